@@ -1,0 +1,146 @@
+// Loads the site config: YAML → schema → cross-references (rooms, profiles, points, ports, passwords).
+// An invalid file refuses to start with every problem listed (style.md §5).
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError, type ConfigProblem } from './errors.ts';
+import { checkSchema, parseYaml, problemAt } from './validate.ts';
+import { SiteConfig, type LimitConfig } from './schema.ts';
+import { loadProfiles, type ProfileRegistry } from '../devices/profiles.ts';
+import { roomDefaultLimits } from '../alarms/room-rules.ts';
+import type { DeviceProfile, ModbusPoint } from '../devices/profile-schema.ts';
+import type { Localized } from '../contract/api.ts';
+
+/** Limits after merging room-kind defaults, the profile's defaults and the site config, in that order. */
+export interface EffectiveLimits extends LimitConfig {
+  deadband: number;
+  onDelaySeconds: number;
+}
+
+export interface SitePoint {
+  key: string;
+  deviceId: string;
+  roomId: string;
+  name: string;
+  spec: ModbusPoint;
+  limits?: EffectiveLimits;
+}
+
+export interface SiteDevice {
+  config: SiteConfig['devices'][number];
+  profile: DeviceProfile;
+  name: Localized;
+  points: SitePoint[];
+}
+
+export interface Site {
+  file: string;
+  config: SiteConfig;
+  dataDir: string;
+  timezone: string;
+  demo: boolean;
+  devices: SiteDevice[];
+  points: Map<string, SitePoint>;
+}
+
+export const projectRoot = resolve(import.meta.dirname, '..', '..');
+export const defaultProfilesDir = resolve(projectRoot, 'devices');
+
+export function loadSite(file: string, profilesDir = defaultProfilesDir): Site {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ file, path: '', message: `cannot read: ${(err as Error).message}` }]);
+  }
+  return parseSite(file, text, loadProfiles(profilesDir));
+}
+
+export function parseSite(file: string, text: string, profiles: ProfileRegistry): Site {
+  const { parsed, problems: syntax } = parseYaml(file, text);
+  if (!parsed) throw new ConfigError(syntax);
+  const { value: config, problems } = checkSchema(SiteConfig, parsed);
+  if (!config) throw new ConfigError(problems);
+
+  const cross: ConfigProblem[] = [];
+  const at = (path: string, message: string): void => void cross.push(problemAt(parsed, path, message));
+  const rooms = new Map(config.rooms.map((r) => [r.id, r]));
+  unique(config.rooms.map((r) => r.id), (i, id) => at(`/rooms/${i}/id`, `room id "${id}" is used twice`));
+  unique(config.devices.map((d) => d.id), (i, id) => at(`/devices/${i}/id`, `device id "${id}" is used twice`));
+  unique(config.users.map((u) => u.username), (i, u) => at(`/users/${i}/username`, `user "${u}" is defined twice`));
+
+  const demo = config.site.demo === true;
+  config.users.forEach((u, i) => {
+    if (u.password !== undefined && !demo) at(`/users/${i}/password`, 'plain passwords are only allowed in demo mode (site.demo: true); use passwordHash from `npm run hash-password`');
+    if (u.password === undefined && u.passwordHash === undefined) at(`/users/${i}`, 'needs passwordHash (or password in demo mode)');
+    if (u.password !== undefined && u.passwordHash !== undefined) at(`/users/${i}`, 'give passwordHash or password, not both');
+  });
+
+  const devices: SiteDevice[] = [];
+  const points = new Map<string, SitePoint>();
+  config.devices.forEach((d, i) => {
+    const room = rooms.get(d.room);
+    if (!room) at(`/devices/${i}/room`, `unknown room "${d.room}" (rooms: ${[...rooms.keys()].join(', ')})`);
+    const profile = profiles.get(d.profile);
+    if (!profile) {
+      at(`/devices/${i}/profile`, `unknown profile "${d.profile}" (profiles: ${[...profiles.keys()].join(', ')})`);
+      return;
+    }
+    for (const name of Object.keys(d.limits ?? {})) {
+      if (!(name in profile.points)) at(`/devices/${i}/limits/${name}`, `profile ${profile.id} has no point "${name}" (points: ${Object.keys(profile.points).join(', ')})`);
+    }
+    const devicePoints: SitePoint[] = Object.entries(profile.points).map(([name, spec]) => {
+      const merged = mergeLimits(
+        room ? roomDefaultLimits(room.kind, spec.quantity) : undefined,
+        profile.defaultLimits?.[name],
+        d.limits?.[name],
+      );
+      const point: SitePoint = { key: `${d.id}.${name}`, deviceId: d.id, roomId: d.room, name, spec, ...(merged ? { limits: merged } : {}) };
+      if (merged) checkLimitOrder(merged, `/devices/${i}/limits/${name}`, at);
+      points.set(point.key, point);
+      return point;
+    });
+    devices.push({ config: d, profile, name: d.name ?? profile.name, points: devicePoints });
+  });
+
+  const endpoints = new Map<string, number>();
+  config.devices.forEach((d, i) => {
+    if (!d.simulate) return;
+    const key = `${d.connection.host}:${d.connection.port}`;
+    if (endpoints.has(key)) at(`/devices/${i}/connection/port`, `simulated devices ${config.devices[endpoints.get(key)!]!.id} and ${d.id} cannot share ${key}`);
+    endpoints.set(key, i);
+  });
+
+  if (cross.length > 0) throw new ConfigError(cross);
+  const dataDir = config.storage?.dataDir ?? './data';
+  return {
+    file,
+    config,
+    dataDir: isAbsolute(dataDir) ? dataDir : resolve(dirname(file), dataDir),
+    timezone: config.site.timezone ?? 'Asia/Shanghai',
+    demo,
+    devices,
+    points,
+  };
+}
+
+function mergeLimits(...layers: (LimitConfig | undefined)[]): EffectiveLimits | undefined {
+  const present = layers.filter((l): l is LimitConfig => l !== undefined);
+  if (present.length === 0) return undefined;
+  const merged = Object.assign({}, ...present) as LimitConfig;
+  return { deadband: 0, onDelaySeconds: 0, ...merged };
+}
+
+function checkLimitOrder(l: EffectiveLimits, path: string, at: (path: string, message: string) => void): void {
+  const ordered = [l.lowLow, l.low, l.high, l.highHigh].filter((v): v is number => v !== undefined);
+  for (let k = 1; k < ordered.length; k++) {
+    if (ordered[k]! <= ordered[k - 1]!) {
+      at(path, `limits must rise lowLow < low < high < highHigh (got ${ordered.join(', ')})`);
+      return;
+    }
+  }
+}
+
+function unique(values: string[], onDuplicate: (index: number, value: string) => void): void {
+  const seen = new Set<string>();
+  values.forEach((v, i) => (seen.has(v) ? onDuplicate(i, v) : seen.add(v)));
+}

@@ -1,0 +1,158 @@
+// The site configuration (YAML), as one TypeBox schema: the TypeScript types and the runtime validation
+// come from the same source (style.md §5). Keys are camelCase everywhere, as users type them.
+import { Type, type Static } from '@sinclair/typebox';
+import { Localized, Role, Priority } from '../contract/api.ts';
+
+const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'lower-case letters, digits and dashes' });
+
+export const LimitConfig = Type.Object(
+  {
+    lowLow: Type.Optional(Type.Number()),
+    low: Type.Optional(Type.Number()),
+    high: Type.Optional(Type.Number()),
+    highHigh: Type.Optional(Type.Number()),
+    /** A condition clears only when the value is back past the limit by this much (ISA-18.2 deadband). */
+    deadband: Type.Optional(Type.Number({ minimum: 0 })),
+    /** The condition must hold this long before the alarm is raised (filters spikes). */
+    onDelaySeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
+    /** Priority of the *high/low* alarms; the outer limits (highHigh/lowLow) are one step higher. */
+    priority: Type.Optional(Priority),
+    /** The domain.md rule this limit implements, shown in the alarm and the duty log (e.g. R1). */
+    rule: Type.Optional(Type.String({ maxLength: 16 })),
+  },
+  { additionalProperties: false },
+);
+export type LimitConfig = Static<typeof LimitConfig>;
+
+export const ModbusTcpConnection = Type.Object(
+  {
+    type: Type.Literal('tcp'),
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 1, maximum: 65535 }),
+    unitId: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
+  },
+  { additionalProperties: false },
+);
+export type ModbusTcpConnection = Static<typeof ModbusTcpConnection>;
+
+export const DeviceConfig = Type.Object(
+  {
+    id: Id,
+    room: Id,
+    profile: Id,
+    name: Type.Optional(Localized),
+    connection: ModbusTcpConnection,
+    pollIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+    /** Demo/test only: start the built-in simulator of this profile on the connection's port. */
+    simulate: Type.Optional(Type.Boolean()),
+    /** Per-point limits; they override the profile's and the room kind's defaults. */
+    limits: Type.Optional(Type.Record(Type.String(), LimitConfig)),
+  },
+  { additionalProperties: false },
+);
+export type DeviceConfig = Static<typeof DeviceConfig>;
+
+export const RoomKind = Type.Union([
+  Type.Literal('distribution'),
+  Type.Literal('pump'),
+  Type.Literal('chiller'),
+  Type.Literal('fire-control'),
+  Type.Literal('cctv'),
+  Type.Literal('other'),
+]);
+export type RoomKind = Static<typeof RoomKind>;
+
+export const RoomConfig = Type.Object(
+  { id: Id, kind: RoomKind, name: Localized },
+  { additionalProperties: false },
+);
+export type RoomConfig = Static<typeof RoomConfig>;
+
+export const UserConfig = Type.Object(
+  {
+    username: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
+    displayName: Type.String({ minLength: 1, maxLength: 64 }),
+    role: Role,
+    /** scrypt hash made by `npm run hash-password`; required outside demo mode. */
+    passwordHash: Type.Optional(Type.String({ pattern: '^scrypt\\$' })),
+    /** Plain password: accepted only when site.demo is true. */
+    password: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type UserConfig = Static<typeof UserConfig>;
+
+export const InfluxConfig = Type.Object(
+  {
+    url: Type.String({ pattern: '^https?://' }),
+    database: Type.String({ minLength: 1 }),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String()),
+    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 50_000 })),
+    flushIntervalMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
+    /** Upper bound of points held in memory while InfluxDB is unreachable. */
+    maxBufferedPoints: Type.Optional(Type.Integer({ minimum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type InfluxConfig = Static<typeof InfluxConfig>;
+
+export const SiteConfig = Type.Object(
+  {
+    site: Type.Object(
+      {
+        id: Id,
+        name: Localized,
+        timezone: Type.Optional(Type.String({ minLength: 1 })),
+        /** Demo mode: plain demo passwords allowed and announced at start-up. Never in production. */
+        demo: Type.Optional(Type.Boolean()),
+        language: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh-CN')])),
+      },
+      { additionalProperties: false },
+    ),
+    storage: Type.Optional(
+      Type.Object({ dataDir: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    ),
+    http: Type.Optional(
+      Type.Object(
+        {
+          host: Type.Optional(Type.String()),
+          port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+          sessionHours: Type.Optional(Type.Number({ minimum: 0.1, maximum: 24 * 30 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    broker: Type.Optional(
+      Type.Object(
+        {
+          embedded: Type.Optional(
+            Type.Object(
+              { host: Type.Optional(Type.String()), port: Type.Integer({ minimum: 0, maximum: 65535 }) },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    historian: Type.Optional(
+      Type.Object({ influx: Type.Optional(InfluxConfig) }, { additionalProperties: false }),
+    ),
+    simulators: Type.Optional(
+      Type.Object(
+        {
+          /** HTTP control of the built-in simulators (`npm run sim`); loopback only. */
+          controlPort: Type.Integer({ minimum: 0, maximum: 65535 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    rooms: Type.Array(RoomConfig, { minItems: 1 }),
+    devices: Type.Array(DeviceConfig),
+    users: Type.Array(UserConfig, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type SiteConfig = Static<typeof SiteConfig>;

@@ -1,0 +1,97 @@
+// Device profiles are data (devices/*.yaml): register maps, units, default limits, each citing its source.
+// Adding a device model needs no TypeScript (style.md §4). This schema validates them at load time.
+import { Type, type Static } from '@sinclair/typebox';
+import { Localized } from '../contract/api.ts';
+import { LimitConfig } from '../config/schema.ts';
+
+export const RegisterTable = Type.Union([
+  Type.Literal('coil'), // FC01
+  Type.Literal('discrete'), // FC02
+  Type.Literal('holding'), // FC03
+  Type.Literal('input'), // FC04
+]);
+export type RegisterTable = Static<typeof RegisterTable>;
+
+export const DataType = Type.Union([
+  Type.Literal('int16'),
+  Type.Literal('uint16'),
+  Type.Literal('int32'),
+  Type.Literal('uint32'),
+  Type.Literal('float32'),
+  Type.Literal('bool'),
+]);
+export type DataType = Static<typeof DataType>;
+
+/** Physical quantity of a point; room kinds attach their rules by quantity (e.g. R1 on temperature). */
+export const Quantity = Type.Union([
+  Type.Literal('temperature'),
+  Type.Literal('humidity'),
+  Type.Literal('pressure'),
+  Type.Literal('flow'),
+  Type.Literal('speed'),
+  Type.Literal('frequency'),
+  Type.Literal('current'),
+  Type.Literal('power'),
+  Type.Literal('energy'),
+  Type.Literal('duration'),
+  Type.Literal('percent'),
+  Type.Literal('status'),
+  Type.Literal('code'),
+]);
+export type Quantity = Static<typeof Quantity>;
+
+export const ModbusPoint = Type.Object(
+  {
+    label: Localized,
+    quantity: Quantity,
+    table: RegisterTable,
+    /** Register address as the profile's `addressing` states it (PDU 0-based or manual 1-based). */
+    address: Type.Integer({ minimum: 0, maximum: 65535 }),
+    type: DataType,
+    /** Word order of 32-bit values: ABCD big-endian (default), CDAB word-swapped, BADC, DCBA. */
+    byteOrder: Type.Optional(
+      Type.Union([Type.Literal('ABCD'), Type.Literal('CDAB'), Type.Literal('BADC'), Type.Literal('DCBA')]),
+    ),
+    scale: Type.Optional(Type.Number()),
+    offset: Type.Optional(Type.Number()),
+    unit: Type.String(),
+    precision: Type.Optional(Type.Integer({ minimum: 0, maximum: 6 })),
+    /** Raw register values that mean "no sensor / not available": bad quality, never a number. */
+    sentinels: Type.Optional(Type.Array(Type.Integer())),
+  },
+  { additionalProperties: false },
+);
+export type ModbusPoint = Static<typeof ModbusPoint>;
+
+export const DeviceProfile = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
+    name: Localized,
+    manufacturer: Type.String(),
+    protocol: Type.Literal('modbus'),
+    /** Where the register map comes from: manual, page, or public repository and file. */
+    source: Type.String({ minLength: 10 }),
+    /** `pdu`: addresses are 0-based on the wire; `one-based`: manual numbers (30001 → 0), converted at load. */
+    addressing: Type.Union([Type.Literal('pdu'), Type.Literal('one-based')]),
+    defaults: Type.Object(
+      {
+        unitId: Type.Integer({ minimum: 0, maximum: 255 }),
+        serial: Type.Optional(
+          Type.Object({
+            baudRate: Type.Integer(),
+            dataBits: Type.Integer(),
+            parity: Type.Union([Type.Literal('none'), Type.Literal('even'), Type.Literal('odd')]),
+            stopBits: Type.Integer(),
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    points: Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9]*$' }), ModbusPoint),
+    defaultLimits: Type.Optional(Type.Record(Type.String(), LimitConfig)),
+    /** Values the built-in simulator starts with, in engineering units. */
+    simulator: Type.Optional(Type.Object({ initial: Type.Record(Type.String(), Type.Number()) })),
+  },
+  { additionalProperties: false },
+);
+export type DeviceProfile = Static<typeof DeviceProfile>;

@@ -1,0 +1,89 @@
+// Loads every device profile in devices/, validates it against the schema and across fields
+// (style.md: HA modbus validates register count vs type and duplicate addresses), and converts
+// one-based manual numbers to PDU addresses so the rest of the gateway only sees wire addresses.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, type ConfigProblem } from '../config/errors.ts';
+import { checkSchema, parseYaml, problemAt, type ParsedYaml } from '../config/validate.ts';
+import { DeviceProfile, type DataType, type ModbusPoint, type RegisterTable } from './profile-schema.ts';
+
+export type ProfileRegistry = ReadonlyMap<string, DeviceProfile>;
+
+export function registerCount(type: DataType): number {
+  return type === 'int32' || type === 'uint32' || type === 'float32' ? 2 : 1;
+}
+
+const bitTables: readonly RegisterTable[] = ['coil', 'discrete'];
+
+/** Turns a manual's number into the 0-based PDU address: 30002 → 1, 40001 → 0, 00205 → 204. */
+export function toPduAddress(address: number, table: RegisterTable): number {
+  // Manuals write input registers as 3xxxx and holding as 4xxxx; some write the plain 1-based number.
+  const base = { coil: 0, discrete: 10000, input: 30000, holding: 40000 }[table];
+  const n = address > base && address <= base + 9999 ? address - base : address;
+  return n - 1;
+}
+
+export function loadProfiles(dir: string): ProfileRegistry {
+  const problems: ConfigProblem[] = [];
+  const registry = new Map<string, DeviceProfile>();
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
+  for (const name of files) {
+    const file = join(dir, name);
+    const { parsed, problems: syntax } = parseYaml(file, readFileSync(file, 'utf8'));
+    problems.push(...syntax);
+    if (!parsed) continue;
+    const { value, problems: schemaProblems } = checkSchema(DeviceProfile, parsed);
+    problems.push(...schemaProblems);
+    if (!value) continue;
+    const crossProblems = checkProfile(value, parsed);
+    problems.push(...crossProblems);
+    if (crossProblems.length > 0) continue;
+    if (registry.has(value.id)) {
+      problems.push(problemAt(parsed, '/id', `profile id "${value.id}" is used by another file too`));
+      continue;
+    }
+    registry.set(value.id, normalise(value));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return registry;
+}
+
+function checkProfile(profile: DeviceProfile, parsed: ParsedYaml): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const used = new Map<string, string>(); // `${table}:${pduAddress}` -> point name
+  for (const [name, point] of Object.entries(profile.points)) {
+    const at = `/points/${name}`;
+    const isBitTable = bitTables.includes(point.table);
+    if (isBitTable !== (point.type === 'bool')) {
+      problems.push(problemAt(parsed, `${at}/type`, `type ${point.type} does not fit table ${point.table} (coils and discrete inputs are bool, registers are not)`));
+    }
+    if (profile.addressing === 'one-based' && point.address === 0) {
+      problems.push(problemAt(parsed, `${at}/address`, 'address 0 is not a one-based register number'));
+    }
+    const pdu = profile.addressing === 'one-based' ? toPduAddress(point.address, point.table) : point.address;
+    for (let i = 0; i < registerCount(point.type); i++) {
+      const slot = `${point.table}:${pdu + i}`;
+      const other = used.get(slot);
+      if (other) problems.push(problemAt(parsed, `${at}/address`, `overlaps point "${other}" at ${point.table} register ${pdu + i} (PDU)`));
+      else used.set(slot, name);
+    }
+    if (point.type !== 'bool' && point.unit === '' && point.quantity !== 'status' && point.quantity !== 'code') {
+      problems.push(problemAt(parsed, `${at}/unit`, 'numeric point needs a unit'));
+    }
+  }
+  for (const key of Object.keys(profile.defaultLimits ?? {})) {
+    if (!(key in profile.points)) problems.push(problemAt(parsed, `/defaultLimits/${key}`, `limit for unknown point "${key}"`));
+  }
+  for (const key of Object.keys(profile.simulator?.initial ?? {})) {
+    if (!(key in profile.points)) problems.push(problemAt(parsed, `/simulator/initial/${key}`, `initial value for unknown point "${key}"`));
+  }
+  return problems;
+}
+
+/** Returns the profile with every address as a PDU address, so callers never convert again. */
+function normalise(profile: DeviceProfile): DeviceProfile {
+  if (profile.addressing === 'pdu') return profile;
+  const points: Record<string, ModbusPoint> = {};
+  for (const [name, p] of Object.entries(profile.points)) points[name] = { ...p, address: toPduAddress(p.address, p.table) };
+  return { ...profile, addressing: 'pdu', points };
+}
