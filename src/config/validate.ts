@@ -13,7 +13,7 @@ export interface ParsedYaml {
 
 export function parseYaml(file: string, text: string): { parsed?: ParsedYaml; problems: ConfigProblem[] } {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
       problems: doc.errors.map((e) => ({

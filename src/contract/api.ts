@@ -131,6 +131,8 @@ export const AlarmView = Type.Object({
   unit: Type.String(),
   raisedAt: Type.Number(),
   ackedBy: Type.Union([Type.String(), Type.Null()]),
+  /** Display name of the acknowledger as it was when they acknowledged. */
+  ackedByName: Type.Union([Type.String(), Type.Null()]),
   ackedAt: Type.Union([Type.Number(), Type.Null()]),
   ackNote: Type.Union([Type.String(), Type.Null()]),
   clearedAt: Type.Union([Type.Number(), Type.Null()]),

@@ -1,0 +1,43 @@
+// A typed event bus between pipeline stages. A throwing listener is logged and isolated: it never
+// stops the others or the emitter (style.md: zigbee2mqtt's event bus).
+import type { Logger } from './logger.ts';
+import type { Reading } from './reading.ts';
+import type { AlarmTransition } from '../alarms/types.ts';
+import type { DutyLogEntryView } from '../contract/api.ts';
+
+export interface GatewayEvents {
+  readings: readonly Reading[];
+  alarm: AlarmTransition;
+  dutyLog: DutyLogEntryView;
+}
+
+type Listener<T> = (payload: T) => void;
+
+export interface Bus {
+  on<K extends keyof GatewayEvents>(event: K, owner: string, listener: Listener<GatewayEvents[K]>): void;
+  off(owner: string): void;
+  emit<K extends keyof GatewayEvents>(event: K, payload: GatewayEvents[K]): void;
+}
+
+export function createBus(logger: Logger): Bus {
+  const listeners = new Map<keyof GatewayEvents, { owner: string; fn: Listener<never> }[]>();
+  return {
+    on(event, owner, fn) {
+      const list = listeners.get(event) ?? [];
+      list.push({ owner, fn: fn as Listener<never> });
+      listeners.set(event, list);
+    },
+    off(owner) {
+      for (const [event, list] of listeners) listeners.set(event, list.filter((l) => l.owner !== owner));
+    },
+    emit(event, payload) {
+      for (const { owner, fn } of listeners.get(event) ?? []) {
+        try {
+          (fn as Listener<typeof payload>)(payload);
+        } catch (err) {
+          logger.error('event listener failed', { event, owner, err: String((err as Error)?.stack ?? err) });
+        }
+      }
+    },
+  };
+}

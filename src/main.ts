@@ -1,0 +1,66 @@
+// Entry point: reads the command line and environment, loads the site config, starts the gateway.
+// Everything else is wired in gateway.ts.
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { loadSite, projectRoot } from './config/load.ts';
+import { ConfigError } from './config/errors.ts';
+import { createLogger, type LogLevel } from './core/logger.ts';
+import { systemClock } from './core/clock.ts';
+import { createGateway } from './gateway.ts';
+import { t, isLang, type Lang } from './i18n/index.ts';
+
+const { values } = parseArgs({
+  options: { config: { type: 'string', short: 'c' } },
+  allowPositionals: false,
+});
+const configFile = values.config ?? process.env.ROOMWATCH_CONFIG;
+if (!configFile) {
+  console.error('Roomwatch needs a site config: npm start -- --config <site.yaml> (or ROOMWATCH_CONFIG). For the demo: npm run demo');
+  process.exit(2);
+}
+
+const logger = createLogger((process.env.ROOMWATCH_LOG_LEVEL as LogLevel | undefined) ?? 'info');
+let site;
+try {
+  site = loadSite(resolve(process.cwd(), configFile));
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`Configuration invalid, Roomwatch does not start:\n${err.message}`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const lang: Lang = isLang(process.env.ROOMWATCH_LANG) ? process.env.ROOMWATCH_LANG : (site.config.site.language ?? 'en');
+const gateway = createGateway({ site, clock: systemClock, logger });
+
+let stopping = false;
+const stop = async (signal: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  console.log(t(lang, 'startup.stopping'));
+  logger.info('stopping', { signal });
+  await gateway.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
+try {
+  await gateway.start();
+} catch (err) {
+  logger.error('start failed', { err: String((err as Error)?.message ?? err) });
+  console.error(`Roomwatch did not start: ${(err as Error)?.message ?? err}`);
+  process.exit(1);
+}
+
+console.log(t(lang, 'startup.console', { url: gateway.consoleUrl }));
+if (site.demo) {
+  console.log(t(lang, 'startup.demoMode'));
+  for (const u of site.config.users) {
+    if (u.password) console.log('  ' + t(lang, 'startup.demoAccount', { username: u.username, password: u.password, role: t(lang, `role.${u.role}`) }));
+  }
+  if (gateway.simulatorControlPort !== null) {
+    console.log(`  npm run sim -- set ${site.devices[0]?.config.id ?? '<device>'} temperature 41.5   (${resolve(projectRoot)})`);
+  }
+}

@@ -1,0 +1,55 @@
+// The durable local store: one SQLite file (node:sqlite, no server, no native module to build).
+// WAL with synchronous=FULL: a write is on disk when the call returns, so an alarm or a duty-log entry
+// that anyone has been told about survives a kill -9 or a power cut (non-negotiable 3, A5).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { migrations } from './migrations.ts';
+import type { Logger } from '../core/logger.ts';
+
+export interface Store {
+  readonly db: DatabaseSync;
+  /** Runs fn in one transaction; it commits (durably) before this returns. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export function openStore(dataDir: string, logger: Logger): Store {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new DatabaseSync(join(dataDir, 'roomwatch.db'));
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  migrate(db, logger);
+  const transaction = <T>(fn: () => T): T => {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  };
+  return { db, transaction, close: () => db.close() };
+}
+
+function migrate(db: DatabaseSync, logger: Logger): void {
+  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  const newest = migrations.at(-1)?.version ?? 0;
+  if (row.user_version > newest) {
+    throw new Error(`the store was written by a newer Roomwatch (schema ${row.user_version}, this one knows ${newest}); refusing to touch it`);
+  }
+  for (const m of migrations) {
+    if (m.version <= row.user_version) continue;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(m.sql);
+      db.exec(`PRAGMA user_version = ${m.version}`);
+      db.exec('COMMIT');
+      logger.info('store migrated', { version: m.version, description: m.description });
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+}

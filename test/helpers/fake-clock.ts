@@ -1,0 +1,16 @@
+// A clock the test moves by hand, so delays and expiries are tested without sleeping.
+import type { Clock } from '../../src/core/clock.ts';
+
+export interface FakeClock extends Clock {
+  advance(ms: number): void;
+  set(ms: number): void;
+}
+
+export function fakeClock(start = Date.UTC(2026, 10, 23, 2, 0, 0)): FakeClock {
+  let now = start;
+  return {
+    now: () => now,
+    advance: (ms) => void (now += ms),
+    set: (ms) => void (now = ms),
+  };
+}
