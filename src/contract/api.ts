@@ -61,6 +61,8 @@ export const PointView = Type.Object({
   point: Type.String(),
   label: Localized,
   unit: Type.String(),
+  /** Decimals to show, from the profile (30.0 °C stays 30.0). */
+  precision: Type.Optional(Type.Integer({ minimum: 0, maximum: 6 })),
   limits: Type.Optional(LimitsView),
 });
 export type PointView = Static<typeof PointView>;
@@ -85,6 +87,8 @@ export const SiteView = Type.Object({
   name: Localized,
   timezone: Type.String(),
   demo: Type.Boolean(),
+  /** The site's default console language, used until a user picks one on their browser. */
+  language: Type.Union([Type.Literal('en'), Type.Literal('zh-CN')]),
   rooms: Type.Array(RoomView),
   devices: Type.Array(DeviceView),
   points: Type.Array(PointView),
@@ -212,14 +216,4 @@ export interface ConsoleToServerEvents {
   'alarm:ack': (request: { id: number; note: string }, reply: (result: AckResult) => void) => void;
 }
 
-/** REST routes, in one place so the console and the tests name them the same way. */
-export const routes = {
-  session: '/api/session',
-  site: '/api/site',
-  readings: '/api/readings',
-  alarms: '/api/alarms',
-  alarmAck: (id: number | string) => `/api/alarms/${id}/ack`,
-  dutyLog: '/api/duty-log',
-} as const;
-
-export const SESSION_COOKIE = 'rw_session';
+export { routes, SESSION_COOKIE } from './routes.ts';

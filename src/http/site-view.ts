@@ -9,6 +9,7 @@ export function siteView(site: Site): SiteView {
     name: config.site.name,
     timezone: site.timezone,
     demo: site.demo,
+    language: config.site.language ?? 'zh-CN',
     rooms: config.rooms.map((r) => ({ id: r.id, name: r.name, kind: r.kind })),
     devices: site.devices.map((d) => ({ id: d.config.id, roomId: d.config.room, name: d.name, profile: d.profile.id })),
     points: [...site.points.values()].map((p) => ({
@@ -18,6 +19,7 @@ export function siteView(site: Site): SiteView {
       point: p.name,
       label: p.spec.label,
       unit: p.spec.unit,
+      ...(p.spec.precision !== undefined ? { precision: p.spec.precision } : {}),
       ...(p.limits
         ? {
             limits: {

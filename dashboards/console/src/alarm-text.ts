@@ -1,0 +1,56 @@
+// Shared wording and severity of alarms: the alarm list, the tiles and the duty log say the same thing.
+import type { AlarmCondition, AlarmView, LimitsView, Priority } from '../../../src/contract/api.ts';
+import { loc, tr } from './lang.ts';
+import type { Store } from './store.ts';
+
+export type Severity = 'alarm' | 'warning';
+
+/** Outer limits (HH/LL) and critical alarms are red; inner limits (H/L) amber. Text labels go with the colour. */
+export function severity(alarm: Pick<AlarmView, 'condition' | 'priority'>): Severity {
+  return alarm.condition === 'highHigh' || alarm.condition === 'lowLow' || alarm.priority === 'critical' ? 'alarm' : 'warning';
+}
+
+export function conditionText(condition: AlarmCondition): string {
+  return tr(`alarm.condition.${condition}`);
+}
+
+export function priorityText(priority: Priority): string {
+  return tr(`alarm.priority.${priority}`);
+}
+
+const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh'];
+const PRIORITIES: readonly string[] = ['critical', 'high', 'medium', 'low'];
+
+export function isCondition(value: unknown): value is AlarmCondition {
+  return typeof value === 'string' && CONDITIONS.includes(value);
+}
+
+export function isPriority(value: unknown): value is Priority {
+  return typeof value === 'string' && PRIORITIES.includes(value);
+}
+
+/** Room, device and point names in the current language, from the SiteView; null where the site does not know it. */
+export function placeNames(
+  store: Store,
+  ids: { roomId: string | null; deviceId: string | null; pointKey: string | null },
+): { room: string | null; device: string | null; point: string | null } {
+  const room = ids.roomId ? store.index.rooms.get(ids.roomId) : undefined;
+  const device = ids.deviceId ? store.index.devices.get(ids.deviceId) : undefined;
+  const point = ids.pointKey ? store.index.points.get(ids.pointKey) : undefined;
+  return {
+    room: room ? loc(room.name) : null,
+    device: device ? loc(device.name) : null,
+    point: point ? loc(point.label) : null,
+  };
+}
+
+/** The limits of a point in short form: "H 35 · HH 40". */
+export function limitsText(limits: LimitsView | undefined, format: (n: number) => string): string {
+  if (!limits) return '';
+  const parts: string[] = [];
+  if (limits.lowLow !== undefined) parts.push(tr('point.limit.lowLow', { value: format(limits.lowLow) }));
+  if (limits.low !== undefined) parts.push(tr('point.limit.low', { value: format(limits.low) }));
+  if (limits.high !== undefined) parts.push(tr('point.limit.high', { value: format(limits.high) }));
+  if (limits.highHigh !== undefined) parts.push(tr('point.limit.highHigh', { value: format(limits.highHigh) }));
+  return parts.join(' · ');
+}

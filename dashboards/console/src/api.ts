@@ -1,0 +1,62 @@
+// REST client for the routes of src/contract/api.ts. Same origin, session cookie sent by the browser.
+import type {
+  AlarmView,
+  DutyLogEntryView,
+  ErrorBody,
+  LoginRequest,
+  ReadingView,
+  SiteView,
+  UserView,
+} from '../../../src/contract/api.ts';
+import { routes } from '../../../src/contract/routes.ts';
+
+export const paths = routes;
+
+/** A failed call: `code` is an ErrorCode of the contract, or 'network' when the gateway was not reached. */
+export class ApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, status: number, message?: string) {
+    super(message ?? code);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError('network', 0, err instanceof Error ? err.message : String(err));
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = undefined;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON (a proxy's error page?): reported by status below
+  }
+  if (!res.ok) {
+    const error = (data as Partial<ErrorBody> | undefined)?.error;
+    throw new ApiError(error?.code ?? (res.status === 401 ? 'RW_AUTH_REQUIRED' : 'RW_INTERNAL'), res.status, error?.message);
+  }
+  return data as T;
+}
+
+export const api = {
+  login: (request: LoginRequest) => call<UserView>('POST', paths.session, request),
+  session: () => call<UserView>('GET', paths.session),
+  logout: () => call<void>('DELETE', paths.session),
+  site: () => call<SiteView>('GET', paths.site),
+  readings: () => call<ReadingView[]>('GET', paths.readings),
+  alarms: () => call<AlarmView[]>('GET', paths.alarms),
+  dutyLog: (limit = 100) => call<DutyLogEntryView[]>('GET', `${paths.dutyLog}?limit=${limit}`),
+};

@@ -1,0 +1,136 @@
+// The board after login: header (site, clock, connection, user, sound, language, logout), the warning
+// banners, the alarm list, the room tiles and the duty log.
+import { h, setText } from './dom.ts';
+import { formatClock } from './format.ts';
+import { loc, tr } from './lang.ts';
+import { langSwitch } from './lang-switch.ts';
+import { alarmsView } from './alarms-view.ts';
+import { dutyLogView } from './duty-log-view.ts';
+import { roomsView } from './rooms-view.ts';
+import { openAckDialog } from './ack-dialog.ts';
+import type { AlarmSound } from './sound.ts';
+import type { LiveSocket } from './socket.ts';
+import type { Store } from './store.ts';
+
+export interface BoardContext {
+  store: Store;
+  socket: LiveSocket;
+  sound: AlarmSound;
+  onLogout(): void;
+}
+
+export interface BoardView {
+  el: HTMLElement;
+  /** The sound was enabled or disabled (by the user or by the browser). */
+  soundChanged(): void;
+  destroy(): void;
+}
+
+export function boardView(ctx: BoardContext): BoardView {
+  const { store, sound } = ctx;
+  const user = store.user;
+
+  const clock = h('span', { class: 'clock', title: tr('header.clock'), 'data-testid': 'site-clock' });
+  const connection = h('span', { class: 'conn', role: 'status', 'data-testid': 'connection-status' });
+  const soundButton = h('button', { type: 'button', class: 'btn btn--sound', 'data-testid': 'sound-button' });
+  soundButton.addEventListener('click', () => void (sound.enabled ? sound.disable() : sound.enable()));
+  const logout = h('button', { type: 'button', class: 'btn', 'data-testid': 'logout-button' }, tr('header.logout'));
+  logout.addEventListener('click', () => ctx.onLogout());
+
+  const header = h(
+    'header',
+    { class: 'topbar' },
+    h(
+      'div',
+      { class: 'topbar-site' },
+      h('span', { class: 'brand' }, 'Roomwatch'),
+      h('span', { class: 'site-name', 'data-testid': 'site-name' }, loc(store.site.name)),
+      store.site.demo ? h('span', { class: 'badge badge--demo', 'data-testid': 'demo-badge' }, tr('header.demo')) : null,
+    ),
+    h('div', { class: 'topbar-status' }, clock, connection),
+    h(
+      'div',
+      { class: 'topbar-user' },
+      h('span', { class: 'user-name', 'data-testid': 'user-name' }, tr('header.signedInAs', { name: user.displayName })),
+      h('span', { class: 'badge badge--role', 'data-testid': 'user-role' }, tr(`role.${user.role}`)),
+      soundButton,
+      langSwitch(),
+      logout,
+    ),
+  );
+
+  const connBanner = h('div', { class: 'banner banner--conn', role: 'alert', 'data-testid': 'connection-banner', hidden: true });
+  const soundBanner = h('div', { class: 'banner banner--sound blink', role: 'alert', 'data-testid': 'sound-warning', hidden: true });
+
+  const alarms = alarmsView(store, (alarm) => openAckDialog(store, ctx.socket, alarm));
+  const rooms = roomsView(store);
+  const dutyLog = dutyLogView(store);
+
+  const el = h(
+    'div',
+    { class: 'board', 'data-testid': 'board' },
+    header,
+    connBanner,
+    soundBanner,
+    h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el)),
+  );
+
+  function updateConnection(): void {
+    el.dataset['connection'] = store.connection;
+    connection.dataset['state'] = store.connection;
+    setText(connection, store.connection === 'live' ? tr('conn.live') : store.connection === 'lost' ? tr('conn.offlineShort') : tr('conn.connecting'));
+    setText(connBanner, store.connection === 'lost' ? tr('conn.lost') : tr('conn.connecting'));
+    connBanner.hidden = store.connection === 'live';
+    connBanner.dataset['state'] = store.connection;
+    rooms.update();
+  }
+
+  function updateSound(): void {
+    sound.setLevel(store.soundLevel());
+    const unacked = store.unackedCount();
+    soundButton.setAttribute('aria-pressed', String(sound.enabled));
+    soundButton.dataset['enabled'] = String(sound.enabled);
+    // Plain text, no emoji: an air-gapped PC may have no emoji font.
+    setText(soundButton, sound.enabled ? tr('sound.on') : tr('sound.enable'));
+    soundButton.title = sound.enabled ? tr('sound.disable') : tr('sound.enable');
+    if (!sound.supported) soundButton.disabled = true;
+    const warn = !sound.enabled && unacked > 0;
+    setText(soundBanner, sound.supported ? tr('sound.warning', { count: unacked }) : tr('sound.unsupported'));
+    soundBanner.hidden = !warn;
+  }
+
+  const unsubscribe = [
+    store.on('readings', () => rooms.update()),
+    store.on('alarms', () => {
+      alarms.update();
+      rooms.update();
+      updateSound();
+    }),
+    // The duty log names who acknowledged; the alarm rows read it.
+    store.on('dutyLog', () => {
+      dutyLog.update();
+      alarms.update();
+    }),
+    store.on('connection', updateConnection),
+  ];
+
+  const tick = () => {
+    const now = Date.now();
+    setText(clock, formatClock(now));
+    rooms.tick(now);
+  };
+  const timer = setInterval(tick, 1000);
+  tick();
+  updateConnection();
+  updateSound();
+
+  return {
+    el,
+    soundChanged: updateSound,
+    destroy() {
+      clearInterval(timer);
+      for (const off of unsubscribe) off();
+      for (const dialog of document.querySelectorAll('dialog')) dialog.remove();
+    },
+  };
+}

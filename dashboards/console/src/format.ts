@@ -1,0 +1,74 @@
+// Numbers, ages and times as the duty team reads them. Times are in the site's timezone (L6: one standard clock).
+import type { ReadingView } from '../../../src/contract/api.ts';
+import { lang, tr } from './lang.ts';
+
+/** A measured number: at most two decimals, no thousands separator games. */
+export function formatNumber(value: number, precision?: number): string {
+  const digits = precision === undefined ? { maximumFractionDigits: 2 } : { minimumFractionDigits: precision, maximumFractionDigits: precision };
+  return new Intl.NumberFormat(lang(), { ...digits, useGrouping: false }).format(value);
+}
+
+/** A reading's value; with the profile's precision, 30.0 °C stays "30.0". */
+export function formatValue(value: ReadingView['value'], precision?: number): string {
+  if (value === null) return '—';
+  if (typeof value === 'boolean') return tr(value ? 'point.valueTrue' : 'point.valueFalse');
+  return formatNumber(value, precision);
+}
+
+/** Value with its unit, e.g. "41.5 °C". */
+export function withUnit(value: number | string, unit: string): string {
+  const text = typeof value === 'number' ? formatNumber(value) : value;
+  return unit ? `${text} ${unit}` : text;
+}
+
+/** "3 s ago": how old the reading is, so a frozen number is never mistaken for a fresh one. */
+export function formatAge(ts: number, now: number): string {
+  const seconds = Math.max(0, Math.floor((now - ts) / 1000));
+  if (seconds < 1) return tr('age.justNow');
+  if (seconds < 120) return tr('age.seconds', { n: seconds });
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 120) return tr('age.minutes', { n: minutes });
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return tr('age.hours', { n: hours });
+  return tr('age.days', { n: Math.floor(hours / 24) });
+}
+
+let timeZone: string | undefined;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Use the site's timezone for every time shown; an unknown zone falls back to the browser's. */
+export function setTimeZone(zone: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    timeZone = zone;
+  } catch {
+    timeZone = undefined;
+  }
+  formatters.clear();
+}
+
+function formatter(kind: 'time' | 'dateTime'): Intl.DateTimeFormat {
+  const key = `${lang()}|${kind}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang(), {
+      timeZone,
+      hourCycle: 'h23',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      ...(kind === 'dateTime' ? { month: '2-digit', day: '2-digit' } : {}),
+    });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** "11-23 14:05:09" in the site timezone. */
+export function formatDateTime(ts: number): string {
+  return formatter('dateTime').format(ts);
+}
+
+export function formatClock(ts: number): string {
+  return formatter('time').format(ts);
+}

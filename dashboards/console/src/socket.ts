@@ -1,0 +1,58 @@
+// The live feed: socket.io on the gateway's own origin, authenticated by the session cookie.
+import { io, type Socket } from 'socket.io-client';
+import type { AckResult, ConsoleToServerEvents, ServerToConsoleEvents } from '../../../src/contract/api.ts';
+
+export type LiveSocket = Socket<ServerToConsoleEvents, ConsoleToServerEvents>;
+
+export interface LiveHandlers {
+  /** Connected (first time or again): fetch a fresh snapshot, events may have been missed. */
+  onConnect(): void;
+  onDisconnect(): void;
+  /** The gateway refused the session (expired, logged out elsewhere). */
+  onAuthRequired(): void;
+  onReadings: ServerToConsoleEvents['readings'];
+  onAlarm: ServerToConsoleEvents['alarm'];
+  onDutyLog: ServerToConsoleEvents['dutyLog'];
+}
+
+const ACK_TIMEOUT_MS = 10_000;
+
+export function connectLive(handlers: LiveHandlers): LiveSocket {
+  // Same origin, default path /socket.io; the browser sends the httpOnly rw_session cookie.
+  const socket: LiveSocket = io({ withCredentials: true, reconnectionDelayMax: 5000 });
+  socket.on('connect', () => handlers.onConnect());
+  socket.on('disconnect', (reason) => {
+    handlers.onDisconnect();
+    // A server-side disconnect is not retried by socket.io; the session may be gone, so ask again.
+    if (reason === 'io server disconnect') socket.connect();
+  });
+  socket.on('connect_error', (err) => {
+    if (err.message === 'RW_AUTH_REQUIRED') {
+      socket.disconnect();
+      handlers.onAuthRequired();
+    } else {
+      handlers.onDisconnect();
+    }
+  });
+  socket.on('readings', handlers.onReadings);
+  socket.on('alarm', handlers.onAlarm);
+  socket.on('dutyLog', handlers.onDutyLog);
+  return socket;
+}
+
+/** The gateway's answer, or a failure to get one: 'network' (not connected) or 'timeout'. */
+export type AckOutcome = AckResult | { ok: false; error: { code: 'network' | 'timeout'; message: string } };
+
+/** Acknowledge over the socket; a lost connection or a silent gateway becomes an error result, not a hang. */
+export function ackAlarm(socket: LiveSocket, id: number, note: string): Promise<AckOutcome> {
+  return new Promise((resolve) => {
+    if (!socket.connected) {
+      resolve({ ok: false, error: { code: 'network', message: 'not connected' } });
+      return;
+    }
+    socket.timeout(ACK_TIMEOUT_MS).emit('alarm:ack', { id, note }, (err: Error | null, result: AckResult) => {
+      if (err) resolve({ ok: false, error: { code: 'timeout', message: err.message } });
+      else resolve(result);
+    });
+  });
+}

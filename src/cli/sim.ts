@@ -1,0 +1,148 @@
+// `npm run sim -- …`: drives the running gateway's built-in simulators through their loopback control API
+// (src/simulators/control-server.ts), e.g. to heat the distribution room past R1's 40 °C in a demo.
+// Exit 0 on success; 1 with a clear message on wrong input, an invalid config or no running gateway.
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError } from '../config/errors.ts';
+import { loadSite, projectRoot } from '../config/load.ts';
+import type { ErrorBody } from '../contract/api.ts';
+import type { DevicesResponse, SetExceptionRequest, SetPointRequest, SimulatedDeviceView } from '../simulators/control-server.ts';
+
+const usage = `usage:
+  npm run sim -- list                               [--config <site.yaml>]
+  npm run sim -- set <device> <point> <value>       [--config <site.yaml>]
+  npm run sim -- exception <device> <code|off>      [--config <site.yaml>]
+The config (default config/demo.yaml) gives simulators.controlPort; the gateway must be running.`;
+
+class UserError extends Error {
+  /** Input mistakes also print the usage; a missing gateway or a bad config does not. */
+  readonly showUsage: boolean;
+  constructor(message: string, showUsage = false) {
+    super(message);
+    this.showUsage = showUsage;
+  }
+}
+
+interface Args {
+  positional: string[];
+  config: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  // Hand-rolled so that negative values (`set dev temperature -5.2`) stay positional, not options.
+  const positional: string[] = [];
+  let config: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--config' || arg === '-c') {
+      config = argv[++i];
+      if (config === undefined) throw new UserError('--config needs a file', true);
+    } else if (arg.startsWith('--config=')) {
+      config = arg.slice('--config='.length);
+    } else if (arg === '--help' || arg === '-h') {
+      console.log(usage);
+      process.exit(0);
+    } else if (arg.startsWith('-') && !/^-\d|^-\.\d/.test(arg)) {
+      throw new UserError(`unknown option ${arg}`, true);
+    } else {
+      positional.push(arg);
+    }
+  }
+  // npm run changes the directory to the project root; INIT_CWD is where the user typed the command.
+  const base = process.env.INIT_CWD ?? process.cwd();
+  const file = config === undefined ? resolve(projectRoot, 'config', 'demo.yaml') : isAbsolute(config) ? config : resolve(base, config);
+  return { positional, config: file };
+}
+
+function controlUrl(configFile: string): string {
+  let site;
+  try {
+    site = loadSite(configFile);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UserError(`cannot use the site config:\n${err.message}`);
+    throw err;
+  }
+  const port = site.config.simulators?.controlPort;
+  if (port === undefined) throw new UserError(`${configFile} has no simulators.controlPort; simulator control is off for this site`);
+  if (port === 0) throw new UserError(`${configFile} sets simulators.controlPort to 0 (any free port), so the CLI cannot know it; give a fixed port`);
+  return `http://127.0.0.1:${port}`;
+}
+
+async function call<T>(base: string, method: 'GET' | 'PUT', path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(base + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(5000),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    throw new UserError(`the gateway is not running, or its simulators are off: nothing answers on ${base} (${cause}). Start it with \`npm run demo\`.`);
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UserError(`unexpected answer from ${base}${path}: HTTP ${res.status} ${text.slice(0, 200)}`);
+  }
+  if (!res.ok) {
+    const message = (parsed as Partial<ErrorBody>).error?.message ?? text;
+    throw new UserError(`${message} (HTTP ${res.status})`);
+  }
+  return parsed as T;
+}
+
+const formatValue = (p: SimulatedDeviceView['points'][number]): string => `${p.value}${p.unit ? ` ${p.unit}` : ''}`;
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const [command, ...rest] = args.positional;
+  const seg = encodeURIComponent;
+  switch (command) {
+    case 'list': {
+      if (rest.length > 0) throw new UserError('list takes no arguments', true);
+      const { devices } = await call<DevicesResponse>(controlUrl(args.config), 'GET', '/devices');
+      if (devices.length === 0) console.log('no simulated devices');
+      for (const d of devices) {
+        console.log(`${d.id}  (${d.profile}, port ${d.port}, unit ${d.unitId}${d.exception === null ? '' : `, answering exception ${d.exception}`})`);
+        for (const p of d.points) console.log(`  ${p.name.padEnd(16)} ${formatValue(p)}`);
+      }
+      return;
+    }
+    case 'set': {
+      const [device, point, raw, ...extra] = rest;
+      if (device === undefined || point === undefined || raw === undefined || extra.length > 0) throw new UserError('set needs <device> <point> <value>', true);
+      const value = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(value)) throw new UserError(`value must be a number (got "${raw}")`, true);
+      const body: SetPointRequest = { value };
+      const view = await call<SimulatedDeviceView>(controlUrl(args.config), 'PUT', `/devices/${seg(device)}/points/${seg(point)}`, body);
+      const p = view.points.find((x) => x.name === point);
+      console.log(`${device}.${point} = ${p ? formatValue(p) : value}`);
+      return;
+    }
+    case 'exception': {
+      const [device, raw, ...extra] = rest;
+      if (device === undefined || raw === undefined || extra.length > 0) throw new UserError('exception needs <device> <code|off>', true);
+      const code = raw === 'off' ? null : Number(raw);
+      if (code !== null && (!Number.isInteger(code) || code < 1 || code > 255)) throw new UserError(`code must be an integer 1–255 or "off" (got "${raw}")`, true);
+      const body: SetExceptionRequest = { code };
+      await call<SimulatedDeviceView>(controlUrl(args.config), 'PUT', `/devices/${seg(device)}/exception`, body);
+      console.log(code === null ? `${device} answers normally again` : `${device} now answers every request with Modbus exception ${code}`);
+      return;
+    }
+    case undefined:
+      throw new UserError('', true);
+    default:
+      throw new UserError(`unknown command "${command}"`, true);
+  }
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof UserError)) throw err;
+  console.error([err.message, err.showUsage ? usage : ''].filter((s) => s !== '').join('\n\n'));
+  process.exitCode = 1;
+}

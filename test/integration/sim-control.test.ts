@@ -1,0 +1,165 @@
+// The simulator control API and `npm run sim` as a user runs them: a real simulator, the real control
+// server on a loopback port, and the CLI as a separate process reading a temp site config.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultProfilesDir, projectRoot } from '../../src/config/load.ts';
+import { loadProfiles } from '../../src/devices/profiles.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { startModbusSimulator, type ModbusSimulator } from '../../src/simulators/modbus-simulator.ts';
+import { startSimulatorControl, type SimulatorControl, type DevicesResponse } from '../../src/simulators/control-server.ts';
+import { freePort } from '../helpers/ports.ts';
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npx node src/cli/sim.ts …` from the project root, as `npm run sim -- …` does. */
+function runCli(args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile('npx', ['node', 'src/cli/sim.ts', ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function siteYaml(controlPort: number, devicePort: number): string {
+  return `
+site: { id: sim-test, name: { en: Sim test, zh-CN: 模拟测试 }, demo: true }
+simulators: { controlPort: ${controlPort} }
+rooms:
+  - { id: dist-room-b1, kind: distribution, name: { en: Distribution room B1, zh-CN: B1 配电房 } }
+devices:
+  - id: dist-b1-th1
+    room: dist-room-b1
+    profile: xy-md02
+    connection: { type: tcp, host: 127.0.0.1, port: ${devicePort}, unitId: 1 }
+    simulate: true
+users:
+  - { username: duty, displayName: Duty, role: duty, password: duty }
+`;
+}
+
+describe('simulator control: HTTP API and `npm run sim`', () => {
+  let sim: ModbusSimulator;
+  let control: SimulatorControl;
+  let dir: string;
+  let config: string;
+  let base: string;
+
+  beforeAll(async () => {
+    const profile = loadProfiles(defaultProfilesDir).get('xy-md02')!;
+    sim = await startModbusSimulator({ profile, host: '127.0.0.1', port: 0, unitId: 1, logger: silentLogger });
+    control = await startSimulatorControl({ simulators: new Map([['dist-b1-th1', sim]]), host: '127.0.0.1', port: 0, logger: silentLogger });
+    base = `http://127.0.0.1:${control.port}`;
+    dir = mkdtempSync(join(tmpdir(), 'roomwatch-sim-'));
+    config = join(dir, 'site.yaml');
+    writeFileSync(config, siteYaml(control.port, sim.port));
+  });
+
+  afterAll(async () => {
+    await control?.stop();
+    await sim?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const put = (path: string, body: unknown) =>
+    fetch(base + path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('`sim set` changes the simulator value, negative values included', async () => {
+    const hot = await runCli(['set', 'dist-b1-th1', 'temperature', '41.5', '--config', config]);
+    expect(hot.stderr).not.toMatch(/Error|problem/);
+    expect(hot.code).toBe(0);
+    expect(hot.stdout).toContain('dist-b1-th1.temperature = 41.5 °C');
+    expect(sim.get('temperature')).toBe(41.5);
+
+    const cold = await runCli(['set', 'dist-b1-th1', 'temperature', '-5.2', '--config', config]);
+    expect(cold.code).toBe(0);
+    expect(sim.get('temperature')).toBe(-5.2);
+  });
+
+  it('`sim list` shows the devices, points and current values', async () => {
+    const list = await runCli(['list', '--config', config]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('dist-b1-th1');
+    expect(list.stdout).toMatch(/temperature\s+-5\.2 °C/);
+    expect(list.stdout).toMatch(/humidity\s+48 %RH/);
+  });
+
+  it('`sim exception` makes the device answer an exception, and `off` ends it', async () => {
+    expect((await runCli(['exception', 'dist-b1-th1', '2', '--config', config])).code).toBe(0);
+    expect(sim.exception).toBe(2);
+    expect((await runCli(['exception', 'dist-b1-th1', 'off', '--config', config])).code).toBe(0);
+    expect(sim.exception).toBeNull();
+  });
+
+  it('answers 404 with a clear message for an unknown device or point, and the CLI exits 1', async () => {
+    const res = await put('/devices/no-such-device/points/temperature', { value: 30 });
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('RW_NOT_FOUND');
+    expect(body.error.message).toContain('no simulated device "no-such-device"');
+    expect(body.error.message).toContain('dist-b1-th1'); // tells the user what exists
+
+    const point = await put('/devices/dist-b1-th1/points/pressure', { value: 1 });
+    expect(point.status).toBe(404);
+    expect(((await point.json()) as { error: { message: string } }).error.message).toContain('points: temperature, humidity');
+
+    const cli = await runCli(['set', 'no-such-device', 'temperature', '30', '--config', config]);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toContain('no simulated device "no-such-device"');
+    expect(sim.get('temperature')).toBe(-5.2); // unchanged
+  });
+
+  it('answers 400 for a bad value or code and leaves the simulator unchanged', async () => {
+    for (const body of [{ value: 'hot' }, { value: true }, {}, { value: 1, extra: 2 }, { value: 99999 }]) {
+      const res = await put('/devices/dist-b1-th1/points/temperature', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('RW_INVALID_REQUEST');
+    }
+    expect((await put('/devices/dist-b1-th1/exception', { code: 0 })).status).toBe(400);
+    expect((await put('/devices/dist-b1-th1/exception', { code: 'off' })).status).toBe(400);
+    expect(sim.get('temperature')).toBe(-5.2);
+    expect(sim.exception).toBeNull();
+
+    const cli = await runCli(['set', 'dist-b1-th1', 'temperature', 'hot', '--config', config]);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toContain('value must be a number');
+  });
+
+  it('lists over HTTP and denies unknown routes', async () => {
+    const res = await fetch(`${base}/devices`);
+    const body = (await res.json()) as DevicesResponse;
+    expect(body.devices).toEqual([
+      {
+        id: 'dist-b1-th1',
+        profile: 'xy-md02',
+        port: sim.port,
+        unitId: 1,
+        exception: null,
+        points: [
+          { name: 'temperature', unit: '°C', value: -5.2 },
+          { name: 'humidity', unit: '%RH', value: 48 },
+        ],
+      },
+    ]);
+    expect((await fetch(`${base}/devices/dist-b1-th1`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('the CLI says the gateway is not running, exit 1, when nothing listens on the control port', async () => {
+    const idle = join(dir, 'idle.yaml');
+    writeFileSync(idle, siteYaml(await freePort(), sim.port));
+    const cli = await runCli(['list', '--config', idle]);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toContain('the gateway is not running');
+  });
+
+  it('refuses to listen beyond loopback: the API has no login', async () => {
+    await expect(startSimulatorControl({ simulators: new Map(), host: '0.0.0.0', port: 0, logger: silentLogger })).rejects.toThrow(/loopback/);
+  });
+});
