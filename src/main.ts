@@ -2,7 +2,7 @@
 // Everything else is wired in gateway.ts.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { loadSite, projectRoot } from './config/load.ts';
+import { loadSite } from './config/load.ts';
 import { ConfigError } from './config/errors.ts';
 import { createLogger, type LogLevel } from './core/logger.ts';
 import { systemClock } from './core/clock.ts';
@@ -61,6 +61,7 @@ if (site.demo) {
     if (u.password) console.log('  ' + t(lang, 'startup.demoAccount', { username: u.username, password: u.password, role: t(lang, `role.${u.role}`) }));
   }
   if (gateway.simulatorControlPort !== null) {
-    console.log(`  npm run sim -- set ${site.devices[0]?.config.id ?? '<device>'} temperature 41.5   (${resolve(projectRoot)})`);
+    const device = site.devices.find((d) => d.config.simulate)?.config.id ?? '<device>';
+    console.log('  ' + t(lang, 'startup.simHint', { command: `npm run sim -- set ${device} temperature 41.5` }));
   }
 }

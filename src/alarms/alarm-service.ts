@@ -79,7 +79,10 @@ export function createAlarmService(deps: {
   const byId = db.prepare('SELECT * FROM alarms WHERE id = ?');
 
   const publish = (transitions: AlarmTransition[], entries: ReturnType<DutyLog['insert']>[]): void => {
-    for (const t of transitions) bus.emit('alarm', t);
+    for (const t of transitions) {
+      logger.info(`alarm ${t.kind}`, { id: t.alarm.id, point: t.alarm.pointKey, condition: t.alarm.condition, state: t.to, value: t.alarm.value, limit: t.alarm.limit, user: t.username });
+      bus.emit('alarm', t);
+    }
     for (const e of entries) bus.emit('dutyLog', e);
   };
 

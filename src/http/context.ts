@@ -1,0 +1,38 @@
+// What route modules and socket handlers get from the composition root. Each area of the console API
+// is one module under src/http/routes that registers its REST routes and its socket events.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Socket } from 'socket.io';
+import type { UserView, ConsoleToServerEvents, ServerToConsoleEvents } from '../contract/api.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Bus } from '../core/bus.ts';
+import type { Users } from '../auth/users.ts';
+import type { AlarmService } from '../alarms/alarm-service.ts';
+import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
+import type { Site } from '../config/load.ts';
+import type { Reading } from '../core/reading.ts';
+import { DomainError } from '../core/errors.ts';
+
+export interface ConsoleDeps {
+  site: Site;
+  users: Users;
+  alarms: AlarmService;
+  dutyLog: DutyLog;
+  bus: Bus;
+  logger: Logger;
+  clock: Clock;
+  latestReadings: () => Reading[];
+}
+
+export type ConsoleSocket = Socket<ConsoleToServerEvents, ServerToConsoleEvents>;
+
+/** An area of the console API: REST routes and socket events. */
+export interface ConsoleModule {
+  routes?(app: FastifyInstance, deps: ConsoleDeps): void;
+  socket?(socket: ConsoleSocket, deps: ConsoleDeps, user: () => UserView | null): void;
+}
+
+export function requireUser(req: FastifyRequest): UserView {
+  if (!req.user) throw new DomainError('RW_AUTH_REQUIRED', 'log in first', 401);
+  return req.user;
+}
