@@ -9,6 +9,21 @@ export interface GatewayEvents {
   readings: readonly Reading[];
   alarm: AlarmTransition;
   dutyLog: DutyLogEntryView;
+  deviceStatus: DeviceStatus;
+}
+
+/**
+ * A device's link as its source judges it: offline after the configured number of failed cycles (Modbus)
+ * or a missed heartbeat / LWT (MQTT); online again on the first good answer. The alarm service turns
+ * offline into a communication-loss alarm; sources emit only changes.
+ */
+export interface DeviceStatus {
+  deviceId: string;
+  roomId: string;
+  online: boolean;
+  ts: number;
+  /** Why: the last error, the LWT payload, the missed heartbeat. */
+  detail?: string;
 }
 
 type Listener<T> = (payload: T) => void;

@@ -1,7 +1,7 @@
 // Device profiles are data (devices/*.yaml): register maps, units, default limits, each citing its source.
 // Adding a device model needs no TypeScript (style.md §4). This schema validates them at load time.
 import { Type, type Static } from '@sinclair/typebox';
-import { Localized } from '../contract/api.ts';
+import { Localized, Priority } from '../contract/api.ts';
 import { LimitConfig } from '../config/schema.ts';
 
 export const RegisterTable = Type.Union([
@@ -40,6 +40,31 @@ export const Quantity = Type.Union([
 ]);
 export type Quantity = Static<typeof Quantity>;
 
+/** Text for each value of an enumerated point (status, fault or alarm codes), as the manual names them. */
+export const ValueTexts = Type.Record(Type.String({ pattern: '^-?[0-9]+$|^true$|^false$' }), Localized);
+export type ValueTexts = Static<typeof ValueTexts>;
+
+/**
+ * A discrete alarm a point raises by itself (contact state, fault code ≠ 0, run feedback): data in the
+ * profile, evaluated by the alarm service. `activeWhen`: `true`/`false` for a boolean point, `nonzero` for a
+ * fault code (its text comes from `values`), or a list of the values that are in alarm.
+ */
+export const DiscreteAlarmSpec = Type.Object(
+  {
+    activeWhen: Type.Union([Type.Boolean(), Type.Literal('nonzero'), Type.Array(Type.Integer(), { minItems: 1 })]),
+    priority: Priority,
+    /** Fire alarms latch: they stay until an authorised user resets them (ISA-18.2 latched, A4). */
+    latched: Type.Optional(Type.Boolean()),
+    message: Localized,
+    /** What the duty staff should do, shown with the alarm. */
+    response: Type.Optional(Localized),
+    /** The domain.md rule the alarm serves, e.g. A4 for a fire contact. */
+    rule: Type.Optional(Type.String({ maxLength: 16 })),
+  },
+  { additionalProperties: false },
+);
+export type DiscreteAlarmSpec = Static<typeof DiscreteAlarmSpec>;
+
 export const ModbusPoint = Type.Object(
   {
     label: Localized,
@@ -58,6 +83,9 @@ export const ModbusPoint = Type.Object(
     precision: Type.Optional(Type.Integer({ minimum: 0, maximum: 6 })),
     /** Raw register values that mean "no sensor / not available": bad quality, never a number. */
     sentinels: Type.Optional(Type.Array(Type.Integer())),
+    /** Texts of enumerated values (unit status, fault codes). */
+    values: Type.Optional(ValueTexts),
+    alarm: Type.Optional(DiscreteAlarmSpec),
   },
   { additionalProperties: false },
 );
