@@ -2,7 +2,14 @@
 // TypeBox gives both the TypeScript types and the JSON Schema fastify validates requests with.
 import { Type, type Static } from '@sinclair/typebox';
 
-export const Role = Type.Union([Type.Literal('duty'), Type.Literal('supervisor'), Type.Literal('admin')]);
+/** domain.md "People and roles": duty staff, shift lead, supervisor, manager; admin runs the gateway. */
+export const Role = Type.Union([
+  Type.Literal('duty'),
+  Type.Literal('lead'),
+  Type.Literal('supervisor'),
+  Type.Literal('manager'),
+  Type.Literal('admin'),
+]);
 export type Role = Static<typeof Role>;
 
 export const Localized = Type.Object({ en: Type.String(), 'zh-CN': Type.String() });

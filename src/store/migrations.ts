@@ -1,11 +1,18 @@
 // Versioned schema migrations of the local store. Append only: a released migration is never edited,
 // a change is a new entry. PRAGMA user_version records how far a database has come.
+import type { DatabaseSync } from 'node:sqlite';
+import { entryHash, type ChainedFields } from './journal-hash.ts';
 
 export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /** Steps SQL alone cannot do (computing hashes), run after `sql` in the same transaction. */
+  run?(db: DatabaseSync): void;
 }
+
+/** The first link of the duty-log chain (A5): the hash a first entry points back to. */
+export const GENESIS_HASH = '0'.repeat(64);
 
 export const migrations: readonly Migration[] = [
   {
@@ -66,5 +73,102 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX duty_log_ts ON duty_log(ts);
     `,
+  },
+  {
+    version: 2,
+    description: 'tamper-evident duty log, roles lead and manager, alarm lifecycle state',
+    sql: `
+      -- A5: the duty log is a hash chain; each entry carries the hash of the one before.
+      ALTER TABLE duty_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '${'0'.repeat(64)}';
+      ALTER TABLE duty_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+
+      -- Domain roles (domain.md "People and roles"): duty staff, shift lead, supervisor, manager, admin.
+      DELETE FROM sessions;
+      CREATE TABLE users_v2 (
+        username      TEXT PRIMARY KEY,
+        display_name  TEXT NOT NULL,
+        role          TEXT NOT NULL CHECK (role IN ('duty', 'lead', 'supervisor', 'manager', 'admin')),
+        password_hash TEXT NOT NULL,
+        active        INTEGER NOT NULL DEFAULT 1,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO users_v2 SELECT * FROM users;
+      DROP TABLE sessions;
+      DROP TABLE users;
+      ALTER TABLE users_v2 RENAME TO users;
+      CREATE TABLE sessions (
+        token_hash  TEXT PRIMARY KEY,
+        username    TEXT NOT NULL REFERENCES users(username),
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL
+      ) STRICT;
+
+      -- Alarm kinds beyond limits, latching (fire, A4), escalation deadlines (A1/A2) that survive restarts.
+      ALTER TABLE alarms ADD COLUMN kind TEXT NOT NULL DEFAULT 'limit';
+      ALTER TABLE alarms ADD COLUMN latched INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE alarms ADD COLUMN detail TEXT;
+      ALTER TABLE alarms ADD COLUMN escalation_level INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE alarms ADD COLUMN next_escalation_at INTEGER;
+
+      -- Shelving (ISA-18.2 state G) per point and condition: who, why, until when. Current state only;
+      -- the history is in the duty log.
+      CREATE TABLE alarm_shelves (
+        point_key  TEXT NOT NULL,
+        condition  TEXT NOT NULL,
+        shelved_by TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        shelved_at INTEGER NOT NULL,
+        until      INTEGER NOT NULL,
+        PRIMARY KEY (point_key, condition)
+      ) STRICT;
+
+      -- Out of service (state I): a maintenance tag (R5) or a fire-device isolation (A6) on a device.
+      CREATE TABLE device_tags (
+        device_id    TEXT PRIMARY KEY,
+        kind         TEXT NOT NULL CHECK (kind IN ('maintenance', 'isolation')),
+        state        TEXT NOT NULL CHECK (state IN ('requested', 'active')),
+        reason       TEXT NOT NULL,
+        tagged_by    TEXT NOT NULL,
+        tagged_at    INTEGER NOT NULL,
+        planned_end  INTEGER,
+        approved_by  TEXT,
+        approved_at  INTEGER
+      ) STRICT;
+
+      -- On-delay and off-delay timers in progress, so a restart neither loses nor restarts them.
+      CREATE TABLE rule_timers (
+        point_key  TEXT NOT NULL,
+        condition  TEXT NOT NULL,
+        pending_since INTEGER,
+        clearing_since INTEGER,
+        PRIMARY KEY (point_key, condition)
+      ) STRICT;
+
+      -- Fire-alarm confirmation (A4): who was sent, and what they found.
+      CREATE TABLE fire_responses (
+        alarm_id        INTEGER PRIMARY KEY REFERENCES alarms(id),
+        dispatched_to   TEXT,
+        dispatched_by   TEXT,
+        dispatched_at   INTEGER,
+        classification  TEXT CHECK (classification IN ('confirmed', 'false_alarm', 'device_fault')),
+        classified_by   TEXT,
+        classified_at   INTEGER,
+        note            TEXT
+      ) STRICT;
+    `,
+    run(db) {
+      // Chain the entries written before the chain existed, oldest first, then forbid edits for good.
+      let prev = GENESIS_HASH;
+      const seal = db.prepare('UPDATE duty_log SET prev_hash = ?, hash = ? WHERE id = ?');
+      for (const row of db.prepare('SELECT * FROM duty_log ORDER BY id').all() as unknown as ChainedFields[]) {
+        const hash = entryHash(prev, row);
+        seal.run(prev, hash, row.id);
+        prev = hash;
+      }
+      // Append only, enforced by the database itself: no route, bug or script edits an entry (A5).
+      db.exec(`CREATE TRIGGER duty_log_no_update BEFORE UPDATE ON duty_log
+        BEGIN SELECT RAISE(ABORT, 'duty log entries are append-only (A5)'); END;`);
+    },
   },
 ];

@@ -44,6 +44,7 @@ function migrate(db: DatabaseSync, logger: Logger): void {
     db.exec('BEGIN IMMEDIATE');
     try {
       db.exec(m.sql);
+      m.run?.(db);
       db.exec(`PRAGMA user_version = ${m.version}`);
       db.exec('COMMIT');
       logger.info('store migrated', { version: m.version, description: m.description });

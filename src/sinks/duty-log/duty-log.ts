@@ -2,6 +2,8 @@
 // Entries are written inside the caller's transaction when they belong to another change (an alarm
 // transition), so the two are durable together or not at all; listeners hear of them after commit.
 import type { Store } from '../../store/store.ts';
+import { GENESIS_HASH } from '../../store/migrations.ts';
+import { entryHash, type ChainedFields } from '../../store/journal-hash.ts';
 import type { DutyLogEntryView, DutyLogKind } from '../../contract/api.ts';
 
 export interface NewDutyLogEntry {
@@ -15,16 +17,16 @@ export interface NewDutyLogEntry {
   params?: Record<string, string | number | boolean | null>;
 }
 
-interface Row {
-  id: number;
-  ts: number;
+interface Row extends ChainedFields {
   kind: DutyLogKind;
-  room_id: string | null;
-  device_id: string | null;
-  point_key: string | null;
-  username: string | null;
-  alarm_id: number | null;
-  params: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The first entry whose chain link does not hold, or null when the whole log verifies. */
+export interface ChainBreak {
+  id: number;
+  reason: string;
 }
 
 export interface DutyLog {
@@ -33,6 +35,8 @@ export interface DutyLog {
   /** Inserts one entry in its own durable transaction. */
   append(entry: NewDutyLogEntry): DutyLogEntryView;
   list(query: { limit?: number; beforeId?: number }): DutyLogEntryView[];
+  /** Walks the whole chain (A5) and names the first broken entry. */
+  verify(): { entries: number; firstBreak: ChainBreak | null };
 }
 
 const toView = (r: Row): DutyLogEntryView => ({
@@ -49,22 +53,30 @@ const toView = (r: Row): DutyLogEntryView => ({
 
 export function createDutyLog(store: Store): DutyLog {
   const insertStmt = store.db.prepare(
-    `INSERT INTO duty_log (ts, kind, room_id, device_id, point_key, username, alarm_id, params)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    `INSERT INTO duty_log (id, ts, kind, room_id, device_id, point_key, username, alarm_id, params, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   );
-  const insert = (e: NewDutyLogEntry): DutyLogEntryView =>
-    toView(
-      insertStmt.get(
-        e.ts,
-        e.kind,
-        e.roomId ?? null,
-        e.deviceId ?? null,
-        e.pointKey ?? null,
-        e.username ?? null,
-        e.alarmId ?? null,
-        JSON.stringify(e.params ?? {}),
-      ) as unknown as Row,
-    );
+  const lastLink = store.db.prepare('SELECT id, hash FROM duty_log ORDER BY id DESC LIMIT 1');
+  // Must run inside a transaction (append() opens one; alarm transitions insert inside theirs), so the
+  // link read here is still the last one when the entry is written.
+  const insert = (e: NewDutyLogEntry): DutyLogEntryView => {
+    const last = lastLink.get() as { id: number; hash: string } | undefined;
+    const fields: ChainedFields = {
+      id: (last?.id ?? 0) + 1,
+      ts: e.ts,
+      kind: e.kind,
+      room_id: e.roomId ?? null,
+      device_id: e.deviceId ?? null,
+      point_key: e.pointKey ?? null,
+      username: e.username ?? null,
+      alarm_id: e.alarmId ?? null,
+      params: JSON.stringify(e.params ?? {}),
+    };
+    const prev = last?.hash ?? GENESIS_HASH;
+    const f = fields;
+    const row = insertStmt.get(f.id, f.ts, f.kind, f.room_id, f.device_id, f.point_key, f.username, f.alarm_id, f.params, prev, entryHash(prev, f));
+    return toView(row as unknown as Row);
+  };
   return {
     insert,
     append: (e) => store.transaction(() => insert(e)),
@@ -73,6 +85,21 @@ export function createDutyLog(store: Store): DutyLog {
         .prepare('SELECT * FROM duty_log WHERE id < ? ORDER BY id DESC LIMIT ?')
         .all(beforeId ?? Number.MAX_SAFE_INTEGER, limit) as unknown as Row[];
       return rows.map(toView);
+    },
+    verify() {
+      let prev = GENESIS_HASH;
+      let expectedId = 1;
+      let entries = 0;
+      for (const row of store.db.prepare('SELECT * FROM duty_log ORDER BY id').iterate() as Iterable<Row>) {
+        entries++;
+        const at = (reason: string) => ({ entries, firstBreak: { id: row.id, reason } });
+        if (row.id !== expectedId) return at(`entry ${expectedId}${row.id > expectedId + 1 ? `–${row.id - 1}` : ''} missing (deleted?)`);
+        if (row.prev_hash !== prev) return at('does not link to the entry before it (edited or reordered)');
+        if (entryHash(prev, row) !== row.hash) return at('content does not match its hash (edited)');
+        prev = row.hash;
+        expectedId++;
+      }
+      return { entries, firstBreak: null };
     },
   };
 }
