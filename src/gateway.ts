@@ -10,6 +10,7 @@ import { openStore, type Store } from './store/store.ts';
 import { createUsers, type Users } from './auth/users.ts';
 import { createDutyLog, type DutyLog } from './sinks/duty-log/duty-log.ts';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.ts';
+import { webhookNotifier } from './alarms/escalation.ts';
 import { createConsoleServer } from './http/server.ts';
 import { createEmbeddedBroker } from './broker/embedded-broker.ts';
 import { createModbusPoller } from './sources/modbus/poller.ts';
@@ -114,8 +115,33 @@ export function createGateway(options: GatewayOptions): Gateway {
 
         dutyLog = createDutyLog(store);
         const log = dutyLog;
-        alarms = createAlarmService({ store, site, dutyLog, bus, clock, logger: logger.child({ part: 'alarms' }) });
+        const webhook = config.alarms?.escalation?.webhook;
+        const u = users;
+        alarms = createAlarmService({
+          store,
+          site,
+          dutyLog,
+          bus,
+          clock,
+          logger: logger.child({ part: 'alarms' }),
+          latest: (key) => latest.get(key),
+          // Until the roster exists, who holds a role is who has it in the config (issue 5 brings the roster).
+          onDuty: (role) => u.withRole(role),
+          notifiers: webhook ? [webhookNotifier(webhook, logger.child({ part: 'escalation' }))] : [],
+        });
         alarms.start();
+        const a = alarms;
+        bus.on('deviceStatus', 'alarms', (status) => a.deviceStatus(status));
+        // Shelve expiry, escalation deadlines and overnight isolations are checked every second; their
+        // deadlines live in the store, so a restart loses none of them.
+        const ticker = setInterval(() => {
+          try {
+            a.tick();
+          } catch (err) {
+            logger.error('alarm tick failed', { err: String((err as Error)?.stack ?? err) });
+          }
+        }, 1000);
+        started.push({ name: 'alarm timers', stop: () => { clearInterval(ticker); bus.off('alarms'); } });
 
         const influx = config.historian?.influx;
         if (influx) {

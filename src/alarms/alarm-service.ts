@@ -1,209 +1,486 @@
-// The alarm service: evaluates readings against point limits, drives the lifecycle table, and makes
-// every transition durable (alarm row + duty-log entry in one transaction) before anyone hears of it.
+// The alarm service: evaluates readings and device status against the site's rules, drives the lifecycle
+// table, and makes every transition durable (alarm row + duty-log entry in one transaction) before anyone
+// hears of it (A5). Operator actions (acknowledge, reset, shelve, tag, fire response) go through here too,
+// so every one of them is checked, recorded with who and when, and broadcast the same way.
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Bus } from '../core/bus.ts';
+import type { Bus, DeviceStatus } from '../core/bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
-import type { AlarmCondition, AlarmState, AlarmView, Priority, UserView } from '../contract/api.ts';
+import type {
+  AlarmCondition,
+  AlarmSummary,
+  AlarmView,
+  DeviceTagRequest,
+  DeviceTagView,
+  FireClassification,
+  Priority,
+  Role,
+  UserView,
+} from '../contract/api.ts';
 import type { Site, SitePoint } from '../config/load.ts';
-import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
+import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
+import type { DiscreteAlarmSpec } from '../devices/profile-schema.ts';
 import { DomainError } from '../core/errors.ts';
-import { configuredConditions, inactive, priorityOf, stepCondition, type ConditionState } from './limit-rule.ts';
-import { isConditionActive, nextTransition, type AlarmInput } from './lifecycle.ts';
+import { configuredConditions, inactive, priorityOf, ratePerMinute, stepCondition, stepDelayed, type ConditionState } from './limit-rule.ts';
+import { isConditionActive, isUnacknowledged, nextTransition, type AlarmInput } from './lifecycle.ts';
+import { createAlarmRecords, tagView, type AlarmRow, type TagRow } from './alarm-records.ts';
+import { escalationDelays, escalationRoles, type EscalationNotice, type Notifier } from './escalation.ts';
+import { summarize } from './alarm-load.ts';
+import { localMinutes } from './site-time.ts';
 import type { AlarmTransition } from './types.ts';
 
 export interface AlarmService {
-  /** Rebuilds rule state from the store's open alarms; call once before the first evaluate. */
+  /** Rebuilds rule state and timers from the store; call once before the first evaluate. */
   start(): void;
   evaluate(readings: readonly Reading[]): void;
+  deviceStatus(status: DeviceStatus): void;
+  /** Time-driven work: shelve expiry, escalation deadlines (A1/A2), isolations left overnight (A6). */
+  tick(): void;
   acknowledge(id: number, user: UserView, note: string): AlarmView;
+  reset(id: number, user: UserView, note: string): AlarmView;
+  shelve(id: number, user: UserView, minutes: number, reason: string): AlarmView;
+  unshelve(id: number, user: UserView): AlarmView;
+  dispatch(id: number, user: UserView, to: string): AlarmView;
+  classify(id: number, user: UserView, classification: FireClassification, note: string): AlarmView;
+  tag(deviceId: string, user: UserView, request: DeviceTagRequest): DeviceTagView;
+  approveTag(deviceId: string, user: UserView): DeviceTagView;
+  untag(deviceId: string, user: UserView): void;
+  tags(): DeviceTagView[];
   /** Alarms not in the normal state, newest first. */
   open(): AlarmView[];
   get(id: number): AlarmView | null;
+  summary(): AlarmSummary;
 }
 
-interface AlarmRow {
-  id: number;
-  point_key: string;
-  room_id: string;
-  device_id: string;
-  condition: AlarmCondition;
-  priority: Priority;
-  rule: string | null;
-  state: AlarmState;
-  value: number;
-  limit_value: number;
-  unit: string;
-  raised_at: number;
-  acked_by: string | null;
-  acked_by_name: string | null;
-  acked_at: number | null;
-  ack_note: string | null;
-  cleared_at: number | null;
-}
-
-const toView = (r: AlarmRow): AlarmView => ({
-  id: r.id,
-  pointKey: r.point_key,
-  roomId: r.room_id,
-  deviceId: r.device_id,
-  condition: r.condition,
-  priority: r.priority,
-  state: r.state,
-  rule: r.rule,
-  value: r.value,
-  limit: r.limit_value,
-  unit: r.unit,
-  raisedAt: r.raised_at,
-  ackedBy: r.acked_by,
-  ackedByName: r.acked_by_name,
-  ackedAt: r.acked_at,
-  ackNote: r.ack_note,
-  clearedAt: r.cleared_at,
-});
-
-export function createAlarmService(deps: {
+export interface AlarmServiceDeps {
   store: Store;
   site: Site;
   dutyLog: DutyLog;
   bus: Bus;
   clock: Clock;
   logger: Logger;
-}): AlarmService {
+  /** Latest reading of a point (suppression by design looks at another point's value). */
+  latest: (pointKey: string) => Reading | undefined;
+  /** Who holds a role now (the roster; until it exists, the config's users with that role). */
+  onDuty: (role: Role, at: number) => UserView[];
+  notifiers?: readonly Notifier[];
+}
+
+const authorised: ReadonlySet<Role> = new Set<Role>(['lead', 'supervisor', 'manager', 'admin']);
+const supervisors: ReadonlySet<Role> = new Set<Role>(['supervisor', 'manager', 'admin']);
+
+function discreteActive(spec: DiscreteAlarmSpec, value: number | boolean): boolean {
+  if (spec.activeWhen === 'nonzero') return typeof value === 'number' && value !== 0;
+  if (Array.isArray(spec.activeWhen)) return typeof value === 'number' && spec.activeWhen.includes(value);
+  return value === spec.activeWhen;
+}
+
+export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   const { store, site, dutyLog, bus, clock, logger } = deps;
   const { db } = store;
+  const records = createAlarmRecords(db, site, deps.latest);
+  const cfg = site.config.alarms ?? {};
   /** Rule state per `${pointKey}:${condition}`. */
   const ruleState = new Map<string, ConditionState>();
-  const openByCondition = db.prepare("SELECT * FROM alarms WHERE point_key = ? AND condition = ? AND state <> 'normal'");
-  const byId = db.prepare('SELECT * FROM alarms WHERE id = ?');
+  const previous = new Map<string, { value: number; ts: number }>();
+  let lastSummary = '';
 
-  const publish = (transitions: AlarmTransition[], entries: ReturnType<DutyLog['insert']>[]): void => {
-    for (const t of transitions) {
-      logger.info(`alarm ${t.kind}`, { id: t.alarm.id, point: t.alarm.pointKey, condition: t.alarm.condition, state: t.to, value: t.alarm.value, limit: t.alarm.limit, user: t.username });
+  type Done = { transition: AlarmTransition; entry: ReturnType<DutyLog['insert']> };
+
+  const publish = (done: readonly Done[], extra: readonly ReturnType<DutyLog['insert']>[] = []): void => {
+    for (const { transition: t } of done) {
+      logger.info(`alarm ${t.kind}`, { id: t.alarm.id, point: t.alarm.pointKey, condition: t.alarm.condition, state: t.to, value: t.alarm.value, user: t.username });
       bus.emit('alarm', t);
     }
-    for (const e of entries) bus.emit('dutyLog', e);
+    for (const e of [...done.map((d) => d.entry), ...extra]) bus.emit('dutyLog', e);
   };
 
-  /** Applies one input to one alarm row inside the current transaction; returns the transition made. */
-  const apply = (
-    row: AlarmRow,
-    input: AlarmInput,
-    now: number,
-    patch: Partial<AlarmRow>,
-    username: string | null,
-    displayName: string | null,
-  ): { transition: AlarmTransition; entry: ReturnType<DutyLog['insert']> } | null => {
-    const t = nextTransition(row.state, input);
+  const entryFor = (row: AlarmRow, kind: NewDutyLogEntry['kind'], ts: number, username: string | null, params: NewDutyLogEntry['params']): NewDutyLogEntry => ({
+    ts,
+    kind,
+    roomId: row.room_id,
+    deviceId: row.device_id,
+    pointKey: row.point_key,
+    username,
+    alarmId: row.id,
+    params: { value: row.value, limit: row.limit_value, unit: row.unit, condition: row.condition, priority: row.priority, rule: row.rule, state: row.state, ...params },
+  });
+
+  /** Writes a changed row and its duty-log entry; must run inside a transaction. */
+  const record = (next: AlarmRow, from: AlarmRow['state'], event: AlarmTransition['kind'], now: number, user: UserView | null, params: NewDutyLogEntry['params'] = {}): Done => {
+    db.prepare(
+      `UPDATE alarms SET state = ?, value = ?, acked_by = ?, acked_by_name = ?, acked_at = ?, ack_note = ?, cleared_at = ?,
+         detail = ?, escalation_level = ?, next_escalation_at = ? WHERE id = ?`,
+    ).run(next.state, next.value, next.acked_by, next.acked_by_name, next.acked_at, next.ack_note, next.cleared_at, next.detail, next.escalation_level, next.next_escalation_at, next.id);
+    const kind = `alarm.${event}` as NewDutyLogEntry['kind'];
+    const entry = dutyLog.insert(entryFor(next, kind, now, user?.username ?? null, { ...(user ? { user: user.displayName } : {}), ...params }));
+    return { transition: { kind: event, from, to: next.state, ts: now, username: user?.username ?? null, alarm: records.view(next, now) }, entry };
+  };
+
+  /** Applies one lifecycle input; null when it does not apply in the row's state. */
+  const apply = (row: AlarmRow, input: AlarmInput, now: number, patch: Partial<AlarmRow>, user: UserView | null, params: NewDutyLogEntry['params'] = {}): Done | null => {
+    const t = nextTransition(row.state, input, row.latched === 1);
     if (!t) return null;
     const next: AlarmRow = { ...row, ...patch, state: t.to };
     if (t.to === 'normal') next.cleared_at = now;
-    db.prepare(
-      'UPDATE alarms SET state = ?, value = ?, acked_by = ?, acked_by_name = ?, acked_at = ?, ack_note = ?, cleared_at = ? WHERE id = ?',
-    ).run(next.state, next.value, next.acked_by, next.acked_by_name, next.acked_at, next.ack_note, next.cleared_at, next.id);
-    const alarm = toView(next);
-    const entry = dutyLog.insert({
-      ts: now,
-      kind: t.event === 'raised' ? 'alarm.raised' : t.event === 'acknowledged' ? 'alarm.acknowledged' : t.event === 'returned' ? 'alarm.returned' : 'alarm.cleared',
-      roomId: row.room_id,
-      deviceId: row.device_id,
-      pointKey: row.point_key,
-      username,
-      alarmId: row.id,
-      params: {
-        value: next.value,
-        limit: next.limit_value,
-        unit: next.unit,
-        condition: next.condition,
-        priority: next.priority,
-        rule: next.rule,
-        state: next.state,
-        ...(input === 'ack' ? { note: next.ack_note, user: displayName } : {}),
-      },
-    });
-    return { transition: { kind: t.event, from: row.state, to: t.to, ts: now, username, alarm }, entry };
+    if (t.event === 'raised') {
+      // A fresh annunciation: escalation starts again from the first level (A1).
+      const first = escalationDelays(cfg, row.priority)[0];
+      next.escalation_level = 0;
+      next.next_escalation_at = first === undefined ? null : now + first * 1000;
+      next.acked_by = next.acked_by_name = next.ack_note = null;
+      next.acked_at = null;
+    }
+    if (!isUnacknowledged(next.state)) next.next_escalation_at = null;
+    return record(next, row.state, t.event, now, user, params);
   };
 
-  const raise = (point: SitePoint, condition: AlarmCondition, limit: number, value: number, now: number) => {
-    const existing = openByCondition.get(point.key, condition) as AlarmRow | undefined;
-    if (existing) return apply(existing, 'activate', now, { value }, null, null);
+  const raise = (
+    point: { key: string; roomId: string; deviceId: string; unit: string },
+    condition: AlarmCondition,
+    kind: AlarmRow['kind'],
+    priority: Priority,
+    rule: string | null,
+    latched: boolean,
+    limit: number,
+    value: number,
+    detail: string | null,
+    now: number,
+  ): Done | null => {
+    const existing = records.openByCondition(point.key, condition);
+    if (existing) return apply(existing, 'activate', now, { value, detail }, null);
     const inserted = db
       .prepare(
-        `INSERT INTO alarms (point_key, room_id, device_id, condition, priority, rule, state, value, limit_value, unit, raised_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'normal', ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO alarms (point_key, room_id, device_id, condition, priority, rule, state, value, limit_value, unit, raised_at, kind, latched, detail)
+         VALUES (?, ?, ?, ?, ?, ?, 'normal', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       )
-      .get(point.key, point.roomId, point.deviceId, condition, priorityOf(condition, point.limits!), point.limits!.rule ?? null, value, limit, point.spec.unit, now) as unknown as AlarmRow;
-    return apply(inserted, 'activate', now, {}, null, null);
+      .get(point.key, point.roomId, point.deviceId, condition, priority, rule, value, limit, point.unit, now, kind, latched ? 1 : 0, detail) as unknown as AlarmRow;
+    return apply(inserted, 'activate', now, {}, null);
   };
+
+  const clear = (pointKey: string, condition: AlarmCondition, value: number | null, now: number): Done | null => {
+    const row = records.openByCondition(pointKey, condition);
+    return row ? apply(row, 'clear', now, value === null ? {} : { value }, null) : null;
+  };
+
+  /** Persists on/off-delay timers in progress, so a restart neither loses nor restarts them. */
+  const saveTimer = (key: string, pointKey: string, condition: string, before: ConditionState | undefined, after: ConditionState): void => {
+    ruleState.set(key, after);
+    if (before?.pendingSince === after.pendingSince && before?.clearingSince === after.clearingSince) return;
+    if (after.pendingSince === null && after.clearingSince === null) db.prepare('DELETE FROM rule_timers WHERE point_key = ? AND condition = ?').run(pointKey, condition);
+    else db.prepare('INSERT OR REPLACE INTO rule_timers (point_key, condition, pending_since, clearing_since) VALUES (?, ?, ?, ?)').run(pointKey, condition, after.pendingSince, after.clearingSince);
+  };
+
+  /** Evaluates one good reading against its point's rules; returns the state changes to make. */
+  const rulesFor = (point: SitePoint, r: Reading, now: number): (() => Done | null)[] => {
+    const changes: (() => Done | null)[] = [];
+    const unitPoint = { key: point.key, roomId: point.roomId, deviceId: point.deviceId, unit: point.spec.unit };
+    const step = (condition: AlarmCondition, next: { state: ConditionState; change: 'activate' | 'clear' | null }, before: ConditionState | undefined, onActivate: () => Done | null, value: number) => {
+      changes.push(() => {
+        saveTimer(`${point.key}:${condition}`, point.key, condition, before, next.state);
+        if (next.change === 'activate') return onActivate();
+        if (next.change === 'clear') return clear(point.key, condition, value, now);
+        return null;
+      });
+    };
+    if (point.alarm && r.value !== null) {
+      const spec = point.alarm;
+      const before = ruleState.get(`${point.key}:discrete`);
+      const active = discreteActive(spec, r.value);
+      const next = stepDelayed(before ?? inactive, active, !active, { onDelaySeconds: 0 }, now);
+      const numeric = typeof r.value === 'number' ? r.value : r.value ? 1 : 0;
+      step('discrete', next, before, () => raise(unitPoint, 'discrete', 'discrete', spec.priority, spec.rule ?? null, spec.latched === true, 0, numeric, r.detail ?? null, now), numeric);
+    }
+    if (point.limits && typeof r.value === 'number') {
+      const value = r.value;
+      const limits = point.limits;
+      for (const { condition, limit } of configuredConditions(limits)) {
+        const before = ruleState.get(`${point.key}:${condition}`);
+        const next = stepCondition(condition, limit, limits, before ?? inactive, value, now);
+        step(condition, next, before, () => raise(unitPoint, condition, 'limit', priorityOf(condition, limits), limits.rule ?? null, false, limit, value, null, now), value);
+      }
+      const threshold = limits.ratePerMinute;
+      const prev = previous.get(point.key);
+      previous.set(point.key, { value, ts: r.ts });
+      if (threshold !== undefined && prev) {
+        const rate = ratePerMinute(prev, value, r.ts);
+        if (rate !== null) {
+          const before = ruleState.get(`${point.key}:rateOfChange`);
+          const fast = Math.abs(rate) >= threshold;
+          const next = stepDelayed(before ?? inactive, fast, !fast, limits, now);
+          step('rateOfChange', next, before, () => raise(unitPoint, 'rateOfChange', 'limit', limits.priority ?? 'medium', limits.rule ?? null, false, threshold, value, `${rate.toFixed(2)} ${point.spec.unit}/min`, now), value);
+        }
+      }
+    }
+    return changes;
+  };
+
+  const run = (changes: (() => Done | null)[]): void => {
+    if (changes.length === 0) return;
+    const done = store.transaction(() => changes.map((c) => c()).filter((d): d is Done => d !== null));
+    publish(done);
+  };
+
+  const mustFind = (id: number): AlarmRow => {
+    const row = records.byId(id);
+    if (!row) throw new DomainError('RW_NOT_FOUND', `no alarm ${id}`, 404);
+    return row;
+  };
+  const requireRole = (user: UserView, roles: ReadonlySet<Role>, what: string): void => {
+    if (!roles.has(user.role)) throw new DomainError('RW_FORBIDDEN', `${what} needs one of the roles ${[...roles].join(', ')}`, 403);
+  };
+  /** One operator action on one alarm, durable, then broadcast. */
+  const act = (work: (now: number) => Done[]): AlarmView => {
+    const done = store.transaction(() => work(clock.now()));
+    publish(done);
+    return done.at(-1)!.transition.alarm;
+  };
+  const isFire = (row: AlarmRow): boolean => row.rule === 'A4';
+
+  const tagEntry = (tag: TagRow, kind: NewDutyLogEntry['kind'], user: UserView, now: number) =>
+    dutyLog.insert({ ts: now, kind, roomId: site.devices.find((d) => d.config.id === tag.device_id)?.config.room ?? null, deviceId: tag.device_id, username: user.username, params: { user: user.displayName, tagKind: tag.kind, reason: tag.reason } });
+  const openAlarmsOf = (deviceId: string, now: number) => records.open().filter((r) => r.device_id === deviceId).map((r) => records.view(r, now));
 
   return {
     start() {
       ruleState.clear();
-      const rows = db.prepare("SELECT * FROM alarms WHERE state <> 'normal'").all() as unknown as AlarmRow[];
-      for (const r of rows) ruleState.set(`${r.point_key}:${r.condition}`, { active: isConditionActive(r.state), pendingSince: null });
-      logger.info('alarm state restored', { open: rows.length });
+      for (const r of records.open()) ruleState.set(`${r.point_key}:${r.condition}`, { ...inactive, active: isConditionActive(r.state) });
+      const timers = db.prepare('SELECT * FROM rule_timers').all() as { point_key: string; condition: string; pending_since: number | null; clearing_since: number | null }[];
+      for (const t of timers) {
+        const key = `${t.point_key}:${t.condition}`;
+        ruleState.set(key, { ...(ruleState.get(key) ?? inactive), pendingSince: t.pending_since, clearingSince: t.clearing_since });
+      }
+      logger.info('alarm state restored', { open: records.open().length, timers: timers.length });
     },
 
     evaluate(readings) {
       const now = clock.now();
-      const transitions: AlarmTransition[] = [];
-      const entries: ReturnType<DutyLog['insert']>[] = [];
-      const changes: (() => ReturnType<typeof apply>)[] = [];
+      const changes: (() => Done | null)[] = [];
       for (const r of readings) {
-        // Only a fresh, good number can raise or clear a limit alarm; bad data is the job of comm-loss alarms.
-        if (r.quality !== 'good' || typeof r.value !== 'number') continue;
+        // Only a fresh, good value can raise or clear an alarm; bad data is the job of comm-loss alarms.
+        if (r.quality !== 'good' || r.value === null) continue;
         const point = site.points.get(r.pointKey);
-        if (!point?.limits) continue;
-        const value = r.value;
-        for (const { condition, limit } of configuredConditions(point.limits)) {
-          const key = `${point.key}:${condition}`;
-          const step = stepCondition(condition, limit, point.limits, ruleState.get(key) ?? inactive, value, now);
-          ruleState.set(key, step.state);
-          if (step.change === 'activate') changes.push(() => raise(point, condition, limit, value, now));
-          if (step.change === 'clear') {
-            changes.push(() => {
-              const row = openByCondition.get(point.key, condition) as AlarmRow | undefined;
-              return row ? apply(row, 'clear', now, { value }, null, null) : null;
-            });
+        if (point && (point.limits || point.alarm)) changes.push(...rulesFor(point, r, now));
+      }
+      run(changes);
+    },
+
+    deviceStatus(status) {
+      const now = clock.now();
+      const device = site.devices.find((d) => d.config.id === status.deviceId);
+      const unitPoint = { key: status.deviceId, roomId: status.roomId, deviceId: status.deviceId, unit: '' };
+      run([
+        () =>
+          status.online
+            ? clear(status.deviceId, 'commLoss', null, now)
+            : raise(unitPoint, 'commLoss', 'comm', 'high', device ? 'A8' : null, false, 0, 0, status.detail ?? null, now),
+      ]);
+    },
+
+    tick() {
+      const now = clock.now();
+      const done: Done[] = [];
+      store.transaction(() => {
+        // Shelves that ran out: the alarm is annunciated again, unacknowledged if still active (ISA-18.2 §11.7.3).
+        const expired = db.prepare('SELECT * FROM alarm_shelves WHERE until <= ?').all(now) as { point_key: string; condition: AlarmCondition }[];
+        for (const s of expired) {
+          db.prepare('DELETE FROM alarm_shelves WHERE point_key = ? AND condition = ?').run(s.point_key, s.condition);
+          const row = records.openByCondition(s.point_key, s.condition);
+          if (!row) continue;
+          const reannunciate = row.state === 'ack_active' ? { state: 'unack_active' as const, acked_by: null, acked_by_name: null, acked_at: null, ack_note: null } : {};
+          done.push(record({ ...row, ...reannunciate }, row.state, 'unshelved', now, null, { how: 'expired' }));
+        }
+        // A1/A2: unacknowledged past the deadline → the next level is notified.
+        const due = db.prepare('SELECT * FROM alarms WHERE next_escalation_at IS NOT NULL AND next_escalation_at <= ?').all(now) as unknown as AlarmRow[];
+        for (const row of due) {
+          if (!isUnacknowledged(row.state) || records.annunciationOf(row, now) !== 'annunciated') continue;
+          const level = row.escalation_level + 1;
+          const role = escalationRoles[level - 1]!;
+          const targets = deps.onDuty(role, now);
+          const delays = escalationDelays(cfg, row.priority);
+          const next = delays[level] === undefined ? null : row.raised_at + delays[level] * 1000;
+          const d = record({ ...row, escalation_level: level, next_escalation_at: next }, row.state, 'escalated', now, null, {
+            level,
+            role,
+            targets: targets.map((u) => u.displayName).join(', ') || '—',
+          });
+          done.push(d);
+          const notice: EscalationNotice = { alarm: d.transition.alarm, level, role, targets, at: now };
+          for (const n of deps.notifiers ?? []) {
+            n.notify(notice).catch((err: unknown) => logger.error('escalation notice failed', { channel: n.name, alarm: row.id, err: String(err) }));
           }
         }
-      }
-      if (changes.length === 0) return;
-      store.transaction(() => {
-        for (const change of changes) {
-          const done = change();
-          if (done) {
-            transitions.push(done.transition);
-            entries.push(done.entry);
-          }
+        // A6: a fire device still isolated at the end of the day raises an alarm; never silently overnight.
+        const endOfDay = cfg.isolationEndOfDay ?? '23:00';
+        const [h, m] = endOfDay.split(':').map(Number) as [number, number];
+        const pastEndOfDay = localMinutes(now, site.timezone) >= h * 60 + m;
+        const isolations = db.prepare("SELECT * FROM device_tags WHERE kind = 'isolation' AND state = 'active'").all() as unknown as TagRow[];
+        for (const tag of isolations) {
+          if (!pastEndOfDay || records.openByCondition(tag.device_id, 'isolationOvernight')) continue;
+          const room = site.devices.find((d) => d.config.id === tag.device_id)?.config.room ?? '';
+          const raised = raise({ key: tag.device_id, roomId: room, deviceId: tag.device_id, unit: '' }, 'isolationOvernight', 'isolation', 'high', 'A6', false, 0, 0, tag.reason, now);
+          if (raised) done.push(raised);
         }
       });
-      publish(transitions, entries);
+      publish(done);
+      const summary = this.summary();
+      const key = JSON.stringify(summary);
+      if (key !== lastSummary) {
+        lastSummary = key;
+        bus.emit('alarmSummary', summary);
+      }
     },
 
     acknowledge(id, user, note) {
       const trimmed = note.trim();
-      const result = store.transaction(() => {
-        const row = byId.get(id) as AlarmRow | undefined;
-        if (!row) throw new DomainError('RW_NOT_FOUND', `no alarm ${id}`, 404);
+      return act((now) => {
+        const row = mustFind(id);
         if (row.priority === 'critical' && trimmed === '') throw new DomainError('RW_NOTE_REQUIRED', 'a critical alarm is acknowledged with a note', 400);
-        const now = clock.now();
-        const done = apply(row, 'ack', now, { acked_by: user.username, acked_by_name: user.displayName, acked_at: now, ack_note: trimmed || null }, user.username, user.displayName);
-        if (!done) throw new DomainError('RW_ALARM_NOT_ACKABLE', `alarm ${id} is ${row.state}; nothing to acknowledge`, 409);
-        return done;
+        const d = apply(row, 'ack', now, { acked_by: user.username, acked_by_name: user.displayName, acked_at: now, ack_note: trimmed || null }, user, { note: trimmed || null });
+        if (!d) throw new DomainError('RW_ALARM_NOT_ACKABLE', `alarm ${id} is ${row.state}; nothing to acknowledge`, 409);
+        return [d];
       });
-      publish([result.transition], [result.entry]);
-      return result.transition.alarm;
+    },
+
+    reset(id, user, note) {
+      requireRole(user, authorised, 'resetting a latched alarm');
+      return act((now) => {
+        const row = mustFind(id);
+        if (row.latched === 1 && isFire(row) && row.state === 'latched_ack') {
+          const fire = records.view(row, now).fire;
+          if (!fire?.classification) throw new DomainError('RW_INVALID_REQUEST', 'classify the fire alarm (confirmed, false alarm, device fault) before resetting it (A4)', 409);
+        }
+        const d = apply(row, 'reset', now, {}, user, { note: note.trim() || null });
+        if (!d) throw new DomainError('RW_NOT_LATCHED', `alarm ${id} is ${row.state}; only an acknowledged latched alarm whose condition has gone is reset`, 409);
+        return [d];
+      });
+    },
+
+    shelve(id, user, minutes, reason) {
+      return act((now) => {
+        const row = mustFind(id);
+        // A6: fire alarms are never silenced by one person; isolation needs a supervisor's approval instead.
+        if (row.latched === 1 || isFire(row)) throw new DomainError('RW_FORBIDDEN', 'fire alarms cannot be shelved; isolate the device with a supervisor’s approval (A6)', 403);
+        const max = cfg.maxShelveMinutes ?? 480;
+        if (minutes > max) throw new DomainError('RW_INVALID_REQUEST', `shelving is limited to ${max} minutes at this site`, 400);
+        if (row.state === 'normal') throw new DomainError('RW_ALARM_NOT_ACKABLE', `alarm ${id} is over`, 409);
+        const until = now + minutes * 60_000;
+        db.prepare('INSERT OR REPLACE INTO alarm_shelves (point_key, condition, shelved_by, reason, shelved_at, until) VALUES (?, ?, ?, ?, ?, ?)').run(row.point_key, row.condition, user.username, reason.trim(), now, until);
+        return [record(row, row.state, 'shelved', now, user, { reason: reason.trim(), until: new Date(until).toISOString() })];
+      });
+    },
+
+    unshelve(id, user) {
+      return act((now) => {
+        const row = mustFind(id);
+        const removed = db.prepare('DELETE FROM alarm_shelves WHERE point_key = ? AND condition = ?').run(row.point_key, row.condition);
+        if (removed.changes === 0) throw new DomainError('RW_INVALID_REQUEST', `alarm ${id} is not shelved`, 409);
+        // A manual unshelve means the operator has seen it: an active unacknowledged alarm counts as acknowledged.
+        const ack = row.state === 'unack_active' ? { state: 'ack_active' as const, acked_by: user.username, acked_by_name: user.displayName, acked_at: now, ack_note: null, next_escalation_at: null } : {};
+        return [record({ ...row, ...ack }, row.state, 'unshelved', now, user, { how: 'manual' })];
+      });
+    },
+
+    dispatch(id, user, to) {
+      return act((now) => {
+        const row = mustFind(id);
+        if (!isFire(row)) throw new DomainError('RW_NOT_FIRE_ALARM', `alarm ${id} is not a fire alarm`, 409);
+        db.prepare(
+          `INSERT INTO fire_responses (alarm_id, dispatched_to, dispatched_by, dispatched_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT(alarm_id) DO UPDATE SET dispatched_to = excluded.dispatched_to, dispatched_by = excluded.dispatched_by, dispatched_at = excluded.dispatched_at`,
+        ).run(id, to.trim(), user.username, now);
+        return [record(row, row.state, 'dispatched', now, user, { to: to.trim() })];
+      });
+    },
+
+    classify(id, user, classification, note) {
+      let checklist: ReturnType<DutyLog['insert']> | undefined;
+      const view = act((now) => {
+        const row = mustFind(id);
+        if (!isFire(row)) throw new DomainError('RW_NOT_FIRE_ALARM', `alarm ${id} is not a fire alarm`, 409);
+        db.prepare(
+          `INSERT INTO fire_responses (alarm_id, classification, classified_by, classified_at, note) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(alarm_id) DO UPDATE SET classification = excluded.classification, classified_by = excluded.classified_by,
+             classified_at = excluded.classified_at, note = excluded.note`,
+        ).run(id, classification, user.username, now, note.trim());
+        const d = record(row, row.state, 'classified', now, user, { classification, note: note.trim() });
+        // E4: a confirmed fire opens the fire plan's checklist in the duty log.
+        if (classification === 'confirmed') checklist = dutyLog.insert(entryFor(row, 'fire.checklist', now, user.username, { user: user.displayName }));
+        return [d];
+      });
+      if (checklist) bus.emit('dutyLog', checklist);
+      return view;
+    },
+
+    tag(deviceId, user, request) {
+      const device = site.devices.find((d) => d.config.id === deviceId);
+      if (!device) throw new DomainError('RW_NOT_FOUND', `no device ${deviceId}`, 404);
+      const now = clock.now();
+      // A6: isolating a fire device needs a supervisor; a duty user's isolation is only a request until approved.
+      const selfApproved = request.kind === 'maintenance' || supervisors.has(user.role);
+      const { tag, entry } = store.transaction(() => {
+        if (records.tagOf(deviceId)) throw new DomainError('RW_TAG_EXISTS', `${deviceId} already has a tag`, 409);
+        const tag = db
+          .prepare(
+            `INSERT INTO device_tags (device_id, kind, state, reason, tagged_by, tagged_at, planned_end, approved_by, approved_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+          )
+          .get(deviceId, request.kind, selfApproved ? 'active' : 'requested', request.reason.trim(), user.username, now, request.plannedEnd ?? null, selfApproved ? user.username : null, selfApproved ? now : null) as unknown as TagRow;
+        return { tag, entry: tagEntry(tag, 'device.tagged', user, now) };
+      });
+      bus.emit('dutyLog', entry);
+      bus.emit('deviceTag', tagView(tag));
+      for (const a of openAlarmsOf(deviceId, now)) bus.emit('alarm', { kind: 'raised', from: a.state, to: a.state, ts: now, username: user.username, alarm: a });
+      return tagView(tag);
+    },
+
+    approveTag(deviceId, user) {
+      requireRole(user, supervisors, 'approving an isolation');
+      const now = clock.now();
+      const { tag, entry } = store.transaction(() => {
+        const existing = records.tagOf(deviceId);
+        if (!existing) throw new DomainError('RW_NO_TAG', `${deviceId} has no tag`, 404);
+        if (existing.state === 'active') throw new DomainError('RW_INVALID_REQUEST', `${deviceId}'s tag is already active`, 409);
+        db.prepare("UPDATE device_tags SET state = 'active', approved_by = ?, approved_at = ? WHERE device_id = ?").run(user.username, now, deviceId);
+        const tag = records.tagOf(deviceId)!;
+        return { tag, entry: tagEntry(tag, 'device.tagApproved', user, now) };
+      });
+      bus.emit('dutyLog', entry);
+      bus.emit('deviceTag', tagView(tag));
+      return tagView(tag);
+    },
+
+    untag(deviceId, user) {
+      const now = clock.now();
+      const { entry, done } = store.transaction(() => {
+        const existing = records.tagOf(deviceId);
+        if (!existing) throw new DomainError('RW_NO_TAG', `${deviceId} has no tag`, 404);
+        db.prepare('DELETE FROM device_tags WHERE device_id = ?').run(deviceId);
+        const entry = tagEntry(existing, 'device.untagged', user, now);
+        const done = existing.kind === 'isolation' ? clear(deviceId, 'isolationOvernight', null, now) : null;
+        return { entry, done };
+      });
+      publish(done ? [done] : [], [entry]);
+      bus.emit('deviceTag', { deviceId, removed: true });
+    },
+
+    tags() {
+      return (db.prepare('SELECT * FROM device_tags ORDER BY tagged_at').all() as unknown as TagRow[]).map(tagView);
     },
 
     open() {
-      return (db.prepare("SELECT * FROM alarms WHERE state <> 'normal' ORDER BY raised_at DESC, id DESC").all() as unknown as AlarmRow[]).map(toView);
+      const now = clock.now();
+      return records.open().map((r) => records.view(r, now));
     },
 
     get(id) {
-      const row = byId.get(id) as AlarmRow | undefined;
-      return row ? toView(row) : null;
+      const row = records.byId(id);
+      return row ? records.view(row, clock.now()) : null;
+    },
+
+    summary() {
+      return summarize(db, clock.now());
     },
   };
 }

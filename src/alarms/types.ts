@@ -1,7 +1,18 @@
 // Alarm events as they leave the alarm service for the sinks (duty log, historian, console).
 import type { AlarmState, AlarmView } from '../contract/api.ts';
 
-export type AlarmEventKind = 'raised' | 'acknowledged' | 'returned' | 'cleared';
+export type AlarmEventKind =
+  | 'raised'
+  | 'acknowledged'
+  | 'returned'
+  | 'cleared'
+  | 'latched'
+  | 'reset'
+  | 'shelved'
+  | 'unshelved'
+  | 'escalated'
+  | 'dispatched'
+  | 'classified';
 
 /** One transition of one alarm, already durable in the store when sinks see it. */
 export interface AlarmTransition {

@@ -24,6 +24,8 @@ export interface Users {
   userForToken(token: string | undefined): UserView | null;
   logout(token: string): void;
   get(username: string): UserView | null;
+  /** Active users with a role (escalation targets until the roster says who is on duty). */
+  withRole(role: Role): UserView[];
 }
 
 // A fixed hash to verify against for unknown users, so a login takes as long whether the user exists or not.
@@ -96,6 +98,10 @@ export function createUsers(store: Store, clock: Clock, sessionHours: number): U
 
     logout(token) {
       store.transaction(() => db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash(token)));
+    },
+
+    withRole(role) {
+      return (db.prepare('SELECT * FROM users WHERE role = ? AND active = 1 ORDER BY username').all(role) as unknown as UserRow[]).map(view);
     },
 
     get(username) {

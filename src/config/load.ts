@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { checkSchema, parseYaml, problemAt } from './validate.ts';
-import { SiteConfig, type LimitConfig } from './schema.ts';
+import { SiteConfig, type LimitConfig, type SuppressWhen } from './schema.ts';
 import { loadProfiles, type ProfileRegistry } from '../devices/profiles.ts';
 import { roomDefaultLimits } from '../alarms/room-rules.ts';
-import type { DeviceProfile, ModbusPoint } from '../devices/profile-schema.ts';
+import type { DeviceProfile, DiscreteAlarmSpec, ModbusPoint } from '../devices/profile-schema.ts';
 import type { Localized } from '../contract/api.ts';
 
 /** Limits after merging room-kind defaults, the profile's defaults and the site config, in that order. */
@@ -23,6 +23,9 @@ export interface SitePoint {
   name: string;
   spec: ModbusPoint;
   limits?: EffectiveLimits;
+  /** The profile's discrete alarm with the site's overrides applied. */
+  alarm?: DiscreteAlarmSpec;
+  suppress?: SuppressWhen;
 }
 
 export interface SiteDevice {
@@ -88,18 +91,42 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     for (const name of Object.keys(d.limits ?? {})) {
       if (!(name in profile.points)) at(`/devices/${i}/limits/${name}`, `profile ${profile.id} has no point "${name}" (points: ${Object.keys(profile.points).join(', ')})`);
     }
+    for (const [name, override] of Object.entries(d.alarms ?? {})) {
+      if (!profile.points[name]?.alarm && !(override.message && override.priority)) {
+        at(`/devices/${i}/alarms/${name}`, `profile ${profile.id} defines no alarm on point "${name}"; give at least message and priority to define one`);
+      }
+    }
     const devicePoints: SitePoint[] = Object.entries(profile.points).map(([name, spec]) => {
       const merged = mergeLimits(
         room ? roomDefaultLimits(room.kind, spec.quantity) : undefined,
         profile.defaultLimits?.[name],
         d.limits?.[name],
       );
-      const point: SitePoint = { key: `${d.id}.${name}`, deviceId: d.id, roomId: d.room, name, spec, ...(merged ? { limits: merged } : {}) };
+      const override = d.alarms?.[name];
+      const alarm = spec.alarm || override ? ({ activeWhen: true, ...spec.alarm, ...override } as DiscreteAlarmSpec) : undefined;
+      const suppress = d.suppress?.[name];
+      const point: SitePoint = {
+        key: `${d.id}.${name}`,
+        deviceId: d.id,
+        roomId: d.room,
+        name,
+        spec,
+        ...(merged ? { limits: merged } : {}),
+        ...(alarm ? { alarm } : {}),
+        ...(suppress ? { suppress } : {}),
+      };
       if (merged) checkLimitOrder(merged, `/devices/${i}/limits/${name}`, at);
       points.set(point.key, point);
       return point;
     });
     devices.push({ config: d, profile, name: d.name ?? profile.name, points: devicePoints });
+  });
+
+  config.devices.forEach((d, i) => {
+    for (const [name, s] of Object.entries(d.suppress ?? {})) {
+      if (!points.has(s.point)) at(`/devices/${i}/suppress/${name}/point`, `unknown point "${s.point}" (write <deviceId>.<point>)`);
+      if (!points.has(`${d.id}.${name}`)) at(`/devices/${i}/suppress/${name}`, `device ${d.id} has no point "${name}"`);
+    }
   });
 
   const endpoints = new Map<string, number>();

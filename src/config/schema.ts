@@ -19,10 +19,67 @@ export const LimitConfig = Type.Object(
     priority: Type.Optional(Priority),
     /** The domain.md rule this limit implements, shown in the alarm and the duty log (e.g. R1). */
     rule: Type.Optional(Type.String({ maxLength: 16 })),
+    /** The condition must have been gone this long before the alarm returns (filters flicker). */
+    offDelaySeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
+    /** Rate-of-change alarm: more than this many units per minute between two readings. */
+    ratePerMinute: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   },
   { additionalProperties: false },
 );
 export type LimitConfig = Static<typeof LimitConfig>;
+
+/**
+ * Suppression by design (ISA-18.2 H): the alarm is evaluated but not annunciated while another point
+ * has a given value, e.g. a pump's low-flow alarm while the pump is stopped.
+ */
+export const SuppressWhen = Type.Object(
+  { point: Type.String({ minLength: 3 }), equals: Type.Union([Type.Number(), Type.Boolean()]) },
+  { additionalProperties: false },
+);
+export type SuppressWhen = Static<typeof SuppressWhen>;
+
+const Seconds = Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 3 });
+
+export const AlarmsConfig = Type.Object(
+  {
+    /** Longest a duty user may shelve an alarm (ISA-18.2: shelving is temporary). Default 480. */
+    maxShelveMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })),
+    /** Site-local time at which a fire device still isolated raises an alarm (A6). Default "23:00". */
+    isolationEndOfDay: Type.Optional(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' })),
+    /**
+     * A1/A2: an alarm not acknowledged after T1 notifies the shift lead, after T2 the supervisor, after T3 the
+     * manager. Seconds after the alarm was raised, per priority.
+     */
+    escalation: Type.Optional(
+      Type.Object(
+        {
+          critical: Type.Optional(Seconds),
+          high: Type.Optional(Seconds),
+          medium: Type.Optional(Seconds),
+          low: Type.Optional(Seconds),
+          webhook: Type.Optional(
+            Type.Object(
+              { url: Type.String({ pattern: '^https?://' }), timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000 })) },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AlarmsConfig = Static<typeof AlarmsConfig>;
+
+/** The parts of a profile's discrete alarm a site may change (texts, priority, latching). */
+const DiscreteAlarmOverride = Type.Object({
+  priority: Priority,
+  latched: Type.Boolean(),
+  message: Localized,
+  response: Localized,
+  rule: Type.String({ maxLength: 16 }),
+});
 
 export const ModbusTcpConnection = Type.Object(
   {
@@ -48,6 +105,10 @@ export const DeviceConfig = Type.Object(
     simulate: Type.Optional(Type.Boolean()),
     /** Per-point limits; they override the profile's and the room kind's defaults. */
     limits: Type.Optional(Type.Record(Type.String(), LimitConfig)),
+    /** Per-point overrides of the profile's discrete alarms (priority, latching, texts). */
+    alarms: Type.Optional(Type.Record(Type.String(), Type.Partial(DiscreteAlarmOverride))),
+    /** Per-point suppression by design. */
+    suppress: Type.Optional(Type.Record(Type.String(), SuppressWhen)),
   },
   { additionalProperties: false },
 );
@@ -149,6 +210,7 @@ export const SiteConfig = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    alarms: Type.Optional(AlarmsConfig),
     rooms: Type.Array(RoomConfig, { minItems: 1 }),
     devices: Type.Array(DeviceConfig),
     users: Type.Array(UserConfig, { minItems: 1 }),

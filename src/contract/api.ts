@@ -102,12 +102,19 @@ export const SiteView = Type.Object({
 });
 export type SiteView = Static<typeof SiteView>;
 
-/** ISA-18.2 states A–D (reference/alarm-standards.md); later issues add latched, shelved, suppressed, out of service. */
+/**
+ * ISA-18.2 states (reference/alarm-standards.md): A normal, B unacknowledged, C acknowledged, D returned
+ * unacknowledged, E/F latched unacknowledged/acknowledged (fire alarms stay until reset, A4). Shelved (G),
+ * suppressed by design (H) and out of service (I) remove an alarm from annunciation; they are shown in
+ * AlarmView.annunciation, since the alarm keeps being evaluated underneath (OPC UA Part 9 §4.8).
+ */
 export const AlarmState = Type.Union([
   Type.Literal('normal'),
   Type.Literal('unack_active'),
   Type.Literal('ack_active'),
   Type.Literal('rtn_unack'),
+  Type.Literal('latched_unack'),
+  Type.Literal('latched_ack'),
 ]);
 export type AlarmState = Static<typeof AlarmState>;
 
@@ -116,6 +123,14 @@ export const AlarmCondition = Type.Union([
   Type.Literal('low'),
   Type.Literal('high'),
   Type.Literal('highHigh'),
+  /** Value changing faster than the configured rate per minute. */
+  Type.Literal('rateOfChange'),
+  /** A contact, fault code or status the profile defines as an alarm (fire, CCTV, pump fault …). */
+  Type.Literal('discrete'),
+  /** The device stopped answering (Modbus) or went offline (MQTT LWT / heartbeat). */
+  Type.Literal('commLoss'),
+  /** A fire device still isolated at the end of the day (A6: never silently overnight). */
+  Type.Literal('isolationOvernight'),
 ]);
 export type AlarmCondition = Static<typeof AlarmCondition>;
 
@@ -126,6 +141,54 @@ export const Priority = Type.Union([
   Type.Literal('low'),
 ]);
 export type Priority = Static<typeof Priority>;
+
+export const Annunciation = Type.Union([
+  Type.Literal('annunciated'),
+  Type.Literal('shelved'),
+  Type.Literal('suppressed'),
+  Type.Literal('out_of_service'),
+]);
+export type Annunciation = Static<typeof Annunciation>;
+
+export const ShelveView = Type.Object({
+  by: Type.String(),
+  reason: Type.String(),
+  at: Type.Number(),
+  until: Type.Number(),
+});
+export type ShelveView = Static<typeof ShelveView>;
+
+export const DeviceTagKind = Type.Union([Type.Literal('maintenance'), Type.Literal('isolation')]);
+export type DeviceTagKind = Static<typeof DeviceTagKind>;
+
+/** A maintenance tag (R5, 挂牌) or a fire-device isolation (A6) on a device: out of service (ISA-18.2 I). */
+export const DeviceTagView = Type.Object({
+  deviceId: Type.String(),
+  kind: DeviceTagKind,
+  state: Type.Union([Type.Literal('requested'), Type.Literal('active')]),
+  reason: Type.String(),
+  taggedBy: Type.String(),
+  taggedAt: Type.Number(),
+  plannedEnd: Type.Union([Type.Number(), Type.Null()]),
+  approvedBy: Type.Union([Type.String(), Type.Null()]),
+  approvedAt: Type.Union([Type.Number(), Type.Null()]),
+});
+export type DeviceTagView = Static<typeof DeviceTagView>;
+
+export const FireClassification = Type.Union([Type.Literal('confirmed'), Type.Literal('false_alarm'), Type.Literal('device_fault')]);
+export type FireClassification = Static<typeof FireClassification>;
+
+/** A4: a fire alarm is confirmed on site: who was sent, what they found. */
+export const FireResponseView = Type.Object({
+  dispatchedTo: Type.Union([Type.String(), Type.Null()]),
+  dispatchedBy: Type.Union([Type.String(), Type.Null()]),
+  dispatchedAt: Type.Union([Type.Number(), Type.Null()]),
+  classification: Type.Union([FireClassification, Type.Null()]),
+  classifiedBy: Type.Union([Type.String(), Type.Null()]),
+  classifiedAt: Type.Union([Type.Number(), Type.Null()]),
+  note: Type.Union([Type.String(), Type.Null()]),
+});
+export type FireResponseView = Static<typeof FireResponseView>;
 
 export const AlarmView = Type.Object({
   id: Type.Integer(),
@@ -147,8 +210,58 @@ export const AlarmView = Type.Object({
   ackedAt: Type.Union([Type.Number(), Type.Null()]),
   ackNote: Type.Union([Type.String(), Type.Null()]),
   clearedAt: Type.Union([Type.Number(), Type.Null()]),
+  /** A discrete alarm's text (profile message, fault code text) in both languages; null for limits. */
+  message: Type.Union([Localized, Type.Null()]),
+  /** What to do, from the profile or the site config. */
+  response: Type.Union([Localized, Type.Null()]),
+  /** Fault code, last error or LWT payload that explains the alarm. */
+  detail: Type.Union([Type.String(), Type.Null()]),
+  latched: Type.Boolean(),
+  annunciation: Annunciation,
+  shelved: Type.Union([ShelveView, Type.Null()]),
+  tag: Type.Union([DeviceTagView, Type.Null()]),
+  /** How many escalation levels have been notified (A1/A2); 0 = none yet. */
+  escalationLevel: Type.Integer(),
+  nextEscalationAt: Type.Union([Type.Number(), Type.Null()]),
+  fire: Type.Union([FireResponseView, Type.Null()]),
 });
 export type AlarmView = Static<typeof AlarmView>;
+
+export const ShelveRequest = Type.Object(
+  { minutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }), reason: Type.String({ minLength: 1, maxLength: 500 }) },
+  { additionalProperties: false },
+);
+export type ShelveRequest = Static<typeof ShelveRequest>;
+
+export const DeviceTagRequest = Type.Object(
+  {
+    kind: DeviceTagKind,
+    reason: Type.String({ minLength: 1, maxLength: 500 }),
+    plannedEnd: Type.Optional(Type.Number()),
+  },
+  { additionalProperties: false },
+);
+export type DeviceTagRequest = Static<typeof DeviceTagRequest>;
+
+export const DispatchRequest = Type.Object({ to: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
+export type DispatchRequest = Static<typeof DispatchRequest>;
+
+export const ClassifyRequest = Type.Object(
+  { classification: FireClassification, note: Type.String({ minLength: 1, maxLength: 1000 }) },
+  { additionalProperties: false },
+);
+export type ClassifyRequest = Static<typeof ClassifyRequest>;
+
+/** Alarm load (EEMUA 191 / ISA-18.2): a flood is more than 10 alarms in 10 minutes for the site. */
+export const AlarmSummary = Type.Object({
+  flood: Type.Boolean(),
+  raisedLast10Min: Type.Integer(),
+  byRoom: Type.Record(Type.String(), Type.Integer()),
+  byCondition: Type.Record(Type.String(), Type.Integer()),
+  /** Point keys with ≥ 3 raises in the last minute. */
+  chattering: Type.Array(Type.String()),
+});
+export type AlarmSummary = Static<typeof AlarmSummary>;
 
 export const AckRequest = Type.Object(
   { note: Type.String({ maxLength: 500 }) },
@@ -162,6 +275,17 @@ export const DutyLogKind = Type.Union([
   Type.Literal('alarm.acknowledged'),
   Type.Literal('alarm.returned'),
   Type.Literal('alarm.cleared'),
+  Type.Literal('alarm.latched'),
+  Type.Literal('alarm.reset'),
+  Type.Literal('alarm.shelved'),
+  Type.Literal('alarm.unshelved'),
+  Type.Literal('alarm.escalated'),
+  Type.Literal('alarm.dispatched'),
+  Type.Literal('alarm.classified'),
+  Type.Literal('fire.checklist'),
+  Type.Literal('device.tagged'),
+  Type.Literal('device.tagApproved'),
+  Type.Literal('device.untagged'),
   Type.Literal('gateway.started'),
   Type.Literal('gateway.stopped'),
   Type.Literal('user.login'),
@@ -200,6 +324,10 @@ export const ErrorCode = Type.Union([
   Type.Literal('RW_NOT_FOUND'),
   Type.Literal('RW_ALARM_NOT_ACKABLE'),
   Type.Literal('RW_NOTE_REQUIRED'),
+  Type.Literal('RW_NOT_LATCHED'),
+  Type.Literal('RW_NOT_FIRE_ALARM'),
+  Type.Literal('RW_TAG_EXISTS'),
+  Type.Literal('RW_NO_TAG'),
   Type.Literal('RW_INTERNAL'),
 ]);
 export type ErrorCode = Static<typeof ErrorCode>;
@@ -210,17 +338,28 @@ export const ErrorBody = Type.Object({
 export type ErrorBody = Static<typeof ErrorBody>;
 
 export type AckResult = { ok: true; alarm: AlarmView } | { ok: false; error: { code: ErrorCode; message: string } };
+export type TagResult = { ok: true; tag: DeviceTagView | null } | { ok: false; error: { code: ErrorCode; message: string } };
 
 /** socket.io events, server to console. */
 export interface ServerToConsoleEvents {
   readings: (readings: ReadingView[]) => void;
   alarm: (alarm: AlarmView) => void;
   dutyLog: (entry: DutyLogEntryView) => void;
+  alarmSummary: (summary: AlarmSummary) => void;
+  deviceTag: (tag: DeviceTagView | { deviceId: string; removed: true }) => void;
 }
 
 /** socket.io events, console to server; every one is checked against the session's user. */
 export interface ConsoleToServerEvents {
   'alarm:ack': (request: { id: number; note: string }, reply: (result: AckResult) => void) => void;
+  'alarm:shelve': (request: { id: number } & ShelveRequest, reply: (result: AckResult) => void) => void;
+  'alarm:unshelve': (request: { id: number }, reply: (result: AckResult) => void) => void;
+  'alarm:reset': (request: { id: number; note: string }, reply: (result: AckResult) => void) => void;
+  'alarm:dispatch': (request: { id: number } & DispatchRequest, reply: (result: AckResult) => void) => void;
+  'alarm:classify': (request: { id: number } & ClassifyRequest, reply: (result: AckResult) => void) => void;
+  'device:tag': (request: { deviceId: string } & DeviceTagRequest, reply: (result: TagResult) => void) => void;
+  'device:approveTag': (request: { deviceId: string }, reply: (result: TagResult) => void) => void;
+  'device:untag': (request: { deviceId: string }, reply: (result: TagResult) => void) => void;
 }
 
 export { routes, SESSION_COOKIE } from './routes.ts';

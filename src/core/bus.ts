@@ -3,13 +3,15 @@
 import type { Logger } from './logger.ts';
 import type { Reading } from './reading.ts';
 import type { AlarmTransition } from '../alarms/types.ts';
-import type { DutyLogEntryView } from '../contract/api.ts';
+import type { AlarmSummary, DeviceTagView, DutyLogEntryView } from '../contract/api.ts';
 
 export interface GatewayEvents {
   readings: readonly Reading[];
   alarm: AlarmTransition;
   dutyLog: DutyLogEntryView;
   deviceStatus: DeviceStatus;
+  alarmSummary: AlarmSummary;
+  deviceTag: DeviceTagView | { deviceId: string; removed: true };
 }
 
 /**

@@ -39,7 +39,7 @@ function wire(dataDir: string, clock: FakeClock) {
   const dutyLog = createDutyLog(store);
   const heard: AlarmTransition[] = [];
   bus.on('alarm', 'test', (t) => heard.push(t));
-  const alarms = createAlarmService({ store, site, dutyLog, bus, clock, logger: silentLogger });
+  const alarms = createAlarmService({ store, site, dutyLog, bus, clock, logger: silentLogger, latest: () => undefined, onDuty: () => [] });
   alarms.start();
   const feed = (value: number | null, quality: Reading['quality'] = 'good'): void =>
     alarms.evaluate([{ pointKey: 'th1.temperature', roomId: 'dist', deviceId: 'th1', point: 'temperature', value, unit: '°C', quality, ts: clock.now() }]);

@@ -1,7 +1,7 @@
 // R1: the distribution room stays below 40 °C, with a warning before it. Limits, deadband and
 // on-delay are tested as a pure function with an injected clock: no sleeps.
 import { describe, expect, it } from 'vitest';
-import { inactive, priorityOf, stepCondition, type ConditionState } from '../../src/alarms/limit-rule.ts';
+import { inactive, priorityOf, ratePerMinute, stepCondition, type ConditionState } from '../../src/alarms/limit-rule.ts';
 import type { EffectiveLimits } from '../../src/config/load.ts';
 
 const r1: EffectiveLimits = { high: 35, highHigh: 40, deadband: 1, onDelaySeconds: 5, priority: 'high', rule: 'R1' };
@@ -68,6 +68,25 @@ describe('limit rule (R1)', () => {
   it('negative temperatures are ordinary values', () => {
     const frost: EffectiveLimits = { lowLow: -10, deadband: 1, onDelaySeconds: 0 };
     expect(run('lowLow', -10, frost, [[0, -9.9], [1, -20.5], [2, -9.5], [3, -8.9]]).changes).toEqual(['activate@1', 'clear@3']);
+  });
+
+  it('off-delay: the alarm returns only after the value stayed back for the delay', () => {
+    const withOff: EffectiveLimits = { ...r1, onDelaySeconds: 0, offDelaySeconds: 10 };
+    const { changes } = run('highHigh', 40, withOff, [
+      [0, 41],
+      [1000, 38], // back past the deadband: off-delay starts
+      [5000, 40.5], // beyond again: off-delay cancelled
+      [6000, 38],
+      [15_999, 38],
+      [16_000, 38],
+    ]);
+    expect(changes).toEqual(['activate@0', 'clear@16000']);
+  });
+
+  it('rate of change is units per minute between readings', () => {
+    expect(ratePerMinute({ value: 30, ts: 0 }, 33, 30_000)).toBe(6);
+    expect(ratePerMinute({ value: 30, ts: 0 }, 27, 60_000)).toBe(-3);
+    expect(ratePerMinute({ value: 30, ts: 5 }, 40, 5)).toBeNull();
   });
 
   it('outer limits are one priority above inner ones', () => {

@@ -1,0 +1,289 @@
+// The alarm lifecycle in the running service, on a real SQLite store with a fake clock (no sleeps):
+// latched fire alarms and their confirmation (A4), shelving, out of service and isolation (R5, A6),
+// escalation (A1/A2), communication loss, suppression by design, floods and chattering (EEMUA 191),
+// and timers that survive a restart.
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAlarmService } from '../../src/alarms/alarm-service.ts';
+import { webhookNotifier } from '../../src/alarms/escalation.ts';
+import { createBus } from '../../src/core/bus.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import type { Reading } from '../../src/core/reading.ts';
+import { parseSite, projectRoot, type Site } from '../../src/config/load.ts';
+import { loadProfiles } from '../../src/devices/profiles.ts';
+import { createDutyLog } from '../../src/sinks/duty-log/duty-log.ts';
+import { openStore } from '../../src/store/store.ts';
+import type { AlarmTransition } from '../../src/alarms/types.ts';
+import type { Role, UserView } from '../../src/contract/api.ts';
+import { fakeClock, type FakeClock } from '../helpers/fake-clock.ts';
+
+const profiles = loadProfiles(resolve(projectRoot, 'test', 'fixtures', 'profiles'));
+const site: Site = parseSite(
+  'site.yaml',
+  `
+site: { id: t, name: { en: T, zh-CN: T }, demo: true, timezone: Asia/Shanghai }
+alarms: { escalation: { critical: [60, 300, 900] }, maxShelveMinutes: 120 }
+rooms:
+  - { id: dist, kind: distribution, name: { en: D, zh-CN: 配电房 } }
+  - { id: fcc, kind: fire-control, name: { en: F, zh-CN: 消防控制室 } }
+devices:
+  - { id: th1, room: dist, profile: xy-md02, connection: { type: tcp, host: 127.0.0.1, port: 1502 },
+      limits: { temperature: { onDelaySeconds: 5 }, humidity: { high: 80, deadband: 2 } },
+      suppress: { humidity: { point: panel.faultCode, equals: 3 } } }
+  - { id: panel, room: fcc, profile: test-fire-panel, connection: { type: tcp, host: 127.0.0.1, port: 1503 } }
+users: [{ username: duty, displayName: Duty Li, role: duty, password: duty }]
+`,
+  profiles,
+);
+
+const user = (username: string, role: Role): UserView => ({ username, displayName: `${username} (${role})`, role });
+const duty = user('duty', 'duty');
+const lead = user('lead', 'lead');
+const supervisor = user('sup', 'supervisor');
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'rw-lifecycle-'));
+  dirs.push(d);
+  return d;
+};
+
+function wire(clock: FakeClock, dir = tempDir(), extra: Partial<Parameters<typeof createAlarmService>[0]> = {}) {
+  const store = openStore(dir, silentLogger);
+  const bus = createBus(silentLogger);
+  const dutyLog = createDutyLog(store);
+  const heard: AlarmTransition[] = [];
+  bus.on('alarm', 'test', (t) => heard.push(t));
+  const latest = new Map<string, Reading>();
+  const onDuty = (role: Role): UserView[] => (role === 'lead' ? [lead] : role === 'supervisor' ? [supervisor] : []);
+  const alarms = createAlarmService({ store, site, dutyLog, bus, clock, logger: silentLogger, latest: (k) => latest.get(k), onDuty, ...extra });
+  alarms.start();
+  const feed = (pointKey: string, value: number | boolean): void => {
+    const [deviceId, point] = pointKey.split('.') as [string, string];
+    const r: Reading = { pointKey, deviceId, point, roomId: site.points.get(pointKey)!.roomId, value, unit: '', quality: 'good', ts: clock.now() };
+    latest.set(pointKey, r);
+    alarms.evaluate([r]);
+  };
+  const only = (condition: string) => alarms.open().find((a) => a.condition === condition)!;
+  return { store, alarms, dutyLog, heard, feed, only, dir };
+}
+
+describe('latched fire alarm and its confirmation (A4)', () => {
+  it('stays latched after the contact clears, and resets only when acknowledged, classified, by an authorised user', () => {
+    const clock = fakeClock();
+    const { alarms, feed, only, dutyLog } = wire(clock);
+    feed('panel.fire', true);
+    const fire = only('discrete');
+    expect(fire).toMatchObject({ state: 'unack_active', priority: 'critical', rule: 'A4', latched: true, message: { en: 'Fire alarm from the panel' }, response: { 'zh-CN': '派最近的保安到现场确认' } });
+    feed('panel.fire', false);
+    expect(alarms.get(fire.id)!.state).toBe('latched_unack');
+    alarms.acknowledge(fire.id, duty, 'guard Wang sent');
+    expect(alarms.get(fire.id)!.state).toBe('latched_ack');
+    expect(() => alarms.reset(fire.id, duty, 'x')).toThrow(expect.objectContaining({ code: 'RW_FORBIDDEN' }));
+    expect(() => alarms.reset(fire.id, lead, 'x')).toThrow(/classify the fire alarm/);
+    clock.advance(30_000);
+    alarms.dispatch(fire.id, duty, 'Guard Wang');
+    clock.advance(120_000);
+    alarms.classify(fire.id, lead, 'false_alarm', 'dust in detector 3F-12');
+    expect(alarms.get(fire.id)!.fire).toMatchObject({ dispatchedTo: 'Guard Wang', dispatchedBy: 'duty', classification: 'false_alarm', classifiedBy: 'lead', note: 'dust in detector 3F-12' });
+    expect(alarms.reset(fire.id, lead, 'detector cleaned').state).toBe('normal');
+    expect(dutyLog.list({}).map((e) => e.kind).reverse()).toEqual([
+      'alarm.raised', 'alarm.latched', 'alarm.acknowledged', 'alarm.dispatched', 'alarm.classified', 'alarm.reset',
+    ]);
+  });
+
+  it('a confirmed fire opens the E4 checklist in the duty log', () => {
+    const clock = fakeClock();
+    const { alarms, feed, only, dutyLog } = wire(clock);
+    feed('panel.fire', true);
+    alarms.classify(only('discrete').id, duty, 'confirmed', 'smoke seen in B1 store room');
+    expect(dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'fire.checklist', deviceId: 'panel', username: 'duty' });
+  });
+
+  it('a fault code raises a discrete alarm carrying the code text; fire alarms cannot be shelved', () => {
+    const clock = fakeClock();
+    const { alarms, feed, only } = wire(clock);
+    feed('panel.faultCode', 3);
+    expect(only('discrete').message).toEqual({ en: 'Fire panel fault: Loop open circuit', 'zh-CN': '火灾报警控制器故障：回路断线' });
+    feed('panel.fire', true);
+    const fire = alarms.open().find((a) => a.pointKey === 'panel.fire')!;
+    expect(() => alarms.shelve(fire.id, duty, 30, 'noisy')).toThrow(expect.objectContaining({ code: 'RW_FORBIDDEN' }));
+  });
+});
+
+describe('shelving (ISA-18.2 G)', () => {
+  it('shelved alarms leave annunciation, expire by themselves and come back unacknowledged', () => {
+    const clock = fakeClock();
+    const { alarms, feed, only, heard } = wire(clock);
+    feed('th1.humidity', 85);
+    const hum = only('high');
+    alarms.acknowledge(hum.id, duty, '');
+    expect(() => alarms.shelve(hum.id, duty, 121, 'sensor being cleaned')).toThrow(/limited to 120 minutes/);
+    const shelved = alarms.shelve(hum.id, duty, 30, 'sensor being cleaned');
+    expect(shelved).toMatchObject({ annunciation: 'shelved', shelved: { by: 'duty', reason: 'sensor being cleaned', until: clock.now() + 30 * 60_000 } });
+    clock.advance(30 * 60_000 - 1);
+    alarms.tick();
+    expect(alarms.get(hum.id)!.annunciation).toBe('shelved');
+    clock.advance(1);
+    alarms.tick();
+    expect(alarms.get(hum.id)).toMatchObject({ annunciation: 'annunciated', shelved: null, state: 'unack_active' });
+    expect(heard.at(-1)!.kind).toBe('unshelved');
+  });
+
+  it('a manual unshelve counts as seeing it: the active alarm is acknowledged by who unshelved', () => {
+    const clock = fakeClock();
+    const { alarms, feed, only } = wire(clock);
+    feed('th1.humidity', 85);
+    const hum = only('high');
+    alarms.shelve(hum.id, duty, 60, 'known');
+    expect(alarms.unshelve(hum.id, lead)).toMatchObject({ state: 'ack_active', ackedBy: 'lead', annunciation: 'annunciated' });
+    expect(() => alarms.unshelve(hum.id, lead)).toThrow(/not shelved/);
+  });
+});
+
+describe('out of service: maintenance tag (R5) and isolation (A6)', () => {
+  it('a maintenance tag takes the device out of annunciation; removing it restores it', () => {
+    const clock = fakeClock();
+    const { alarms, feed, only, dutyLog } = wire(clock);
+    feed('th1.humidity', 85);
+    alarms.tag('th1', duty, { kind: 'maintenance', reason: 'sensor replaced', plannedEnd: clock.now() + 3_600_000 });
+    expect(only('high')).toMatchObject({ annunciation: 'out_of_service', tag: { kind: 'maintenance', state: 'active', taggedBy: 'duty' } });
+    expect(() => alarms.tag('th1', duty, { kind: 'maintenance', reason: 'again' })).toThrow(expect.objectContaining({ code: 'RW_TAG_EXISTS' }));
+    alarms.untag('th1', duty);
+    expect(only('high').annunciation).toBe('annunciated');
+    expect(dutyLog.list({ limit: 2 }).map((e) => e.kind)).toEqual(['device.untagged', 'device.tagged']);
+  });
+
+  it('isolating a fire device needs a supervisor, and an isolation at 23:00 site time raises an alarm', () => {
+    // 22:59:30 in Shanghai (UTC+8) is 14:59:30 UTC.
+    const clock = fakeClock(Date.UTC(2026, 10, 23, 14, 59, 30));
+    const { alarms, feed } = wire(clock);
+    feed('panel.fire', false);
+    const req = alarms.tag('panel', duty, { kind: 'isolation', reason: 'loop 3 works' });
+    expect(req).toMatchObject({ state: 'requested', approvedBy: null });
+    expect(() => alarms.approveTag('panel', lead)).toThrow(expect.objectContaining({ code: 'RW_FORBIDDEN' }));
+    expect(alarms.approveTag('panel', supervisor)).toMatchObject({ state: 'active', approvedBy: 'sup' });
+    alarms.tick();
+    expect(alarms.open()).toEqual([]);
+    clock.advance(30_000); // 23:00
+    alarms.tick();
+    alarms.tick();
+    const overnight = alarms.open();
+    expect(overnight.map((a) => [a.condition, a.rule, a.deviceId])).toEqual([['isolationOvernight', 'A6', 'panel']]);
+    alarms.untag('panel', supervisor);
+    expect(alarms.get(overnight[0]!.id)!.state).toBe('rtn_unack');
+  });
+});
+
+describe('escalation (A1, A2)', () => {
+  let server: Server | undefined;
+  afterEach(() => server?.close());
+
+  it('an unacknowledged critical alarm reaches the lead after 60 s and the supervisor after 300 s, through the webhook too', async () => {
+    const received: unknown[] = [];
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const clock = fakeClock();
+    const { alarms, feed, dutyLog } = wire(clock, tempDir(), { notifiers: [webhookNotifier({ url: `http://127.0.0.1:${port}/hook` }, silentLogger)] });
+    feed('th1.temperature', 41);
+    clock.advance(5000);
+    feed('th1.temperature', 41);
+    const hh = alarms.open().find((a) => a.condition === 'highHigh')!;
+    expect(hh.nextEscalationAt).toBe(clock.now() + 60_000);
+    clock.advance(59_999);
+    alarms.tick();
+    expect(alarms.get(hh.id)!.escalationLevel).toBe(0);
+    clock.advance(1);
+    alarms.tick();
+    expect(alarms.get(hh.id)).toMatchObject({ escalationLevel: 1, nextEscalationAt: hh.raisedAt + 300_000 });
+    expect(dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.escalated', params: { level: 1, role: 'lead', targets: 'lead (lead)' } });
+    clock.advance(240_000);
+    alarms.tick();
+    expect(alarms.get(hh.id)!.escalationLevel).toBe(2);
+    for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    // The 35 °C warning (priority high) escalates on its own schedule; look at the critical one.
+    expect(received.filter((n) => (n as { alarm: { id: number } }).alarm.id === hh.id)).toMatchObject([
+      { type: 'alarm.escalated', level: 1, role: 'lead', targets: [{ username: 'lead' }], alarm: { id: hh.id } },
+      { type: 'alarm.escalated', level: 2, role: 'supervisor', targets: [{ username: 'sup' }] },
+    ]);
+    alarms.acknowledge(hh.id, duty, 'on it');
+    clock.advance(3_600_000);
+    alarms.tick();
+    expect(alarms.get(hh.id)).toMatchObject({ escalationLevel: 2, nextEscalationAt: null });
+  });
+
+  it('escalation deadlines and on-delays in progress survive a restart', () => {
+    const clock = fakeClock();
+    const first = wire(clock);
+    first.feed('th1.temperature', 41); // on-delay of 5 s starts
+    clock.advance(3000);
+    first.store.close();
+    const second = wire(clock, first.dir);
+    clock.advance(2000);
+    second.feed('th1.temperature', 41); // 5 s after the first reading: raised, not restarted
+    const hh = second.alarms.open().find((a) => a.condition === 'highHigh')!;
+    expect(hh.raisedAt).toBe(clock.now());
+    second.store.close();
+    const third = wire(clock, first.dir);
+    clock.advance(60_000);
+    third.alarms.tick();
+    expect(third.alarms.get(hh.id)!.escalationLevel).toBe(1);
+  });
+});
+
+describe('communication loss, suppression by design, floods', () => {
+  it('a device going offline raises a comm-loss alarm; back online returns it', () => {
+    const clock = fakeClock();
+    const { alarms } = wire(clock);
+    alarms.deviceStatus({ deviceId: 'th1', roomId: 'dist', online: false, ts: clock.now(), detail: 'Timed out' });
+    const comm = alarms.open()[0]!;
+    expect(comm).toMatchObject({ condition: 'commLoss', deviceId: 'th1', detail: 'Timed out', state: 'unack_active' });
+    alarms.deviceStatus({ deviceId: 'th1', roomId: 'dist', online: true, ts: clock.now() });
+    expect(alarms.get(comm.id)!.state).toBe('rtn_unack');
+  });
+
+  it('suppressed by design while another point has the configured value, annunciated otherwise', () => {
+    const clock = fakeClock();
+    const { feed, only } = wire(clock);
+    feed('panel.faultCode', 3);
+    feed('th1.humidity', 90);
+    expect(only('high').annunciation).toBe('suppressed');
+    feed('panel.faultCode', 0);
+    expect(only('high').annunciation).toBe('annunciated');
+  });
+
+  it('more than 10 alarms in 10 minutes is a flood, grouped by room and cause; 3 raises in a minute is chattering', () => {
+    const clock = fakeClock();
+    const { alarms, feed } = wire(clock);
+    for (let i = 0; i < 4; i++) {
+      feed('th1.humidity', 85);
+      feed('th1.humidity', 70);
+      clock.advance(10_000);
+    }
+    expect(alarms.summary()).toMatchObject({ flood: false, raisedLast10Min: 4, chattering: ['th1.humidity:high'] });
+    // A fire contact triggering again and again: 7 raises (a latched alarm re-raises when the contact closes again).
+    for (let i = 0; i < 13; i++) {
+      feed('panel.fire', i % 2 === 0);
+      clock.advance(40_000);
+    }
+    const s = alarms.summary();
+    expect(s.raisedLast10Min).toBe(11);
+    expect(s.flood).toBe(true);
+    expect(s.byRoom).toEqual({ dist: 4, fcc: 7 });
+    expect(s.byCondition).toEqual({ high: 4, discrete: 7 });
+    clock.advance(600_000);
+    expect(alarms.summary()).toMatchObject({ flood: false, raisedLast10Min: 0, chattering: [] });
+  });
+});
