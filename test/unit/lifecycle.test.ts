@@ -3,6 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { nextTransition, transitions, type AlarmInput } from '../../src/alarms/lifecycle.ts';
 import type { AlarmState } from '../../src/contract/api.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { projectRoot } from '../../src/config/load.ts';
+import { renderTransitionTable } from '../../src/alarms/lifecycle-doc.ts';
 
 const states: AlarmState[] = ['normal', 'unack_active', 'ack_active', 'rtn_unack', 'latched_unack', 'latched_ack'];
 const inputs: AlarmInput[] = ['activate', 'clear', 'ack', 'reset'];
@@ -50,5 +54,11 @@ describe('alarm lifecycle table', () => {
 
   it('a reset never applies while the condition is still active (only latched_ack resets)', () => {
     expect(transitions.filter((t) => t.input === 'reset').map((t) => t.from)).toEqual(['latched_ack']);
+  });
+});
+
+describe('docs/alarms.md', () => {
+  it('prints the lifecycle table as it is in the code (npm run docs:alarms)', () => {
+    expect(readFileSync(resolve(projectRoot, 'docs', 'alarms.md'), 'utf8')).toContain(renderTransitionTable());
   });
 });
