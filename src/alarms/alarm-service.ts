@@ -109,7 +109,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
 
   /** Writes a changed row and its duty-log entry; must run inside a transaction. */
   const record = (next: AlarmRow, from: AlarmRow['state'], event: AlarmTransition['kind'], now: number, user: UserView | null, params: NewDutyLogEntry['params'] = {}): Done => {
-    db.prepare(
+    store.sql(
       `UPDATE alarms SET state = ?, value = ?, acked_by = ?, acked_by_name = ?, acked_at = ?, ack_note = ?, cleared_at = ?,
          detail = ?, escalation_level = ?, next_escalation_at = ? WHERE id = ?`,
     ).run(next.state, next.value, next.acked_by, next.acked_by_name, next.acked_at, next.ack_note, next.cleared_at, next.detail, next.escalation_level, next.next_escalation_at, next.id);
@@ -168,8 +168,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   const saveTimer = (key: string, pointKey: string, condition: string, before: ConditionState | undefined, after: ConditionState): void => {
     ruleState.set(key, after);
     if (before?.pendingSince === after.pendingSince && before?.clearingSince === after.clearingSince) return;
-    if (after.pendingSince === null && after.clearingSince === null) db.prepare('DELETE FROM rule_timers WHERE point_key = ? AND condition = ?').run(pointKey, condition);
-    else db.prepare('INSERT OR REPLACE INTO rule_timers (point_key, condition, pending_since, clearing_since) VALUES (?, ?, ?, ?)').run(pointKey, condition, after.pendingSince, after.clearingSince);
+    if (after.pendingSince === null && after.clearingSince === null) store.sql('DELETE FROM rule_timers WHERE point_key = ? AND condition = ?').run(pointKey, condition);
+    else store.sql('INSERT OR REPLACE INTO rule_timers (point_key, condition, pending_since, clearing_since) VALUES (?, ?, ?, ?)').run(pointKey, condition, after.pendingSince, after.clearingSince);
   };
 
   /** Evaluates one good reading against its point's rules; returns the state changes to make. */
@@ -246,7 +246,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     start() {
       ruleState.clear();
       for (const r of records.open()) ruleState.set(`${r.point_key}:${r.condition}`, { ...inactive, active: isConditionActive(r.state) });
-      const timers = db.prepare('SELECT * FROM rule_timers').all() as { point_key: string; condition: string; pending_since: number | null; clearing_since: number | null }[];
+      const timers = store.sql('SELECT * FROM rule_timers').all() as { point_key: string; condition: string; pending_since: number | null; clearing_since: number | null }[];
       for (const t of timers) {
         const key = `${t.point_key}:${t.condition}`;
         ruleState.set(key, { ...(ruleState.get(key) ?? inactive), pendingSince: t.pending_since, clearingSince: t.clearing_since });
@@ -283,16 +283,16 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       const done: Done[] = [];
       store.transaction(() => {
         // Shelves that ran out: the alarm is annunciated again, unacknowledged if still active (ISA-18.2 §11.7.3).
-        const expired = db.prepare('SELECT * FROM alarm_shelves WHERE until <= ?').all(now) as { point_key: string; condition: AlarmCondition }[];
+        const expired = store.sql('SELECT * FROM alarm_shelves WHERE until <= ?').all(now) as { point_key: string; condition: AlarmCondition }[];
         for (const s of expired) {
-          db.prepare('DELETE FROM alarm_shelves WHERE point_key = ? AND condition = ?').run(s.point_key, s.condition);
+          store.sql('DELETE FROM alarm_shelves WHERE point_key = ? AND condition = ?').run(s.point_key, s.condition);
           const row = records.openByCondition(s.point_key, s.condition);
           if (!row) continue;
           const reannunciate = row.state === 'ack_active' ? { state: 'unack_active' as const, acked_by: null, acked_by_name: null, acked_at: null, ack_note: null } : {};
           done.push(record({ ...row, ...reannunciate }, row.state, 'unshelved', now, null, { how: 'expired' }));
         }
         // A1/A2: unacknowledged past the deadline → the next level is notified.
-        const due = db.prepare('SELECT * FROM alarms WHERE next_escalation_at IS NOT NULL AND next_escalation_at <= ?').all(now) as unknown as AlarmRow[];
+        const due = store.sql('SELECT * FROM alarms WHERE next_escalation_at IS NOT NULL AND next_escalation_at <= ?').all(now) as unknown as AlarmRow[];
         for (const row of due) {
           if (!isUnacknowledged(row.state) || records.annunciationOf(row, now) !== 'annunciated') continue;
           const level = row.escalation_level + 1;
@@ -315,7 +315,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         const endOfDay = cfg.isolationEndOfDay ?? '23:00';
         const [h, m] = endOfDay.split(':').map(Number) as [number, number];
         const pastEndOfDay = localMinutes(now, site.timezone) >= h * 60 + m;
-        const isolations = db.prepare("SELECT * FROM device_tags WHERE kind = 'isolation' AND state = 'active'").all() as unknown as TagRow[];
+        const isolations = store.sql("SELECT * FROM device_tags WHERE kind = 'isolation' AND state = 'active'").all() as unknown as TagRow[];
         for (const tag of isolations) {
           if (!pastEndOfDay || records.openByCondition(tag.device_id, 'isolationOvernight')) continue;
           const room = site.devices.find((d) => d.config.id === tag.device_id)?.config.room ?? '';
@@ -366,7 +366,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         if (minutes > max) throw new DomainError('RW_INVALID_REQUEST', `shelving is limited to ${max} minutes at this site`, 400);
         if (row.state === 'normal') throw new DomainError('RW_ALARM_NOT_ACKABLE', `alarm ${id} is over`, 409);
         const until = now + minutes * 60_000;
-        db.prepare('INSERT OR REPLACE INTO alarm_shelves (point_key, condition, shelved_by, reason, shelved_at, until) VALUES (?, ?, ?, ?, ?, ?)').run(row.point_key, row.condition, user.username, reason.trim(), now, until);
+        store.sql('INSERT OR REPLACE INTO alarm_shelves (point_key, condition, shelved_by, reason, shelved_at, until) VALUES (?, ?, ?, ?, ?, ?)').run(row.point_key, row.condition, user.username, reason.trim(), now, until);
         return [record(row, row.state, 'shelved', now, user, { reason: reason.trim(), until: new Date(until).toISOString() })];
       });
     },
@@ -374,7 +374,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     unshelve(id, user) {
       return act((now) => {
         const row = mustFind(id);
-        const removed = db.prepare('DELETE FROM alarm_shelves WHERE point_key = ? AND condition = ?').run(row.point_key, row.condition);
+        const removed = store.sql('DELETE FROM alarm_shelves WHERE point_key = ? AND condition = ?').run(row.point_key, row.condition);
         if (removed.changes === 0) throw new DomainError('RW_INVALID_REQUEST', `alarm ${id} is not shelved`, 409);
         // A manual unshelve means the operator has seen it: an active unacknowledged alarm counts as acknowledged.
         const ack = row.state === 'unack_active' ? { state: 'ack_active' as const, acked_by: user.username, acked_by_name: user.displayName, acked_at: now, ack_note: null, next_escalation_at: null } : {};
@@ -386,7 +386,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       return act((now) => {
         const row = mustFind(id);
         if (!isFire(row)) throw new DomainError('RW_NOT_FIRE_ALARM', `alarm ${id} is not a fire alarm`, 409);
-        db.prepare(
+        store.sql(
           `INSERT INTO fire_responses (alarm_id, dispatched_to, dispatched_by, dispatched_at) VALUES (?, ?, ?, ?)
            ON CONFLICT(alarm_id) DO UPDATE SET dispatched_to = excluded.dispatched_to, dispatched_by = excluded.dispatched_by, dispatched_at = excluded.dispatched_at`,
         ).run(id, to.trim(), user.username, now);
@@ -399,7 +399,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       const view = act((now) => {
         const row = mustFind(id);
         if (!isFire(row)) throw new DomainError('RW_NOT_FIRE_ALARM', `alarm ${id} is not a fire alarm`, 409);
-        db.prepare(
+        store.sql(
           `INSERT INTO fire_responses (alarm_id, classification, classified_by, classified_at, note) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT(alarm_id) DO UPDATE SET classification = excluded.classification, classified_by = excluded.classified_by,
              classified_at = excluded.classified_at, note = excluded.note`,
@@ -442,7 +442,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         const existing = records.tagOf(deviceId);
         if (!existing) throw new DomainError('RW_NO_TAG', `${deviceId} has no tag`, 404);
         if (existing.state === 'active') throw new DomainError('RW_INVALID_REQUEST', `${deviceId}'s tag is already active`, 409);
-        db.prepare("UPDATE device_tags SET state = 'active', approved_by = ?, approved_at = ? WHERE device_id = ?").run(user.username, now, deviceId);
+        store.sql("UPDATE device_tags SET state = 'active', approved_by = ?, approved_at = ? WHERE device_id = ?").run(user.username, now, deviceId);
         const tag = records.tagOf(deviceId)!;
         return { tag, entry: tagEntry(tag, 'device.tagApproved', user, now) };
       });
@@ -456,7 +456,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       const { entry, done } = store.transaction(() => {
         const existing = records.tagOf(deviceId);
         if (!existing) throw new DomainError('RW_NO_TAG', `${deviceId} has no tag`, 404);
-        db.prepare('DELETE FROM device_tags WHERE device_id = ?').run(deviceId);
+        store.sql('DELETE FROM device_tags WHERE device_id = ?').run(deviceId);
         const entry = tagEntry(existing, 'device.untagged', user, now);
         const done = existing.kind === 'isolation' ? clear(deviceId, 'isolationOvernight', null, now) : null;
         return { entry, done };
@@ -466,7 +466,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     },
 
     tags() {
-      return (db.prepare('SELECT * FROM device_tags ORDER BY tagged_at').all() as unknown as TagRow[]).map(tagView);
+      return (store.sql('SELECT * FROM device_tags ORDER BY tagged_at').all() as unknown as TagRow[]).map(tagView);
     },
 
     open() {

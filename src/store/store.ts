@@ -3,7 +3,7 @@
 // that anyone has been told about survives a kill -9 or a power cut (non-negotiable 3, A5).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { migrations } from './migrations.ts';
 import type { Logger } from '../core/logger.ts';
 
@@ -11,6 +11,8 @@ export interface Store {
   readonly db: DatabaseSync;
   /** Runs fn in one transaction; it commits (durably) before this returns. */
   transaction<T>(fn: () => T): T;
+  /** A prepared statement for this SQL, prepared once and reused (node:sqlite does not cache them). */
+  sql(text: string): StatementSync;
   close(): void;
 }
 
@@ -30,7 +32,16 @@ export function openStore(dataDir: string, logger: Logger): Store {
       throw err;
     }
   };
-  return { db, transaction, close: () => db.close() };
+  const statements = new Map<string, StatementSync>();
+  const sql = (text: string): StatementSync => {
+    let s = statements.get(text);
+    if (!s) {
+      s = db.prepare(text);
+      statements.set(text, s);
+    }
+    return s;
+  };
+  return { db, transaction, sql, close: () => db.close() };
 }
 
 function migrate(db: DatabaseSync, logger: Logger): void {
