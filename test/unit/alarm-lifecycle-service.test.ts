@@ -3,10 +3,9 @@
 // escalation (A1/A2), communication loss, suppression by design, floods and chattering (EEMUA 191),
 // and timers that survive a restart.
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { useTempDirs } from '../helpers/temp-dirs.ts';
 import { createAlarmService } from '../../src/alarms/alarm-service.ts';
 import { webhookNotifier } from '../../src/alarms/escalation.ts';
 import { createBus } from '../../src/core/bus.ts';
@@ -44,13 +43,7 @@ const duty = user('duty', 'duty');
 const lead = user('lead', 'lead');
 const supervisor = user('sup', 'supervisor');
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-const tempDir = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'rw-lifecycle-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = useTempDirs('rw-lifecycle-');
 
 function wire(clock: FakeClock, dir = tempDir(), extra: Partial<Parameters<typeof createAlarmService>[0]> = {}) {
   const store = openStore(dir, silentLogger);

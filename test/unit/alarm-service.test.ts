@@ -1,9 +1,7 @@
 // The alarm service on a real SQLite store with a fake clock: R1 raise/ack/return, the duty-log
 // entries it writes in the same transaction (A5, L1), and state that survives a reopen of the store.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDirs } from '../helpers/temp-dirs.ts';
 import { createAlarmService } from '../../src/alarms/alarm-service.ts';
 import { createBus } from '../../src/core/bus.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -30,8 +28,6 @@ users: [{ username: duty, displayName: Duty Li, role: duty, password: duty }]
 
 const duty = { username: 'duty', displayName: 'Duty Li', role: 'duty' as const };
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function wire(dataDir: string, clock: FakeClock) {
   const store: Store = openStore(dataDir, silentLogger);
@@ -46,11 +42,7 @@ function wire(dataDir: string, clock: FakeClock) {
   return { store, alarms, dutyLog, heard, feed };
 }
 
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'rw-alarms-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = useTempDirs('rw-alarms-');
 
 describe('alarm service (R1, A5)', () => {
   it('raises the warning at 35 and the alarm at 40 °C after the on-delay, writing the duty log', () => {

@@ -1,11 +1,11 @@
 // A5: alarm and duty-log records are never lost or silently changed. The duty log is a hash chain;
 // the database refuses edits; verify names the first broken entry when someone edits the file anyway.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDirs } from '../helpers/temp-dirs.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { openStore } from '../../src/store/store.ts';
 import { migrations } from '../../src/store/migrations.ts';
@@ -13,13 +13,7 @@ import { createDutyLog } from '../../src/sinks/duty-log/duty-log.ts';
 import { projectRoot } from '../../src/config/load.ts';
 import { entryHash, type ChainedFields } from '../../src/store/journal-hash.ts';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-const tempDir = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'rw-journal-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = useTempDirs('rw-journal-');
 
 function logWithEntries(dir: string, n: number): void {
   const store = openStore(dir, silentLogger);
