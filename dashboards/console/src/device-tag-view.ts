@@ -16,6 +16,8 @@ export interface DeviceTagView {
   /** The tag itself, empty without one. */
   el: HTMLElement;
   update(): void;
+  /** The device is out of service now (an approved tag). */
+  active(): boolean;
 }
 
 /** Who approves an isolation (the gateway's `supervisors`, A6). */
@@ -87,7 +89,7 @@ export function deviceTagView(store: Store, socket: LiveSocket, device: DeviceVi
   }
 
   update();
-  return { button, el, update };
+  return { button, el, update, active: () => store.tags.get(id)?.state === 'active' };
 }
 
 /** Approval is one click by a supervisor (who is recorded); a refusal is shown in the tag itself. */

@@ -88,9 +88,12 @@ export function roomsView(store: Store, socket: LiveSocket): RoomsView {
         if (s.severity === 'alarm' || (s.severity === 'warning' && worst === null)) worst = s.severity;
         unacked ||= s.unacked;
       }
-      tile.tile.dataset['severity'] = worst ?? 'normal';
+      // A room with a device tagged out of service is not "Normal": its alarms are not being annunciated (R5).
+      const tagged = tile.tags.some((t) => t.active());
+      tile.tile.dataset['severity'] = worst ?? (tagged ? 'tagged' : 'normal');
       tile.tile.classList.toggle('blink', unacked);
-      setText(tile.status, tr(worst === 'alarm' ? 'room.status.alarm' : worst === 'warning' ? 'room.status.warning' : 'room.status.normal'));
+      const status = worst === 'alarm' ? 'room.status.alarm' : worst === 'warning' ? 'room.status.warning' : tagged ? 'lifecycle.tile.tagged' : 'room.status.normal';
+      setText(tile.status, tr(status));
     }
   }
 
@@ -124,7 +127,8 @@ export function roomsView(store: Store, socket: LiveSocket): RoomsView {
       // Shelved, suppressed and out-of-service alarms neither colour nor flash the tile (ISA-18.2 G/H/I).
       if (store.annunciationOf(alarm) !== 'annunciated') continue;
       unacked ||= store.sounds(alarm);
-      if (!ACTIVE.has(alarm.state)) continue;
+      // A latched fire alarm (A4) keeps its colour after the contact clears, until it is reset.
+      if (!ACTIVE.has(alarm.state) && !alarm.latched) continue;
       const s = severity(alarm);
       if (worst === null || s === 'alarm') {
         worst = s;
