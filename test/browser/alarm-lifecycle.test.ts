@@ -55,6 +55,12 @@ const row = (page: Page, point: string, condition: string): Locator =>
 const idOf = async (r: Locator): Promise<number> => Number((await r.getAttribute('data-testid'))!.replace('alarm-row-', ''));
 const inList = (page: Page, list: 'alarm-list' | 'not-annunciated-list', id: number): Promise<number> =>
   page.getByTestId(list).getByTestId(`alarm-row-${id}`).count();
+/** "Return to service" on `by`'s console; the tag disappears from `watcher`'s. */
+async function returnToService(by: Page, watcher: Page, device: string): Promise<void> {
+  await by.getByTestId(`untag-button-${device}`).click();
+  await by.getByTestId('untag-confirm').click();
+  await expect.poll(() => watcher.getByTestId(`device-tag-${device}`).isVisible(), WAIT).toBe(false);
+}
 const logText = (page: Page, kind: string): Promise<string> => textOf(page.getByTestId('duty-log').locator(`[data-kind="${kind}"]`));
 
 describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)', () => {
@@ -159,9 +165,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     await expect.poll(() => logText(duty, 'device.tagged'), WAIT).toContain('(Maintenance): Replacing the sensor');
     await duty.screenshot({ path: '/tmp/alarm-tag.png' });
 
-    await duty.getByTestId('untag-button-dist-b1-th1').click();
-    await duty.getByTestId('untag-confirm').click();
-    await expect.poll(() => duty.getByTestId('device-tag-dist-b1-th1').isVisible(), WAIT).toBe(false);
+    await returnToService(duty, duty, 'dist-b1-th1');
     await expect.poll(() => inList(duty, 'alarm-list', hh), WAIT).toBe(1);
     sim('dist-b1-th1').set('temperature', 26);
     await expect.poll(() => duty.getByTestId('alarm-list').locator(`[data-point="${TEMP}"]`).count(), WAIT).toBe(0);
@@ -243,9 +247,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     await expect.poll(() => logText(duty, 'device.tagApproved'), WAIT).toContain('Supervisor Chen approved the isolation of Fire panel relay module (test)');
     await sup.screenshot({ path: '/tmp/alarm-isolation-approved.png' });
 
-    await sup.getByTestId('untag-button-fire-panel').click();
-    await sup.getByTestId('untag-confirm').click();
-    await expect.poll(() => duty.getByTestId('device-tag-fire-panel').isVisible(), WAIT).toBe(false);
+    await returnToService(sup, duty, 'fire-panel');
     await sup.context().close();
   });
 

@@ -6,7 +6,7 @@ import { h } from './dom.ts';
 import { tr } from './lang.ts';
 import { alarmWhat } from './alarm-text.ts';
 import { openAckDialog } from './ack-dialog.ts';
-import { choiceField, openFormDialog, textField, type ActionOutcome } from './form-dialog.ts';
+import { choiceField, openConfirmDialog, openFormDialog, textField, type ActionOutcome } from './form-dialog.ts';
 import { request, type LiveSocket } from './socket.ts';
 import { UNACKED, type Store } from './store.ts';
 
@@ -62,11 +62,11 @@ function openShelve(store: Store, socket: LiveSocket, alarm: AlarmView): void {
 }
 
 function openUnshelve(store: Store, socket: LiveSocket, alarm: AlarmView): void {
-  openFormDialog({
+  openConfirmDialog({
     id: 'unshelve',
     title: tr('lifecycle.unshelve.title'),
     what: alarmWhat(store, alarm),
-    fields: [h('p', {}, tr('lifecycle.unshelve.text'))],
+    text: tr('lifecycle.unshelve.text'),
     confirm: tr('lifecycle.button.unshelve'),
     send: () => request(socket, 'alarm:unshelve', { id: alarm.id }),
   });

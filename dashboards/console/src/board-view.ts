@@ -101,13 +101,15 @@ export function boardView(ctx: BoardContext): BoardView {
     soundBanner.hidden = !warn;
   }
 
+  const alarmsChanged = (): void => {
+    alarms.update();
+    rooms.update();
+    updateSound();
+  };
+
   const unsubscribe = [
     store.on('readings', () => rooms.update()),
-    store.on('alarms', () => {
-      alarms.update();
-      rooms.update();
-      updateSound();
-    }),
+    store.on('alarms', alarmsChanged),
     // The duty log names who acknowledged; the alarm rows read it.
     store.on('dutyLog', () => {
       dutyLog.update();
@@ -115,11 +117,7 @@ export function boardView(ctx: BoardContext): BoardView {
     }),
     store.on('connection', updateConnection),
     // A tag changes whether the device's alarms are annunciated (out of service, R5/A6).
-    store.on('tags', () => {
-      alarms.update();
-      rooms.update();
-      updateSound();
-    }),
+    store.on('tags', alarmsChanged),
     // Chattering badges in the list follow the summary.
     store.on('summary', () => {
       flood.update();

@@ -6,7 +6,7 @@ import { h, replaceChildren } from './dom.ts';
 import { formatDateTime, parseSiteDateTime } from './format.ts';
 import { loc, tr } from './lang.ts';
 import { codeText } from './errors.ts';
-import { choiceField, openFormDialog, textField } from './form-dialog.ts';
+import { choiceField, openConfirmDialog, openFormDialog, textField } from './form-dialog.ts';
 import { request, type LiveSocket } from './socket.ts';
 import type { Store } from './store.ts';
 
@@ -136,11 +136,11 @@ function openTagDialog(store: Store, socket: LiveSocket, device: DeviceView): vo
 }
 
 function openUntagDialog(store: Store, socket: LiveSocket, device: DeviceView): void {
-  openFormDialog({
+  openConfirmDialog({
     id: 'untag',
     title: tr('lifecycle.tag.return'),
     what: roomAndDevice(store, device),
-    fields: [h('p', {}, tr('lifecycle.tag.returnText'))],
+    text: tr('lifecycle.tag.returnText'),
     confirm: tr('lifecycle.tag.return'),
     send: () => request(socket, 'device:untag', { deviceId: device.id }),
   });

@@ -69,6 +69,12 @@ export function openFormDialog(spec: FormDialogSpec): HTMLDialogElement {
   return dialog;
 }
 
+/** A dialog with nothing to fill in: one sentence saying what will happen, Cancel / Confirm. */
+export function openConfirmDialog(spec: Pick<FormDialogSpec, 'id' | 'title' | 'what' | 'confirm' | 'send'> & { text: string }): HTMLDialogElement {
+  const { text, ...rest } = spec;
+  return openFormDialog({ ...rest, fields: [h('p', {}, text)] });
+}
+
 /** A labelled text field (one line or several); `value()` is trimmed. */
 export function textField(
   id: string,
