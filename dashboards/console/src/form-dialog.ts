@@ -49,6 +49,8 @@ export function openFormDialog(spec: FormDialogSpec): HTMLDialogElement {
     confirm.textContent = spec.confirm;
   };
   cancel.addEventListener('click', close);
+  // A message about what was typed goes as soon as the user changes it.
+  form.addEventListener('input', () => (error.hidden = true));
   dialog.addEventListener('cancel', () => dialog.remove());
   form.addEventListener('submit', (event) => {
     event.preventDefault();
