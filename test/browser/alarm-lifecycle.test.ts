@@ -208,6 +208,15 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     expect(await textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-state'))).toBe('Latched, awaiting reset');
     expect(await duty.getByTestId(`reset-button-${id}`).count()).toBe(0);
 
+    // The shift lead may reset, but not before the alarm is classified (A4).
+    const lead = await consolePage(browser, gw.url, 'lead', 'lead', errors);
+    const reset = lead.getByTestId(`reset-button-${id}`);
+    await reset.waitFor(WAIT);
+    await reset.click();
+    await lead.getByTestId('reset-confirm').click();
+    expect(await textOf(lead.getByTestId('reset-error'))).toBe('Classify the fire alarm (confirmed, false alarm, device fault) before resetting it (A4).');
+    await lead.getByTestId('reset-cancel').click();
+
     await duty.getByTestId(`classify-button-${id}`).click();
     await duty.getByTestId('classify-note').fill('Dust in detector 3F-12');
     await duty.getByTestId('classify-confirm').click();
@@ -218,9 +227,6 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     await expect.poll(() => logText(duty, 'alarm.classified'), WAIT).toContain('classified the fire alarm as False alarm');
     await duty.screenshot({ path: '/tmp/alarm-fire.png' });
 
-    const lead = await consolePage(browser, gw.url, 'lead', 'lead', errors);
-    const reset = lead.getByTestId(`reset-button-${id}`);
-    await reset.waitFor(WAIT);
     await reset.click();
     await lead.getByTestId('reset-note').fill('Detector cleaned, panel reset');
     await lead.getByTestId('reset-confirm').click();
