@@ -47,11 +47,13 @@ users:
 ${opts.extra ?? ''}`;
 }
 
-export async function startTestGateway(opts: { yaml?: string; clock?: Clock; dataDir?: string } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  opts: { yaml?: string; clock?: Clock; dataDir?: string; /** Device profiles, e.g. test/fixtures/profiles; default devices/. */ profilesDir?: string } = {},
+): Promise<TestGateway> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'roomwatch-test-'));
   const configFile = join(dataDir, 'site.yaml');
   writeFileSync(configFile, opts.yaml ?? (await testSiteYaml({ dataDir })));
-  const site = loadSite(configFile);
+  const site = loadSite(configFile, opts.profilesDir);
   const gateway = createGateway({ site, clock: opts.clock ?? systemClock, logger: silentLogger, httpPort: 0 });
   await gateway.start();
   let stopped = false;

@@ -1,5 +1,6 @@
 // Shared wording and severity of alarms: the alarm list, the tiles and the duty log say the same thing.
 import type { AlarmCondition, AlarmView, LimitsView, Priority } from '../../../src/contract/api.ts';
+import { withUnit } from './format.ts';
 import { loc, tr } from './lang.ts';
 import type { Store } from './store.ts';
 
@@ -18,7 +19,7 @@ export function priorityText(priority: Priority): string {
   return tr(`alarm.priority.${priority}`);
 }
 
-const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh'];
+const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh', 'rateOfChange', 'discrete', 'commLoss', 'isolationOvernight'] satisfies AlarmCondition[];
 const PRIORITIES: readonly string[] = ['critical', 'high', 'medium', 'low'];
 
 export function isCondition(value: unknown): value is AlarmCondition {
@@ -53,4 +54,27 @@ export function limitsText(limits: LimitsView | undefined, format: (n: number) =
   if (limits.high !== undefined) parts.push(tr('point.limit.high', { value: format(limits.high) }));
   if (limits.highHigh !== undefined) parts.push(tr('point.limit.highHigh', { value: format(limits.highHigh) }));
   return parts.join(' · ');
+}
+
+/** Comm loss and an isolation left overnight concern the whole device: their pointKey is the device id. */
+export function isDeviceLevel(alarm: Pick<AlarmView, 'condition'>): boolean {
+  return alarm.condition === 'commLoss' || alarm.condition === 'isolationOvernight';
+}
+
+/** What the alarm says: a discrete alarm's own message (fault code text included), else value against limit. */
+export function alarmReading(alarm: AlarmView): string {
+  if (alarm.message) return loc(alarm.message);
+  if (isDeviceLevel(alarm)) return alarm.detail ?? '—';
+  return tr('alarms.valueLimit', { value: withUnit(alarm.value, alarm.unit), limit: withUnit(alarm.limit, alarm.unit) });
+}
+
+/** One line naming an alarm in a dialog: where, and what it says. */
+export function alarmWhat(store: Store, alarm: AlarmView): string {
+  const names = placeNames(store, alarm);
+  const text = `${conditionText(alarm.condition)} · ${alarmReading(alarm)}`;
+  const room = names.room ?? alarm.roomId;
+  const device = names.device ?? alarm.deviceId;
+  return isDeviceLevel(alarm)
+    ? tr('lifecycle.what.device', { room, device, text })
+    : tr('lifecycle.what.point', { room, device, point: names.point ?? alarm.pointKey, text });
 }

@@ -1,21 +1,23 @@
 // The alarm list: every alarm that is not normal, the unacknowledged ones first and blinking, with who
-// acknowledged it, when, and the note (A1 answer fast; A5 nothing lost).
-import type { AlarmView } from '../../../src/contract/api.ts';
+// acknowledged it, when, and the note (A1 answer fast; A5 nothing lost). Alarms that are shelved, suppressed
+// by design or out of service (ISA-18.2 G/H/I) are listed apart, collapsed, under "Not annunciated": still
+// visible with who/why/until, but they never sound or flash.
+import type { AlarmView, Role } from '../../../src/contract/api.ts';
 import { h, replaceChildren, setText } from './dom.ts';
-import { formatDateTime, withUnit } from './format.ts';
 import { tr } from './lang.ts';
-import { conditionText, placeNames, priorityText, severity } from './alarm-text.ts';
-import { UNACKED, type Store } from './store.ts';
+import { alarmRow, countdownText } from './alarm-row.ts';
+import type { LiveSocket } from './socket.ts';
+import type { Store } from './store.ts';
 
 export interface AlarmsView {
   el: HTMLElement;
   update(): void;
+  /** Once a second: the escalation countdowns (site clock). */
+  tick(now: number): void;
 }
 
-export function alarmsView(store: Store, onAck: (alarm: AlarmView) => void): AlarmsView {
-  const count = h('span', { class: 'panel-count', 'data-testid': 'alarm-unack-count' });
-  const body = h('tbody', { 'data-testid': 'alarm-list' });
-  const empty = h('p', { class: 'muted alarms-empty', 'data-testid': 'alarm-empty' }, tr('alarms.empty'));
+function alarmTable(testId: string): { table: HTMLElement; body: HTMLElement } {
+  const body = h('tbody', { 'data-testid': testId });
   const table = h(
     'table',
     { class: 'alarms-table' },
@@ -28,7 +30,7 @@ export function alarmsView(store: Store, onAck: (alarm: AlarmView) => void): Ala
         h('th', {}, tr('alarms.col.priority')),
         h('th', {}, tr('alarms.col.where')),
         h('th', {}, tr('alarms.col.condition')),
-        h('th', { class: 'num' }, tr('alarms.col.value')),
+        h('th', {}, tr('alarms.col.value')),
         h('th', {}, tr('alarms.col.rule')),
         h('th', {}, tr('alarms.col.state')),
         h('th', {}, tr('alarms.col.raised')),
@@ -38,79 +40,54 @@ export function alarmsView(store: Store, onAck: (alarm: AlarmView) => void): Ala
     ),
     body,
   );
+  return { table, body };
+}
+
+export function alarmsView(store: Store, socket: LiveSocket): AlarmsView {
+  const count = h('span', { class: 'panel-count', 'data-testid': 'alarm-unack-count' });
+  const empty = h('p', { class: 'muted alarms-empty', 'data-testid': 'alarm-empty' }, tr('alarms.empty'));
+  const live = alarmTable('alarm-list');
+  const quiet = alarmTable('not-annunciated-list');
+  const quietTitle = h('summary', { class: 'quiet-title', 'data-testid': 'not-annunciated-summary' });
+  const quietSection = h(
+    'details',
+    { class: 'quiet', 'data-testid': 'not-annunciated' },
+    quietTitle,
+    h('p', { class: 'muted' }, tr('lifecycle.notAnnunciatedHint')),
+    quiet.table,
+  );
   const el = h(
     'section',
     { class: 'panel alarms', 'aria-labelledby': 'alarms-title', 'data-testid': 'alarms-panel' },
     h('h2', { id: 'alarms-title', class: 'panel-title' }, tr('alarms.title'), count),
     empty,
-    table,
+    live.table,
+    quietSection,
   );
 
-  function row(alarm: AlarmView): HTMLElement {
-    const names = placeNames(store, alarm);
-    const unacked = UNACKED.has(alarm.state);
-    const acker = store.ackerName(alarm);
-    return h(
-      'tr',
-      {
-        class: `alarm-row${unacked ? ' blink' : ''}`,
-        'data-testid': `alarm-row-${alarm.id}`,
-        'data-state': alarm.state,
-        'data-severity': severity(alarm),
-        'data-priority': alarm.priority,
-        'data-condition': alarm.condition,
-      },
-      h('td', {}, h('span', { class: `badge badge--${alarm.priority}`, 'data-testid': 'alarm-priority' }, priorityText(alarm.priority))),
-      h(
-        'td',
-        { class: 'where' },
-        h('strong', {}, names.room ?? alarm.roomId),
-        h('span', { class: 'muted' }, ` · ${names.device ?? alarm.deviceId} · `),
-        h('strong', {}, names.point ?? alarm.pointKey),
-      ),
-      h('td', { class: 'cond', 'data-testid': 'alarm-condition' }, conditionText(alarm.condition)),
-      h(
-        'td',
-        { class: 'num', 'data-testid': 'alarm-value' },
-        tr('alarms.valueLimit', { value: withUnit(alarm.value, alarm.unit), limit: withUnit(alarm.limit, alarm.unit) }),
-      ),
-      h('td', { 'data-testid': 'alarm-rule' }, alarm.rule ?? tr('alarms.noRule')),
-      h('td', {}, h('span', { class: `state state--${alarm.state}`, 'data-testid': 'alarm-state' }, tr(`alarm.state.${alarm.state}`))),
-      h('td', { class: 'time' }, formatDateTime(alarm.raisedAt)),
-      h(
-        'td',
-        { class: 'ack-info', 'data-testid': 'alarm-ack-info' },
-        acker !== null
-          ? [
-              h('div', {}, tr('alarms.ackedBy', { user: acker, time: alarm.ackedAt === null ? '—' : formatDateTime(alarm.ackedAt) })),
-              alarm.ackNote ? h('div', { class: 'ack-note' }, tr('alarms.ackNote', { note: alarm.ackNote })) : null,
-            ]
-          : null,
-      ),
-      h(
-        'td',
-        {},
-        unacked
-          ? h(
-              'button',
-              { type: 'button', class: 'btn btn--ack', 'data-testid': `ack-button-${alarm.id}`, onclick: () => onAck(alarm) },
-              tr('alarms.ackButton'),
-            )
-          : null,
-      ),
-    );
-  }
-
   function update(): void {
-    const list = store.alarmList();
+    const annunciated: AlarmView[] = [];
+    const notAnnunciated: AlarmView[] = [];
+    for (const alarm of store.alarmList()) (store.annunciationOf(alarm) === 'annunciated' ? annunciated : notAnnunciated).push(alarm);
     const unacked = store.unackedCount();
     setText(count, unacked ? tr('alarms.countUnack', { count: unacked }) : '');
     count.hidden = unacked === 0;
-    empty.hidden = list.length > 0;
-    table.hidden = list.length === 0;
-    replaceChildren(body, list.map(row));
+    empty.hidden = annunciated.length > 0;
+    live.table.hidden = annunciated.length === 0;
+    quietSection.hidden = notAnnunciated.length === 0;
+    setText(quietTitle, tr('lifecycle.notAnnunciated', { count: notAnnunciated.length }));
+    replaceChildren(live.body, annunciated.map((a) => alarmRow(store, socket, a)));
+    replaceChildren(quiet.body, notAnnunciated.map((a) => alarmRow(store, socket, a)));
+    tick(Date.now());
+  }
+
+  function tick(now: number): void {
+    for (const c of live.body.querySelectorAll<HTMLElement>('[data-escalates-at]')) {
+      // data-role was written from escalationRoles by alarmRow, so it is a Role.
+      setText(c, countdownText(Number(c.dataset['escalatesAt']), c.dataset['role'] as Role, now));
+    }
   }
 
   update();
-  return { el, update };
+  return { el, update, tick };
 }

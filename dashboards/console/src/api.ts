@@ -1,6 +1,8 @@
 // REST client for the routes of src/contract/api.ts. Same origin, session cookie sent by the browser.
 import type {
+  AlarmSummary,
   AlarmView,
+  DeviceTagView,
   DutyLogEntryView,
   ErrorBody,
   LoginRequest,
@@ -58,5 +60,7 @@ export const api = {
   site: () => call<SiteView>('GET', paths.site),
   readings: () => call<ReadingView[]>('GET', paths.readings),
   alarms: () => call<AlarmView[]>('GET', paths.alarms),
+  alarmSummary: () => call<AlarmSummary>('GET', paths.alarmSummary),
+  deviceTags: () => call<DeviceTagView[]>('GET', paths.deviceTags),
   dutyLog: (limit = 100) => call<DutyLogEntryView[]>('GET', `${paths.dutyLog}?limit=${limit}`),
 };

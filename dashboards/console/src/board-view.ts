@@ -7,7 +7,7 @@ import { langSwitch } from './lang-switch.ts';
 import { alarmsView } from './alarms-view.ts';
 import { dutyLogView } from './duty-log-view.ts';
 import { roomsView } from './rooms-view.ts';
-import { openAckDialog } from './ack-dialog.ts';
+import { floodBanner } from './flood-banner.ts';
 import type { AlarmSound } from './sound.ts';
 import type { LiveSocket } from './socket.ts';
 import type { Store } from './store.ts';
@@ -62,8 +62,9 @@ export function boardView(ctx: BoardContext): BoardView {
   const connBanner = h('div', { class: 'banner banner--conn', role: 'alert', 'data-testid': 'connection-banner', hidden: true });
   const soundBanner = h('div', { class: 'banner banner--sound blink', role: 'alert', 'data-testid': 'sound-warning', hidden: true });
 
-  const alarms = alarmsView(store, (alarm) => openAckDialog(store, ctx.socket, alarm));
-  const rooms = roomsView(store);
+  const flood = floodBanner(store);
+  const alarms = alarmsView(store, ctx.socket);
+  const rooms = roomsView(store, ctx.socket);
   const dutyLog = dutyLogView(store);
 
   const el = h(
@@ -72,6 +73,7 @@ export function boardView(ctx: BoardContext): BoardView {
     header,
     connBanner,
     soundBanner,
+    flood.el,
     h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el)),
   );
 
@@ -99,25 +101,35 @@ export function boardView(ctx: BoardContext): BoardView {
     soundBanner.hidden = !warn;
   }
 
+  const alarmsChanged = (): void => {
+    alarms.update();
+    rooms.update();
+    updateSound();
+  };
+
   const unsubscribe = [
     store.on('readings', () => rooms.update()),
-    store.on('alarms', () => {
-      alarms.update();
-      rooms.update();
-      updateSound();
-    }),
+    store.on('alarms', alarmsChanged),
     // The duty log names who acknowledged; the alarm rows read it.
     store.on('dutyLog', () => {
       dutyLog.update();
       alarms.update();
     }),
     store.on('connection', updateConnection),
+    // A tag changes whether the device's alarms are annunciated (out of service, R5/A6).
+    store.on('tags', alarmsChanged),
+    // Chattering badges in the list follow the summary.
+    store.on('summary', () => {
+      flood.update();
+      alarms.update();
+    }),
   ];
 
   const tick = () => {
     const now = Date.now();
     setText(clock, formatClock(now));
     rooms.tick(now);
+    alarms.tick(now);
   };
   const timer = setInterval(tick, 1000);
   tick();

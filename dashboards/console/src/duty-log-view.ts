@@ -68,5 +68,20 @@ function entryParams(store: Store, entry: DutyLogEntryView): MessageParams {
     rule: text(p['rule']),
     note: text(p['note']),
     user: who(entry),
+    ...lifecycleParams(p),
   };
+}
+
+const oneOf = <T extends string>(values: readonly T[], v: unknown): v is T => typeof v === 'string' && (values as readonly string[]).includes(v);
+
+/** The alarm-lifecycle params, translated (how an unshelve came, A4 classification, tag kind, A2 role) or in site time. */
+function lifecycleParams(p: DutyLogEntryView['params']): MessageParams {
+  const out: Record<string, string> = {};
+  if (oneOf(['manual', 'expired'], p['how'])) out['how'] = tr(`lifecycle.how.${p['how']}`);
+  if (oneOf(['confirmed', 'false_alarm', 'device_fault'], p['classification'])) out['classification'] = tr(`lifecycle.classification.${p['classification']}`);
+  if (oneOf(['maintenance', 'isolation'], p['tagKind'])) out['tagKind'] = tr(`lifecycle.tagKind.${p['tagKind']}`);
+  if (oneOf(['duty', 'lead', 'supervisor', 'manager', 'admin'], p['role'])) out['role'] = tr(`role.${p['role']}`);
+  const until = typeof p['until'] === 'string' ? Date.parse(p['until']) : Number.NaN;
+  if (!Number.isNaN(until)) out['until'] = formatDateTime(until);
+  return out;
 }

@@ -72,3 +72,33 @@ export function formatDateTime(ts: number): string {
 export function formatClock(ts: number): string {
   return formatter('time').format(ts);
 }
+
+/** The site timezone's offset from UTC at an instant, in ms (from the zone's own wall-clock reading). */
+function zoneOffset(ts: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(ts);
+  const n = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(ts / 1000) * 1000;
+}
+
+/**
+ * A `datetime-local` value ("2026-11-23T17:30") read as site time (L6: one standard clock, not the browser's),
+ * as epoch ms; null when empty or malformed. Two passes settle an offset that changes in between (DST).
+ */
+export function parseSiteDateTime(value: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+  if (!m) return null;
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+  if (Number.isNaN(wall)) return null;
+  let ts = wall - zoneOffset(wall);
+  ts = wall - zoneOffset(ts);
+  return ts;
+}

@@ -55,6 +55,8 @@ async function startSession(user: UserView): Promise<void> {
     onReadings: (readings) => store.receive({ type: 'readings', readings }),
     onAlarm: (alarm) => store.receive({ type: 'alarm', alarm }),
     onDutyLog: (entry) => store.receive({ type: 'dutyLog', entry }),
+    onAlarmSummary: (summary) => store.receive({ type: 'summary', summary }),
+    onDeviceTag: (tag) => store.receive({ type: 'tags', tag }),
   });
   session = { store, socket, board: null };
   renderBoard();
@@ -64,8 +66,14 @@ async function startSession(user: UserView): Promise<void> {
 async function resync(store: Store): Promise<void> {
   store.beginSnapshot();
   try {
-    const [readings, alarms, dutyLog] = await Promise.all([api.readings(), api.alarms(), api.dutyLog(100)]);
-    store.applySnapshot({ readings, alarms, dutyLog });
+    const [readings, alarms, dutyLog, tags, summary] = await Promise.all([
+      api.readings(),
+      api.alarms(),
+      api.dutyLog(100),
+      api.deviceTags(),
+      api.alarmSummary(),
+    ]);
+    store.applySnapshot({ readings, alarms, dutyLog, tags, summary });
   } catch (err) {
     store.abortSnapshot();
     if (err instanceof ApiError && err.code === 'RW_AUTH_REQUIRED') showLogin(() => tr('conn.sessionExpired'));

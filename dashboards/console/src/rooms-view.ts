@@ -6,7 +6,9 @@ import { h, setText } from './dom.ts';
 import { formatAge, formatNumber, formatValue, withUnit } from './format.ts';
 import { loc, tr } from './lang.ts';
 import { conditionText, limitsText, severity, type Severity } from './alarm-text.ts';
-import { ACTIVE, UNACKED, type Store } from './store.ts';
+import { ACTIVE, type Store } from './store.ts';
+import { deviceTagView, type DeviceTagView } from './device-tag-view.ts';
+import type { LiveSocket } from './socket.ts';
 
 interface PointRefs {
   point: PointView;
@@ -23,6 +25,7 @@ interface TileRefs {
   tile: HTMLElement;
   status: HTMLElement;
   points: PointRefs[];
+  tags: DeviceTagView[];
 }
 
 export interface RoomsView {
@@ -31,22 +34,27 @@ export interface RoomsView {
   tick(now: number): void;
 }
 
-export function roomsView(store: Store): RoomsView {
+export function roomsView(store: Store, socket: LiveSocket): RoomsView {
   const tiles: TileRefs[] = store.site.rooms.map((room) => {
     const status = h('span', { class: 'tile-status', 'data-testid': `room-status-${room.id}` });
     const points: PointRefs[] = [];
-    const devices = (store.index.devicesByRoom.get(room.id) ?? []).map((device) =>
-      h(
+    const tags: DeviceTagView[] = [];
+    const devices = (store.index.devicesByRoom.get(room.id) ?? []).map((device) => {
+      // R5: the maintenance tag (挂牌) hangs on the device in its tile, for everyone to see.
+      const tag = deviceTagView(store, socket, device);
+      tags.push(tag);
+      return h(
         'section',
         { class: 'device', 'data-testid': `device-${device.id}` },
-        h('h4', { class: 'device-name' }, loc(device.name)),
+        h('div', { class: 'device-head' }, h('h4', { class: 'device-name' }, loc(device.name)), tag.button),
+        tag.el,
         (store.index.pointsByDevice.get(device.id) ?? []).map((point) => {
           const refs = pointRow(point);
           points.push(refs);
           return refs.row;
         }),
-      ),
-    );
+      );
+    });
     const tile = h(
       'article',
       { class: 'tile', 'data-testid': `room-tile-${room.id}` },
@@ -58,7 +66,7 @@ export function roomsView(store: Store): RoomsView {
       ),
       devices.length ? devices : h('p', { class: 'muted' }, tr('room.noPoints')),
     );
-    return { roomId: room.id, tile, status, points };
+    return { roomId: room.id, tile, status, points, tags };
   });
 
   const el = h(
@@ -74,14 +82,18 @@ export function roomsView(store: Store): RoomsView {
     for (const tile of tiles) {
       let worst: Severity | null = null;
       let unacked = false;
+      for (const tag of tile.tags) tag.update();
       for (const refs of tile.points) {
         const s = updatePoint(refs, live, now);
         if (s.severity === 'alarm' || (s.severity === 'warning' && worst === null)) worst = s.severity;
         unacked ||= s.unacked;
       }
-      tile.tile.dataset['severity'] = worst ?? 'normal';
+      // A room with a device tagged out of service is not "Normal": its alarms are not being annunciated (R5).
+      const tagged = tile.tags.some((t) => t.active());
+      tile.tile.dataset['severity'] = worst ?? (tagged ? 'tagged' : 'normal');
       tile.tile.classList.toggle('blink', unacked);
-      setText(tile.status, tr(worst === 'alarm' ? 'room.status.alarm' : worst === 'warning' ? 'room.status.warning' : 'room.status.normal'));
+      const status = worst === 'alarm' ? 'room.status.alarm' : worst === 'warning' ? 'room.status.warning' : tagged ? 'lifecycle.tile.tagged' : 'room.status.normal';
+      setText(tile.status, tr(status));
     }
   }
 
@@ -112,8 +124,11 @@ export function roomsView(store: Store): RoomsView {
     let label = '';
     let unacked = false;
     for (const alarm of store.alarmsOfPoint(refs.point.key)) {
-      unacked ||= UNACKED.has(alarm.state);
-      if (!ACTIVE.has(alarm.state)) continue;
+      // Shelved, suppressed and out-of-service alarms neither colour nor flash the tile (ISA-18.2 G/H/I).
+      if (store.annunciationOf(alarm) !== 'annunciated') continue;
+      unacked ||= store.sounds(alarm);
+      // A latched fire alarm (A4) keeps its colour after the contact clears, until it is reset.
+      if (!ACTIVE.has(alarm.state) && !alarm.latched) continue;
       const s = severity(alarm);
       if (worst === null || s === 'alarm') {
         worst = s;

@@ -13,6 +13,8 @@ export interface LiveHandlers {
   onReadings: ServerToConsoleEvents['readings'];
   onAlarm: ServerToConsoleEvents['alarm'];
   onDutyLog: ServerToConsoleEvents['dutyLog'];
+  onAlarmSummary: ServerToConsoleEvents['alarmSummary'];
+  onDeviceTag: ServerToConsoleEvents['deviceTag'];
 }
 
 const ACK_TIMEOUT_MS = 10_000;
@@ -37,22 +39,36 @@ export function connectLive(handlers: LiveHandlers): LiveSocket {
   socket.on('readings', handlers.onReadings);
   socket.on('alarm', handlers.onAlarm);
   socket.on('dutyLog', handlers.onDutyLog);
+  socket.on('alarmSummary', handlers.onAlarmSummary);
+  socket.on('deviceTag', handlers.onDeviceTag);
   return socket;
 }
 
 /** The gateway's answer, or a failure to get one: 'network' (not connected) or 'timeout'. */
-export type AckOutcome = AckResult | { ok: false; error: { code: 'network' | 'timeout'; message: string } };
+export type Outcome<R> = R | { ok: false; error: { code: 'network' | 'timeout'; message: string } };
+export type AckOutcome = Outcome<AckResult>;
 
-/** Acknowledge over the socket; a lost connection or a silent gateway becomes an error result, not a hang. */
-export function ackAlarm(socket: LiveSocket, id: number, note: string): Promise<AckOutcome> {
+type Request<E extends keyof ConsoleToServerEvents> = Parameters<ConsoleToServerEvents[E]>[0];
+type Reply<E extends keyof ConsoleToServerEvents> = Parameters<Parameters<ConsoleToServerEvents[E]>[1]>[0];
+
+/** One request over the socket; a lost connection or a silent gateway becomes an error result, not a hang. */
+export function request<E extends keyof ConsoleToServerEvents>(socket: LiveSocket, event: E, body: Request<E>): Promise<Outcome<Reply<E>>> {
   return new Promise((resolve) => {
     if (!socket.connected) {
       resolve({ ok: false, error: { code: 'network', message: 'not connected' } });
       return;
     }
-    socket.timeout(ACK_TIMEOUT_MS).emit('alarm:ack', { id, note }, (err: Error | null, result: AckResult) => {
+    // The event map's overloads cannot be narrowed by a generic key; the types above keep callers honest.
+    const timed = socket.timeout(ACK_TIMEOUT_MS);
+    const emit = timed.emit as unknown as (e: E, b: Request<E>, cb: (err: Error | null, r: Reply<E>) => void) => void;
+    emit.call(timed, event, body, (err, result) => {
       if (err) resolve({ ok: false, error: { code: 'timeout', message: err.message } });
       else resolve(result);
     });
   });
+}
+
+/** Acknowledge over the socket. */
+export function ackAlarm(socket: LiveSocket, id: number, note: string): Promise<AckOutcome> {
+  return request(socket, 'alarm:ack', { id, note });
 }

@@ -2,7 +2,10 @@
 // and the newest duty-log entries. Views subscribe; the socket and the REST snapshot feed it.
 import type {
   AlarmState,
+  AlarmSummary,
   AlarmView,
+  Annunciation,
+  DeviceTagView,
   DeviceView,
   DutyLogEntryView,
   PointView,
@@ -14,10 +17,10 @@ import type {
 
 export type Connection = 'connecting' | 'live' | 'lost';
 
-export type Topic = 'readings' | 'alarms' | 'dutyLog' | 'connection';
+export type Topic = 'readings' | 'alarms' | 'dutyLog' | 'connection' | 'tags' | 'summary';
 
-/** ISA-18.2: an alarm nobody has acknowledged yet, active or already back to normal, keeps sounding. */
-export const UNACKED: ReadonlySet<AlarmState> = new Set<AlarmState>(['unack_active', 'rtn_unack']);
+/** ISA-18.2: an alarm nobody has acknowledged yet (active, back to normal, or latched E) keeps sounding. */
+export const UNACKED: ReadonlySet<AlarmState> = new Set<AlarmState>(['unack_active', 'rtn_unack', 'latched_unack']);
 /** The condition is still present (the tile stays coloured). */
 export const ACTIVE: ReadonlySet<AlarmState> = new Set<AlarmState>(['unack_active', 'ack_active']);
 
@@ -53,12 +56,19 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 type LiveEvent =
   | { type: 'readings'; readings: ReadingView[] }
   | { type: 'alarm'; alarm: AlarmView }
-  | { type: 'dutyLog'; entry: DutyLogEntryView };
+  | { type: 'dutyLog'; entry: DutyLogEntryView }
+  | { type: 'tags'; tag: TagEvent }
+  | { type: 'summary'; summary: AlarmSummary };
+
+/** The `deviceTag` socket event: a tag as it is now, or its removal. */
+export type TagEvent = DeviceTagView | { deviceId: string; removed: true };
 
 export interface Snapshot {
   readings: ReadingView[];
   alarms: AlarmView[];
   dutyLog: DutyLogEntryView[];
+  tags: DeviceTagView[];
+  summary: AlarmSummary | null;
 }
 
 export class Store {
@@ -69,6 +79,10 @@ export class Store {
   readonly alarms = new Map<number, AlarmView>();
   /** Newest first. */
   dutyLog: DutyLogEntryView[] = [];
+  /** Maintenance tags and isolations by device (R5, A6). */
+  readonly tags = new Map<string, DeviceTagView>();
+  /** Alarm load (EEMUA 191): flood and chattering. */
+  summary: AlarmSummary | null = null;
   connection: Connection = 'connecting';
 
   #listeners = new Map<Topic, Set<() => void>>();
@@ -113,10 +127,11 @@ export class Store {
     for (const reading of snapshot.readings) this.#putReading(reading);
     this.dutyLog = [];
     this.#addDutyLog(snapshot.dutyLog);
+    this.tags.clear();
+    for (const tag of snapshot.tags) this.tags.set(tag.deviceId, tag);
+    this.summary = snapshot.summary;
     for (const event of pending) this.#apply(event);
-    this.#emit('readings');
-    this.#emit('alarms');
-    this.#emit('dutyLog');
+    this.#emitAll();
   }
 
   /** A snapshot that failed: keep what we had and apply the queue. */
@@ -124,9 +139,11 @@ export class Store {
     const pending = this.#pending ?? [];
     this.#pending = null;
     for (const event of pending) this.#apply(event);
-    this.#emit('readings');
-    this.#emit('alarms');
-    this.#emit('dutyLog');
+    this.#emitAll();
+  }
+
+  #emitAll(): void {
+    for (const topic of ['readings', 'tags', 'summary', 'alarms', 'dutyLog'] as const) this.#emit(topic);
   }
 
   receive(event: LiveEvent): void {
@@ -141,7 +158,14 @@ export class Store {
   #apply(event: LiveEvent): void {
     if (event.type === 'readings') for (const r of event.readings) this.#putReading(r);
     else if (event.type === 'alarm') this.#putAlarm(event.alarm);
+    else if (event.type === 'tags') this.#putTag(event.tag);
+    else if (event.type === 'summary') this.summary = event.summary;
     else this.#addDutyLog([event.entry]);
+  }
+
+  #putTag(event: TagEvent): void {
+    if ('removed' in event) this.tags.delete(event.deviceId);
+    else this.tags.set(event.deviceId, event);
   }
 
   /** Keep the newer reading: a snapshot must not roll a point back. */
@@ -178,7 +202,7 @@ export class Store {
   soundLevel(): 'urgent' | 'normal' | null {
     let level: 'urgent' | 'normal' | null = null;
     for (const alarm of this.alarms.values()) {
-      if (!UNACKED.has(alarm.state)) continue;
+      if (!this.sounds(alarm)) continue;
       if (alarm.priority === 'critical' || alarm.priority === 'high') return 'urgent';
       level = 'normal';
     }
@@ -187,8 +211,23 @@ export class Store {
 
   unackedCount(): number {
     let n = 0;
-    for (const alarm of this.alarms.values()) if (UNACKED.has(alarm.state)) n++;
+    for (const alarm of this.alarms.values()) if (this.sounds(alarm)) n++;
     return n;
+  }
+
+  /**
+   * ISA-18.2 G/H/I as the console sees it now. The device's tag in this store is the truth for out of service:
+   * approving or removing a tag changes the annunciation of the device's alarms without a new alarm event.
+   */
+  annunciationOf(alarm: AlarmView): Annunciation {
+    if (this.tags.get(alarm.deviceId)?.state === 'active') return 'out_of_service';
+    if (alarm.annunciation === 'out_of_service') return alarm.shelved ? 'shelved' : 'annunciated';
+    return alarm.annunciation;
+  }
+
+  /** Unacknowledged and annunciated: it flashes and sounds. Shelved, suppressed, out of service never do. */
+  sounds(alarm: AlarmView): boolean {
+    return UNACKED.has(alarm.state) && this.annunciationOf(alarm) === 'annunciated';
   }
 
   /** Alarms of one point. */

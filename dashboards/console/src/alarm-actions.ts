@@ -1,0 +1,122 @@
+// The actions on one alarm row and their dialogs: acknowledge, shelve / unshelve (ISA-18.2 G), reset of a
+// latched alarm, and the fire-alarm confirmation (A4: send someone to look, then classify). The buttons shown
+// follow the gateway's own rules so nobody is offered what would be refused; the gateway checks again anyway.
+import type { AlarmView, FireClassification, Role } from '../../../src/contract/api.ts';
+import { h } from './dom.ts';
+import { tr } from './lang.ts';
+import { alarmWhat } from './alarm-text.ts';
+import { openAckDialog } from './ack-dialog.ts';
+import { choiceField, openConfirmDialog, openFormDialog, textField, type ActionOutcome } from './form-dialog.ts';
+import { request, type LiveSocket } from './socket.ts';
+import { UNACKED, type Store } from './store.ts';
+
+/** Shelve durations offered; the site may allow fewer (alarms.maxShelveMinutes), the gateway then says so. */
+const SHELVE_MINUTES = [15, 30, 60, 120] as const;
+const REASON_MAX = 500; // ShelveRequest.reason, DeviceTagRequest.reason
+const NOTE_MAX = 1000; // ClassifyRequest.note
+const TO_MAX = 100; // DispatchRequest.to
+
+/** Who may reset a latched alarm (the gateway's `authorised` roles; A4: not the duty staff alone). */
+const RESETTERS: ReadonlySet<Role> = new Set<Role>(['lead', 'supervisor', 'manager', 'admin']);
+
+export const isFireAlarm = (alarm: AlarmView): boolean => alarm.rule === 'A4';
+
+const required = (value: () => string, text: string) => () => (value() ? null : text);
+
+export function alarmActions(store: Store, socket: LiveSocket, alarm: AlarmView): HTMLElement {
+  const button = (action: string, label: string, tone: string, onclick: () => void): HTMLElement =>
+    h('button', { type: 'button', class: `btn btn--${tone}`, 'data-testid': `${action}-button-${alarm.id}`, onclick }, label);
+  const fire = isFireAlarm(alarm);
+  const buttons: HTMLElement[] = [];
+  if (UNACKED.has(alarm.state)) buttons.push(button('ack', tr('alarms.ackButton'), 'ack', () => openAckDialog(store, socket, alarm)));
+  if (fire) {
+    buttons.push(button('dispatch', tr('lifecycle.button.dispatch'), 'primary', () => openDispatch(store, socket, alarm)));
+    buttons.push(button('classify', tr('lifecycle.button.classify'), 'primary', () => openClassify(store, socket, alarm)));
+  }
+  if (alarm.state === 'latched_ack' && RESETTERS.has(store.user.role)) {
+    buttons.push(button('reset', tr('lifecycle.button.reset'), 'danger', () => openReset(store, socket, alarm)));
+  }
+  // A6: fire alarms are never shelved by one person (isolate the device with a supervisor's approval instead).
+  if (alarm.shelved) buttons.push(button('unshelve', tr('lifecycle.button.unshelve'), 'plain', () => openUnshelve(store, socket, alarm)));
+  else if (!alarm.latched && !fire) buttons.push(button('shelve', tr('lifecycle.button.shelve'), 'plain', () => openShelve(store, socket, alarm)));
+  return h('div', { class: 'row-actions' }, buttons);
+}
+
+function openShelve(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  const minutes = choiceField(
+    'shelve-minutes',
+    tr('lifecycle.shelve.minutesLabel'),
+    SHELVE_MINUTES.map((n) => ({ value: String(n), text: tr('lifecycle.minutes', { n }) })),
+    '30',
+  );
+  const reason = textField('shelve-reason', tr('lifecycle.reasonLabel'), { max: REASON_MAX, rows: 2, placeholder: tr('lifecycle.shelve.reasonPlaceholder') });
+  openFormDialog({
+    id: 'shelve',
+    title: tr('lifecycle.shelve.title'),
+    what: alarmWhat(store, alarm),
+    fields: [minutes.el, reason.el],
+    confirm: tr('lifecycle.button.shelve'),
+    check: required(reason.value, tr('lifecycle.reasonRequired')),
+    send: () => request(socket, 'alarm:shelve', { id: alarm.id, minutes: Number(minutes.value() ?? 30), reason: reason.value() }),
+  });
+}
+
+function openUnshelve(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  openConfirmDialog({
+    id: 'unshelve',
+    title: tr('lifecycle.unshelve.title'),
+    what: alarmWhat(store, alarm),
+    text: tr('lifecycle.unshelve.text'),
+    confirm: tr('lifecycle.button.unshelve'),
+    send: () => request(socket, 'alarm:unshelve', { id: alarm.id }),
+  });
+}
+
+function openReset(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  const note = textField('reset-note', tr('lifecycle.reset.noteLabel'), { max: REASON_MAX, rows: 3 });
+  openFormDialog({
+    id: 'reset',
+    title: tr('lifecycle.reset.title'),
+    what: alarmWhat(store, alarm),
+    fields: [note.el],
+    confirm: tr('lifecycle.button.reset'),
+    tone: 'danger',
+    // A4: a fire alarm is classified before it is reset (the gateway refuses otherwise; say why in words).
+    check: () => (isFireAlarm(alarm) && !store.alarms.get(alarm.id)?.fire?.classification ? tr('lifecycle.reset.classifyFirst') : null),
+    send: () => request(socket, 'alarm:reset', { id: alarm.id, note: note.value() }),
+  });
+}
+
+function openDispatch(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  const to = textField('dispatch-to', tr('lifecycle.dispatch.toLabel'), { max: TO_MAX, placeholder: tr('lifecycle.dispatch.toPlaceholder') });
+  openFormDialog({
+    id: 'dispatch',
+    title: tr('lifecycle.dispatch.title'),
+    what: alarmWhat(store, alarm),
+    fields: [to.el],
+    confirm: tr('lifecycle.button.dispatch'),
+    check: required(to.value, tr('lifecycle.dispatch.toRequired')),
+    send: () => request(socket, 'alarm:dispatch', { id: alarm.id, to: to.value() }),
+  });
+}
+
+const CLASSIFICATIONS: readonly FireClassification[] = ['confirmed', 'false_alarm', 'device_fault'];
+
+function openClassify(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  const kind = choiceField(
+    'classify-kind',
+    tr('lifecycle.classify.kindLabel'),
+    CLASSIFICATIONS.map((c) => ({ value: c, text: tr(`lifecycle.classification.${c}`) })),
+    alarm.fire?.classification ?? null,
+  );
+  const note = textField('classify-note', tr('lifecycle.classify.noteLabel'), { max: NOTE_MAX, rows: 3 });
+  openFormDialog({
+    id: 'classify',
+    title: tr('lifecycle.classify.title'),
+    what: alarmWhat(store, alarm),
+    fields: [kind.el, note.el],
+    confirm: tr('lifecycle.button.classify'),
+    check: () => (kind.value() === null ? tr('lifecycle.classify.kindRequired') : note.value() ? null : tr('lifecycle.noteRequired')),
+    send: (): Promise<ActionOutcome> => request(socket, 'alarm:classify', { id: alarm.id, classification: kind.value()!, note: note.value() }),
+  });
+}

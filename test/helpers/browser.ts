@@ -1,0 +1,38 @@
+// Debian's chromium through playwright-core for the browser tests (style.md §11: a real browser, no mocks).
+// Playwright's launch() runs chromium on a fresh temporary profile and removes it after.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { realPart } from './real-parts.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Call at the top of a browser test file: `describe.skipIf(chromiumPart().skip)`. */
+export const chromiumPart = (): { skip: boolean } => realPart('chromium', existsSync(CHROMIUM), 'apt-get install chromium');
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A fresh browser context logged in to the console as `username`; page errors are collected in `errors`. */
+export async function consolePage(browser: Browser, url: string, username: string, password: string, errors: string[]): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1100 }, locale: 'en-US', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => errors.push(`${username}: ${String(err)}`));
+  await page.goto(url);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('board').waitFor();
+  // From here on any console error counts (before login, the 401 of "is there a session?" is expected).
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`${username}: ${msg.text()}`);
+  });
+  return page;
+}
+
+/** Text of the first match, '' when there is none (so polls can wait for it to appear). */
+export const textOf = async (locator: Locator): Promise<string> => ((await locator.count()) ? ((await locator.first().textContent()) ?? '') : '');
+export const attrOf = async (locator: Locator, name: string): Promise<string | null> => ((await locator.count()) ? locator.first().getAttribute(name) : null);
