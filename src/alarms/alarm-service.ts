@@ -431,7 +431,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       });
       bus.emit('dutyLog', entry);
       bus.emit('deviceTag', tagView(tag));
-      for (const a of openAlarmsOf(deviceId, now)) bus.emit('alarm', { kind: 'raised', from: a.state, to: a.state, ts: now, username: user.username, alarm: a });
+      for (const a of openAlarmsOf(deviceId, now)) bus.emit('alarmUpdated', a);
       return tagView(tag);
     },
 
@@ -448,6 +448,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       });
       bus.emit('dutyLog', entry);
       bus.emit('deviceTag', tagView(tag));
+      for (const a of openAlarmsOf(deviceId, now)) bus.emit('alarmUpdated', a);
       return tagView(tag);
     },
 
@@ -463,6 +464,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       });
       publish(done ? [done] : [], [entry]);
       bus.emit('deviceTag', { deviceId, removed: true });
+      for (const a of openAlarmsOf(deviceId, now)) bus.emit('alarmUpdated', a);
     },
 
     tags() {

@@ -3,7 +3,7 @@
 import type { Logger } from './logger.ts';
 import type { Reading } from './reading.ts';
 import type { AlarmTransition } from '../alarms/types.ts';
-import type { AlarmSummary, DeviceTagView, DutyLogEntryView } from '../contract/api.ts';
+import type { AlarmSummary, AlarmView, DeviceTagView, DutyLogEntryView } from '../contract/api.ts';
 
 export interface GatewayEvents {
   readings: readonly Reading[];
@@ -11,6 +11,8 @@ export interface GatewayEvents {
   dutyLog: DutyLogEntryView;
   deviceStatus: DeviceStatus;
   alarmSummary: AlarmSummary;
+  /** An alarm's view changed without a lifecycle transition (its device was tagged or untagged). */
+  alarmUpdated: AlarmView;
   deviceTag: DeviceTagView | { deviceId: string; removed: true };
 }
 

@@ -94,6 +94,7 @@ export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOpt
     });
     bus.on('readings', 'console', (readings) => io?.emit('readings', [...readings]));
     bus.on('alarm', 'console', (t) => io?.emit('alarm', t.alarm));
+    bus.on('alarmUpdated', 'console', (alarm) => io?.emit('alarm', alarm));
     bus.on('dutyLog', 'console', (entry) => io?.emit('dutyLog', entry));
     bus.on('alarmSummary', 'console', (summary) => io?.emit('alarmSummary', summary));
     bus.on('deviceTag', 'console', (tag) => io?.emit('deviceTag', tag));
