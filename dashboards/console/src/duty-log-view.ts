@@ -1,7 +1,7 @@
 // The duty log (值班日志), newest first: time in the site timezone (L6), what happened rendered through
 // i18n `dutyLog.kind.<kind>`, and who. Names come from the SiteView in the current language.
 import type { DutyLogEntryView } from '../../../src/contract/api.ts';
-import type { MessageParams } from '../../../src/i18n/index.ts';
+import type { MessageKey, MessageParams } from '../../../src/i18n/index.ts';
 import { h, replaceChildren } from './dom.ts';
 import { formatDateTime, withUnit } from './format.ts';
 import { tr } from './lang.ts';
@@ -38,9 +38,15 @@ function entryItem(store: Store, entry: DutyLogEntryView): HTMLElement {
     'li',
     { class: `log-entry log-entry--${entry.kind.replace('.', '-')}`, 'data-testid': `duty-log-entry-${entry.id}`, 'data-kind': entry.kind },
     h('time', { class: 'log-time', datetime: new Date(entry.ts).toISOString() }, formatDateTime(entry.ts)),
-    h('span', { class: 'log-text' }, tr(`dutyLog.kind.${entry.kind}`, entryParams(store, entry))),
+    h('span', { class: 'log-text' }, tr(messageKey(entry), entryParams(store, entry))),
     h('span', { class: 'log-who' }, who(entry)),
   );
+}
+
+/** Contact, fault-code, comm-loss and isolation alarms have no value against a limit: they read as events. */
+function messageKey(entry: DutyLogEntryView): MessageKey {
+  const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight'], entry.params['condition']);
+  return event ? 'dutyLog.kind.alarm.raisedEvent' : `dutyLog.kind.${entry.kind}`;
 }
 
 function who(entry: DutyLogEntryView): string {
