@@ -6,7 +6,7 @@ import type { Bus } from '../core/bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
 import type { AlarmCondition, AlarmState, AlarmView, Priority, UserView } from '../contract/api.ts';
-import type { Site, SitePoint } from '../config/load.ts';
+import type { AnySitePoint, Site } from '../config/load.ts';
 import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 import { DomainError } from '../core/errors.ts';
 import { configuredConditions, inactive, priorityOf, stepCondition, type ConditionState } from './limit-rule.ts';
@@ -125,7 +125,7 @@ export function createAlarmService(deps: {
     return { transition: { kind: t.event, from: row.state, to: t.to, ts: now, username, alarm }, entry };
   };
 
-  const raise = (point: SitePoint, condition: AlarmCondition, limit: number, value: number, now: number) => {
+  const raise = (point: AnySitePoint, condition: AlarmCondition, limit: number, value: number, now: number) => {
     const existing = openByCondition.get(point.key, condition) as AlarmRow | undefined;
     if (existing) return apply(existing, 'activate', now, { value }, null, null);
     const inserted = db

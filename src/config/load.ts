@@ -7,7 +7,9 @@ import { checkSchema, parseYaml, problemAt } from './validate.ts';
 import { SiteConfig, type LimitConfig } from './schema.ts';
 import { loadProfiles, type ProfileRegistry } from '../devices/profiles.ts';
 import { roomDefaultLimits } from '../alarms/room-rules.ts';
-import type { DeviceProfile, ModbusPoint } from '../devices/profile-schema.ts';
+import type { ModbusPoint, ModbusProfile } from '../devices/profile-schema.ts';
+import type { MqttConnection } from './mqtt-schema.ts';
+import { buildMqttDevice, checkSharedUsernames, type MqttSiteDevice, type MqttSitePoint } from './mqtt-site.ts';
 import type { Localized } from '../contract/api.ts';
 
 /** Limits after merging room-kind defaults, the profile's defaults and the site config, in that order. */
@@ -25,9 +27,12 @@ export interface SitePoint {
   limits?: EffectiveLimits;
 }
 
+/** A point of any protocol, as the alarm service and the console see it. */
+export type AnySitePoint = SitePoint | MqttSitePoint;
+
 export interface SiteDevice {
-  config: SiteConfig['devices'][number];
-  profile: DeviceProfile;
+  config: SiteConfig['devices'][number] & { connection: Exclude<SiteConfig['devices'][number]['connection'], MqttConnection> };
+  profile: ModbusProfile;
   name: Localized;
   points: SitePoint[];
 }
@@ -39,7 +44,9 @@ export interface Site {
   timezone: string;
   demo: boolean;
   devices: SiteDevice[];
-  points: Map<string, SitePoint>;
+  /** Devices heard over MQTT (src/sources/mqtt). */
+  mqttDevices: MqttSiteDevice[];
+  points: Map<string, SitePoint | MqttSitePoint>;
 }
 
 export const projectRoot = resolve(import.meta.dirname, '..', '..');
@@ -76,13 +83,25 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
   });
 
   const devices: SiteDevice[] = [];
-  const points = new Map<string, SitePoint>();
+  const mqttDevices: MqttSiteDevice[] = [];
+  const points = new Map<string, SitePoint | MqttSitePoint>();
   config.devices.forEach((d, i) => {
     const room = rooms.get(d.room);
     if (!room) at(`/devices/${i}/room`, `unknown room "${d.room}" (rooms: ${[...rooms.keys()].join(', ')})`);
     const profile = profiles.get(d.profile);
     if (!profile) {
       at(`/devices/${i}/profile`, `unknown profile "${d.profile}" (profiles: ${[...profiles.keys()].join(', ')})`);
+      return;
+    }
+    if (profile.protocol === 'mqtt') {
+      const device = buildMqttDevice(d, i, profile, demo, at);
+      if (device) mqttDevices.push(device);
+      for (const p of device?.points ?? []) points.set(p.key, p);
+      return;
+    }
+    const connection = d.connection;
+    if (connection.type === 'mqtt') {
+      at(`/devices/${i}/connection/type`, `profile ${profile.id} speaks Modbus; an MQTT connection does not fit`);
       return;
     }
     for (const name of Object.keys(d.limits ?? {})) {
@@ -99,12 +118,13 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
       points.set(point.key, point);
       return point;
     });
-    devices.push({ config: d, profile, name: d.name ?? profile.name, points: devicePoints });
+    devices.push({ config: { ...d, connection }, profile, name: d.name ?? profile.name, points: devicePoints });
   });
+  checkSharedUsernames(mqttDevices, (id) => config.devices.findIndex((d) => d.id === id), at);
 
   const endpoints = new Map<string, number>();
   config.devices.forEach((d, i) => {
-    if (!d.simulate) return;
+    if (!d.simulate || d.connection.type === 'mqtt') return;
     const key = `${d.connection.host}:${d.connection.port}`;
     if (endpoints.has(key)) at(`/devices/${i}/connection/port`, `simulated devices ${config.devices[endpoints.get(key)!]!.id} and ${d.id} cannot share ${key}`);
     endpoints.set(key, i);
@@ -119,6 +139,7 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     timezone: config.site.timezone ?? 'Asia/Shanghai',
     demo,
     devices,
+    mqttDevices,
     points,
   };
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultProfilesDir, projectRoot } from '../../src/config/load.ts';
-import { loadProfiles } from '../../src/devices/profiles.ts';
+import { loadProfiles, modbusProfile } from '../../src/devices/profiles.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { startModbusSimulator, type ModbusSimulator } from '../../src/simulators/modbus-simulator.ts';
 import { startSimulatorControl, type SimulatorControl, type DevicesResponse } from '../../src/simulators/control-server.ts';
@@ -53,7 +53,7 @@ describe('simulator control: HTTP API and `npm run sim`', () => {
   let base: string;
 
   beforeAll(async () => {
-    const profile = loadProfiles(defaultProfilesDir).get('xy-md02')!;
+    const profile = modbusProfile(loadProfiles(defaultProfilesDir), 'xy-md02');
     sim = await startModbusSimulator({ profile, host: '127.0.0.1', port: 0, unitId: 1, logger: silentLogger });
     control = await startSimulatorControl({ simulators: new Map([['dist-b1-th1', sim]]), host: '127.0.0.1', port: 0, logger: silentLogger });
     base = `http://127.0.0.1:${control.port}`;

@@ -1,0 +1,57 @@
+// The MQTT half of loading a site: a device whose profile speaks MQTT gets an MQTT connection, credentials that
+// follow the users' rules (plain password in demo mode only), and a username that is not the gateway's own.
+import type { Localized } from '../contract/api.ts';
+import type { MqttPoint, MqttProfile } from '../devices/profile-schema.ts';
+import type { DeviceConfig } from './schema.ts';
+import { reservedMqttUsernames, type MqttConnection } from './mqtt-schema.ts';
+
+export interface MqttSitePoint {
+  key: string;
+  deviceId: string;
+  roomId: string;
+  name: string;
+  spec: MqttPoint;
+  /** MQTT points are discrete: their alarms are the profile's `alarm` specs, never limits. */
+  limits?: undefined;
+}
+
+export interface MqttSiteDevice {
+  config: DeviceConfig & { connection: MqttConnection };
+  profile: MqttProfile;
+  name: Localized;
+  points: MqttSitePoint[];
+}
+
+type At = (path: string, message: string) => void;
+
+export function buildMqttDevice(d: DeviceConfig, i: number, profile: MqttProfile, demo: boolean, at: At): MqttSiteDevice | undefined {
+  const c = d.connection;
+  if (c.type !== 'mqtt') {
+    at(`/devices/${i}/connection/type`, `profile ${profile.id} speaks MQTT; the connection needs type: mqtt`);
+    return undefined;
+  }
+  const where = `/devices/${i}/connection`;
+  if (c.password !== undefined && !demo) at(`${where}/password`, 'plain passwords are only allowed in demo mode (site.demo: true); use passwordHash from `npm run hash-password`');
+  if (c.password === undefined && c.passwordHash === undefined) at(where, 'needs passwordHash (or password in demo mode)');
+  if (c.password !== undefined && c.passwordHash !== undefined) at(where, 'give passwordHash or password, not both');
+  if (reservedMqttUsernames.includes(c.username)) at(`${where}/username`, `username "${c.username}" is reserved for the gateway itself`);
+  const points = Object.entries(profile.points).map(([name, spec]) => ({ key: `${d.id}.${name}`, deviceId: d.id, roomId: d.room, name, spec }));
+  return { config: { ...d, connection: c }, profile, name: d.name ?? profile.name, points };
+}
+
+/** Devices behind one bridge may share a username only with the same secret, or the broker could not tell which applies. */
+export function checkSharedUsernames(devices: readonly MqttSiteDevice[], indexOf: (id: string) => number, at: At): void {
+  const first = new Map<string, MqttSiteDevice>();
+  for (const d of devices) {
+    const c = d.config.connection;
+    const other = first.get(c.username);
+    if (!other) {
+      first.set(c.username, d);
+      continue;
+    }
+    const o = other.config.connection;
+    if (o.password !== c.password || o.passwordHash !== c.passwordHash) {
+      at(`/devices/${indexOf(d.config.id)}/connection/username`, `username "${c.username}" is also used by ${other.config.id} with a different password`);
+    }
+  }
+}
