@@ -9,7 +9,7 @@ import { loadProfiles, type ProfileRegistry } from '../devices/profiles.ts';
 import { roomDefaultLimits } from '../alarms/room-rules.ts';
 import type { ModbusPoint, ModbusProfile } from '../devices/profile-schema.ts';
 import type { MqttConnection } from './mqtt-schema.ts';
-import { buildMqttDevice, checkSharedUsernames, type MqttSiteDevice, type MqttSitePoint } from './mqtt-site.ts';
+import { buildMqttDevice, checkMqttSite, type MqttSiteDevice, type MqttSitePoint } from './mqtt-site.ts';
 import type { Localized } from '../contract/api.ts';
 
 /** Limits after merging room-kind defaults, the profile's defaults and the site config, in that order. */
@@ -120,7 +120,7 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     });
     devices.push({ config: { ...d, connection }, profile, name: d.name ?? profile.name, points: devicePoints });
   });
-  checkSharedUsernames(mqttDevices, (id) => config.devices.findIndex((d) => d.id === id), at);
+  checkMqttSite(config, mqttDevices, (id) => config.devices.findIndex((d) => d.id === id), at);
 
   const endpoints = new Map<string, number>();
   config.devices.forEach((d, i) => {

@@ -34,6 +34,8 @@ export const EmbeddedBrokerConfig = Type.Object(
     tls: Type.Optional(
       Type.Object({ port: Port, cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
     ),
+    /** MQTT over websocket (plain ws://; put a TLS proxy in front for wss://). */
+    websocket: Type.Optional(Type.Object({ port: Port }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );

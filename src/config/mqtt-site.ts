@@ -2,7 +2,7 @@
 // follow the users' rules (plain password in demo mode only), and a username that is not the gateway's own.
 import type { Localized } from '../contract/api.ts';
 import type { MqttPoint, MqttProfile } from '../devices/profile-schema.ts';
-import type { DeviceConfig } from './schema.ts';
+import type { DeviceConfig, SiteConfig } from './schema.ts';
 import { reservedMqttUsernames, type MqttConnection } from './mqtt-schema.ts';
 
 export interface MqttSitePoint {
@@ -40,7 +40,7 @@ export function buildMqttDevice(d: DeviceConfig, i: number, profile: MqttProfile
 }
 
 /** Devices behind one bridge may share a username only with the same secret, or the broker could not tell which applies. */
-export function checkSharedUsernames(devices: readonly MqttSiteDevice[], indexOf: (id: string) => number, at: At): void {
+function checkSharedUsernames(devices: readonly MqttSiteDevice[], indexOf: (id: string) => number, at: At): void {
   const first = new Map<string, MqttSiteDevice>();
   for (const d of devices) {
     const c = d.config.connection;
@@ -54,4 +54,16 @@ export function checkSharedUsernames(devices: readonly MqttSiteDevice[], indexOf
       at(`/devices/${indexOf(d.config.id)}/connection/username`, `username "${c.username}" is also used by ${other.config.id} with a different password`);
     }
   }
+}
+
+/** One broker, and one at all when devices speak MQTT; simulated devices need their plain (demo) password. */
+export function checkMqttSite(config: SiteConfig, devices: readonly MqttSiteDevice[], indexOf: (id: string) => number, at: At): void {
+  if (config.broker?.embedded && config.broker.external) at('/broker', 'give embedded or external, not both');
+  if (devices.length > 0 && !config.broker?.embedded && !config.broker?.external) {
+    at('/broker', `devices ${devices.map((d) => d.config.id).join(', ')} speak MQTT; configure broker.embedded or broker.external`);
+  }
+  for (const d of devices) {
+    if (d.config.simulate && d.config.connection.password === undefined) at(`/devices/${indexOf(d.config.id)}/connection`, 'a simulated device needs its plain password (demo mode) to log in');
+  }
+  checkSharedUsernames(devices, indexOf, at);
 }

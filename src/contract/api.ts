@@ -1,6 +1,7 @@
 // The one contract between the gateway and the console (style.md §10): REST DTOs and socket.io events.
 // TypeBox gives both the TypeScript types and the JSON Schema fastify validates requests with.
 import { Type, type Static } from '@sinclair/typebox';
+export * from './mqtt.ts';
 
 export const Role = Type.Union([Type.Literal('duty'), Type.Literal('supervisor'), Type.Literal('admin')]);
 export type Role = Static<typeof Role>;

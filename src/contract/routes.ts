@@ -9,6 +9,7 @@ export const routes = {
   alarms: '/api/alarms',
   alarmAck: (id: number | string) => `/api/alarms/${id}/ack`,
   dutyLog: '/api/duty-log',
+  mqttDiagnostics: '/api/diagnostics/mqtt',
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';
