@@ -43,6 +43,20 @@ export interface MqttSource {
   diagnostics(): { connected: boolean; reconnects: number; unrouted: number; devices: MqttDeviceDiagnostics[] };
 }
 
+/** QoS 1 subscriptions; a SUBACK with failures (0x80, §3.9.3) rejects in mqtt.js, so the codes are read from it. */
+async function subscribe(c: MqttClient, topics: string[], logger: Logger): Promise<void> {
+  const codes = await c.subscribeAsync(Object.fromEntries(topics.map((topic) => [topic, { qos: 1 as const }]))).then(
+    (granted) => granted.map((g) => g.qos as number),
+    (err: unknown) => {
+      const granted = (err as { packet?: { granted?: unknown[] } }).packet?.granted;
+      if (!Array.isArray(granted)) throw err;
+      return granted.map((g) => (typeof g === 'number' ? g : 128));
+    },
+  );
+  const refused = topics.filter((_, i) => codes[i] === 128);
+  if (refused.length > 0) logger.error('mqtt broker refused subscriptions: check the broker ACL of the gateway user', { topics: refused });
+}
+
 export function createMqttSource(options: MqttSourceOptions): MqttSource {
   const { clock, logger } = options;
   const limiter = createLogLimiter(clock);
@@ -183,18 +197,13 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
           ok();
         });
       });
-      const topics = [...routes.keys()];
-      // A SUBACK with failures (0x80, §3.9.3) rejects in mqtt.js; the gateway keeps the topics it was granted.
-      const codes = await c.subscribeAsync(Object.fromEntries(topics.map((topic) => [topic, { qos: 1 as const }]))).then(
-        (granted) => granted.map((g) => g.qos as number),
-        (err: unknown) => {
-          const granted = (err as { packet?: { granted?: unknown[] } }).packet?.granted;
-          if (!Array.isArray(granted)) throw err;
-          return granted.map((g) => (typeof g === 'number' ? g : 128));
-        },
-      );
-      const refused = topics.filter((_, i) => codes[i] === 128);
-      if (refused.length > 0) logger.error('mqtt broker refused subscriptions: check the broker ACL of the gateway user', { topics: refused });
+      // Availability topics first, in their own SUBSCRIBE: their retained payloads (a retained LWT "offline")
+      // arrive before the retained states, so a dead device's last state is never taken for a fresh one.
+      const isAvailability = (topic: string): boolean => routes.get(topic)!.some((r) => r.availability.length > 0);
+      const all = [...routes.keys()];
+      for (const topics of [all.filter(isAvailability), all.filter((t) => !isAvailability(t))]) {
+        if (topics.length > 0) await subscribe(c, topics, logger);
+      }
       timer = setInterval(() => this.checkHeartbeats(), options.heartbeatCheckMs ?? 1000);
       timer.unref();
     },
