@@ -18,7 +18,7 @@ const mqttPart = `
 broker:
   embedded: { host: 127.0.0.1, port: 0 }
   maxPayloadBytes: 1024
-mqttRooms: []
+simulators: { controlPort: 0 }
 `;
 
 describe('MQTT on the embedded broker', () => {
@@ -41,7 +41,7 @@ describe('MQTT on the embedded broker', () => {
   - { id: fc-smoke, room: fire-control, profile: z2m-smoke-sensor, connection: { type: mqtt, topicId: fc_smoke, username: z2m, password: z2m-pw } }
   - { id: cctv-door, room: cctv, profile: z2m-contact-sensor, connection: { type: mqtt, topicId: cctv_door, username: z2m, password: z2m-pw } }
   - { id: cctv-gate, room: cctv, profile: frigate-camera, simulate: true, connection: { type: mqtt, topicId: gate, username: frigate, password: frigate-pw } }
-`) + mqttPart.replace('mqttRooms: []\n', '');
+`) + mqttPart;
     gw = await startTestGateway({ yaml });
     gw.gateway.bus.on('readings', 'test', (rs) => readings.push(...rs));
     gw.gateway.bus.on('deviceStatus', 'test', (s) => statuses.push(s));
@@ -154,5 +154,25 @@ describe('MQTT on the embedded broker', () => {
     await waitFor(() => last('cctv-gate.intrusion')?.value === true, 'intrusion');
     await sim.goOffline();
     await waitFor(() => statuses.find((s) => s.deviceId === 'cctv-gate' && !s.online), 'camera offline');
+  });
+
+  it('the simulator control API opens a contact, drops and restores the link, publishes garbage', async () => {
+    const base = `http://127.0.0.1:${gw.gateway.simulatorControlPort}`;
+    const put = (path: string, body: unknown) => fetch(base + path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await put('/mqtt-devices/fc-shelly/points/isolated', { value: true })).status).toBe(200);
+    await waitFor(() => last('fc-shelly.isolated')?.value === true, 'isolated via HTTP');
+    expect((await put('/mqtt-devices/fc-shelly/points/isolated', { value: 'yes' })).status).toBe(400);
+    expect((await put('/mqtt-devices/fc-shelly/points/nothing', { value: true })).status).toBe(400);
+    expect((await put('/mqtt-devices/nobody/link', { online: false })).status).toBe(404);
+    const before = gw.gateway.mqtt!.diagnostics().devices.find((d) => d.deviceId === 'fc-shelly')!.malformed;
+    expect((await fetch(`${base}/mqtt-devices/fc-shelly/garbage`, { method: 'POST' })).status).toBe(200);
+    await waitFor(() => gw.gateway.mqtt!.diagnostics().devices.find((d) => d.deviceId === 'fc-shelly')!.malformed === before + 1, 'garbage counted');
+    expect((await put('/mqtt-devices/fc-shelly/link', { online: false })).status).toBe(200);
+    await waitFor(() => statuses.find((s) => s.deviceId === 'fc-shelly' && !s.online), 'shelly offline via HTTP');
+    expect((await fetch(`${base}/mqtt-devices/fc-shelly/garbage`, { method: 'POST' })).status).toBe(409);
+    expect((await put('/mqtt-devices/fc-shelly/link', { online: true })).status).toBe(200);
+    await waitFor(() => statuses.filter((s) => s.deviceId === 'fc-shelly').at(-1)?.online === true, 'shelly online via HTTP');
+    const list = (await (await fetch(`${base}/mqtt-devices`)).json()) as { devices: { id: string; online: boolean }[] };
+    expect(list.devices.map((d) => d.id).sort()).toEqual(['cctv-gate', 'fc-shelly', 'fc-tasmota']);
   });
 });

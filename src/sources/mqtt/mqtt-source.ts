@@ -135,7 +135,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         });
         c.readings++;
       }
-      if (errors.length > 0) malformed(state, topic, errors.join('; '), now);
+      if (errors.length > 0) malformed(state, topic, [...new Set(errors)].join('; '), now);
       else if (!used) c.ignored++;
     }
     if (out.length > 0) options.emit(out);
