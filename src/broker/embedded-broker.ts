@@ -14,6 +14,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Clock } from '../core/clock.ts';
 import { createLogLimiter } from '../core/log-limiter.ts';
 import type { BrokerIdentity, DeviceAccess } from './device-access.ts';
+import type { BrokerRefusals } from '../contract/mqtt.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -34,18 +35,14 @@ export interface BrokerPorts {
   websocket: number | null;
 }
 
-export type RefusalKind = 'anonymous' | 'badCredentials' | 'publishDenied' | 'oversize' | 'subscribeDenied';
-
-export interface RefusalCounts {
-  anonymous: number;
-  badCredentials: number;
-  publishDenied: number;
-  oversize: number;
-  subscribeDenied: number;
-}
+/** Refusal counts, as the diagnostics API shows them (src/contract/mqtt.ts). */
+export type RefusalCounts = BrokerRefusals;
+export type RefusalKind = keyof RefusalCounts;
 
 export interface BrokerStats {
   total: RefusalCounts;
+  /** The counts of one username, zero when it was never refused. */
+  of(username: string): RefusalCounts;
   /** Per username (the refused username for bad credentials). */
   byUsername: ReadonlyMap<string, RefusalCounts & { lastRefusal: string | null; lastRefusalAt: number | null }>;
 }
@@ -159,7 +156,14 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
       wss = undefined;
     },
     stats() {
-      return { total: { ...total }, byUsername };
+      return {
+        total: { ...total },
+        byUsername,
+        of: (username) => {
+          const { lastRefusal: _l, lastRefusalAt: _a, ...counts } = byUsername.get(username) ?? { ...zero(), lastRefusal: null, lastRefusalAt: null };
+          return counts;
+        },
+      };
     },
   };
 }

@@ -2,11 +2,14 @@
 // (plain 0/1, true/false, ON/OFF, JSON with a path), value mappings, availability/LWT and the device's topic
 // ACL. Adding a device family needs no TypeScript (style.md §4). Families and payload shapes:
 // shared/reference/devices.md §4.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
 import { Localized } from '../contract/api.ts';
 // Types only: profile-schema.ts imports this file for the DeviceProfile union, so the shared point parts
 // (quantity, value texts, discrete alarm) are handed in by mqttProfileSchema() instead of imported (no cycle).
 import type { DiscreteAlarmSpec, Quantity, ValueTexts } from './profile-schema.ts';
+
+/** A union of string literals from a list (the words users type in the profile YAML). */
+const oneOf = <T extends string>(...words: T[]): TUnion<TLiteral<T>[]> => Type.Union(words.map((w) => Type.Literal(w)));
 
 /** A topic with `{id}` standing for the device's configured topicId (MQTT 3.1.1 §4.7: no wildcards here). */
 const TopicTemplate = Type.String({ minLength: 1, maxLength: 256, pattern: '^[^#+$][^#+]*$' });
@@ -17,10 +20,8 @@ const FilterTemplate = Type.String({ minLength: 1, maxLength: 256, pattern: '^[^
 const JsonPath = Type.String({ minLength: 1, maxLength: 200 });
 const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
 
-export const PayloadFormat = Type.Union([
-  Type.Literal('plain'), // the whole payload is the value: `1`, `true`, `ON`, `Online`
-  Type.Literal('json'), // a JSON document; `path` picks the value
-]);
+/** `plain`: the whole payload is the value (`1`, `true`, `ON`, `Online`); `json`: a document, `path` picks the value. */
+export const PayloadFormat = oneOf('plain', 'json');
 export type PayloadFormat = Static<typeof PayloadFormat>;
 
 /** One way a point's value arrives: a topic, a payload format, and how the raw value maps to the point's value. */
@@ -34,31 +35,23 @@ export const MqttDecoder = Type.Object(
     /** Raw value (as text: `1`, `ON`, `true`, `new`) → the point's value. Unmapped raw values are malformed. */
     map: Type.Optional(Type.Record(Type.String(), Type.Union([Type.Boolean(), Type.Integer()]))),
     /** A JSON message without the path: `ignore` when the topic carries other things too (Tasmota SENSOR, Shelly events/rpc). */
-    ifMissing: Type.Optional(Type.Union([Type.Literal('ignore'), Type.Literal('malformed')])),
+    ifMissing: Type.Optional(oneOf('ignore', 'malformed')),
     /**
      * A retained message at subscribe time: `state` (default) is the device's current state; `ignore` for event
      * topics, where a retained message is an old event, not the present (MQTT 3.1.1 §3.3.1.3).
      */
-    retained: Type.Optional(Type.Union([Type.Literal('state'), Type.Literal('ignore')])),
+    retained: Type.Optional(oneOf('state', 'ignore')),
   },
   { additionalProperties: false },
 );
 export type MqttDecoder = Static<typeof MqttDecoder>;
 
 /** What a point means in the room: fire-alarm contact states and CCTV alarm kinds (issue 3; rules A4, A6, A7). */
-export const MqttSignal = Type.Union([
-  Type.Literal('fire-alarm'),
-  Type.Literal('fire-fault'),
-  Type.Literal('fire-isolated'),
-  Type.Literal('intrusion'),
-  Type.Literal('motion'),
-  Type.Literal('video-loss'),
-  Type.Literal('tamper'),
-  Type.Literal('water-leak'),
-  Type.Literal('battery-low'),
-  Type.Literal('contact'),
-  Type.Literal('other'),
-]);
+export const MqttSignal = oneOf(
+  'fire-alarm', 'fire-fault', 'fire-isolated', // fire-alarm contact: alarm / fault / isolated (A4, A6)
+  'intrusion', 'motion', 'video-loss', 'tamper', // CCTV alarm kinds (A7); camera offline is the device's link
+  'water-leak', 'battery-low', 'contact', 'other',
+);
 export type MqttSignal = Static<typeof MqttSignal>;
 
 /** Availability / last will: the device (or its bridge) says online or offline (MQTT 3.1.1 §3.1.2.5 Will Flag). */
@@ -101,7 +94,7 @@ export function mqttProfileSchema(parts: { Quantity: typeof Quantity; ValueTexts
       /** Where the topics and payloads come from: vendor docs, or public repository and file. */
       source: Type.String({ minLength: 10 }),
       /** What the device is in the room. */
-      kind: Type.Union([Type.Literal('fire-alarm-contact'), Type.Literal('cctv-alarm'), Type.Literal('contact'), Type.Literal('other')]),
+      kind: oneOf('fire-alarm-contact', 'cctv-alarm', 'contact', 'other'),
       points: Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9]*$' }), MqttPoint),
       availability: Type.Optional(Type.Array(MqttAvailability)),
       /** No message for this long means the device is offline (a site may override it per device). */

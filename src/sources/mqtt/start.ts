@@ -135,7 +135,6 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
         refusedTotal: stats?.total ?? null,
         devices: site.mqttDevices.map((d) => {
           const h = byDevice.get(d.config.id);
-          const r = stats?.byUsername.get(d.config.connection.username);
           return {
             deviceId: d.config.id,
             username: d.config.connection.username,
@@ -147,7 +146,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
             lastError: h?.lastError ?? null,
             lastErrorAt: h?.lastErrorAt ?? null,
             lastMessageAt: h?.lastMessageAt ?? null,
-            refused: stats ? { anonymous: r?.anonymous ?? 0, badCredentials: r?.badCredentials ?? 0, publishDenied: r?.publishDenied ?? 0, oversize: r?.oversize ?? 0, subscribeDenied: r?.subscribeDenied ?? 0 } : null,
+            refused: stats?.of(d.config.connection.username) ?? null,
           };
         }),
       };
