@@ -132,3 +132,56 @@ describe('JSON paths', () => {
     expect(() => parseJsonPath('a[x]')).toThrow(/\["key"\] or \[index\]/);
   });
 });
+
+describe('every shipped MQTT profile', () => {
+  const all = [...profiles.values()].filter((p): p is MqttProfile => p.protocol === 'mqtt');
+
+  it('covers the families of issue 3', () => {
+    expect(all.map((p) => p.id).sort()).toEqual(expect.arrayContaining(['shelly-gen2-fire-input', 'shelly-gen1-fire-input', 'tasmota-fire-switch', 'z2m-smoke-sensor', 'z2m-contact-sensor', 'z2m-water-leak-sensor', 'frigate-camera', 'generic-json-alarm']));
+  });
+
+  it('fire alarms are critical, latched, rule A4; fire faults and isolation A6; CCTV alarms A7', () => {
+    for (const p of all) {
+      for (const [name, point] of Object.entries(p.points)) {
+        const where = `${p.id}.${name}`;
+        if (point.signal === 'fire-alarm') expect(point.alarm, where).toMatchObject({ activeWhen: true, priority: 'critical', latched: true, rule: 'A4' });
+        if (point.signal === 'fire-fault' || point.signal === 'fire-isolated') expect(point.alarm?.rule, where).toBe('A6');
+        if (p.kind === 'cctv-alarm' && point.alarm) expect(point.alarm.rule, where).toBe('A7');
+      }
+    }
+  });
+
+  it('boolean alarms only on points whose decoders produce booleans, and every decoder topic has {id} or a match on it', () => {
+    for (const p of all) {
+      for (const [name, point] of Object.entries(p.points)) {
+        for (const d of point.decoders) {
+          const outputs = d.map ? Object.values(d.map) : [true, false];
+          if (typeof point.alarm?.activeWhen === 'boolean') expect(outputs.every((v) => typeof v === 'boolean'), `${p.id}.${name} ${d.topic}`).toBe(true);
+          // A topic without {id} is shared (frigate/events): the device must be picked out by a match on {id}.
+          if (!d.topic.includes('{id}')) expect(Object.values(d.match ?? {}), `${p.id}.${name} ${d.topic}`).toContain('{id}');
+        }
+      }
+    }
+  });
+
+  it('decodes what its own simulator would publish for every initial value (the decoders run backwards and forwards)', () => {
+    for (const p of all) {
+      for (const [name, point] of Object.entries(p.points)) {
+        const initial = p.simulator?.initial[name];
+        expect(initial, `${p.id}.${name} has a simulator initial value`).toBeDefined();
+        const d = compileDecoders(p, 'dev-1').find((x) => x.point === name)!;
+        const raw = d.map ? [...d.map].find(([, v]) => v === initial)?.[0] : String(initial);
+        expect(raw, `${p.id}.${name}: a payload for ${String(initial)}`).toBeDefined();
+      }
+    }
+  });
+
+  it('its ACL (or its own topics) covers every topic it publishes', async () => {
+    const { filterCovers } = await import('../../src/broker/topic-filter.ts');
+    for (const p of all) {
+      const own = [...compileDecoders(p, 'dev-1').map((d) => d.topic), ...compileAvailability(p, 'dev-1').map((a) => a.topic)];
+      const acl = (p.acl?.publish ?? own).map((t) => t.replaceAll('{id}', 'dev-1'));
+      for (const topic of own) expect(acl.some((f) => filterCovers(f, topic)), `${p.id}: ${topic}`).toBe(true);
+    }
+  });
+});
