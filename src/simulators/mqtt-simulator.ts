@@ -53,6 +53,28 @@ function setPath(doc: Record<string, unknown>, steps: readonly PathStep[], value
   });
 }
 
+/**
+ * The message a device of this family sends on decoder `d`'s topic: plain text, or a JSON document with the match
+ * fields and every point published on that topic (a Z2M device sends its whole state at once).
+ */
+export function simulatedPayload(d: CompiledDecoder, primary: ReadonlyMap<string, CompiledDecoder>, values: ReadonlyMap<string, PointValue>): string {
+  if (d.format === 'plain') return String(rawFor(d, values.get(d.point)!));
+  const doc: Record<string, unknown> = {};
+  for (const m of d.match) setPath(doc, m.steps, m.expected);
+  for (const other of primary.values()) {
+    if (other.topic !== d.topic || other.format !== 'json' || JSON.stringify(other.match) !== JSON.stringify(d.match)) continue;
+    setPath(doc, other.steps!, rawFor(other, values.get(other.point)!));
+  }
+  return JSON.stringify(doc);
+}
+
+/** The decoder each point is published with: its first one. */
+export function primaryDecoders(decoders: readonly CompiledDecoder[]): Map<string, CompiledDecoder> {
+  const primary = new Map<string, CompiledDecoder>();
+  for (const d of decoders) if (!primary.has(d.point)) primary.set(d.point, d);
+  return primary;
+}
+
 export async function startMqttSimulator(options: MqttSimulatorOptions): Promise<MqttSimulator> {
   const { device, logger } = options;
   const { profile } = device;
@@ -60,24 +82,10 @@ export async function startMqttSimulator(options: MqttSimulatorOptions): Promise
   const decoders = compileDecoders(profile, id);
   const availability = compileAvailability(profile, id)[0];
   const values = new Map<string, PointValue>(Object.keys(profile.points).map((p) => [p, profile.simulator?.initial[p] ?? false]));
-  /** The decoder the simulator publishes each point with: the first one of the point. */
-  const primary = new Map<string, CompiledDecoder>();
-  for (const d of decoders) if (!primary.has(d.point)) primary.set(d.point, d);
+  const primary = primaryDecoders(decoders);
   let client: MqttClient | undefined;
   let online = false;
   let timer: NodeJS.Timeout | undefined;
-
-  /** One message per topic, with every point published there (a Z2M device sends its whole state at once). */
-  const messageFor = (d: CompiledDecoder): string => {
-    if (d.format === 'plain') return String(rawFor(d, values.get(d.point)!));
-    const doc: Record<string, unknown> = {};
-    for (const m of d.match) setPath(doc, m.steps, m.expected);
-    for (const other of primary.values()) {
-      if (other.topic !== d.topic || other.format !== 'json' || JSON.stringify(other.match) !== JSON.stringify(d.match)) continue;
-      setPath(doc, other.steps!, rawFor(other, values.get(other.point)!));
-    }
-    return JSON.stringify(doc);
-  };
 
   const publish = async (topic: string, payload: string | Buffer, retain: boolean): Promise<void> => {
     if (!client || !online) throw new Error(`simulated device ${device.config.id} is offline`);
@@ -86,7 +94,7 @@ export async function startMqttSimulator(options: MqttSimulatorOptions): Promise
   // States go out unretained (Shelly, Tasmota and Z2M defaults); availability is retained, as devices do.
   const publishPoint = (point: string): Promise<void> => {
     const d = primary.get(point)!;
-    return publish(d.topic, messageFor(d), false);
+    return publish(d.topic, simulatedPayload(d, primary, values), false);
   };
   const availabilityPayload = (text: string): string => {
     if (!availability || availability.format === 'plain') return text;

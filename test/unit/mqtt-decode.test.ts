@@ -6,6 +6,7 @@ import { loadProfiles } from '../../src/devices/profiles.ts';
 import type { MqttProfile } from '../../src/devices/profile-schema.ts';
 import { compileAvailability, compileDecoders, decode, decodeAvailability, payloadOf, type Outcome } from '../../src/sources/mqtt/decode.ts';
 import { parseJsonPath, readJsonPath } from '../../src/sources/mqtt/json-path.ts';
+import { primaryDecoders, simulatedPayload } from '../../src/simulators/mqtt-simulator.ts';
 
 const profiles = loadProfiles(defaultProfilesDir);
 const mqtt = (id: string): MqttProfile => {
@@ -164,15 +165,20 @@ describe('every shipped MQTT profile', () => {
     }
   });
 
-  it('decodes what its own simulator would publish for every initial value (the decoders run backwards and forwards)', () => {
+  it('decodes what its own simulator publishes, for every point, initial value and its opposite', () => {
     for (const p of all) {
-      for (const [name, point] of Object.entries(p.points)) {
-        const initial = p.simulator?.initial[name];
-        expect(initial, `${p.id}.${name} has a simulator initial value`).toBeDefined();
-        const d = compileDecoders(p, 'dev-1').find((x) => x.point === name)!;
-        const raw = d.map ? [...d.map].find(([, v]) => v === initial)?.[0] : String(initial);
-        expect(raw, `${p.id}.${name}: a payload for ${String(initial)}`).toBeDefined();
+      const decoders = compileDecoders(p, 'dev-1');
+      const primary = primaryDecoders(decoders);
+      for (const [name, initial] of Object.entries(p.simulator?.initial ?? {})) {
+        for (const value of typeof initial === 'boolean' ? [initial, !initial] : [initial]) {
+          const values = new Map(Object.entries(p.simulator!.initial));
+          values.set(name, value);
+          const d = primary.get(name)!;
+          const outcome = decode(d, payloadOf(Buffer.from(simulatedPayload(d, primary, values))), false);
+          expect(outcome, `${p.id}.${name} = ${String(value)}`).toEqual({ kind: 'value', point: name, value });
+        }
       }
+      expect(Object.keys(p.simulator?.initial ?? {}).sort(), `${p.id}: every point has a simulator initial value`).toEqual(Object.keys(p.points).sort());
     }
   });
 
