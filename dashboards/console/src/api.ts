@@ -4,6 +4,7 @@ import type {
   DutyLogEntryView,
   ErrorBody,
   LoginRequest,
+  MqttDiagnosticsView,
   ReadingView,
   SiteView,
   UserView,
@@ -59,4 +60,5 @@ export const api = {
   readings: () => call<ReadingView[]>('GET', paths.readings),
   alarms: () => call<AlarmView[]>('GET', paths.alarms),
   dutyLog: (limit = 100) => call<DutyLogEntryView[]>('GET', `${paths.dutyLog}?limit=${limit}`),
+  mqttDiagnostics: () => call<MqttDiagnosticsView>('GET', paths.mqttDiagnostics),
 };

@@ -7,6 +7,7 @@ import { langSwitch } from './lang-switch.ts';
 import { alarmsView } from './alarms-view.ts';
 import { dutyLogView } from './duty-log-view.ts';
 import { roomsView } from './rooms-view.ts';
+import { mqttDiagnosticsView } from './mqtt-diagnostics-view.ts';
 import { openAckDialog } from './ack-dialog.ts';
 import type { AlarmSound } from './sound.ts';
 import type { LiveSocket } from './socket.ts';
@@ -65,6 +66,7 @@ export function boardView(ctx: BoardContext): BoardView {
   const alarms = alarmsView(store, (alarm) => openAckDialog(store, ctx.socket, alarm));
   const rooms = roomsView(store);
   const dutyLog = dutyLogView(store);
+  const mqttDiagnostics = mqttDiagnosticsView(store);
 
   const el = h(
     'div',
@@ -72,7 +74,7 @@ export function boardView(ctx: BoardContext): BoardView {
     header,
     connBanner,
     soundBanner,
-    h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el)),
+    h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), mqttDiagnostics.el),
   );
 
   function updateConnection(): void {
@@ -129,6 +131,7 @@ export function boardView(ctx: BoardContext): BoardView {
     soundChanged: updateSound,
     destroy() {
       clearInterval(timer);
+      mqttDiagnostics.destroy();
       for (const off of unsubscribe) off();
       for (const dialog of document.querySelectorAll('dialog')) dialog.remove();
     },
