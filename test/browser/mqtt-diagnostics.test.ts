@@ -1,20 +1,17 @@
 // The console's MQTT diagnostics panel in a real chromium against a real gateway with simulated MQTT devices:
 // a malformed payload shows up counted with its error, a dropped device shows OFFLINE, in both languages.
-import { existsSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gateway.ts';
-import { realPart } from '../helpers/real-parts.ts';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, chromiumPart } from '../helpers/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const chromiumPart = realPart('chromium', existsSync(CHROMIUM), 'apt-get install chromium');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumReal = chromiumPart();
 const WAIT = { timeout: 15_000, interval: 100 };
 
-describe.skipIf(chromiumPart.skip)('MQTT diagnostics in the console', () => {
+describe.skipIf(chromiumReal.skip)('MQTT diagnostics in the console', () => {
   let gw: TestGateway;
   let browser: Browser;
   let page: Page;
