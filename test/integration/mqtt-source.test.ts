@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/core/logger.ts';
 import { fakeClock, type FakeClock } from '../helpers/fake-clock.ts';
 import { connectMqtt } from '../helpers/mqtt.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const profiles = loadProfiles(defaultProfilesDir);
 const site: Site = parseSite(
@@ -126,5 +127,41 @@ describe('MQTT source on a real aedes', () => {
     await waitFor(() => readings.filter((r) => r.pointKey === 'tas-1.fireAlarm').length >= 500, '500 readings');
     const values = readings.filter((r) => r.pointKey === 'tas-1.fireAlarm').map((r) => r.value);
     expect(values).toEqual(Array.from({ length: 500 }, (_, i) => i % 2 === 1));
+  });
+
+  it('the broker restarts: after the grace every device is offline; the source reconnects by itself and hears them again', async () => {
+    await broker.stop();
+    const port = await freePort();
+    const access = createDeviceAccess(site.mqttDevices, gateway);
+    const startBroker = async (): Promise<EmbeddedBroker> => {
+      const b = createEmbeddedBroker({ host: '127.0.0.1', port, access, maxPayloadBytes: 16 * 1024, clock, logger: silentLogger });
+      await b.start();
+      return b;
+    };
+    broker = await startBroker();
+    url = `mqtt://127.0.0.1:${port}`;
+    const s = await startSource();
+    const tas = await device('tas-1', 'tas-pw');
+    await tas.publishAsync('stat/tas_1/RESULT', '{"Switch1":{"Action":"OFF"}}', { qos: 1 });
+    await waitFor(() => last('tas-1.fireAlarm')?.quality === 'good', 'first reading');
+
+    await broker.stop();
+    await waitFor(() => !s.diagnostics().connected, 'source sees the broker gone');
+    clock.advance(15_000);
+    s.checkHeartbeats();
+    expect(statuses.filter((x) => !x.online)).toEqual([]); // still within the grace
+    clock.advance(1_000);
+    s.checkHeartbeats();
+    expect(new Set(statuses.filter((x) => !x.online).map((x) => x.deviceId))).toEqual(new Set(['smoke-1', 'tas-1', 'gate']));
+    expect(statuses.find((x) => !x.online)!.detail).toMatch(/gateway not connected to the broker since/);
+    expect(last('tas-1.fireAlarm')).toMatchObject({ quality: 'comm_lost', value: null });
+
+    broker = await startBroker();
+    await waitFor(() => s.diagnostics().connected, 'source reconnected without a restart', 20_000);
+    expect(s.diagnostics().reconnects).toBeGreaterThan(0);
+    const again = await device('tas-1', 'tas-pw');
+    await again.publishAsync('stat/tas_1/RESULT', '{"Switch1":{"Action":"ON"}}', { qos: 1 });
+    await waitFor(() => last('tas-1.fireAlarm')?.value === true, 'reading after the broker came back');
+    expect(statuses.filter((x) => x.deviceId === 'tas-1').at(-1)!.online).toBe(true);
   });
 });

@@ -27,6 +27,8 @@ export interface MqttSourceOptions {
   onStatus(status: DeviceStatus): void;
   /** How often heartbeats are checked; tests with a fake clock call checkHeartbeats() themselves. */
   heartbeatCheckMs?: number;
+  /** The gateway's own link to the broker lost this long → every device offline: it can no longer be heard. */
+  brokerGraceMs?: number;
   /** Extra client options (TLS CA for an external broker, tests). */
   clientOptions?: Partial<IClientOptions>;
 }
@@ -67,6 +69,8 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
   let timer: NodeJS.Timeout | undefined;
   let reconnects = 0;
   let unrouted = 0;
+  /** When the gateway lost the broker, or null while connected. */
+  let brokerLostAt: number | null = null;
 
   const setOnline = (state: DeviceState, online: boolean, detail: string, now: number): void => {
     if (state.online === online) return;
@@ -188,7 +192,15 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
       });
       c.on('reconnect', () => reconnects++);
       c.on('error', (err) => limiter.maybe('client-error', (suppressed) => logger.warn('mqtt client error', { err: err.message, ...(suppressed ? { suppressed } : {}) })));
-      c.on('connect', () => logger.info('mqtt source connected', { url: options.url, topics: routes.size }));
+      c.on('connect', () => {
+        brokerLostAt = null;
+        logger.info('mqtt source connected', { url: options.url, topics: routes.size });
+      });
+      c.on('close', () => {
+        if (brokerLostAt !== null) return;
+        brokerLostAt = clock.now();
+        logger.warn('mqtt source lost the broker; reconnecting', { url: options.url });
+      });
       await new Promise<void>((ok, fail) => {
         const failed = (err: Error): void => fail(new Error(`mqtt source cannot connect to ${options.url}: ${err.message}`));
         c.once('error', failed);
@@ -215,6 +227,12 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     },
     checkHeartbeats() {
       const now = clock.now();
+      // Reconnecting for longer than the grace: nothing of any device can arrive, so none is shown as alive. On
+      // reconnect the retained availability and the next live messages bring them back (no restart needed).
+      if (brokerLostAt !== null && now - brokerLostAt > (options.brokerGraceMs ?? 15_000)) {
+        for (const s of states) setOnline(s, false, `gateway not connected to the broker since ${new Date(brokerLostAt).toISOString()}`, now);
+        return;
+      }
       for (const s of states) {
         if (s.heartbeatMs === null || now - s.aliveAt <= s.heartbeatMs) continue;
         setOnline(s, false, `no message for ${Math.round((now - s.aliveAt) / 1000)} s (heartbeat ${s.heartbeatMs / 1000} s)`, now);
