@@ -24,6 +24,8 @@ export interface EmbeddedBrokerOptions {
   /** MQTT over websocket (MQTT 3.1.1 §6: subprotocol "mqtt"). */
   websocket?: { port: number };
   access: DeviceAccess;
+  /** Client ids only the gateway may use: a device using one would take over the gateway's session (§3.1.4). */
+  gatewayClientIds?: readonly string[];
   maxPayloadBytes: number;
   clock: Clock;
   logger: Logger;
@@ -53,7 +55,8 @@ export interface EmbeddedBroker {
   stats(): BrokerStats;
 }
 
-const BAD_USERNAME_OR_PASSWORD = 4; // CONNACK return code, MQTT 3.1.1 §3.2.2.3
+const IDENTIFIER_REJECTED = 2; // CONNACK return codes, MQTT 3.1.1 §3.2.2.3
+const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
 const zero = (): RefusalCounts => ({ anonymous: 0, badCredentials: 0, publishDenied: 0, oversize: 0, subscribeDenied: 0 });
@@ -94,6 +97,10 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
         authenticate: (client, username, password, done) => {
           access.authenticate(username, password).then(
             (who) => {
+              if (who && who.kind !== 'gateway' && options.gatewayClientIds?.includes(client.id)) {
+                refuse('badCredentials', username, { clientId: client.id, reason: 'client id reserved for the gateway' });
+                return done(Object.assign(new Error('identifier rejected'), { returnCode: IDENTIFIER_REJECTED }), false);
+              }
               if (who) {
                 identities.set(client, who);
                 return done(null, true);

@@ -72,9 +72,12 @@ describe('MQTT on the embedded broker', () => {
     expect(await connackCode(url, { clientId: 'anon' })).toBe(5);
     expect(await connackCode(url, { username: 'fc-shelly', password: 'wrong', clientId: 'bad' })).toBe(4);
     expect(await connackCode(url, { username: 'nobody', password: 'x', clientId: 'nobody' })).toBe(4);
+    // A device may not take the gateway's client id: that would take over the gateway's session (§3.1.4).
+    expect(await connackCode(url, { username: 'fc-tasmota', password: 'tasmota-pw', clientId: 'roomwatch-test-site' })).toBe(2);
+    expect(gw.gateway.mqtt!.diagnostics().connected).toBe(true);
     const { cookie } = await login(gw.url, 'duty', 'duty');
     const d = await diagnostics(cookie);
-    expect(d.refusedTotal).toMatchObject({ anonymous: 1, badCredentials: 2 });
+    expect(d.refusedTotal).toMatchObject({ anonymous: 1, badCredentials: 3 });
     expect(d.devices.find((x) => x.deviceId === 'fc-shelly')!.refused!.badCredentials).toBe(1);
   });
 

@@ -46,6 +46,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
   let source: MqttSource | null = null;
   let url: string | undefined;
   let credentials: { username?: string; password?: string } = {};
+  const clientId = cfg?.external?.clientId ?? `roomwatch-${site.config.site.id}`;
 
   const stop = async (): Promise<void> => {
     while (stops.length > 0) {
@@ -75,6 +76,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
         ...(e.tls ? { tls: { port: e.tls.port, cert: readPem(e.tls.cert, '/broker/embedded/tls/cert'), key: readPem(e.tls.key, '/broker/embedded/tls/key') } } : {}),
         ...(e.websocket ? { websocket: { port: e.websocket.port } } : {}),
         access: createDeviceAccess(site.mqttDevices, internal),
+        gatewayClientIds: [clientId],
         maxPayloadBytes,
         clock,
         logger: logger.child({ part: 'broker' }),
@@ -95,7 +97,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
         devices: site.mqttDevices,
         url,
         ...credentials,
-        clientId: cfg?.external?.clientId ?? `roomwatch-${site.config.site.id}`,
+        clientId,
         maxPayloadBytes,
         clock,
         logger: logger.child({ part: 'mqtt' }),
