@@ -61,6 +61,34 @@ const NOT_AUTHORIZED = 5;
 
 const zero = (): RefusalCounts => ({ anonymous: 0, badCredentials: 0, publishDenied: 0, oversize: 0, subscribeDenied: 0 });
 
+/** Room for the topic and packet id around the largest accepted payload (a topic is at most 65,535 bytes, §1.5.3). */
+const PACKET_OVERHEAD = 1024;
+
+/**
+ * aedes reads a whole packet before any hook sees it, so a client could make the broker buffer megabytes before
+ * authorizePublish refuses them. This stops a packet as soon as its fixed header announces a Remaining Length over
+ * the limit (MQTT 3.1.1 §2.2.3). aedes has no public hook before parsing: it wraps the client's mqtt-packet parser,
+ * checked at run time, so a changed aedes loses only the early stop (authorizePublish still refuses and counts).
+ */
+function guardPacketSize(client: Client, maxBytes: number, onOversize: (bytes: number) => void): boolean {
+  const parser = (client as unknown as { _parser?: { parse?: (buf: Buffer) => number; packet?: { length?: number } } })._parser;
+  if (!parser || typeof parser.parse !== 'function') return false;
+  const parse = parser.parse.bind(parser);
+  let stopped = false;
+  parser.parse = (buf: Buffer): number => {
+    if (stopped) return 0;
+    const left = parse(buf);
+    const announced = parser.packet?.length ?? -1;
+    if (announced > maxBytes) {
+      stopped = true;
+      onOversize(announced);
+      client.close();
+    }
+    return left;
+  };
+  return true;
+}
+
 export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBroker {
   const { logger, access } = options;
   const limiter = createLogLimiter(options.clock);
@@ -135,11 +163,22 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
         },
       });
       const b = broker;
-      const tcp = createTcpServer((socket) => b.handle(socket));
+      let guarded = true;
+      const handle = (stream: Parameters<Aedes['handle']>[0], req?: Parameters<Aedes['handle']>[1]): void => {
+        const client = b.handle(stream, req);
+        const ok = guardPacketSize(client, options.maxPayloadBytes + PACKET_OVERHEAD, (bytes) =>
+          refuse('oversize', identities.get(client)?.username, { clientId: client.id ?? null, bytes, max: options.maxPayloadBytes, early: true }),
+        );
+        if (!ok && guarded) {
+          guarded = false;
+          logger.warn('aedes parser not found: oversize packets are refused only after they are read');
+        }
+      };
+      const tcp = createTcpServer((socket) => handle(socket));
       servers.push(tcp);
       const ports: BrokerPorts = { mqtt: await listen(tcp, options.port), tls: null, websocket: null };
       if (options.tls) {
-        const tls = createTlsServer({ cert: options.tls.cert, key: options.tls.key }, (socket) => b.handle(socket));
+        const tls = createTlsServer({ cert: options.tls.cert, key: options.tls.key }, (socket) => handle(socket));
         servers.push(tls);
         ports.tls = await listen(tls, options.tls.port);
       }
@@ -147,7 +186,7 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
         const http = createHttpServer((_req, res) => res.writeHead(426).end('MQTT over websocket only'));
         servers.push(http);
         wss = new WebSocketServer({ server: http, maxPayload: options.maxPayloadBytes + 1024 });
-        wss.on('connection', (ws, req) => b.handle(createWebSocketStream(ws), req));
+        wss.on('connection', (ws, req) => handle(createWebSocketStream(ws), req));
         ports.websocket = await listen(http, options.websocket.port);
       }
       logger.info('mqtt broker listening', { host: options.host, ...ports, maxPayloadBytes: options.maxPayloadBytes });

@@ -3,6 +3,7 @@
 // another device's topic, $SYS, oversize) are refused AND counted; malformed payloads are counted and visible
 // through GET /api/diagnostics/mqtt; LWT → deviceStatus offline and comm_lost readings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConnection } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +120,27 @@ describe('MQTT on the embedded broker', () => {
     const { cookie } = await login(gw.url, 'duty', 'duty');
     expect((await diagnostics(cookie)).devices.find((x) => x.deviceId === 'fc-tasmota')!.refused!.oversize).toBe(1);
     expect(last('fc-tasmota.fireAlarm')?.value).not.toBe(true);
+  });
+
+  it('stops a huge packet at its header, before the broker buffers it: anonymous or logged in, counted once', async () => {
+    const { cookie } = await login(gw.url, 'duty', 'duty');
+    const before = (await diagnostics(cookie)).refusedTotal!.oversize;
+    // A CONNECT whose fixed header announces 50 MB (MQTT 3.1.1 §2.2.3 Remaining Length: 0x80 0xe8 0xea 0x17).
+    const socket = createConnection({ host: '127.0.0.1', port: gw.gateway.brokerPort! });
+    await new Promise((ok) => socket.once('connect', ok));
+    const gone = new Promise((ok) => socket.once('close', ok));
+    socket.on('error', () => {});
+    socket.write(Buffer.concat([Buffer.from([0x10, 0x80, 0xe8, 0xea, 0x17]), Buffer.alloc(64 * 1024)]));
+    await gone;
+    // A logged-in device publishing 8 MB: closed while the packet is still arriving.
+    const c = await connectMqtt(url, { username: 'fc-tasmota', password: 'tasmota-pw', clientId: 'huge' });
+    const closedC = closed(c);
+    c.publish('tele/fire_contact_2/SENSOR', Buffer.alloc(8 * 1024 * 1024, 0x20), { qos: 1 });
+    await closedC;
+    c.end(true);
+    const d = await diagnostics(cookie);
+    expect(d.refusedTotal!.oversize).toBe(before + 2);
+    expect(d.devices.find((x) => x.deviceId === 'fc-tasmota')!.refused!.oversize).toBe(2); // with the earlier 2 KB one
   });
 
   it('counts malformed payloads per device with the last error, behind a session', async () => {
