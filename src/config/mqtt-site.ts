@@ -66,4 +66,26 @@ export function checkMqttSite(config: SiteConfig, devices: readonly MqttSiteDevi
     if (d.config.simulate && d.config.connection.password === undefined) at(`/devices/${indexOf(d.config.id)}/connection`, 'a simulated device needs its plain password (demo mode) to log in');
   }
   checkSharedUsernames(devices, indexOf, at);
+  checkTopicClashes(devices, indexOf, at);
+}
+
+/** Two devices decoding the same topic with the same match would both take every message: a typo in topicId. */
+function checkTopicClashes(devices: readonly MqttSiteDevice[], indexOf: (id: string) => number, at: At): void {
+  const owner = new Map<string, string>();
+  for (const d of devices) {
+    const id = d.config.connection.topicId;
+    const keys = new Set(
+      Object.values(d.profile.points).flatMap((p) =>
+        p.decoders.map((dec) => `${dec.topic.replaceAll('{id}', id)} ${JSON.stringify(dec.match ?? {}).replaceAll('{id}', id)}`),
+      ),
+    );
+    for (const key of keys) {
+      const other = owner.get(key);
+      if (other && other !== d.config.id) {
+        at(`/devices/${indexOf(d.config.id)}/connection/topicId`, `device ${other} already listens to ${key.split(' ')[0]} with the same topicId "${id}"`);
+        break;
+      }
+      owner.set(key, d.config.id);
+    }
+  }
 }

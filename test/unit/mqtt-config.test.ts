@@ -51,6 +51,13 @@ describe('MQTT site config', () => {
     expect(problems(site(shelly(), { broker: '' }))).toContainEqual(expect.stringMatching(/^\/broker: devices s1 speak MQTT/));
   });
 
+  it('refuses two devices on the same topics (a copied topicId); Frigate cameras sharing frigate/events are fine', () => {
+    const twin = `${shelly()}\n  - { id: s2, room: fire, profile: shelly-gen2-fire-input, connection: { type: mqtt, topicId: shellyplusi4-1, username: s2, password: pw } }`;
+    expect(problems(site(twin))).toEqual(['/devices/1/connection/topicId: device s1 already listens to shellyplusi4-1/status/input:0 with the same topicId "shellyplusi4-1"']);
+    const cams = ['gate', 'yard'].map((c) => `  - { id: ${c}, room: fire, profile: frigate-camera, connection: { type: mqtt, topicId: ${c}, username: frigate, password: pw } }`).join('\n');
+    expect(problems(site(cams))).toEqual([]);
+  });
+
   it('a connection must fit the profile: Modbus profile with MQTT connection and the reverse are refused, with the field named', () => {
     expect(problems(site('  - { id: x, room: fire, profile: xy-md02, connection: { type: mqtt, topicId: x, username: x, password: x } }'))).toContainEqual(expect.stringMatching(/profile xy-md02 speaks Modbus/));
     expect(problems(site('  - { id: x, room: fire, profile: shelly-gen2-fire-input, connection: { type: tcp, host: 127.0.0.1, port: 502 } }'))).toContainEqual(expect.stringMatching(/needs type: mqtt/));
