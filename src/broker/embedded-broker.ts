@@ -70,8 +70,8 @@ const PACKET_OVERHEAD = 1024;
  * the limit (MQTT 3.1.1 §2.2.3). aedes has no public hook before parsing: it wraps the client's mqtt-packet parser,
  * checked at run time, so a changed aedes loses only the early stop (authorizePublish still refuses and counts).
  */
-function guardPacketSize(client: Client, maxBytes: number, onOversize: (bytes: number) => void): boolean {
-  const parser = (client as unknown as { _parser?: { parse?: (buf: Buffer) => number; packet?: { length?: number } } })._parser;
+function guardPacketSize(client: Client, maxBytes: (cmd: string | undefined) => number, onOversize: (bytes: number, cmd: string | undefined) => void): boolean {
+  const parser = (client as unknown as { _parser?: { parse?: (buf: Buffer) => number; packet?: { length?: number; cmd?: string } } })._parser;
   if (!parser || typeof parser.parse !== 'function') return false;
   const parse = parser.parse.bind(parser);
   let stopped = false;
@@ -79,15 +79,18 @@ function guardPacketSize(client: Client, maxBytes: number, onOversize: (bytes: n
     if (stopped) return 0;
     const left = parse(buf);
     const announced = parser.packet?.length ?? -1;
-    if (announced > maxBytes) {
+    if (announced > maxBytes(parser.packet?.cmd)) {
       stopped = true;
-      onOversize(announced);
+      onOversize(announced, parser.packet?.cmd);
       client.close();
     }
     return left;
   };
   return true;
 }
+
+/** CONNECT, SUBSCRIBE and the rest from a device: generous, but bounded (the gateway's own SUBSCRIBE is not). */
+const OTHER_PACKET_MAX = 64 * 1024;
 
 export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBroker {
   const { logger, access } = options;
@@ -166,8 +169,10 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
       let guarded = true;
       const handle = (stream: Parameters<Aedes['handle']>[0], req?: Parameters<Aedes['handle']>[1]): void => {
         const client = b.handle(stream, req);
-        const ok = guardPacketSize(client, options.maxPayloadBytes + PACKET_OVERHEAD, (bytes) =>
-          refuse('oversize', identities.get(client)?.username, { clientId: client.id ?? null, bytes, max: options.maxPayloadBytes, early: true }),
+        const limit = (cmd: string | undefined): number =>
+          cmd === 'publish' ? options.maxPayloadBytes + PACKET_OVERHEAD : identities.get(client)?.kind === 'gateway' ? Infinity : OTHER_PACKET_MAX;
+        const ok = guardPacketSize(client, limit, (bytes, cmd) =>
+          refuse('oversize', identities.get(client)?.username, { clientId: client.id ?? null, packet: cmd ?? null, bytes, max: limit(cmd), early: true }),
         );
         if (!ok && guarded) {
           guarded = false;

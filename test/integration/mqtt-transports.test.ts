@@ -80,3 +80,35 @@ describe.skipIf(openssl.skip)('embedded broker over TLS and websocket', () => {
     await c.endAsync();
   });
 });
+
+describe('many devices on a small packet limit', () => {
+  it('the gateway subscribes to 400 devices (its SUBSCRIBE packets are not limited like a device\'s) and hears the last one', async () => {
+    const many = parseSite('many.yaml', `
+site: { id: many, name: { en: M, zh-CN: M }, demo: true }
+broker: { embedded: { port: 0 } }
+rooms: [{ id: fire, kind: fire-control, name: { en: F, zh-CN: F } }]
+devices:
+${Array.from({ length: 400 }, (_, i) => `  - { id: di-${i}, room: fire, profile: generic-json-alarm, connection: { type: mqtt, topicId: a-rather-long-topic-id-for-device-${i}, username: plc-${i}, password: pw-${i} } }`).join('\n')}
+users: [{ username: duty, displayName: D, role: duty, password: duty }]
+`, loadProfiles(defaultProfilesDir));
+    const b = createEmbeddedBroker({ host: '127.0.0.1', port: 0, access: createDeviceAccess(many.mqttDevices, gateway), maxPayloadBytes: 64, clock: systemClock, logger: silentLogger });
+    const url = `mqtt://127.0.0.1:${(await b.start()).mqtt}`;
+    const got: Reading[] = [];
+    const s = createMqttSource({ devices: many.mqttDevices, url, ...gateway, clientId: 'gw', maxPayloadBytes: 64, clock: systemClock, logger: silentLogger, emit: (rs) => got.push(...rs), onStatus: () => {} });
+    try {
+      await s.start();
+      const c = await connectMqtt(url, { username: 'plc-399', password: 'pw-399', clientId: 'last' });
+      // A device's own SUBSCRIBE over 64 KiB is stopped at its header and counted.
+      const filters = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`roomwatch/a-rather-long-topic-id-for-device-399/state/${i}`, { qos: 0 as const }]));
+      await c.publishAsync('roomwatch/a-rather-long-topic-id-for-device-399/state', '{"alarm":true}', { qos: 1 });
+      await waitFor(() => got.some((r) => r.pointKey === 'di-399.alarm' && r.value === true), 'the last device heard');
+      c.subscribe(filters);
+      await waitFor(() => b.stats().of('plc-399').oversize === 1, 'oversize SUBSCRIBE counted');
+      expect(s.diagnostics().connected).toBe(true);
+      c.end(true);
+    } finally {
+      await s.stop();
+      await b.stop();
+    }
+  });
+});

@@ -45,6 +45,8 @@ export interface MqttSource {
   diagnostics(): { connected: boolean; reconnects: number; unrouted: number; devices: MqttDeviceDiagnostics[] };
 }
 
+const SUBSCRIBE_BATCH = 50;
+
 /** QoS 1 subscriptions; a SUBACK with failures (0x80, §3.9.3) rejects in mqtt.js, so the codes are read from it. */
 async function subscribe(c: MqttClient, topics: string[], logger: Logger): Promise<void> {
   const codes = await c.subscribeAsync(Object.fromEntries(topics.map((topic) => [topic, { qos: 1 as const }]))).then(
@@ -213,8 +215,9 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
       // arrive before the retained states, so a dead device's last state is never taken for a fresh one.
       const isAvailability = (topic: string): boolean => routes.get(topic)!.some((r) => r.availability.length > 0);
       const all = [...routes.keys()];
+      // In packets of at most SUBSCRIBE_BATCH filters: brokers limit packet sizes (Mosquitto max_packet_size).
       for (const topics of [all.filter(isAvailability), all.filter((t) => !isAvailability(t))]) {
-        if (topics.length > 0) await subscribe(c, topics, logger);
+        for (let i = 0; i < topics.length; i += SUBSCRIBE_BATCH) await subscribe(c, topics.slice(i, i + SUBSCRIBE_BATCH), logger);
       }
       timer = setInterval(() => this.checkHeartbeats(), options.heartbeatCheckMs ?? 1000);
       timer.unref();
