@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceStatus } from '../../src/core/bus.ts';
 import type { Reading } from '../../src/core/reading.ts';
-import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gateway.ts';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { freePort } from '../helpers/ports.ts';
 import { runCli } from '../helpers/sim-cli.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -20,10 +20,27 @@ describe('`npm run sim` with simulated MQTT devices', () => {
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-mqtt-cli-'));
-    const yaml = (await testSiteYaml({ dataDir, extra: `broker: { embedded: { host: 127.0.0.1, port: 0 } }\nsimulators: { controlPort: ${await freePort()} }\n` }))
-      .replace('rooms:\n', 'rooms:\n  - { id: fire, kind: fire-control, name: { en: Fire control, zh-CN: 消防控制室 } }\n')
-      .replace('devices:\n', 'devices:\n  - { id: fc-panel-1, room: fire, profile: shelly-gen1-fire-input, simulate: true, connection: { type: mqtt, topicId: shellyi3-fc01, username: fc-panel-1, password: pw-1 } }\n');
-    gw = await startTestGateway({ yaml, dataDir });
+    // The CLI needs a fixed control port in the file; another process may take a free port before we bind it,
+    // so a start that finds it taken tries another one.
+    for (let attempt = 1; ; attempt++) {
+      const yaml = `
+site: { id: cli-test, name: { en: CLI test, zh-CN: CLI 测试 }, demo: true, language: en }
+storage: { dataDir: ${JSON.stringify(dataDir)} }
+http: { host: 127.0.0.1, port: 0 }
+broker: { embedded: { host: 127.0.0.1, port: 0 } }
+simulators: { controlPort: ${await freePort()} }
+rooms: [{ id: fire, kind: fire-control, name: { en: Fire control, zh-CN: 消防控制室 } }]
+devices:
+  - { id: fc-panel-1, room: fire, profile: shelly-gen1-fire-input, simulate: true, connection: { type: mqtt, topicId: shellyi3-fc01, username: fc-panel-1, password: pw-1 } }
+users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
+`;
+      try {
+        gw = await startTestGateway({ yaml, dataDir });
+        break;
+      } catch (err) {
+        if (attempt >= 3 || !String(err).includes('EADDRINUSE')) throw err;
+      }
+    }
     gw.gateway.bus.on('readings', 'test', (rs) => readings.push(...rs));
     gw.gateway.bus.on('deviceStatus', 'test', (s) => statuses.push(s));
   });
