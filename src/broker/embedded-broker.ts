@@ -1,8 +1,12 @@
 // The embedded MQTT broker (aedes) on which fire-alarm and CCTV contacts publish. Deny by default (style.md §9):
 // - CONNECT without credentials or with wrong ones is refused (CONNACK 5 "not authorized" / 4 "bad user name or
 //   password", MQTT 3.1.1 §3.2.2.3);
-// - a PUBLISH outside the device's ACL, to a $-topic (§4.7.2) or larger than maxPayloadBytes is refused: MQTT 3.1.1
-//   has no negative PUBACK, so the broker closes the connection (§3.3.5), which also fires the device's will;
+// - a PUBLISH outside the device's ACL or to a $-topic (§4.7.2) is dropped: MQTT 3.1.1 has no negative PUBACK, and
+//   §3.3.5 lets the server either acknowledge it as usual or close the connection. We acknowledge and deliver it to
+//   nobody (as Mosquitto does), so a real Tasmota or Zigbee2MQTT that also publishes discovery or bridge topics
+//   is not cut off and flapping through its will; the drop is counted;
+// - a PUBLISH larger than maxPayloadBytes closes the connection (§3.3.5; a packet announcing more is stopped at its
+//   header, before it is buffered), which also fires the device's will;
 // - a SUBSCRIBE outside the ACL gets return code 0x80 "failure" for that filter (§3.9.3) and the client stays.
 // Every refusal is counted per username (diagnostics API) and logged with a rate limit.
 import { createServer as createTcpServer, type Server } from 'node:net';
@@ -60,6 +64,9 @@ const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
 const zero = (): RefusalCounts => ({ anonymous: 0, badCredentials: 0, publishDenied: 0, oversize: 0, subscribeDenied: 0 });
+
+/** Where a refused PUBLISH goes: nowhere anyone can subscribe. */
+const DROPPED_TOPIC = '$roomwatch/dropped';
 
 /** Room for the topic and packet id around the largest accepted payload (a topic is at most 65,535 bytes, §1.5.3). */
 const PACKET_OVERHEAD = 1024;
@@ -152,7 +159,11 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
           }
           if (!who || !access.canPublish(who, packet.topic)) {
             refuse('publishDenied', username, { topic: packet.topic });
-            return done(new Error(`not allowed to publish to ${packet.topic}`));
+            // Acknowledged but delivered to nobody and never retained: no filter matches a $-topic by wildcard
+            // (§4.7.2) and nobody may subscribe to one here.
+            packet.topic = DROPPED_TOPIC;
+            packet.retain = false;
+            packet.payload = Buffer.alloc(0);
           }
           done(null);
         },

@@ -84,6 +84,17 @@ describe('MQTT source on a real aedes', () => {
     expect(statuses.filter((x) => x.deviceId === 'smoke-1')).toEqual([]);
   });
 
+  it("a dropped publish to another device's topic is not retained either: a later subscriber gets nothing", async () => {
+    const z2m = await device('z2m', 'z2m-pw');
+    await z2m.publishAsync('stat/tas_1/RESULT', '{"Switch1":{"Action":"ON"}}', { qos: 1, retain: true });
+    await z2m.publishAsync('zigbee2mqtt/smoke_1', '{"smoke":false}', { qos: 1, retain: true });
+    const s = await startSource();
+    await waitFor(() => last('smoke-1.smoke'), 'the allowed retained state');
+    expect(readings.filter((r) => r.deviceId === 'tas-1')).toEqual([]);
+    expect(s.diagnostics().devices.find((d) => d.deviceId === 'tas-1')!.messages).toBe(0);
+    expect(broker.stats().of('z2m').publishDenied).toBe(1);
+  });
+
   it('a retained state of a device whose retained LWT says offline is stale, never fresh', async () => {
     const z2m = await device('z2m', 'z2m-pw');
     await z2m.publishAsync('zigbee2mqtt/smoke_1/availability', '{"state":"offline"}', { qos: 1, retain: true });
