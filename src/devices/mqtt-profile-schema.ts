@@ -62,6 +62,11 @@ export const MqttAvailability = Type.Object(
     path: Type.Optional(JsonPath),
     online: Type.String(),
     offline: Type.String(),
+    /**
+     * `bridge`: the availability of what the device is heard through (Zigbee2MQTT's bridge/state): its offline takes
+     * the device offline, its online does not bring it back (the device's own availability or a message does).
+     */
+    scope: Type.Optional(oneOf('device', 'bridge')),
   },
   { additionalProperties: false },
 );

@@ -24,6 +24,7 @@ export interface CompiledAvailability {
   steps?: PathStep[];
   online: string;
   offline: string;
+  scope: 'device' | 'bridge';
 }
 
 export type Outcome =
@@ -86,6 +87,7 @@ export function compileAvailability(profile: MqttProfile, topicId: string): Comp
     ...(a.path !== undefined ? { steps: parseJsonPath(a.path) } : {}),
     online: a.online,
     offline: a.offline,
+    scope: a.scope ?? 'device',
   }));
 }
 

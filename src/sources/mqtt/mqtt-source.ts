@@ -118,6 +118,8 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         if ('error' in got) errors.push(got.error);
         else {
           used = true;
+          // A bridge's "online" says nothing about this device; its "offline" means nothing can come from it.
+          if (a.scope === 'bridge' && got.online) continue;
           state.aliveAt = now;
           setOnline(state, got.online, `${topic} = ${payload.text.slice(0, 40)}`, now);
         }
