@@ -141,3 +141,16 @@ describe('embedded broker TLS files', () => {
     );
   });
 });
+
+describe('npm run mqtt-acl', () => {
+  it("prints the demo site's Mosquitto ACL: one block per device login, and the gateway reading every device topic", async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { projectRoot } = await import('../../src/config/load.ts');
+    const out = execFileSync('npx', ['node', 'src/cli/mqtt-acl.ts', '--config', 'config/demo.yaml', '--gateway-user', 'rw'], { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(out).toContain('user fc-panel-1\ntopic write shellyplusi4-fc01/#\ntopic read shellyplusi4-fc01/rpc\n');
+    const gatewayBlock = out.slice(out.indexOf('user rw\n'));
+    expect(gatewayBlock).toContain('topic read frigate/events\n');
+    expect(gatewayBlock).toContain('topic read zigbee2mqtt/bridge/state\n');
+    expect(gatewayBlock).not.toContain('write');
+  });
+});
