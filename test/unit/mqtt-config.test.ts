@@ -154,3 +154,15 @@ describe('npm run mqtt-acl', () => {
     expect(gatewayBlock).not.toContain('write');
   });
 });
+
+describe('the sample config in src/sources/mqtt/README.md', () => {
+  it('is a valid site config (with a site and a user around it)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { projectRoot } = await import('../../src/config/load.ts');
+    const readme = readFileSync(join(projectRoot, 'src/sources/mqtt/README.md'), 'utf8');
+    const sample = /```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const s = parseSite('README.md', `site: { id: t, name: { en: T, zh-CN: T } }\n${sample}users: [{ username: duty, displayName: D, role: duty, passwordHash: "scrypt$1$1$1$a$b" }]\n`, profiles);
+    expect(s.mqttDevices.map((d) => [d.config.id, d.profile.id])).toEqual([['fc-panel-1', 'shelly-gen2-fire-input']]);
+    expect(s.config.broker?.maxPayloadBytes).toBe(16384);
+  });
+});
