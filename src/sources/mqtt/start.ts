@@ -12,7 +12,7 @@ import type { DeviceStatus } from '../../core/bus.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { MqttDiagnosticsView } from '../../contract/api.ts';
-import { createDeviceAccess } from '../../broker/device-access.ts';
+import { createDeviceAccess, loginsWithDemoPasswords } from '../../broker/device-access.ts';
 import { createEmbeddedBroker, type BrokerPorts, type EmbeddedBroker } from '../../broker/embedded-broker.ts';
 import { startMqttSimulator, type MqttSimulator } from '../../simulators/mqtt-simulator.ts';
 import { createMqttSource, type MqttSource } from './mqtt-source.ts';
@@ -57,6 +57,11 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
       }
     }
   };
+
+  if (!site.demo) {
+    const weak = await loginsWithDemoPasswords(site.mqttDevices);
+    if (weak.length > 0) throw new Error(`refusing to start: MQTT logins ${weak.join(', ')} still have a demo password and site.demo is not true`);
+  }
 
   try {
     if (cfg?.embedded) {
