@@ -48,6 +48,8 @@ export const ExternalBrokerConfig = Type.Object(
     username: Type.Optional(Type.String()),
     password: Type.Optional(Type.String()),
     clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** PEM file of the CA that signed an mqtts:// or wss:// broker's certificate (a site's own CA), relative to the site file. */
+    ca: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );

@@ -70,6 +70,29 @@ describe.skipIf(openssl.skip)('embedded broker over TLS and websocket', () => {
     expect(await connackCode(`ws://127.0.0.1:${ports.websocket}`, { username: 'plc', password: 'nope', clientId: 'ws-bad' })).toBe(4);
   });
 
+  it('the gateway reaches an external broker over mqtts:// with the site\'s CA file (broker.external.ca)', async () => {
+    const { startMqtt } = await import('../../src/sources/mqtt/start.ts');
+    const external = parseSite(join(dir, 'site.yaml'), `
+site: { id: ext, name: { en: E, zh-CN: E }, demo: true }
+broker: { external: { url: "mqtts://localhost:${ports.tls}", username: roomwatch-gateway, password: gw-pw, clientId: ext-gw, ca: cert.pem } }
+rooms: [{ id: fire, kind: fire-control, name: { en: F, zh-CN: F } }]
+devices:
+  - { id: di, room: fire, profile: generic-json-alarm, connection: { type: mqtt, topicId: di-1, username: plc, password: plc-pw } }
+users: [{ username: duty, displayName: D, role: duty, password: duty }]
+`, loadProfiles(defaultProfilesDir));
+    const got: Reading[] = [];
+    const part = await startMqtt({ site: external, clock: systemClock, logger: silentLogger, emit: (rs) => got.push(...rs), onStatus: () => {} });
+    try {
+      expect(part.diagnostics()).toMatchObject({ broker: 'external', connected: true });
+      const c = await connectMqtt(`mqtt://127.0.0.1:${ports.mqtt}`, { username: 'plc', password: 'plc-pw', clientId: 'plain-dev' });
+      await c.publishAsync('roomwatch/di-1/state', '{"alarm":"ALARM"}', { qos: 1 });
+      await waitFor(() => got.some((r) => r.pointKey === 'di.alarm' && r.value === true), 'reading through the TLS client');
+      await c.endAsync();
+    } finally {
+      await part.stop();
+    }
+  });
+
   it("a payload over the source's own limit is malformed, counted, and not decoded", async () => {
     const c = await connectMqtt(`mqtt://127.0.0.1:${ports.mqtt}`, { username: 'plc', password: 'plc-pw', clientId: 'big' });
     const before = readings.length;

@@ -46,6 +46,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
   let source: MqttSource | null = null;
   let url: string | undefined;
   let credentials: { username?: string; password?: string } = {};
+  let clientOptions: { ca?: Buffer } = {};
   const clientId = cfg?.external?.clientId ?? `roomwatch-${site.config.site.id}`;
 
   const stop = async (): Promise<void> => {
@@ -63,18 +64,19 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
     if (weak.length > 0) throw new Error(`refusing to start: MQTT logins ${weak.join(', ')} still have a demo password and site.demo is not true`);
   }
 
+  const readPem = (file: string, path: string): Buffer => {
+    const full = resolve(dirname(site.file), file);
+    try {
+      return readFileSync(full);
+    } catch (err) {
+      throw new ConfigError([{ file: site.file, path, message: `cannot read ${full}: ${(err as Error).message}` }]);
+    }
+  };
+
   try {
     if (cfg?.embedded) {
       const e = cfg.embedded;
       const internal = { username: reservedMqttUsernames[0]!, password: randomBytes(24).toString('base64url') };
-      const readPem = (file: string, path: string): Buffer => {
-        const full = resolve(dirname(site.file), file);
-        try {
-          return readFileSync(full);
-        } catch (err) {
-          throw new ConfigError([{ file: site.file, path, message: `cannot read ${full}: ${(err as Error).message}` }]);
-        }
-      };
       const b = createEmbeddedBroker({
         host: e.host ?? '127.0.0.1',
         port: options.brokerPort ?? e.port,
@@ -95,6 +97,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
     } else if (cfg?.external) {
       url = cfg.external.url;
       credentials = { ...(cfg.external.username !== undefined ? { username: cfg.external.username } : {}), ...(cfg.external.password !== undefined ? { password: cfg.external.password } : {}) };
+      if (cfg.external.ca !== undefined) clientOptions = { ca: readPem(cfg.external.ca, '/broker/external/ca') };
     }
 
     if (url !== undefined && site.mqttDevices.length > 0) {
@@ -108,6 +111,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
         logger: logger.child({ part: 'mqtt' }),
         emit: options.emit,
         onStatus: options.onStatus,
+        clientOptions,
       });
       await s.start();
       source = s;
@@ -117,7 +121,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
     for (const device of site.mqttDevices.filter((d) => d.config.simulate)) {
       const password = device.config.connection.password;
       if (url === undefined || password === undefined) continue; // the config check requires both for simulated devices
-      const sim = await startMqttSimulator({ device, url, password, logger: logger.child({ part: 'simulator', device: device.config.id }) });
+      const sim = await startMqttSimulator({ device, url, password, clientOptions, logger: logger.child({ part: 'simulator', device: device.config.id }) });
       simulators.set(device.config.id, sim);
       stops.push(() => sim.stop());
     }
