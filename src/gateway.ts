@@ -12,7 +12,7 @@ import { createDutyLog, type DutyLog } from './sinks/duty-log/duty-log.ts';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.ts';
 import { webhookNotifier } from './alarms/escalation.ts';
 import { createConsoleServer } from './http/server.ts';
-import { createEmbeddedBroker } from './broker/embedded-broker.ts';
+import { startMqtt, type MqttPart } from './sources/mqtt/start.ts';
 import { createModbusPoller } from './sources/modbus/poller.ts';
 import { startModbusSimulator, type ModbusSimulator } from './simulators/modbus-simulator.ts';
 import { startSimulatorControl } from './simulators/control-server.ts';
@@ -31,6 +31,8 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly bus: Bus;
   readonly simulators: ReadonlyMap<string, ModbusSimulator>;
+  /** The MQTT half (broker, source, simulated devices); set by start(). */
+  readonly mqtt: MqttPart | null;
   /** Set by start(). */
   readonly consoleUrl: string;
   readonly brokerPort: number | null;
@@ -62,6 +64,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let consoleUrl = '';
   let brokerPort: number | null = null;
   let simulatorControlPort: number | null = null;
+  let mqtt: MqttPart | null = null;
 
   const need = <T>(v: T | undefined, what: string): T => {
     if (v === undefined) throw new Error(`gateway not started: ${what} is not available`);
@@ -83,6 +86,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     get brokerPort() {
       return brokerPort;
+    },
+    get mqtt() {
+      return mqtt;
     },
     get simulatorControlPort() {
       return simulatorControlPort;
@@ -152,17 +158,11 @@ export function createGateway(options: GatewayOptions): Gateway {
           started.push({ name: 'historian', stop: async () => { bus.off('historian'); await historian.stop(); } });
         }
 
-        const brokerConfig = config.broker?.embedded;
-        if (brokerConfig) {
-          const broker = createEmbeddedBroker({
-            host: brokerConfig.host ?? '127.0.0.1',
-            port: options.brokerPort ?? brokerConfig.port,
-            credentials: { check: () => false },
-            logger: logger.child({ part: 'broker' }),
-          });
-          brokerPort = await broker.start();
-          started.push({ name: 'broker', stop: () => broker.stop() });
-        }
+        // MQTT: embedded broker or external one, the source as its client, simulated devices (src/sources/mqtt/start.ts).
+        const m = await startMqtt({ site, clock, logger, ...(options.brokerPort !== undefined ? { brokerPort: options.brokerPort } : {}), emit: ingest, onStatus: (s) => bus.emit('deviceStatus', s) });
+        mqtt = m;
+        brokerPort = m.brokerPorts?.mqtt ?? null;
+        started.push({ name: 'mqtt', stop: () => m.stop() });
 
         for (const device of site.devices.filter((d) => d.config.simulate)) {
           const sim = await startModbusSimulator({
@@ -176,8 +176,8 @@ export function createGateway(options: GatewayOptions): Gateway {
           started.push({ name: `simulator ${device.config.id}`, stop: () => sim.stop() });
         }
         const controlPort = options.simulatorControlPort ?? config.simulators?.controlPort;
-        if (simulators.size > 0 && controlPort !== undefined) {
-          const control = await startSimulatorControl({ simulators, host: '127.0.0.1', port: controlPort, logger: logger.child({ part: 'simulator-control' }) });
+        if (simulators.size + m.simulators.size > 0 && controlPort !== undefined) {
+          const control = await startSimulatorControl({ simulators, mqttSimulators: m.simulators, host: '127.0.0.1', port: controlPort, logger: logger.child({ part: 'simulator-control' }) });
           simulatorControlPort = control.port;
           started.push({ name: 'simulator control', stop: () => control.stop() });
         }
@@ -191,6 +191,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           clock,
           logger: logger.child({ part: 'http' }),
           latestReadings: () => [...latest.values()],
+          mqttDiagnostics: () => m.diagnostics(),
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });
@@ -201,7 +202,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           started.push({ name: `poller ${device.config.id}`, stop: () => poller.stop() });
         }
 
-        log.append({ ts: clock.now(), kind: 'gateway.started', params: { devices: site.devices.length } });
+        log.append({ ts: clock.now(), kind: 'gateway.started', params: { devices: site.devices.length + site.mqttDevices.length } });
       } catch (err) {
         await this.stop();
         throw err;
@@ -221,6 +222,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
       }
       simulators.clear();
+      mqtt = null;
     },
   };
 }

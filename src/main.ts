@@ -55,6 +55,9 @@ try {
 }
 
 console.log(t(lang, 'startup.console', { url: gateway.consoleUrl }));
+if (gateway.brokerPort !== null) {
+  console.log(t(lang, 'mqtt.startup.broker', { host: site.config.broker?.embedded?.host ?? '127.0.0.1', port: gateway.brokerPort, devices: site.mqttDevices.length }));
+}
 if (site.demo) {
   console.log(t(lang, 'startup.demoMode'));
   for (const u of site.config.users) {
@@ -63,5 +66,7 @@ if (site.demo) {
   if (gateway.simulatorControlPort !== null) {
     const device = site.devices.find((d) => d.config.simulate)?.config.id ?? '<device>';
     console.log('  ' + t(lang, 'startup.simHint', { command: `npm run sim -- set ${device} temperature 41.5` }));
+    const contact = site.mqttDevices.find((d) => d.config.simulate && 'fireAlarm' in d.profile.points)?.config.id;
+    if (contact) console.log('  ' + t(lang, 'mqtt.startup.simHint', { command: `npm run sim -- contact ${contact} fireAlarm on` }));
   }
 }

@@ -18,7 +18,7 @@ import type {
   Role,
   UserView,
 } from '../contract/api.ts';
-import type { Site, SitePoint } from '../config/load.ts';
+import type { AnySitePoint, Site } from '../config/load.ts';
 import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
 import type { DiscreteAlarmSpec } from '../devices/profile-schema.ts';
 import { DomainError } from '../core/errors.ts';
@@ -173,7 +173,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   };
 
   /** Evaluates one good reading against its point's rules; returns the state changes to make. */
-  const rulesFor = (point: SitePoint, r: Reading, now: number): (() => Done | null)[] => {
+  const rulesFor = (point: AnySitePoint, r: Reading, now: number): (() => Done | null)[] => {
     const changes: (() => Done | null)[] = [];
     const unitPoint = { key: point.key, roomId: point.roomId, deviceId: point.deviceId, unit: point.spec.unit };
     const step = (condition: AlarmCondition, next: { state: ConditionState; change: 'activate' | 'clear' | null }, before: ConditionState | undefined, onActivate: () => Done | null, value: number) => {
@@ -268,13 +268,12 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
 
     deviceStatus(status) {
       const now = clock.now();
-      const device = site.devices.find((d) => d.config.id === status.deviceId);
       const unitPoint = { key: status.deviceId, roomId: status.roomId, deviceId: status.deviceId, unit: '' };
       run([
         () =>
           status.online
             ? clear(status.deviceId, 'commLoss', null, now)
-            : raise(unitPoint, 'commLoss', 'comm', 'high', device ? 'A8' : null, false, 0, 0, status.detail ?? null, now),
+            : raise(unitPoint, 'commLoss', 'comm', 'high', 'A8', false, 0, 0, status.detail ?? null, now),
       ]);
     },
 

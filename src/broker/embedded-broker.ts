@@ -1,66 +1,231 @@
-// The embedded MQTT broker (aedes) on which fire-alarm and CCTV contacts will publish.
-// Deny by default (style.md §9): a client must authenticate, and publishes to $SYS are refused
-// (MQTT 3.1.1 §4.7.2: topics starting with $ are the server's). Per-device credentials and topic
-// ACLs arrive with the MQTT sources; until then no device is configured, so every client is refused.
-import { createServer, type Server } from 'node:net';
-import { Aedes } from 'aedes';
+// The embedded MQTT broker (aedes) on which fire-alarm and CCTV contacts publish. Deny by default (style.md §9):
+// - CONNECT without credentials or with wrong ones is refused (CONNACK 5 "not authorized" / 4 "bad user name or
+//   password", MQTT 3.1.1 §3.2.2.3);
+// - a PUBLISH outside the device's ACL or to a $-topic (§4.7.2) is dropped: MQTT 3.1.1 has no negative PUBACK, and
+//   §3.3.5 lets the server either acknowledge it as usual or close the connection. We acknowledge and deliver it to
+//   nobody (as Mosquitto does), so a real Tasmota or Zigbee2MQTT that also publishes discovery or bridge topics
+//   is not cut off and flapping through its will; the drop is counted;
+// - a PUBLISH larger than maxPayloadBytes closes the connection (§3.3.5; a packet announcing more is stopped at its
+//   header, before it is buffered), which also fires the device's will;
+// - a SUBSCRIBE outside the ACL gets return code 0x80 "failure" for that filter (§3.9.3) and the client stays.
+// Every refusal is counted per username (diagnostics API) and logged with a rate limit.
+import { createServer as createTcpServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { Aedes, type Client } from 'aedes';
+import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Logger } from '../core/logger.ts';
+import type { Clock } from '../core/clock.ts';
+import { createLogLimiter } from '../core/log-limiter.ts';
+import type { BrokerIdentity, DeviceAccess } from './device-access.ts';
+import type { BrokerRefusals } from '../contract/mqtt.ts';
 
-export interface BrokerCredentials {
-  /** Checks a client's username and password; true lets it connect. */
-  check(username: string | undefined, password: Buffer | undefined): boolean;
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  /** MQTT over TLS: PEM certificate and key (already read). */
+  tls?: { port: number; cert: Buffer; key: Buffer };
+  /** MQTT over websocket (MQTT 3.1.1 §6: subprotocol "mqtt"). */
+  websocket?: { port: number };
+  access: DeviceAccess;
+  /** Client ids only the gateway may use: a device using one would take over the gateway's session (§3.1.4). */
+  gatewayClientIds?: readonly string[];
+  maxPayloadBytes: number;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface BrokerPorts {
+  mqtt: number;
+  tls: number | null;
+  websocket: number | null;
+}
+
+/** Refusal counts, as the diagnostics API shows them (src/contract/mqtt.ts). */
+export type RefusalCounts = BrokerRefusals;
+export type RefusalKind = keyof RefusalCounts;
+
+export interface BrokerStats {
+  total: RefusalCounts;
+  /** The counts of one username, zero when it was never refused. */
+  of(username: string): RefusalCounts;
+  /** Per username (the refused username for bad credentials). */
+  byUsername: ReadonlyMap<string, RefusalCounts & { lastRefusal: string | null; lastRefusalAt: number | null }>;
 }
 
 export interface EmbeddedBroker {
-  start(): Promise<number>;
+  start(): Promise<BrokerPorts>;
   stop(): Promise<void>;
+  stats(): BrokerStats;
 }
 
-const BAD_USERNAME_OR_PASSWORD = 4; // CONNACK return code, MQTT 3.1.1 §3.2.2.3
+const IDENTIFIER_REJECTED = 2; // CONNACK return codes, MQTT 3.1.1 §3.2.2.3
+const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
-export function createEmbeddedBroker(deps: {
-  host: string;
-  port: number;
-  credentials: BrokerCredentials;
-  logger: Logger;
-}): EmbeddedBroker {
-  const { logger } = deps;
+const zero = (): RefusalCounts => ({ anonymous: 0, badCredentials: 0, publishDenied: 0, oversize: 0, subscribeDenied: 0 });
+
+/** Where a refused PUBLISH goes: nowhere anyone can subscribe. */
+const DROPPED_TOPIC = '$roomwatch/dropped';
+
+/** Room for the topic and packet id around the largest accepted payload (a topic is at most 65,535 bytes, §1.5.3). */
+const PACKET_OVERHEAD = 1024;
+
+/**
+ * aedes reads a whole packet before any hook sees it, so a client could make the broker buffer megabytes before
+ * authorizePublish refuses them. This stops a packet as soon as its fixed header announces a Remaining Length over
+ * the limit (MQTT 3.1.1 §2.2.3). aedes has no public hook before parsing: it wraps the client's mqtt-packet parser,
+ * checked at run time, so a changed aedes loses only the early stop (authorizePublish still refuses and counts).
+ */
+function guardPacketSize(client: Client, maxBytes: (cmd: string | undefined) => number, onOversize: (bytes: number, cmd: string | undefined) => void): boolean {
+  const parser = (client as unknown as { _parser?: { parse?: (buf: Buffer) => number; packet?: { length?: number; cmd?: string } } })._parser;
+  if (!parser || typeof parser.parse !== 'function') return false;
+  const parse = parser.parse.bind(parser);
+  let stopped = false;
+  parser.parse = (buf: Buffer): number => {
+    if (stopped) return 0;
+    const left = parse(buf);
+    const announced = parser.packet?.length ?? -1;
+    if (announced > maxBytes(parser.packet?.cmd)) {
+      stopped = true;
+      onOversize(announced, parser.packet?.cmd);
+      client.close();
+    }
+    return left;
+  };
+  return true;
+}
+
+/** CONNECT, SUBSCRIBE and the rest from a device: generous, but bounded (the gateway's own SUBSCRIBE is not). */
+const OTHER_PACKET_MAX = 64 * 1024;
+
+export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBroker {
+  const { logger, access } = options;
+  const limiter = createLogLimiter(options.clock);
+  const total = zero();
+  const byUsername = new Map<string, RefusalCounts & { lastRefusal: string | null; lastRefusalAt: number | null }>();
+  const identities = new WeakMap<Client, BrokerIdentity>();
   let broker: Aedes | undefined;
-  let server: Server | undefined;
+  const servers: (Server | HttpServer)[] = [];
+  let wss: WebSocketServer | undefined;
+
+  const refuse = (kind: RefusalKind, username: string | undefined, detail: Record<string, unknown>): void => {
+    total[kind]++;
+    const who = username ?? '(anonymous)';
+    const entry = byUsername.get(who) ?? { ...zero(), lastRefusal: null, lastRefusalAt: null };
+    entry[kind]++;
+    entry.lastRefusal = `${kind}${detail.topic ? ` ${String(detail.topic)}` : ''}`;
+    entry.lastRefusalAt = options.clock.now();
+    byUsername.set(who, entry);
+    limiter.maybe(`${kind}:${who}`, (suppressed) => logger.warn(`mqtt ${kind} refused`, { username: username ?? null, ...detail, ...(suppressed ? { suppressed } : {}) }));
+  };
+
+  const listen = (server: Server | HttpServer, port: number): Promise<number> =>
+    new Promise<number>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(port, options.host, () => {
+        const address = server.address();
+        ok(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+
   return {
     async start() {
       broker = await Aedes.createBroker({
         authenticate: (client, username, password, done) => {
-          if (deps.credentials.check(username, password)) return done(null, true);
-          logger.warn('mqtt client refused', { clientId: client.id, username: username ?? null });
-          const err = Object.assign(new Error('bad username or password'), {
-            returnCode: username === undefined ? NOT_AUTHORIZED : BAD_USERNAME_OR_PASSWORD,
-          });
-          done(err, false);
+          access.authenticate(username, password).then(
+            (who) => {
+              if (who && who.kind !== 'gateway' && options.gatewayClientIds?.includes(client.id)) {
+                refuse('badCredentials', username, { clientId: client.id, reason: 'client id reserved for the gateway' });
+                return done(Object.assign(new Error('identifier rejected'), { returnCode: IDENTIFIER_REJECTED }), false);
+              }
+              if (who) {
+                identities.set(client, who);
+                return done(null, true);
+              }
+              refuse(username === undefined ? 'anonymous' : 'badCredentials', username, { clientId: client.id });
+              const err = Object.assign(new Error('not authorized'), { returnCode: username === undefined ? NOT_AUTHORIZED : BAD_USERNAME_OR_PASSWORD });
+              done(err, false);
+            },
+            (err: unknown) => done(Object.assign(new Error(String(err)), { returnCode: NOT_AUTHORIZED }), false),
+          );
         },
         authorizePublish: (client, packet, done) => {
-          if (packet.topic.startsWith('$')) return done(new Error('$-topics are reserved for the broker'));
+          const who = client ? identities.get(client) : undefined;
+          const username = who?.username;
+          if (packet.payload.length > options.maxPayloadBytes) {
+            refuse('oversize', username, { topic: packet.topic, bytes: packet.payload.length, max: options.maxPayloadBytes });
+            return done(new Error(`payload of ${packet.payload.length} bytes is over the limit of ${options.maxPayloadBytes}`));
+          }
+          if (!who || !access.canPublish(who, packet.topic)) {
+            refuse('publishDenied', username, { topic: packet.topic });
+            // Acknowledged but delivered to nobody and never retained: no filter matches a $-topic by wildcard
+            // (§4.7.2) and nobody may subscribe to one here.
+            packet.topic = DROPPED_TOPIC;
+            packet.retain = false;
+            packet.payload = Buffer.alloc(0);
+          }
           done(null);
+        },
+        authorizeSubscribe: (client, sub, done) => {
+          const who = client ? identities.get(client) : undefined;
+          if (!who || !access.canSubscribe(who, sub.topic)) {
+            refuse('subscribeDenied', who?.username, { topic: sub.topic });
+            return done(null, null); // SUBACK 0x80 for this filter (§3.9.3)
+          }
+          done(null, sub);
         },
       });
       const b = broker;
-      server = createServer((socket) => b.handle(socket));
-      await new Promise<void>((ok, fail) => {
-        server!.once('error', fail);
-        server!.listen(deps.port, deps.host, () => ok());
-      });
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : deps.port;
-      logger.info('mqtt broker listening', { host: deps.host, port });
-      return port;
+      let guarded = true;
+      const handle = (stream: Parameters<Aedes['handle']>[0], req?: Parameters<Aedes['handle']>[1]): void => {
+        const client = b.handle(stream, req);
+        const limit = (cmd: string | undefined): number =>
+          cmd === 'publish' ? options.maxPayloadBytes + PACKET_OVERHEAD : identities.get(client)?.kind === 'gateway' ? Infinity : OTHER_PACKET_MAX;
+        const ok = guardPacketSize(client, limit, (bytes, cmd) =>
+          refuse('oversize', identities.get(client)?.username, { clientId: client.id ?? null, packet: cmd ?? null, bytes, max: limit(cmd), early: true }),
+        );
+        if (!ok && guarded) {
+          guarded = false;
+          logger.warn('aedes parser not found: oversize packets are refused only after they are read');
+        }
+      };
+      const tcp = createTcpServer((socket) => handle(socket));
+      servers.push(tcp);
+      const ports: BrokerPorts = { mqtt: await listen(tcp, options.port), tls: null, websocket: null };
+      if (options.tls) {
+        const tls = createTlsServer({ cert: options.tls.cert, key: options.tls.key }, (socket) => handle(socket));
+        servers.push(tls);
+        ports.tls = await listen(tls, options.tls.port);
+      }
+      if (options.websocket) {
+        const http = createHttpServer((_req, res) => res.writeHead(426).end('MQTT over websocket only'));
+        servers.push(http);
+        wss = new WebSocketServer({ server: http, maxPayload: options.maxPayloadBytes + 1024 });
+        wss.on('connection', (ws, req) => handle(createWebSocketStream(ws), req));
+        ports.websocket = await listen(http, options.websocket.port);
+      }
+      logger.info('mqtt broker listening', { host: options.host, ...ports, maxPayloadBytes: options.maxPayloadBytes });
+      return ports;
     },
     async stop() {
-      // The broker first: it disconnects the clients, so the listener's close does not wait on them.
+      // The broker first: it disconnects the clients, so the listeners' close does not wait on them.
       if (broker) await new Promise<void>((done) => broker!.close(() => done()));
-      if (server) await new Promise<void>((done) => server!.close(() => done()));
-      server = undefined;
+      wss?.close();
+      await Promise.all(servers.map((s) => new Promise<void>((done) => s.close(() => done()))));
+      servers.length = 0;
       broker = undefined;
+      wss = undefined;
+    },
+    stats() {
+      return {
+        total: { ...total },
+        byUsername,
+        of: (username) => {
+          const { lastRefusal: _l, lastRefusalAt: _a, ...counts } = byUsername.get(username) ?? { ...zero(), lastRefusal: null, lastRefusalAt: null };
+          return counts;
+        },
+      };
     },
   };
 }

@@ -6,11 +6,15 @@ import { ConfigError } from '../config/errors.ts';
 import { loadSite, projectRoot } from '../config/load.ts';
 import type { ErrorBody } from '../contract/api.ts';
 import type { DevicesResponse, SetExceptionRequest, SetPointRequest, SimulatedDeviceView } from '../simulators/control-server.ts';
+import type { MqttDevicesResponse, SetLinkRequest, SetMqttPointRequest, SimulatedMqttDeviceView } from '../simulators/mqtt-control.ts';
 
 const usage = `usage:
   npm run sim -- list                               [--config <site.yaml>]
   npm run sim -- set <device> <point> <value>       [--config <site.yaml>]
   npm run sim -- exception <device> <code|off>      [--config <site.yaml>]
+  npm run sim -- contact <device> <point> <on|off|N> [--config <site.yaml>]   (MQTT: open/close a contact, a fault)
+  npm run sim -- link <device> <online|offline>     [--config <site.yaml>]   (MQTT: drop the connection, LWT fires)
+  npm run sim -- garbage <device>                   [--config <site.yaml>]   (MQTT: publish a malformed payload)
 The config (default config/demo.yaml) gives simulators.controlPort; the gateway must be running.`;
 
 class UserError extends Error {
@@ -67,7 +71,7 @@ function controlUrl(configFile: string): string {
   return `http://127.0.0.1:${port}`;
 }
 
-async function call<T>(base: string, method: 'GET' | 'PUT', path: string, body?: unknown): Promise<T> {
+async function call<T>(base: string, method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(base + path, {
@@ -103,8 +107,14 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'list': {
       if (rest.length > 0) throw new UserError('list takes no arguments', true);
-      const { devices } = await call<DevicesResponse>(controlUrl(args.config), 'GET', '/devices');
-      if (devices.length === 0) console.log('no simulated devices');
+      const base = controlUrl(args.config);
+      const { devices } = await call<DevicesResponse>(base, 'GET', '/devices');
+      const { devices: mqttDevices } = await call<MqttDevicesResponse>(base, 'GET', '/mqtt-devices');
+      if (devices.length + mqttDevices.length === 0) console.log('no simulated devices');
+      for (const d of mqttDevices) {
+        console.log(`${d.id}  (${d.profile}, MQTT, ${d.online ? 'online' : 'OFFLINE'})`);
+        for (const p of d.points) console.log(`  ${p.name.padEnd(16)} ${String(p.value)}`);
+      }
       for (const d of devices) {
         console.log(`${d.id}  (${d.profile}, port ${d.port}, unit ${d.unitId}${d.exception === null ? '' : `, answering exception ${d.exception}`})`);
         for (const p of d.points) console.log(`  ${p.name.padEnd(16)} ${formatValue(p)}`);
@@ -130,6 +140,32 @@ async function main(argv: string[]): Promise<void> {
       const body: SetExceptionRequest = { code };
       await call<SimulatedDeviceView>(controlUrl(args.config), 'PUT', `/devices/${seg(device)}/exception`, body);
       console.log(code === null ? `${device} answers normally again` : `${device} now answers every request with Modbus exception ${code}`);
+      return;
+    }
+    case 'contact': {
+      const [device, point, raw, ...extra] = rest;
+      if (device === undefined || point === undefined || raw === undefined || extra.length > 0) throw new UserError('contact needs <device> <point> <on|off|true|false|N>', true);
+      const words: Record<string, boolean> = { on: true, off: false, true: true, false: false, open: true, closed: false };
+      const value = Object.hasOwn(words, raw.toLowerCase()) ? words[raw.toLowerCase()]! : Number(raw);
+      if (typeof value === 'number' && !Number.isInteger(value)) throw new UserError(`value must be on, off, true, false or an integer (got "${raw}")`, true);
+      const body: SetMqttPointRequest = { value };
+      await call<SimulatedMqttDeviceView>(controlUrl(args.config), 'PUT', `/mqtt-devices/${seg(device)}/points/${seg(point)}`, body);
+      console.log(`${device}.${point} = ${String(value)}`);
+      return;
+    }
+    case 'link': {
+      const [device, raw, ...extra] = rest;
+      if (device === undefined || (raw !== 'online' && raw !== 'offline') || extra.length > 0) throw new UserError('link needs <device> <online|offline>', true);
+      const body: SetLinkRequest = { online: raw === 'online' };
+      await call<SimulatedMqttDeviceView>(controlUrl(args.config), 'PUT', `/mqtt-devices/${seg(device)}/link`, body);
+      console.log(raw === 'online' ? `${device} is back online` : `${device} dropped its connection; the broker publishes its last will`);
+      return;
+    }
+    case 'garbage': {
+      const [device, ...extra] = rest;
+      if (device === undefined || extra.length > 0) throw new UserError('garbage needs <device>', true);
+      await call<SimulatedMqttDeviceView>(controlUrl(args.config), 'POST', `/mqtt-devices/${seg(device)}/garbage`);
+      console.log(`${device} published a malformed payload (see GET /api/diagnostics/mqtt)`);
       return;
     }
     case undefined:

@@ -4,10 +4,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { checkSchema, parseYaml, problemAt } from './validate.ts';
-import { SiteConfig, type LimitConfig, type SuppressWhen } from './schema.ts';
+import { SiteConfig, type LimitConfig } from './schema.ts';
 import { loadProfiles, type ProfileRegistry } from '../devices/profiles.ts';
 import { roomDefaultLimits } from '../alarms/room-rules.ts';
-import type { DeviceProfile, DiscreteAlarmSpec, ModbusPoint } from '../devices/profile-schema.ts';
+import type { ModbusPoint, ModbusProfile } from '../devices/profile-schema.ts';
+import { pointAlarms, type PointAlarms } from './point-alarms.ts';
+import type { MqttConnection } from './mqtt-schema.ts';
+import { buildMqttDevice, checkMqttSite, type MqttSiteDevice, type MqttSitePoint } from './mqtt-site.ts';
 import type { Localized } from '../contract/api.ts';
 
 /** Limits after merging room-kind defaults, the profile's defaults and the site config, in that order. */
@@ -23,14 +26,17 @@ export interface SitePoint {
   name: string;
   spec: ModbusPoint;
   limits?: EffectiveLimits;
-  /** The profile's discrete alarm with the site's overrides applied. */
-  alarm?: DiscreteAlarmSpec;
-  suppress?: SuppressWhen;
+  /** The profile's discrete alarm with the site's overrides applied, and suppression by design. */
+  alarm?: PointAlarms['alarm'];
+  suppress?: PointAlarms['suppress'];
 }
 
+/** A point of any protocol, as the alarm service and the console see it. */
+export type AnySitePoint = SitePoint | MqttSitePoint;
+
 export interface SiteDevice {
-  config: SiteConfig['devices'][number];
-  profile: DeviceProfile;
+  config: SiteConfig['devices'][number] & { connection: Exclude<SiteConfig['devices'][number]['connection'], MqttConnection> };
+  profile: ModbusProfile;
   name: Localized;
   points: SitePoint[];
 }
@@ -42,7 +48,9 @@ export interface Site {
   timezone: string;
   demo: boolean;
   devices: SiteDevice[];
-  points: Map<string, SitePoint>;
+  /** Devices heard over MQTT (src/sources/mqtt). */
+  mqttDevices: MqttSiteDevice[];
+  points: Map<string, SitePoint | MqttSitePoint>;
 }
 
 export const projectRoot = resolve(import.meta.dirname, '..', '..');
@@ -79,13 +87,25 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
   });
 
   const devices: SiteDevice[] = [];
-  const points = new Map<string, SitePoint>();
+  const mqttDevices: MqttSiteDevice[] = [];
+  const points = new Map<string, SitePoint | MqttSitePoint>();
   config.devices.forEach((d, i) => {
     const room = rooms.get(d.room);
     if (!room) at(`/devices/${i}/room`, `unknown room "${d.room}" (rooms: ${[...rooms.keys()].join(', ')})`);
     const profile = profiles.get(d.profile);
     if (!profile) {
       at(`/devices/${i}/profile`, `unknown profile "${d.profile}" (profiles: ${[...profiles.keys()].join(', ')})`);
+      return;
+    }
+    if (profile.protocol === 'mqtt') {
+      const device = buildMqttDevice(d, i, profile, demo, at);
+      if (device) mqttDevices.push(device);
+      for (const p of device?.points ?? []) points.set(p.key, p);
+      return;
+    }
+    const connection = d.connection;
+    if (connection.type === 'mqtt') {
+      at(`/devices/${i}/connection/type`, `profile ${profile.id} speaks Modbus; an MQTT connection does not fit`);
       return;
     }
     for (const name of Object.keys(d.limits ?? {})) {
@@ -102,9 +122,6 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
         profile.defaultLimits?.[name],
         d.limits?.[name],
       );
-      const override = d.alarms?.[name];
-      const alarm = spec.alarm || override ? ({ activeWhen: true, ...spec.alarm, ...override } as DiscreteAlarmSpec) : undefined;
-      const suppress = d.suppress?.[name];
       const point: SitePoint = {
         key: `${d.id}.${name}`,
         deviceId: d.id,
@@ -112,15 +129,15 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
         name,
         spec,
         ...(merged ? { limits: merged } : {}),
-        ...(alarm ? { alarm } : {}),
-        ...(suppress ? { suppress } : {}),
+        ...pointAlarms(d, name, spec.alarm),
       };
       if (merged) checkLimitOrder(merged, `/devices/${i}/limits/${name}`, at);
       points.set(point.key, point);
       return point;
     });
-    devices.push({ config: d, profile, name: d.name ?? profile.name, points: devicePoints });
+    devices.push({ config: { ...d, connection }, profile, name: d.name ?? profile.name, points: devicePoints });
   });
+  checkMqttSite(config, mqttDevices, (id) => config.devices.findIndex((d) => d.id === id), at);
 
   config.devices.forEach((d, i) => {
     for (const [name, s] of Object.entries(d.suppress ?? {})) {
@@ -131,7 +148,7 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
 
   const endpoints = new Map<string, number>();
   config.devices.forEach((d, i) => {
-    if (!d.simulate) return;
+    if (!d.simulate || d.connection.type === 'mqtt') return;
     const key = `${d.connection.host}:${d.connection.port}`;
     if (endpoints.has(key)) at(`/devices/${i}/connection/port`, `simulated devices ${config.devices[endpoints.get(key)!]!.id} and ${d.id} cannot share ${key}`);
     endpoints.set(key, i);
@@ -146,6 +163,7 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     timezone: config.site.timezone ?? 'Asia/Shanghai',
     demo,
     devices,
+    mqttDevices,
     points,
   };
 }

@@ -2,6 +2,7 @@
 // come from the same source (style.md §5). Keys are camelCase everywhere, as users type them.
 import { Type, type Static } from '@sinclair/typebox';
 import { Localized, Role, Priority } from '../contract/api.ts';
+import { BrokerConfig, MqttConnection } from './mqtt-schema.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'lower-case letters, digits and dashes' });
 
@@ -99,7 +100,7 @@ export const DeviceConfig = Type.Object(
     room: Id,
     profile: Id,
     name: Type.Optional(Localized),
-    connection: ModbusTcpConnection,
+    connection: Type.Union([ModbusTcpConnection, MqttConnection]),
     pollIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
     /** Demo/test only: start the built-in simulator of this profile on the connection's port. */
     simulate: Type.Optional(Type.Boolean()),
@@ -185,19 +186,7 @@ export const SiteConfig = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    broker: Type.Optional(
-      Type.Object(
-        {
-          embedded: Type.Optional(
-            Type.Object(
-              { host: Type.Optional(Type.String()), port: Type.Integer({ minimum: 0, maximum: 65535 }) },
-              { additionalProperties: false },
-            ),
-          ),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    broker: Type.Optional(BrokerConfig),
     historian: Type.Optional(
       Type.Object({ influx: Type.Optional(InfluxConfig) }, { additionalProperties: false }),
     ),

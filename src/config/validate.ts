@@ -1,5 +1,5 @@
 // Parse YAML and check it against a TypeBox schema, collecting every problem with file, path and line.
-import { Value } from '@sinclair/typebox/value';
+import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { lineOf, type ConfigProblem } from './errors.ts';
@@ -34,7 +34,7 @@ export function checkSchema<S extends TSchema>(
 ): { value?: Static<S>; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
-  for (const err of Value.Errors(schema, parsed.data)) {
+  for (const err of unionAware(Value.Errors(schema, parsed.data))) {
     // Unions report one error per branch; the first per path is the useful one.
     if (seen.has(err.path)) continue;
     seen.add(err.path);
@@ -42,6 +42,24 @@ export function checkSchema<S extends TSchema>(
   }
   if (problems.length > 0) return { problems };
   return { value: Value.Default(schema, structuredClone(parsed.data)) as Static<S>, problems };
+}
+
+/**
+ * A union (a device connection: tcp or mqtt) fails as a whole with "expected union value"; report instead the
+ * errors of the branch the user meant: the one whose `type` (the discriminant) matched, else the closest one.
+ */
+function* unionAware(errors: Iterable<ValueError>): Generator<ValueError> {
+  for (const err of errors) {
+    if (err.type !== ValueErrorType.Union || err.errors.length === 0) {
+      yield err;
+      continue;
+    }
+    const branches = err.errors.map((it) => [...it]);
+    const typeMatched = branches.filter((b) => !b.some((e) => e.path === `${err.path}/type`));
+    const pool = typeMatched.length > 0 ? typeMatched : branches;
+    const best = pool.reduce((a, b) => (b.length < a.length ? b : a));
+    yield* best.length > 0 ? unionAware(best) : [err];
+  }
 }
 
 export function problemAt(parsed: ParsedYaml, path: string, message: string): ConfigProblem {

@@ -1,6 +1,7 @@
 // The one contract between the gateway and the console (style.md §10): REST DTOs and socket.io events.
 // TypeBox gives both the TypeScript types and the JSON Schema fastify validates requests with.
 import { Type, type Static } from '@sinclair/typebox';
+export * from './mqtt.ts';
 
 /** domain.md "People and roles": duty staff, shift lead, supervisor, manager; admin runs the gateway. */
 export const Role = Type.Union([

@@ -15,6 +15,7 @@ export const routes = {
   deviceTag: (deviceId: string) => `/api/devices/${deviceId}/tag`,
   deviceTagApprove: (deviceId: string) => `/api/devices/${deviceId}/tag/approve`,
   dutyLog: '/api/duty-log',
+  mqttDiagnostics: '/api/diagnostics/mqtt',
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';

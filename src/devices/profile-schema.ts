@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Localized, Priority } from '../contract/api.ts';
 import { LimitConfig } from '../config/schema.ts';
+import { mqttProfileSchema } from './mqtt-profile-schema.ts';
 
 export const RegisterTable = Type.Union([
   Type.Literal('coil'), // FC01
@@ -91,7 +92,7 @@ export const ModbusPoint = Type.Object(
 );
 export type ModbusPoint = Static<typeof ModbusPoint>;
 
-export const DeviceProfile = Type.Object(
+export const ModbusProfile = Type.Object(
   {
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
     name: Localized,
@@ -122,4 +123,12 @@ export const DeviceProfile = Type.Object(
   },
   { additionalProperties: false },
 );
+export type ModbusProfile = Static<typeof ModbusProfile>;
+
+export const { MqttPoint, MqttProfile } = mqttProfileSchema({ Quantity, ValueTexts, DiscreteAlarmSpec });
+export type MqttPoint = Static<typeof MqttPoint>;
+export type MqttProfile = Static<typeof MqttProfile>;
+
+/** A device profile: a Modbus register map or MQTT topics and decoders, told apart by `protocol`. */
+export const DeviceProfile = Type.Union([ModbusProfile, MqttProfile]);
 export type DeviceProfile = Static<typeof DeviceProfile>;

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../config/errors.ts';
 import { checkSchema, parseYaml, problemAt, type ParsedYaml } from '../config/validate.ts';
-import { DeviceProfile, type DataType, type ModbusPoint, type RegisterTable } from './profile-schema.ts';
+import { ModbusProfile, MqttProfile, type DeviceProfile, type DataType, type ModbusPoint, type RegisterTable } from './profile-schema.ts';
+import { checkMqttProfile } from './mqtt-profiles.ts';
 
 export type ProfileRegistry = ReadonlyMap<string, DeviceProfile>;
 
@@ -32,23 +33,25 @@ export function loadProfiles(dir: string): ProfileRegistry {
     const { parsed, problems: syntax } = parseYaml(file, readFileSync(file, 'utf8'));
     problems.push(...syntax);
     if (!parsed) continue;
-    const { value, problems: schemaProblems } = checkSchema(DeviceProfile, parsed);
+    // The protocol picks the schema, so errors name the real field instead of "expected union value".
+    const isMqtt = (parsed.data as { protocol?: unknown } | null)?.protocol === 'mqtt';
+    const { value, problems: schemaProblems } = isMqtt ? checkSchema(MqttProfile, parsed) : checkSchema(ModbusProfile, parsed);
     problems.push(...schemaProblems);
     if (!value) continue;
-    const crossProblems = checkProfile(value, parsed);
+    const crossProblems = value.protocol === 'mqtt' ? checkMqttProfile(value, parsed) : checkProfile(value, parsed);
     problems.push(...crossProblems);
     if (crossProblems.length > 0) continue;
     if (registry.has(value.id)) {
       problems.push(problemAt(parsed, '/id', `profile id "${value.id}" is used by another file too`));
       continue;
     }
-    registry.set(value.id, normalise(value));
+    registry.set(value.id, value.protocol === 'mqtt' ? value : normalise(value));
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return registry;
 }
 
-function checkProfile(profile: DeviceProfile, parsed: ParsedYaml): ConfigProblem[] {
+function checkProfile(profile: ModbusProfile, parsed: ParsedYaml): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const used = new Map<string, string>(); // `${table}:${pduAddress}` -> point name
   for (const [name, point] of Object.entries(profile.points)) {
@@ -81,9 +84,16 @@ function checkProfile(profile: DeviceProfile, parsed: ParsedYaml): ConfigProblem
 }
 
 /** Returns the profile with every address as a PDU address, so callers never convert again. */
-function normalise(profile: DeviceProfile): DeviceProfile {
+function normalise(profile: ModbusProfile): ModbusProfile {
   if (profile.addressing === 'pdu') return profile;
   const points: Record<string, ModbusPoint> = {};
   for (const [name, p] of Object.entries(profile.points)) points[name] = { ...p, address: toPduAddress(p.address, p.table) };
   return { ...profile, addressing: 'pdu', points };
+}
+
+/** The named profile, which must be a Modbus one (simulators and tests of the Modbus path). */
+export function modbusProfile(registry: ProfileRegistry, id: string): ModbusProfile {
+  const p = registry.get(id);
+  if (p?.protocol !== 'modbus') throw new Error(`no Modbus profile "${id}"`);
+  return p;
 }

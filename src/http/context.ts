@@ -2,7 +2,7 @@
 // is one module under src/http/routes that registers its REST routes and its socket events.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Socket } from 'socket.io';
-import type { UserView, ConsoleToServerEvents, ServerToConsoleEvents } from '../contract/api.ts';
+import type { UserView, ConsoleToServerEvents, ServerToConsoleEvents, MqttDiagnosticsView } from '../contract/api.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Bus } from '../core/bus.ts';
@@ -22,6 +22,8 @@ export interface ConsoleDeps {
   logger: Logger;
   clock: Clock;
   latestReadings: () => Reading[];
+  /** MQTT source and broker counters; absent when the site has no MQTT. */
+  mqttDiagnostics?: () => MqttDiagnosticsView;
 }
 
 export type ConsoleSocket = Socket<ConsoleToServerEvents, ServerToConsoleEvents>;

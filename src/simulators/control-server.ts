@@ -8,6 +8,8 @@ import type { ErrorBody } from '../contract/api.ts';
 import { DomainError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ModbusSimulator } from './modbus-simulator.ts';
+import type { MqttSimulator } from './mqtt-simulator.ts';
+import { registerMqttSimulatorRoutes } from './mqtt-control.ts';
 
 // DTOs of this API, shared with src/cli/sim.ts.
 export const SetPointRequest = Type.Object({ value: Type.Number() }, { additionalProperties: false });
@@ -40,6 +42,8 @@ export interface DevicesResponse {
 
 export interface SimulatorControlOptions {
   simulators: ReadonlyMap<string, ModbusSimulator>;
+  /** Simulated MQTT devices, controlled under /mqtt-devices (mqtt-control.ts). */
+  mqttSimulators?: ReadonlyMap<string, MqttSimulator>;
   host: string;
   /** 0 picks a free port; the bound one is returned. */
   port: number;
@@ -70,7 +74,7 @@ function deviceView(id: string, sim: ModbusSimulator): SimulatedDeviceView {
   };
 }
 
-export function buildSimulatorControl(simulators: ReadonlyMap<string, ModbusSimulator>, logger: Logger): FastifyInstance {
+export function buildSimulatorControl(simulators: ReadonlyMap<string, ModbusSimulator>, logger: Logger, mqttSimulators: ReadonlyMap<string, MqttSimulator> = new Map()): FastifyInstance {
   // No type coercion: `"value": "41"` or `true` is a client mistake to report, not to guess.
   const app = Fastify({ logger: false, bodyLimit: 4 * 1024, ajv: { customOptions: { coerceTypes: false, removeAdditional: false } } });
 
@@ -129,13 +133,14 @@ export function buildSimulatorControl(simulators: ReadonlyMap<string, ModbusSimu
     },
   );
 
+  registerMqttSimulatorRoutes(app, mqttSimulators, logger);
   return app;
 }
 
 export async function startSimulatorControl(options: SimulatorControlOptions): Promise<SimulatorControl> {
   const { host, logger } = options;
   if (!isLoopback(host)) throw new Error(`simulator control must listen on loopback (it has no login); got host "${host}"`);
-  const app = buildSimulatorControl(options.simulators, logger);
+  const app = buildSimulatorControl(options.simulators, logger, options.mqttSimulators);
   await app.listen({ host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

@@ -7,12 +7,12 @@ import { Server, type AddressInfo, type Socket } from 'node:net';
 import * as modbusSerial from 'modbus-serial';
 import type { FCallback, FCallbackVal, IServiceVector } from 'modbus-serial';
 import type { Logger } from '../core/logger.ts';
-import type { DeviceProfile, RegisterTable } from '../devices/profile-schema.ts';
+import type { ModbusProfile, RegisterTable } from '../devices/profile-schema.ts';
 import { registerCount } from '../devices/profiles.ts';
 import { compileCodec, type PointCodec } from '../sources/modbus/decode.ts';
 
 export interface ModbusSimulatorOptions {
-  profile: DeviceProfile;
+  profile: ModbusProfile;
   host: string;
   /** 0 picks a free port; read the real one from `ModbusSimulator.port`. */
   port: number;
@@ -24,7 +24,7 @@ export interface ModbusSimulator {
   /** The port actually bound. */
   readonly port: number;
   readonly unitId: number;
-  readonly profile: DeviceProfile;
+  readonly profile: ModbusProfile;
   /** The exception code every request currently answers with, or null. */
   readonly exception: number | null;
   /** Sets a point in engineering units. Throws for an unknown point, or RangeError if the registers cannot hold it. */
@@ -48,7 +48,7 @@ export async function startModbusSimulator(options: ModbusSimulatorOptions): Pro
   const codecs = new Map<string, PointCodec>();
   let exception: number | null = null;
 
-  const pointOf = (name: string): { spec: DeviceProfile['points'][string]; codec: PointCodec } => {
+  const pointOf = (name: string): { spec: ModbusProfile['points'][string]; codec: PointCodec } => {
     const spec = Object.hasOwn(profile.points, name) ? profile.points[name] : undefined;
     const codec = codecs.get(name);
     if (!spec || !codec) throw new Error(`profile ${profile.id} has no point "${name}" (points: ${Object.keys(profile.points).join(', ')})`);

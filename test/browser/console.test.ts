@@ -1,28 +1,14 @@
 // The live console in a real chromium against a real gateway (style.md §11: real parts, no mocks): a duty
 // officer logs in, watches the distribution room's temperature, sees the R1 alarm at 41.5 °C, acknowledges
 // it with a note, finds both in the duty log, switches to Chinese; the page never talks to another host.
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { routes } from '../../src/contract/api.ts';
 import { api, login } from '../helpers/console-client.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { realPart } from '../helpers/real-parts.ts';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, chromiumPart } from '../helpers/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const chromiumPart = realPart('chromium', existsSync(CHROMIUM), 'apt-get install chromium');
-
-// Playwright's launch() already runs chromium on a fresh temporary profile (user-data-dir) and removes it after.
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const chromiumReal = chromiumPart();
 
 const TEMP = 'dist-b1-th1.temperature';
 const ROOM = 'dist-room-b1';
@@ -36,7 +22,7 @@ const attr = async (locator: Locator, name: string): Promise<string | null> =>
 /** Oscillator pulses started by the page's alarm tone (counted by the init script below). */
 const beeps = (page: Page): Promise<number> => page.evaluate(() => (window as unknown as { rwBeeps: number }).rwBeeps);
 
-describe.skipIf(chromiumPart.skip)('live console in chromium', () => {
+describe.skipIf(chromiumReal.skip)('live console in chromium', () => {
   let gw: TestGateway;
   let browser: Browser;
   let context: BrowserContext;

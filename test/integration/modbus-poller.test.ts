@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { defaultProfilesDir, parseSite, type SiteDevice } from '../../src/config/load.ts';
-import { loadProfiles } from '../../src/devices/profiles.ts';
+import { loadProfiles, modbusProfile } from '../../src/devices/profiles.ts';
 import { createLogger, silentLogger } from '../../src/core/logger.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import type { Reading } from '../../src/core/reading.ts';
@@ -15,7 +15,7 @@ import { startModbusSimulator, type ModbusSimulator } from '../../src/simulators
 import { waitFor } from '../helpers/wait.ts';
 
 const profiles = loadProfiles(defaultProfilesDir);
-const xyMd02 = profiles.get('xy-md02')!;
+const xyMd02 = modbusProfile(profiles, 'xy-md02');
 
 function siteDevice(port: number, unitId = 1): SiteDevice {
   const yaml = `

@@ -1,32 +1,16 @@
 // The simulator control API and `npm run sim` as a user runs them: a real simulator, the real control
 // server on a loopback port, and the CLI as a separate process reading a temp site config.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultProfilesDir, projectRoot } from '../../src/config/load.ts';
-import { loadProfiles } from '../../src/devices/profiles.ts';
+import { defaultProfilesDir } from '../../src/config/load.ts';
+import { loadProfiles, modbusProfile } from '../../src/devices/profiles.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { startModbusSimulator, type ModbusSimulator } from '../../src/simulators/modbus-simulator.ts';
 import { startSimulatorControl, type SimulatorControl, type DevicesResponse } from '../../src/simulators/control-server.ts';
 import { freePort } from '../helpers/ports.ts';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `npx node src/cli/sim.ts …` from the project root, as `npm run sim -- …` does. */
-function runCli(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile('npx', ['node', 'src/cli/sim.ts', ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { runCli } from '../helpers/sim-cli.ts';
 
 function siteYaml(controlPort: number, devicePort: number): string {
   return `
@@ -53,7 +37,7 @@ describe('simulator control: HTTP API and `npm run sim`', () => {
   let base: string;
 
   beforeAll(async () => {
-    const profile = loadProfiles(defaultProfilesDir).get('xy-md02')!;
+    const profile = modbusProfile(loadProfiles(defaultProfilesDir), 'xy-md02');
     sim = await startModbusSimulator({ profile, host: '127.0.0.1', port: 0, unitId: 1, logger: silentLogger });
     control = await startSimulatorControl({ simulators: new Map([['dist-b1-th1', sim]]), host: '127.0.0.1', port: 0, logger: silentLogger });
     base = `http://127.0.0.1:${control.port}`;

@@ -123,6 +123,7 @@ describe('device profiles', () => {
 
   it('XY-MD02 reads temperature at input register 1 and humidity at 2, int16 x0.1', () => {
     const p = profiles.get('xy-md02')!;
+    if (p.protocol !== 'modbus') throw new Error('xy-md02 is a Modbus profile');
     expect(p.points.temperature).toMatchObject({ table: 'input', address: 1, type: 'int16', scale: 0.1, unit: '°C' });
     expect(p.points.humidity).toMatchObject({ table: 'input', address: 2, type: 'int16', scale: 0.1 });
     expect(p.defaults.unitId).toBe(1);
@@ -179,6 +180,7 @@ points:
 `,
     );
     const loaded = loadProfiles(dir).get('manual')!;
+    if (loaded.protocol !== 'modbus') throw new Error('a Modbus profile');
     expect([loaded.points.t!.address, loaded.points.s!.address, loaded.points.c!.address]).toEqual([1, 0, 204]);
   });
 });

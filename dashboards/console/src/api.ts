@@ -6,6 +6,7 @@ import type {
   DutyLogEntryView,
   ErrorBody,
   LoginRequest,
+  MqttDiagnosticsView,
   ReadingView,
   SiteView,
   UserView,
@@ -63,4 +64,5 @@ export const api = {
   alarmSummary: () => call<AlarmSummary>('GET', paths.alarmSummary),
   deviceTags: () => call<DeviceTagView[]>('GET', paths.deviceTags),
   dutyLog: (limit = 100) => call<DutyLogEntryView[]>('GET', `${paths.dutyLog}?limit=${limit}`),
+  mqttDiagnostics: () => call<MqttDiagnosticsView>('GET', paths.mqttDiagnostics),
 };

@@ -8,6 +8,7 @@ import { alarmsView } from './alarms-view.ts';
 import { dutyLogView } from './duty-log-view.ts';
 import { roomsView } from './rooms-view.ts';
 import { floodBanner } from './flood-banner.ts';
+import { mqttDiagnosticsView } from './mqtt-diagnostics-view.ts';
 import type { AlarmSound } from './sound.ts';
 import type { LiveSocket } from './socket.ts';
 import type { Store } from './store.ts';
@@ -66,6 +67,7 @@ export function boardView(ctx: BoardContext): BoardView {
   const alarms = alarmsView(store, ctx.socket);
   const rooms = roomsView(store, ctx.socket);
   const dutyLog = dutyLogView(store);
+  const mqttDiagnostics = mqttDiagnosticsView(store);
 
   const el = h(
     'div',
@@ -74,7 +76,7 @@ export function boardView(ctx: BoardContext): BoardView {
     connBanner,
     soundBanner,
     flood.el,
-    h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el)),
+    h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), mqttDiagnostics.el),
   );
 
   function updateConnection(): void {
@@ -141,6 +143,7 @@ export function boardView(ctx: BoardContext): BoardView {
     soundChanged: updateSound,
     destroy() {
       clearInterval(timer);
+      mqttDiagnostics.destroy();
       for (const off of unsubscribe) off();
       for (const dialog of document.querySelectorAll('dialog')) dialog.remove();
     },

@@ -1,0 +1,69 @@
+// Site-config parts of MQTT: a device's MQTT connection (its topic id and its broker credentials) and the
+// broker section (embedded aedes or an external broker by URL). Keys are camelCase like the rest (style.md).
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Usernames the gateway keeps for itself (its own client on the embedded broker). */
+export const reservedMqttUsernames: readonly string[] = ['roomwatch-gateway'];
+
+export const MqttConnection = Type.Object(
+  {
+    type: Type.Literal('mqtt'),
+    /** What `{id}` stands for in the profile's topics: the Shelly prefix, Tasmota topic, Z2M friendly name, Frigate camera. */
+    topicId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[^#+/$][^#+]*$' }),
+    /** The device's MQTT username on the broker; devices behind one bridge (Z2M, Frigate) may share it. */
+    username: Type.String({ pattern: '^[A-Za-z0-9._:-]{1,64}$' }),
+    /** scrypt hash made by `npm run hash-password`; required outside demo mode (same rules as users). */
+    passwordHash: Type.Optional(Type.String({ pattern: '^scrypt\\$' })),
+    /** Plain password: accepted only when site.demo is true. */
+    password: Type.Optional(Type.String({ minLength: 1 })),
+    /** No message for this long → offline; overrides the profile's heartbeatSeconds. */
+    heartbeatSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
+  },
+  { additionalProperties: false },
+);
+export type MqttConnection = Static<typeof MqttConnection>;
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+export const EmbeddedBrokerConfig = Type.Object(
+  {
+    host: Type.Optional(Type.String()),
+    /** Plain MQTT over TCP. */
+    port: Port,
+    /** MQTT over TLS (port 8883 by convention) with PEM files, relative to the site file. */
+    tls: Type.Optional(
+      Type.Object({ port: Port, cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    ),
+    /** MQTT over websocket (plain ws://; put a TLS proxy in front for wss://). */
+    websocket: Type.Optional(Type.Object({ port: Port }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type EmbeddedBrokerConfig = Static<typeof EmbeddedBrokerConfig>;
+
+export const ExternalBrokerConfig = Type.Object(
+  {
+    /** mqtt://, mqtts://, ws:// or wss:// URL of Mosquitto, EMQX … */
+    url: Type.String({ pattern: '^(mqtts?|wss?)://' }),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String()),
+    clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** PEM file of the CA that signed an mqtts:// or wss:// broker's certificate (a site's own CA), relative to the site file. */
+    ca: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type ExternalBrokerConfig = Static<typeof ExternalBrokerConfig>;
+
+export const BrokerConfig = Type.Object(
+  {
+    embedded: Type.Optional(EmbeddedBrokerConfig),
+    external: Type.Optional(ExternalBrokerConfig),
+    /** Largest accepted payload; larger ones are refused by the embedded broker and counted (default 16 KiB). */
+    maxPayloadBytes: Type.Optional(Type.Integer({ minimum: 64, maximum: 256 * 1024 * 1024 })),
+  },
+  { additionalProperties: false },
+);
+export type BrokerConfig = Static<typeof BrokerConfig>;
+
+export const defaultMaxPayloadBytes = 16 * 1024;

@@ -1,0 +1,167 @@
+// Wires the MQTT half of the gateway in start order: the embedded broker (if configured) with the devices'
+// credentials and ACLs, the MQTT source as a client of that broker (loopback, internal credential) or of the
+// external one, then the simulated devices. Called by the composition root; stop() undoes it in reverse.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Site } from '../../config/load.ts';
+import { ConfigError } from '../../config/errors.ts';
+import { defaultMaxPayloadBytes, reservedMqttUsernames } from '../../config/mqtt-schema.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { DeviceStatus } from '../../core/bus.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Reading } from '../../core/reading.ts';
+import type { MqttDiagnosticsView } from '../../contract/api.ts';
+import { createDeviceAccess, loginsWithDemoPasswords } from '../../broker/device-access.ts';
+import { createEmbeddedBroker, type BrokerPorts, type EmbeddedBroker } from '../../broker/embedded-broker.ts';
+import { startMqttSimulator, type MqttSimulator } from '../../simulators/mqtt-simulator.ts';
+import { createMqttSource, type MqttSource } from './mqtt-source.ts';
+
+export interface MqttPart {
+  brokerPorts: BrokerPorts | null;
+  source: MqttSource | null;
+  simulators: ReadonlyMap<string, MqttSimulator>;
+  diagnostics(): MqttDiagnosticsView;
+  stop(): Promise<void>;
+}
+
+export interface StartMqttOptions {
+  site: Site;
+  clock: Clock;
+  logger: Logger;
+  /** Test override of the embedded broker's port (0 = any free port). */
+  brokerPort?: number;
+  emit(readings: Reading[]): void;
+  onStatus(status: DeviceStatus): void;
+}
+
+export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
+  const { site, clock, logger } = options;
+  const cfg = site.config.broker;
+  const maxPayloadBytes = cfg?.maxPayloadBytes ?? defaultMaxPayloadBytes;
+  const stops: (() => Promise<void>)[] = [];
+  const simulators = new Map<string, MqttSimulator>();
+  let broker: EmbeddedBroker | null = null;
+  let brokerPorts: BrokerPorts | null = null;
+  let source: MqttSource | null = null;
+  let url: string | undefined;
+  let credentials: { username?: string; password?: string } = {};
+  let clientOptions: { ca?: Buffer } = {};
+  const clientId = cfg?.external?.clientId ?? `roomwatch-${site.config.site.id}`;
+
+  const stop = async (): Promise<void> => {
+    while (stops.length > 0) {
+      try {
+        await stops.pop()!();
+      } catch (err) {
+        logger.error('mqtt stop failed', { err: String(err) });
+      }
+    }
+  };
+
+  if (!site.demo) {
+    const weak = await loginsWithDemoPasswords(site.mqttDevices);
+    if (weak.length > 0) throw new Error(`refusing to start: MQTT logins ${weak.join(', ')} still have a demo password and site.demo is not true`);
+  }
+
+  const readPem = (file: string, path: string): Buffer => {
+    const full = resolve(dirname(site.file), file);
+    try {
+      return readFileSync(full);
+    } catch (err) {
+      throw new ConfigError([{ file: site.file, path, message: `cannot read ${full}: ${(err as Error).message}` }]);
+    }
+  };
+
+  try {
+    if (cfg?.embedded) {
+      const e = cfg.embedded;
+      const internal = { username: reservedMqttUsernames[0]!, password: randomBytes(24).toString('base64url') };
+      const b = createEmbeddedBroker({
+        host: e.host ?? '127.0.0.1',
+        port: options.brokerPort ?? e.port,
+        ...(e.tls ? { tls: { port: e.tls.port, cert: readPem(e.tls.cert, '/broker/embedded/tls/cert'), key: readPem(e.tls.key, '/broker/embedded/tls/key') } } : {}),
+        ...(e.websocket ? { websocket: { port: e.websocket.port } } : {}),
+        access: createDeviceAccess(site.mqttDevices, internal),
+        gatewayClientIds: [clientId],
+        maxPayloadBytes,
+        clock,
+        logger: logger.child({ part: 'broker' }),
+      });
+      brokerPorts = await b.start();
+      broker = b;
+      stops.push(() => b.stop());
+      const host = e.host === undefined || e.host === '0.0.0.0' || e.host === '::' ? '127.0.0.1' : e.host;
+      url = `mqtt://${host.includes(':') ? `[${host}]` : host}:${brokerPorts.mqtt}`;
+      credentials = internal;
+    } else if (cfg?.external) {
+      url = cfg.external.url;
+      credentials = { ...(cfg.external.username !== undefined ? { username: cfg.external.username } : {}), ...(cfg.external.password !== undefined ? { password: cfg.external.password } : {}) };
+      if (cfg.external.ca !== undefined) clientOptions = { ca: readPem(cfg.external.ca, '/broker/external/ca') };
+    }
+
+    if (url !== undefined && site.mqttDevices.length > 0) {
+      const s = createMqttSource({
+        devices: site.mqttDevices,
+        url,
+        ...credentials,
+        clientId,
+        maxPayloadBytes,
+        clock,
+        logger: logger.child({ part: 'mqtt' }),
+        emit: options.emit,
+        onStatus: options.onStatus,
+        clientOptions,
+      });
+      await s.start();
+      source = s;
+      stops.push(() => s.stop());
+    }
+
+    for (const device of site.mqttDevices.filter((d) => d.config.simulate)) {
+      const password = device.config.connection.password;
+      if (url === undefined || password === undefined) continue; // the config check requires both for simulated devices
+      const sim = await startMqttSimulator({ device, url, password, clientOptions, logger: logger.child({ part: 'simulator', device: device.config.id }) });
+      simulators.set(device.config.id, sim);
+      stops.push(() => sim.stop());
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    brokerPorts,
+    source,
+    simulators,
+    diagnostics() {
+      const heard = source?.diagnostics();
+      const stats = broker?.stats();
+      const byDevice = new Map(heard?.devices.map((d) => [d.deviceId, d]));
+      return {
+        broker: broker ? 'embedded' : url !== undefined ? 'external' : 'none',
+        connected: heard?.connected ?? false,
+        reconnects: heard?.reconnects ?? 0,
+        unrouted: heard?.unrouted ?? 0,
+        refusedTotal: stats?.total ?? null,
+        devices: site.mqttDevices.map((d) => {
+          const h = byDevice.get(d.config.id);
+          return {
+            deviceId: d.config.id,
+            username: d.config.connection.username,
+            online: h?.online ?? null,
+            messages: h?.messages ?? 0,
+            readings: h?.readings ?? 0,
+            malformed: h?.malformed ?? 0,
+            ignored: h?.ignored ?? 0,
+            lastError: h?.lastError ?? null,
+            lastErrorAt: h?.lastErrorAt ?? null,
+            lastMessageAt: h?.lastMessageAt ?? null,
+            refused: stats?.of(d.config.connection.username) ?? null,
+          };
+        }),
+      };
+    },
+    stop,
+  };
+}

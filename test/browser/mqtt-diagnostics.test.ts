@@ -1,0 +1,66 @@
+// The console's MQTT diagnostics panel in a real chromium against a real gateway with simulated MQTT devices:
+// a malformed payload shows up counted with its error, a dropped device shows OFFLINE, in both languages.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gateway.ts';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, chromiumPart } from '../helpers/chromium.ts';
+
+const chromiumReal = chromiumPart();
+const WAIT = { timeout: 15_000, interval: 100 };
+
+describe.skipIf(chromiumReal.skip)('MQTT diagnostics in the console', () => {
+  let gw: TestGateway;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-diag-'));
+    const yaml = (await testSiteYaml({ dataDir, extra: 'broker: { embedded: { host: 127.0.0.1, port: 0 } }\n' }))
+      .replace('rooms:\n', 'rooms:\n  - { id: fire, kind: fire-control, name: { en: Fire-control room, zh-CN: 消防控制室 } }\n')
+      .replace('devices:\n', `devices:
+  - { id: fc-panel-1, room: fire, profile: shelly-gen2-fire-input, name: { en: Fire panel relays, zh-CN: 消防主机继电器 }, simulate: true, connection: { type: mqtt, topicId: shellyplusi4-fc01, username: fc-panel-1, password: pw-1 } }
+  - { id: fc-smoke-1, room: fire, profile: z2m-smoke-sensor, name: { en: UPS room smoke, zh-CN: UPS 间感烟 }, simulate: true, connection: { type: mqtt, topicId: ups_smoke, username: z2m, password: pw-z2m } }
+`);
+    gw = await startTestGateway({ yaml, dataDir });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'en-US', timezoneId: 'UTC' });
+    page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.dispose();
+  });
+
+  it('lists the MQTT devices with their counters; garbage and a dropped link show up', async () => {
+    await page.goto(gw.url);
+    await page.getByTestId('login-username').fill('duty');
+    await page.getByTestId('login-password').fill('duty');
+    await page.getByTestId('login-submit').click();
+    const panel = page.getByTestId('mqtt-diagnostics-panel');
+    await panel.locator('summary').click();
+    const row = page.getByTestId('mqtt-diag-fc-panel-1');
+    await expect.poll(() => row.getAttribute('data-online'), WAIT).toBe('true');
+    expect(await row.locator('td').first().textContent()).toBe('Fire panel relays');
+
+    const sims = gw.gateway.mqtt!.simulators;
+    await sims.get('fc-panel-1')!.publishGarbage();
+    await sims.get('fc-smoke-1')!.goOffline();
+    await expect.poll(() => row.getAttribute('data-malformed'), WAIT).toBe('1');
+    expect(await row.textContent()).toContain('not JSON');
+    const smoke = page.getByTestId('mqtt-diag-fc-smoke-1');
+    await expect.poll(() => smoke.getAttribute('data-online'), WAIT).toBe('false');
+    expect(await smoke.textContent()).toContain('OFFLINE');
+    await page.screenshot({ path: '/tmp/console-mqtt-diagnostics.png' });
+
+    await page.locator('select.lang-switch').selectOption('zh-CN');
+    await page.getByTestId('mqtt-diagnostics-panel').locator('summary').click();
+    await expect.poll(async () => (await page.getByTestId('mqtt-diag-fc-smoke-1').textContent()) ?? '', WAIT).toContain('离线');
+    expect(await page.getByTestId('mqtt-diagnostics-panel').locator('summary').textContent()).toBe('MQTT 设备');
+    expect(pageErrors).toEqual([]);
+  });
+});

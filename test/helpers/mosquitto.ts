@@ -1,0 +1,71 @@
+// Debian's Mosquitto as a real external broker for tests: a temp config on a free port with a password file
+// (mosquitto_passwd) and an ACL file, no anonymous clients, a packet size limit, and its log for assertions.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.ts';
+import { waitFor } from './wait.ts';
+
+export const mosquittoBin = '/usr/sbin/mosquitto';
+export const mosquittoAvailable = (): boolean => existsSync(mosquittoBin) && existsSync('/usr/bin/mosquitto_passwd') && existsSync('/usr/bin/mosquitto_pub');
+
+export interface Mosquitto {
+  port: number;
+  url: string;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export async function startMosquitto(opts: { users: { username: string; password: string }[]; acl: string; maxPacketSize: number }): Promise<Mosquitto> {
+  const dir = mkdtempSync(join(tmpdir(), 'roomwatch-mosquitto-'));
+  const port = await freePort();
+  const passwd = join(dir, 'passwd');
+  writeFileSync(passwd, '');
+  for (const u of opts.users) execFileSync('/usr/bin/mosquitto_passwd', ['-b', passwd, u.username, u.password], { stdio: 'pipe' });
+  writeFileSync(join(dir, 'acl'), opts.acl);
+  const logFile = join(dir, 'mosquitto.log');
+  writeFileSync(
+    join(dir, 'mosquitto.conf'),
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous false',
+      `password_file ${passwd}`,
+      `acl_file ${join(dir, 'acl')}`,
+      `max_packet_size ${opts.maxPacketSize}`,
+      'persistence false',
+      `log_dest file ${logFile}`,
+      'log_type all',
+      // Run as whoever starts the test: as root Mosquitto would switch to a user that cannot read the temp files.
+      'user root',
+      '',
+    ].join('\n'),
+  );
+  const proc: ChildProcess = spawn(mosquittoBin, ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
+  const log = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  await waitFor(() => /Opening ipv4 listen socket on port/.test(log()) || proc.exitCode !== null, 'mosquitto to listen');
+  if (proc.exitCode !== null) throw new Error(`mosquitto exited with ${proc.exitCode}:\n${log()}`);
+  return {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    log,
+    async stop() {
+      if (proc.exitCode === null) {
+        const exited = new Promise((ok) => proc.once('exit', ok));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs Debian's mosquitto_pub; resolves with its exit status and stderr (a refused connection is status ≠ 0). */
+export function mosquittoPub(port: number, args: string[]): Promise<{ status: number; stderr: string }> {
+  return new Promise((ok) => {
+    const p = spawn('/usr/bin/mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), '-q', '1', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('exit', (code) => ok({ status: code ?? -1, stderr }));
+  });
+}
