@@ -7,6 +7,7 @@ import { checkSchema, parseYaml, problemAt } from './validate.ts';
 import { SiteConfig, type LimitConfig } from './schema.ts';
 import { loadProfiles, type ProfileRegistry } from '../devices/profiles.ts';
 import { roomDefaultLimits } from '../alarms/room-rules.ts';
+import { checkShiftConfig } from '../shifts/config-check.ts';
 import type { DeviceProfile, ModbusPoint } from '../devices/profile-schema.ts';
 import type { Localized } from '../contract/api.ts';
 
@@ -109,6 +110,8 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     if (endpoints.has(key)) at(`/devices/${i}/connection/port`, `simulated devices ${config.devices[endpoints.get(key)!]!.id} and ${d.id} cannot share ${key}`);
     endpoints.set(key, i);
   });
+
+  checkShiftConfig(config.site.timezone, config.shifts, at);
 
   if (cross.length > 0) throw new ConfigError(cross);
   const dataDir = config.storage?.dataDir ?? './data';

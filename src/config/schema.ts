@@ -2,6 +2,7 @@
 // come from the same source (style.md §5). Keys are camelCase everywhere, as users type them.
 import { Type, type Static } from '@sinclair/typebox';
 import { Localized, Role, Priority } from '../contract/api.ts';
+import { ShiftConfig } from '../shifts/config-schema.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'lower-case letters, digits and dashes' });
 
@@ -152,6 +153,8 @@ export const SiteConfig = Type.Object(
     rooms: Type.Array(RoomConfig, { minItems: 1 }),
     devices: Type.Array(DeviceConfig),
     users: Type.Array(UserConfig, { minItems: 1 }),
+    /** Shift definitions (S2, R2); see src/shifts/config-schema.ts. */
+    shifts: Type.Optional(Type.Array(ShiftConfig)),
   },
   { additionalProperties: false },
 );
