@@ -16,6 +16,8 @@ import { createModbusPoller } from './sources/modbus/poller.ts';
 import { startModbusSimulator, type ModbusSimulator } from './simulators/modbus-simulator.ts';
 import { startSimulatorControl } from './simulators/control-server.ts';
 import { createInfluxHistorian } from './sinks/historian/influx-historian.ts';
+import { createShiftPlan, type ShiftPlan } from './shifts/shift-plan.ts';
+import { createRoster, type Roster } from './shifts/roster.ts';
 
 export interface GatewayOptions {
   site: Site;
@@ -38,6 +40,8 @@ export interface Gateway {
   readonly users: Users;
   readonly alarms: AlarmService;
   readonly dutyLog: DutyLog;
+  readonly shiftPlan: ShiftPlan;
+  readonly roster: Roster;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -53,11 +57,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   const bus = createBus(logger.child({ part: 'bus' }));
   const simulators = new Map<string, ModbusSimulator>();
   const latest = new Map<string, Reading>();
+  const shiftPlan = createShiftPlan(config.shifts ?? [], site.timezone);
   const started: Part[] = [];
   let store: Store | undefined;
   let users: Users | undefined;
   let alarms: AlarmService | undefined;
   let dutyLog: DutyLog | undefined;
+  let roster: Roster | undefined;
   let consoleUrl = '';
   let brokerPort: number | null = null;
   let simulatorControlPort: number | null = null;
@@ -98,6 +104,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     get dutyLog() {
       return need(dutyLog, 'duty log');
     },
+    shiftPlan,
+    get roster() {
+      return need(roster, 'roster');
+    },
 
     async start() {
       try {
@@ -116,6 +126,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         const log = dutyLog;
         alarms = createAlarmService({ store, site, dutyLog, bus, clock, logger: logger.child({ part: 'alarms' }) });
         alarms.start();
+        roster = createRoster({ store, plan: shiftPlan, dutyLog, clock, bus });
 
         const influx = config.historian?.influx;
         if (influx) {
@@ -165,6 +176,8 @@ export function createGateway(options: GatewayOptions): Gateway {
           clock,
           logger: logger.child({ part: 'http' }),
           latestReadings: () => [...latest.values()],
+          shiftPlan,
+          roster,
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });

@@ -1,6 +1,7 @@
 // The one contract between the gateway and the console (style.md §10): REST DTOs and socket.io events.
 // TypeBox gives both the TypeScript types and the JSON Schema fastify validates requests with.
 import { Type, type Static } from '@sinclair/typebox';
+import { ShiftDutyLogKind, ShiftErrorCode } from './shifts.ts';
 
 export const Role = Type.Union([Type.Literal('duty'), Type.Literal('supervisor'), Type.Literal('admin')]);
 export type Role = Static<typeof Role>;
@@ -159,6 +160,7 @@ export const DutyLogKind = Type.Union([
   Type.Literal('gateway.stopped'),
   Type.Literal('user.login'),
   Type.Literal('user.logout'),
+  ...ShiftDutyLogKind.anyOf,
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 
@@ -194,6 +196,7 @@ export const ErrorCode = Type.Union([
   Type.Literal('RW_ALARM_NOT_ACKABLE'),
   Type.Literal('RW_NOTE_REQUIRED'),
   Type.Literal('RW_INTERNAL'),
+  ...ShiftErrorCode.anyOf,
 ]);
 export type ErrorCode = Static<typeof ErrorCode>;
 
@@ -217,3 +220,4 @@ export interface ConsoleToServerEvents {
 }
 
 export { routes, SESSION_COOKIE } from './routes.ts';
+export * from './shifts.ts';

@@ -9,6 +9,13 @@ export const routes = {
   alarms: '/api/alarms',
   alarmAck: (id: number | string) => `/api/alarms/${id}/ack`,
   dutyLog: '/api/duty-log',
+  shifts: '/api/shifts',
+  onDuty: '/api/on-duty',
+  roster: (month: string) => `/api/roster/${month}`,
+  rosterPublish: (month: string) => `/api/roster/${month}/publish`,
+  rosterCsv: (month: string) => `/api/roster/${month}/csv`,
+  swaps: '/api/roster-swaps',
+  swapDecision: (id: number | string) => `/api/roster-swaps/${id}/decision`,
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';

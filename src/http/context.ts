@@ -12,6 +12,8 @@ import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 import type { Site } from '../config/load.ts';
 import type { Reading } from '../core/reading.ts';
 import { DomainError } from '../core/errors.ts';
+import type { Roster } from '../shifts/roster.ts';
+import type { ShiftPlan } from '../shifts/shift-plan.ts';
 
 export interface ConsoleDeps {
   site: Site;
@@ -22,6 +24,8 @@ export interface ConsoleDeps {
   logger: Logger;
   clock: Clock;
   latestReadings: () => Reading[];
+  shiftPlan: ShiftPlan;
+  roster: Roster;
 }
 
 export type ConsoleSocket = Socket<ConsoleToServerEvents, ServerToConsoleEvents>;

@@ -67,4 +67,46 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX duty_log_ts ON duty_log(ts);
     `,
   },
+  {
+    // Shifts, roster, duty-log review (issue 5). Versions 2 and 3 belong to the alarm lifecycle and others.
+    version: 4,
+    description: 'roster, swaps',
+    sql: `
+      -- S1: one row per month; published means locked (only approved swaps change it).
+      CREATE TABLE roster_months (
+        month        TEXT PRIMARY KEY,
+        state        TEXT NOT NULL CHECK (state IN ('draft', 'published')),
+        updated_by   TEXT,
+        updated_at   INTEGER,
+        published_by TEXT,
+        published_at INTEGER
+      ) STRICT;
+
+      CREATE TABLE roster_assignments (
+        month     TEXT NOT NULL REFERENCES roster_months(month),
+        date      TEXT NOT NULL,
+        shift_id  TEXT NOT NULL,
+        username  TEXT NOT NULL REFERENCES users(username),
+        PRIMARY KEY (date, shift_id, username)
+      ) STRICT;
+      CREATE INDEX roster_assignments_month ON roster_assignments(month);
+
+      -- S1: swaps need a supervisor's approval in advance; kept for the record whatever the decision.
+      CREATE TABLE roster_swaps (
+        id           INTEGER PRIMARY KEY,
+        month        TEXT NOT NULL,
+        date         TEXT NOT NULL,
+        shift_id     TEXT NOT NULL,
+        from_user    TEXT NOT NULL REFERENCES users(username),
+        to_user      TEXT NOT NULL REFERENCES users(username),
+        reason       TEXT NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+        requested_by TEXT NOT NULL,
+        requested_at INTEGER NOT NULL,
+        decided_by   TEXT,
+        decided_at   INTEGER,
+        comment      TEXT
+      ) STRICT;
+    `,
+  },
 ];

@@ -15,6 +15,12 @@ const dutyLogKinds = [
   'gateway.stopped',
   'user.login',
   'user.logout',
+  'roster.saved',
+  'roster.imported',
+  'roster.published',
+  'roster.swapRequested',
+  'roster.swapApproved',
+  'roster.swapRejected',
 ];
 const errorCodes = [
   'RW_AUTH_REQUIRED',
@@ -25,6 +31,10 @@ const errorCodes = [
   'RW_ALARM_NOT_ACKABLE',
   'RW_NOTE_REQUIRED',
   'RW_INTERNAL',
+  'RW_ROSTER_LOCKED',
+  'RW_ROSTER_UNDERSTAFFED',
+  'RW_SWAP_INVALID',
+  'RW_SWAP_TOO_LATE',
 ];
 
 describe('locale files', () => {

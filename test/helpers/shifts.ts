@@ -1,0 +1,65 @@
+// A real store with real users, duty log and shift plan in a temp dir, for service-level tests of the
+// shift, roster and duty-log areas (no HTTP). The clock is fake: tests move time by hand.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type Store } from '../../src/store/store.ts';
+import { createUsers, type Users } from '../../src/auth/users.ts';
+import { createDutyLog, type DutyLog } from '../../src/sinks/duty-log/duty-log.ts';
+import { createBus, type Bus } from '../../src/core/bus.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { createShiftPlan, type ShiftPlan } from '../../src/shifts/shift-plan.ts';
+import type { ShiftConfig } from '../../src/shifts/config-schema.ts';
+import type { UserConfig } from '../../src/config/schema.ts';
+import type { UserView } from '../../src/contract/api.ts';
+import { fakeClock, type FakeClock } from './fake-clock.ts';
+
+export const towerShifts: ShiftConfig[] = [
+  { id: 'day', name: { en: 'Day', 'zh-CN': '白班' }, start: '08:30', end: '17:30', minStaff: { duty: 1 } },
+  { id: 'night', name: { en: 'Night', 'zh-CN': '夜班' }, start: '17:30', end: '08:30', minStaff: { duty: 1 } },
+];
+
+export const crew: UserConfig[] = [
+  { username: 'duty', displayName: 'Duty Li', role: 'duty', password: 'duty' },
+  { username: 'wang', displayName: 'Duty Wang', role: 'duty', password: 'wang' },
+  { username: 'zhao', displayName: 'Duty Zhao', role: 'duty', password: 'zhao' },
+  { username: 'lead', displayName: 'Lead Zhang', role: 'supervisor', password: 'lead' },
+  { username: 'chen', displayName: 'Lead Chen', role: 'supervisor', password: 'chen' },
+];
+
+export interface ShiftWorld {
+  dir: string;
+  store: Store;
+  users: Users;
+  dutyLog: DutyLog;
+  bus: Bus;
+  clock: FakeClock;
+  plan: ShiftPlan;
+  user(username: string): UserView;
+  dispose(): void;
+}
+
+export async function shiftWorld(opts: { shifts?: ShiftConfig[]; start?: number } = {}): Promise<ShiftWorld> {
+  const dir = mkdtempSync(join(tmpdir(), 'roomwatch-shifts-'));
+  const store = openStore(dir, silentLogger);
+  const clock = fakeClock(opts.start);
+  const users = createUsers(store, clock, 12);
+  await users.syncFromConfig(crew);
+  return {
+    dir,
+    store,
+    users,
+    dutyLog: createDutyLog(store),
+    bus: createBus(silentLogger),
+    clock,
+    plan: createShiftPlan(opts.shifts ?? towerShifts, 'Asia/Shanghai'),
+    user: (username) => users.get(username)!,
+    dispose() {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Shanghai wall time as an instant (UTC+8 all year). */
+export const shanghai = (iso: string): number => Date.parse(`${iso}+08:00`);
