@@ -8,6 +8,8 @@ import { alarmsView } from './alarms-view.ts';
 import { dutyLogView } from './duty-log-view.ts';
 import { roomsView } from './rooms-view.ts';
 import { openAckDialog } from './ack-dialog.ts';
+import { navView } from './nav-view.ts';
+import { consolePages } from './pages.ts';
 import type { AlarmSound } from './sound.ts';
 import type { LiveSocket } from './socket.ts';
 import type { Store } from './store.ts';
@@ -66,14 +68,9 @@ export function boardView(ctx: BoardContext): BoardView {
   const rooms = roomsView(store);
   const dutyLog = dutyLogView(store);
 
-  const el = h(
-    'div',
-    { class: 'board', 'data-testid': 'board' },
-    header,
-    connBanner,
-    soundBanner,
-    h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el)),
-  );
+  const boardMain = h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el));
+  const nav = navView(boardMain, consolePages(store));
+  const el = h('div', { class: 'board', 'data-testid': 'board' }, header, nav.nav, connBanner, soundBanner, boardMain, nav.host);
 
   function updateConnection(): void {
     el.dataset['connection'] = store.connection;
@@ -128,6 +125,7 @@ export function boardView(ctx: BoardContext): BoardView {
     el,
     soundChanged: updateSound,
     destroy() {
+      nav.destroy();
       clearInterval(timer);
       for (const off of unsubscribe) off();
       for (const dialog of document.querySelectorAll('dialog')) dialog.remove();
