@@ -18,6 +18,9 @@ import { startSimulatorControl } from './simulators/control-server.ts';
 import { createInfluxHistorian } from './sinks/historian/influx-historian.ts';
 import { createShiftPlan, type ShiftPlan } from './shifts/shift-plan.ts';
 import { createRoster, type Roster } from './shifts/roster.ts';
+import { createJournal, type Journal } from './duty/journal.ts';
+import { createAttachments } from './duty/attachments.ts';
+import { createShiftMarks } from './duty/shift-marks.ts';
 
 export interface GatewayOptions {
   site: Site;
@@ -42,6 +45,7 @@ export interface Gateway {
   readonly dutyLog: DutyLog;
   readonly shiftPlan: ShiftPlan;
   readonly roster: Roster;
+  readonly journal: Journal;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -64,6 +68,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let alarms: AlarmService | undefined;
   let dutyLog: DutyLog | undefined;
   let roster: Roster | undefined;
+  let journal: Journal | undefined;
   let consoleUrl = '';
   let brokerPort: number | null = null;
   let simulatorControlPort: number | null = null;
@@ -108,6 +113,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     get roster() {
       return need(roster, 'roster');
     },
+    get journal() {
+      return need(journal, 'journal');
+    },
 
     async start() {
       try {
@@ -127,6 +135,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         alarms = createAlarmService({ store, site, dutyLog, bus, clock, logger: logger.child({ part: 'alarms' }) });
         alarms.start();
         roster = createRoster({ store, plan: shiftPlan, dutyLog, clock, bus });
+        const attachments = createAttachments({ store, dutyLog, clock, bus, dataDir: site.dataDir });
+        journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, bus, roomIds: new Set(config.rooms.map((r) => r.id)) });
 
         const influx = config.historian?.influx;
         if (influx) {
@@ -178,6 +188,8 @@ export function createGateway(options: GatewayOptions): Gateway {
           latestReadings: () => [...latest.values()],
           shiftPlan,
           roster,
+          journal,
+          attachments,
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });
@@ -189,6 +201,11 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
 
         log.append({ ts: clock.now(), kind: 'gateway.started', params: { devices: site.devices.length } });
+
+        // L1: shift start/end entries, after the start-up entry so a shift's page opens after it.
+        const marks = createShiftMarks({ store, dutyLog, plan: shiftPlan, roster, clock, bus, logger: logger.child({ part: 'shift-marks' }) });
+        marks.start();
+        started.push({ name: 'shift marks', stop: () => marks.stop() });
       } catch (err) {
         await this.stop();
         throw err;

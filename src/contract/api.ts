@@ -2,6 +2,7 @@
 // TypeBox gives both the TypeScript types and the JSON Schema fastify validates requests with.
 import { Type, type Static } from '@sinclair/typebox';
 import { ShiftDutyLogKind, ShiftErrorCode } from './shifts.ts';
+import { JournalDutyLogKind, JournalErrorCode } from './duty-journal.ts';
 
 export const Role = Type.Union([Type.Literal('duty'), Type.Literal('supervisor'), Type.Literal('admin')]);
 export type Role = Static<typeof Role>;
@@ -161,6 +162,7 @@ export const DutyLogKind = Type.Union([
   Type.Literal('user.login'),
   Type.Literal('user.logout'),
   ...ShiftDutyLogKind.anyOf,
+  ...JournalDutyLogKind.anyOf,
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 
@@ -197,6 +199,7 @@ export const ErrorCode = Type.Union([
   Type.Literal('RW_NOTE_REQUIRED'),
   Type.Literal('RW_INTERNAL'),
   ...ShiftErrorCode.anyOf,
+  ...JournalErrorCode.anyOf,
 ]);
 export type ErrorCode = Static<typeof ErrorCode>;
 
@@ -221,3 +224,4 @@ export interface ConsoleToServerEvents {
 
 export { routes, SESSION_COOKIE } from './routes.ts';
 export * from './shifts.ts';
+export * from './duty-journal.ts';

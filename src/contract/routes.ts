@@ -16,6 +16,13 @@ export const routes = {
   rosterCsv: (month: string) => `/api/roster/${month}/csv`,
   swaps: '/api/roster-swaps',
   swapDecision: (id: number | string) => `/api/roster-swaps/${id}/decision`,
+  notes: '/api/duty-log/notes',
+  noteCorrection: (id: number | string) => `/api/duty-log/notes/${id}/corrections`,
+  noteAttachments: (id: number | string) => `/api/duty-log/notes/${id}/attachments`,
+  attachment: (id: number | string) => `/api/duty-log/attachments/${id}`,
+  dutyLogDay: '/api/duty-log/day',
+  dutyLogSign: '/api/duty-log/signoffs',
+  dutyLogUnsigned: '/api/duty-log/unsigned',
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';

@@ -14,6 +14,8 @@ import type { Reading } from '../core/reading.ts';
 import { DomainError } from '../core/errors.ts';
 import type { Roster } from '../shifts/roster.ts';
 import type { ShiftPlan } from '../shifts/shift-plan.ts';
+import type { Journal } from '../duty/journal.ts';
+import type { Attachments } from '../duty/attachments.ts';
 
 export interface ConsoleDeps {
   site: Site;
@@ -26,6 +28,8 @@ export interface ConsoleDeps {
   latestReadings: () => Reading[];
   shiftPlan: ShiftPlan;
   roster: Roster;
+  journal: Journal;
+  attachments: Attachments;
 }
 
 export type ConsoleSocket = Socket<ConsoleToServerEvents, ServerToConsoleEvents>;

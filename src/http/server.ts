@@ -22,6 +22,7 @@ import { siteModule } from './routes/site.ts';
 import { alarmsModule } from './routes/alarms.ts';
 import { dutyLogModule } from './routes/duty-log.ts';
 import { rosterModule } from './routes/roster.ts';
+import { dutyJournalModule } from './routes/duty-journal.ts';
 
 export interface ConsoleServerOptions {
   /** Cookies get `Secure` when the console is served over HTTPS (behind a TLS proxy). */
@@ -45,7 +46,7 @@ const errorBody = (code: ErrorBody['error']['code'], message: string): ErrorBody
 
 export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOptions = {}): ConsoleServer {
   const { users, bus, logger } = deps;
-  const modules: ConsoleModule[] = [sessionModule({ secureCookies: options.secureCookies ?? false }), siteModule, alarmsModule, dutyLogModule, rosterModule];
+  const modules: ConsoleModule[] = [sessionModule({ secureCookies: options.secureCookies ?? false }), siteModule, alarmsModule, dutyLogModule, rosterModule, dutyJournalModule];
 
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false });
   app.decorateRequest('user', null);

@@ -70,7 +70,7 @@ export const migrations: readonly Migration[] = [
   {
     // Shifts, roster, duty-log review (issue 5). Versions 2 and 3 belong to the alarm lifecycle and others.
     version: 4,
-    description: 'roster, swaps',
+    description: 'roster, swaps, shift marks, duty-log sign-offs and attachments',
     sql: `
       -- S1: one row per month; published means locked (only approved swaps change it).
       CREATE TABLE roster_months (
@@ -107,6 +107,37 @@ export const migrations: readonly Migration[] = [
         decided_at   INTEGER,
         comment      TEXT
       ) STRICT;
+
+      -- Shift start/end already written to the duty log, so a restart never writes them twice.
+      CREATE TABLE shift_marks (
+        shift_key TEXT NOT NULL,
+        event     TEXT NOT NULL CHECK (event IN ('started', 'ended')),
+        entry_id  INTEGER NOT NULL,
+        PRIMARY KEY (shift_key, event)
+      ) STRICT;
+
+      -- L4: one signature per day; insert only.
+      CREATE TABLE duty_log_signoffs (
+        date       TEXT PRIMARY KEY,
+        signed_by  TEXT NOT NULL REFERENCES users(username),
+        signed_at  INTEGER NOT NULL,
+        comment    TEXT NOT NULL,
+        entry_id   INTEGER NOT NULL
+      ) STRICT;
+
+      -- L3: photos and documents of major events; the file lives in <dataDir>/attachments/<id>.
+      -- No foreign key to duty_log: the retention job removes both together (L5).
+      CREATE TABLE duty_log_attachments (
+        id           INTEGER PRIMARY KEY,
+        entry_id     INTEGER NOT NULL,
+        file_name    TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        size         INTEGER NOT NULL,
+        sha256       TEXT NOT NULL,
+        uploaded_by  TEXT NOT NULL,
+        uploaded_at  INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX duty_log_attachments_entry ON duty_log_attachments(entry_id);
     `,
   },
 ];

@@ -12,6 +12,7 @@ import { createShiftPlan, type ShiftPlan } from '../../src/shifts/shift-plan.ts'
 import type { ShiftConfig } from '../../src/shifts/config-schema.ts';
 import type { UserConfig } from '../../src/config/schema.ts';
 import type { UserView } from '../../src/contract/api.ts';
+import { DomainError } from '../../src/core/errors.ts';
 import { fakeClock, type FakeClock } from './fake-clock.ts';
 
 export const towerShifts: ShiftConfig[] = [
@@ -63,3 +64,14 @@ export async function shiftWorld(opts: { shifts?: ShiftConfig[]; start?: number 
 
 /** Shanghai wall time as an instant (UTC+8 all year). */
 export const shanghai = (iso: string): number => Date.parse(`${iso}+08:00`);
+
+/** "CODE: message" of a call refused with a DomainError; fails when the call is not refused. */
+export function refused(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof DomainError) return `${err.code}: ${err.message}`;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}

@@ -21,6 +21,13 @@ const dutyLogKinds = [
   'roster.swapRequested',
   'roster.swapApproved',
   'roster.swapRejected',
+  'note.added',
+  'note.corrected',
+  'note.attached',
+  'log.signed',
+  'shift.started',
+  'shift.ended',
+  'retention.purged',
 ];
 const errorCodes = [
   'RW_AUTH_REQUIRED',
@@ -35,6 +42,10 @@ const errorCodes = [
   'RW_ROSTER_UNDERSTAFFED',
   'RW_SWAP_INVALID',
   'RW_SWAP_TOO_LATE',
+  'RW_ALREADY_CORRECTED',
+  'RW_ALREADY_SIGNED',
+  'RW_NOT_CORRECTABLE',
+  'RW_ATTACHMENT_REFUSED',
 ];
 
 describe('locale files', () => {

@@ -3,8 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRoster, type Roster } from '../../src/shifts/roster.ts';
 import type { RosterAssignment } from '../../src/contract/api.ts';
-import { DomainError } from '../../src/core/errors.ts';
-import { shanghai, shiftWorld, type ShiftWorld } from '../helpers/shifts.ts';
+import { refused, shanghai, shiftWorld, type ShiftWorld } from '../helpers/shifts.ts';
 
 let w: ShiftWorld;
 let roster: Roster;
@@ -15,16 +14,6 @@ beforeEach(async () => {
 });
 afterEach(() => w.dispose());
 
-/** Error code of a refused call. */
-function refused(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return `${err.code}: ${err.message}`;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** December 2026: duty on every day shift, wang on every night, zhao also on nights of the first week. */
 function december(): RosterAssignment[] {
