@@ -1,8 +1,12 @@
 // The console's pages besides the board, in navigation order. A new area adds one line here.
 import type { Page } from './nav-view.ts';
 import { rosterView } from './roster-view.ts';
+import { journalView } from './journal-view.ts';
 import type { Store } from './store.ts';
 
 export function consolePages(store: Store): Page[] {
-  return [{ id: 'roster', label: 'nav.roster', open: () => rosterView(store) }];
+  return [
+    { id: 'journal', label: 'nav.journal', open: () => journalView(store) },
+    { id: 'roster', label: 'nav.roster', open: () => rosterView(store) },
+  ];
 }
