@@ -21,6 +21,7 @@ import { createRoster, type Roster } from './shifts/roster.ts';
 import { createJournal, type Journal } from './duty/journal.ts';
 import { createAttachments } from './duty/attachments.ts';
 import { createShiftMarks } from './duty/shift-marks.ts';
+import { createHandover, type Handover } from './duty/handover.ts';
 
 export interface GatewayOptions {
   site: Site;
@@ -46,6 +47,7 @@ export interface Gateway {
   readonly shiftPlan: ShiftPlan;
   readonly roster: Roster;
   readonly journal: Journal;
+  readonly handover: Handover;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -69,6 +71,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let dutyLog: DutyLog | undefined;
   let roster: Roster | undefined;
   let journal: Journal | undefined;
+  let handover: Handover | undefined;
   let consoleUrl = '';
   let brokerPort: number | null = null;
   let simulatorControlPort: number | null = null;
@@ -116,6 +119,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     get journal() {
       return need(journal, 'journal');
     },
+    get handover() {
+      return need(handover, 'handover');
+    },
 
     async start() {
       try {
@@ -136,6 +142,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         alarms.start();
         roster = createRoster({ store, plan: shiftPlan, dutyLog, clock, bus });
         const attachments = createAttachments({ store, dutyLog, clock, bus, dataDir: site.dataDir });
+        const handoverLogger = logger.child({ part: 'handover' });
+        handover = createHandover({ store, dutyLog, plan: shiftPlan, roster, alarms, config: config.handover, clock, bus, latestReadings: () => [...latest.values()], logger: handoverLogger });
         journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, bus, roomIds: new Set(config.rooms.map((r) => r.id)) });
 
         const influx = config.historian?.influx;
@@ -190,6 +198,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           roster,
           journal,
           attachments,
+          handover,
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });
@@ -206,6 +215,15 @@ export function createGateway(options: GatewayOptions): Gateway {
         const marks = createShiftMarks({ store, dutyLog, plan: shiftPlan, roster, clock, bus, logger: logger.child({ part: 'shift-marks' }) });
         marks.start();
         started.push({ name: 'shift marks', stop: () => marks.stop() });
+        const late = handover;
+        const lateTimer = setInterval(() => {
+          try {
+            late.flagLate(); // S6: late or missing handovers are flagged in the duty log
+          } catch (err) {
+            logger.error('handover late check failed', { err: String((err as Error)?.stack ?? err) });
+          }
+        }, 60_000);
+        started.push({ name: 'handover late check', stop: () => clearInterval(lateTimer) });
       } catch (err) {
         await this.stop();
         throw err;

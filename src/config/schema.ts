@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Localized, Role, Priority } from '../contract/api.ts';
 import { ShiftConfig } from '../shifts/config-schema.ts';
+import { HandoverConfig } from '../duty/handover-config.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'lower-case letters, digits and dashes' });
 
@@ -155,6 +156,8 @@ export const SiteConfig = Type.Object(
     users: Type.Array(UserConfig, { minItems: 1 }),
     /** Shift definitions (S2, R2); see src/shifts/config-schema.ts. */
     shifts: Type.Optional(Type.Array(ShiftConfig)),
+    /** Handover checklist and refusal settings (S4–S6); see src/duty/handover-config.ts. */
+    handover: Type.Optional(HandoverConfig),
   },
   { additionalProperties: false },
 );

@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ShiftDutyLogKind, ShiftErrorCode } from './shifts.ts';
 import { JournalDutyLogKind, JournalErrorCode } from './duty-journal.ts';
+import { HandoverDutyLogKind, HandoverErrorCode } from './handover.ts';
 
 export const Role = Type.Union([Type.Literal('duty'), Type.Literal('supervisor'), Type.Literal('admin')]);
 export type Role = Static<typeof Role>;
@@ -163,6 +164,7 @@ export const DutyLogKind = Type.Union([
   Type.Literal('user.logout'),
   ...ShiftDutyLogKind.anyOf,
   ...JournalDutyLogKind.anyOf,
+  ...HandoverDutyLogKind.anyOf,
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 
@@ -200,6 +202,7 @@ export const ErrorCode = Type.Union([
   Type.Literal('RW_INTERNAL'),
   ...ShiftErrorCode.anyOf,
   ...JournalErrorCode.anyOf,
+  ...HandoverErrorCode.anyOf,
 ]);
 export type ErrorCode = Static<typeof ErrorCode>;
 
@@ -225,3 +228,4 @@ export interface ConsoleToServerEvents {
 export { routes, SESSION_COOKIE } from './routes.ts';
 export * from './shifts.ts';
 export * from './duty-journal.ts';
+export * from './handover.ts';

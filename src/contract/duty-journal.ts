@@ -54,6 +54,8 @@ export const NoteRequest = Type.Object(
     /** L3: a major event (gets photos and a written report, L7). */
     major: Type.Optional(Type.Boolean()),
     roomId: Type.Optional(Type.String({ maxLength: 64 })),
+    /** Closed: the incident is over / the task done. An open major entry blocks the handover (S5), an open follow-up is handed over (S7). */
+    resolved: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

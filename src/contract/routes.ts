@@ -23,6 +23,9 @@ export const routes = {
   dutyLogDay: '/api/duty-log/day',
   dutyLogSign: '/api/duty-log/signoffs',
   dutyLogUnsigned: '/api/duty-log/unsigned',
+  handover: '/api/handover',
+  handoverOutgoing: '/api/handover/outgoing-signature',
+  handoverIncoming: '/api/handover/incoming-signature',
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';

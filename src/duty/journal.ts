@@ -63,6 +63,7 @@ export function createJournal(deps: JournalDeps): Journal {
       followUp: n.followUp,
       complainant: n.complainant ?? null,
       major: n.major ?? false,
+      resolved: n.resolved ?? false,
       user: by.displayName,
     };
   };

@@ -16,6 +16,7 @@ import type { Roster } from '../shifts/roster.ts';
 import type { ShiftPlan } from '../shifts/shift-plan.ts';
 import type { Journal } from '../duty/journal.ts';
 import type { Attachments } from '../duty/attachments.ts';
+import type { Handover } from '../duty/handover.ts';
 
 export interface ConsoleDeps {
   site: Site;
@@ -30,6 +31,7 @@ export interface ConsoleDeps {
   roster: Roster;
   journal: Journal;
   attachments: Attachments;
+  handover: Handover;
 }
 
 export type ConsoleSocket = Socket<ConsoleToServerEvents, ServerToConsoleEvents>;

@@ -34,6 +34,8 @@ export interface Roster {
   onDuty(role: Role, at: number): UserView[];
   /** Everyone rostered on one shift occurrence (published months only), with their shift. */
   staffOf(shift: ShiftInstance): UserView[];
+  /** An active user, or null. */
+  person(username: string): UserView | null;
 }
 
 interface MonthRow {
@@ -314,5 +316,6 @@ export function createRoster(deps: RosterDeps): Roster {
     },
 
     staffOf,
+    person: (username) => people().find((p) => p.username === username) ?? null,
   };
 }

@@ -70,7 +70,7 @@ export const migrations: readonly Migration[] = [
   {
     // Shifts, roster, duty-log review (issue 5). Versions 2 and 3 belong to the alarm lifecycle and others.
     version: 4,
-    description: 'roster, swaps, shift marks, duty-log sign-offs and attachments',
+    description: 'roster, swaps, shift marks, duty-log sign-offs and attachments, handovers',
     sql: `
       -- S1: one row per month; published means locked (only approved swaps change it).
       CREATE TABLE roster_months (
@@ -111,7 +111,7 @@ export const migrations: readonly Migration[] = [
       -- Shift start/end already written to the duty log, so a restart never writes them twice.
       CREATE TABLE shift_marks (
         shift_key TEXT NOT NULL,
-        event     TEXT NOT NULL CHECK (event IN ('started', 'ended')),
+        event     TEXT NOT NULL CHECK (event IN ('started', 'ended', 'handover-late')),
         entry_id  INTEGER NOT NULL,
         PRIMARY KEY (shift_key, event)
       ) STRICT;
@@ -138,6 +138,23 @@ export const migrations: readonly Migration[] = [
         uploaded_at  INTEGER NOT NULL
       ) STRICT;
       CREATE INDEX duty_log_attachments_entry ON duty_log_attachments(entry_id);
+
+      -- S6: one handover per outgoing shift; the outgoing signs first, the shift stays open until the
+      -- incoming person signs with their own password.
+      CREATE TABLE handovers (
+        id                 INTEGER PRIMARY KEY,
+        shift_key          TEXT NOT NULL UNIQUE,
+        next_shift_key     TEXT,
+        state              TEXT NOT NULL CHECK (state IN ('awaitingIncoming', 'completed')),
+        outgoing_user      TEXT NOT NULL REFERENCES users(username),
+        outgoing_signed_at INTEGER NOT NULL,
+        incoming_user      TEXT REFERENCES users(username),
+        incoming_signed_at INTEGER,
+        checklist          TEXT NOT NULL,
+        present            TEXT NOT NULL,
+        unfit              TEXT NOT NULL,
+        note               TEXT NOT NULL
+      ) STRICT;
     `,
   },
 ];
