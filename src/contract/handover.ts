@@ -68,6 +68,8 @@ export interface HandoverView {
   incoming: ShiftView | null;
   outgoingPeople: UserView[];
   incomingPeople: UserView[];
+  /** Active users: the substitutes to choose from (S5). */
+  people: UserView[];
   openAlarms: AlarmView[];
   openIncidents: DutyLogEntryView[];
   unfinishedTasks: DutyLogEntryView[];

@@ -177,6 +177,7 @@ export function createHandover(deps: HandoverDeps): Handover {
         incoming: inc,
         outgoingPeople: out ? roster.staffOf(out) : [],
         incomingPeople: inc ? roster.staffOf(inc) : [],
+        people: roster.people(),
         openAlarms: alarms.open(),
         openIncidents: notes.filter((e) => e.params['major'] === true && open(e)),
         // S7: the shift's own follow-ups not yet done are handed over by name.

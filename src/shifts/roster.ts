@@ -36,6 +36,8 @@ export interface Roster {
   staffOf(shift: ShiftInstance): UserView[];
   /** An active user, or null. */
   person(username: string): UserView | null;
+  /** Every active user. */
+  people(): UserView[];
 }
 
 interface MonthRow {
@@ -317,5 +319,6 @@ export function createRoster(deps: RosterDeps): Roster {
 
     staffOf,
     person: (username) => people().find((p) => p.username === username) ?? null,
+    people,
   };
 }

@@ -28,6 +28,10 @@ const dutyLogKinds = [
   'shift.started',
   'shift.ended',
   'retention.purged',
+  'handover.refused',
+  'handover.outgoingSigned',
+  'handover.completed',
+  'handover.late',
 ];
 const errorCodes = [
   'RW_AUTH_REQUIRED',
@@ -46,6 +50,8 @@ const errorCodes = [
   'RW_ALREADY_SIGNED',
   'RW_NOT_CORRECTABLE',
   'RW_ATTACHMENT_REFUSED',
+  'RW_HANDOVER_REFUSED',
+  'RW_HANDOVER_STATE',
 ];
 
 describe('locale files', () => {

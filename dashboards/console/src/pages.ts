@@ -2,11 +2,13 @@
 import type { Page } from './nav-view.ts';
 import { rosterView } from './roster-view.ts';
 import { journalView } from './journal-view.ts';
+import { handoverView } from './handover-view.ts';
 import type { Store } from './store.ts';
 
 export function consolePages(store: Store): Page[] {
   return [
     { id: 'journal', label: 'nav.journal', open: () => journalView(store) },
+    { id: 'handover', label: 'nav.handover', open: () => handoverView(store) },
     { id: 'roster', label: 'nav.roster', open: () => rosterView(store) },
   ];
 }
