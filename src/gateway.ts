@@ -22,6 +22,7 @@ import { createJournal, type Journal } from './duty/journal.ts';
 import { createAttachments } from './duty/attachments.ts';
 import { createShiftMarks } from './duty/shift-marks.ts';
 import { createHandover, type Handover } from './duty/handover.ts';
+import { createPatrols } from './patrols/patrols.ts';
 
 export interface GatewayOptions {
   site: Site;
@@ -144,6 +145,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         const attachments = createAttachments({ store, dutyLog, clock, bus, dataDir: site.dataDir });
         const handoverLogger = logger.child({ part: 'handover' });
         handover = createHandover({ store, dutyLog, plan: shiftPlan, roster, alarms, config: config.handover, clock, bus, latestReadings: () => [...latest.values()], logger: handoverLogger });
+        const patrols = createPatrols({ store, dutyLog, plan: shiftPlan, schedules: config.patrols ?? [], clock, bus, latestReadings: () => [...latest.values()] });
         journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, bus, roomIds: new Set(config.rooms.map((r) => r.id)) });
 
         const influx = config.historian?.influx;
@@ -199,6 +201,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           journal,
           attachments,
           handover,
+          patrols,
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });
@@ -219,11 +222,12 @@ export function createGateway(options: GatewayOptions): Gateway {
         const lateTimer = setInterval(() => {
           try {
             late.flagLate(); // S6: late or missing handovers are flagged in the duty log
+            patrols.tick(); // P1/P3: overdue patrols are logged and announced on the bus
           } catch (err) {
-            logger.error('handover late check failed', { err: String((err as Error)?.stack ?? err) });
+            logger.error('handover/patrol check failed', { err: String((err as Error)?.stack ?? err) });
           }
         }, 60_000);
-        started.push({ name: 'handover late check', stop: () => clearInterval(lateTimer) });
+        started.push({ name: 'handover and patrol checks', stop: () => clearInterval(lateTimer) });
       } catch (err) {
         await this.stop();
         throw err;

@@ -9,6 +9,7 @@ import { loadProfiles, type ProfileRegistry } from '../devices/profiles.ts';
 import { roomDefaultLimits } from '../alarms/room-rules.ts';
 import { checkShiftConfig } from '../shifts/config-check.ts';
 import { checkHandoverConfig } from '../duty/handover-config.ts';
+import { checkPatrolConfig } from '../patrols/config-schema.ts';
 import type { DeviceProfile, ModbusPoint } from '../devices/profile-schema.ts';
 import type { Localized } from '../contract/api.ts';
 
@@ -114,6 +115,7 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
 
   checkShiftConfig(config.site.timezone, config.shifts, at);
   checkHandoverConfig(config.handover, new Set(points.keys()), at);
+  checkPatrolConfig(config.patrols, new Set(rooms.keys()), new Set(points.keys()), at);
 
   if (cross.length > 0) throw new ConfigError(cross);
   const dataDir = config.storage?.dataDir ?? './data';

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Localized, Role, Priority } from '../contract/api.ts';
 import { ShiftConfig } from '../shifts/config-schema.ts';
 import { HandoverConfig } from '../duty/handover-config.ts';
+import { PatrolSchedule } from '../patrols/config-schema.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'lower-case letters, digits and dashes' });
 
@@ -158,6 +159,8 @@ export const SiteConfig = Type.Object(
     shifts: Type.Optional(Type.Array(ShiftConfig)),
     /** Handover checklist and refusal settings (S4–S6); see src/duty/handover-config.ts. */
     handover: Type.Optional(HandoverConfig),
+    /** Patrol schedules per room (P1, P3, P4); see src/patrols/config-schema.ts. */
+    patrols: Type.Optional(Type.Array(PatrolSchedule)),
   },
   { additionalProperties: false },
 );

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ShiftDutyLogKind, ShiftErrorCode } from './shifts.ts';
 import { JournalDutyLogKind, JournalErrorCode } from './duty-journal.ts';
 import { HandoverDutyLogKind, HandoverErrorCode } from './handover.ts';
+import { PatrolDutyLogKind } from './patrols.ts';
 
 export const Role = Type.Union([Type.Literal('duty'), Type.Literal('supervisor'), Type.Literal('admin')]);
 export type Role = Static<typeof Role>;
@@ -165,6 +166,7 @@ export const DutyLogKind = Type.Union([
   ...ShiftDutyLogKind.anyOf,
   ...JournalDutyLogKind.anyOf,
   ...HandoverDutyLogKind.anyOf,
+  ...PatrolDutyLogKind.anyOf,
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 
@@ -229,3 +231,4 @@ export { routes, SESSION_COOKIE } from './routes.ts';
 export * from './shifts.ts';
 export * from './duty-journal.ts';
 export * from './handover.ts';
+export * from './patrols.ts';

@@ -26,6 +26,9 @@ export const routes = {
   handover: '/api/handover',
   handoverOutgoing: '/api/handover/outgoing-signature',
   handoverIncoming: '/api/handover/incoming-signature',
+  patrols: '/api/patrols',
+  patrolRounds: (id: string) => `/api/patrols/${id}/rounds`,
+  patrolQr: (id: string) => `/api/patrols/${id}/qr.svg`,
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';

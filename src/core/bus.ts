@@ -3,13 +3,15 @@
 import type { Logger } from './logger.ts';
 import type { Reading } from './reading.ts';
 import type { AlarmTransition } from '../alarms/types.ts';
-import type { DutyLogEntryView } from '../contract/api.ts';
+import type { DutyLogEntryView, PatrolOverdue } from '../contract/api.ts';
 
 export interface GatewayEvents {
   readings: readonly Reading[];
   alarm: AlarmTransition;
   dutyLog: DutyLogEntryView;
   deviceStatus: DeviceStatus;
+  /** P1/P3: a patrol period ended without a round; the alarm service raises the alarm. */
+  patrolOverdue: PatrolOverdue;
 }
 
 /**

@@ -17,6 +17,7 @@ import type { ShiftPlan } from '../shifts/shift-plan.ts';
 import type { Journal } from '../duty/journal.ts';
 import type { Attachments } from '../duty/attachments.ts';
 import type { Handover } from '../duty/handover.ts';
+import type { Patrols } from '../patrols/patrols.ts';
 
 export interface ConsoleDeps {
   site: Site;
@@ -32,6 +33,7 @@ export interface ConsoleDeps {
   journal: Journal;
   attachments: Attachments;
   handover: Handover;
+  patrols: Patrols;
 }
 
 export type ConsoleSocket = Socket<ConsoleToServerEvents, ServerToConsoleEvents>;

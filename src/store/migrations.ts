@@ -70,7 +70,7 @@ export const migrations: readonly Migration[] = [
   {
     // Shifts, roster, duty-log review (issue 5). Versions 2 and 3 belong to the alarm lifecycle and others.
     version: 4,
-    description: 'roster, swaps, shift marks, duty-log sign-offs and attachments, handovers',
+    description: 'roster, swaps, shift marks, duty-log sign-offs and attachments, handovers, patrols',
     sql: `
       -- S1: one row per month; published means locked (only approved swaps change it).
       CREATE TABLE roster_months (
@@ -154,6 +154,29 @@ export const migrations: readonly Migration[] = [
         present            TEXT NOT NULL,
         unfit              TEXT NOT NULL,
         note               TEXT NOT NULL
+      ) STRICT;
+
+      -- P1/P3/P4: one row per patrol round, counted for one period (slot) of its schedule.
+      CREATE TABLE patrol_rounds (
+        id          INTEGER PRIMARY KEY,
+        schedule_id TEXT NOT NULL,
+        slot_key    TEXT NOT NULL,
+        room_id     TEXT NOT NULL,
+        username    TEXT NOT NULL REFERENCES users(username),
+        ts          INTEGER NOT NULL,
+        checklist   TEXT NOT NULL,
+        readings    TEXT NOT NULL,
+        remarks     TEXT NOT NULL,
+        entry_id    INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX patrol_rounds_slot ON patrol_rounds(schedule_id, slot_key);
+
+      -- Overdue periods already reported, so each is logged and raised once.
+      CREATE TABLE patrol_overdue (
+        schedule_id TEXT NOT NULL,
+        slot_key    TEXT NOT NULL,
+        entry_id    INTEGER NOT NULL,
+        PRIMARY KEY (schedule_id, slot_key)
       ) STRICT;
     `,
   },

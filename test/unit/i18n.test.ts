@@ -32,6 +32,8 @@ const dutyLogKinds = [
   'handover.outgoingSigned',
   'handover.completed',
   'handover.late',
+  'patrol.done',
+  'patrol.overdue',
 ];
 const errorCodes = [
   'RW_AUTH_REQUIRED',

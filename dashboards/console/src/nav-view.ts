@@ -45,5 +45,8 @@ export function navView(board: HTMLElement, pages: readonly Page[]): NavView {
   };
 
   const nav = h('nav', { class: 'nav', 'aria-label': tr('nav.label') }, tab('board', 'nav.board'), pages.map((p) => tab(p.id, p.label)));
+  // A link such as a room's QR code (#patrols/<id>) opens its page right after login.
+  const linked = /^#([a-z]+)/.exec(location.hash)?.[1];
+  if (linked && pages.some((p) => p.id === linked)) show(linked);
   return { nav, host, destroy: () => current?.destroy?.() };
 }

@@ -3,6 +3,7 @@ import type { Page } from './nav-view.ts';
 import { rosterView } from './roster-view.ts';
 import { journalView } from './journal-view.ts';
 import { handoverView } from './handover-view.ts';
+import { patrolsView } from './patrols-view.ts';
 import type { Store } from './store.ts';
 
 export function consolePages(store: Store): Page[] {
@@ -10,5 +11,6 @@ export function consolePages(store: Store): Page[] {
     { id: 'journal', label: 'nav.journal', open: () => journalView(store) },
     { id: 'handover', label: 'nav.handover', open: () => handoverView(store) },
     { id: 'roster', label: 'nav.roster', open: () => rosterView(store) },
+    { id: 'patrols', label: 'nav.patrols', open: () => patrolsView(store) },
   ];
 }
