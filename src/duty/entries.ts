@@ -2,32 +2,17 @@
 // written through the DutyLog service (insert/append), so it joins the journal's hash chain.
 import type { DatabaseSync } from 'node:sqlite';
 import type { DutyLogEntryView } from '../contract/api.ts';
+import { toView } from '../sinks/duty-log/duty-log.ts';
 
-const columns = 'id, ts, kind, room_id, device_id, point_key, username, alarm_id, params';
-
-type Row = Record<'id' | 'ts', number> & Record<'kind' | 'params', string> & Record<'room_id' | 'device_id' | 'point_key' | 'username', string | null> & { alarm_id: number | null };
-
-function view(r: Row): DutyLogEntryView {
-  return {
-    id: r.id,
-    ts: r.ts,
-    kind: r.kind as DutyLogEntryView['kind'],
-    roomId: r.room_id,
-    deviceId: r.device_id,
-    pointKey: r.point_key,
-    username: r.username,
-    alarmId: r.alarm_id,
-    params: JSON.parse(r.params) as DutyLogEntryView['params'],
-  };
-}
+type Row = Parameters<typeof toView>[0];
 
 export function entriesBetween(db: DatabaseSync, from: number, to: number): DutyLogEntryView[] {
-  return (db.prepare(`SELECT ${columns} FROM duty_log WHERE ts >= ? AND ts < ? ORDER BY id`).all(from, to) as unknown as Row[]).map(view);
+  return (db.prepare('SELECT * FROM duty_log WHERE ts >= ? AND ts < ? ORDER BY id').all(from, to) as unknown as Row[]).map(toView);
 }
 
 export function entryById(db: DatabaseSync, id: number): DutyLogEntryView | null {
-  const row = db.prepare(`SELECT ${columns} FROM duty_log WHERE id = ?`).get(id) as Row | undefined;
-  return row ? view(row) : null;
+  const row = db.prepare('SELECT * FROM duty_log WHERE id = ?').get(id) as Row | undefined;
+  return row ? toView(row) : null;
 }
 
 /** The correction that replaces an entry, if any (a correction is itself an entry, L1 append-only). */

@@ -3,14 +3,11 @@
 // screen, is refused while the radios are not counted (S5, reason shown), signs; the incoming officer,
 // logged in at their own console, signs with their own password; both consoles show the completion.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gateway.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
 import { chromiumPart, launchChromium, loggedInPage } from '../helpers/browser.ts';
 import { fakeClock } from '../helpers/fake-clock.ts';
-import { shanghai } from '../helpers/shifts.ts';
+import { shanghai, startSiteWith } from '../helpers/shifts.ts';
 
 const part = chromiumPart();
 const WAIT = { timeout: 15_000, interval: 100 };
@@ -33,9 +30,7 @@ describe.skipIf(part.skip)('handover by two people at two consoles', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-test-'));
-    const yaml = (await testSiteYaml({ dataDir, extra })).replace('users:\n', 'users:\n  - { username: wang, displayName: Duty Wang, role: duty, password: wang }\n');
-    gw = await startTestGateway({ dataDir, clock, yaml });
+    gw = await startSiteWith(extra, { clock, users: ['{ username: wang, displayName: Duty Wang, role: duty, password: wang }'] });
     const { roster, users } = gw.gateway;
     const days = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
     roster.saveDraft('2026-11', days.flatMap((date) => [{ date, shiftId: 'day', username: 'duty' }, { date, shiftId: 'night', username: 'wang' }]), users.get('lead')!);

@@ -2,12 +2,10 @@
 // lands on the patrol form, the officer answers the checklist, enters the meter reading and records the
 // round; the QR code itself is served only to a session (deny by default).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { routes, type PatrolStatusView } from '../../src/contract/api.ts';
-import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gateway.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { startSiteWith } from '../helpers/shifts.ts';
 import { chromiumPart, launchChromium } from '../helpers/browser.ts';
 import { api, login } from '../helpers/console-client.ts';
 
@@ -36,8 +34,7 @@ describe.skipIf(part.skip)('a patrol on a phone', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-test-'));
-    gw = await startTestGateway({ dataDir, yaml: await testSiteYaml({ dataDir, extra }) });
+    gw = await startSiteWith(extra);
     browser = await launchChromium();
     // A phone-sized window (playwright's isMobile emulation hangs clicks with this chromium build).
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US', timezoneId: 'Asia/Shanghai' });

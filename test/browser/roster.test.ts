@@ -2,11 +2,9 @@
 // month from CSV, sees the one understaffed night, fills it, publishes and the month locks; a duty member
 // at another PC asks for a swap and the supervisor decides on it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gateway.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { startSiteWith } from '../helpers/shifts.ts';
 import { chromiumPart, launchChromium, loggedInPage } from '../helpers/browser.ts';
 
 const part = chromiumPart();
@@ -28,11 +26,10 @@ describe.skipIf(part.skip)('roster in the console', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-test-'));
     const shifts = `shifts:
   - { id: day, name: { en: Day, zh-CN: 白班 }, start: "08:30", end: "17:30", minStaff: { duty: 1 } }
   - { id: night, name: { en: Night, zh-CN: 夜班 }, start: "17:30", end: "08:30", minStaff: { duty: 1 } }`;
-    gw = await startTestGateway({ dataDir, yaml: await testSiteYaml({ dataDir, extra: shifts }) });
+    gw = await startSiteWith(shifts);
     browser = await launchChromium();
     lead = await loggedInPage(browser, gw.url, 'lead', 'lead', errors);
   });

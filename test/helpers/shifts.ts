@@ -14,6 +14,8 @@ import type { UserConfig } from '../../src/config/schema.ts';
 import type { UserView } from '../../src/contract/api.ts';
 import { DomainError } from '../../src/core/errors.ts';
 import { fakeClock, type FakeClock } from './fake-clock.ts';
+import { startTestGateway, testSiteYaml, type TestGateway } from './gateway.ts';
+import type { Clock } from '../../src/core/clock.ts';
 
 export const towerShifts: ShiftConfig[] = [
   { id: 'day', name: { en: 'Day', 'zh-CN': '白班' }, start: '08:30', end: '17:30', minStaff: { duty: 1 } },
@@ -74,4 +76,11 @@ export function refused(fn: () => unknown): string {
     throw err;
   }
   throw new Error('expected a refusal');
+}
+
+/** The default test gateway with extra site config (shifts, handover, patrols) and optional extra users (YAML list lines). */
+export async function startSiteWith(extra: string, opts: { clock?: Clock; users?: string[] } = {}): Promise<TestGateway> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-test-'));
+  const yaml = (await testSiteYaml({ dataDir, extra })).replace('users:\n', `users:\n${(opts.users ?? []).map((u) => `  - ${u}\n`).join('')}`);
+  return startTestGateway({ dataDir, yaml, ...(opts.clock ? { clock: opts.clock } : {}) });
 }

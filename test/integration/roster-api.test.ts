@@ -1,14 +1,11 @@
 // The roster over the console API with the real gateway: deny by default, roles, schema validation,
 // CSV download, publish, swap and "who is on duty" (S1, S2, R2).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { routes, type OnDutyView, type RosterView, type ShiftView, type SwapView } from '../../src/contract/api.ts';
-import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gateway.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
 import { api, login } from '../helpers/console-client.ts';
 import { fakeClock } from '../helpers/fake-clock.ts';
-import { shanghai } from '../helpers/shifts.ts';
+import { shanghai, startSiteWith } from '../helpers/shifts.ts';
 
 const shiftsYaml = `shifts:
   - { id: day, name: { en: Day, zh-CN: 白班 }, start: "08:30", end: "17:30", minStaff: { duty: 1 } }
@@ -21,8 +18,7 @@ let lead: string;
 type Err = { error: { code: string; message: string } };
 
 beforeAll(async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-test-'));
-  gw = await startTestGateway({ dataDir, clock, yaml: await testSiteYaml({ dataDir, extra: shiftsYaml }) });
+  gw = await startSiteWith(shiftsYaml, { clock });
   duty = (await login(gw.url, 'duty', 'duty')).cookie;
   lead = (await login(gw.url, 'lead', 'lead')).cookie;
 });

@@ -35,7 +35,7 @@ export interface DutyLog {
   list(query: { limit?: number; beforeId?: number }): DutyLogEntryView[];
 }
 
-const toView = (r: Row): DutyLogEntryView => ({
+export const toView = (r: Row): DutyLogEntryView => ({
   id: r.id,
   ts: r.ts,
   kind: r.kind,
