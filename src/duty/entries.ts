@@ -21,6 +21,14 @@ export function correctionOf(db: DatabaseSync, id: number): number | null {
   return row?.id ?? null;
 }
 
+/** entry id → the correction replacing it, for corrections written since `from` (a correction is always younger than what it corrects). */
+export function correctionsSince(db: DatabaseSync, from: number, of: ReadonlySet<number>): Record<string, number> {
+  const rows = db.prepare(`SELECT id, json_extract(params, '$.corrects') AS corrects FROM duty_log WHERE ts >= ? AND kind = 'note.corrected' ORDER BY id`).all(from) as { id: number; corrects: number }[];
+  const found: Record<string, number> = {};
+  for (const r of rows) if (of.has(r.corrects) && found[String(r.corrects)] === undefined) found[String(r.corrects)] = r.id;
+  return found;
+}
+
 export function countBetween(db: DatabaseSync, from: number, to: number): number {
   return (db.prepare('SELECT count(*) AS n FROM duty_log WHERE ts >= ? AND ts < ?').get(from, to) as { n: number }).n;
 }

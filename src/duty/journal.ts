@@ -12,7 +12,7 @@ import type { Roster } from '../shifts/roster.ts';
 import { isSupervisor } from '../shifts/roster.ts';
 import { DomainError } from '../core/errors.ts';
 import { addDays, formatDate, localDateOf, parseDate, zonedInstant } from '../shifts/zoned-time.ts';
-import { correctionOf, countBetween, entriesBetween, entryById } from './entries.ts';
+import { correctionOf, correctionsSince, countBetween, entriesBetween, entryById } from './entries.ts';
 import type { Attachments } from './attachments.ts';
 
 export interface JournalDeps {
@@ -85,22 +85,18 @@ export function createJournal(deps: JournalDeps): Journal {
     const { from, to, shifts } = dayRange(date);
     const pages = new Map<string, DutyLogPageView>(shifts.map((s) => [s.key, { shift: s, people: roster.staffOf(s), entries: [] }]));
     const loose: DutyLogPageView = { shift: null, people: [], entries: [] };
-    // Shift-end entries are written just after the end; an hour's margin catches them.
+    // Shift-end entries are written just after the end; an hour's margin catches them. The shifts around
+    // the day are computed once: time-zone arithmetic per entry would dominate a busy day.
+    const around = plan.shiftsBetween(from, to + 3_600_000);
+    const shiftAt = (ts: number): string | undefined => around.filter((s) => s.start <= ts && ts < s.end).at(-1)?.key;
     for (const e of entriesBetween(db, from, to + 3_600_000)) {
-      const key = typeof e.params['shift'] === 'string' ? e.params['shift'] : plan.currentShift(e.ts)?.key;
+      const key = typeof e.params['shift'] === 'string' ? e.params['shift'] : shiftAt(e.ts);
       if (key !== undefined) pages.get(key)?.entries.push(e);
       else if (e.ts < to && formatDate(localDateOf(e.ts, plan.timeZone)) === date) loose.entries.push(e);
     }
     const all = [...pages.values(), ...(loose.entries.length > 0 ? [loose] : [])];
     const ids = all.flatMap((p) => p.entries.map((e) => e.id));
-    const correctedBy: Record<string, number> = {};
-    for (const p of all) {
-      for (const e of p.entries) {
-        if (e.kind !== 'note.added' && e.kind !== 'note.corrected') continue;
-        const c = correctionOf(db, e.id);
-        if (c !== null) correctedBy[String(e.id)] = c;
-      }
-    }
+    const correctedBy = correctionsSince(db, from, new Set(ids));
     const sign = db.prepare('SELECT s.*, u.display_name FROM duty_log_signoffs s JOIN users u ON u.username = s.signed_by WHERE date = ?').get(date) as
       | { signed_by: string; display_name: string; signed_at: number; comment: string }
       | undefined;
