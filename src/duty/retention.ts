@@ -45,7 +45,10 @@ export function purgeExpired(deps: { store: Store; dutyLog: DutyLog; attachments
       for (let i = 0; i < ids.length; i += 500) attachments.removeForEntries(ids.slice(i, i + 500));
       db.prepare('DELETE FROM shift_marks WHERE entry_id IN (SELECT id FROM duty_log WHERE ts < ?)').run(cutoff);
       db.prepare('DELETE FROM duty_log_signoffs WHERE date < ?').run(cutoffDay);
+      db.prepare('DELETE FROM patrol_overdue WHERE entry_id IN (SELECT id FROM duty_log WHERE ts < ?)').run(cutoff);
       db.prepare('DELETE FROM duty_log WHERE ts < ?').run(cutoff);
+      db.prepare('DELETE FROM patrol_rounds WHERE ts < ?').run(cutoff);
+      db.prepare('DELETE FROM handovers WHERE outgoing_signed_at < ?').run(cutoff);
       db.prepare('DELETE FROM roster_swaps WHERE month < ?').run(cutoffMonth);
       db.prepare('DELETE FROM roster_assignments WHERE month < ?').run(cutoffMonth);
       db.prepare('DELETE FROM roster_months WHERE month < ?').run(cutoffMonth);
