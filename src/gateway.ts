@@ -23,6 +23,7 @@ import { createAttachments } from './duty/attachments.ts';
 import { createShiftMarks } from './duty/shift-marks.ts';
 import { createHandover, type Handover } from './duty/handover.ts';
 import { createPatrols } from './patrols/patrols.ts';
+import { createEntryRegister } from './rooms/entry-register.ts';
 
 export interface GatewayOptions {
   site: Site;
@@ -146,7 +147,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         const handoverLogger = logger.child({ part: 'handover' });
         handover = createHandover({ store, dutyLog, plan: shiftPlan, roster, alarms, config: config.handover, clock, bus, latestReadings: () => [...latest.values()], logger: handoverLogger });
         const patrols = createPatrols({ store, dutyLog, plan: shiftPlan, schedules: config.patrols ?? [], clock, bus, latestReadings: () => [...latest.values()] });
-        journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, bus, roomIds: new Set(config.rooms.map((r) => r.id)) });
+        const roomIds = new Set(config.rooms.map((r) => r.id));
+        journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, bus, roomIds });
+        const entryRegister = createEntryRegister({ store, dutyLog, roster, clock, bus, roomIds });
 
         const influx = config.historian?.influx;
         if (influx) {
@@ -202,6 +205,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           attachments,
           handover,
           patrols,
+          entryRegister,
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });

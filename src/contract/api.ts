@@ -5,6 +5,7 @@ import { ShiftDutyLogKind, ShiftErrorCode } from './shifts.ts';
 import { JournalDutyLogKind, JournalErrorCode } from './duty-journal.ts';
 import { HandoverDutyLogKind, HandoverErrorCode } from './handover.ts';
 import { PatrolDutyLogKind } from './patrols.ts';
+import { RoomEntryDutyLogKind } from './room-entries.ts';
 
 export const Role = Type.Union([Type.Literal('duty'), Type.Literal('supervisor'), Type.Literal('admin')]);
 export type Role = Static<typeof Role>;
@@ -167,6 +168,7 @@ export const DutyLogKind = Type.Union([
   ...JournalDutyLogKind.anyOf,
   ...HandoverDutyLogKind.anyOf,
   ...PatrolDutyLogKind.anyOf,
+  ...RoomEntryDutyLogKind.anyOf,
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 
@@ -232,3 +234,4 @@ export * from './shifts.ts';
 export * from './duty-journal.ts';
 export * from './handover.ts';
 export * from './patrols.ts';
+export * from './room-entries.ts';

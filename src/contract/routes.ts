@@ -29,6 +29,8 @@ export const routes = {
   patrols: '/api/patrols',
   patrolRounds: (id: string) => `/api/patrols/${id}/rounds`,
   patrolQr: (id: string) => `/api/patrols/${id}/qr.svg`,
+  roomEntries: '/api/room-entries',
+  roomEntryExit: (id: number | string) => `/api/room-entries/${id}/exit`,
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';

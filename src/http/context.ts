@@ -18,6 +18,7 @@ import type { Journal } from '../duty/journal.ts';
 import type { Attachments } from '../duty/attachments.ts';
 import type { Handover } from '../duty/handover.ts';
 import type { Patrols } from '../patrols/patrols.ts';
+import type { EntryRegister } from '../rooms/entry-register.ts';
 
 export interface ConsoleDeps {
   site: Site;
@@ -34,6 +35,7 @@ export interface ConsoleDeps {
   attachments: Attachments;
   handover: Handover;
   patrols: Patrols;
+  entryRegister: EntryRegister;
 }
 
 export type ConsoleSocket = Socket<ConsoleToServerEvents, ServerToConsoleEvents>;

@@ -70,7 +70,7 @@ export const migrations: readonly Migration[] = [
   {
     // Shifts, roster, duty-log review (issue 5). Versions 2 and 3 belong to the alarm lifecycle and others.
     version: 4,
-    description: 'roster, swaps, shift marks, duty-log sign-offs and attachments, handovers, patrols',
+    description: 'roster, swaps, shift marks, duty-log sign-offs and attachments, handovers, patrols, room entry register',
     sql: `
       -- S1: one row per month; published means locked (only approved swaps change it).
       CREATE TABLE roster_months (
@@ -177,6 +177,20 @@ export const migrations: readonly Migration[] = [
         slot_key    TEXT NOT NULL,
         entry_id    INTEGER NOT NULL,
         PRIMARY KEY (schedule_id, slot_key)
+      ) STRICT;
+
+      -- R3: outsiders in machine rooms, with approver, escort, in and out times.
+      CREATE TABLE room_entries (
+        id           INTEGER PRIMARY KEY,
+        room_id      TEXT NOT NULL,
+        visitor      TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        purpose      TEXT NOT NULL,
+        approved_by  TEXT NOT NULL REFERENCES users(username),
+        escort       TEXT NOT NULL REFERENCES users(username),
+        in_at        INTEGER NOT NULL,
+        out_at       INTEGER,
+        recorded_by  TEXT NOT NULL REFERENCES users(username)
       ) STRICT;
     `,
   },

@@ -27,7 +27,7 @@ const upload = (cookie: string | null, id: number, bytes: Buffer, type: string, 
   fetch(gw.url + routes.noteAttachments(id), { method: 'POST', headers: { ...(cookie ? { cookie } : {}), 'content-type': type, 'x-file-name': encodeURIComponent(name) }, body: new Uint8Array(bytes) });
 
 describe('duty-log API', () => {
-  it('denies every route without a session', async () => {
+  it('denies every route of the duty-log, handover, patrol and entry-register areas without a session', async () => {
     for (const [method, path] of [
       ['POST', routes.notes],
       ['POST', routes.noteCorrection(1)],
@@ -35,6 +35,15 @@ describe('duty-log API', () => {
       ['GET', `${routes.dutyLogDay}?date=2026-11-23`],
       ['POST', routes.dutyLogSign],
       ['GET', routes.dutyLogUnsigned],
+      ['GET', routes.handover],
+      ['POST', routes.handoverOutgoing],
+      ['POST', routes.handoverIncoming],
+      ['GET', routes.patrols],
+      ['GET', routes.patrolRounds('dist-shift')],
+      ['POST', routes.patrolRounds('dist-shift')],
+      ['GET', routes.roomEntries],
+      ['POST', routes.roomEntries],
+      ['POST', routes.roomEntryExit(1)],
     ] as const) {
       const res = await api<Err>(gw.url, null, path, { method, ...(method === 'GET' ? {} : { body: '{}' }) });
       expect([method, path, res.status, res.body.error.code]).toEqual([method, path, 401, 'RW_AUTH_REQUIRED']);

@@ -34,6 +34,8 @@ const dutyLogKinds = [
   'handover.late',
   'patrol.done',
   'patrol.overdue',
+  'room.entered',
+  'room.exited',
 ];
 const errorCodes = [
   'RW_AUTH_REQUIRED',

@@ -4,6 +4,7 @@ import { rosterView } from './roster-view.ts';
 import { journalView } from './journal-view.ts';
 import { handoverView } from './handover-view.ts';
 import { patrolsView } from './patrols-view.ts';
+import { entriesView } from './entries-view.ts';
 import type { Store } from './store.ts';
 
 export function consolePages(store: Store): Page[] {
@@ -12,5 +13,6 @@ export function consolePages(store: Store): Page[] {
     { id: 'handover', label: 'nav.handover', open: () => handoverView(store) },
     { id: 'roster', label: 'nav.roster', open: () => rosterView(store) },
     { id: 'patrols', label: 'nav.patrols', open: () => patrolsView(store) },
+    { id: 'entries', label: 'nav.entries', open: () => entriesView(store) },
   ];
 }
