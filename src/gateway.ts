@@ -24,6 +24,8 @@ import { createShiftMarks } from './duty/shift-marks.ts';
 import { createHandover, type Handover } from './duty/handover.ts';
 import { createPatrols } from './patrols/patrols.ts';
 import { createEntryRegister } from './rooms/entry-register.ts';
+import { createShiftStats } from './duty/shift-stats.ts';
+import { createShiftReport } from './duty/shift-report.ts';
 
 export interface GatewayOptions {
   site: Site;
@@ -150,6 +152,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         const roomIds = new Set(config.rooms.map((r) => r.id));
         journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, bus, roomIds });
         const entryRegister = createEntryRegister({ store, dutyLog, roster, clock, bus, roomIds });
+        const stats = createShiftStats(shiftPlan);
+        bus.on('readings', 'shift-stats', (readings) => stats.add(readings));
+        started.push({ name: 'shift stats', stop: () => bus.off('shift-stats') });
+        const shiftReport = createShiftReport({ plan: shiftPlan, journal, handover, stats, clock });
 
         const influx = config.historian?.influx;
         if (influx) {
@@ -206,6 +212,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           handover,
           patrols,
           entryRegister,
+          shiftReport,
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });

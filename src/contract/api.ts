@@ -235,3 +235,4 @@ export * from './duty-journal.ts';
 export * from './handover.ts';
 export * from './patrols.ts';
 export * from './room-entries.ts';
+export * from './shift-report.ts';

@@ -30,6 +30,7 @@ export const routes = {
   patrolRounds: (id: string) => `/api/patrols/${id}/rounds`,
   patrolQr: (id: string) => `/api/patrols/${id}/qr.svg`,
   roomEntries: '/api/room-entries',
+  shiftReport: '/api/shift-report',
   roomEntryExit: (id: number | string) => `/api/room-entries/${id}/exit`,
 } as const;
 

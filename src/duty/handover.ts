@@ -42,6 +42,8 @@ export interface Handover {
   signIncoming(request: IncomingSignRequest): Promise<SignResult>;
   /** Writes handover.late once for every recent shift whose handover is overdue; returns how many. */
   flagLate(): number;
+  /** The handover record of a shift (as the outgoing one), or null. */
+  recordFor(shiftKey: string): HandoverRecordView | null;
 }
 
 interface Row {
@@ -246,6 +248,11 @@ export function createHandover(deps: HandoverDeps): Handover {
       const late = isLate(out, done, now);
       log({ kind: 'handover.completed', username: by.username, params: { shift: out.key, next: row.next_shift_key, outgoing: nameOf(row.outgoing_user), incoming: by.displayName, late, user: by.displayName } });
       return { ok: true, record: record(done, out) };
+    },
+
+    recordFor(shiftKey) {
+      const row = rowFor(shiftKey);
+      return row ? record(row, plan.instance(shiftKey.slice(0, 10), shiftKey.slice(11))) : null;
     },
 
     flagLate() {

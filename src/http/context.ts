@@ -19,6 +19,7 @@ import type { Attachments } from '../duty/attachments.ts';
 import type { Handover } from '../duty/handover.ts';
 import type { Patrols } from '../patrols/patrols.ts';
 import type { EntryRegister } from '../rooms/entry-register.ts';
+import type { ShiftReportView } from '../contract/shift-report.ts';
 
 export interface ConsoleDeps {
   site: Site;
@@ -36,6 +37,7 @@ export interface ConsoleDeps {
   handover: Handover;
   patrols: Patrols;
   entryRegister: EntryRegister;
+  shiftReport: { report(shiftKey?: string): ShiftReportView };
 }
 
 export type ConsoleSocket = Socket<ConsoleToServerEvents, ServerToConsoleEvents>;

@@ -91,4 +91,19 @@ describe.skipIf(part.skip)('handover by two people at two consoles', () => {
     await incoming.screenshot({ path: '/tmp/console-handover.png', fullPage: true });
     expect(errors).toEqual([]);
   });
+
+  it('the shift report shows the handover and prints in Chinese with a CJK font', async () => {
+    await outgoing.evaluate(() => localStorage.setItem('roomwatch.lang', 'zh-CN'));
+    await outgoing.reload();
+    await outgoing.getByTestId('nav-report').click();
+    await outgoing.getByTestId('report-shift').fill('2026-11-23/day');
+    await outgoing.getByTestId('report-show').click();
+    await expect.poll(() => text(outgoing.getByTestId('report-body')), WAIT).toContain('测试大厦 — 2026-11-23 白班值班报告');
+    expect(await text(outgoing.getByTestId('report-handover'))).toMatch(/^交接完成：Duty Li → Duty Wang/);
+    await outgoing.emulateMedia({ media: 'print' });
+    expect(await outgoing.locator('nav.nav').isVisible()).toBe(false);
+    const pdf = (await outgoing.pdf({ format: 'A4' })).toString('latin1');
+    // The Chinese text is set in a CJK font embedded in the PDF (fonts-wqy-microhei on Debian).
+    expect(pdf).toMatch(/\/BaseFont\s*\/[A-Z]{6}\+WenQuanYi/);
+  });
 });

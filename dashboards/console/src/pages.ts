@@ -5,6 +5,7 @@ import { journalView } from './journal-view.ts';
 import { handoverView } from './handover-view.ts';
 import { patrolsView } from './patrols-view.ts';
 import { entriesView } from './entries-view.ts';
+import { reportView } from './report-view.ts';
 import type { Store } from './store.ts';
 
 export function consolePages(store: Store): Page[] {
@@ -14,5 +15,6 @@ export function consolePages(store: Store): Page[] {
     { id: 'roster', label: 'nav.roster', open: () => rosterView(store) },
     { id: 'patrols', label: 'nav.patrols', open: () => patrolsView(store) },
     { id: 'entries', label: 'nav.entries', open: () => entriesView(store) },
+    { id: 'report', label: 'nav.report', open: () => reportView(store) },
   ];
 }
