@@ -26,6 +26,7 @@ import { createPatrols } from './patrols/patrols.ts';
 import { createEntryRegister } from './rooms/entry-register.ts';
 import { createShiftStats } from './duty/shift-stats.ts';
 import { createShiftReport } from './duty/shift-report.ts';
+import { createPlaybooks } from './playbooks/playbooks.ts';
 
 export interface GatewayOptions {
   site: Site;
@@ -146,10 +147,15 @@ export function createGateway(options: GatewayOptions): Gateway {
         alarms.start();
         roster = createRoster({ store, plan: shiftPlan, dutyLog, clock, bus });
         const attachments = createAttachments({ store, dutyLog, clock, bus, dataDir: site.dataDir });
-        const handoverLogger = logger.child({ part: 'handover' });
-        handover = createHandover({ store, dutyLog, plan: shiftPlan, roster, alarms, config: config.handover, clock, bus, latestReadings: () => [...latest.values()], logger: handoverLogger });
-        const patrols = createPatrols({ store, dutyLog, plan: shiftPlan, schedules: config.patrols ?? [], clock, bus, latestReadings: () => [...latest.values()] });
         const roomIds = new Set(config.rooms.map((r) => r.id));
+        const playbooks = createPlaybooks({ store, dutyLog, clock, bus, roomIds });
+        const handoverLogger = logger.child({ part: 'handover' });
+        handover = createHandover({
+          store, dutyLog, plan: shiftPlan, roster, alarms, config: config.handover, clock, bus, logger: handoverLogger,
+          latestReadings: () => [...latest.values()],
+          openPlaybooks: () => playbooks.list(true),
+        });
+        const patrols = createPatrols({ store, dutyLog, plan: shiftPlan, schedules: config.patrols ?? [], clock, bus, latestReadings: () => [...latest.values()] });
         journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, bus, roomIds });
         const entryRegister = createEntryRegister({ store, dutyLog, roster, clock, bus, roomIds });
         const stats = createShiftStats(shiftPlan);
@@ -213,6 +219,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           patrols,
           entryRegister,
           shiftReport,
+          playbooks,
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });

@@ -6,6 +6,7 @@ import { JournalDutyLogKind, JournalErrorCode } from './duty-journal.ts';
 import { HandoverDutyLogKind, HandoverErrorCode } from './handover.ts';
 import { PatrolDutyLogKind } from './patrols.ts';
 import { RoomEntryDutyLogKind } from './room-entries.ts';
+import { PlaybookDutyLogKind } from './playbooks.ts';
 
 export const Role = Type.Union([Type.Literal('duty'), Type.Literal('supervisor'), Type.Literal('admin')]);
 export type Role = Static<typeof Role>;
@@ -169,6 +170,7 @@ export const DutyLogKind = Type.Union([
   ...HandoverDutyLogKind.anyOf,
   ...PatrolDutyLogKind.anyOf,
   ...RoomEntryDutyLogKind.anyOf,
+  ...PlaybookDutyLogKind.anyOf,
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 
@@ -236,3 +238,4 @@ export * from './handover.ts';
 export * from './patrols.ts';
 export * from './room-entries.ts';
 export * from './shift-report.ts';
+export * from './playbooks.ts';

@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { AlarmView, DutyLogEntryView, Localized, UserView } from './api.ts';
 import type { ShiftView } from './shifts.ts';
+import type { PlaybookView } from './playbooks.ts';
 
 export const HandoverDutyLogKind = Type.Union([
   Type.Literal('handover.refused'),
@@ -13,7 +14,7 @@ export const HandoverDutyLogKind = Type.Union([
 export const HandoverErrorCode = Type.Union([Type.Literal('RW_HANDOVER_REFUSED'), Type.Literal('RW_HANDOVER_STATE')]);
 
 /** S5: why a handover cannot happen now; the console shows `handover.refusal.<code>` with params. */
-export type RefusalCode = 'incidentOpen' | 'equipmentTransition' | 'equipmentRecent' | 'checklistIncomplete' | 'understaffed' | 'unfitNoSubstitute';
+export type RefusalCode = 'incidentOpen' | 'playbookOpen' | 'equipmentTransition' | 'equipmentRecent' | 'checklistIncomplete' | 'understaffed' | 'unfitNoSubstitute';
 export interface Refusal {
   code: RefusalCode;
   params: Record<string, string | number>;
@@ -72,6 +73,8 @@ export interface HandoverView {
   people: UserView[];
   openAlarms: AlarmView[];
   openIncidents: DutyLogEntryView[];
+  /** E1–E4 playbooks still open. */
+  openPlaybooks: PlaybookView[];
   unfinishedTasks: DutyLogEntryView[];
   equipmentChanges: DutyLogEntryView[];
   instructions: DutyLogEntryView[];

@@ -31,6 +31,9 @@ export const routes = {
   patrolQr: (id: string) => `/api/patrols/${id}/qr.svg`,
   roomEntries: '/api/room-entries',
   shiftReport: '/api/shift-report',
+  playbooks: '/api/playbooks',
+  playbookStep: (id: number | string, step: string) => `/api/playbooks/${id}/steps/${step}`,
+  playbookReport: (id: number | string) => `/api/playbooks/${id}/report`,
   roomEntryExit: (id: number | string) => `/api/room-entries/${id}/exit`,
 } as const;
 

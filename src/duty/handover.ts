@@ -14,6 +14,7 @@ import type { AlarmService } from '../alarms/alarm-service.ts';
 import type { DutyLogEntryView, Role, UserView } from '../contract/api.ts';
 import type { HandoverRecordView, HandoverView, IncomingSignRequest, OutgoingSignRequest, Refusal } from '../contract/handover.ts';
 import type { HandoverConfig } from './handover-config.ts';
+import type { PlaybookView } from '../contract/playbooks.ts';
 import type { ShiftInstance, ShiftPlan } from '../shifts/shift-plan.ts';
 import { requiredStaff } from '../shifts/shift-plan.ts';
 import { isSupervisor, type Roster } from '../shifts/roster.ts';
@@ -29,6 +30,8 @@ export interface HandoverDeps {
   alarms: Pick<AlarmService, 'open'>;
   latestReadings: () => readonly Reading[];
   config: HandoverConfig | undefined;
+  /** E1–E4 playbooks still open: incidents being handled (S5). */
+  openPlaybooks?: () => PlaybookView[];
   clock: Clock;
   bus: Bus;
   logger: Logger;
@@ -123,6 +126,8 @@ export function createHandover(deps: HandoverDeps): Handover {
     const refusals: Refusal[] = [];
     const incidents = currentNotes(now).filter((e) => e.params['major'] === true && e.params['resolved'] !== true);
     if (incidents.length > 0) refusals.push({ code: 'incidentOpen', params: { count: incidents.length, first: String(incidents[0]!.params['situation'] ?? '') } });
+    const playbooks = deps.openPlaybooks?.() ?? [];
+    if (playbooks.length > 0) refusals.push({ code: 'playbookOpen', params: { count: playbooks.length, first: playbooks[0]!.situation, rule: playbooks[0]!.rule } });
     const latest = new Map(deps.latestReadings().map((r) => [r.pointKey, r]));
     for (const m of config.majorEquipment ?? []) {
       const r = latest.get(m.point);
@@ -182,6 +187,7 @@ export function createHandover(deps: HandoverDeps): Handover {
         people: roster.people(),
         openAlarms: alarms.open(),
         openIncidents: notes.filter((e) => e.params['major'] === true && open(e)),
+        openPlaybooks: deps.openPlaybooks?.() ?? [],
         // S7: the shift's own follow-ups not yet done are handed over by name.
         unfinishedTasks: notes.filter((e) => e.params['major'] !== true && e.params['category'] !== 'instruction' && open(e) && String(e.params['followUp'] ?? '').trim() !== '' && (!out || e.ts >= out.start)),
         equipmentChanges: out ? entriesBetween(db, out.start, now + 1).filter((e) => e.kind.startsWith('equipment.')) : [],

@@ -49,6 +49,9 @@ export function purgeExpired(deps: { store: Store; dutyLog: DutyLog; attachments
       db.prepare('DELETE FROM duty_log WHERE ts < ?').run(cutoff);
       db.prepare('DELETE FROM patrol_rounds WHERE ts < ?').run(cutoff);
       db.prepare('DELETE FROM handovers WHERE outgoing_signed_at < ?').run(cutoff);
+      db.prepare('DELETE FROM room_entries WHERE in_at < ? AND out_at IS NOT NULL').run(cutoff);
+      db.prepare(`DELETE FROM playbook_steps WHERE playbook_id IN (SELECT id FROM playbooks WHERE state = 'closed' AND closed_at < ?)`).run(cutoff);
+      db.prepare(`DELETE FROM playbooks WHERE state = 'closed' AND closed_at < ?`).run(cutoff);
       db.prepare('DELETE FROM roster_swaps WHERE month < ?').run(cutoffMonth);
       db.prepare('DELETE FROM roster_assignments WHERE month < ?').run(cutoffMonth);
       db.prepare('DELETE FROM roster_months WHERE month < ?').run(cutoffMonth);

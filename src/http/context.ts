@@ -20,6 +20,7 @@ import type { Handover } from '../duty/handover.ts';
 import type { Patrols } from '../patrols/patrols.ts';
 import type { EntryRegister } from '../rooms/entry-register.ts';
 import type { ShiftReportView } from '../contract/shift-report.ts';
+import type { Playbooks } from '../playbooks/playbooks.ts';
 
 export interface ConsoleDeps {
   site: Site;
@@ -38,6 +39,7 @@ export interface ConsoleDeps {
   patrols: Patrols;
   entryRegister: EntryRegister;
   shiftReport: { report(shiftKey?: string): ShiftReportView };
+  playbooks: Playbooks;
 }
 
 export type ConsoleSocket = Socket<ConsoleToServerEvents, ServerToConsoleEvents>;

@@ -27,6 +27,7 @@ import { handoverModule } from './routes/handover.ts';
 import { patrolsModule } from './routes/patrols.ts';
 import { roomEntriesModule } from './routes/room-entries.ts';
 import { shiftReportModule } from './routes/shift-report.ts';
+import { playbooksModule } from './routes/playbooks.ts';
 
 export interface ConsoleServerOptions {
   /** Cookies get `Secure` when the console is served over HTTPS (behind a TLS proxy). */
@@ -50,7 +51,7 @@ const errorBody = (code: ErrorBody['error']['code'], message: string): ErrorBody
 
 export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOptions = {}): ConsoleServer {
   const { users, bus, logger } = deps;
-  const modules: ConsoleModule[] = [sessionModule({ secureCookies: options.secureCookies ?? false }), siteModule, alarmsModule, dutyLogModule, rosterModule, dutyJournalModule, handoverModule, patrolsModule, roomEntriesModule, shiftReportModule];
+  const modules: ConsoleModule[] = [sessionModule({ secureCookies: options.secureCookies ?? false }), siteModule, alarmsModule, dutyLogModule, rosterModule, dutyJournalModule, handoverModule, patrolsModule, roomEntriesModule, shiftReportModule, playbooksModule];
 
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false });
   app.decorateRequest('user', null);

@@ -70,7 +70,7 @@ export const migrations: readonly Migration[] = [
   {
     // Shifts, roster, duty-log review (issue 5). Versions 2 and 3 belong to the alarm lifecycle and others.
     version: 4,
-    description: 'roster, swaps, shift marks, duty-log sign-offs and attachments, handovers, patrols, room entry register',
+    description: 'roster, swaps, shift marks, duty-log sign-offs and attachments, handovers, patrols, room entry register, playbooks',
     sql: `
       -- S1: one row per month; published means locked (only approved swaps change it).
       CREATE TABLE roster_months (
@@ -191,6 +191,29 @@ export const migrations: readonly Migration[] = [
         in_at        INTEGER NOT NULL,
         out_at       INTEGER,
         recorded_by  TEXT NOT NULL REFERENCES users(username)
+      ) STRICT;
+
+      -- E1–E4: emergency playbooks; steps timestamped; closed with the written report (L7).
+      CREATE TABLE playbooks (
+        id         INTEGER PRIMARY KEY,
+        type       TEXT NOT NULL,
+        situation  TEXT NOT NULL,
+        alarm_id   INTEGER,
+        room_id    TEXT,
+        opened_by  TEXT NOT NULL REFERENCES users(username),
+        opened_at  INTEGER NOT NULL,
+        state      TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+        closed_by  TEXT REFERENCES users(username),
+        closed_at  INTEGER,
+        report     TEXT
+      ) STRICT;
+      CREATE TABLE playbook_steps (
+        playbook_id INTEGER NOT NULL REFERENCES playbooks(id),
+        step_id     TEXT NOT NULL,
+        done_by     TEXT NOT NULL REFERENCES users(username),
+        done_at     INTEGER NOT NULL,
+        note        TEXT NOT NULL,
+        PRIMARY KEY (playbook_id, step_id)
       ) STRICT;
     `,
   },

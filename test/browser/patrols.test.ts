@@ -81,4 +81,26 @@ describe.skipIf(part.skip)('a patrol on a phone', () => {
     expect(typeof status.lastRound?.readings['dist-b1-th1.temperature']).toBe('number'); // the live value at the time of the round
     expect(errors).toEqual([]);
   });
+
+  it('an emergency playbook (E2) on the phone: every step ticked with its time, closed with the report (L7)', async () => {
+    await phone.getByTestId('nav-playbooks').click();
+    await phone.getByTestId('playbook-type').selectOption('pipe-burst');
+    await phone.getByTestId('playbook-situation').fill('Water from the ceiling of pump room B2');
+    await phone.getByTestId('playbook-open').click();
+    const card = phone.locator('[data-testid^="playbook-"][data-state="open"]');
+    await card.first().waitFor(WAIT);
+    for (const step of ['close-valve', 'hang-notice', 'isolate-power', 'repair', 'reopen', 'inform-tenants']) {
+      const button = card.locator(`[data-testid$="-${step}"][data-testid^="step-done-"]`);
+      await button.click();
+      await expect.poll(() => button.count(), WAIT).toBe(0);
+    }
+    await card.locator('[data-testid^="report-cause-"]').fill('Corroded elbow');
+    await card.locator('[data-testid^="report-course-"]').fill('Valve closed 10:02, power isolated, elbow replaced');
+    await card.locator('[data-testid^="report-result-"]').fill('Supply back 11:15');
+    await card.locator('[data-testid^="playbook-close-"]').click();
+    await phone.locator('[data-testid^="playbook-"][data-state="closed"]').first().waitFor(WAIT);
+    const kinds = gw.gateway.dutyLog.list({ limit: 10 }).map((e) => e.kind);
+    expect(kinds.slice(0, 8)).toEqual(['playbook.closed', ...Array(6).fill('playbook.step'), 'playbook.opened']);
+    expect(errors).toEqual([]);
+  });
 });

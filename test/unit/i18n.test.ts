@@ -36,6 +36,9 @@ const dutyLogKinds = [
   'patrol.overdue',
   'room.entered',
   'room.exited',
+  'playbook.opened',
+  'playbook.step',
+  'playbook.closed',
 ];
 const errorCodes = [
   'RW_AUTH_REQUIRED',

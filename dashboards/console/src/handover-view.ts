@@ -110,6 +110,7 @@ export function handoverView(store: Store): { el: HTMLElement } {
         { class: 'handover-grid' },
         section('alarms', tr('handover.openAlarms'), v.openAlarms.map((a) => `${formatDateTime(a.raisedAt)} ${a.pointKey} ${a.condition} ${a.value} ${a.unit}`)),
         section('incidents', tr('handover.openIncidents'), v.openIncidents.map(noteText)),
+        section('playbooks', tr('handover.openPlaybooks'), v.openPlaybooks.map((p) => `${formatDateTime(p.openedAt)} ${p.rule} ${p.situation}`)),
         section('tasks', tr('handover.unfinishedTasks'), v.unfinishedTasks.map(noteText)),
         section('equipment', tr('handover.equipmentChanges'), v.equipmentChanges.map((e) => `${formatDateTime(e.ts)} ${e.kind} ${e.deviceId ?? ''}`)),
         section('instructions', tr('handover.instructions'), v.instructions.map(noteText)),
