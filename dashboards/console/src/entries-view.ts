@@ -4,6 +4,7 @@ import type { RoomEntryView, RosterView } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
 import { call } from './api.ts';
 import { h, replaceChildren } from './dom.ts';
+import { statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
 import { formatDateTime } from './format.ts';
 import { loc, tr } from './lang.ts';
@@ -11,11 +12,7 @@ import type { Store } from './store.ts';
 
 export function entriesView(store: Store): { el: HTMLElement } {
   const list = h('ul', { class: 'duty-log', 'data-testid': 'entries-list' });
-  const message = h('p', { class: 'form-message', role: 'status', 'data-testid': 'entries-message' });
-  const say = (text: string, error = false) => {
-    message.textContent = text;
-    message.dataset['error'] = String(error);
-  };
+  const { el: message, say } = statusLine('entries-message');
   const roomName = (id: string) => loc(store.site.rooms.find((r) => r.id === id)?.name ?? { en: id, 'zh-CN': id });
   const room = h('select', { 'data-testid': 'entry-room', 'aria-label': tr('entries.room') }, store.site.rooms.map((r) => h('option', { value: r.id }, loc(r.name))));
   const text = (id: string, label: string) => h('input', { type: 'text', 'data-testid': `entry-${id}`, placeholder: label, 'aria-label': label, maxlength: id === 'purpose' ? 500 : 100 });

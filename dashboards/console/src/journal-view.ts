@@ -4,6 +4,7 @@
 // days still unsigned.
 import type { DutyLogDayView, DutyLogEntryView, NoteCategory, NoteRequest } from '../../../src/contract/api.ts';
 import { h, replaceChildren } from './dom.ts';
+import { statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
 import { formatDateTime } from './format.ts';
 import { loc, tr } from './lang.ts';
@@ -53,11 +54,7 @@ export function journalView(store: Store): { el: HTMLElement } {
   let date = siteToday(store.site.timezone);
   let view: DutyLogDayView | null = null;
 
-  const message = h('p', { class: 'form-message', role: 'status', 'data-testid': 'journal-message' });
-  const say = (text: string, error = false) => {
-    message.textContent = text;
-    message.dataset['error'] = String(error);
-  };
+  const { el: message, say } = statusLine('journal-message');
   const act = async (work: () => Promise<unknown>, done: string): Promise<void> => {
     try {
       await work();

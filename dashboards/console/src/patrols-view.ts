@@ -5,6 +5,7 @@ import type { PatrolStatusView } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
 import { call } from './api.ts';
 import { h, replaceChildren } from './dom.ts';
+import { statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
 import { formatDateTime, formatValue } from './format.ts';
 import { loc, tr } from './lang.ts';
@@ -15,11 +16,7 @@ const everyText = (every: string): string =>
 
 export function patrolsView(store: Store): { el: HTMLElement } {
   const list = h('div', { class: 'patrol-list', 'data-testid': 'patrol-list' });
-  const message = h('p', { class: 'form-message', role: 'status', 'data-testid': 'patrol-message' });
-  const say = (text: string, error = false) => {
-    message.textContent = text;
-    message.dataset['error'] = String(error);
-  };
+  const { el: message, say } = statusLine('patrol-message');
   const roomName = (id: string) => {
     const room = store.site.rooms.find((r) => r.id === id);
     return room ? loc(room.name) : id;

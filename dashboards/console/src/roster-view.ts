@@ -3,6 +3,7 @@
 // Cells below minimum staffing (R2) are marked. Anyone may ask to swap their own shift.
 import type { RosterView, ShiftView, SwapView } from '../../../src/contract/api.ts';
 import { h, replaceChildren } from './dom.ts';
+import { statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
 import { formatDateTime } from './format.ts';
 import { loc, tr } from './lang.ts';
@@ -25,11 +26,7 @@ export function rosterView(store: Store): { el: HTMLElement } {
   /** The draft being edited: `${date}/${shiftId}` → usernames. */
   let draft = new Map<string, Set<string>>();
 
-  const message = h('p', { class: 'form-message', role: 'status', 'data-testid': 'roster-message' });
-  const say = (text: string, error = false): void => {
-    message.textContent = text;
-    message.dataset['error'] = String(error);
-  };
+  const { el: message, say } = statusLine('roster-message');
   const status = h('span', { class: 'roster-status', 'data-testid': 'roster-status' });
   const grid = h('div', { class: 'roster-grid' });
   const swapList = h('div', { class: 'swap-list', 'data-testid': 'swap-list' });
