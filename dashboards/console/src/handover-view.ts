@@ -17,7 +17,7 @@ export function refusalText(r: Refusal): string {
 
 const noteText = (e: DutyLogEntryView): string => `${formatDateTime(e.ts)} ${String(e.params['situation'] ?? e.kind)}${e.params['followUp'] ? ` → ${String(e.params['followUp'])}` : ''}`;
 
-export function handoverView(store: Store): { el: HTMLElement } {
+export function handoverView(store: Store): { el: HTMLElement; destroy(): void } {
   const me = store.user;
   const body = h('div', { class: 'handover-body' });
   const message = h('div', { class: 'form-message', role: 'status', 'data-testid': 'handover-message' });
@@ -28,8 +28,11 @@ export function handoverView(store: Store): { el: HTMLElement } {
   const after = async (work: () => Promise<Signed>, done: string): Promise<void> => {
     try {
       const r = await work();
-      if (r.ok) show(done);
-      else show(tr('handover.refused'), r.refusals);
+      if (!r.ok) {
+        show(tr('handover.refused'), r.refusals); // the form stays as filled in, to fix what is refused
+        return;
+      }
+      show(done);
       await load(false);
     } catch (err) {
       show(errorText(err), [], true);
@@ -138,5 +141,11 @@ export function handoverView(store: Store): { el: HTMLElement } {
   refresh.addEventListener('click', () => void load());
   const el = h('section', { class: 'panel handover-panel', 'data-testid': 'handover-view' }, h('h2', { class: 'panel-title' }, tr('handover.title'), ' ', refresh), message, body);
   void load();
-  return { el };
+  // The other party's signature (another console) arrives as a duty-log entry: show it at once (S6).
+  const off = store.on('dutyLog', (): void => {
+    // Not while someone is filling a form, unless it is a handover step that changes what the form is for.
+    const kind = store.dutyLog[0]?.kind;
+    if (!body.querySelector('form') || kind === 'handover.outgoingSigned' || kind === 'handover.completed') void load(false);
+  });
+  return { el, destroy: off };
 }

@@ -48,7 +48,7 @@ function noteForm(onSubmit: (note: NoteRequest, reason: string) => Promise<void>
   return form;
 }
 
-export function journalView(store: Store): { el: HTMLElement } {
+export function journalView(store: Store): { el: HTMLElement; destroy(): void } {
   const me = store.user;
   const supervisor = me.role === 'supervisor' || me.role === 'admin';
   let date = siteToday(store.site.timezone);
@@ -157,5 +157,7 @@ export function journalView(store: Store): { el: HTMLElement } {
     signEl,
   );
   void load();
-  return { el };
+  // Live: a new entry anywhere (another console, the gateway) refreshes the page shown.
+  const off = store.on('dutyLog', () => void load());
+  return { el, destroy: off };
 }
