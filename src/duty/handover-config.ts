@@ -1,11 +1,11 @@
 // Handover settings of a site (S4, S5, S6), referenced by src/config/schema.ts as `handover:`.
 import { Type, type Static } from '@sinclair/typebox';
-import { Localized } from '../contract/api.ts';
+import { LocalizedName } from '../shifts/config-schema.ts';
 
 export const HandoverConfig = Type.Object(
   {
     /** S4: what is counted and checked at every handover (keys, radios, tools, instruments …). */
-    checklist: Type.Array(Type.Object({ id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,40}$' }), name: Localized }, { additionalProperties: false }), { maxItems: 50 }),
+    checklist: Type.Array(Type.Object({ id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,40}$' }), name: LocalizedName }, { additionalProperties: false }), { maxItems: 50 }),
     /** S5: major equipment; a listed point showing one of its transitional values (starting, stopping) blocks the handover. */
     majorEquipment: Type.Optional(
       Type.Array(

@@ -2,7 +2,7 @@
 // P1: distribution room patrolled each shift, checked in detail monthly, overhauled half-yearly;
 // P3: night patrols every 30–40 minutes; P4: the checklist ("three clean, four no-leak, five good").
 import { Type, type Static } from '@sinclair/typebox';
-import { Localized } from '../contract/api.ts';
+import { LocalizedName } from '../shifts/config-schema.ts';
 
 const ItemId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,40}$' });
 const TimeOfDay = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
@@ -20,7 +20,7 @@ export const PatrolReading = Type.Union([
   /** Taken from a live point when the round is recorded. */
   Type.Object({ point: Type.String({ minLength: 3 }) }, { additionalProperties: false }),
   /** Read off an instrument and entered by hand. */
-  Type.Object({ id: ItemId, name: Localized, unit: Type.String({ maxLength: 16 }) }, { additionalProperties: false }),
+  Type.Object({ id: ItemId, name: LocalizedName, unit: Type.String({ maxLength: 16 }) }, { additionalProperties: false }),
 ]);
 export type PatrolReading = Static<typeof PatrolReading>;
 
@@ -28,11 +28,11 @@ export const PatrolSchedule = Type.Object(
   {
     id: ItemId,
     room: Type.String({ minLength: 1 }),
-    name: Localized,
+    name: LocalizedName,
     every: PatrolEvery,
     /** A round may still be done this long after its period ends; then it is overdue. Default 15. */
     graceMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 60 })),
-    checklist: Type.Array(Type.Object({ id: ItemId, name: Localized }, { additionalProperties: false }), { minItems: 1, maxItems: 60 }),
+    checklist: Type.Array(Type.Object({ id: ItemId, name: LocalizedName }, { additionalProperties: false }), { minItems: 1, maxItems: 60 }),
     readings: Type.Optional(Type.Array(PatrolReading, { maxItems: 40 })),
   },
   { additionalProperties: false },

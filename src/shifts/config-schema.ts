@@ -1,7 +1,12 @@
 // Shift definitions in the site config (S2: shift times vary by site and season; R2: staffed around the
 // clock, so a minimum staffing per shift and role). Referenced by src/config/schema.ts as `shifts:`.
 import { Type, type Static } from '@sinclair/typebox';
-import { Localized } from '../contract/api.ts';
+
+/**
+ * A name in both languages, strict: YAML flow maps split unquoted text at commas
+ * (`{ en: Keys, radios, zh-CN: … }`), and an extra key must be refused, not ignored.
+ */
+export const LocalizedName = Type.Object({ en: Type.String({ minLength: 1 }), 'zh-CN': Type.String({ minLength: 1 }) }, { additionalProperties: false });
 
 const TimeOfDay = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'local wall time HH:MM' });
 const MonthDay = Type.String({ pattern: '^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$', description: 'MM-DD' });
@@ -31,7 +36,7 @@ export type MinStaff = Static<typeof MinStaff>;
 export const ShiftConfig = Type.Object(
   {
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,30}$' }),
-    name: Localized,
+    name: LocalizedName,
     /** Local wall time; an end at or before the start means the shift ends the next day (S2: night 17:30–08:30). */
     start: TimeOfDay,
     end: TimeOfDay,

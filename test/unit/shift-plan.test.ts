@@ -149,6 +149,11 @@ ${extra}`;
     ]);
   });
 
+  it('refuses a name split by an unquoted comma in a YAML flow map', () => {
+    const found = problems(site(`shifts: [{ id: day, name: { en: Day, early, zh-CN: 白班 }, start: "08:30", end: "17:30" }]`));
+    expect(found).toEqual([expect.stringMatching(/^\/shifts\/0\/name\/early: /)]);
+  });
+
   it('refuses a malformed time of day through the schema', () => {
     expect(problems(site(`shifts: [{ id: day, name: { en: D, zh-CN: D }, start: "8:30", end: "24:00" }]`)).length).toBe(2);
   });
