@@ -1,23 +1,17 @@
 // `npm run bench -- alarms [--points 5000] [--consoles 50] [--rate 1000] [--seconds 10]`
-// The alarm path from a reading to every console: limit evaluation, the durable transition (SQLite,
+// The alarm path from a reading to every console, through the real gateway: limit evaluation, the durable transition (SQLite,
 // synchronous=FULL), the duty-log entry, and socket.io to N connected consoles. Reports alarms/s and
 // the latency from evaluate() to each console's receipt, p50/p90/p99, CPU and RSS; checks that no alarm
 // is lost or duplicated at any console. Issue 4's target: p99 < 25 ms at 1,000 alarms/s.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAlarmService } from '../src/alarms/alarm-service.ts';
-import { createUsers } from '../src/auth/users.ts';
-import { defaultProfilesDir, parseSite } from '../src/config/load.ts';
-import { createBus } from '../src/core/bus.ts';
+import { loadSite } from '../src/config/load.ts';
+import { createGateway } from '../src/gateway.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import type { Reading } from '../src/core/reading.ts';
-import { loadProfiles } from '../src/devices/profiles.ts';
-import { createConsoleServer } from '../src/http/server.ts';
-import { createDutyLog } from '../src/sinks/duty-log/duty-log.ts';
-import { openStore } from '../src/store/store.ts';
 import { Worker } from 'node:worker_threads';
 import { login } from '../test/helpers/console-client.ts';
 import { cpuMeter, report, summarize } from './lib/report.ts';
@@ -31,27 +25,25 @@ export async function main(args: string[]): Promise<void> {
   const devices = Math.ceil(points / 2);
   const dir = mkdtempSync(join(tmpdir(), 'rw-bench-alarms-'));
   const deviceYaml = Array.from({ length: devices }, (_, i) => `  - { id: d${i}, room: dist, profile: xy-md02, connection: { type: tcp, host: 127.0.0.1, port: 1502 }, limits: { temperature: { onDelaySeconds: 0, high: 35, highHigh: 40 }, humidity: { high: 80, deadband: 2 } } }`).join('\n');
-  const site = parseSite(
-    join(dir, 'site.yaml'),
+  const file = join(dir, 'site.yaml');
+  writeFileSync(
+    file,
     `site: { id: bench, name: { en: B, zh-CN: B }, demo: true }
 storage: { dataDir: ${JSON.stringify(dir)} }
+http: { host: 127.0.0.1, port: 0 }
 alarms: { escalation: { critical: [], high: [], medium: [] } }
 rooms: [{ id: dist, kind: distribution, name: { en: D, zh-CN: D } }]
 devices:
 ${deviceYaml}
 users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
 `,
-    loadProfiles(defaultProfilesDir),
   );
-  const store = openStore(dir, silentLogger);
-  const bus = createBus(silentLogger);
-  const users = createUsers(store, systemClock, 12);
-  await users.syncFromConfig(site.config.users);
-  const dutyLog = createDutyLog(store);
-  const alarms = createAlarmService({ store, site, dutyLog, bus, clock: systemClock, logger: silentLogger, latest: () => undefined, onDuty: () => [] });
-  alarms.start();
-  const server = createConsoleServer({ site, users, alarms, dutyLog, bus, clock: systemClock, logger: silentLogger, latestReadings: () => [] });
-  const url = await server.listen('127.0.0.1', 0);
+  const site = loadSite(file);
+  // The real composition root, without pollers: the bench feeds readings straight into the pipeline.
+  const gateway = createGateway({ site, clock: systemClock, logger: silentLogger, httpPort: 0, pollDevices: false });
+  await gateway.start();
+  const { bus } = gateway;
+  const url = gateway.consoleUrl;
   const { cookie } = await login(url, 'duty', 'duty');
 
   const consoles = Number(values.consoles);
@@ -90,7 +82,7 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     }
     // Latency is measured from here: before the rules run, the store commits and the sockets send.
     batchStart = performance.timeOrigin + performance.now();
-    alarms.evaluate(batch);
+    gateway.ingest(batch);
     const spent = performance.now() - t0;
     await new Promise((r) => setTimeout(r, Math.max(0, tickMs - spent)));
   }
@@ -121,7 +113,6 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     },
     summarize(latencies),
   );
-  await server.close();
-  store.close();
+  await gateway.stop();
   rmSync(dir, { recursive: true, force: true });
 }

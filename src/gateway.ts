@@ -17,6 +17,17 @@ import { createModbusPoller } from './sources/modbus/poller.ts';
 import { startModbusSimulator, type ModbusSimulator } from './simulators/modbus-simulator.ts';
 import { startSimulatorControl } from './simulators/control-server.ts';
 import { createInfluxHistorian } from './sinks/historian/influx-historian.ts';
+import { createShiftPlan, type ShiftPlan } from './shifts/shift-plan.ts';
+import { createRoster, type Roster } from './shifts/roster.ts';
+import { createJournal, type Journal } from './duty/journal.ts';
+import { createAttachments } from './duty/attachments.ts';
+import { createShiftMarks } from './duty/shift-marks.ts';
+import { createHandover, type Handover } from './duty/handover.ts';
+import { createPatrols } from './patrols/patrols.ts';
+import { createEntryRegister } from './rooms/entry-register.ts';
+import { createShiftStats } from './duty/shift-stats.ts';
+import { createShiftReport } from './duty/shift-report.ts';
+import { createPlaybooks } from './playbooks/playbooks.ts';
 
 export interface GatewayOptions {
   site: Site;
@@ -26,6 +37,8 @@ export interface GatewayOptions {
   httpPort?: number;
   brokerPort?: number;
   simulatorControlPort?: number;
+  /** False: no Modbus pollers; readings come only through ingest() (benchmarks feeding the pipeline). */
+  pollDevices?: boolean;
 }
 
 export interface Gateway {
@@ -41,6 +54,12 @@ export interface Gateway {
   readonly users: Users;
   readonly alarms: AlarmService;
   readonly dutyLog: DutyLog;
+  readonly shiftPlan: ShiftPlan;
+  readonly roster: Roster;
+  readonly journal: Journal;
+  readonly handover: Handover;
+  /** The pipeline's one entry: every source hands its readings here. */
+  ingest(readings: Reading[]): void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -56,11 +75,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   const bus = createBus(logger.child({ part: 'bus' }));
   const simulators = new Map<string, ModbusSimulator>();
   const latest = new Map<string, Reading>();
+  const shiftPlan = createShiftPlan(config.shifts ?? [], site.timezone);
   const started: Part[] = [];
   let store: Store | undefined;
   let users: Users | undefined;
   let alarms: AlarmService | undefined;
   let dutyLog: DutyLog | undefined;
+  let roster: Roster | undefined;
+  let journal: Journal | undefined;
+  let handover: Handover | undefined;
   let consoleUrl = '';
   let brokerPort: number | null = null;
   let simulatorControlPort: number | null = null;
@@ -105,6 +128,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     get dutyLog() {
       return need(dutyLog, 'duty log');
     },
+    shiftPlan,
+    get roster() {
+      return need(roster, 'roster');
+    },
+    get journal() {
+      return need(journal, 'journal');
+    },
+    get handover() {
+      return need(handover, 'handover');
+    },
+
+    ingest,
 
     async start() {
       try {
@@ -148,6 +183,23 @@ export function createGateway(options: GatewayOptions): Gateway {
           }
         }, 1000);
         started.push({ name: 'alarm timers', stop: () => { clearInterval(ticker); bus.off('alarms'); } });
+        roster = createRoster({ store, plan: shiftPlan, dutyLog, clock, bus });
+        const attachments = createAttachments({ store, dutyLog, clock, bus, dataDir: site.dataDir });
+        const roomIds = new Set(config.rooms.map((r) => r.id));
+        const playbooks = createPlaybooks({ store, dutyLog, clock, bus, roomIds });
+        const handoverLogger = logger.child({ part: 'handover' });
+        handover = createHandover({
+          store, dutyLog, plan: shiftPlan, roster, alarms, config: config.handover, clock, bus, logger: handoverLogger,
+          latestReadings: () => [...latest.values()],
+          openPlaybooks: () => playbooks.list(true),
+        });
+        const patrols = createPatrols({ store, dutyLog, plan: shiftPlan, schedules: config.patrols ?? [], clock, bus, latestReadings: () => [...latest.values()] });
+        journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, bus, roomIds });
+        const entryRegister = createEntryRegister({ store, dutyLog, roster, clock, bus, roomIds });
+        const stats = createShiftStats(shiftPlan);
+        bus.on('readings', 'shift-stats', (readings) => stats.add(readings));
+        started.push({ name: 'shift stats', stop: () => bus.off('shift-stats') });
+        const shiftReport = createShiftReport({ plan: shiftPlan, journal, handover, stats, clock });
 
         const influx = config.historian?.influx;
         if (influx) {
@@ -192,17 +244,41 @@ export function createGateway(options: GatewayOptions): Gateway {
           logger: logger.child({ part: 'http' }),
           latestReadings: () => [...latest.values()],
           mqttDiagnostics: () => m.diagnostics(),
+          shiftPlan,
+          roster,
+          journal,
+          attachments,
+          handover,
+          patrols,
+          entryRegister,
+          shiftReport,
+          playbooks,
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });
 
-        for (const device of site.devices) {
+        for (const device of options.pollDevices === false ? [] : site.devices) {
           const poller = createModbusPoller({ device, clock, logger: logger.child({ part: 'modbus', device: device.config.id }), emit: ingest });
           await poller.start();
           started.push({ name: `poller ${device.config.id}`, stop: () => poller.stop() });
         }
 
         log.append({ ts: clock.now(), kind: 'gateway.started', params: { devices: site.devices.length + site.mqttDevices.length } });
+
+        // L1: shift start/end entries, after the start-up entry so a shift's page opens after it.
+        const marks = createShiftMarks({ store, dutyLog, plan: shiftPlan, roster, clock, bus, logger: logger.child({ part: 'shift-marks' }) });
+        marks.start();
+        started.push({ name: 'shift marks', stop: () => marks.stop() });
+        const late = handover;
+        const lateTimer = setInterval(() => {
+          try {
+            late.flagLate(); // S6: late or missing handovers are flagged in the duty log
+            patrols.tick(); // P1/P3: overdue patrols are logged and announced on the bus
+          } catch (err) {
+            logger.error('handover/patrol check failed', { err: String((err as Error)?.stack ?? err) });
+          }
+        }, 60_000);
+        started.push({ name: 'handover and patrol checks', stop: () => clearInterval(lateTimer) });
       } catch (err) {
         await this.stop();
         throw err;

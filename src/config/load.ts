@@ -11,6 +11,9 @@ import type { ModbusPoint, ModbusProfile } from '../devices/profile-schema.ts';
 import { pointAlarms, type PointAlarms } from './point-alarms.ts';
 import type { MqttConnection } from './mqtt-schema.ts';
 import { buildMqttDevice, checkMqttSite, type MqttSiteDevice, type MqttSitePoint } from './mqtt-site.ts';
+import { checkShiftConfig } from '../shifts/config-check.ts';
+import { checkHandoverConfig } from '../duty/handover-config.ts';
+import { checkPatrolConfig } from '../patrols/config-schema.ts';
 import type { Localized } from '../contract/api.ts';
 
 /** Limits after merging room-kind defaults, the profile's defaults and the site config, in that order. */
@@ -153,6 +156,10 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     if (endpoints.has(key)) at(`/devices/${i}/connection/port`, `simulated devices ${config.devices[endpoints.get(key)!]!.id} and ${d.id} cannot share ${key}`);
     endpoints.set(key, i);
   });
+
+  checkShiftConfig(config.site.timezone, config.shifts, at);
+  checkHandoverConfig(config.handover, new Set(points.keys()), at);
+  checkPatrolConfig(config.patrols, new Set(rooms.keys()), new Set(points.keys()), at);
 
   if (cross.length > 0) throw new ConfigError(cross);
   const dataDir = config.storage?.dataDir ?? './data';

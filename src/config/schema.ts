@@ -3,6 +3,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Localized, Role, Priority } from '../contract/api.ts';
 import { BrokerConfig, MqttConnection } from './mqtt-schema.ts';
+import { ShiftConfig } from '../shifts/config-schema.ts';
+import { HandoverConfig } from '../duty/handover-config.ts';
+import { PatrolSchedule } from '../patrols/config-schema.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'lower-case letters, digits and dashes' });
 
@@ -203,6 +206,12 @@ export const SiteConfig = Type.Object(
     rooms: Type.Array(RoomConfig, { minItems: 1 }),
     devices: Type.Array(DeviceConfig),
     users: Type.Array(UserConfig, { minItems: 1 }),
+    /** Shift definitions (S2, R2); see src/shifts/config-schema.ts. */
+    shifts: Type.Optional(Type.Array(ShiftConfig)),
+    /** Handover checklist and refusal settings (S4–S6); see src/duty/handover-config.ts. */
+    handover: Type.Optional(HandoverConfig),
+    /** Patrol schedules per room (P1, P3, P4); see src/patrols/config-schema.ts. */
+    patrols: Type.Optional(Type.Array(PatrolSchedule)),
   },
   { additionalProperties: false },
 );

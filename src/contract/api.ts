@@ -2,19 +2,15 @@
 // TypeBox gives both the TypeScript types and the JSON Schema fastify validates requests with.
 import { Type, type Static } from '@sinclair/typebox';
 export * from './mqtt.ts';
+import { ShiftDutyLogKind, ShiftErrorCode } from './shifts.ts';
+import { JournalDutyLogKind, JournalErrorCode } from './duty-journal.ts';
+import { HandoverDutyLogKind, HandoverErrorCode } from './handover.ts';
+import { PatrolDutyLogKind } from './patrols.ts';
+import { RoomEntryDutyLogKind } from './room-entries.ts';
+import { PlaybookDutyLogKind } from './playbooks.ts';
 
-/** domain.md "People and roles": duty staff, shift lead, supervisor, manager; admin runs the gateway. */
-export const Role = Type.Union([
-  Type.Literal('duty'),
-  Type.Literal('lead'),
-  Type.Literal('supervisor'),
-  Type.Literal('manager'),
-  Type.Literal('admin'),
-]);
-export type Role = Static<typeof Role>;
-
-export const Localized = Type.Object({ en: Type.String(), 'zh-CN': Type.String() });
-export type Localized = Static<typeof Localized>;
+export { Role, Localized } from './common.ts';
+import { Role, Localized } from './common.ts';
 
 export const UserView = Type.Object({
   username: Type.String(),
@@ -291,6 +287,12 @@ export const DutyLogKind = Type.Union([
   Type.Literal('gateway.stopped'),
   Type.Literal('user.login'),
   Type.Literal('user.logout'),
+  ...ShiftDutyLogKind.anyOf,
+  ...JournalDutyLogKind.anyOf,
+  ...HandoverDutyLogKind.anyOf,
+  ...PatrolDutyLogKind.anyOf,
+  ...RoomEntryDutyLogKind.anyOf,
+  ...PlaybookDutyLogKind.anyOf,
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 
@@ -330,6 +332,9 @@ export const ErrorCode = Type.Union([
   Type.Literal('RW_TAG_EXISTS'),
   Type.Literal('RW_NO_TAG'),
   Type.Literal('RW_INTERNAL'),
+  ...ShiftErrorCode.anyOf,
+  ...JournalErrorCode.anyOf,
+  ...HandoverErrorCode.anyOf,
 ]);
 export type ErrorCode = Static<typeof ErrorCode>;
 
@@ -364,3 +369,10 @@ export interface ConsoleToServerEvents {
 }
 
 export { routes, SESSION_COOKIE } from './routes.ts';
+export * from './shifts.ts';
+export * from './duty-journal.ts';
+export * from './handover.ts';
+export * from './patrols.ts';
+export * from './room-entries.ts';
+export * from './shift-report.ts';
+export * from './playbooks.ts';

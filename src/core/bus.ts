@@ -3,7 +3,7 @@
 import type { Logger } from './logger.ts';
 import type { Reading } from './reading.ts';
 import type { AlarmTransition } from '../alarms/types.ts';
-import type { AlarmSummary, AlarmView, DeviceTagView, DutyLogEntryView } from '../contract/api.ts';
+import type { AlarmSummary, AlarmView, DeviceTagView, DutyLogEntryView, PatrolOverdue } from '../contract/api.ts';
 
 export interface GatewayEvents {
   readings: readonly Reading[];
@@ -14,6 +14,8 @@ export interface GatewayEvents {
   /** An alarm's view changed without a lifecycle transition (its device was tagged or untagged). */
   alarmUpdated: AlarmView;
   deviceTag: DeviceTagView | { deviceId: string; removed: true };
+  /** P1/P3: a patrol period ended without a round; the alarm service raises the alarm. */
+  patrolOverdue: PatrolOverdue;
 }
 
 /**

@@ -12,6 +12,15 @@ import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 import type { Site } from '../config/load.ts';
 import type { Reading } from '../core/reading.ts';
 import { DomainError } from '../core/errors.ts';
+import type { Roster } from '../shifts/roster.ts';
+import type { ShiftPlan } from '../shifts/shift-plan.ts';
+import type { Journal } from '../duty/journal.ts';
+import type { Attachments } from '../duty/attachments.ts';
+import type { Handover } from '../duty/handover.ts';
+import type { Patrols } from '../patrols/patrols.ts';
+import type { EntryRegister } from '../rooms/entry-register.ts';
+import type { ShiftReportView } from '../contract/shift-report.ts';
+import type { Playbooks } from '../playbooks/playbooks.ts';
 
 export interface ConsoleDeps {
   site: Site;
@@ -24,6 +33,15 @@ export interface ConsoleDeps {
   latestReadings: () => Reading[];
   /** MQTT source and broker counters; absent when the site has no MQTT. */
   mqttDiagnostics?: () => MqttDiagnosticsView;
+  shiftPlan: ShiftPlan;
+  roster: Roster;
+  journal: Journal;
+  attachments: Attachments;
+  handover: Handover;
+  patrols: Patrols;
+  entryRegister: EntryRegister;
+  shiftReport: { report(shiftKey?: string): ShiftReportView };
+  playbooks: Playbooks;
 }
 
 export type ConsoleSocket = Socket<ConsoleToServerEvents, ServerToConsoleEvents>;

@@ -23,6 +23,13 @@ import { alarmsModule } from './routes/alarms.ts';
 import { dutyLogModule } from './routes/duty-log.ts';
 import { deviceTagsModule } from './routes/device-tags.ts';
 import { mqttDiagnosticsModule } from './routes/mqtt-diagnostics.ts';
+import { rosterModule } from './routes/roster.ts';
+import { dutyJournalModule } from './routes/duty-journal.ts';
+import { handoverModule } from './routes/handover.ts';
+import { patrolsModule } from './routes/patrols.ts';
+import { roomEntriesModule } from './routes/room-entries.ts';
+import { shiftReportModule } from './routes/shift-report.ts';
+import { playbooksModule } from './routes/playbooks.ts';
 
 export interface ConsoleServerOptions {
   /** Cookies get `Secure` when the console is served over HTTPS (behind a TLS proxy). */
@@ -53,6 +60,13 @@ export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOpt
     deviceTagsModule,
     dutyLogModule,
     mqttDiagnosticsModule,
+    rosterModule,
+    dutyJournalModule,
+    handoverModule,
+    patrolsModule,
+    roomEntriesModule,
+    shiftReportModule,
+    playbooksModule,
   ];
 
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false });

@@ -17,22 +17,43 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A fresh browser context logged in to the console as `username`; page errors are collected in `errors`. */
-export async function consolePage(browser: Browser, url: string, username: string, password: string, errors: string[]): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1100 }, locale: 'en-US', timezoneId: 'UTC' });
+export async function consolePage(
+  browser: Browser,
+  url: string,
+  username: string,
+  password: string,
+  errors: string[],
+  options: { timezoneId?: string; width?: number; height?: number; acceptDialogs?: boolean; consoleErrors?: boolean } = {},
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1600, height: options.height ?? 1100 },
+    locale: 'en-US',
+    timezoneId: options.timezoneId ?? 'UTC',
+  });
   const page = await context.newPage();
   page.on('pageerror', (err) => errors.push(`${username}: ${String(err)}`));
+  if (options.acceptDialogs) page.on('dialog', (d) => void d.accept());
   await page.goto(url);
   await page.getByTestId('login-username').fill(username);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('board').waitFor();
   // From here on any console error counts (before login, the 401 of "is there a session?" is expected).
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`${username}: ${msg.text()}`);
-  });
+  if (options.consoleErrors !== false) {
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`${username}: ${msg.text()}`);
+    });
+  }
   return page;
 }
 
 /** Text of the first match, '' when there is none (so polls can wait for it to appear). */
 export const textOf = async (locator: Locator): Promise<string> => ((await locator.count()) ? ((await locator.first().textContent()) ?? '') : '');
 export const attrOf = async (locator: Locator, name: string): Promise<string | null> => ((await locator.count()) ? locator.first().getAttribute(name) : null);
+
+/**
+ * The shifts-area tests' page: the browser in the site's timezone, confirm() dialogs accepted, and refused
+ * requests (409/403, which those tests provoke on purpose) not counted as errors.
+ */
+export const loggedInPage = (browser: Browser, url: string, username: string, password: string, errors: string[]): Promise<Page> =>
+  consolePage(browser, url, username, password, errors, { timezoneId: 'Asia/Shanghai', width: 1500, height: 1000, acceptDialogs: true, consoleErrors: false });

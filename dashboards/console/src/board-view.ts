@@ -9,6 +9,8 @@ import { dutyLogView } from './duty-log-view.ts';
 import { roomsView } from './rooms-view.ts';
 import { floodBanner } from './flood-banner.ts';
 import { mqttDiagnosticsView } from './mqtt-diagnostics-view.ts';
+import { navView } from './nav-view.ts';
+import { consolePages } from './pages.ts';
 import type { AlarmSound } from './sound.ts';
 import type { LiveSocket } from './socket.ts';
 import type { Store } from './store.ts';
@@ -69,15 +71,9 @@ export function boardView(ctx: BoardContext): BoardView {
   const dutyLog = dutyLogView(store);
   const mqttDiagnostics = mqttDiagnosticsView(store);
 
-  const el = h(
-    'div',
-    { class: 'board', 'data-testid': 'board' },
-    header,
-    connBanner,
-    soundBanner,
-    flood.el,
-    h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), mqttDiagnostics.el),
-  );
+  const boardMain = h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), mqttDiagnostics.el);
+  const nav = navView(boardMain, consolePages(store));
+  const el = h('div', { class: 'board', 'data-testid': 'board' }, header, nav.nav, connBanner, soundBanner, flood.el, boardMain, nav.host);
 
   function updateConnection(): void {
     el.dataset['connection'] = store.connection;
@@ -142,6 +138,7 @@ export function boardView(ctx: BoardContext): BoardView {
     el,
     soundChanged: updateSound,
     destroy() {
+      nav.destroy();
       clearInterval(timer);
       mqttDiagnostics.destroy();
       for (const off of unsubscribe) off();

@@ -39,7 +39,7 @@ export interface DutyLog {
   verify(): { entries: number; firstBreak: ChainBreak | null };
 }
 
-const toView = (r: Row): DutyLogEntryView => ({
+export const toView = (r: Row): DutyLogEntryView => ({
   id: r.id,
   ts: r.ts,
   kind: r.kind,

@@ -1,0 +1,151 @@
+// The handover screen (交接班, S3–S7): what the outgoing shift hands over (open alarms, incidents,
+// unfinished follow-ups, equipment changes, superiors' instructions), the item checklist, who of the
+// incoming shift is present or unfit, the standing refusals with their reasons; then the outgoing
+// signature, and the incoming person's signature with their own password.
+import type { DutyLogEntryView, HandoverView, Refusal } from '../../../src/contract/api.ts';
+import { h, replaceChildren } from './dom.ts';
+import { errorText } from './errors.ts';
+import { formatDateTime } from './format.ts';
+import { loc, tr } from './lang.ts';
+import { handoverApi, type Signed } from './handover-api.ts';
+import type { Store } from './store.ts';
+
+export function refusalText(r: Refusal): string {
+  const params = { ...r.params, ...(r.code === 'understaffed' ? { role: tr(`role.${String(r.params['role']) as 'duty' | 'supervisor' | 'admin'}`) } : {}) };
+  return tr(`handover.refusal.${r.code}`, params);
+}
+
+const noteText = (e: DutyLogEntryView): string => `${formatDateTime(e.ts)} ${String(e.params['situation'] ?? e.kind)}${e.params['followUp'] ? ` → ${String(e.params['followUp'])}` : ''}`;
+
+export function handoverView(store: Store): { el: HTMLElement; destroy(): void } {
+  const me = store.user;
+  const body = h('div', { class: 'handover-body' });
+  const message = h('div', { class: 'form-message', role: 'status', 'data-testid': 'handover-message' });
+  const show = (text: string, refusals: Refusal[] = [], error = false): void => {
+    message.dataset['error'] = String(error || refusals.length > 0);
+    replaceChildren(message, text, refusals.length ? h('ul', { 'data-testid': 'handover-refusals' }, refusals.map((r) => h('li', { 'data-code': r.code }, refusalText(r)))) : null);
+  };
+  const after = async (work: () => Promise<Signed>, done: string): Promise<void> => {
+    try {
+      const r = await work();
+      if (!r.ok) {
+        show(tr('handover.refused'), r.refusals); // the form stays as filled in, to fix what is refused
+        return;
+      }
+      show(done);
+      await load(false);
+    } catch (err) {
+      show(errorText(err), [], true);
+    }
+  };
+
+  const section = (id: string, title: string, items: (string | HTMLElement)[]): HTMLElement =>
+    h('section', { class: 'handover-section', 'data-testid': `handover-${id}` }, h('h3', {}, `${title} (${items.length})`), items.length ? h('ul', {}, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, tr('handover.none')));
+
+  function outgoingForm(v: HandoverView): HTMLElement {
+    const boxes = v.checklist.map((item) => ({ id: item.id, box: h('input', { type: 'checkbox', 'data-testid': `check-${item.id}` }), name: loc(item.name) }));
+    const people = v.incomingPeople.map((u) => {
+      const present = h('input', { type: 'checkbox', 'data-testid': `present-${u.username}` });
+      const unfit = h('input', { type: 'checkbox', 'data-testid': `unfit-${u.username}` });
+      const substitute = h('select', { 'data-testid': `substitute-${u.username}`, 'aria-label': tr('handover.substitute') }, h('option', { value: '' }, tr('handover.noSubstitute')), v.people.filter((c) => c.username !== u.username).map((c) => h('option', { value: c.username }, c.displayName)));
+      return { u, present, unfit, substitute };
+    });
+    const note = h('textarea', { rows: 2, maxlength: 2000, placeholder: tr('handover.note'), 'data-testid': 'handover-note', 'aria-label': tr('handover.note') });
+    const submit = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'handover-sign-out' }, tr('handover.signOut'));
+    const form = h(
+      'form',
+      { class: 'handover-form', 'data-testid': 'handover-outgoing-form' },
+      h('h3', {}, tr('handover.checklist')),
+      boxes.map((b) => h('label', { class: 'check' }, b.box, b.name)),
+      h('h3', {}, tr('handover.incomingTeam')),
+      people.length === 0 ? h('p', { class: 'muted' }, tr('handover.noneRostered')) : null,
+      people.map((p) => h('div', { class: 'person-row' }, h('strong', {}, p.u.displayName), h('label', {}, p.present, tr('handover.present')), h('label', {}, p.unfit, tr('handover.unfit')), p.substitute)),
+      note,
+      submit,
+    );
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      void after(
+        () =>
+          handoverApi.signOutgoing({
+            shiftKey: v.outgoing!.key,
+            checklist: Object.fromEntries(boxes.map((b) => [b.id, b.box.checked])),
+            present: people.filter((p) => p.present.checked).map((p) => p.u.username),
+            unfit: people.filter((p) => p.unfit.checked).map((p) => ({ username: p.u.username, ...(p.substitute.value ? { substitute: p.substitute.value } : {}) })),
+            note: note.value,
+          }),
+        tr('handover.outgoingDone'),
+      );
+    });
+    return form;
+  }
+
+  function incomingForm(v: HandoverView): HTMLElement {
+    const record = v.record!;
+    const username = h('input', { type: 'text', value: v.incomingPeople.some((u) => u.username === me.username) ? me.username : '', autocomplete: 'username', 'data-testid': 'handover-incoming-username', 'aria-label': tr('login.username') });
+    const password = h('input', { type: 'password', autocomplete: 'current-password', 'data-testid': 'handover-incoming-password', 'aria-label': tr('login.password') });
+    const submit = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'handover-sign-in' }, tr('handover.signIn'));
+    const form = h('form', { class: 'handover-form', 'data-testid': 'handover-incoming-form' }, h('p', {}, tr('handover.awaiting', { user: record.outgoingName, time: formatDateTime(record.outgoingSignedAt) })), username, password, submit);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      void after(() => handoverApi.signIncoming({ handoverId: record.id, username: username.value, password: password.value }), tr('handover.completedDone'));
+      password.value = '';
+    });
+    return form;
+  }
+
+  function render(v: HandoverView): void {
+    if (!v.outgoing) {
+      replaceChildren(body, h('p', { class: 'muted' }, tr('handover.notDue')));
+      return;
+    }
+    const shiftLine = (label: string, s: HandoverView['outgoing'], people: HandoverView['outgoingPeople']) =>
+      s ? h('p', {}, `${label}: ${s.date} ${loc(s.name)} (${formatDateTime(s.start)} – ${formatDateTime(s.end)}) · ${people.map((u) => u.displayName).join(', ') || '—'}`) : null;
+    const record = v.record;
+    replaceChildren(
+      body,
+      shiftLine(tr('handover.outgoing'), v.outgoing, v.outgoingPeople),
+      shiftLine(tr('handover.incoming'), v.incoming, v.incomingPeople),
+      v.late ? h('p', { class: 'banner banner--late', 'data-testid': 'handover-late' }, tr('handover.late')) : null,
+      v.refusals.length ? h('div', { class: 'handover-refusals', 'data-testid': 'handover-standing-refusals' }, h('strong', {}, tr('handover.blocked')), h('ul', {}, v.refusals.map((r) => h('li', { 'data-code': r.code }, refusalText(r))))) : null,
+      h(
+        'div',
+        { class: 'handover-grid' },
+        section('alarms', tr('handover.openAlarms'), v.openAlarms.map((a) => `${formatDateTime(a.raisedAt)} ${a.pointKey} ${a.condition} ${a.value} ${a.unit}`)),
+        section('incidents', tr('handover.openIncidents'), v.openIncidents.map(noteText)),
+        section('playbooks', tr('handover.openPlaybooks'), v.openPlaybooks.map((p) => `${formatDateTime(p.openedAt)} ${p.rule} ${p.situation}`)),
+        section('tasks', tr('handover.unfinishedTasks'), v.unfinishedTasks.map(noteText)),
+        section('equipment', tr('handover.equipmentChanges'), v.equipmentChanges.map((e) => `${formatDateTime(e.ts)} ${e.kind} ${e.deviceId ?? ''}`)),
+        section('instructions', tr('handover.instructions'), v.instructions.map(noteText)),
+      ),
+      !record
+        ? v.outgoingPeople.some((u) => u.username === me.username) || me.role !== 'duty'
+          ? outgoingForm(v)
+          : h('p', { class: 'muted' }, tr('handover.waitOutgoing'))
+        : record.state === 'awaitingIncoming'
+          ? incomingForm(v)
+          : h('p', { class: 'signed', 'data-testid': 'handover-completed' }, tr('handover.completed', { outgoing: record.outgoingName, incoming: record.incomingName ?? '', time: formatDateTime(record.incomingSignedAt ?? 0) })),
+    );
+  }
+
+  async function load(clear = true): Promise<void> {
+    if (clear) show('');
+    try {
+      render(await handoverApi.view());
+    } catch (err) {
+      show(errorText(err), [], true);
+    }
+  }
+
+  const refresh = h('button', { type: 'button', class: 'btn', 'data-testid': 'handover-refresh' }, tr('handover.refresh'));
+  refresh.addEventListener('click', () => void load());
+  const el = h('section', { class: 'panel handover-panel', 'data-testid': 'handover-view' }, h('h2', { class: 'panel-title' }, tr('handover.title'), ' ', refresh), message, body);
+  void load();
+  // The other party's signature (another console) arrives as a duty-log entry: show it at once (S6).
+  const off = store.on('dutyLog', (): void => {
+    // Not while someone is filling a form, unless it is a handover step that changes what the form is for.
+    const kind = store.dutyLog[0]?.kind;
+    if (!body.querySelector('form') || kind === 'handover.outgoingSigned' || kind === 'handover.completed') void load(false);
+  });
+  return { el, destroy: off };
+}

@@ -1,0 +1,163 @@
+// The duty log as the regulations keep it (L1–L4): a day's pages, one per shift with its rostered people;
+// manual entries with category, situation, handling and follow-up; corrections shown against the entry
+// they replace (the original stays visible, struck through); photos; the supervisor's signature and the
+// days still unsigned.
+import type { DutyLogDayView, DutyLogEntryView, NoteCategory, NoteRequest } from '../../../src/contract/api.ts';
+import { h, replaceChildren } from './dom.ts';
+import { statusLine } from './status-line.ts';
+import { errorText } from './errors.ts';
+import { formatDateTime } from './format.ts';
+import { loc, tr } from './lang.ts';
+import { journalApi } from './journal-api.ts';
+import type { Store } from './store.ts';
+
+export const noteCategories: readonly NoteCategory[] = [
+  'complaint', 'theft', 'accident-wind', 'accident-fire', 'accident-water', 'accident-electricity',
+  'fight', 'staff-violation', 'move-in', 'move-out', 'construction', 'instruction', 'other',
+];
+
+function siteToday(timeZone: string): string {
+  const p = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(Date.now());
+  const part = (t: string) => p.find((x) => x.type === t)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+const isNote = (e: DutyLogEntryView): boolean => e.kind === 'note.added' || e.kind === 'note.corrected';
+
+/** The note form, for a new entry or a correction (with a reason). */
+function noteForm(onSubmit: (note: NoteRequest, reason: string) => Promise<void>, opts: { correcting?: DutyLogEntryView } = {}): HTMLFormElement {
+  const p = opts.correcting?.params ?? {};
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const category = h('select', { 'data-testid': 'note-category', 'aria-label': tr('journal.category') }, noteCategories.map((c) => h('option', { value: c, selected: p['category'] === c }, tr(`journal.category.${c}`))));
+  const field = (name: string, label: string, value: string, area = true) =>
+    area ? h('textarea', { 'data-testid': `note-${name}`, placeholder: label, 'aria-label': label, rows: 2 }, value) : h('input', { type: 'text', 'data-testid': `note-${name}`, placeholder: label, 'aria-label': label, value });
+  const situation = field('situation', tr('journal.situation'), str(p['situation'])) as HTMLTextAreaElement;
+  const handling = field('handling', tr('journal.handling'), str(p['handling'])) as HTMLTextAreaElement;
+  const followUp = field('followUp', tr('journal.followUp'), str(p['followUp'])) as HTMLTextAreaElement;
+  const complainant = field('complainant', tr('journal.complainant'), str(p['complainant']), false) as HTMLInputElement;
+  const major = h('input', { type: 'checkbox', 'data-testid': 'note-major', checked: p['major'] === true });
+  const reason = opts.correcting ? (field('reason', tr('journal.correctionReason'), '', false) as HTMLInputElement) : null;
+  const submit = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'note-submit' }, opts.correcting ? tr('journal.saveCorrection') : tr('journal.addNote'));
+  const form = h('form', { class: 'note-form', 'data-testid': opts.correcting ? 'correction-form' : 'note-form' }, category, situation, handling, followUp, complainant, h('label', {}, major, tr('journal.major')), reason, submit);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    submit.disabled = true;
+    const note: NoteRequest = { category: category.value as NoteCategory, situation: situation.value, handling: handling.value, followUp: followUp.value, major: major.checked, ...(complainant.value ? { complainant: complainant.value } : {}) };
+    void onSubmit(note, reason?.value ?? '').finally(() => (submit.disabled = false));
+  });
+  return form;
+}
+
+export function journalView(store: Store): { el: HTMLElement; destroy(): void } {
+  const me = store.user;
+  const supervisor = me.role === 'supervisor' || me.role === 'admin';
+  let date = siteToday(store.site.timezone);
+  let view: DutyLogDayView | null = null;
+
+  const { el: message, say } = statusLine('journal-message');
+  const act = async (work: () => Promise<unknown>, done: string): Promise<void> => {
+    try {
+      await work();
+      say(done);
+      await load();
+    } catch (err) {
+      say(errorText(err), true);
+    }
+  };
+  const dateInput = h('input', { type: 'date', value: date, 'data-testid': 'journal-date', 'aria-label': tr('journal.date') });
+  dateInput.addEventListener('change', () => {
+    if (dateInput.value) {
+      date = dateInput.value;
+      void load();
+    }
+  });
+  const pagesEl = h('div', { class: 'journal-pages', 'data-testid': 'journal-pages' });
+  const signEl = h('div', { class: 'journal-sign', 'data-testid': 'journal-sign' });
+  const unsignedEl = h('p', { class: 'journal-unsigned', 'data-testid': 'journal-unsigned' });
+
+  const entryText = (e: DutyLogEntryView): string => {
+    const p = e.params;
+    const category = typeof p['category'] === 'string' ? tr(`journal.category.${p['category'] as NoteCategory}`) : '';
+    const who = typeof p['user'] === 'string' ? p['user'] : (e.username ?? tr('dutyLog.system'));
+    const text = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : String(v));
+    return tr(`dutyLog.kind.${e.kind}`, { ...p, category, user: who, situation: text(p['situation']), handling: text(p['handling']), followUp: text(p['followUp']), comment: text(p['comment']) });
+  };
+
+  function entryItem(e: DutyLogEntryView): HTMLElement {
+    const v = view!;
+    const replacedBy = v.correctedBy[String(e.id)];
+    const files = v.attachments.filter((a) => a.entryId === e.id);
+    const tools = h('span', { class: 'entry-tools' });
+    if (isNote(e) && replacedBy === undefined && (e.username === me.username || supervisor)) {
+      const correct = h('button', { type: 'button', class: 'btn btn--small', 'data-testid': `correct-${e.id}` }, tr('journal.correct'));
+      correct.addEventListener('click', () => {
+        replaceChildren(tools, noteForm((note, reason) => act(() => journalApi.correct(e.id, { ...note, reason }), tr('journal.corrected')), { correcting: e }));
+      });
+      const file = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp,application/pdf', 'data-testid': `attach-${e.id}`, 'aria-label': tr('journal.attach') });
+      file.addEventListener('change', () => {
+        const f = file.files?.[0];
+        if (f) void act(() => journalApi.attach(e.id, f), tr('journal.attached'));
+      });
+      tools.append(correct, h('label', { class: 'btn btn--small' }, tr('journal.attach'), file));
+    }
+    return h(
+      'li',
+      { class: replacedBy === undefined ? 'log-entry' : 'log-entry log-entry--replaced', 'data-testid': `journal-entry-${e.id}`, 'data-kind': e.kind },
+      h('time', { class: 'log-time' }, formatDateTime(e.ts)),
+      h('span', { class: 'log-text' }, `#${e.id} `, entryText(e), e.params['complainant'] ? ` (${tr('journal.complainant')}: ${String(e.params['complainant'])})` : '', e.params['major'] === true ? h('strong', { class: 'badge badge--high' }, tr('journal.major')) : null),
+      replacedBy !== undefined ? h('span', { class: 'muted' }, tr('journal.replacedBy', { id: replacedBy })) : null,
+      files.map((a) => h('a', { href: journalApi.attachmentUrl(a.id), target: '_blank', rel: 'noopener', class: 'attachment' }, a.fileName)),
+      tools,
+    );
+  }
+
+  function render(): void {
+    const v = view!;
+    replaceChildren(
+      pagesEl,
+      v.pages.length === 0 ? h('p', { class: 'muted' }, tr('dutyLog.empty')) : null,
+      v.pages.map((p) =>
+        h(
+          'section',
+          { class: 'journal-page', 'data-testid': `journal-page-${p.shift?.shiftId ?? 'none'}` },
+          h('h3', {}, p.shift ? `${v.date} ${loc(p.shift.name)} ${formatDateTime(p.shift.start)} – ${formatDateTime(p.shift.end)}` : v.date),
+          h('p', { class: 'muted' }, tr('journal.people', { people: p.people.map((u) => u.displayName).join(', ') || '—' })),
+          h('ol', { class: 'duty-log' }, p.entries.map(entryItem)),
+        ),
+      ),
+    );
+    if (v.signoff) replaceChildren(signEl, h('p', { class: 'signed', 'data-testid': 'journal-signed' }, tr('journal.signedBy', { user: v.signoff.byName, time: formatDateTime(v.signoff.at), comment: v.signoff.comment })));
+    else if (supervisor) {
+      const comment = h('input', { type: 'text', maxlength: 1000, placeholder: tr('journal.signComment'), 'data-testid': 'journal-sign-comment' });
+      const sign = h('button', { type: 'button', class: 'btn', 'data-testid': 'journal-sign-button' }, tr('journal.sign'));
+      sign.addEventListener('click', () => void act(() => journalApi.sign(date, comment.value), tr('journal.signedDone')));
+      replaceChildren(signEl, h('p', { class: 'muted' }, tr('journal.notSigned')), comment, sign);
+    } else replaceChildren(signEl, h('p', { class: 'muted' }, tr('journal.notSigned')));
+  }
+
+  async function load(): Promise<void> {
+    try {
+      const [day, unsigned] = await Promise.all([journalApi.day(date), journalApi.unsigned(14)]);
+      view = day;
+      unsignedEl.textContent = unsigned.days.length ? tr('journal.unsignedDays', { days: unsigned.days.map((d) => d.date).join(', ') }) : tr('journal.allSigned');
+      render();
+    } catch (err) {
+      say(errorText(err), true);
+    }
+  }
+
+  const el = h(
+    'section',
+    { class: 'panel journal-panel', 'data-testid': 'journal-view' },
+    h('h2', { class: 'panel-title' }, tr('dutyLog.title')),
+    h('div', { class: 'roster-toolbar' }, dateInput, unsignedEl),
+    message,
+    noteForm((note) => act(() => journalApi.addNote(note), tr('journal.added'))),
+    pagesEl,
+    signEl,
+  );
+  void load();
+  // Live: a new entry anywhere (another console, the gateway) refreshes the page shown.
+  const off = store.on('dutyLog', () => void load());
+  return { el, destroy: off };
+}

@@ -1,0 +1,22 @@
+// The console's pages besides the board, in navigation order. A new area adds one line here.
+import type { Page } from './nav-view.ts';
+import { rosterView } from './roster-view.ts';
+import { journalView } from './journal-view.ts';
+import { handoverView } from './handover-view.ts';
+import { patrolsView } from './patrols-view.ts';
+import { entriesView } from './entries-view.ts';
+import { reportView } from './report-view.ts';
+import { playbooksView } from './playbooks-view.ts';
+import type { Store } from './store.ts';
+
+export function consolePages(store: Store): Page[] {
+  return [
+    { id: 'journal', label: 'nav.journal', open: () => journalView(store) },
+    { id: 'handover', label: 'nav.handover', open: () => handoverView(store) },
+    { id: 'playbooks', label: 'nav.playbooks', open: () => playbooksView(store) },
+    { id: 'roster', label: 'nav.roster', open: () => rosterView(store) },
+    { id: 'patrols', label: 'nav.patrols', open: () => patrolsView(store) },
+    { id: 'entries', label: 'nav.entries', open: () => entriesView(store) },
+    { id: 'report', label: 'nav.report', open: () => reportView(store) },
+  ];
+}

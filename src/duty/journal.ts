@@ -1,0 +1,162 @@
+// The duty log as the regulations want it kept (L1–L4): manual entries with an L2 category, corrections
+// that never change the original (append-only: the correction is a new entry pointing at it), the log
+// read as one page per shift with the rostered people, and the supervisor's daily signature.
+import type { Store } from '../store/store.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Bus } from '../core/bus.ts';
+import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
+import type { DutyLogEntryView, UserView } from '../contract/api.ts';
+import type { CorrectionRequest, DutyLogDayView, DutyLogPageView, NoteRequest, UnsignedDaysView } from '../contract/duty-journal.ts';
+import type { ShiftPlan, ShiftInstance } from '../shifts/shift-plan.ts';
+import type { Roster } from '../shifts/roster.ts';
+import { isSupervisor } from '../shifts/roster.ts';
+import { DomainError } from '../core/errors.ts';
+import { addDays, formatDate, localDateOf, parseDate, zonedInstant } from '../shifts/zoned-time.ts';
+import { correctionOf, correctionsSince, countBetween, entriesBetween, entryById } from './entries.ts';
+import type { Attachments } from './attachments.ts';
+
+export interface JournalDeps {
+  store: Store;
+  dutyLog: DutyLog;
+  plan: ShiftPlan;
+  roster: Roster;
+  attachments: Attachments;
+  clock: Clock;
+  bus: Bus;
+  roomIds: ReadonlySet<string>;
+}
+
+export interface Journal {
+  addNote(note: NoteRequest, by: UserView): DutyLogEntryView;
+  correct(id: number, correction: CorrectionRequest, by: UserView): DutyLogEntryView;
+  day(date: string): DutyLogDayView;
+  sign(date: string, comment: string, by: UserView): DutyLogDayView;
+  /** Ended days of the last `days` without a signature (L4), newest first. */
+  unsigned(days: number): UnsignedDaysView;
+  /** [from, to) of a day's log: its shifts from the first start to the last end, or the local day. */
+  dayRange(date: string): { from: number; to: number; shifts: ShiftInstance[] };
+}
+
+/** Late write-ups are allowed (L7: a night's event is written up the next day), within limits. */
+const MAX_BACKDATE_MS = 7 * 86_400_000;
+const MAX_AHEAD_MS = 60_000;
+
+const bad = (message: string): DomainError => new DomainError('RW_INVALID_REQUEST', message, 400);
+
+export function createJournal(deps: JournalDeps): Journal {
+  const { store, dutyLog, plan, roster, clock, bus, roomIds } = deps;
+  const { db } = store;
+
+  const noteParams = (n: NoteRequest, by: UserView): NonNullable<NewDutyLogEntry['params']> => {
+    const now = clock.now();
+    const occurredAt = n.occurredAt ?? now;
+    if (occurredAt > now + MAX_AHEAD_MS) throw bad('occurredAt is in the future');
+    if (occurredAt < now - MAX_BACKDATE_MS) throw bad('occurredAt is more than 7 days ago; write it as a new entry that says when it happened');
+    // L2: a complaint is logged with the complainant.
+    if (n.category === 'complaint' && !n.complainant?.trim()) throw bad('a complaint needs the complainant (L2)');
+    if (n.roomId !== undefined && !roomIds.has(n.roomId)) throw bad(`unknown room "${n.roomId}"`);
+    return {
+      category: n.category,
+      occurredAt,
+      situation: n.situation,
+      handling: n.handling,
+      followUp: n.followUp,
+      complainant: n.complainant ?? null,
+      major: n.major ?? false,
+      resolved: n.resolved ?? false,
+      user: by.displayName,
+    };
+  };
+
+  const publish = (entry: DutyLogEntryView): DutyLogEntryView => {
+    bus.emit('dutyLog', entry);
+    return entry;
+  };
+
+  const dayRange = (date: string): { from: number; to: number; shifts: ShiftInstance[] } => {
+    const d = parseDate(date);
+    if (!d) throw bad(`not a date: ${date}`);
+    const shifts = plan.definitions.map((def) => plan.instance(date, def.id)!).sort((a, b) => a.start - b.start);
+    if (shifts.length === 0) return { from: zonedInstant(d, 0, plan.timeZone), to: zonedInstant(addDays(d, 1), 0, plan.timeZone), shifts };
+    return { from: Math.min(...shifts.map((s) => s.start)), to: Math.max(...shifts.map((s) => s.end)), shifts };
+  };
+
+  const day = (date: string): DutyLogDayView => {
+    const { from, to, shifts } = dayRange(date);
+    const pages = new Map<string, DutyLogPageView>(shifts.map((s) => [s.key, { shift: s, people: roster.staffOf(s), entries: [] }]));
+    const loose: DutyLogPageView = { shift: null, people: [], entries: [] };
+    // Shift-end entries are written just after the end; an hour's margin catches them. The shifts around
+    // the day are computed once: time-zone arithmetic per entry would dominate a busy day.
+    const around = plan.shiftsBetween(from, to + 3_600_000);
+    const shiftAt = (ts: number): string | undefined => around.filter((s) => s.start <= ts && ts < s.end).at(-1)?.key;
+    for (const e of entriesBetween(db, from, to + 3_600_000)) {
+      const key = typeof e.params['shift'] === 'string' ? e.params['shift'] : shiftAt(e.ts);
+      if (key !== undefined) pages.get(key)?.entries.push(e);
+      else if (e.ts < to && formatDate(localDateOf(e.ts, plan.timeZone)) === date) loose.entries.push(e);
+    }
+    const all = [...pages.values(), ...(loose.entries.length > 0 ? [loose] : [])];
+    const ids = all.flatMap((p) => p.entries.map((e) => e.id));
+    const correctedBy = correctionsSince(db, from, new Set(ids));
+    const sign = db.prepare('SELECT s.*, u.display_name FROM duty_log_signoffs s JOIN users u ON u.username = s.signed_by WHERE date = ?').get(date) as
+      | { signed_by: string; display_name: string; signed_at: number; comment: string }
+      | undefined;
+    return {
+      date,
+      pages: all,
+      correctedBy,
+      attachments: deps.attachments.forEntries(ids),
+      signoff: sign ? { by: sign.signed_by, byName: sign.display_name, at: sign.signed_at, comment: sign.comment } : null,
+    };
+  };
+
+  return {
+    dayRange,
+    day,
+
+    addNote(note, by) {
+      return publish(dutyLog.append({ ts: clock.now(), kind: 'note.added', username: by.username, roomId: note.roomId ?? null, params: noteParams(note, by) }));
+    },
+
+    correct(id, correction, by) {
+      const params = { ...noteParams(correction, by), corrects: id, reason: correction.reason };
+      const entry = store.transaction(() => {
+        const target = entryById(db, id);
+        if (!target) throw new DomainError('RW_NOT_FOUND', `no duty-log entry ${id}`, 404);
+        if (target.kind !== 'note.added' && target.kind !== 'note.corrected') throw new DomainError('RW_NOT_CORRECTABLE', `entry ${id} (${target.kind}) was written by the gateway and cannot be corrected; add a note instead`, 409);
+        if (target.username !== by.username && !isSupervisor(by)) throw new DomainError('RW_FORBIDDEN', 'only the author or a supervisor may correct an entry', 403);
+        const newer = correctionOf(db, id);
+        if (newer !== null) throw new DomainError('RW_ALREADY_CORRECTED', `entry ${id} was already corrected by entry ${newer}; correct that one`, 409);
+        return dutyLog.insert({ ts: clock.now(), kind: 'note.corrected', username: by.username, roomId: correction.roomId ?? null, params });
+      });
+      return publish(entry);
+    },
+
+    sign(date, comment, by) {
+      if (!isSupervisor(by)) throw new DomainError('RW_FORBIDDEN', 'only a supervisor signs the duty log (L4)', 403);
+      const { to } = dayRange(date);
+      if (clock.now() < to) throw bad(`the log of ${date} is still being written (until ${new Date(to).toISOString()}); sign it once its last shift has ended`);
+      const entry = store.transaction(() => {
+        if (db.prepare('SELECT 1 FROM duty_log_signoffs WHERE date = ?').get(date)) throw new DomainError('RW_ALREADY_SIGNED', `the log of ${date} is already signed`, 409);
+        const e = dutyLog.insert({ ts: clock.now(), kind: 'log.signed', username: by.username, params: { date, comment, user: by.displayName } });
+        db.prepare('INSERT INTO duty_log_signoffs (date, signed_by, signed_at, comment, entry_id) VALUES (?, ?, ?, ?, ?)').run(date, by.username, e.ts, comment, e.id);
+        return e;
+      });
+      publish(entry);
+      return day(date);
+    },
+
+    unsigned(days) {
+      const signed = new Set((db.prepare('SELECT date FROM duty_log_signoffs').all() as { date: string }[]).map((r) => r.date));
+      const now = clock.now();
+      const result: UnsignedDaysView['days'] = [];
+      let d = localDateOf(now, plan.timeZone);
+      for (let n = 0; n <= days; n++, d = addDays(d, -1)) {
+        const date = formatDate(d);
+        const { from, to } = dayRange(date);
+        if (to > now || signed.has(date)) continue;
+        result.push({ date, entries: countBetween(db, from, to) });
+      }
+      return { days: result };
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// L5: duty records are kept for 2 years (001 SOP (一)5(6)); older ones are removed by this job, which
+// removes nothing younger than the retention, and says what it removed (in the log and as a duty-log
+// entry). Run by `npm run retention -- --config <site.yaml> [--dry-run]` (e.g. from a daily cron/timer).
+import type { Store } from '../store/store.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
+import type { Attachments } from './attachments.ts';
+
+export const RETENTION_YEARS = 2;
+
+export interface RetentionResult {
+  /** Records strictly older than this instant were (or, in a dry run, would be) removed. */
+  cutoff: number;
+  entries: number;
+  attachments: number;
+  signoffs: number;
+  rosterMonths: number;
+  dryRun: boolean;
+}
+
+/** The same calendar day and time, `years` earlier (29 February falls back to 1 March). */
+export function retentionCutoff(now: number, years = RETENTION_YEARS): number {
+  const d = new Date(now);
+  d.setUTCFullYear(d.getUTCFullYear() - years);
+  return d.getTime();
+}
+
+export function purgeExpired(deps: { store: Store; dutyLog: DutyLog; attachments: Attachments; clock: Clock; logger: Logger }, dryRun = false): RetentionResult {
+  const { store, dutyLog, attachments, clock, logger } = deps;
+  const { db } = store;
+  const cutoff = retentionCutoff(clock.now());
+  // Day and month keys compare as text; a whole day/month goes only once all of it is past the cutoff.
+  const cutoffDay = new Date(cutoff).toISOString().slice(0, 10);
+  const cutoffMonth = cutoffDay.slice(0, 7);
+
+  const result = store.transaction((): RetentionResult => {
+    const ids = (db.prepare('SELECT id FROM duty_log WHERE ts < ? ORDER BY id').all(cutoff) as { id: number }[]).map((r) => r.id);
+    const counts = {
+      attachments: (db.prepare(`SELECT count(*) AS n FROM duty_log_attachments WHERE entry_id IN (SELECT id FROM duty_log WHERE ts < ?)`).get(cutoff) as { n: number }).n,
+      signoffs: (db.prepare('SELECT count(*) AS n FROM duty_log_signoffs WHERE date < ?').get(cutoffDay) as { n: number }).n,
+      rosterMonths: (db.prepare('SELECT count(*) AS n FROM roster_months WHERE month < ?').get(cutoffMonth) as { n: number }).n,
+    };
+    if (!dryRun) {
+      for (let i = 0; i < ids.length; i += 500) attachments.removeForEntries(ids.slice(i, i + 500));
+      db.prepare('DELETE FROM shift_marks WHERE entry_id IN (SELECT id FROM duty_log WHERE ts < ?)').run(cutoff);
+      db.prepare('DELETE FROM duty_log_signoffs WHERE date < ?').run(cutoffDay);
+      db.prepare('DELETE FROM patrol_overdue WHERE entry_id IN (SELECT id FROM duty_log WHERE ts < ?)').run(cutoff);
+      db.prepare('DELETE FROM duty_log WHERE ts < ?').run(cutoff);
+      db.prepare('DELETE FROM patrol_rounds WHERE ts < ?').run(cutoff);
+      db.prepare('DELETE FROM handovers WHERE outgoing_signed_at < ?').run(cutoff);
+      db.prepare('DELETE FROM room_entries WHERE in_at < ? AND out_at IS NOT NULL').run(cutoff);
+      db.prepare(`DELETE FROM playbook_steps WHERE playbook_id IN (SELECT id FROM playbooks WHERE state = 'closed' AND closed_at < ?)`).run(cutoff);
+      db.prepare(`DELETE FROM playbooks WHERE state = 'closed' AND closed_at < ?`).run(cutoff);
+      db.prepare('DELETE FROM roster_swaps WHERE month < ?').run(cutoffMonth);
+      db.prepare('DELETE FROM roster_assignments WHERE month < ?').run(cutoffMonth);
+      db.prepare('DELETE FROM roster_months WHERE month < ?').run(cutoffMonth);
+    }
+    return { cutoff, entries: ids.length, ...counts, dryRun };
+  });
+
+  logger.info(dryRun ? 'retention dry run: would remove' : 'retention removed', { ...result, cutoffIso: new Date(cutoff).toISOString() });
+  if (!dryRun && result.entries + result.signoffs + result.rosterMonths > 0) {
+    dutyLog.append({ ts: clock.now(), kind: 'retention.purged', params: { before: new Date(cutoff).toISOString(), entries: result.entries, attachments: result.attachments, signoffs: result.signoffs, rosterMonths: result.rosterMonths } });
+  }
+  return result;
+}

@@ -1,0 +1,22 @@
+// The handover (S3–S7): what the outgoing shift hands over, and the two signatures. A refused handover
+// answers 409 RW_HANDOVER_REFUSED with every reason (S5), each translated by the console.
+import type { FastifyReply } from 'fastify';
+import { IncomingSignRequest, OutgoingSignRequest, routes } from '../../contract/api.ts';
+import type { SignResult } from '../../duty/handover.ts';
+import { requireUser, type ConsoleModule } from '../context.ts';
+
+function send(reply: FastifyReply, result: SignResult): FastifyReply {
+  if (result.ok) return reply.send(result.record);
+  return reply.code(409).send({ error: { code: 'RW_HANDOVER_REFUSED', message: `handover refused: ${result.refusals.map((r) => r.code).join(', ')}` }, refusals: result.refusals });
+}
+
+export const handoverModule: ConsoleModule = {
+  routes(app, { handover }) {
+    app.get(routes.handover, async () => handover.view());
+    app.post<{ Body: OutgoingSignRequest }>(routes.handoverOutgoing, { schema: { body: OutgoingSignRequest } }, async (req, reply) => send(reply, handover.signOutgoing(req.body, requireUser(req))));
+    app.post<{ Body: IncomingSignRequest }>(routes.handoverIncoming, { schema: { body: IncomingSignRequest } }, async (req, reply) => {
+      requireUser(req); // deny by default: signing happens on a logged-in console, with the incoming person's own password
+      return send(reply, await handover.signIncoming(req.body));
+    });
+  },
+};

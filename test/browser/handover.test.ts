@@ -1,0 +1,109 @@
+// A full handover by two people at two consoles (S3–S6), in a real chromium against a real gateway:
+// the outgoing duty officer writes a superior's instruction into the duty log, sees it on the handover
+// screen, is refused while the radios are not counted (S5, reason shown), signs; the incoming officer,
+// logged in at their own console, signs with their own password; both consoles show the completion.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { chromiumPart, launchChromium, loggedInPage } from '../helpers/browser.ts';
+import { fakeClock } from '../helpers/fake-clock.ts';
+import { shanghai, startSiteWith } from '../helpers/shifts.ts';
+
+const part = chromiumPart();
+const WAIT = { timeout: 15_000, interval: 100 };
+const text = async (l: Locator): Promise<string> => ((await l.count()) ? ((await l.first().textContent()) ?? '') : '');
+
+const extra = `shifts:
+  - { id: day, name: { en: Day, zh-CN: 白班 }, start: "08:30", end: "17:30", minStaff: { duty: 1 } }
+  - { id: night, name: { en: Night, zh-CN: 夜班 }, start: "17:30", end: "08:30", minStaff: { duty: 1 } }
+handover:
+  checklist:
+    - { id: keys, name: { en: Keys (12), zh-CN: 钥匙（12 把） } }
+    - { id: radios, name: { en: Radios (4), zh-CN: 对讲机（4 台） } }`;
+
+describe.skipIf(part.skip)('handover by two people at two consoles', () => {
+  const clock = fakeClock(shanghai('2026-11-20T10:00'));
+  let gw: TestGateway;
+  let browser: Browser;
+  let outgoing: Page;
+  let incoming: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    gw = await startSiteWith(extra, { clock, users: ['{ username: wang, displayName: Duty Wang, role: duty, password: wang }'] });
+    const { roster, users } = gw.gateway;
+    const days = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
+    roster.saveDraft('2026-11', days.flatMap((date) => [{ date, shiftId: 'day', username: 'duty' }, { date, shiftId: 'night', username: 'wang' }]), users.get('lead')!);
+    roster.publish('2026-11', users.get('lead')!);
+    clock.set(shanghai('2026-11-23T17:15')); // S3: the incoming officer is there a quarter of an hour early
+    browser = await launchChromium();
+    outgoing = await loggedInPage(browser, gw.url, 'duty', 'duty', errors);
+    incoming = await loggedInPage(browser, gw.url, 'wang', 'wang', errors);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.dispose();
+  });
+
+  it('the outgoing officer logs a superior\'s instruction; the handover screen gathers it', async () => {
+    await outgoing.getByTestId('nav-journal').click();
+    await outgoing.getByTestId('note-form').waitFor();
+    await outgoing.getByTestId('note-category').selectOption('instruction');
+    await outgoing.getByTestId('note-situation').fill('Manager: check the generator fuel every shift this week');
+    await outgoing.getByTestId('note-submit').click();
+    await expect.poll(() => text(outgoing.getByTestId('journal-pages')), WAIT).toContain('Manager: check the generator fuel');
+
+    await outgoing.getByTestId('nav-handover').click();
+    await expect.poll(() => text(outgoing.getByTestId('handover-instructions')), WAIT).toContain('Manager: check the generator fuel every shift this week');
+    expect(await text(outgoing.getByTestId('handover-view'))).toContain('Outgoing shift: 2026-11-23 Day');
+    expect(await text(outgoing.getByTestId('handover-view'))).toContain('Incoming shift: 2026-11-23 Night');
+  });
+
+  it('is refused with its reasons while the radios are not counted and nobody is marked present (S5)', async () => {
+    await outgoing.getByTestId('check-keys').check();
+    await outgoing.getByTestId('handover-sign-out').click();
+    await expect.poll(() => text(outgoing.getByTestId('handover-refusals')), WAIT).toContain('Handover preparation incomplete: 1 item(s) not checked (radios)');
+    expect(await text(outgoing.getByTestId('handover-refusals'))).toContain('Too few incoming staff: Duty staff 0 present, 1 needed');
+  });
+
+  it('the outgoing officer signs; the incoming officer signs at their own console with their password (S6)', async () => {
+    expect(await outgoing.getByTestId('check-keys').isChecked()).toBe(true); // the refused form keeps what was filled in
+    await outgoing.getByTestId('check-radios').check();
+    await outgoing.getByTestId('present-wang').check();
+    await outgoing.getByTestId('handover-note').fill('Chiller 2 on standby; generator fuel at 60 %');
+    await outgoing.getByTestId('handover-sign-out').click();
+    await expect.poll(() => text(outgoing.getByTestId('handover-message')), WAIT).toBe('Signed. Stay until the incoming person has signed.');
+
+    await incoming.getByTestId('nav-handover').click();
+    await incoming.getByTestId('handover-incoming-form').waitFor(WAIT);
+    expect(await incoming.getByTestId('handover-incoming-username').inputValue()).toBe('wang');
+    await incoming.getByTestId('handover-incoming-password').fill('wrong');
+    await incoming.getByTestId('handover-sign-in').click();
+    await expect.poll(() => text(incoming.getByTestId('handover-message')), WAIT).toBe('Wrong username or password.');
+    await incoming.getByTestId('handover-incoming-password').fill('wang');
+    await incoming.getByTestId('handover-sign-in').click();
+    await expect.poll(() => text(incoming.getByTestId('handover-completed')), WAIT).toMatch(/^Handover completed: Duty Li → Duty Wang at /);
+
+    // No refresh needed: the outgoing console hears the completion live.
+    await expect.poll(() => text(outgoing.getByTestId('handover-completed')), WAIT).toMatch(/^Handover completed: Duty Li → Duty Wang/);
+    const kinds = gw.gateway.dutyLog.list({ limit: 20 }).map((e) => `${e.kind} ${e.username ?? ''}`.trim());
+    expect(kinds.filter((k) => k.startsWith('handover.')).reverse()).toEqual(['handover.refused duty', 'handover.outgoingSigned duty', 'handover.completed wang']);
+    await incoming.screenshot({ path: '/tmp/console-handover.png', fullPage: true });
+    expect(errors, errors.join("\n")).toEqual([]);
+  });
+
+  it('the shift report shows the handover and prints in Chinese with a CJK font', async () => {
+    await outgoing.evaluate(() => localStorage.setItem('roomwatch.lang', 'zh-CN'));
+    await outgoing.reload();
+    await outgoing.getByTestId('nav-report').click();
+    await outgoing.getByTestId('report-shift').fill('2026-11-23/day');
+    await outgoing.getByTestId('report-show').click();
+    await expect.poll(() => text(outgoing.getByTestId('report-body')), WAIT).toContain('测试大厦 — 2026-11-23 白班值班报告');
+    expect(await text(outgoing.getByTestId('report-handover'))).toMatch(/^交接完成：Duty Li → Duty Wang/);
+    await outgoing.emulateMedia({ media: 'print' });
+    expect(await outgoing.locator('nav.nav').isVisible()).toBe(false);
+    const pdf = (await outgoing.pdf({ format: 'A4' })).toString('latin1');
+    // The Chinese text is set in a CJK font embedded in the PDF (fonts-wqy-microhei on Debian).
+    expect(pdf).toMatch(/\/BaseFont\s*\/[A-Z]{6}\+WenQuanYi/);
+  });
+});

@@ -1,0 +1,149 @@
+// The duty log as the regulations keep it: L1 pages per shift with people, L2 categories (a complaint
+// names the complainant), append-only corrections, L4 daily sign-off, L5 retention, shift start/end marks.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRoster, type Roster } from '../../src/shifts/roster.ts';
+import { createJournal, type Journal } from '../../src/duty/journal.ts';
+import { createAttachments, type Attachments } from '../../src/duty/attachments.ts';
+import { createShiftMarks } from '../../src/duty/shift-marks.ts';
+import { purgeExpired, retentionCutoff } from '../../src/duty/retention.ts';
+import type { NoteRequest } from '../../src/contract/api.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { refused, shanghai, shiftWorld, type ShiftWorld } from '../helpers/shifts.ts';
+
+let w: ShiftWorld;
+let roster: Roster;
+let attachments: Attachments;
+let journal: Journal;
+
+const note = (over: Partial<NoteRequest> = {}): NoteRequest => ({ category: 'other', situation: 'Water on the floor of pump room B2', handling: 'Mopped, valve tightened', followUp: 'Check at 20:00', ...over });
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('rest of a png')]);
+
+
+beforeEach(async () => {
+  w = await shiftWorld({ start: shanghai('2026-11-23T10:00') });
+  roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus });
+  attachments = createAttachments({ store: w.store, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus, dataDir: w.dir });
+  journal = createJournal({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, attachments, clock: w.clock, bus: w.bus, roomIds: new Set(['pump-b2']) });
+});
+afterEach(() => w.dispose());
+
+describe('manual entries (L1, L2)', () => {
+  it('records time, situation, handling, follow-up, category and who', () => {
+    const e = journal.addNote(note({ category: 'complaint', complainant: 'Tenant 1203, Ms Wu', occurredAt: shanghai('2026-11-23T09:40'), roomId: 'pump-b2' }), w.user('duty'));
+    expect([e.kind, e.username, e.roomId, e.ts]).toEqual(['note.added', 'duty', 'pump-b2', w.clock.now()]);
+    expect(e.params).toMatchObject({ category: 'complaint', complainant: 'Tenant 1203, Ms Wu', occurredAt: shanghai('2026-11-23T09:40'), handling: 'Mopped, valve tightened', followUp: 'Check at 20:00', user: 'Duty Li' });
+  });
+
+  it('refuses a complaint without the complainant, a future time, a stale time and an unknown room', () => {
+    expect(refused(() => journal.addNote(note({ category: 'complaint', complainant: ' ' }), w.user('duty')))).toBe('RW_INVALID_REQUEST: a complaint needs the complainant (L2)');
+    expect(refused(() => journal.addNote(note({ occurredAt: w.clock.now() + 3_600_000 }), w.user('duty')))).toMatch(/in the future/);
+    expect(refused(() => journal.addNote(note({ occurredAt: w.clock.now() - 8 * 86_400_000 }), w.user('duty')))).toMatch(/more than 7 days ago/);
+    expect(refused(() => journal.addNote(note({ roomId: 'attic' }), w.user('duty')))).toBe('RW_INVALID_REQUEST: unknown room "attic"');
+  });
+});
+
+describe('append-only corrections', () => {
+  it('a correction is a new entry pointing at the original, which stays as it was', () => {
+    const original = journal.addNote(note({ situation: 'Leak in pump room B3' }), w.user('duty'));
+    expect(refused(() => journal.correct(original.id, { ...note(), reason: 'wrong room' }, w.user('wang')))).toMatch(/^RW_FORBIDDEN/);
+    const fixed = journal.correct(original.id, { ...note(), reason: 'wrong room' }, w.user('duty'));
+    expect([fixed.kind, fixed.params['corrects'], fixed.params['reason'], fixed.params['situation']]).toEqual(['note.corrected', original.id, 'wrong room', 'Water on the floor of pump room B2']);
+    expect(refused(() => journal.correct(original.id, { ...note(), reason: 'again' }, w.user('lead')))).toBe(`RW_ALREADY_CORRECTED: entry ${original.id} was already corrected by entry ${fixed.id}; correct that one`);
+    const again = journal.correct(fixed.id, { ...note({ handling: 'Mopped; valve replaced' }), reason: 'handling completed' }, w.user('lead'));
+    const stored = w.dutyLog.list({ limit: 10 });
+    expect(stored.find((e) => e.id === original.id)).toEqual(original);
+    expect(journal.day('2026-11-23').correctedBy).toEqual({ [original.id]: fixed.id, [fixed.id]: again.id });
+  });
+
+  it('automatic entries cannot be corrected', () => {
+    const auto = w.dutyLog.append({ ts: w.clock.now(), kind: 'gateway.started', params: {} });
+    expect(refused(() => journal.correct(auto.id, { ...note(), reason: 'x' }, w.user('lead')))).toMatch(/^RW_NOT_CORRECTABLE/);
+    expect(refused(() => journal.correct(99_999, { ...note(), reason: 'x' }, w.user('lead')))).toMatch(/^RW_NOT_FOUND/);
+  });
+});
+
+describe('the log as pages per shift (L1) with shift start and end entries', () => {
+  beforeEach(() => {
+    const list = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`).flatMap((date) => [
+      { date, shiftId: 'day', username: 'duty' },
+      { date, shiftId: 'night', username: 'wang' },
+    ]);
+    w.clock.set(shanghai('2026-11-01T07:00')); // published before the month's first shift
+    roster.saveDraft('2026-11', list, w.user('lead'));
+    roster.publish('2026-11', w.user('lead'));
+  });
+
+  it('groups entries by the shift they were written in, the night page running past midnight', () => {
+    const marks = createShiftMarks({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, bus: w.bus, logger: silentLogger });
+    w.clock.set(shanghai('2026-11-23T08:30'));
+    marks.tick();
+    w.clock.set(shanghai('2026-11-23T10:00'));
+    const morning = journal.addNote(note(), w.user('duty'));
+    w.clock.set(shanghai('2026-11-23T17:30'));
+    marks.tick();
+    w.clock.set(shanghai('2026-11-24T03:00'));
+    const night = journal.addNote(note({ category: 'theft', situation: 'Cable drum missing from yard' }), w.user('wang'));
+    w.clock.set(shanghai('2026-11-24T08:30:10'));
+    marks.tick();
+    marks.tick(); // once only
+    const day = journal.day('2026-11-23');
+    const pages = day.pages.map((p) => [p.shift?.key, p.people.map((u) => u.username), p.entries.map((e) => (e.kind === 'note.added' ? e.id : `${e.kind} ${e.params['shift']}`))]);
+    expect(pages).toEqual([
+      ['2026-11-23/day', ['duty'], ['shift.started 2026-11-23/day', morning.id, 'shift.ended 2026-11-23/day']],
+      ['2026-11-23/night', ['wang'], ['shift.started 2026-11-23/night', night.id, 'shift.ended 2026-11-23/night']],
+    ]);
+    expect(day.pages[0]!.entries[0]!.params['people']).toBe('Duty Li');
+    // A restarted gateway (a new marks service on the same store) writes nothing twice.
+    const restarted = createShiftMarks({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, bus: w.bus, logger: silentLogger });
+    expect(restarted.tick().map((e) => e.params['shift'])).toEqual([]);
+  });
+});
+
+describe('daily sign-off (L4)', () => {
+  it('a supervisor signs an ended day once; unsigned days stay visible', () => {
+    w.clock.set(shanghai('2026-11-23T10:00'));
+    journal.addNote(note(), w.user('duty'));
+    expect(refused(() => journal.sign('2026-11-22', 'ok', w.user('duty')))).toMatch(/^RW_FORBIDDEN: only a supervisor signs/);
+    // The 22nd's night shift runs until 08:30 on the 23rd; the 23rd is still being written.
+    expect(refused(() => journal.sign('2026-11-23', 'ok', w.user('lead')))).toMatch(/^RW_INVALID_REQUEST: the log of 2026-11-23 is still being written/);
+    expect(journal.unsigned(3).days.map((d) => d.date)).toEqual(['2026-11-22', '2026-11-21', '2026-11-20']);
+    const signed = journal.sign('2026-11-22', 'Checked, leak follow-up with engineering', w.user('lead'));
+    expect(signed.signoff).toEqual({ by: 'lead', byName: 'Lead Zhang', at: w.clock.now(), comment: 'Checked, leak follow-up with engineering' });
+    expect(refused(() => journal.sign('2026-11-22', 'again', w.user('chen')))).toMatch(/^RW_ALREADY_SIGNED/);
+    expect(journal.unsigned(3).days.map((d) => d.date)).toEqual(['2026-11-21', '2026-11-20']);
+    w.clock.set(shanghai('2026-11-24T09:00'));
+    expect(journal.unsigned(1).days).toEqual([{ date: '2026-11-23', entries: 2 }]); // the note and the signature of the 22nd
+    expect(w.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'log.signed', username: 'lead', params: { date: '2026-11-22' } });
+  });
+});
+
+describe('retention (L5: two years)', () => {
+  it('removes only what is older than two years, with its attachments, and says so', () => {
+    const now = shanghai('2028-11-23T10:00');
+    const cutoff = retentionCutoff(now);
+    expect(new Date(cutoff).toISOString()).toBe('2026-11-23T02:00:00.000Z');
+    w.clock.set(cutoff - 60_000);
+    const old = journal.addNote(note({ major: true }), w.user('duty'));
+    attachments.add(old.id, { name: 'scene.png', contentType: 'image/png', bytes: PNG }, w.user('duty'));
+    w.clock.set(cutoff + 60_000);
+    const young = journal.addNote(note(), w.user('duty'));
+    w.clock.set(now);
+    const deps = { store: w.store, dutyLog: w.dutyLog, attachments, clock: w.clock, logger: silentLogger };
+
+    const dry = purgeExpired(deps, true);
+    expect([dry.entries, dry.attachments, dry.dryRun]).toEqual([2, 1, true]); // the note and its attachment entry
+    expect(w.dutyLog.list({ limit: 10 }).some((e) => e.id === old.id)).toBe(true);
+
+    const done = purgeExpired(deps);
+    expect([done.entries, done.attachments, done.rosterMonths]).toEqual([2, 1, 0]);
+    const left = w.dutyLog.list({ limit: 10 });
+    expect(left.map((e) => e.kind)).toEqual(['retention.purged', 'note.added']);
+    expect(left[1]!.id).toBe(young.id);
+    expect(readdirSync(join(w.dir, 'attachments'))).toEqual([]);
+    expect(purgeExpired(deps).entries).toBe(0); // nothing more to remove, and no second purge entry
+    expect(w.dutyLog.list({ limit: 10 })).toHaveLength(2);
+    expect(existsSync(join(w.dir, 'roomwatch.db'))).toBe(true);
+  });
+});
