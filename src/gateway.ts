@@ -12,8 +12,9 @@ import { createDutyLog, type DutyLog } from './sinks/duty-log/duty-log.ts';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.ts';
 import { createConsoleServer } from './http/server.ts';
 import { createEmbeddedBroker } from './broker/embedded-broker.ts';
-import { createModbusPoller } from './sources/modbus/poller.ts';
-import { startModbusSimulator, type ModbusSimulator } from './simulators/modbus-simulator.ts';
+import { createModbusSource } from './sources/modbus/source.ts';
+import { startBusSimulator, type ModbusSimulator } from './simulators/modbus-simulator.ts';
+import { simulatedBuses } from './simulators/simulated-buses.ts';
 import { startSimulatorControl } from './simulators/control-server.ts';
 import { createInfluxHistorian } from './sinks/historian/influx-historian.ts';
 
@@ -138,16 +139,10 @@ export function createGateway(options: GatewayOptions): Gateway {
           started.push({ name: 'broker', stop: () => broker.stop() });
         }
 
-        for (const device of site.devices.filter((d) => d.config.simulate)) {
-          const sim = await startModbusSimulator({
-            profile: device.profile,
-            host: device.config.connection.host,
-            port: device.config.connection.port,
-            unitId: device.config.connection.unitId ?? device.profile.defaults.unitId,
-            logger: logger.child({ part: 'simulator', device: device.config.id }),
-          });
-          simulators.set(device.config.id, sim);
-          started.push({ name: `simulator ${device.config.id}`, stop: () => sim.stop() });
+        for (const bus of simulatedBuses(site.devices)) {
+          const sim = await startBusSimulator({ ...bus, logger: logger.child({ part: 'simulator' }) });
+          for (const [id, unitId] of bus.deviceUnits) simulators.set(id, sim.units.get(unitId)!);
+          started.push({ name: `simulator ${bus.host}:${bus.port}`, stop: () => sim.stop() });
         }
         const controlPort = options.simulatorControlPort ?? config.simulators?.controlPort;
         if (simulators.size > 0 && controlPort !== undefined) {
@@ -169,11 +164,15 @@ export function createGateway(options: GatewayOptions): Gateway {
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });
 
-        for (const device of site.devices) {
-          const poller = createModbusPoller({ device, clock, logger: logger.child({ part: 'modbus', device: device.config.id }), emit: ingest });
-          await poller.start();
-          started.push({ name: `poller ${device.config.id}`, stop: () => poller.stop() });
-        }
+        const modbus = createModbusSource({
+          devices: site.devices,
+          clock,
+          logger: logger.child({ part: 'modbus' }),
+          emit: ingest,
+          status: (s) => bus.emit('deviceStatus', s),
+        });
+        await modbus.start();
+        started.push({ name: 'modbus', stop: () => modbus.stop() });
 
         log.append({ ts: clock.now(), kind: 'gateway.started', params: { devices: site.devices.length } });
       } catch (err) {

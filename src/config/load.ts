@@ -9,6 +9,7 @@ import { loadProfiles, type ProfileRegistry } from '../devices/profiles.ts';
 import { roomDefaultLimits } from '../alarms/room-rules.ts';
 import type { DeviceProfile, ModbusPoint } from '../devices/profile-schema.ts';
 import type { Localized } from '../contract/api.ts';
+import { sharedLinkProblems } from './modbus-connection.ts';
 
 /** Limits after merging room-kind defaults, the profile's defaults and the site config, in that order. */
 export interface EffectiveLimits extends LimitConfig {
@@ -102,12 +103,11 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     devices.push({ config: d, profile, name: d.name ?? profile.name, points: devicePoints });
   });
 
-  const endpoints = new Map<string, number>();
+  // Devices on one serial port or endpoint share a link: same line settings, distinct unit ids.
+  const linked = devices.map((d) => ({ connection: d.config.connection, unitId: d.config.connection.unitId ?? d.profile.defaults.unitId, serial: d.profile.defaults.serial }));
+  for (const p of sharedLinkProblems(linked)) at(`/devices/${config.devices.indexOf(devices[p.index]!.config)}${p.path}`, p.message);
   config.devices.forEach((d, i) => {
-    if (!d.simulate) return;
-    const key = `${d.connection.host}:${d.connection.port}`;
-    if (endpoints.has(key)) at(`/devices/${i}/connection/port`, `simulated devices ${config.devices[endpoints.get(key)!]!.id} and ${d.id} cannot share ${key}`);
-    endpoints.set(key, i);
+    if (d.simulate && d.connection.type === 'rtu') at(`/devices/${i}/simulate`, 'the built-in simulators serve TCP and RTU over TCP, not a serial port');
   });
 
   if (cross.length > 0) throw new ConfigError(cross);
