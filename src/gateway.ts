@@ -10,6 +10,7 @@ import { openStore, type Store } from './store/store.ts';
 import { createUsers, type Users } from './auth/users.ts';
 import { createDutyLog, type DutyLog } from './sinks/duty-log/duty-log.ts';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.ts';
+import { createEquipmentEvents, type EquipmentEvents } from './alarms/equipment-events.ts';
 import { createConsoleServer } from './http/server.ts';
 import { createEmbeddedBroker } from './broker/embedded-broker.ts';
 import { createModbusSource } from './sources/modbus/source.ts';
@@ -59,6 +60,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let users: Users | undefined;
   let alarms: AlarmService | undefined;
   let dutyLog: DutyLog | undefined;
+  let equipmentEvents: EquipmentEvents | undefined;
   let consoleUrl = '';
   let brokerPort: number | null = null;
   let simulatorControlPort: number | null = null;
@@ -72,6 +74,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const ingest = (readings: Reading[]): void => {
     for (const r of readings) latest.set(r.pointKey, r);
     alarms!.evaluate(readings);
+    equipmentEvents?.evaluate(readings);
     bus.emit('readings', readings);
   };
 
@@ -117,6 +120,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         const log = dutyLog;
         alarms = createAlarmService({ store, site, dutyLog, bus, clock, logger: logger.child({ part: 'alarms' }) });
         alarms.start();
+        const equipment = createEquipmentEvents({ site, dutyLog, bus });
+        equipmentEvents = equipment;
+        bus.on('deviceStatus', 'equipment-events', (st) => equipment.deviceStatus(st));
 
         const influx = config.historian?.influx;
         if (influx) {

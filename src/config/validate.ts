@@ -38,7 +38,9 @@ export function checkSchema<S extends TSchema>(
     // Unions report one error per branch; the first per path is the useful one.
     if (seen.has(err.path)) continue;
     seen.add(err.path);
-    problems.push(problemAt(parsed, err.path, describe(err.message, err.value)));
+    const tagged = taggedBranchErrors(err.schema, err.value);
+    if (tagged) for (const e of tagged) problems.push(problemAt(parsed, err.path + e.path, describe(e.message, e.value)));
+    else problems.push(problemAt(parsed, err.path, describe(err.message, err.value)));
   }
   if (problems.length > 0) return { problems };
   return { value: Value.Default(schema, structuredClone(parsed.data)) as Static<S>, problems };
@@ -52,4 +54,19 @@ function describe(message: string, value: unknown): string {
   if (value === undefined) return `${message} (missing)`;
   const shown = JSON.stringify(value);
   return `${message} (got ${shown && shown.length > 60 ? shown.slice(0, 57) + '...' : shown})`;
+}
+
+/**
+ * A union of objects told apart by a literal `type` (Modbus tcp / rtu-over-tcp / rtu connections): report
+ * the errors of the branch the value names, not "Expected union value", so the message names the field.
+ */
+function taggedBranchErrors(schema: TSchema, value: unknown): { path: string; message: string; value: unknown }[] | null {
+  const branches = (schema as { anyOf?: TSchema[] }).anyOf;
+  if (!branches || typeof value !== 'object' || value === null) return null;
+  const tags = branches.map((b) => (b as { properties?: { type?: { const?: unknown } } }).properties?.type?.const);
+  if (tags.some((t) => typeof t !== 'string')) return null;
+  const type = (value as { type?: unknown }).type;
+  const i = tags.indexOf(type);
+  if (i < 0) return [{ path: '/type', message: `must be one of ${tags.join(', ')}`, value: type }];
+  return [...Value.Errors(branches[i]!, value)].map((e) => ({ path: e.path, message: e.message, value: e.value }));
 }

@@ -159,6 +159,11 @@ export const DutyLogKind = Type.Union([
   Type.Literal('gateway.stopped'),
   Type.Literal('user.login'),
   Type.Literal('user.logout'),
+  // Acquisition (issue 3): run-status changes (A3) and devices going offline / coming back.
+  Type.Literal('equipment.started'),
+  Type.Literal('equipment.stopped'),
+  Type.Literal('device.offline'),
+  Type.Literal('device.online'),
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 

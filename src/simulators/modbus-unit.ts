@@ -50,7 +50,14 @@ export function createSimulatedUnit(profile: DeviceProfile, unitId: number): Sim
     return { spec, codec };
   };
   const write = (name: string, words: number[]): void => {
-    const { spec } = pointOf(name);
+    const { spec, codec } = pointOf(name);
+    if (spec.bit !== undefined) {
+      // A status-word bit: change only this bit, keep the word's others (several points share the word).
+      const mask = codec.encode(1)[0]!;
+      const old = tables[spec.table].get(spec.address) ?? 0;
+      tables[spec.table].set(spec.address, (old & ~mask) | ((words[0] ?? 0) & mask));
+      return;
+    }
     words.forEach((w, i) => tables[spec.table].set(spec.address + i, w & 0xffff));
   };
   const stopRamp = (name: string): void => {
@@ -97,6 +104,7 @@ export function createSimulatedUnit(profile: DeviceProfile, unitId: number): Sim
     },
     setRaw(name, words) {
       const { spec } = pointOf(name);
+      if (spec.bit !== undefined) throw new RangeError(`${name} is bit ${spec.bit} of a status word; set it with set(${name}, 0|1)`);
       if (words.length !== registerCount(spec.type)) throw new RangeError(`${name} is ${spec.type}: ${registerCount(spec.type)} register(s), got ${words.length}`);
       if (words.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffff)) throw new RangeError('register words are integers 0–65535');
       stopRamp(name);
