@@ -68,5 +68,8 @@ function taggedBranchErrors(schema: TSchema, value: unknown): { path: string; me
   const type = (value as { type?: unknown }).type;
   const i = tags.indexOf(type);
   if (i < 0) return [{ path: '/type', message: `must be one of ${tags.join(', ')}`, value: type }];
-  return [...Value.Errors(branches[i]!, value)].map((e) => ({ path: e.path, message: e.message, value: e.value }));
+  const seen = new Set<string>();
+  return [...Value.Errors(branches[i]!, value)]
+    .filter((e) => !seen.has(e.path) && seen.add(e.path))
+    .map((e) => ({ path: e.path, message: e.message, value: e.value }));
 }

@@ -16,6 +16,8 @@ export interface SimulatedUnit {
   readonly exception: number | null;
   readonly offline: boolean;
   readonly delayMs: number;
+  /** Read requests addressed to this unit so far (answered or not): lets tests see backoff and retries. */
+  readonly requests: number;
   /** Sets a point in engineering units. Throws for an unknown point, or RangeError if the registers cannot hold it. */
   set(point: string, value: number): void;
   /** The point's value as a client would decode it, in engineering units. */
@@ -42,6 +44,7 @@ export function createSimulatedUnit(profile: DeviceProfile, unitId: number): Sim
   let exception: number | null = null;
   let offline = false;
   let delayMs = 0;
+  let requests = 0;
 
   const pointOf = (name: string): { spec: DeviceProfile['points'][string]; codec: PointCodec } => {
     const spec = Object.hasOwn(profile.points, name) ? profile.points[name] : undefined;
@@ -89,6 +92,9 @@ export function createSimulatedUnit(profile: DeviceProfile, unitId: number): Sim
     },
     get delayMs() {
       return delayMs;
+    },
+    get requests() {
+      return requests;
     },
     set(name, value) {
       const { codec } = pointOf(name);
@@ -140,6 +146,7 @@ export function createSimulatedUnit(profile: DeviceProfile, unitId: number): Sim
       delayMs = ms;
     },
     read(table, address, count) {
+      requests++;
       if (offline) return 'silent';
       if (exception !== null) return { exception };
       const map = tables[table];
