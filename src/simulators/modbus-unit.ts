@@ -81,6 +81,13 @@ export function createSimulatedUnit(profile: DeviceProfile, unitId: number): Sim
     write(name, words);
   }
 
+  const spans = Object.fromEntries(
+    (Object.keys(tables) as RegisterTable[]).map((t) => {
+      const used = [...tables[t].keys()];
+      return [t, used.length === 0 ? [1, 0] : [Math.min(...used), Math.max(...used)]];
+    }),
+  ) as Record<RegisterTable, [number, number]>;
+
   const unit: SimulatedUnit = {
     unitId,
     profile,
@@ -150,12 +157,12 @@ export function createSimulatedUnit(profile: DeviceProfile, unitId: number): Sim
       if (offline) return 'silent';
       if (exception !== null) return { exception };
       const map = tables[table];
+      const [first, last] = spans[table];
+      // Inside the documented range a real unit answers the registers the profile leaves out (reserved,
+      // setup values); outside it, exception 02 (devices.md §5).
+      if (address < first || address + count - 1 > last) return { exception: 2 };
       const words: number[] = [];
-      for (let a = address; a < address + count; a++) {
-        const w = map.get(a);
-        if (w === undefined) return { exception: 2 };
-        words.push(w);
-      }
+      for (let a = address; a < address + count; a++) words.push(map.get(a) ?? 0);
       return { words };
     },
     dispose() {

@@ -47,13 +47,14 @@ describe('status-word bits', () => {
 });
 
 describe('backoff', () => {
-  it('asks a silent unit again at once after one failed cycle, then backs off doubling to 30 s with ≤ 20 % jitter', () => {
+  it('asks a silent unit again at once after one failed cycle, then backs off doubling to 10 intervals (≤ 30 s) with ≤ 20 % jitter', () => {
     expect(unitBackoff(1, 1000, () => 0)).toBe(0);
     expect(unitBackoff(2, 1000, () => 0)).toBe(2000);
     expect(unitBackoff(3, 1000, () => 0)).toBe(4000);
-    expect(unitBackoff(20, 1000, () => 0)).toBe(30_000);
+    expect(unitBackoff(20, 1000, () => 0)).toBe(10_000);
     expect(unitBackoff(3, 1000, () => 1)).toBe(4800);
-    expect(unitBackoff(50, 1000, () => 1)).toBe(30_000);
+    expect(unitBackoff(50, 1000, () => 1)).toBe(10_000);
+    expect(unitBackoff(50, 10_000, () => 1)).toBe(30_000);
   });
 
   it('reconnects a link after 500 ms doubling to 30 s, with jitter', () => {

@@ -189,7 +189,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     const c = new ModbusRTU();
     c.on('error', (err: unknown) => log.debug('modbus client error', { err: String(err) })); // never an unhandled 'error'
     try {
-      // We open TCP sockets ourselves and link them (modbus-serial's linkTCP/linkTcpRTUBuffered), so we own
+      // We open TCP sockets ourselves and link them (modbus-serial's linkTCP/linkTelnet), so we own
       // the connect timeout, TCP_NODELAY and the 'close' event: modbus-serial does not fail a pending
       // request when the peer resets, which would then wait for the full timeout.
       let closing: { on(event: 'close', fn: () => void): unknown };
@@ -203,8 +203,10 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         closing = (c as unknown as { _port: { on(event: 'close', fn: () => void): unknown } })._port;
       } else {
         const socket = await openSocket(settings.host, settings.port);
+        // RTU over TCP = raw RTU frames (with CRC) on the socket: modbus-serial's "telnet" port. (Its
+        // "TcpRTUBuffered" port is something else: an RTU-style API that speaks Modbus TCP on the wire.)
         if (settings.type === 'tcp') await c.linkTCP(socket, { port: settings.port });
-        else await c.linkTcpRTUBuffered(socket, { port: settings.port });
+        else await c.linkTelnet(socket, { port: settings.port });
         closing = socket;
       }
       // Set after connecting: set before, modbus-serial would also arm an idle timeout on the socket.

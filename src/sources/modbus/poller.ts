@@ -35,14 +35,15 @@ export interface ModbusPoller {
 
 /**
  * Delay before asking a silent unit again after `failedCycles` cycles without an answer: none after the
- * first (one lost frame is common on RS-485), then the poll interval doubling up to 30 s, plus up to 20 %
- * jitter, so several dead units on one bus do not probe in lock-step (Zigbee2MQTT availability backs off
- * the same way, devices.md §5).
+ * first (one lost frame is common on RS-485), then the poll interval doubling up to ten intervals (at most
+ * 30 s), plus up to 20 % jitter, so several dead units on one bus do not probe in lock-step (Zigbee2MQTT
+ * availability backs off the same way, devices.md §5). The cap keeps recovery noticed within ~10 cycles.
  */
 export function unitBackoff(failedCycles: number, intervalMs: number, random: () => number = Math.random): number {
   if (failedCycles < 2) return 0;
-  const nominal = Math.min(30_000, intervalMs * 2 ** Math.min(failedCycles - 1, 16));
-  return Math.min(30_000, nominal * (1 + 0.2 * random()));
+  const cap = Math.min(30_000, 10 * intervalMs);
+  const nominal = Math.min(cap, intervalMs * 2 ** Math.min(failedCycles - 1, 16));
+  return Math.min(cap, nominal * (1 + 0.2 * random()));
 }
 
 interface PlannedPoint {
