@@ -8,6 +8,7 @@ import type { ErrorBody } from '../contract/api.ts';
 import { DomainError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ModbusSimulator } from './modbus-simulator.ts';
+import { addScenarioRoutes } from './scenario-routes.ts';
 
 // DTOs of this API, shared with src/cli/sim.ts.
 export const SetPointRequest = Type.Object({ value: Type.Number() }, { additionalProperties: false });
@@ -31,6 +32,10 @@ export interface SimulatedDeviceView {
   port: number;
   unitId: number;
   exception: number | null;
+  /** Sends no answer at all (a dead slave). */
+  offline: boolean;
+  /** Answers this many ms late. */
+  delayMs: number;
   points: SimulatedPointView[];
 }
 
@@ -66,6 +71,8 @@ function deviceView(id: string, sim: ModbusSimulator): SimulatedDeviceView {
     port: sim.port,
     unitId: sim.unitId,
     exception: sim.exception,
+    offline: sim.offline,
+    delayMs: sim.delayMs,
     points: Object.entries(sim.profile.points).map(([name, spec]) => ({ name, unit: spec.unit, value: sim.get(name) })),
   };
 }
@@ -129,6 +136,7 @@ export function buildSimulatorControl(simulators: ReadonlyMap<string, ModbusSimu
     },
   );
 
+  addScenarioRoutes(app, simulatorOf, deviceView, logger);
   return app;
 }
 
