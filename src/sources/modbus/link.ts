@@ -35,7 +35,11 @@ export class LinkError extends Error {
 
 export interface ModbusLink {
   readonly key: string;
-  /** Reads `count` registers/bits of one unit; rejects with LinkError, or AbortError after `signal`. */
+  /**
+   * Reads `count` registers/bits of one unit; rejects with LinkError. `signal` cuts short the wait for the
+   * queue and the inter-frame pause (AbortError); a request on the wire ends by its answer, its timeout or
+   * close(), which fails it at once, so no per-request abort listener is needed.
+   */
   read(unitId: number, table: RegisterTable, address: number, count: number, signal: AbortSignal): Promise<RegisterData>;
   close(): Promise<void>;
 }
@@ -303,7 +307,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
       await acquire(signal);
       let fail: ((err: Error) => void) | null = null;
       try {
-        const c = await abortable(ensureClient(), signal);
+        const c = client?.isOpen && state !== 'closed' ? client : await ensureClient(); // no await when connected
         if (frameGapMs > 0) {
           // Silence between frames on a serial line (devices.md §5: ≥ 30 ms is what HA waits by default).
           const wait = lastFrameEnd + frameGapMs - performance.now();
@@ -315,7 +319,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
           c.setID(unitId); // read synchronously when the frame is written below
           request(c, table, address, count).then(resolve, reject);
         });
-        const result = await abortable(pending, signal);
+        const result = await pending;
         failures = 0;
         silentTimeouts = 0;
         move('up');

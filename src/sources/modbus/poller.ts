@@ -12,7 +12,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { Quality, Reading } from '../../core/reading.ts';
 import type { DeviceStatus } from '../../core/bus.ts';
 import { compileCodec, planReads, splitBlock, type PointCodec, type ReadBlock } from './decode.ts';
-import { abortable, isAbort, LinkError, type ModbusLink, type RegisterData } from './link.ts';
+import { isAbort, LinkError, type ModbusLink, type RegisterData } from './link.ts';
 
 export { describeException, reconnectDelay } from './link.ts';
 
@@ -26,6 +26,17 @@ export interface ModbusPollerDeps {
   status?: (status: DeviceStatus) => void;
   /** For tests of the backoff: jitter source. */
   random?: () => number;
+  /** Wait before the first cycle, so many devices do not all ask at the same moment of the interval. */
+  firstCycleDelayMs?: number;
+  /** Called after every cycle, for benchmarks and diagnostics: how long it took and how late it started. */
+  onCycle?: (cycle: CycleStats) => void;
+}
+
+export interface CycleStats {
+  deviceId: string;
+  durationMs: number;
+  /** Start minus the scheduled start (0 when on time). */
+  lagMs: number;
 }
 
 export interface ModbusPoller {
@@ -123,7 +134,8 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   /** Reads one block into `out`; returns whether the unit answered (data or an exception). */
   const readBlock = async (block: Block, signal: AbortSignal, out: Reading[]): Promise<'answered' | 'silent'> => {
     try {
-      const data = await abortable(readWithRetries(block, signal), signal);
+      const data = await readWithRetries(block, signal);
+      if (signal.aborted) return 'answered'; // stopped meanwhile: the cycle's readings are dropped anyway
       const ts = clock.now(); // acquisition time: when the answer arrived (L6: the gateway's one clock)
       for (const { point, offset } of block.items) {
         const d = point.codec.decode(data, offset);
@@ -183,11 +195,15 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   };
 
   const run = async (signal: AbortSignal): Promise<void> => {
+    if (deps.firstCycleDelayMs) await sleep(deps.firstCycleDelayMs, undefined, { signal }).catch(() => {});
+    let scheduled = performance.now();
     while (!signal.aborted) {
       const started = performance.now();
       try {
         const readings = await cycle(signal);
         if (signal.aborted) return;
+        deps.onCycle?.({ deviceId: id, durationMs: performance.now() - started, lagMs: Math.max(0, started - scheduled) });
+        scheduled = Math.max(started + intervalMs, performance.now());
         try {
           if (readings.length > 0) emit(readings);
         } catch (err) {

@@ -8,7 +8,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { DeviceStatus } from '../../core/bus.ts';
 import { createModbusLink, type ModbusLink } from './link.ts';
-import { createModbusPoller, type ModbusPoller } from './poller.ts';
+import { createModbusPoller, type ModbusPoller, type ModbusPollerDeps } from './poller.ts';
 
 export interface ModbusSourceDeps {
   devices: readonly SiteDevice[];
@@ -16,6 +16,7 @@ export interface ModbusSourceDeps {
   logger: Logger;
   emit: (readings: Reading[]) => void;
   status?: (status: DeviceStatus) => void;
+  onCycle?: ModbusPollerDeps['onCycle'];
 }
 
 export interface ModbusSource {
@@ -32,7 +33,7 @@ export function createModbusSource(deps: ModbusSourceDeps): ModbusSource {
   return {
     links: members,
     async start() {
-      for (const device of deps.devices) {
+      for (const [i, device] of deps.devices.entries()) {
         // Settings were checked to agree across a link's devices at config load (sharedLinkProblems).
         const settings = resolveLink(device.config.connection, device.profile.defaults.serial);
         let link = links.get(settings.key);
@@ -49,14 +50,20 @@ export function createModbusSource(deps: ModbusSourceDeps): ModbusSource {
           logger: deps.logger.child({ device: device.config.id }),
           emit: deps.emit,
           ...(deps.status ? { status: deps.status } : {}),
+          ...(deps.onCycle ? { onCycle: deps.onCycle } : {}),
+          // Spread the devices over their interval: 500 sensors do not all ask in the same millisecond.
+          firstCycleDelayMs: Math.floor(((device.config.pollIntervalMs ?? 1000) * i) / deps.devices.length),
         });
         pollers.push(poller);
         await poller.start();
       }
     },
     async stop() {
-      await Promise.all(pollers.splice(0).map((p) => p.stop()));
+      // Stop the loops, then close the links: that fails the requests still on the wire at once, so
+      // stopping never waits for a device's timeout.
+      const stopping = pollers.splice(0).map((p) => p.stop());
       await Promise.all([...links.values()].map((l) => l.close()));
+      await Promise.all(stopping);
       links.clear();
       members.clear();
     },
