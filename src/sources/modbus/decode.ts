@@ -29,6 +29,19 @@ const swap16 = (w: number): number => ((w & 0xff) << 8) | ((w >>> 8) & 0xff);
  * 16-bit values only see the byte swap inside the word (BADC/DCBA swap, ABCD/CDAB do not).
  */
 export function compileCodec(point: ModbusPoint): PointCodec {
+  // Codecs are pure: one per profile point, shared by every device of that profile (2,000 pumps of one
+  // model do not need 2,000 copies of the same closures).
+  let codec = codecs.get(point);
+  if (!codec) {
+    codec = buildCodec(point);
+    codecs.set(point, codec);
+  }
+  return codec;
+}
+
+const codecs = new WeakMap<ModbusPoint, PointCodec>();
+
+function buildCodec(point: ModbusPoint): PointCodec {
   if (point.type === 'bool') return boolCodec;
   if (point.bit !== undefined) return bitCodec(point, point.bit);
   const order = point.byteOrder ?? 'ABCD';
