@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEquipmentEvents, isRunning } from '../../src/alarms/equipment-events.ts';
-import { ConfigError } from '../../src/config/errors.ts';
 import { defaultProfilesDir, parseSite } from '../../src/config/load.ts';
 import { createBus } from '../../src/core/bus.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -18,6 +17,7 @@ import { compileCodec } from '../../src/sources/modbus/decode.ts';
 import { linkTransitions, reconnectDelay } from '../../src/sources/modbus/link.ts';
 import { unitBackoff } from '../../src/sources/modbus/poller.ts';
 import { openStore } from '../../src/store/store.ts';
+import { siteProblems } from '../helpers/config-problems.ts';
 
 const profiles = loadProfiles(defaultProfilesDir);
 const label = { en: 'x', 'zh-CN': 'x' };
@@ -82,15 +82,7 @@ devices:
 ${devices}
 users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
 `;
-  const refuse = (text: string) => {
-    try {
-      parseSite('site.yaml', text, profiles);
-    } catch (err) {
-      if (err instanceof ConfigError) return err.problems;
-      throw err;
-    }
-    throw new Error('expected the config to be refused');
-  };
+  const refuse = (text: string) => siteProblems(text, profiles);
 
   it('accepts several units on one RS-485 line and on one serial device server', () => {
     const s = parseSite('site.yaml', site(`
