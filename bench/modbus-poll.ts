@@ -1,4 +1,4 @@
-// `npm run bench -- modbus-poll [--devices 500] [--registers 20] [--seconds 15] [--interval 1000]`
+// `npm run bench -- modbus-poll [--devices 500] [--registers 20] [--seconds 15] [--interval 1000] [--no-alarms]`
 // N simulated Modbus TCP devices × M registers polled at a 1 s cycle (issue 3): first a bare modbus-serial
 // request loop (the floor), then Roomwatch's poller with decoding, quality and alarm evaluation on a real
 // store. Prints reads/s, share of late cycles, cycle-time percentiles, CPU per point (and the ratio to the
@@ -82,7 +82,7 @@ async function bareLoop(ports: number[], registers: number, intervalMs: number, 
   return { cpu, reads: measured, latency: summarize(latencies), rss: rssMiB() };
 }
 
-async function roomwatch(ports: number[], registers: number, intervalMs: number, seconds: number) {
+async function roomwatch(ports: number[], registers: number, intervalMs: number, seconds: number, evaluateAlarms: boolean) {
   const profile = benchProfile(registers);
   const devices = ports
     .map((port, i) => `  - { id: d${i}, room: dist, profile: bench-sensor, pollIntervalMs: ${intervalMs}, connection: { type: tcp, host: 127.0.0.1, port: ${port}, timeoutMs: 1000 } }`)
@@ -110,7 +110,7 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     clock: systemClock,
     logger: silentLogger,
     emit: (readings) => {
-      alarms.evaluate(readings);
+      if (evaluateAlarms) alarms.evaluate(readings);
       if (!measuring) return;
       points += readings.length;
       for (const r of readings) if (r.quality === 'good') good++;
@@ -155,7 +155,7 @@ export async function main(args: string[]): Promise<void> {
   const which = args[args.indexOf('--phase') + 1];
   if (args.includes('--phase')) {
     const ports = args[args.indexOf('--ports') + 1]!.split(',').map(Number);
-    const result = which === 'bare' ? await bareLoop(ports, m, intervalMs, seconds) : await roomwatch(ports, m, intervalMs, seconds);
+    const result = which === 'bare' ? await bareLoop(ports, m, intervalMs, seconds) : await roomwatch(ports, m, intervalMs, seconds, !args.includes('--no-alarms'));
     console.log(JSON.stringify({ result }));
     return;
   }
@@ -163,7 +163,7 @@ export async function main(args: string[]): Promise<void> {
   try {
     const rw = await phase<Awaited<ReturnType<typeof roomwatch>>>('roomwatch', args, farm.ports);
     const rwMsPerPoint = rw.cpu.cpuMs / rw.points;
-    report(`Roomwatch poller (decode, quality, R1 alarm evaluation): ${n} devices × ${m} registers every ${intervalMs} ms`, {
+    report(`Roomwatch poller (decode, quality${args.includes('--no-alarms') ? '' : ', R1 alarm evaluation'}): ${n} devices × ${m} registers every ${intervalMs} ms`, {
       'reads/s (requests)': rw.cycles.count / seconds,
       'points/s': rw.points / seconds,
       'good share %': (100 * rw.good) / Math.max(1, rw.points),
