@@ -123,6 +123,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         const equipment = createEquipmentEvents({ site, dutyLog, bus });
         equipmentEvents = equipment;
         bus.on('deviceStatus', 'equipment-events', (st) => equipment.deviceStatus(st));
+        const alarmService = alarms;
+        bus.on('deviceStatus', 'alarms', (st) => alarmService.deviceStatus(st));
 
         const influx = config.historian?.influx;
         if (influx) {

@@ -2,7 +2,7 @@
 // every transition durable (alarm row + duty-log entry in one transaction) before anyone hears of it.
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Bus } from '../core/bus.ts';
+import type { Bus, DeviceStatus } from '../core/bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
 import type { AlarmCondition, AlarmState, AlarmView, Priority, UserView } from '../contract/api.ts';
@@ -17,6 +17,8 @@ export interface AlarmService {
   /** Rebuilds rule state from the store's open alarms; call once before the first evaluate. */
   start(): void;
   evaluate(readings: readonly Reading[]): void;
+  /** A device offline raises its communication-loss alarm, online clears it (issue 3; A8: report at once). */
+  deviceStatus(status: DeviceStatus): void;
   acknowledge(id: number, user: UserView, note: string): AlarmView;
   /** Alarms not in the normal state, newest first. */
   open(): AlarmView[];
@@ -125,15 +127,15 @@ export function createAlarmService(deps: {
     return { transition: { kind: t.event, from: row.state, to: t.to, ts: now, username, alarm }, entry };
   };
 
+  const insertRow = db.prepare(
+    `INSERT INTO alarms (point_key, room_id, device_id, condition, priority, rule, state, value, limit_value, unit, raised_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'normal', ?, ?, ?, ?) RETURNING *`,
+  );
+
   const raise = (point: SitePoint, condition: AlarmCondition, limit: number, value: number, now: number) => {
     const existing = openByCondition.get(point.key, condition) as AlarmRow | undefined;
     if (existing) return apply(existing, 'activate', now, { value }, null, null);
-    const inserted = db
-      .prepare(
-        `INSERT INTO alarms (point_key, room_id, device_id, condition, priority, rule, state, value, limit_value, unit, raised_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'normal', ?, ?, ?, ?) RETURNING *`,
-      )
-      .get(point.key, point.roomId, point.deviceId, condition, priorityOf(condition, point.limits!), point.limits!.rule ?? null, value, limit, point.spec.unit, now) as unknown as AlarmRow;
+    const inserted = insertRow.get(point.key, point.roomId, point.deviceId, condition, priorityOf(condition, point.limits!), point.limits!.rule ?? null, value, limit, point.spec.unit, now) as unknown as AlarmRow;
     return apply(inserted, 'activate', now, {}, null, null);
   };
 
@@ -180,6 +182,19 @@ export function createAlarmService(deps: {
         }
       });
       publish(transitions, entries);
+    },
+
+    deviceStatus(status) {
+      const key = `${status.deviceId}.comm`;
+      const now = clock.now();
+      const done = store.transaction(() => {
+        const row = openByCondition.get(key, 'commLoss') as AlarmRow | undefined;
+        if (status.online) return row ? apply(row, 'clear', now, {}, null, null) : null;
+        if (row) return apply(row, 'activate', now, {}, null, null); // back after a return not yet acknowledged
+        const inserted = insertRow.get(key, status.roomId, status.deviceId, 'commLoss', 'high', 'A8', 0, 0, '', now) as unknown as AlarmRow;
+        return apply(inserted, 'activate', now, {}, null, null);
+      });
+      if (done) publish([done.transition], [done.entry]);
     },
 
     acknowledge(id, user, note) {

@@ -14,7 +14,8 @@ export type ConditionChange = { condition: AlarmCondition; change: 'activate' | 
 
 export const inactive: ConditionState = { active: false, pendingSince: null };
 
-const conditions: readonly AlarmCondition[] = ['highHigh', 'high', 'low', 'lowLow'];
+/** The limit conditions (a communication loss is not a limit). */
+const conditions = ['highHigh', 'high', 'low', 'lowLow'] as const satisfies readonly AlarmCondition[];
 
 export function configuredConditions(limits: EffectiveLimits): { condition: AlarmCondition; limit: number }[] {
   return conditions.flatMap((c) => (limits[c] === undefined ? [] : [{ condition: c, limit: limits[c] }]));

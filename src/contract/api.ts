@@ -109,6 +109,9 @@ export const AlarmCondition = Type.Union([
   Type.Literal('low'),
   Type.Literal('high'),
   Type.Literal('highHigh'),
+  // A device that stopped answering (DeviceStatus offline from its source; issue 3, A8). Device-level:
+  // its pointKey is `<deviceId>.comm`, value and limit are 0.
+  Type.Literal('commLoss'),
 ]);
 export type AlarmCondition = Static<typeof AlarmCondition>;
 

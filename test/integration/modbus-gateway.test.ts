@@ -1,6 +1,6 @@
 // The whole gateway with Modbus devices of several families: a chiller on Modbus TCP and two pumps on one
 // simulated RS-485 line (RTU over TCP). The duty log writes by itself when the chiller stops and starts
-// (A3) and when a pump stops answering and comes back (communication loss, recovery logged).
+// (A3) and when a pump stops answering and comes back (communication-loss alarm, recovery logged).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +62,10 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     await waitFor(() => entries().find((e) => e.kind === 'device.offline' && e.deviceId === 'pump-2'), 'offline entry');
     expect(entries().find((e) => e.kind === 'device.offline')!.params['detail']).toContain('timeout');
     expect(entries().some((e) => e.deviceId === 'pump-1' && e.kind === 'device.offline')).toBe(false);
+    // The communication-loss alarm is raised for pump-2 alone, and shows in the open alarms.
+    expect(gw.gateway.alarms.open().filter((a) => a.condition === 'commLoss').map((a) => [a.deviceId, a.state])).toEqual([['pump-2', 'unack_active']]);
     gw.simulators.get('pump-2')!.setOffline(false);
     await waitFor(() => entries().find((e) => e.kind === 'device.online' && e.deviceId === 'pump-2'), 'online entry', 30_000);
+    expect(gw.gateway.alarms.open().filter((a) => a.condition === 'commLoss').map((a) => a.state)).toEqual(['rtn_unack']);
   });
 });

@@ -18,7 +18,7 @@ export function priorityText(priority: Priority): string {
   return tr(`alarm.priority.${priority}`);
 }
 
-const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh'];
+const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh', 'commLoss'];
 const PRIORITIES: readonly string[] = ['critical', 'high', 'medium', 'low'];
 
 export function isCondition(value: unknown): value is AlarmCondition {

@@ -72,7 +72,8 @@ export function alarmsView(store: Store, onAck: (alarm: AlarmView) => void): Ala
       h(
         'td',
         { class: 'num', 'data-testid': 'alarm-value' },
-        tr('alarms.valueLimit', { value: withUnit(alarm.value, alarm.unit), limit: withUnit(alarm.limit, alarm.unit) }),
+        // A communication loss has no value to show: the device does not answer.
+        alarm.condition === 'commLoss' ? '—' : tr('alarms.valueLimit', { value: withUnit(alarm.value, alarm.unit), limit: withUnit(alarm.limit, alarm.unit) }),
       ),
       h('td', { 'data-testid': 'alarm-rule' }, alarm.rule ?? tr('alarms.noRule')),
       h('td', {}, h('span', { class: `state state--${alarm.state}`, 'data-testid': 'alarm-state' }, tr(`alarm.state.${alarm.state}`))),
