@@ -66,10 +66,22 @@ function rtuRequestLength(buf: Buffer): number {
 
 type Lookup = (unitId: number) => SimulatedUnit | undefined;
 
-const answerLater = (unit: SimulatedUnit | undefined, send: () => void): void => {
+/** Requests waiting for their answer on one listener, and the most at once: shows a client's concurrency. */
+export interface PendingStats {
+  pending: number;
+  maxPending: number;
+}
+
+const answerLater = (unit: SimulatedUnit | undefined, stats: PendingStats, send: () => void): void => {
   const delay = unit?.delayMs ?? 0;
-  if (delay > 0) setTimeout(send, delay).unref();
-  else send();
+  stats.pending++;
+  stats.maxPending = Math.max(stats.maxPending, stats.pending);
+  const done = (): void => {
+    stats.pending--;
+    send();
+  };
+  if (delay > 0) setTimeout(done, delay).unref();
+  else done();
 };
 
 /**
@@ -77,7 +89,7 @@ const answerLater = (unit: SimulatedUnit | undefined, send: () => void): void =>
  * handled one at a time, as on a half-duplex RS-485 line; a frame with a bad CRC is ignored, as a slave
  * ignores noise (Serial Line §2.5.1.2).
  */
-export function serveRtu(stream: Duplex, units: Lookup): void {
+export function serveRtu(stream: Duplex, units: Lookup, stats: PendingStats = { pending: 0, maxPending: 0 }): void {
   let buf: Buffer = Buffer.alloc(0);
   let busy = false;
   const pump = (): void => {
@@ -95,7 +107,7 @@ export function serveRtu(stream: Duplex, units: Lookup): void {
     const pdu = answerPdu(unit, frame.subarray(1, len - 2));
     if (pdu === 'silent') return pump();
     busy = true;
-    answerLater(unit, () => {
+    answerLater(unit, stats, () => {
       busy = false;
       const out = Buffer.alloc(pdu.length + 3);
       out[0] = frame[0]!;
@@ -112,7 +124,7 @@ export function serveRtu(stream: Duplex, units: Lookup): void {
 }
 
 /** Serves Modbus TCP (MBAP) on a socket; requests may overlap, each answered when its unit is ready. */
-export function serveMbap(stream: Duplex, units: Lookup): void {
+export function serveMbap(stream: Duplex, units: Lookup, stats: PendingStats = { pending: 0, maxPending: 0 }): void {
   let buf: Buffer = Buffer.alloc(0);
   stream.on('data', (chunk: Buffer) => {
     buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
@@ -132,7 +144,7 @@ export function serveMbap(stream: Duplex, units: Lookup): void {
       header.copy(out, 0, 0, 7);
       out.writeUInt16BE(pdu.length + 1, 4);
       pdu.copy(out, 7);
-      answerLater(unit, () => {
+      answerLater(unit, stats, () => {
         if (stream.writable) stream.write(out);
       });
     }

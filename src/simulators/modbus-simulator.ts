@@ -5,7 +5,7 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from '../core/logger.ts';
 import type { DeviceProfile } from '../devices/profile-schema.ts';
-import { serveMbap, serveRtu } from './modbus-frames.ts';
+import { serveMbap, serveRtu, type PendingStats } from './modbus-frames.ts';
 import { createSimulatedUnit, type SimulatedUnit } from './modbus-unit.ts';
 
 /** One simulated device as the control server and the tests see it: its unit, where it listens, stop. */
@@ -28,6 +28,8 @@ export interface BusSimulatorOptions {
 
 export interface BusSimulator {
   readonly port: number;
+  /** The most requests that waited for their answer at once (a client's concurrency, with slow answers). */
+  readonly maxPending: number;
   readonly units: ReadonlyMap<number, ModbusSimulator>;
   stop(): Promise<void>;
 }
@@ -41,13 +43,14 @@ export async function startBusSimulator(options: BusSimulatorOptions): Promise<B
     units.set(u.unitId, createSimulatedUnit(u.profile, u.unitId));
   }
   const sockets = new Set<Socket>();
+  const stats: PendingStats = { pending: 0, maxPending: 0 };
   const server = createServer((socket) => {
     // TCP_NODELAY: small request/response frames should not wait for Nagle's algorithm / delayed ACK.
     socket.setNoDelay(true);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', (err) => logger.debug('modbus simulator client socket error', { err: String(err) }));
-    (framing === 'tcp' ? serveMbap : serveRtu)(socket, (id) => units.get(id));
+    (framing === 'tcp' ? serveMbap : serveRtu)(socket, (id) => units.get(id), stats);
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -76,7 +79,14 @@ export async function startBusSimulator(options: BusSimulatorOptions): Promise<B
   // Each device's handle is its unit plus the listener's port and stop (prototype keeps the unit's getters live).
   const handles = new Map<number, ModbusSimulator>();
   for (const [id, unit] of units) handles.set(id, Object.assign(Object.create(unit) as SimulatedUnit, { port, stop }) as ModbusSimulator);
-  return { port, units: handles, stop };
+  return {
+    port,
+    units: handles,
+    stop,
+    get maxPending() {
+      return stats.maxPending;
+    },
+  };
 }
 
 export interface ModbusSimulatorOptions {
