@@ -6,6 +6,7 @@ import type { Clock } from './core/clock.ts';
 import type { Logger } from './core/logger.ts';
 import type { Reading } from './core/reading.ts';
 import { createBus, type Bus } from './core/bus.ts';
+import { freshOrStale, staleAfterMs } from './core/stale.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createUsers, type Users } from './auth/users.ts';
 import { createDutyLog, type DutyLog } from './sinks/duty-log/duty-log.ts';
@@ -55,6 +56,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const bus = createBus(logger.child({ part: 'bus' }));
   const simulators = new Map<string, ModbusSimulator>();
   const latest = new Map<string, Reading>();
+  const staleAfter = new Map(site.devices.map((d) => [d.config.id, staleAfterMs(d.config.pollIntervalMs ?? 1000)]));
   const started: Part[] = [];
   let store: Store | undefined;
   let users: Users | undefined;
@@ -167,7 +169,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           bus,
           clock,
           logger: logger.child({ part: 'http' }),
-          latestReadings: () => [...latest.values()],
+          latestReadings: () => [...latest.values()].map((r) => freshOrStale(r, clock.now(), staleAfter.get(r.deviceId) ?? staleAfterMs(600_000))),
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });

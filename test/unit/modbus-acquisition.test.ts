@@ -17,6 +17,7 @@ import { compileCodec } from '../../src/sources/modbus/decode.ts';
 import { linkTransitions, reconnectDelay } from '../../src/sources/modbus/link.ts';
 import { unitBackoff } from '../../src/sources/modbus/poller.ts';
 import { openStore } from '../../src/store/store.ts';
+import { freshOrStale, staleAfterMs } from '../../src/core/stale.ts';
 import { siteProblems } from '../helpers/config-problems.ts';
 
 const profiles = loadProfiles(defaultProfilesDir);
@@ -158,5 +159,16 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     expect(isRunning({ when: true }, true)).toBe(true);
     expect(isRunning({ above: 0 }, 0)).toBe(false);
     expect(isRunning({ above: 0 }, 2650)).toBe(true);
+  });
+});
+
+describe('stale readings', () => {
+  const r: Reading = { pointKey: 'th1.temperature', roomId: 'dist', deviceId: 'th1', point: 'temperature', value: 26.5, unit: '°C', quality: 'good', ts: 1_000_000 };
+
+  it('keeps a reading up to three poll intervals (at least 5 s) old, then shows it stale without its value', () => {
+    expect(staleAfterMs(1000)).toBe(5000);
+    expect(staleAfterMs(10_000)).toBe(30_000);
+    expect(freshOrStale(r, 1_005_000, 5000)).toBe(r);
+    expect(freshOrStale(r, 1_012_000, 5000)).toEqual({ ...r, value: null, quality: 'stale', detail: 'no reading for 12 s' });
   });
 });
