@@ -124,3 +124,19 @@ describe.skipIf(pymodbus.skip)('our poller reads a pymodbus server (a Modbus sta
     expect(good.find((r) => r.deviceId === 'th2' && r.point === 'temperature')).toMatchObject({ value: -20.5 });
   });
 });
+
+describe('a serial port that is not there (USB adapter unplugged)', () => {
+  it('reports comm_lost naming the port, keeps trying, never crashes', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'rw-nodev-')), 'ttyUSB9');
+    const readings: Reading[] = [];
+    const source = createModbusSource({ devices: site(`{ type: rtu, path: ${missing}, timeoutMs: 200 }`), clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b) });
+    await source.start();
+    try {
+      await waitFor(() => readings.filter((r) => r.point === 'temperature').length >= 3, 'three cycles');
+      expect(readings.every((r) => r.quality === 'comm_lost' && r.value === null)).toBe(true);
+      expect(readings[0]!.detail).toContain(`connect to ${missing} failed`);
+    } finally {
+      await source.stop();
+    }
+  });
+});
