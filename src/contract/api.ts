@@ -64,6 +64,8 @@ export const PointView = Type.Object({
   /** Decimals to show, from the profile (30.0 °C stays 30.0). */
   precision: Type.Optional(Type.Integer({ minimum: 0, maximum: 6 })),
   limits: Type.Optional(LimitsView),
+  /** Texts of enumerated values from the profile (unit status, fault codes: "57" → dry running). */
+  values: Type.Optional(Type.Record(Type.String(), Localized)),
 });
 export type PointView = Static<typeof PointView>;
 

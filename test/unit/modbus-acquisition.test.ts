@@ -17,6 +17,7 @@ import { compileCodec } from '../../src/sources/modbus/decode.ts';
 import { linkTransitions, reconnectDelay } from '../../src/sources/modbus/link.ts';
 import { unitBackoff } from '../../src/sources/modbus/poller.ts';
 import { openStore } from '../../src/store/store.ts';
+import { siteView } from '../../src/http/site-view.ts';
 import { freshOrStale, staleAfterMs } from '../../src/core/stale.ts';
 import { siteProblems } from '../helpers/config-problems.ts';
 
@@ -151,6 +152,12 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     expect(entries[0]).toMatchObject({ kind: 'equipment.started', deviceId: 'ch1', pointKey: 'ch1.unitStatus', params: { value: 2, rule: 'A3' } });
     expect(entries[2]).toMatchObject({ kind: 'device.offline', params: { detail: 'timeout' } });
     store.close();
+  });
+
+  it('gives the console the texts of enumerated values, so a status or fault code reads as the manual names it', () => {
+    const points = siteView(site).points;
+    expect(points.find((p) => p.key === 'ch1.unitStatus')!.values!['3']).toEqual({ en: 'Run', 'zh-CN': '运行' });
+    expect(points.find((p) => p.key === 'ch1.leavingWater')!.values).toBeUndefined();
   });
 
   it('knows when equipment runs: listed values, a boolean, a threshold', () => {

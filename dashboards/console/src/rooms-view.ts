@@ -91,7 +91,10 @@ export function roomsView(store: Store): RoomsView {
     refs.row.dataset['quality'] = !reading ? 'none' : live ? reading.quality : 'offline';
     refs.row.classList.toggle('not-live', !fresh);
     if (fresh) {
-      setText(refs.value, formatValue(reading.value, refs.point.precision));
+      // An enumerated value reads as the manual names it: "57 Dry running", "Run" (profile `values`).
+      const text = loc(refs.point.values?.[String(reading.value)]);
+      const shown = formatValue(reading.value, refs.point.precision);
+      setText(refs.value, !text ? shown : typeof reading.value === 'boolean' ? text : `${shown} ${text}`);
       setText(refs.unit, reading.unit || refs.point.unit);
       setText(refs.status, '');
     } else {
