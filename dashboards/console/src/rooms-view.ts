@@ -79,6 +79,13 @@ export function roomsView(store: Store): RoomsView {
         if (s.severity === 'alarm' || (s.severity === 'warning' && worst === null)) worst = s.severity;
         unacked ||= s.unacked;
       }
+      // Device-level alarms (a device that stopped answering: commLoss) colour their room too.
+      for (const alarm of store.alarms.values()) {
+        if (alarm.roomId !== tile.roomId || alarm.condition !== 'commLoss' || alarm.state === 'normal') continue;
+        const s = severity(alarm);
+        if (ACTIVE.has(alarm.state) && (s === 'alarm' || worst === null)) worst = s;
+        unacked ||= UNACKED.has(alarm.state);
+      }
       tile.tile.dataset['severity'] = worst ?? 'normal';
       tile.tile.classList.toggle('blink', unacked);
       setText(tile.status, tr(worst === 'alarm' ? 'room.status.alarm' : worst === 'warning' ? 'room.status.warning' : 'room.status.normal'));
