@@ -106,15 +106,8 @@ describe('manual (one-based) register numbers', () => {
 });
 
 describe('broken profiles are refused with file, path and problem', () => {
-  const base = {
-    id: 'broken',
-    name: { en: 'B', 'zh-CN': 'B' },
-    manufacturer: 'x',
-    protocol: 'modbus',
-    source: 'a manual somewhere, p.1',
-    addressing: 'pdu',
-    defaults: { unitId: 1 },
-  };
+  // The fields every profile needs; each case adds the points that are wrong.
+  const base = { id: 'broken', name: { en: 'B', 'zh-CN': 'B' }, manufacturer: 'x', protocol: 'modbus', source: 'a manual somewhere, p.1', addressing: 'pdu', defaults: { unitId: 1 } };
   const label = { en: 'x', 'zh-CN': 'x' };
   const refuse = (profile: object): { path: string; message: string; file: string }[] => {
     const dir = mkdtempSync(join(tmpdir(), 'rw-profiles-'));
