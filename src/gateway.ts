@@ -6,15 +6,18 @@ import type { Clock } from './core/clock.ts';
 import type { Logger } from './core/logger.ts';
 import type { Reading } from './core/reading.ts';
 import { createBus, type Bus } from './core/bus.ts';
+import { freshOrStale, staleAfterMs } from './core/stale.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createUsers, type Users } from './auth/users.ts';
 import { createDutyLog, type DutyLog } from './sinks/duty-log/duty-log.ts';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.ts';
 import { webhookNotifier } from './alarms/escalation.ts';
+import { createEquipmentEvents, type EquipmentEvents } from './alarms/equipment-events.ts';
 import { createConsoleServer } from './http/server.ts';
 import { startMqtt, type MqttPart } from './sources/mqtt/start.ts';
-import { createModbusPoller } from './sources/modbus/poller.ts';
-import { startModbusSimulator, type ModbusSimulator } from './simulators/modbus-simulator.ts';
+import { createModbusSource } from './sources/modbus/source.ts';
+import { startBusSimulator, type ModbusSimulator } from './simulators/modbus-simulator.ts';
+import { simulatedBuses } from './simulators/simulated-buses.ts';
 import { startSimulatorControl } from './simulators/control-server.ts';
 import { createInfluxHistorian } from './sinks/historian/influx-historian.ts';
 import { createShiftPlan, type ShiftPlan } from './shifts/shift-plan.ts';
@@ -76,6 +79,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const simulators = new Map<string, ModbusSimulator>();
   const latest = new Map<string, Reading>();
   const shiftPlan = createShiftPlan(config.shifts ?? [], site.timezone);
+  const staleAfter = new Map(site.devices.map((d) => [d.config.id, staleAfterMs(d.config.pollIntervalMs ?? 1000)]));
   const started: Part[] = [];
   let store: Store | undefined;
   let users: Users | undefined;
@@ -84,6 +88,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let roster: Roster | undefined;
   let journal: Journal | undefined;
   let handover: Handover | undefined;
+  let equipmentEvents: EquipmentEvents | undefined;
   let consoleUrl = '';
   let brokerPort: number | null = null;
   let simulatorControlPort: number | null = null;
@@ -98,6 +103,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const ingest = (readings: Reading[]): void => {
     for (const r of readings) latest.set(r.pointKey, r);
     alarms!.evaluate(readings);
+    equipmentEvents?.evaluate(readings);
     bus.emit('readings', readings);
   };
 
@@ -173,6 +179,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         alarms.start();
         const a = alarms;
         bus.on('deviceStatus', 'alarms', (status) => a.deviceStatus(status));
+        const equipment = createEquipmentEvents({ site, dutyLog, bus });
+        equipmentEvents = equipment;
+        bus.on('deviceStatus', 'equipment-events', (st) => equipment.deviceStatus(st));
         // Shelve expiry, escalation deadlines and overnight isolations are checked every second; their
         // deadlines live in the store, so a restart loses none of them.
         const ticker = setInterval(() => {
@@ -216,16 +225,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         brokerPort = m.brokerPorts?.mqtt ?? null;
         started.push({ name: 'mqtt', stop: () => m.stop() });
 
-        for (const device of site.devices.filter((d) => d.config.simulate)) {
-          const sim = await startModbusSimulator({
-            profile: device.profile,
-            host: device.config.connection.host,
-            port: device.config.connection.port,
-            unitId: device.config.connection.unitId ?? device.profile.defaults.unitId,
-            logger: logger.child({ part: 'simulator', device: device.config.id }),
-          });
-          simulators.set(device.config.id, sim);
-          started.push({ name: `simulator ${device.config.id}`, stop: () => sim.stop() });
+        for (const bus of simulatedBuses(site.devices)) {
+          const sim = await startBusSimulator({ ...bus, logger: logger.child({ part: 'simulator' }) });
+          for (const [id, unitId] of bus.deviceUnits) simulators.set(id, sim.units.get(unitId)!);
+          started.push({ name: `simulator ${bus.host}:${bus.port}`, stop: () => sim.stop() });
         }
         const controlPort = options.simulatorControlPort ?? config.simulators?.controlPort;
         if (simulators.size + m.simulators.size > 0 && controlPort !== undefined) {
@@ -242,7 +245,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           bus,
           clock,
           logger: logger.child({ part: 'http' }),
-          latestReadings: () => [...latest.values()],
+          latestReadings: () => [...latest.values()].map((r) => freshOrStale(r, clock.now(), staleAfter.get(r.deviceId) ?? staleAfterMs(600_000))),
           mqttDiagnostics: () => m.diagnostics(),
           shiftPlan,
           roster,
@@ -257,10 +260,16 @@ export function createGateway(options: GatewayOptions): Gateway {
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });
 
-        for (const device of options.pollDevices === false ? [] : site.devices) {
-          const poller = createModbusPoller({ device, clock, logger: logger.child({ part: 'modbus', device: device.config.id }), emit: ingest });
-          await poller.start();
-          started.push({ name: `poller ${device.config.id}`, stop: () => poller.stop() });
+        if (options.pollDevices !== false) {
+          const modbus = createModbusSource({
+            devices: site.devices,
+            clock,
+            logger: logger.child({ part: 'modbus' }),
+            emit: ingest,
+            status: (s) => bus.emit('deviceStatus', s),
+          });
+          await modbus.start();
+          started.push({ name: 'modbus', stop: () => modbus.stop() });
         }
 
         log.append({ ts: clock.now(), kind: 'gateway.started', params: { devices: site.devices.length + site.mqttDevices.length } });

@@ -7,6 +7,7 @@ import { loadSite, projectRoot } from '../config/load.ts';
 import type { ErrorBody } from '../contract/api.ts';
 import type { DevicesResponse, SetExceptionRequest, SetPointRequest, SimulatedDeviceView } from '../simulators/control-server.ts';
 import type { MqttDevicesResponse, SetLinkRequest, SetMqttPointRequest, SimulatedMqttDeviceView } from '../simulators/mqtt-control.ts';
+import type { DelayRequest, OfflineRequest, RampRequest, RawRequest } from '../simulators/scenario-routes.ts';
 
 const usage = `usage:
   npm run sim -- list                               [--config <site.yaml>]
@@ -15,6 +16,10 @@ const usage = `usage:
   npm run sim -- contact <device> <point> <on|off|N> [--config <site.yaml>]   (MQTT: open/close a contact, a fault)
   npm run sim -- link <device> <online|offline>     [--config <site.yaml>]   (MQTT: drop the connection, LWT fires)
   npm run sim -- garbage <device>                   [--config <site.yaml>]   (MQTT: publish a malformed payload)
+  npm run sim -- ramp <device> <point> <to> <seconds>
+  npm run sim -- raw <device> <point> <word>[,<word>]   e.g. raw pump-1 head 0xFFFF (a fault sentinel)
+  npm run sim -- offline <device> <on|off>             on: no answer at all (a dead slave)
+  npm run sim -- slow <device> <ms|off>                answer that many ms late
 The config (default config/demo.yaml) gives simulators.controlPort; the gateway must be running.`;
 
 class UserError extends Error {
@@ -98,6 +103,13 @@ async function call<T>(base: string, method: 'GET' | 'PUT' | 'POST', path: strin
   return parsed as T;
 }
 
+/** A number from the command line: decimal, or hex with 0x (register words). */
+function number(raw: string, what: string): number {
+  const value = /^0x[0-9a-f]+$/i.test(raw) ? Number.parseInt(raw, 16) : Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value)) throw new UserError(`${what} must be a number (got "${raw}")`, true);
+  return value;
+}
+
 const formatValue = (p: SimulatedDeviceView['points'][number]): string => `${p.value}${p.unit ? ` ${p.unit}` : ''}`;
 
 async function main(argv: string[]): Promise<void> {
@@ -116,7 +128,7 @@ async function main(argv: string[]): Promise<void> {
         for (const p of d.points) console.log(`  ${p.name.padEnd(16)} ${String(p.value)}`);
       }
       for (const d of devices) {
-        console.log(`${d.id}  (${d.profile}, port ${d.port}, unit ${d.unitId}${d.exception === null ? '' : `, answering exception ${d.exception}`})`);
+        console.log(`${d.id}  (${d.profile}, port ${d.port}, unit ${d.unitId}${d.exception === null ? '' : `, answering exception ${d.exception}`}${d.offline ? ', offline' : ''}${d.delayMs ? `, ${d.delayMs} ms late` : ''})`);
         for (const p of d.points) console.log(`  ${p.name.padEnd(16)} ${formatValue(p)}`);
       }
       return;
@@ -166,6 +178,38 @@ async function main(argv: string[]): Promise<void> {
       if (device === undefined || extra.length > 0) throw new UserError('garbage needs <device>', true);
       await call<SimulatedMqttDeviceView>(controlUrl(args.config), 'POST', `/mqtt-devices/${seg(device)}/garbage`);
       console.log(`${device} published a malformed payload (see GET /api/diagnostics/mqtt)`);
+      return;
+    }
+    case 'ramp': {
+      const [device, point, to, seconds, ...extra] = rest;
+      if (device === undefined || point === undefined || to === undefined || seconds === undefined || extra.length > 0) throw new UserError('ramp needs <device> <point> <to> <seconds>', true);
+      const body: RampRequest = { to: number(to, 'to'), seconds: number(seconds, 'seconds') };
+      await call<SimulatedDeviceView>(controlUrl(args.config), 'PUT', `/devices/${seg(device)}/points/${seg(point)}/ramp`, body);
+      console.log(`${device}.${point} ramps to ${body.to} over ${body.seconds} s`);
+      return;
+    }
+    case 'raw': {
+      const [device, point, words, ...extra] = rest;
+      if (device === undefined || point === undefined || words === undefined || extra.length > 0) throw new UserError('raw needs <device> <point> <word>[,<word>]', true);
+      const body: RawRequest = { words: words.split(',').map((w) => number(w, 'word')) };
+      await call<SimulatedDeviceView>(controlUrl(args.config), 'PUT', `/devices/${seg(device)}/points/${seg(point)}/raw`, body);
+      console.log(`${device}.${point} registers = ${body.words.map((w) => `0x${w.toString(16).toUpperCase().padStart(4, '0')}`).join(' ')}`);
+      return;
+    }
+    case 'offline':
+    case 'slow': {
+      const [device, raw, ...extra] = rest;
+      if (device === undefined || raw === undefined || extra.length > 0) throw new UserError(`${command} needs <device> ${command === 'offline' ? '<on|off>' : '<ms|off>'}`, true);
+      if (command === 'offline') {
+        if (raw !== 'on' && raw !== 'off') throw new UserError(`offline takes on or off (got "${raw}")`, true);
+        const body: OfflineRequest = { offline: raw === 'on' };
+        await call<SimulatedDeviceView>(controlUrl(args.config), 'PUT', `/devices/${seg(device)}/offline`, body);
+        console.log(body.offline ? `${device} no longer answers` : `${device} answers again`);
+      } else {
+        const body: DelayRequest = { ms: raw === 'off' ? 0 : number(raw, 'ms') };
+        await call<SimulatedDeviceView>(controlUrl(args.config), 'PUT', `/devices/${seg(device)}/delay`, body);
+        console.log(body.ms === 0 ? `${device} answers at once` : `${device} answers ${body.ms} ms late`);
+      }
       return;
     }
     case undefined:

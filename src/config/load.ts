@@ -15,6 +15,7 @@ import { checkShiftConfig } from '../shifts/config-check.ts';
 import { checkHandoverConfig } from '../duty/handover-config.ts';
 import { checkPatrolConfig } from '../patrols/config-schema.ts';
 import type { Localized } from '../contract/api.ts';
+import { sharedLinkProblems } from './modbus-connection.ts';
 
 /** Limits after merging room-kind defaults, the profile's defaults and the site config, in that order. */
 export interface EffectiveLimits extends LimitConfig {
@@ -149,12 +150,12 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     }
   });
 
-  const endpoints = new Map<string, number>();
+  // Devices on one serial port or endpoint share a link: same line settings, distinct unit ids.
+  const linked = devices.map((d) => ({ connection: d.config.connection, unitId: d.config.connection.unitId ?? d.profile.defaults.unitId, serial: d.profile.defaults.serial }));
+  for (const p of sharedLinkProblems(linked)) at(`/devices/${config.devices.findIndex((d) => d.id === devices[p.index]!.config.id)}${p.path}`, p.message);
   config.devices.forEach((d, i) => {
-    if (!d.simulate || d.connection.type === 'mqtt') return;
-    const key = `${d.connection.host}:${d.connection.port}`;
-    if (endpoints.has(key)) at(`/devices/${i}/connection/port`, `simulated devices ${config.devices[endpoints.get(key)!]!.id} and ${d.id} cannot share ${key}`);
-    endpoints.set(key, i);
+    if (d.connection.type === 'mqtt') return;
+    if (d.simulate && d.connection.type === 'rtu') at(`/devices/${i}/simulate`, 'the built-in simulators serve TCP and RTU over TCP, not a serial port');
   });
 
   checkShiftConfig(config.site.timezone, config.shifts, at);

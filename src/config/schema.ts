@@ -6,6 +6,7 @@ import { BrokerConfig, MqttConnection } from './mqtt-schema.ts';
 import { ShiftConfig } from '../shifts/config-schema.ts';
 import { HandoverConfig } from '../duty/handover-config.ts';
 import { PatrolSchedule } from '../patrols/config-schema.ts';
+import { ModbusConnection } from './modbus-connection.ts';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'lower-case letters, digits and dashes' });
 
@@ -85,17 +86,8 @@ const DiscreteAlarmOverride = Type.Object({
   rule: Type.String({ maxLength: 16 }),
 });
 
-export const ModbusTcpConnection = Type.Object(
-  {
-    type: Type.Literal('tcp'),
-    host: Type.String({ minLength: 1 }),
-    port: Type.Integer({ minimum: 1, maximum: 65535 }),
-    unitId: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
-    timeoutMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
-  },
-  { additionalProperties: false },
-);
-export type ModbusTcpConnection = Static<typeof ModbusTcpConnection>;
+// Modbus TCP, RTU and RTU over TCP connections live in their own file (shared links, line settings).
+export { ModbusConnection, ModbusTcpConnection } from './modbus-connection.ts';
 
 export const DeviceConfig = Type.Object(
   {
@@ -103,8 +95,10 @@ export const DeviceConfig = Type.Object(
     room: Id,
     profile: Id,
     name: Type.Optional(Localized),
-    connection: Type.Union([ModbusTcpConnection, MqttConnection]),
+    connection: Type.Union([...ModbusConnection.anyOf, MqttConnection]),
     pollIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+    /** Failed cycles in a row before the device counts as offline (communication-loss alarm); default 3. */
+    commLossAfterCycles: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     /** Demo/test only: start the built-in simulator of this profile on the connection's port. */
     simulate: Type.Optional(Type.Boolean()),
     /** Per-point limits; they override the profile's and the room kind's defaults. */

@@ -44,20 +44,29 @@ export function checkSchema<S extends TSchema>(
   return { value: Value.Default(schema, structuredClone(parsed.data)) as Static<S>, problems };
 }
 
+type Problem = Pick<ValueError, 'path' | 'message' | 'value'>;
+
 /**
- * A union (a device connection: tcp or mqtt) fails as a whole with "expected union value"; report instead the
- * errors of the branch the user meant: the one whose `type` (the discriminant) matched, else the closest one.
+ * A union (a device connection: tcp, rtu-over-tcp, rtu or mqtt) fails as a whole with "expected union value";
+ * report instead the errors of the branch the user meant. Branches told apart by a literal `type`: the branch
+ * the value names, or "must be one of …" naming them all; other unions: the closest branch.
  */
-function* unionAware(errors: Iterable<ValueError>): Generator<ValueError> {
+function* unionAware(errors: Iterable<ValueError>): Generator<Problem> {
   for (const err of errors) {
     if (err.type !== ValueErrorType.Union || err.errors.length === 0) {
       yield err;
       continue;
     }
+    const tags = ((err.schema as { anyOf?: TSchema[] }).anyOf ?? []).map((b) => (b as { properties?: { type?: { const?: unknown } } }).properties?.type?.const);
     const branches = err.errors.map((it) => [...it]);
-    const typeMatched = branches.filter((b) => !b.some((e) => e.path === `${err.path}/type`));
-    const pool = typeMatched.length > 0 ? typeMatched : branches;
-    const best = pool.reduce((a, b) => (b.length < a.length ? b : a));
+    if (tags.length > 0 && tags.every((t) => typeof t === 'string') && typeof err.value === 'object' && err.value !== null) {
+      const type = (err.value as { type?: unknown }).type;
+      const i = (tags as unknown[]).indexOf(type);
+      if (i < 0) yield { path: `${err.path}/type`, message: `must be one of ${tags.join(', ')}`, value: type };
+      else yield* unionAware(branches[i]!);
+      continue;
+    }
+    const best = branches.reduce((a, b) => (b.length < a.length ? b : a));
     yield* best.length > 0 ? unionAware(best) : [err];
   }
 }

@@ -68,6 +68,8 @@ export const PointView = Type.Object({
   /** Decimals to show, from the profile (30.0 °C stays 30.0). */
   precision: Type.Optional(Type.Integer({ minimum: 0, maximum: 6 })),
   limits: Type.Optional(LimitsView),
+  /** Texts of enumerated values from the profile (unit status, fault codes: "57" → dry running). */
+  values: Type.Optional(Type.Record(Type.String(), Localized)),
 });
 export type PointView = Static<typeof PointView>;
 
@@ -293,6 +295,11 @@ export const DutyLogKind = Type.Union([
   ...PatrolDutyLogKind.anyOf,
   ...RoomEntryDutyLogKind.anyOf,
   ...PlaybookDutyLogKind.anyOf,
+  // Acquisition (issue 3): run-status changes (A3) and devices going offline / coming back.
+  Type.Literal('equipment.started'),
+  Type.Literal('equipment.stopped'),
+  Type.Literal('device.offline'),
+  Type.Literal('device.online'),
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 

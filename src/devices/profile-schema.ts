@@ -66,6 +66,13 @@ export const DiscreteAlarmSpec = Type.Object(
 );
 export type DiscreteAlarmSpec = Static<typeof DiscreteAlarmSpec>;
 
+/** When a run-status point means "running": a boolean, a list of enumerated values, or a value above a threshold. */
+export const RunningSpec = Type.Union([
+  Type.Object({ when: Type.Union([Type.Boolean(), Type.Array(Type.Integer(), { minItems: 1 })]) }, { additionalProperties: false }),
+  Type.Object({ above: Type.Number() }, { additionalProperties: false }),
+]);
+export type RunningSpec = Static<typeof RunningSpec>;
+
 export const ModbusPoint = Type.Object(
   {
     label: Localized,
@@ -87,6 +94,10 @@ export const ModbusPoint = Type.Object(
     /** Texts of enumerated values (unit status, fault codes). */
     values: Type.Optional(ValueTexts),
     alarm: Type.Optional(DiscreteAlarmSpec),
+    /** One bit (0 = least significant) of a 16-bit status word: the point is a boolean. */
+    bit: Type.Optional(Type.Integer({ minimum: 0, maximum: 15 })),
+    /** The equipment's run status: its changes are logged as start/stop events (A3). */
+    running: Type.Optional(RunningSpec),
   },
   { additionalProperties: false },
 );

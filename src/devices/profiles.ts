@@ -64,22 +64,59 @@ function checkProfile(profile: ModbusProfile, parsed: ParsedYaml): ConfigProblem
       problems.push(problemAt(parsed, `${at}/address`, 'address 0 is not a one-based register number'));
     }
     const pdu = profile.addressing === 'one-based' ? toPduAddress(point.address, point.table) : point.address;
-    for (let i = 0; i < registerCount(point.type); i++) {
-      const slot = `${point.table}:${pdu + i}`;
-      const other = used.get(slot);
-      if (other) problems.push(problemAt(parsed, `${at}/address`, `overlaps point "${other}" at ${point.table} register ${pdu + i} (PDU)`));
-      else used.set(slot, name);
+    if (point.bit !== undefined) {
+      // Several bit points share one status word; a bit is used once, and the word by bit points only.
+      if (point.type !== 'uint16' && point.type !== 'int16') problems.push(problemAt(parsed, `${at}/bit`, `a bit field needs a 16-bit register type, not ${point.type}`));
+      const word = used.get(`${point.table}:${pdu}`);
+      const bitOwner = used.get(`${point.table}:${pdu}:bit${point.bit}`);
+      if (word && !word.startsWith('bits:')) problems.push(problemAt(parsed, `${at}/address`, `overlaps point "${word}" at ${point.table} register ${pdu} (PDU)`));
+      else if (bitOwner) problems.push(problemAt(parsed, `${at}/bit`, `bit ${point.bit} of ${point.table} register ${pdu} is point "${bitOwner}" already`));
+      used.set(`${point.table}:${pdu}`, `bits:${name}`);
+      used.set(`${point.table}:${pdu}:bit${point.bit}`, name);
+    } else {
+      for (let i = 0; i < registerCount(point.type); i++) {
+        const slot = `${point.table}:${pdu + i}`;
+        const other = used.get(slot);
+        if (other) problems.push(problemAt(parsed, `${at}/address`, `overlaps point "${other.replace(/^bits:/, '')}" at ${point.table} register ${pdu + i} (PDU)`));
+        else used.set(slot, name);
+      }
     }
+    problems.push(...checkPointMeaning(point, at, parsed));
     if (point.type !== 'bool' && point.unit === '' && point.quantity !== 'status' && point.quantity !== 'code') {
       problems.push(problemAt(parsed, `${at}/unit`, 'numeric point needs a unit'));
     }
   }
   for (const key of Object.keys(profile.defaultLimits ?? {})) {
-    if (!(key in profile.points)) problems.push(problemAt(parsed, `/defaultLimits/${key}`, `limit for unknown point "${key}"`));
+    const point = Object.hasOwn(profile.points, key) ? profile.points[key] : undefined;
+    if (!point) problems.push(problemAt(parsed, `/defaultLimits/${key}`, `limit for unknown point "${key}"`));
+    else if (isBoolean(point)) problems.push(problemAt(parsed, `/defaultLimits/${key}`, `point "${key}" is a boolean; limits need a number (use its alarm instead)`));
   }
   for (const key of Object.keys(profile.simulator?.initial ?? {})) {
     if (!(key in profile.points)) problems.push(problemAt(parsed, `/simulator/initial/${key}`, `initial value for unknown point "${key}"`));
   }
+  return problems;
+}
+
+const isBoolean = (p: ModbusPoint): boolean => p.type === 'bool' || p.bit !== undefined;
+
+/** The point's alarm, run status and value texts must fit what it reads (boolean or number). */
+function checkPointMeaning(point: ModbusPoint, at: string, parsed: ParsedYaml): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const bool = isBoolean(point);
+  const when = point.alarm?.activeWhen;
+  if (when !== undefined && bool !== (typeof when === 'boolean')) {
+    problems.push(problemAt(parsed, `${at}/alarm/activeWhen`, bool ? 'a boolean point is in alarm when true or false' : 'a numeric point is in alarm when "nonzero" or at listed values'));
+  }
+  if (point.running) {
+    const r = point.running;
+    if ('above' in r ? bool : bool !== (typeof r.when === 'boolean')) {
+      problems.push(problemAt(parsed, `${at}/running`, bool ? 'a boolean run status is running when true or false' : 'a numeric run status is running at listed values or above a threshold'));
+    }
+  }
+  for (const key of Object.keys(point.values ?? {})) {
+    if (bool !== (key === 'true' || key === 'false')) problems.push(problemAt(parsed, `${at}/values/${key}`, `value text "${key}" does not fit a ${bool ? 'boolean' : 'numeric'} point`));
+  }
+  if (point.scale === 0) problems.push(problemAt(parsed, `${at}/scale`, 'scale 0 turns every reading into 0'));
   return problems;
 }
 

@@ -20,6 +20,7 @@ export function siteView(site: Site): SiteView {
       label: p.spec.label,
       unit: p.spec.unit,
       ...(p.spec.precision !== undefined ? { precision: p.spec.precision } : {}),
+      ...(p.spec.values ? { values: p.spec.values } : {}),
       ...(p.limits
         ? {
             limits: {

@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger.ts';
 import type { ModbusSimulator } from './modbus-simulator.ts';
 import type { MqttSimulator } from './mqtt-simulator.ts';
 import { registerMqttSimulatorRoutes } from './mqtt-control.ts';
+import { addScenarioRoutes } from './scenario-routes.ts';
 
 // DTOs of this API, shared with src/cli/sim.ts.
 export const SetPointRequest = Type.Object({ value: Type.Number() }, { additionalProperties: false });
@@ -33,6 +34,10 @@ export interface SimulatedDeviceView {
   port: number;
   unitId: number;
   exception: number | null;
+  /** Sends no answer at all (a dead slave). */
+  offline: boolean;
+  /** Answers this many ms late. */
+  delayMs: number;
   points: SimulatedPointView[];
 }
 
@@ -70,6 +75,8 @@ function deviceView(id: string, sim: ModbusSimulator): SimulatedDeviceView {
     port: sim.port,
     unitId: sim.unitId,
     exception: sim.exception,
+    offline: sim.offline,
+    delayMs: sim.delayMs,
     points: Object.entries(sim.profile.points).map(([name, spec]) => ({ name, unit: spec.unit, value: sim.get(name) })),
   };
 }
@@ -134,6 +141,7 @@ export function buildSimulatorControl(simulators: ReadonlyMap<string, ModbusSimu
   );
 
   registerMqttSimulatorRoutes(app, mqttSimulators, logger);
+  addScenarioRoutes(app, simulatorOf, deviceView, logger);
   return app;
 }
 

@@ -1,6 +1,7 @@
 // A patrol on a phone (P1, P4): the room's QR code opens #patrols/<id>; after the usual login the phone
 // lands on the patrol form, the officer answers the checklist, enters the meter reading and records the
 // round; the QR code itself is served only to a session (deny by default).
+import type { Clock } from '../../src/core/clock.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { routes, type PatrolStatusView } from '../../src/contract/api.ts';
@@ -27,6 +28,21 @@ patrols:
       - { point: dist-b1-th1.temperature }
       - { id: kwh, name: { en: Main meter, zh-CN: 总电表 }, unit: kWh }`;
 
+/**
+ * A running clock shifted (by at most ~6.5 h) into the middle of the day shift, 08:30–19:30 Shanghai: near a
+ * shift change a late round counts for the shift that just ended (grace period), which is right but makes
+ * "this shift's round is done" depend on when the test runs.
+ */
+function midShiftClock(): Clock {
+  const now = Date.now();
+  const midnight = Math.floor(now / 86_400_000) * 86_400_000;
+  const from = midnight + 30 * 60_000; // 08:30 Shanghai = 00:30 UTC
+  const to = midnight + 11.5 * 3_600_000; // 19:30 Shanghai
+  const target = now < from ? (from - now < now - (to - 86_400_000) ? from : to - 86_400_000) : now > to ? (now - to < from + 86_400_000 - now ? to : from + 86_400_000) : now;
+  const offset = target - now;
+  return { now: () => Date.now() + offset };
+}
+
 describe.skipIf(part.skip)('a patrol on a phone', () => {
   let gw: TestGateway;
   let browser: Browser;
@@ -34,7 +50,7 @@ describe.skipIf(part.skip)('a patrol on a phone', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    gw = await startSiteWith(extra);
+    gw = await startSiteWith(extra, { clock: midShiftClock() });
     browser = await launchChromium();
     // A phone-sized window (playwright's isMobile emulation hangs clicks with this chromium build).
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US', timezoneId: 'Asia/Shanghai' });

@@ -10,7 +10,7 @@ import { loadProfiles, modbusProfile } from '../../src/devices/profiles.ts';
 import { createLogger, silentLogger } from '../../src/core/logger.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import type { Reading } from '../../src/core/reading.ts';
-import { createModbusPoller, type ModbusPoller } from '../../src/sources/modbus/poller.ts';
+import { createModbusSource, type ModbusSource } from '../../src/sources/modbus/source.ts';
 import { startModbusSimulator, type ModbusSimulator } from '../../src/simulators/modbus-simulator.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -39,7 +39,7 @@ const startSim = (port = 0): Promise<ModbusSimulator> =>
 
 describe('Modbus poller against the simulator (XY-MD02)', () => {
   let sim: ModbusSimulator;
-  let poller: ModbusPoller;
+  let poller: ModbusSource;
   const readings: Reading[] = [];
   const logs: { level: string; msg: string; detail?: string }[] = [];
   let startedAt = 0;
@@ -49,7 +49,7 @@ describe('Modbus poller against the simulator (XY-MD02)', () => {
   beforeAll(async () => {
     sim = await startSim();
     const logger = createLogger('debug', {}, (line) => logs.push(JSON.parse(line) as (typeof logs)[number]));
-    poller = createModbusPoller({ device: siteDevice(sim.port), clock: systemClock, logger, emit: (batch) => readings.push(...batch) });
+    poller = createModbusSource({ devices: [siteDevice(sim.port)], clock: systemClock, logger, emit: (batch) => readings.push(...batch) });
     startedAt = Date.now();
     await poller.start();
   });
@@ -154,7 +154,7 @@ describe('Modbus poller against the simulator (XY-MD02)', () => {
 
   it('gets no answer for another unit id: comm_lost with a timeout, no value', async () => {
     const other: Reading[] = [];
-    const p = createModbusPoller({ device: siteDevice(sim.port, 2), clock: systemClock, logger: silentLogger, emit: (b) => other.push(...b) });
+    const p = createModbusSource({ devices: [siteDevice(sim.port, 2)], clock: systemClock, logger: silentLogger, emit: (b) => other.push(...b) });
     await p.start();
     try {
       await waitFor(() => other.some((r) => r.quality === 'comm_lost'), 'comm_lost for unit 2');

@@ -11,6 +11,7 @@ import { startModbusSimulator, type ModbusSimulator } from '../../src/simulators
 import { startSimulatorControl, type SimulatorControl, type DevicesResponse } from '../../src/simulators/control-server.ts';
 import { freePort } from '../helpers/ports.ts';
 import { runCli } from '../helpers/sim-cli.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 function siteYaml(controlPort: number, devicePort: number): string {
   return `
@@ -126,6 +127,8 @@ describe('simulator control: HTTP API and `npm run sim`', () => {
         port: sim.port,
         unitId: 1,
         exception: null,
+        offline: false,
+        delayMs: 0,
         points: [
           { name: 'temperature', unit: '°C', value: -5.2 },
           { name: 'humidity', unit: '%RH', value: 48 },
@@ -133,6 +136,32 @@ describe('simulator control: HTTP API and `npm run sim`', () => {
       },
     ]);
     expect((await fetch(`${base}/devices/dist-b1-th1`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('scenarios: `sim raw` writes a fault sentinel, `offline` silences the device, `slow` delays it; ramps over HTTP', async () => {
+    const raw = await runCli(['raw', 'dist-b1-th1', 'humidity', '0x8000', '--config', config]);
+    expect(raw.code, raw.stderr).toBe(0);
+    expect(raw.stdout).toContain('dist-b1-th1.humidity registers = 0x8000');
+    expect(sim.read('input', 2, 1)).toEqual({ words: [0x8000] });
+    expect((await put('/devices/dist-b1-th1/points/humidity/raw', { words: [1, 2, 3] })).status).toBe(400);
+    expect((await put('/devices/dist-b1-th1/points/humidity/raw', { words: [1, 2] })).status).toBe(400); // int16: one word
+
+    expect((await runCli(['offline', 'dist-b1-th1', 'on', '--config', config])).code).toBe(0);
+    expect(sim.offline).toBe(true);
+    expect(sim.read('input', 1, 2)).toBe('silent');
+    expect((await runCli(['offline', 'dist-b1-th1', 'off', '--config', config])).code).toBe(0);
+    expect(sim.offline).toBe(false);
+
+    expect((await runCli(['slow', 'dist-b1-th1', '300', '--config', config])).code).toBe(0);
+    expect(sim.delayMs).toBe(300);
+    expect((await put('/devices/dist-b1-th1/delay', { ms: 0 })).status).toBe(200);
+    expect(sim.delayMs).toBe(0);
+
+    const ramp = await put('/devices/dist-b1-th1/points/humidity/ramp', { to: 60, seconds: 0.3 });
+    expect(ramp.status).toBe(200);
+    await waitFor(() => sim.get('humidity') === 60, 'the ramp to end at 60 %RH');
+    expect((await put('/devices/dist-b1-th1/points/humidity/ramp', { to: 60, seconds: 0 })).status).toBe(400);
+    sim.set('humidity', 48);
   });
 
   it('the CLI says the gateway is not running, exit 1, when nothing listens on the control port', async () => {

@@ -132,4 +132,23 @@ describe('alarm service (R1, A5)', () => {
     expect(second.alarms.open().map((a) => a.state)).toEqual(['rtn_unack', 'rtn_unack']);
     second.store.close();
   });
+
+  it('raises a communication-loss alarm when a device goes offline and returns it when it answers again (issue 3, A8)', () => {
+    const clock = fakeClock();
+    const { alarms, dutyLog, heard } = wire(tempDir(), clock);
+    const status = (online: boolean) => alarms.deviceStatus({ deviceId: 'th1', roomId: 'dist', online, ts: clock.now(), ...(online ? {} : { detail: 'timeout' }) });
+    status(false);
+    status(false); // still offline: no second alarm
+    expect(alarms.open().map((a) => [a.pointKey, a.condition, a.priority, a.rule, a.state])).toEqual([['th1', 'commLoss', 'high', 'A8', 'unack_active']]); // device-level: the point key is the device
+    clock.advance(30_000);
+    status(true);
+    expect(alarms.open().map((a) => [a.condition, a.state])).toEqual([['commLoss', 'rtn_unack']]); // seen by nobody yet
+    expect(heard.map((t) => t.kind)).toEqual(['raised', 'returned']);
+    expect(dutyLog.list({}).map((e) => [e.kind, e.deviceId, e.params.condition])).toEqual([
+      ['alarm.returned', 'th1', 'commLoss'],
+      ['alarm.raised', 'th1', 'commLoss'],
+    ]);
+    alarms.acknowledge(alarms.open()[0]!.id, duty, 'pump restarted on site');
+    expect(alarms.open()).toEqual([]);
+  });
 });

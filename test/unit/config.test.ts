@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.ts';
 import { defaultProfilesDir, loadSite, parseSite, projectRoot } from '../../src/config/load.ts';
 import { loadProfiles } from '../../src/devices/profiles.ts';
+import { siteProblems } from '../helpers/config-problems.ts';
 
 const profiles = loadProfiles(defaultProfilesDir);
 
@@ -24,15 +25,7 @@ users:
   - { username: duty, displayName: Duty, role: duty, password: duty }
 `;
 
-function problems(text: string) {
-  try {
-    parseSite('site.yaml', text, profiles);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected the config to be refused');
-}
+const problems = (text: string) => siteProblems(text, profiles);
 
 describe('site config', () => {
   it('accepts the valid file and applies the R1 room default to a distribution-room temperature', () => {

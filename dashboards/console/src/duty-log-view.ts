@@ -69,8 +69,9 @@ function entryParams(store: Store, entry: DutyLogEntryView): MessageParams {
     point: names.point ?? text(p['point']),
     condition: isCondition(p['condition']) ? conditionText(p['condition']) : text(p['condition']),
     priority: isPriority(p['priority']) ? priorityText(p['priority']) : text(p['priority']),
-    value: measured(p['value']),
-    limit: measured(p['limit']),
+    // A communication loss has no value or limit (the device does not answer).
+    value: p['condition'] === 'commLoss' ? '—' : measured(p['value']),
+    limit: p['condition'] === 'commLoss' ? '—' : measured(p['limit']),
     rule: text(p['rule']),
     note: text(p['note']),
     user: who(entry),

@@ -5,8 +5,8 @@ import type { PointView } from '../../../src/contract/api.ts';
 import { h, setText } from './dom.ts';
 import { formatAge, formatNumber, formatValue, withUnit } from './format.ts';
 import { loc, tr } from './lang.ts';
-import { conditionText, limitsText, severity, type Severity } from './alarm-text.ts';
-import { ACTIVE, type Store } from './store.ts';
+import { conditionText, isDeviceLevel, limitsText, severity, type Severity } from './alarm-text.ts';
+import { ACTIVE, UNACKED, type Store } from './store.ts';
 import { deviceTagView, type DeviceTagView } from './device-tag-view.ts';
 import type { LiveSocket } from './socket.ts';
 
@@ -88,6 +88,13 @@ export function roomsView(store: Store, socket: LiveSocket): RoomsView {
         if (s.severity === 'alarm' || (s.severity === 'warning' && worst === null)) worst = s.severity;
         unacked ||= s.unacked;
       }
+      // Device-level alarms (comm loss, isolation overnight) colour their room too, when annunciated.
+      for (const alarm of store.alarms.values()) {
+        if (alarm.roomId !== tile.roomId || !isDeviceLevel(alarm) || alarm.state === 'normal' || store.annunciationOf(alarm) !== 'annunciated') continue;
+        const s = severity(alarm);
+        if (ACTIVE.has(alarm.state) && (s === 'alarm' || worst === null)) worst = s;
+        unacked ||= UNACKED.has(alarm.state);
+      }
       // A room with a device tagged out of service is not "Normal": its alarms are not being annunciated (R5).
       const tagged = tile.tags.some((t) => t.active());
       tile.tile.dataset['severity'] = worst ?? (tagged ? 'tagged' : 'normal');
@@ -103,7 +110,10 @@ export function roomsView(store: Store, socket: LiveSocket): RoomsView {
     refs.row.dataset['quality'] = !reading ? 'none' : live ? reading.quality : 'offline';
     refs.row.classList.toggle('not-live', !fresh);
     if (fresh) {
-      setText(refs.value, formatValue(reading.value, refs.point.precision));
+      // An enumerated value reads as the manual names it: "57 Dry running", "Run" (profile `values`).
+      const text = loc(refs.point.values?.[String(reading.value)]);
+      const shown = formatValue(reading.value, refs.point.precision);
+      setText(refs.value, !text ? shown : typeof reading.value === 'boolean' ? text : `${shown} ${text}`);
       setText(refs.unit, reading.unit || refs.point.unit);
       setText(refs.status, '');
     } else {

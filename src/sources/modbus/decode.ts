@@ -29,7 +29,21 @@ const swap16 = (w: number): number => ((w & 0xff) << 8) | ((w >>> 8) & 0xff);
  * 16-bit values only see the byte swap inside the word (BADC/DCBA swap, ABCD/CDAB do not).
  */
 export function compileCodec(point: ModbusPoint): PointCodec {
+  // Codecs are pure: one per profile point, shared by every device of that profile (2,000 pumps of one
+  // model do not need 2,000 copies of the same closures).
+  let codec = codecs.get(point);
+  if (!codec) {
+    codec = buildCodec(point);
+    codecs.set(point, codec);
+  }
+  return codec;
+}
+
+const codecs = new WeakMap<ModbusPoint, PointCodec>();
+
+function buildCodec(point: ModbusPoint): PointCodec {
   if (point.type === 'bool') return boolCodec;
+  if (point.bit !== undefined) return bitCodec(point, point.bit);
   const order = point.byteOrder ?? 'ABCD';
   const words = registerCount(point.type);
   const swapBytes = order === 'BADC' || order === 'DCBA';
@@ -122,6 +136,37 @@ const boolCodec: PointCodec = {
     return [value !== 0 ? 1 : 0];
   },
 };
+
+/**
+ * One bit of a 16-bit status word (e.g. ABB drives' status word: bit 3 TRIPPED, devices.md §2c). A sentinel
+ * on the whole word still makes the point bad. `encode` gives the word with only this bit set or clear;
+ * the simulator merges it into the other bits.
+ */
+function bitCodec(point: ModbusPoint, bit: number): PointCodec {
+  const swapBytes = point.byteOrder === 'BADC' || point.byteOrder === 'DCBA';
+  const sentinels = new Set((point.sentinels ?? []).map((v) => v & 0xffff));
+  const word = (data: RegisterData, at: number): number => {
+    const w = data[at];
+    return typeof w !== 'number' ? -1 : swapBytes ? swap16(w) : w & 0xffff;
+  };
+  return {
+    decode(data, at) {
+      const w = word(data, at);
+      if (w < 0) return { quality: 'bad', value: null, detail: `short response: 1 register expected at offset ${at}` };
+      if (sentinels.has(w)) return { quality: 'bad', value: null, detail: `fault sentinel 0x${w.toString(16).toUpperCase().padStart(4, '0')} (no sensor / not available)` };
+      return { quality: 'good', value: ((w >> bit) & 1) === 1 };
+    },
+    toEngineering(data, at) {
+      const w = word(data, at);
+      return w < 0 ? Number.NaN : (w >> bit) & 1;
+    },
+    encode(value) {
+      if (!Number.isFinite(value)) throw new RangeError(`value ${value} is not a finite number`);
+      const w = value !== 0 ? 1 << bit : 0;
+      return [swapBytes ? swap16(w) : w];
+    },
+  };
+}
 
 const ranges = {
   int16: [-0x8000, 0x7fff],

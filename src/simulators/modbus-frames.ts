@@ -1,0 +1,152 @@
+// Modbus framing for the simulators: the PDU answer of a unit (Modbus Application Protocol 1.1b §6), the
+// MBAP header of Modbus TCP (Messaging on TCP/IP Implementation Guide §3.1.3) and RTU frames with CRC-16
+// (Modbus over Serial Line 1.02 §2.5.1). Written here rather than using modbus-serial's servers so one
+// simulated bus can hold many units, stay silent for a dead one and answer slowly, as real buses do.
+import type { Duplex } from 'node:stream';
+import type { RegisterTable } from '../devices/profile-schema.ts';
+import type { SimulatedUnit } from './modbus-unit.ts';
+
+const readTables: Readonly<Record<number, RegisterTable>> = { 1: 'coil', 2: 'discrete', 3: 'holding', 4: 'input' };
+
+const exceptionPdu = (fc: number, code: number): Buffer => Buffer.from([fc | 0x80, code & 0xff]);
+
+/** The response PDU of `unit` to a request PDU, or `silent` (no such unit, unit offline). */
+export function answerPdu(unit: SimulatedUnit | undefined, pdu: Buffer): Buffer | 'silent' {
+  if (!unit || pdu.length < 1) return 'silent';
+  const fc = pdu[0]!;
+  const table = readTables[fc];
+  if (!table) return unit.offline ? 'silent' : exceptionPdu(fc, unit.exception ?? 1); // writes: read-only (R4)
+  if (pdu.length < 5) return exceptionPdu(fc, 3);
+  const address = pdu.readUInt16BE(1);
+  const count = pdu.readUInt16BE(3);
+  const bits = fc <= 2;
+  if (count < 1 || count > (bits ? 2000 : 125)) return exceptionPdu(fc, 3); // §6.1–6.4 quantity limits
+  const answer = unit.read(table, address, count);
+  if (answer === 'silent') return 'silent';
+  if ('exception' in answer) return exceptionPdu(fc, answer.exception);
+  if (bits) {
+    const bytes = Buffer.alloc(Math.ceil(count / 8));
+    answer.words.forEach((b, i) => {
+      if (b) bytes[i >> 3]! |= 1 << (i & 7);
+    });
+    return Buffer.concat([Buffer.from([fc, bytes.length]), bytes]);
+  }
+  const out = Buffer.alloc(2 + count * 2);
+  out[0] = fc;
+  out[1] = count * 2;
+  answer.words.forEach((w, i) => out.writeUInt16BE(w, 2 + i * 2));
+  return out;
+}
+
+const crcTable = (() => {
+  const t = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
+    t[i] = c;
+  }
+  return t;
+})();
+
+/** CRC-16/MODBUS (poly 0xA001 reflected, init 0xFFFF); sent low byte first. */
+export function crc16(buf: Buffer, end = buf.length): number {
+  let crc = 0xffff;
+  for (let i = 0; i < end; i++) crc = (crc >>> 8) ^ crcTable[(crc ^ buf[i]!) & 0xff]!;
+  return crc;
+}
+
+/** Length of the RTU request frame at the start of `buf`, 0 if more bytes are needed, -1 if unknown. */
+function rtuRequestLength(buf: Buffer): number {
+  if (buf.length < 2) return 0;
+  const fc = buf[1]!;
+  if (fc >= 1 && fc <= 6) return 8; // unit, fc, address, count/value, crc
+  if (fc === 15 || fc === 16) return buf.length < 7 ? 0 : 9 + buf[6]!;
+  return -1;
+}
+
+type Lookup = (unitId: number) => SimulatedUnit | undefined;
+
+/** Requests waiting for their answer on one listener, and the most at once: shows a client's concurrency. */
+export interface PendingStats {
+  pending: number;
+  maxPending: number;
+}
+
+const answerLater = (unit: SimulatedUnit | undefined, stats: PendingStats, send: () => void): void => {
+  const delay = unit?.delayMs ?? 0;
+  stats.pending++;
+  stats.maxPending = Math.max(stats.maxPending, stats.pending);
+  const done = (): void => {
+    stats.pending--;
+    send();
+  };
+  if (delay > 0) setTimeout(done, delay).unref();
+  else done();
+};
+
+/**
+ * Serves RTU frames on a stream (a TCP socket to a "serial device server", or a serial port). Requests are
+ * handled one at a time, as on a half-duplex RS-485 line; a frame with a bad CRC is ignored, as a slave
+ * ignores noise (Serial Line §2.5.1.2).
+ */
+export function serveRtu(stream: Duplex, units: Lookup, stats: PendingStats = { pending: 0, maxPending: 0 }): void {
+  let buf: Buffer = Buffer.alloc(0);
+  let busy = false;
+  const pump = (): void => {
+    if (busy) return;
+    const len = rtuRequestLength(buf);
+    if (len === 0 || buf.length < len) return;
+    if (len < 0) {
+      buf = Buffer.alloc(0); // unknown function: resynchronise on the next frame
+      return;
+    }
+    const frame = buf.subarray(0, len);
+    buf = buf.subarray(len);
+    if (crc16(frame, len - 2) !== frame.readUInt16LE(len - 2)) return pump();
+    const unit = units(frame[0]!);
+    const pdu = answerPdu(unit, frame.subarray(1, len - 2));
+    if (pdu === 'silent') return pump();
+    busy = true;
+    answerLater(unit, stats, () => {
+      busy = false;
+      const out = Buffer.alloc(pdu.length + 3);
+      out[0] = frame[0]!;
+      pdu.copy(out, 1);
+      out.writeUInt16LE(crc16(out, out.length - 2), out.length - 2);
+      if (stream.writable) stream.write(out);
+      pump();
+    });
+  };
+  stream.on('data', (chunk: Buffer) => {
+    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    pump();
+  });
+}
+
+/** Serves Modbus TCP (MBAP) on a socket; requests may overlap, each answered when its unit is ready. */
+export function serveMbap(stream: Duplex, units: Lookup, stats: PendingStats = { pending: 0, maxPending: 0 }): void {
+  let buf: Buffer = Buffer.alloc(0);
+  stream.on('data', (chunk: Buffer) => {
+    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    while (buf.length >= 7) {
+      const len = buf.readUInt16BE(4); // unit id + PDU
+      if (buf.readUInt16BE(2) !== 0 || len < 2 || len > 254) {
+        stream.destroy(); // not Modbus (protocol id ≠ 0) or a broken length: a real server drops it
+        return;
+      }
+      if (buf.length < 6 + len) return;
+      const header = buf.subarray(0, 7);
+      const unit = units(header[6]!);
+      const pdu = answerPdu(unit, buf.subarray(7, 6 + len));
+      buf = buf.subarray(6 + len);
+      if (pdu === 'silent') continue;
+      const out = Buffer.alloc(7 + pdu.length);
+      header.copy(out, 0, 0, 7);
+      out.writeUInt16BE(pdu.length + 1, 4);
+      pdu.copy(out, 7);
+      answerLater(unit, stats, () => {
+        if (stream.writable) stream.write(out);
+      });
+    }
+  });
+}

@@ -1,0 +1,355 @@
+// One Modbus link: a TCP connection, an RTU-over-TCP connection to a serial device server, or a serial
+// port, shared by every device (unit id) on it. It owns the request queue (one transaction at a time on
+// RTU; `concurrency` on TCP), the inter-frame pause, the per-request timeout and reconnection with
+// exponential backoff and jitter. Error classes (devices.md §5 implication 2):
+//   - Modbus exception: an answer; the link stays up.
+//   - timeout on RTU (serial or over TCP): that slave did not answer; the bus stays up for the others.
+//   - timeout on Modbus TCP, socket/port errors, garbled TCP frames: the link is closed and reopened.
+import { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as modbusSerial from 'modbus-serial';
+import type { Logger } from '../../core/logger.ts';
+import type { RegisterTable } from '../../devices/profile-schema.ts';
+import type { LinkSettings } from '../../config/modbus-connection.ts';
+
+// modbus-serial is CommonJS (`module.exports = ModbusRTU`) while its typings say `export default`: for an
+// ES module the class is the namespace's `default`, which TypeScript types as the module itself.
+const ModbusRTU = modbusSerial.default as unknown as typeof modbusSerial.default.default;
+type ModbusRTU = InstanceType<typeof ModbusRTU>;
+
+export type RegisterData = (number | boolean)[];
+
+/** Why a request failed, in the words the poller needs (devices.md §5). */
+export class LinkError extends Error {
+  /** `exception`: the device answered with a Modbus exception; `no-answer`: a slave timeout on a
+   * healthy link; `transport`: the link itself failed (and is reconnecting). */
+  readonly kind: 'exception' | 'no-answer' | 'transport';
+  readonly exceptionCode: number | undefined;
+  constructor(kind: LinkError['kind'], message: string, exceptionCode?: number) {
+    super(message);
+    this.name = 'LinkError';
+    this.kind = kind;
+    this.exceptionCode = exceptionCode;
+  }
+}
+
+export interface ModbusLink {
+  readonly key: string;
+  /**
+   * Reads `count` registers/bits of one unit; rejects with LinkError. `signal` cuts short the wait for the
+   * queue and the inter-frame pause (AbortError); a request on the wire ends by its answer, its timeout or
+   * close(), which fails it at once, so no per-request abort listener is needed.
+   */
+  read(unitId: number, table: RegisterTable, address: number, count: number, signal: AbortSignal): Promise<RegisterData>;
+  close(): Promise<void>;
+}
+
+/** Short meanings of the standard exception codes (Modbus Application Protocol 1.1b §7; devices.md §5). */
+const exceptionMeanings: Readonly<Record<number, string>> = {
+  1: 'illegal function',
+  2: 'illegal data address',
+  3: 'illegal data value',
+  4: 'server device failure',
+  5: 'acknowledge',
+  6: 'server device busy',
+  8: 'memory parity error',
+  10: 'gateway path unavailable',
+  11: 'gateway target device failed to respond',
+};
+
+export function describeException(code: number): string {
+  return `Modbus exception ${code}: ${exceptionMeanings[code] ?? 'unknown exception code'}`;
+}
+
+/**
+ * Reconnect delay after `failures` consecutive transport failures: 500 ms doubling up to 30 s, plus up to
+ * 20 % jitter (capped at 30 s) so many gateways restarting together do not reconnect in lock-step.
+ */
+export function reconnectDelay(failures: number, random: () => number = Math.random): number {
+  const nominal = Math.min(30_000, 500 * 2 ** Math.min(failures, 16));
+  return Math.min(30_000, nominal * (1 + 0.2 * random()));
+}
+
+const abortedError = (): Error => Object.assign(new Error('poller stopped'), { name: 'AbortError' });
+
+export function isAbort(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AbortError';
+}
+
+/** Resolves or rejects with `p`, or rejects as soon as `signal` aborts; leaves no listener behind. */
+export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  p.catch(() => {}); // a request abandoned by stop() may still reject later; nobody waits for it
+  if (signal.aborted) return Promise.reject(abortedError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * Link states as a table (style.md §7). A change is logged once, not per request; a transition missing
+ * from the table is a bug and throws.
+ */
+export type LinkState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
+export type LinkEvent = 'open' | 'up' | 'down' | 'close';
+type LogAt = 'info' | 'warn';
+export const linkTransitions: Readonly<Record<LinkState, Partial<Record<LinkEvent, { to: LinkState; log?: [LogAt, string] }>>>> = {
+  idle: { open: { to: 'connecting' }, close: { to: 'closed' } },
+  connecting: {
+    up: { to: 'connected', log: ['info', 'modbus connected'] },
+    down: { to: 'disconnected', log: ['warn', 'modbus link unreachable'] },
+    close: { to: 'closed' },
+  },
+  connected: {
+    up: { to: 'connected' },
+    down: { to: 'disconnected', log: ['warn', 'modbus connection lost'] },
+    close: { to: 'closed', log: ['info', 'modbus link closed'] },
+  },
+  disconnected: {
+    open: { to: 'disconnected' },
+    up: { to: 'connected', log: ['info', 'modbus connection recovered'] },
+    down: { to: 'disconnected' },
+    close: { to: 'closed', log: ['info', 'modbus link closed'] },
+  },
+  closed: { close: { to: 'closed' } },
+};
+
+const isRtu = (s: LinkSettings): boolean => s.type !== 'tcp';
+
+export function createModbusLink(settings: LinkSettings, logger: Logger): ModbusLink {
+  const log = logger.child({ link: settings.key });
+  const timeoutMs = settings.timeoutMs;
+  const slots = settings.type === 'tcp' ? settings.concurrency : 1; // RTU has no transaction ids: one at a time
+  const frameGapMs = settings.type === 'tcp' ? 0 : settings.interFrameDelayMs;
+  let state: LinkState = 'idle';
+  let client: ModbusRTU | null = null;
+  let connecting: Promise<ModbusRTU> | null = null;
+  let failures = 0;
+  let nextConnectAt = 0; // performance.now(): scheduling uses the monotonic clock
+  let lastFailure = 'not connected yet';
+  /** Rejects the requests in flight when the peer closes, so they fail at once instead of timing out. */
+  const inFlight = new Set<(err: Error) => void>();
+  let busy = 0;
+  const waiting: (() => void)[] = [];
+  let lastFrameEnd = 0;
+  /** RTU: timeouts in a row with no answer from anyone; a dead device server shows only as timeouts. */
+  let silentTimeouts = 0;
+
+  const move = (event: LinkEvent, fields: Record<string, unknown> = {}): void => {
+    const t = linkTransitions[state][event];
+    if (!t) throw new Error(`modbus link ${settings.key}: no transition from ${state} on ${event}`);
+    if (t.to !== state && t.log) log[t.log[0]](t.log[1], fields);
+    state = t.to;
+  };
+
+  const closeClient = (): void => {
+    const c = client;
+    client = null;
+    // destroy(), not close(): close() waits for the peer's FIN, which a hung device may never send.
+    if (c) c.destroy(() => {});
+  };
+
+  const drop = (detail: string): void => {
+    closeClient();
+    lastFailure = detail;
+    nextConnectAt = performance.now() + reconnectDelay(failures);
+    failures++;
+    move('down', { detail, retryInMs: Math.round(nextConnectAt - performance.now()) });
+  };
+
+  const openSocket = async (host: string, port: number): Promise<Socket> => {
+    const socket = new Socket();
+    socket.setNoDelay(true); // frames of a few bytes must not wait for Nagle's algorithm / delayed ACK
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('error', reject);
+        timer = setTimeout(() => reject(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
+        socket.connect({ host, port });
+      });
+      socket.removeAllListeners('error');
+      return socket;
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const connect = async (): Promise<ModbusRTU> => {
+    move('open');
+    const c = new ModbusRTU();
+    c.on('error', (err: unknown) => log.debug('modbus client error', { err: String(err) })); // never an unhandled 'error'
+    try {
+      // We open TCP sockets ourselves and link them (modbus-serial's linkTCP/linkTelnet), so we own
+      // the connect timeout, TCP_NODELAY and the 'close' event: modbus-serial does not fail a pending
+      // request when the peer resets, which would then wait for the full timeout.
+      let closing: { on(event: 'close', fn: () => void): unknown };
+      if (settings.type === 'rtu') {
+        await c.connectRTUBuffered(settings.path, {
+          baudRate: settings.baudRate,
+          dataBits: settings.dataBits,
+          parity: settings.parity,
+          stopBits: settings.stopBits,
+        });
+        closing = (c as unknown as { _port: { on(event: 'close', fn: () => void): unknown } })._port;
+      } else {
+        const socket = await openSocket(settings.host, settings.port);
+        // RTU over TCP = raw RTU frames (with CRC) on the socket: modbus-serial's "telnet" port. (Its
+        // "TcpRTUBuffered" port is something else: an RTU-style API that speaks Modbus TCP on the wire.)
+        if (settings.type === 'tcp') await c.linkTCP(socket, { port: settings.port });
+        else await c.linkTelnet(socket, { port: settings.port });
+        closing = socket;
+      }
+      // Set after connecting: set before, modbus-serial would also arm an idle timeout on the socket.
+      c.setTimeout(timeoutMs);
+      closing.on('close', () => {
+        if (client !== c) return;
+        // Many devices drop idle or reset connections: reopen on the next request, without a penalty.
+        for (const fail of inFlight) fail(new Error('connection closed by the device'));
+        closeClient();
+        lastFailure = 'connection closed by the device';
+        move('down', { detail: lastFailure });
+      });
+      client = c;
+      return c;
+    } catch (err) {
+      c.destroy(() => {});
+      const e = err as { message?: unknown };
+      drop(`connect to ${settings.endpoint} failed: ${typeof e.message === 'string' ? e.message : String(err)}`);
+      throw new LinkError('transport', lastFailure);
+    }
+  };
+
+  const ensureClient = async (): Promise<ModbusRTU> => {
+    if (state === 'closed') throw new LinkError('transport', 'link closed');
+    if (client?.isOpen) return client;
+    if (client) {
+      closeClient(); // closed between requests (idle timeout of the device): reopen at once
+      move('down', { detail: 'connection closed by the device' });
+    }
+    if (performance.now() < nextConnectAt) throw new LinkError('transport', lastFailure);
+    connecting ??= connect().finally(() => (connecting = null));
+    return connecting;
+  };
+
+  const acquire = async (signal: AbortSignal): Promise<void> => {
+    if (busy < slots && waiting.length === 0) {
+      busy++;
+      return;
+    }
+    // Wait for release() to hand over its slot (busy stays counted); an abort leaves the queue cleanly.
+    let handOver: (() => void) | undefined;
+    const turn = new Promise<void>((resolve) => {
+      handOver = resolve;
+      waiting.push(resolve);
+    });
+    try {
+      await abortable(turn, signal);
+    } catch (err) {
+      const i = waiting.indexOf(handOver!);
+      if (i >= 0) waiting.splice(i, 1);
+      else release(); // the slot was handed over just as we gave up: pass it on
+      throw err;
+    }
+  };
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next(); // the slot goes straight to the next in line
+    else busy--;
+  };
+
+  const request = (c: ModbusRTU, table: RegisterTable, address: number, count: number): Promise<{ data: RegisterData }> => {
+    switch (table) {
+      case 'coil':
+        return c.readCoils(address, count);
+      case 'discrete':
+        return c.readDiscreteInputs(address, count);
+      case 'holding':
+        return c.readHoldingRegisters(address, count);
+      case 'input':
+        return c.readInputRegisters(address, count);
+    }
+  };
+
+  const classify = (err: unknown): LinkError => {
+    if (err instanceof LinkError) return err;
+    const e = err as { modbusCode?: unknown; errno?: unknown; message?: unknown };
+    if (typeof e.modbusCode === 'number') return new LinkError('exception', describeException(e.modbusCode), e.modbusCode);
+    const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(err);
+    if (e.errno === 'ETIMEDOUT') {
+      const detail = `timeout: no response within ${timeoutMs} ms`;
+      return new LinkError(isRtu(settings) ? 'no-answer' : 'transport', detail);
+    }
+    // A CRC or length error on RTU is one garbled frame from one slave (noise, a collision); on TCP the
+    // stream cannot be trusted any more. Port errors are transport errors everywhere.
+    if (isRtu(settings) && /CRC error|Data length error|Unexpected data error/.test(message)) return new LinkError('no-answer', message);
+    if (message === 'Port Not Open') return new LinkError('transport', 'connection closed');
+    return new LinkError('transport', message);
+  };
+
+  return {
+    key: settings.key,
+
+    async read(unitId, table, address, count, signal) {
+      await acquire(signal);
+      let fail: ((err: Error) => void) | null = null;
+      try {
+        const c = client?.isOpen && state !== 'closed' ? client : await ensureClient(); // no await when connected
+        if (frameGapMs > 0) {
+          // Silence between frames on a serial line (devices.md §5: ≥ 30 ms is what HA waits by default).
+          const wait = lastFrameEnd + frameGapMs - performance.now();
+          if (wait > 0) await sleep(wait, undefined, { signal });
+        }
+        const pending = new Promise<{ data: RegisterData }>((resolve, reject) => {
+          fail = reject;
+          inFlight.add(reject);
+          c.setID(unitId); // read synchronously when the frame is written below
+          request(c, table, address, count).then(resolve, reject);
+        });
+        const result = await pending;
+        failures = 0;
+        silentTimeouts = 0;
+        move('up');
+        return result.data;
+      } catch (err) {
+        if (isAbort(err)) throw err;
+        const e = classify(err);
+        if (e.kind === 'exception') {
+          silentTimeouts = 0;
+          failures = 0;
+          move('up'); // an exception is an answer: the link works
+        } else if (e.kind === 'no-answer' && ++silentTimeouts >= settings.silentTimeoutsBeforeReconnect) {
+          // Nobody on this bus answered for a while: the device server or the adapter may be gone.
+          silentTimeouts = 0;
+          drop(`no device on ${settings.endpoint} answered ${settings.silentTimeoutsBeforeReconnect} requests in a row`);
+        } else if (e.kind === 'transport' && client) {
+          drop(e.message);
+        }
+        throw e;
+      } finally {
+        if (fail) inFlight.delete(fail);
+        lastFrameEnd = performance.now();
+        release();
+      }
+    },
+
+    async close() {
+      closeClient();
+      for (const fail of inFlight) fail(new Error('link closed'));
+      move('close');
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// The whole gateway with Modbus devices of several families: a chiller on Modbus TCP and two pumps on one
+// simulated RS-485 line (RTU over TCP). The duty log writes by itself when the chiller stops and starts
+// (A3) and when a pump stops answering and comes back (communication-loss alarm, recovery logged).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DutyLogEntryView } from '../../src/contract/api.ts';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { freePort } from '../helpers/ports.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+describe('gateway with a chiller and two pumps on one RTU line', () => {
+  let gw: TestGateway;
+  const entries = (): DutyLogEntryView[] => gw.gateway.dutyLog.list({ limit: 1000 });
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-modbus-gw-'));
+    const [tcp, line] = [await freePort(), await freePort()];
+    gw = await startTestGateway({
+      dataDir,
+      yaml: `
+site: { id: t, name: { en: T, zh-CN: T }, demo: true, language: en }
+storage: { dataDir: ${JSON.stringify(dataDir)} }
+rooms:
+  - { id: plant, kind: chiller, name: { en: Chiller plant, zh-CN: 冷冻站 } }
+  - { id: pumps, kind: pump, name: { en: Pump room, zh-CN: 水泵房 } }
+devices:
+  - { id: chiller-1, room: plant, profile: daikin-microtech3, simulate: true, pollIntervalMs: 200,
+      connection: { type: tcp, host: 127.0.0.1, port: ${tcp}, timeoutMs: 300 } }
+  - { id: pump-1, room: pumps, profile: grundfos-cim, simulate: true, pollIntervalMs: 200, commLossAfterCycles: 2,
+      connection: { type: rtu-over-tcp, host: 127.0.0.1, port: ${line}, unitId: 1, timeoutMs: 150 } }
+  - { id: pump-2, room: pumps, profile: grundfos-cim, simulate: true, pollIntervalMs: 200, commLossAfterCycles: 2,
+      connection: { type: rtu-over-tcp, host: 127.0.0.1, port: ${line}, unitId: 2, timeoutMs: 150 } }
+users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
+`,
+    });
+  });
+  afterAll(async () => gw?.dispose());
+
+  it('serves the two pumps as two units of one simulated line', () => {
+    expect(gw.simulators.get('pump-1')!.port).toBe(gw.simulators.get('pump-2')!.port);
+    expect([gw.simulators.get('pump-1')!.unitId, gw.simulators.get('pump-2')!.unitId]).toEqual([1, 2]);
+  });
+
+  it('writes the chiller stopping and starting to the duty log (A3), once per change', async () => {
+    const chiller = gw.simulators.get('chiller-1')!;
+    let running = 0;
+    gw.gateway.bus.on('readings', 'test', (rs) => (running += rs.filter((r) => r.pointKey === 'chiller-1.unitStatus' && r.value === 3).length));
+    await waitFor(() => running >= 2, 'the chiller seen running'); // its state is known before it changes
+    chiller.set('unitStatus', 1); // off
+    await waitFor(() => entries().find((e) => e.kind === 'equipment.stopped'), 'stop entry');
+    chiller.set('unitStatus', 2); // start
+    await waitFor(() => entries().find((e) => e.kind === 'equipment.started'), 'start entry');
+    const log = entries().filter((e) => e.kind.startsWith('equipment.'));
+    expect(log.map((e) => e.kind).reverse()).toEqual(['equipment.stopped', 'equipment.started']);
+    expect(log[1]).toMatchObject({ deviceId: 'chiller-1', roomId: 'plant', pointKey: 'chiller-1.unitStatus', username: null, params: { value: 1, rule: 'A3' } });
+  });
+
+  it('logs a pump that stops answering as communication lost, and its return, while the other pump stays good', async () => {
+    gw.simulators.get('pump-2')!.setOffline(true);
+    await waitFor(() => entries().find((e) => e.kind === 'device.offline' && e.deviceId === 'pump-2'), 'offline entry');
+    expect(entries().find((e) => e.kind === 'device.offline')!.params['detail']).toContain('timeout');
+    expect(entries().some((e) => e.deviceId === 'pump-1' && e.kind === 'device.offline')).toBe(false);
+    // The communication-loss alarm is raised for pump-2 alone, and shows in the open alarms.
+    expect(gw.gateway.alarms.open().filter((a) => a.condition === 'commLoss').map((a) => [a.deviceId, a.state])).toEqual([['pump-2', 'unack_active']]);
+    gw.simulators.get('pump-2')!.setOffline(false);
+    await waitFor(() => entries().find((e) => e.kind === 'device.online' && e.deviceId === 'pump-2'), 'online entry', 30_000);
+    expect(gw.gateway.alarms.open().filter((a) => a.condition === 'commLoss').map((a) => a.state)).toEqual(['rtn_unack']);
+  });
+});
