@@ -15,7 +15,8 @@ import { createEmbeddedBroker } from './broker/embedded-broker.ts';
 import { createModbusPoller } from './sources/modbus/poller.ts';
 import { startModbusSimulator, type ModbusSimulator } from './simulators/modbus-simulator.ts';
 import { startSimulatorControl } from './simulators/control-server.ts';
-import { createInfluxHistorian } from './sinks/historian/influx-historian.ts';
+import { createHistory } from './sinks/historian/history.ts';
+import { alarmPeriodsFrom } from './sinks/historian/alarm-periods.ts';
 
 export interface GatewayOptions {
   site: Site;
@@ -117,14 +118,12 @@ export function createGateway(options: GatewayOptions): Gateway {
         alarms = createAlarmService({ store, site, dutyLog, bus, clock, logger: logger.child({ part: 'alarms' }) });
         alarms.start();
 
-        const influx = config.historian?.influx;
-        if (influx) {
-          const historian = createInfluxHistorian({ config: influx, siteId: config.site.id, logger: logger.child({ part: 'historian' }), clock });
-          await historian.start();
-          bus.on('readings', 'historian', (readings) => historian.writeReadings(readings));
-          bus.on('alarm', 'historian', (t) => historian.writeAlarmTransition(t));
-          started.push({ name: 'historian', stop: async () => { bus.off('historian'); await historian.stop(); } });
-        }
+        // Issue 6: InfluxDB through the durable outbox when configured, else the embedded local history store.
+        const history = createHistory({ config, dataDir: site.dataDir, logger: logger.child({ part: 'historian' }), clock, alarmPeriods: alarmPeriodsFrom(store) });
+        await history.start();
+        bus.on('readings', 'historian', (readings) => history.writeReadings(readings));
+        bus.on('alarm', 'historian', (t) => history.writeAlarmTransition(t));
+        started.push({ name: 'historian', stop: async () => { bus.off('historian'); await history.stop(); } });
 
         const brokerConfig = config.broker?.embedded;
         if (brokerConfig) {
@@ -165,6 +164,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           clock,
           logger: logger.child({ part: 'http' }),
           latestReadings: () => [...latest.values()],
+          history,
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });

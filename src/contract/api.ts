@@ -217,3 +217,4 @@ export interface ConsoleToServerEvents {
 }
 
 export { routes, SESSION_COOKIE } from './routes.ts';
+export * from './history.ts';

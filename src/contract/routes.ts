@@ -9,6 +9,8 @@ export const routes = {
   alarms: '/api/alarms',
   alarmAck: (id: number | string) => `/api/alarms/${id}/ack`,
   dutyLog: '/api/duty-log',
+  historianStatus: '/api/historian/status',
+  trends: '/api/trends',
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';

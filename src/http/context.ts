@@ -12,6 +12,7 @@ import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 import type { Site } from '../config/load.ts';
 import type { Reading } from '../core/reading.ts';
 import { DomainError } from '../core/errors.ts';
+import type { History } from '../sinks/historian/history.ts';
 
 export interface ConsoleDeps {
   site: Site;
@@ -22,6 +23,8 @@ export interface ConsoleDeps {
   logger: Logger;
   clock: Clock;
   latestReadings: () => Reading[];
+  /** Historian status and trends (issue 6); absent in tests that wire the console without it. */
+  history?: History;
 }
 
 export type ConsoleSocket = Socket<ConsoleToServerEvents, ServerToConsoleEvents>;

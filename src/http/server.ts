@@ -21,6 +21,7 @@ import { sessionModule } from './routes/session.ts';
 import { siteModule } from './routes/site.ts';
 import { alarmsModule } from './routes/alarms.ts';
 import { dutyLogModule } from './routes/duty-log.ts';
+import { historianModule } from './routes/historian.ts';
 
 export interface ConsoleServerOptions {
   /** Cookies get `Secure` when the console is served over HTTPS (behind a TLS proxy). */
@@ -44,7 +45,7 @@ const errorBody = (code: ErrorBody['error']['code'], message: string): ErrorBody
 
 export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOptions = {}): ConsoleServer {
   const { users, bus, logger } = deps;
-  const modules: ConsoleModule[] = [sessionModule({ secureCookies: options.secureCookies ?? false }), siteModule, alarmsModule, dutyLogModule];
+  const modules: ConsoleModule[] = [sessionModule({ secureCookies: options.secureCookies ?? false }), siteModule, alarmsModule, dutyLogModule, historianModule];
 
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false });
   app.decorateRequest('user', null);
