@@ -3,9 +3,11 @@ import type {
   AlarmView,
   DutyLogEntryView,
   ErrorBody,
+  HistorianStatusView,
   LoginRequest,
   ReadingView,
   SiteView,
+  TrendView,
   UserView,
 } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
@@ -59,4 +61,7 @@ export const api = {
   readings: () => call<ReadingView[]>('GET', paths.readings),
   alarms: () => call<AlarmView[]>('GET', paths.alarms),
   dutyLog: (limit = 100) => call<DutyLogEntryView[]>('GET', `${paths.dutyLog}?limit=${limit}`),
+  historianStatus: () => call<HistorianStatusView>('GET', paths.historianStatus),
+  trends: (points: string[], from: number, to: number) =>
+    call<TrendView>('GET', `${paths.trends}?points=${encodeURIComponent(points.join(','))}&from=${Math.floor(from)}&to=${Math.floor(to)}&resolution=auto`),
 };

@@ -8,6 +8,8 @@ import { alarmsView } from './alarms-view.ts';
 import { dutyLogView } from './duty-log-view.ts';
 import { roomsView } from './rooms-view.ts';
 import { openAckDialog } from './ack-dialog.ts';
+import { historianIndicator } from './historian-status.ts';
+import { trendView } from './trend-view.ts';
 import type { AlarmSound } from './sound.ts';
 import type { LiveSocket } from './socket.ts';
 import type { Store } from './store.ts';
@@ -37,6 +39,8 @@ export function boardView(ctx: BoardContext): BoardView {
   const logout = h('button', { type: 'button', class: 'btn', 'data-testid': 'logout-button' }, tr('header.logout'));
   logout.addEventListener('click', () => ctx.onLogout());
 
+  const historian = historianIndicator();
+  const trends = trendView(store);
   const header = h(
     'header',
     { class: 'topbar' },
@@ -47,7 +51,7 @@ export function boardView(ctx: BoardContext): BoardView {
       h('span', { class: 'site-name', 'data-testid': 'site-name' }, loc(store.site.name)),
       store.site.demo ? h('span', { class: 'badge badge--demo', 'data-testid': 'demo-badge' }, tr('header.demo')) : null,
     ),
-    h('div', { class: 'topbar-status' }, clock, connection),
+    h('div', { class: 'topbar-status' }, clock, connection, historian.el),
     h(
       'div',
       { class: 'topbar-user' },
@@ -72,7 +76,7 @@ export function boardView(ctx: BoardContext): BoardView {
     header,
     connBanner,
     soundBanner,
-    h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el)),
+    h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), trends.el),
   );
 
   function updateConnection(): void {
@@ -129,6 +133,8 @@ export function boardView(ctx: BoardContext): BoardView {
     soundChanged: updateSound,
     destroy() {
       clearInterval(timer);
+      historian.destroy();
+      trends.destroy();
       for (const off of unsubscribe) off();
       for (const dialog of document.querySelectorAll('dialog')) dialog.remove();
     },

@@ -1,0 +1,73 @@
+// Trend charts in a real chromium against a real gateway with the embedded history store (issue 6): the
+// distribution room's temperature over the last hour is drawn by uPlot with data, the R1 limits as lines
+// and the alarm period shaded; the historian indicator stays hidden while history is healthy.
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { routes, type AlarmView, type TrendView } from '../../src/contract/api.ts';
+import { api, login } from '../helpers/console-client.ts';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { realPart } from '../helpers/real-parts.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const chromiumPart = realPart('chromium', existsSync(CHROMIUM), 'apt-get install chromium');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const TEMP = 'dist-b1-th1.temperature';
+
+describe.skipIf(chromiumPart.skip)('trend charts in chromium', () => {
+  let gw: TestGateway;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1800 }, locale: 'en-US', timezoneId: 'UTC' });
+    page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.dispose();
+  });
+
+  it('draws the room\'s temperature with its limits and the alarm period shaded', { timeout: 90_000 }, async () => {
+    // History with an alarm in it: 41.5 °C raises R1 (high and high-high), then back to normal.
+    const { cookie } = await login(gw.url, 'duty', 'duty');
+    gw.simulators.get('dist-b1-th1')!.set('temperature', 41.5);
+    await waitFor(async () => (await api<AlarmView[]>(gw.url, cookie, routes.alarms)).body.length === 2, 'the R1 alarms');
+    gw.simulators.get('dist-b1-th1')!.set('temperature', 30);
+    // The trend API has the readings (and rejects a request without a session: deny by default).
+    expect((await fetch(`${gw.url}${routes.trends}?points=${TEMP}`)).status).toBe(401);
+    await waitFor(async () => {
+      const v = (await api<TrendView>(gw.url, cookie, `${routes.trends}?points=${TEMP}`)).body;
+      return v.series[0]!.value.includes(30) && v.alarms.length >= 2;
+    }, 'raw readings and alarm periods in the trend API');
+
+    await page.goto(gw.url);
+    await page.getByTestId('login-username').fill('duty');
+    await page.getByTestId('login-password').fill('duty');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('trend-range-hour').click();
+    const chart = page.getByTestId(`trend-${TEMP}`);
+    await chart.waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('trend-body').getAttribute('data-resolution')).toBe('raw');
+    expect(Number(await chart.getAttribute('data-values'))).toBeGreaterThan(5);
+    // R1 limits of the test site: high 35 and high-high 40, both inside the drawn range.
+    await waitFor(async () => (await chart.getAttribute('data-limit-lines')) === '2', 'two limit lines drawn');
+    expect(Number(await chart.getAttribute('data-alarm-periods'))).toBeGreaterThanOrEqual(2);
+    // uPlot drew on a canvas: some pixels are not blank.
+    const inked = await chart.locator('canvas').evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(1000);
+    expect(await page.getByTestId('historian-status').isHidden()).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+});
