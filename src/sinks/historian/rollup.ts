@@ -74,9 +74,14 @@ export function createRollups(): Rollups {
       out.push(close(h));
       hours.delete(m.pointKey);
     }
-    const cur = hours.get(m.pointKey);
-    if (!cur) hours.set(m.pointKey, open('1h', HOUR_MS, m, m.start, m.count));
+    let cur = hours.get(m.pointKey);
+    if (!cur) hours.set(m.pointKey, (cur = open('1h', HOUR_MS, m, m.start, m.count)));
     else if (m.start >= cur.r.start) fold(cur, m.min, m.max, m.mean, m.last, m.count, m.start);
+    // The hour's last minute has closed: the hour is complete.
+    if (m.start + MINUTE_MS >= cur.r.start + HOUR_MS) {
+      out.push(close(cur));
+      hours.delete(m.pointKey);
+    }
   };
 
   const closeMinute = (b: Bucket, out: Rollup[]): void => {
