@@ -1,19 +1,19 @@
 // Store-and-forward across a crash (issue 6): the gateway process (`node src/main.ts`) runs with InfluxDB down
 // until its outbox holds many points, is killed with SIGKILL, InfluxDB comes back, the gateway restarts:
 // the replay completes and every point that was in the outbox is in InfluxDB exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/config/load.ts';
 import { routes, type HistorianStatusView } from '../../src/contract/api.ts';
 import { OUTBOX_FILE } from '../../src/sinks/historian/outbox.ts';
 import { api, login } from '../helpers/console-client.ts';
 import { freePort } from '../helpers/ports.ts';
 import { testSiteYaml } from '../helpers/gateway.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { spawnGateway } from '../helpers/gateway-process.ts';
 import { influxdAvailable, startInfluxd, type RunningInfluxd } from '../helpers/influxd.ts';
 import { influxSelect } from '../helpers/influx-query.ts';
 import { realPart } from '../helpers/real-parts.ts';
@@ -23,19 +23,11 @@ const dataDir = mkdtempSync(join(tmpdir(), 'rw-hist-restart-'));
 const configFile = join(dataDir, 'site.yaml');
 let child: ChildProcess | undefined;
 let influxd: RunningInfluxd | undefined;
-let output = '';
 
 async function startProcess(httpPort: number): Promise<string> {
-  output = '';
-  child = spawn(process.execPath, [join(projectRoot, 'src', 'main.ts'), '--config', configFile], {
-    cwd: projectRoot,
-    env: { ...process.env, ROOMWATCH_LANG: 'en', ROOMWATCH_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  await waitFor(() => output.includes(`127.0.0.1:${httpPort}`) && /duty \/ duty/.test(output), 'the start-up banner', 30_000);
-  return `http://127.0.0.1:${httpPort}`;
+  const p = await spawnGateway(configFile, httpPort);
+  child = p.child;
+  return p.url;
 }
 
 afterAll(async () => {
