@@ -11,6 +11,7 @@ import { routes, type ErrorBody, type HistorianStatusView, type TrendView } from
 import { silentLogger } from '../../src/core/logger.ts';
 import { loadProfiles } from '../../src/devices/profiles.ts';
 import { openLocalHistory } from '../../src/sinks/historian/local-history.ts';
+import { createHistory } from '../../src/sinks/historian/history.ts';
 import { api, login } from '../helpers/console-client.ts';
 import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gateway.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -101,6 +102,29 @@ describe('historian retention', () => {
       expect(h.trend(['a.t'], 0, now, 'raw')[0]!.t).toEqual([now - 89 * DAY]);
       expect(h.trend(['a.t'], 0, now, '1h')[0]!.t).toEqual([now - 700 * DAY]);
       h.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a restart in the middle of an hour still gives that hour\'s rollup from all its readings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rw-hist-restart-'));
+    const H0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
+    const config = { site: { id: 's', name: { en: 'S', 'zh-CN': 'S' } }, rooms: [], devices: [], users: [] } as unknown as Parameters<typeof createHistory>[0]['config'];
+    const r = (ts: number, value: number) => ({ pointKey: 'a.t', roomId: 'r', deviceId: 'a', point: 't', value, unit: '', quality: 'good' as const, ts });
+    const make = () => createHistory({ config, dataDir: dir, logger: silentLogger, clock: { now: () => H0 + 30 * 60_000 } });
+    try {
+      const first = make();
+      await first.start();
+      for (let m = 0; m < 30; m++) first.writeReadings([r(H0 + m * 60_000, 10)]);
+      await first.stop(); // saves the open minute and hour
+      const second = make();
+      await second.start();
+      for (let m = 30; m < 60; m++) second.writeReadings([r(H0 + m * 60_000, 20)]);
+      second.writeReadings([r(H0 + 3_600_000, 0)]);
+      const hour = await second.trend(['a.t'], H0, H0 + 3_600_000, '1h');
+      expect(hour.series[0]).toMatchObject({ t: [H0], value: [15] });
+      await second.stop();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.ts';
-import { KEPT, RAW, openOutbox, type Outbox, type OutboxOptions, type OutboxPoint } from '../../src/sinks/historian/outbox.ts';
+import { KEPT, MAX_REJECTED, RAW, openOutbox, type Outbox, type OutboxOptions, type OutboxPoint } from '../../src/sinks/historian/outbox.ts';
 
 const dirs: string[] = [];
 const boxes: Outbox[] = [];
@@ -90,5 +90,8 @@ describe('outbox', () => {
     const { box } = open();
     box.reject([{ line: 'bad line', reason: '400: unable to parse' }], 5);
     expect(box.rejectedCount()).toBe(1);
+    // Bounded: the newest MAX_REJECTED are kept.
+    box.reject(Array.from({ length: MAX_REJECTED + 5 }, (_, i) => ({ line: `bad ${i}`, reason: 'r' })), 6);
+    expect(box.rejectedCount()).toBe(MAX_REJECTED);
   });
 });

@@ -45,3 +45,26 @@ describe('rollups', () => {
     expect(out.filter((c) => c.resolution === '1m')).toHaveLength(60);
   });
 });
+
+describe('rollups across a restart', () => {
+  it('continue the open minute and hour from a saved snapshot (JSON), so the hour covers all of it', () => {
+    const before = createRollups();
+    for (let m = 0; m < 30; m++) before.add([r(H0 + m * MINUTE_MS, 10), r(H0 + m * MINUTE_MS + 30_000, 10)]);
+    const saved = JSON.parse(JSON.stringify(before.snapshot())) as unknown;
+
+    const after = createRollups();
+    expect(after.restore(saved)).toBe(2); // the open minute 29 and the open hour
+    const out = [];
+    for (let m = 30; m < 60; m++) out.push(...after.add([r(H0 + m * MINUTE_MS, 20), r(H0 + m * MINUTE_MS + 30_000, 20)]));
+    out.push(...after.add([r(H0 + HOUR_MS, 0)]));
+    expect(out.find((c) => c.resolution === '1h')).toMatchObject({ start: H0, count: 120, mean: 15, min: 10, max: 20 });
+    expect(out.find((c) => c.resolution === '1m' && c.start === H0 + 29 * MINUTE_MS)).toMatchObject({ count: 2, mean: 10 });
+  });
+
+  it('ignores a snapshot it does not understand', () => {
+    const ro = createRollups();
+    expect(ro.restore(null)).toBe(0);
+    expect(ro.restore({ version: 2, minutes: [], hours: [] })).toBe(0);
+    expect(ro.restore({ version: 1, minutes: [{ r: { pointKey: 1 } }], hours: 'x' })).toBe(0);
+  });
+});

@@ -6,7 +6,7 @@ import type { AlarmPeriod, PointView, TrendSeries } from '../../../src/contract/
 import { api } from './api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { errorText } from './errors.ts';
-import { loc, tr } from './lang.ts';
+import { lang, loc, tr } from './lang.ts';
 import type { Store } from './store.ts';
 
 const RANGES = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000, month: 30 * 86_400_000 } as const;
@@ -54,7 +54,19 @@ function overlay(limits: { key: string; value: number }[], periods: AlarmPeriod[
   };
 }
 
-function chart(p: PointView, s: TrendSeries, periods: AlarmPeriod[], from: number, to: number, width: number): HTMLElement {
+/** Time labels in the site's timezone and the reader's language (L6: one standard clock); uPlot's own labels
+ *  would be English and in the browser's zone. */
+function axisFormat(zone: string, rangeMs: number): Intl.DateTimeFormat {
+  const opts: Intl.DateTimeFormatOptions =
+    rangeMs <= 86_400_000 ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : { month: '2-digit', day: '2-digit', hour: rangeMs <= 7 * 86_400_000 ? '2-digit' : undefined, hourCycle: 'h23' };
+  try {
+    return new Intl.DateTimeFormat(lang(), { ...opts, timeZone: zone });
+  } catch {
+    return new Intl.DateTimeFormat(lang(), opts); // an unknown zone: the browser's
+  }
+}
+
+function chart(p: PointView, s: TrendSeries, periods: AlarmPeriod[], from: number, to: number, width: number, zone: string): HTMLElement {
   const box = h('div', { class: 'trend-chart', 'data-testid': `trend-${p.key}` });
   const limits = limitsOf(p);
   const values = s.value.filter((v): v is number => v !== null);
@@ -64,6 +76,7 @@ function chart(p: PointView, s: TrendSeries, periods: AlarmPeriod[], from: numbe
   const lo = all.length ? Math.min(...all) : 0;
   const hi = all.length ? Math.max(...all) : 1;
   const pad = Math.max((hi - lo) * 0.08, 0.5);
+  const timeFmt = axisFormat(zone, to - from);
   const opts: uPlot.Options = {
     width,
     height: 180,
@@ -71,7 +84,7 @@ function chart(p: PointView, s: TrendSeries, periods: AlarmPeriod[], from: numbe
     title: `${loc(p.label)} (${p.unit})`,
     scales: { x: { time: true, min: from, max: to }, y: { range: () => [lo - pad, hi + pad] } },
     series: [{}, { label: loc(p.label), stroke: '#4fc3f7', width: 1.5, spanGaps: false }],
-    axes: [{ stroke: '#aab' }, { stroke: '#aab' }],
+    axes: [{ stroke: '#aab', values: (_u, splits) => splits.map((v) => timeFmt.format(v)) }, { stroke: '#aab' }],
     legend: { show: false },
     plugins: [overlay(limits, periods.filter((a) => a.pointKey === p.key), to, box)],
   };
@@ -109,7 +122,7 @@ export function trendView(store: Store): { el: HTMLElement; destroy(): void } {
     try {
       const view = await api.trends(points.map((p) => p.key), from, to);
       const width = Math.max(300, (body.clientWidth || 600) - 8);
-      replaceChildren(body, ...points.map((p) => chart(p, view.series.find((s) => s.pointKey === p.key) ?? { pointKey: p.key, t: [], value: [] }, view.alarms, from, to, width)));
+      replaceChildren(body, ...points.map((p) => chart(p, view.series.find((s) => s.pointKey === p.key) ?? { pointKey: p.key, t: [], value: [] }, view.alarms, from, to, width, store.site.timezone)));
       body.dataset['resolution'] = view.resolution;
       body.dataset['state'] = 'ready';
     } catch (err) {

@@ -1,6 +1,8 @@
 // The history of readings (issue 6), as one part of the gateway: it computes the rollups (rollup.ts) and sends
 // raw readings, rollups and alarm transitions to InfluxDB through the outbox when `historian.influx` is
 // configured, or to the embedded local store otherwise; and it answers trend queries from the same backend.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AlarmTransition } from '../../alarms/types.ts';
 import type { SiteConfig } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -32,6 +34,9 @@ export interface HistoryDeps {
 }
 
 const ROLLUP_FLUSH_MS = 5_000;
+/** The open minute and hour buckets, saved every flush and at stop, so a restart continues them instead of
+ *  writing an hour rolled up from its later part only (a kill -9 loses at most the last ROLLUP_FLUSH_MS). */
+export const OPEN_BUCKETS_FILE = 'rollups-open.json';
 const PURGE_EVERY_MS = 10 * 60_000;
 
 export function retentionOf(config: SiteConfig): Retention {
@@ -58,6 +63,30 @@ export function createHistory(deps: HistoryDeps): History {
     local?.writeRollups(rs);
   };
 
+  const bucketsFile = join(deps.dataDir, OPEN_BUCKETS_FILE);
+  const saveBuckets = (): void => {
+    try {
+      writeFileSync(`${bucketsFile}.tmp`, JSON.stringify(rollups.snapshot()));
+      renameSync(`${bucketsFile}.tmp`, bucketsFile); // atomic: a crash leaves the old file or the new one
+    } catch (err) {
+      log.warn('could not save the open rollup buckets', { file: bucketsFile, err: String(err) });
+    }
+  };
+  const loadBuckets = (): void => {
+    let text: string;
+    try {
+      text = readFileSync(bucketsFile, 'utf8');
+    } catch {
+      return; // first start
+    }
+    try {
+      const n = rollups.restore(JSON.parse(text));
+      log.info('open rollup buckets restored', { buckets: n });
+    } catch (err) {
+      log.warn('open rollup buckets unreadable; starting them afresh', { file: bucketsFile, err: String(err) });
+    }
+  };
+
   const purge = (): void => {
     try {
       const n = local?.purge(clock.now()) ?? 0;
@@ -77,15 +106,22 @@ export function createHistory(deps: HistoryDeps): History {
         purge();
         timers.push(setInterval(purge, PURGE_EVERY_MS));
       }
-      timers.push(setInterval(() => sendRollups(rollups.flush(clock.now())), ROLLUP_FLUSH_MS));
+      loadBuckets();
+      // Buckets that ended while the gateway was down are closed at once, from what they had.
+      sendRollups(rollups.flush(clock.now()));
+      timers.push(setInterval(() => {
+        sendRollups(rollups.flush(clock.now()));
+        saveBuckets();
+      }, ROLLUP_FLUSH_MS));
       for (const t of timers) t.unref();
     },
 
     async stop() {
       for (const t of timers) clearInterval(t);
       timers = [];
-      // The minute and hour in progress are not written: a partial bucket would overwrite the complete one a
-      // restart may still produce (docs/influx-schema.md, limits).
+      // The minute and hour in progress are saved, not written: a partial bucket would overwrite the complete
+      // one the next start produces.
+      saveBuckets();
       await influx?.stop();
       local?.close();
       influx = null;

@@ -56,6 +56,9 @@ export interface Outbox {
   close(): void;
 }
 
+/** Refused points kept for inspection; older ones are deleted (they were logged when refused). */
+export const MAX_REJECTED = 10_000;
+
 /** Per-row overhead estimate (rowid, kind, ts, index entry) added to the line's length for the byte bound. */
 const ROW_OVERHEAD = 24;
 
@@ -77,6 +80,8 @@ export function openOutbox(o: OutboxOptions): Outbox {
     'DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE kind = ? AND id > ? ORDER BY id LIMIT ?) RETURNING length(line) AS len',
   );
   const insertRejected = db.prepare('INSERT INTO rejected (at, reason, line) VALUES (?, ?, ?)');
+  // The rejected table is bounded too: the newest MAX_REJECTED are kept (every rejection is also logged).
+  const trimRejected = db.prepare('DELETE FROM rejected WHERE id <= (SELECT max(id) FROM rejected) - ?');
   const countRejected = db.prepare('SELECT count(*) AS n FROM rejected');
   const oldest = db.prepare('SELECT ts FROM outbox ORDER BY id LIMIT 1');
 
@@ -154,6 +159,7 @@ export function openOutbox(o: OutboxOptions): Outbox {
     reject(points, at) {
       store.transaction(() => {
         for (const p of points) insertRejected.run(at, p.reason.slice(0, 1000), p.line);
+        trimRejected.run(MAX_REJECTED);
       });
     },
 

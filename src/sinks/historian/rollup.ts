@@ -62,6 +62,21 @@ export interface Rollups {
   add(readings: readonly Reading[]): Rollup[];
   /** Closes every bucket whose end is CLOSE_GRACE_MS or more before `now`. */
   flush(now: number): Rollup[];
+  /** The open buckets, to be saved across a restart (history.ts), and put back. */
+  snapshot(): OpenBuckets;
+  restore(state: unknown): number;
+}
+
+export interface OpenBuckets {
+  version: 1;
+  minutes: Bucket[];
+  hours: Bucket[];
+}
+
+function isBucket(b: unknown): b is Bucket {
+  const x = b as Bucket | null;
+  return typeof x?.sum === 'number' && typeof x.lastTs === 'number' && typeof x.r?.pointKey === 'string' && typeof x.r.start === 'number' &&
+    typeof x.r.count === 'number' && (x.r.resolution === '1m' || x.r.resolution === '1h');
 }
 
 export function createRollups(): Rollups {
@@ -124,6 +139,22 @@ export function createRollups(): Rollups {
         hours.delete(key);
       }
       return out;
+    },
+    snapshot() {
+      return { version: 1, minutes: [...minutes.values()], hours: [...hours.values()] };
+    },
+    restore(state) {
+      const s = state as Partial<OpenBuckets> | null;
+      if (s?.version !== 1 || !Array.isArray(s.minutes) || !Array.isArray(s.hours)) return 0;
+      let n = 0;
+      for (const [list, map] of [[s.minutes, minutes], [s.hours, hours]] as const) {
+        for (const b of list) {
+          if (!isBucket(b) || map.has(b.r.pointKey)) continue;
+          map.set(b.r.pointKey, b);
+          n++;
+        }
+      }
+      return n;
     },
   };
 }
