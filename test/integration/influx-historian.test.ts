@@ -221,12 +221,17 @@ describe.skipIf(influxPart.skip)('InfluxDB historian with outbox (real influxd)'
       });
       running.push(h);
       await h.start();
+      // A live stream: 25 readings every 50 ms, while each request takes at least 300 ms.
       let maxDepth = 0;
+      const states = new Set<string>();
       for (let i = 0; i < 500; i++) {
         h.writeReadings([reading('temperature', i, T0 + i * 1000)]);
+        if (i % 25 === 24) await new Promise((r) => setTimeout(r, 50));
         maxDepth = Math.max(maxDepth, h.status().outboxPoints);
+        states.add(h.status().state);
       }
-      expect(maxDepth).toBeGreaterThan(25); // more than one batch waited for the slow server
+      expect(maxDepth).toBeGreaterThan(25); // more than one batch waited on disk for the slow server
+      expect(states).toContain('backlog'); // and the status said so
       await vi.waitFor(() => expect(h.status().outboxPoints).toBe(0), POLL);
       expect(await count('rw_slow', 'raw.reading', 'value')).toBe(500);
       expect(h.status()).toMatchObject({ written: 500, dropped: 0, rejected: 0 });
