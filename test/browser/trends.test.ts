@@ -12,6 +12,9 @@ import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gat
 import { freePort } from '../helpers/ports.ts';
 import { realPart } from '../helpers/real-parts.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { openLocalHistory } from '../../src/sinks/historian/local-history.ts';
+import { RETENTION_DEFAULTS } from '../../src/sinks/historian/influx-retention.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const chromiumPart = realPart('chromium', existsSync(CHROMIUM), 'apt-get install chromium');
@@ -82,6 +85,7 @@ describe.skipIf(chromiumPart.skip)('trend charts in chromium', () => {
     const down = await startTestGateway({ yaml, dataDir });
     try {
       const p = await browser.newPage();
+      p.on('pageerror', (err) => pageErrors.push(String(err)));
       await p.goto(down.url);
       await p.getByTestId('login-username').fill('duty');
       await p.getByTestId('login-password').fill('duty');
@@ -93,6 +97,38 @@ describe.skipIf(chromiumPart.skip)('trend charts in chromium', () => {
       await p.close();
     } finally {
       await down.dispose();
+    }
+  });
+
+  it('draws a day of 1-minute rollups with the min-max band', { timeout: 90_000 }, async () => {
+    // A day of history from before this start, in the embedded store the gateway opens.
+    const dataDir = mkdtempSync(join(tmpdir(), 'rw-day-'));
+    const store = openLocalHistory(dataDir, silentLogger, RETENTION_DEFAULTS);
+    const now = Date.now();
+    const start = Math.floor((now - 86_400_000) / 60_000) * 60_000 + 60_000;
+    const rollups = [];
+    for (let t = start; t < now - 60_000; t += 60_000) {
+      rollups.push({ resolution: '1m' as const, pointKey: TEMP, roomId: 'dist-room-b1', deviceId: 'dist-b1-th1', point: 'temperature', start: t, min: 24, max: 28, mean: 26, last: 26, count: 60 });
+    }
+    store.writeRollups(rollups);
+    store.close();
+    const day = await startTestGateway({ dataDir, yaml: await testSiteYaml({ dataDir }) });
+    try {
+      const p = await browser.newPage();
+      p.on('pageerror', (err) => pageErrors.push(String(err)));
+      await p.goto(day.url);
+      await p.getByTestId('login-username').fill('duty');
+      await p.getByTestId('login-password').fill('duty');
+      await p.getByTestId('login-submit').click();
+      await p.getByTestId('trend-range-day').click();
+      await waitFor(async () => (await p.getByTestId('trend-body').getAttribute('data-resolution')) === '1m', 'the day view in 1-minute rollups');
+      const chart = p.getByTestId(`trend-${TEMP}`);
+      expect(Number(await chart.getAttribute('data-values'))).toBe(rollups.length);
+      expect(await chart.getAttribute('data-limit-lines')).toBe('2');
+      await p.close();
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await day.dispose();
     }
   });
 });

@@ -69,8 +69,8 @@ function axisFormat(zone: string, rangeMs: number): Intl.DateTimeFormat {
 function chart(p: PointView, s: TrendSeries, periods: AlarmPeriod[], from: number, to: number, width: number, zone: string): HTMLElement {
   const box = h('div', { class: 'trend-chart', 'data-testid': `trend-${p.key}` });
   const limits = limitsOf(p);
-  const values = s.value.filter((v): v is number => v !== null);
-  box.dataset['values'] = String(values.length);
+  const values = [...s.value, ...(s.min ?? []), ...(s.max ?? [])].filter((v): v is number => v !== null);
+  box.dataset['values'] = String(s.value.filter((v) => v !== null).length);
   // The y range includes the limits, so a line is always visible next to the data.
   const all = [...values, ...limits.map((l) => l.value)];
   const lo = all.length ? Math.min(...all) : 0;
@@ -83,12 +83,18 @@ function chart(p: PointView, s: TrendSeries, periods: AlarmPeriod[], from: numbe
     ms: 1,
     title: `${loc(p.label)} (${p.unit})`,
     scales: { x: { time: true, min: from, max: to }, y: { range: () => [lo - pad, hi + pad] } },
-    series: [{}, { label: loc(p.label), stroke: '#4fc3f7', width: 1.5, spanGaps: false }],
+    series: [
+      {},
+      { label: loc(p.label), stroke: '#4fc3f7', width: 1.5, spanGaps: false },
+      // Rollups: the bucket's min and max as a band around the mean, so a short spike is not averaged away.
+      ...(s.min && s.max ? [{ stroke: 'rgba(79, 195, 247, 0.35)', width: 1 }, { stroke: 'rgba(79, 195, 247, 0.35)', width: 1 }] : []),
+    ],
+    ...(s.min && s.max ? { bands: [{ series: [3, 2] as [number, number], fill: 'rgba(79, 195, 247, 0.12)' }] } : {}),
     axes: [{ stroke: '#aab', values: (_u, splits) => splits.map((v) => timeFmt.format(v)) }, { stroke: '#aab' }],
     legend: { show: false },
     plugins: [overlay(limits, periods.filter((a) => a.pointKey === p.key), to, box)],
   };
-  new uPlot(opts, [s.t, s.value], box);
+  new uPlot(opts, s.min && s.max ? [s.t, s.value, s.min, s.max] : [s.t, s.value], box);
   return box;
 }
 
