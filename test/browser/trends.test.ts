@@ -21,6 +21,13 @@ const chromiumPart = realPart('chromium', existsSync(CHROMIUM), 'apt-get install
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TEMP = 'dist-b1-th1.temperature';
 
+async function logIn(p: Page, url: string): Promise<void> {
+  await p.goto(url);
+  await p.getByTestId('login-username').fill('duty');
+  await p.getByTestId('login-password').fill('duty');
+  await p.getByTestId('login-submit').click();
+}
+
 describe.skipIf(chromiumPart.skip)('trend charts in chromium', () => {
   let gw: TestGateway;
   let browser: Browser;
@@ -53,10 +60,7 @@ describe.skipIf(chromiumPart.skip)('trend charts in chromium', () => {
       return v.series[0]!.value.includes(30) && v.alarms.length >= 2;
     }, 'raw readings and alarm periods in the trend API');
 
-    await page.goto(gw.url);
-    await page.getByTestId('login-username').fill('duty');
-    await page.getByTestId('login-password').fill('duty');
-    await page.getByTestId('login-submit').click();
+    await logIn(page, gw.url);
     await page.getByTestId('trend-range-hour').click();
     const chart = page.getByTestId(`trend-${TEMP}`);
     await chart.waitFor({ timeout: 15_000 });
@@ -86,10 +90,7 @@ describe.skipIf(chromiumPart.skip)('trend charts in chromium', () => {
     try {
       const p = await browser.newPage();
       p.on('pageerror', (err) => pageErrors.push(String(err)));
-      await p.goto(down.url);
-      await p.getByTestId('login-username').fill('duty');
-      await p.getByTestId('login-password').fill('duty');
-      await p.getByTestId('login-submit').click();
+      await logIn(p, down.url);
       const badge = p.getByTestId('historian-status');
       await waitFor(async () => (await badge.getAttribute('data-state')) === 'down' && (await badge.isVisible()), 'the historian badge to show the outage', 30_000);
       // It says the readings are kept, and how many wait (the count grows as the poller runs).
@@ -116,10 +117,7 @@ describe.skipIf(chromiumPart.skip)('trend charts in chromium', () => {
     try {
       const p = await browser.newPage();
       p.on('pageerror', (err) => pageErrors.push(String(err)));
-      await p.goto(day.url);
-      await p.getByTestId('login-username').fill('duty');
-      await p.getByTestId('login-password').fill('duty');
-      await p.getByTestId('login-submit').click();
+      await logIn(p, day.url);
       await p.getByTestId('trend-range-day').click();
       await waitFor(async () => (await p.getByTestId('trend-body').getAttribute('data-resolution')) === '1m', 'the day view in 1-minute rollups');
       const chart = p.getByTestId(`trend-${TEMP}`);
