@@ -19,7 +19,6 @@ import { createModbusSource } from './sources/modbus/source.ts';
 import { startBusSimulator, type ModbusSimulator } from './simulators/modbus-simulator.ts';
 import { simulatedBuses } from './simulators/simulated-buses.ts';
 import { startSimulatorControl } from './simulators/control-server.ts';
-import { createInfluxHistorian } from './sinks/historian/influx-historian.ts';
 import { createShiftPlan, type ShiftPlan } from './shifts/shift-plan.ts';
 import { createRoster, type Roster } from './shifts/roster.ts';
 import { createJournal, type Journal } from './duty/journal.ts';
@@ -31,6 +30,8 @@ import { createEntryRegister } from './rooms/entry-register.ts';
 import { createShiftStats } from './duty/shift-stats.ts';
 import { createShiftReport } from './duty/shift-report.ts';
 import { createPlaybooks } from './playbooks/playbooks.ts';
+import { createHistory } from './sinks/historian/history.ts';
+import { alarmPeriodsFrom } from './sinks/historian/alarm-periods.ts';
 
 export interface GatewayOptions {
   site: Site;
@@ -210,14 +211,12 @@ export function createGateway(options: GatewayOptions): Gateway {
         started.push({ name: 'shift stats', stop: () => bus.off('shift-stats') });
         const shiftReport = createShiftReport({ plan: shiftPlan, journal, handover, stats, clock });
 
-        const influx = config.historian?.influx;
-        if (influx) {
-          const historian = createInfluxHistorian({ config: influx, siteId: config.site.id, logger: logger.child({ part: 'historian' }), clock });
-          await historian.start();
-          bus.on('readings', 'historian', (readings) => historian.writeReadings(readings));
-          bus.on('alarm', 'historian', (t) => historian.writeAlarmTransition(t));
-          started.push({ name: 'historian', stop: async () => { bus.off('historian'); await historian.stop(); } });
-        }
+        // Issue 6: InfluxDB through the durable outbox when configured, else the embedded local history store.
+        const history = createHistory({ config, dataDir: site.dataDir, logger: logger.child({ part: 'historian' }), clock, alarmPeriods: alarmPeriodsFrom(store) });
+        await history.start();
+        bus.on('readings', 'historian', (readings) => history.writeReadings(readings));
+        bus.on('alarm', 'historian', (t) => history.writeAlarmTransition(t));
+        started.push({ name: 'historian', stop: async () => { bus.off('historian'); await history.stop(); } });
 
         // MQTT: embedded broker or external one, the source as its client, simulated devices (src/sources/mqtt/start.ts).
         const m = await startMqtt({ site, clock, logger, ...(options.brokerPort !== undefined ? { brokerPort: options.brokerPort } : {}), emit: ingest, onStatus: (s) => bus.emit('deviceStatus', s) });
@@ -256,6 +255,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           entryRegister,
           shiftReport,
           playbooks,
+          history,
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });

@@ -150,8 +150,10 @@ export const InfluxConfig = Type.Object(
     password: Type.Optional(Type.String()),
     batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 50_000 })),
     flushIntervalMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
-    /** Upper bound of points held in memory while InfluxDB is unreachable. */
-    maxBufferedPoints: Type.Optional(Type.Integer({ minimum: 1000 })),
+    /** Bounds of the on-disk outbox (store-and-forward) and what goes at the bound (docs/influx-schema.md). */
+    outboxMaxPoints: Type.Optional(Type.Integer({ minimum: 10 })),
+    outboxMaxMiB: Type.Optional(Type.Number({ minimum: 1 })),
+    outboxPolicy: Type.Optional(Type.Union([Type.Literal('dropOldestRaw'), Type.Literal('dropNewest')])),
   },
   { additionalProperties: false },
 );
@@ -185,7 +187,16 @@ export const SiteConfig = Type.Object(
     ),
     broker: Type.Optional(BrokerConfig),
     historian: Type.Optional(
-      Type.Object({ influx: Type.Optional(InfluxConfig) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          influx: Type.Optional(InfluxConfig),
+          /** Raw readings are kept this long (default 90), in InfluxDB and in the local store. */
+          rawRetentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+          /** Rollups and alarm transitions: at least 2 years (L5), default 731 days. */
+          rollupRetentionDays: Type.Optional(Type.Integer({ minimum: 731, maximum: 36500 })),
+        },
+        { additionalProperties: false },
+      ),
     ),
     simulators: Type.Optional(
       Type.Object(

@@ -383,3 +383,4 @@ export * from './patrols.ts';
 export * from './room-entries.ts';
 export * from './shift-report.ts';
 export * from './playbooks.ts';
+export * from './history.ts';

@@ -42,6 +42,8 @@ export const routes = {
   playbookStep: (id: number | string, step: string) => `/api/playbooks/${id}/steps/${step}`,
   playbookReport: (id: number | string) => `/api/playbooks/${id}/report`,
   roomEntryExit: (id: number | string) => `/api/room-entries/${id}/exit`,
+  historianStatus: '/api/historian/status',
+  trends: '/api/trends',
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';

@@ -21,6 +21,7 @@ import type { Patrols } from '../patrols/patrols.ts';
 import type { EntryRegister } from '../rooms/entry-register.ts';
 import type { ShiftReportView } from '../contract/shift-report.ts';
 import type { Playbooks } from '../playbooks/playbooks.ts';
+import type { History } from '../sinks/historian/history.ts';
 
 export interface ConsoleDeps {
   site: Site;
@@ -42,6 +43,8 @@ export interface ConsoleDeps {
   entryRegister: EntryRegister;
   shiftReport: { report(shiftKey?: string): ShiftReportView };
   playbooks: Playbooks;
+  /** Historian status and trends (issue 6); absent in tests that wire the console without it. */
+  history?: History;
 }
 
 export type ConsoleSocket = Socket<ConsoleToServerEvents, ServerToConsoleEvents>;

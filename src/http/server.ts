@@ -30,6 +30,7 @@ import { patrolsModule } from './routes/patrols.ts';
 import { roomEntriesModule } from './routes/room-entries.ts';
 import { shiftReportModule } from './routes/shift-report.ts';
 import { playbooksModule } from './routes/playbooks.ts';
+import { historianModule } from './routes/historian.ts';
 
 export interface ConsoleServerOptions {
   /** Cookies get `Secure` when the console is served over HTTPS (behind a TLS proxy). */
@@ -67,6 +68,7 @@ export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOpt
     roomEntriesModule,
     shiftReportModule,
     playbooksModule,
+    historianModule,
   ];
 
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false });

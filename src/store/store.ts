@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { migrations } from './migrations.ts';
+import { migrations as mainMigrations, type Migration } from './migrations.ts';
 import type { Logger } from '../core/logger.ts';
 
 export interface Store {
@@ -16,11 +16,20 @@ export interface Store {
   close(): void;
 }
 
-export function openStore(dataDir: string, logger: Logger): Store {
+/** Another SQLite file under the data dir with its own migration list (e.g. the historian's outbox). */
+export interface StoreFile {
+  file: string;
+  migrations: readonly Migration[];
+  /** FULL (default): durable against power loss. NORMAL in WAL: durable against a crash or kill -9 of the
+   *  process, not a power cut; for data that is a copy on its way elsewhere (sqlite.org/pragma.html#pragma_synchronous). */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+export function openStore(dataDir: string, logger: Logger, file: StoreFile = { file: 'roomwatch.db', migrations: mainMigrations }): Store {
   mkdirSync(dataDir, { recursive: true });
-  const db = new DatabaseSync(join(dataDir, 'roomwatch.db'));
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
-  migrate(db, logger);
+  const db = new DatabaseSync(join(dataDir, file.file));
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${file.synchronous ?? 'FULL'}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
+  migrate(db, logger, file.migrations);
   const transaction = <T>(fn: () => T): T => {
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -44,7 +53,7 @@ export function openStore(dataDir: string, logger: Logger): Store {
   return { db, transaction, sql, close: () => db.close() };
 }
 
-function migrate(db: DatabaseSync, logger: Logger): void {
+function migrate(db: DatabaseSync, logger: Logger, migrations: readonly Migration[]): void {
   const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
   const newest = migrations.at(-1)?.version ?? 0;
   if (row.user_version > newest) {
@@ -58,7 +67,7 @@ function migrate(db: DatabaseSync, logger: Logger): void {
       m.run?.(db);
       db.exec(`PRAGMA user_version = ${m.version}`);
       db.exec('COMMIT');
-      logger.info('store migrated', { version: m.version, description: m.description });
+      logger.info('store migrated', { version: m.version, description: m.description, file: db.location() });
     } catch (err) {
       db.exec('ROLLBACK');
       throw err;

@@ -1,5 +1,6 @@
-// Issue 2 step 5: with InfluxDB configured, every reading and every alarm transition of the running
-// gateway lands in InfluxDB under the documented schema (docs/influx-schema.md). Real influxd.
+// Issue 2 step 5: with InfluxDB configured, every reading (retention policy raw) and every alarm transition
+// (policy longterm) of the running gateway lands in InfluxDB under the documented schema
+// (docs/influx-schema.md). Real influxd.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,7 @@ describe.skipIf(influxPart.skip)('gateway → InfluxDB (real influxd)', () => {
   it('writes every reading with its tags, and the R1 alarm transitions', async () => {
     gw.simulators.get('dist-b1-th1')!.set('temperature', 41.5);
     const raised = await waitFor(async () => {
-      const rows = await query(influxd.url, `SELECT * FROM alarm WHERE event = 'raised'`);
+      const rows = await query(influxd.url, `SELECT * FROM longterm.alarm WHERE event = 'raised'`);
       return rows.find((r) => r.condition === 'highHigh') ?? null;
     }, 'the raised highHigh alarm in InfluxDB', 20_000);
     expect(raised).toMatchObject({ site: 'test-site', room: 'dist-room-b1', device: 'dist-b1-th1', point: 'temperature', priority: 'critical', state: 'unack_active', value: 41.5, limit: 40, user: '' });

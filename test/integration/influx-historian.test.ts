@@ -1,5 +1,10 @@
-// The InfluxDB historian against a real influxd 1.x on loopback: exact points, replay, outage, buffer bound.
+// The InfluxDB historian with its durable outbox against a real influxd 1.x on loopback (issue 6): exact points,
+// retention policies, replay, outage, slow server, refused points, the outbox bound, a restart with a full outbox.
 // No timing assertions: we poll (generously) until InfluxDB or the stats show the expected end state.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AlarmTransition } from '../../src/alarms/types.ts';
 import type { AlarmView } from '../../src/contract/api.ts';
@@ -7,13 +12,19 @@ import type { InfluxConfig } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import type { Reading } from '../../src/core/reading.ts';
 import { createInfluxHistorian, type InfluxHistorian } from '../../src/sinks/historian/influx-historian.ts';
+import { RETENTION_DEFAULTS } from '../../src/sinks/historian/influx-retention.ts';
+import { OUTBOX_FILE } from '../../src/sinks/historian/outbox.ts';
+import type { Rollup } from '../../src/sinks/historian/rollup.ts';
+import { influxCount, influxSelect, type Row } from '../helpers/influx-query.ts';
+import { startSlowProxy } from '../helpers/slow-proxy.ts';
 import { influxdAvailable, startInfluxd, type RunningInfluxd } from '../helpers/influxd.ts';
 import { realPart } from '../helpers/real-parts.ts';
 
 const influxPart = realPart('influxd', influxdAvailable(), 'apt-get install influxdb');
 
 const SITE = 'demo-tower';
-const T0 = Date.UTC(2024, 0, 15, 8, 0, 0, 123); // odd milliseconds: proves ms precision end to end
+// Within the raw retention policy (90 days), at odd milliseconds: proves ms precision end to end.
+const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 86_400_000 + 123;
 const POLL = { timeout: 60_000, interval: 100 };
 
 function reading(point: string, value: Reading['value'], ts: number, quality: Reading['quality'] = 'good'): Reading {
@@ -32,11 +43,17 @@ function transition(kind: AlarmTransition['kind'], ts: number, username: string 
   return { kind, from: kind === 'raised' ? 'normal' : 'unack_active', to, ts, username, alarm };
 }
 
-type Row = Record<string, unknown>;
+function rollup(start: number, mean: number): Rollup {
+  return {
+    resolution: '1m', pointKey: 'dist-b1-th1.temperature', roomId: 'dist-room-b1', deviceId: 'dist-b1-th1', point: 'temperature',
+    start, min: mean - 1, max: mean + 1, mean, last: mean, count: 60,
+  };
+}
 
-describe.skipIf(influxPart.skip)('InfluxDB historian (real influxd)', () => {
+describe.skipIf(influxPart.skip)('InfluxDB historian with outbox (real influxd)', () => {
   let influxd: RunningInfluxd;
   const running: InfluxHistorian[] = [];
+  const dirs: string[] = [];
   const logLines: Record<string, unknown>[] = [];
   let fakeNow = 1_700_000_000_000;
   const clock = { now: () => fakeNow };
@@ -49,27 +66,26 @@ describe.skipIf(influxPart.skip)('InfluxDB historian (real influxd)', () => {
   afterAll(async () => {
     for (const h of running) await h.stop();
     await influxd?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  function historian(database: string, extra: Partial<InfluxConfig> = {}): InfluxHistorian {
-    const h = createInfluxHistorian({ config: { url: influxd.url, database, flushIntervalMs: 50, ...extra }, siteId: SITE, logger, clock });
+  function historian(database: string, extra: Partial<InfluxConfig> = {}, dataDir?: string): InfluxHistorian {
+    const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'rw-outbox-'));
+    if (!dataDir) dirs.push(dir);
+    const h = createInfluxHistorian({
+      config: { url: influxd.url, database, flushIntervalMs: 50, ...extra },
+      retention: RETENTION_DEFAULTS,
+      siteId: SITE,
+      dataDir: dir,
+      logger,
+      clock,
+    });
     running.push(h);
     return h;
   }
 
-  /** InfluxQL through plain HTTP (not the code under test); rows as objects, times in ms. */
-  async function select(database: string, q: string): Promise<Row[]> {
-    const res = await fetch(`${influxd.url}/query?db=${database}&epoch=ms&q=${encodeURIComponent(q)}`);
-    const body = (await res.json()) as { results: { error?: string; series?: { columns: string[]; values: unknown[][] }[] }[] };
-    const result = body.results[0];
-    if (result?.error) throw new Error(result.error);
-    return (result?.series ?? []).flatMap((s) => s.values.map((v) => Object.fromEntries(s.columns.map((c, i) => [c, v[i]]))));
-  }
-
-  async function count(database: string, measurement: string, field: string): Promise<number> {
-    const rows = await select(database, `SELECT count(${field}) FROM ${measurement}`);
-    return Number(rows[0]?.count ?? 0);
-  }
+  const select = (database: string, q: string): Promise<Row[]> => influxSelect(influxd.url, database, q);
+  const count = (database: string, source: string, field: string): Promise<number> => influxCount(influxd.url, database, source, field);
 
   const readings = [
     reading('temperature', 21.5, T0),
@@ -80,19 +96,25 @@ describe.skipIf(influxPart.skip)('InfluxDB historian (real influxd)', () => {
     reading('odd name,with=chars', -0.25, T0 + 3),
   ];
   const alarms = [transition('raised', T0 + 2000, null, 'unack_active'), transition('acknowledged', T0 + 3000, 'o"brien\\x', 'ack_active')];
+  const byTimeThenPoint = (a: Row, b: Row): number => Number(a.time) - Number(b.time) || String(a.point).localeCompare(String(b.point));
 
-  it('writes readings and alarm transitions as the documented points, tags, fields and ms timestamps', async () => {
+  it('creates the retention policies and writes readings, rollups and alarms as documented; a replay adds nothing', async () => {
     const h = historian('rw_exact');
     await h.start();
-    expect(h.stats()).toMatchObject({ connected: true, writeErrors: 0 });
+    expect(h.status()).toMatchObject({ state: 'ok', writeErrors: 0, backend: 'influx' });
+    const rps = await select('rw_exact', 'SHOW RETENTION POLICIES');
+    expect(rps).toEqual(expect.arrayContaining([
+      expect.objectContaining({ name: 'raw', duration: '2160h0m0s', default: true }), // 90 days
+      expect.objectContaining({ name: 'longterm', duration: '17544h0m0s', default: false }), // 731 days (L5)
+    ]));
+
     h.writeReadings(readings);
     for (const t of alarms) h.writeAlarmTransition(t);
-    await vi.waitFor(() => expect(h.stats()).toMatchObject({ written: 7, buffered: 0 }), POLL);
-    expect(h.stats()).toMatchObject({ dropped: 0, rejected: 0, writeErrors: 0, lastError: null, lastWriteAt: fakeNow });
+    h.writeRollups([rollup(T0 - 60_000, 20)]);
+    await vi.waitFor(() => expect(h.status()).toMatchObject({ written: 8, outboxPoints: 0 }), POLL);
+    expect(h.status()).toMatchObject({ dropped: 0, rejected: 0, writeErrors: 0, lastError: null, lastWriteAt: fakeNow, oldestAgeMs: null });
 
-    const rows = await select('rw_exact', 'SELECT * FROM reading');
-    console.log('SELECT * FROM reading →', JSON.stringify(rows));
-    const byTimeThenPoint = (a: Row, b: Row): number => Number(a.time) - Number(b.time) || String(a.point).localeCompare(String(b.point));
+    const rows = await select('rw_exact', 'SELECT * FROM raw.reading');
     const tags = { site: SITE, room: 'dist-room-b1', device: 'dist-b1-th1' };
     expect(rows.sort(byTimeThenPoint)).toEqual([
       { time: T0, ...tags, point: 'temperature', value: 21.5, quality: 'good' },
@@ -101,55 +123,66 @@ describe.skipIf(influxPart.skip)('InfluxDB historian (real influxd)', () => {
       { time: T0 + 3, ...tags, point: 'odd name,with=chars', value: -0.25, quality: 'good' },
       { time: T0 + 1000, ...tags, point: 'temperature', value: null, quality: 'comm_lost' },
     ]);
-
-    const alarmRows = await select('rw_exact', 'SELECT * FROM alarm');
-    console.log('SELECT * FROM alarm →', JSON.stringify(alarmRows));
     const alarmTags = { ...tags, point: 'temperature', condition: 'highHigh', priority: 'critical' };
-    expect(alarmRows).toEqual([
+    expect(await select('rw_exact', 'SELECT * FROM longterm.alarm')).toEqual([
       { time: T0 + 2000, ...alarmTags, event: 'raised', state: 'unack_active', value: 41.5, limit: 40, alarm_id: 42, user: '' },
       { time: T0 + 3000, ...alarmTags, event: 'acknowledged', state: 'ack_active', value: 41.5, limit: 40, alarm_id: 42, user: 'o"brien\\x' },
     ]);
-
-    // Field types as documented: value float (booleans included), alarm_id integer, the rest strings.
-    const keys = await select('rw_exact', 'SHOW FIELD KEYS');
-    console.log('SHOW FIELD KEYS →', JSON.stringify(keys));
-    expect(keys).toEqual(expect.arrayContaining([
+    expect(await select('rw_exact', 'SELECT * FROM longterm.reading_1m')).toEqual([
+      { time: T0 - 60_000, ...tags, point: 'temperature', min: 19, max: 21, mean: 20, last: 20, count: 60 },
+    ]);
+    expect(await select('rw_exact', 'SHOW FIELD KEYS FROM raw.reading')).toEqual(expect.arrayContaining([
       { fieldKey: 'value', fieldType: 'float' },
       { fieldKey: 'quality', fieldType: 'string' },
-      { fieldKey: 'alarm_id', fieldType: 'integer' },
     ]));
+    expect(await select('rw_exact', 'SHOW FIELD KEYS FROM longterm.alarm')).toContainEqual({ fieldKey: 'alarm_id', fieldType: 'integer' });
+    expect(await select('rw_exact', 'SHOW FIELD KEYS FROM longterm.reading_1m')).toContainEqual({ fieldKey: 'count', fieldType: 'integer' });
 
-    // Replay: the same readings and transitions again write onto the same series and timestamps.
+    // Replay: the same points again land on the same series and timestamps.
     h.writeReadings(readings);
     for (const t of alarms) h.writeAlarmTransition(t);
-    await vi.waitFor(() => expect(h.stats()).toMatchObject({ written: 14, buffered: 0 }), POLL);
-    expect(await count('rw_exact', 'reading', 'quality')).toBe(5);
-    expect(await count('rw_exact', 'alarm', 'event')).toBe(2);
-    expect((await select('rw_exact', 'SELECT * FROM reading')).sort(byTimeThenPoint)).toEqual(rows);
+    await vi.waitFor(() => expect(h.status()).toMatchObject({ written: 15, outboxPoints: 0 }), POLL);
+    expect(await count('rw_exact', 'raw.reading', 'quality')).toBe(5);
+    expect(await count('rw_exact', 'longterm.alarm', 'event')).toBe(2);
+    expect((await select('rw_exact', 'SELECT * FROM raw.reading')).sort(byTimeThenPoint)).toEqual(rows);
   });
 
-  it('sets aside points InfluxDB refuses (field type conflict) and keeps the queue moving', async () => {
+  it('sets refused points aside with the reason (4xx partial write), counts them, and the queue moves on', async () => {
+    const h = historian('rw_conflict', { batchSize: 50 });
+    await h.start();
     // Another writer made `value` an integer in this shard: our float values now conflict.
-    await fetch(`${influxd.url}/query?q=${encodeURIComponent('CREATE DATABASE rw_conflict')}`, { method: 'POST' });
-    const pre = await fetch(`${influxd.url}/write?db=rw_conflict&precision=ms`, {
-      method: 'POST', body: `reading,site=other value=7i ${T0 - 5}`,
-    });
+    const pre = await fetch(`${influxd.url}/write?db=rw_conflict&rp=raw&precision=ms`, { method: 'POST', body: `reading,site=other value=7i ${T0 - 5}` });
     expect(pre.status).toBe(204);
 
-    const h = historian('rw_conflict');
-    await h.start();
     h.writeReadings(readings.slice(0, 3)); // value fields: refused
     h.writeAlarmTransition(alarms[0]!); // fine
     h.writeReadings([reading('temperature', null, T0 + 5000, 'bad')]); // quality only: fine
-    await vi.waitFor(() => expect(h.stats()).toMatchObject({ buffered: 0, rejected: 3 }), POLL);
-    expect(h.stats().lastError).toMatch(/field type conflict/);
-    expect(await count('rw_conflict', 'alarm', 'event')).toBe(1);
-    expect(await count('rw_conflict', 'reading', 'quality')).toBe(1);
-    expect(logLines.some((l) => l.msg === 'InfluxDB rejected points; batch set aside')).toBe(true);
+    await vi.waitFor(() => expect(h.status()).toMatchObject({ outboxPoints: 0, rejected: 3, written: 5 }), POLL);
+    expect(h.status().lastError).toMatch(/field type conflict/);
+    expect(await count('rw_conflict', 'longterm.alarm', 'event')).toBe(1);
+    expect(await count('rw_conflict', 'raw.reading', 'quality')).toBe(1);
+    expect(logLines.filter((l) => l.msg === 'InfluxDB rejected a point; set aside' && l.database === 'rw_conflict')).toHaveLength(3);
 
-    // Later points are not blocked behind the refused batch.
+    // Later points are not blocked behind the refused ones.
     h.writeAlarmTransition(alarms[1]!);
-    await vi.waitFor(async () => expect(await count('rw_conflict', 'alarm', 'event')).toBe(2), POLL);
+    await vi.waitFor(async () => expect(await count('rw_conflict', 'longterm.alarm', 'event')).toBe(2), POLL);
+  });
+
+  it('keeps refused points in the outbox file\'s rejected table with the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rw-outbox-'));
+    dirs.push(dir);
+    const h = historian('rw_rejected', {}, dir);
+    await h.start();
+    await fetch(`${influxd.url}/write?db=rw_rejected&rp=raw&precision=ms`, { method: 'POST', body: `reading,site=other value="text" ${T0 - 5}` });
+    h.writeReadings([reading('temperature', 1.5, T0), reading('temperature', null, T0 + 1, 'bad')]);
+    await vi.waitFor(() => expect(h.status()).toMatchObject({ outboxPoints: 0, rejected: 1 }), POLL);
+    await h.stop();
+    const db = new DatabaseSync(join(dir, OUTBOX_FILE), { readOnly: true });
+    const rows = db.prepare('SELECT reason, line FROM rejected').all() as { reason: string; line: string }[];
+    db.close();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.line).toContain('value=1.5');
+    expect(rows[0]!.reason).toMatch(/^400: .*field type conflict/);
   });
 
   it('writes every point exactly once across an InfluxDB outage in the middle of a stream', { timeout: 120_000 }, async () => {
@@ -159,63 +192,98 @@ describe.skipIf(influxPart.skip)('InfluxDB historian (real influxd)', () => {
       for (let i = from; i < to; i++) h.writeReadings([reading('temperature', i / 10, T0 + i * 1000)]);
     };
     stream(0, 100);
-    await vi.waitFor(() => expect(h.stats().written).toBeGreaterThan(0), POLL);
+    await vi.waitFor(() => expect(h.status().written).toBeGreaterThan(0), POLL);
     stream(100, 150); // some of these may be in flight when influxd goes down
     await influxd.halt();
     stream(150, 250);
     // Stay down until the historian has noticed, so the outage really was lived through.
-    await vi.waitFor(() => expect(h.stats()).toMatchObject({ connected: false }), POLL);
-    expect(h.stats().writeErrors).toBeGreaterThan(0);
-    expect(h.stats().buffered).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(h.status()).toMatchObject({ state: 'down' }), POLL);
+    const during = h.status();
+    expect(during.writeErrors).toBeGreaterThan(0);
+    expect(during.outboxPoints).toBeGreaterThanOrEqual(100);
+    expect(during.oldestAgeMs).not.toBeNull();
     await influxd.restart();
     stream(250, 300);
 
     await vi.waitFor(async () => {
-      expect(h.stats().buffered).toBe(0);
-      expect(await count('rw_outage', 'reading', 'value')).toBe(300);
+      expect(h.status().outboxPoints).toBe(0);
+      expect(await count('rw_outage', 'raw.reading', 'value')).toBe(300);
     }, POLL);
-    const rows = await select('rw_outage', 'SELECT value FROM reading');
+    const rows = await select('rw_outage', 'SELECT value FROM raw.reading');
     expect(rows.map((r) => [r.time, r.value])).toEqual(Array.from({ length: 300 }, (_, i) => [T0 + i * 1000, i / 10]));
-    expect(h.stats()).toMatchObject({ dropped: 0, rejected: 0, connected: true });
-    console.log('outage stats →', JSON.stringify(h.stats()));
+    expect(h.status()).toMatchObject({ dropped: 0, rejected: 0, state: 'ok' });
   });
 
-  it('when InfluxDB is down, starts anyway, bounds the buffer by dropping the oldest, counts and logs it', { timeout: 120_000 }, async () => {
+  it('when InfluxDB answers slowly, points wait in the outbox and all arrive exactly once', { timeout: 120_000 }, async () => {
+    const proxy = await startSlowProxy(influxd.url, 300);
+    try {
+      const h = createInfluxHistorian({
+        config: { url: proxy.url, database: 'rw_slow', batchSize: 25, flushIntervalMs: 10 },
+        retention: RETENTION_DEFAULTS, siteId: SITE, dataDir: mkdtempSync(join(tmpdir(), 'rw-outbox-')), logger, clock,
+      });
+      running.push(h);
+      await h.start();
+      // A live stream: 25 readings every 50 ms, while each request takes at least 300 ms.
+      let maxDepth = 0;
+      const states = new Set<string>();
+      for (let i = 0; i < 500; i++) {
+        h.writeReadings([reading('temperature', i, T0 + i * 1000)]);
+        if (i % 25 === 24) await new Promise((r) => setTimeout(r, 50));
+        maxDepth = Math.max(maxDepth, h.status().outboxPoints);
+        states.add(h.status().state);
+      }
+      expect(maxDepth).toBeGreaterThan(25); // more than one batch waited on disk for the slow server
+      expect(states).toContain('backlog'); // and the status said so
+      await vi.waitFor(() => expect(h.status().outboxPoints).toBe(0), POLL);
+      expect(await count('rw_slow', 'raw.reading', 'value')).toBe(500);
+      expect(h.status()).toMatchObject({ written: 500, dropped: 0, rejected: 0 });
+      expect(proxy.requests).toBeGreaterThan(500 / 25);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('at the outbox bound drops the oldest raw readings but keeps rollups and alarms; counted and logged', { timeout: 120_000 }, async () => {
     await influxd.halt();
-    const h = historian('rw_bound', { maxBufferedPoints: 10, batchSize: 5 });
+    const h = historian('rw_bound', { outboxMaxPoints: 10, batchSize: 5 });
     await h.start(); // must not throw
-    expect(h.stats()).toMatchObject({ connected: false });
-    expect(h.stats().writeErrors).toBeGreaterThan(0);
+    expect(h.status()).toMatchObject({ state: 'down' });
 
     const drops = (): Record<string, unknown>[] => logLines.filter((l) => l.msg === 'historian dropped points' && l.database === 'rw_bound');
+    h.writeRollups([rollup(T0 - 60_000, 20)]);
+    h.writeAlarmTransition(alarms[0]!);
     for (let i = 0; i < 25; i++) h.writeReadings([reading('temperature', i, T0 + i * 1000)]);
-    expect(h.stats()).toMatchObject({ buffered: 10, dropped: 15 });
+    expect(h.status()).toMatchObject({ outboxPoints: 10, dropped: 17 });
     // Logged, but rate-limited: one line for the first drop, the rest summed into the next line.
     expect(drops().map((l) => l.dropped)).toEqual([1]);
     fakeNow += 10_000;
     h.writeReadings([reading('temperature', 25, T0 + 25_000)]);
-    expect(h.stats()).toMatchObject({ buffered: 10, dropped: 16 });
-    expect(drops().map((l) => l.dropped)).toEqual([1, 15]);
+    expect(h.status()).toMatchObject({ outboxPoints: 10, dropped: 18 });
+    expect(drops().map((l) => l.dropped)).toEqual([1, 17]);
 
     await influxd.restart();
-    await vi.waitFor(() => expect(h.stats()).toMatchObject({ buffered: 0, written: 10, connected: true }), POLL);
-    const rows = await select('rw_bound', 'SELECT value FROM reading');
-    expect(rows.map((r) => r.value)).toEqual([16, 17, 18, 19, 20, 21, 22, 23, 24, 25]);
+    await vi.waitFor(() => expect(h.status()).toMatchObject({ outboxPoints: 0, written: 10, state: 'ok' }), POLL);
+    expect((await select('rw_bound', 'SELECT value FROM raw.reading')).map((r) => r.value)).toEqual([18, 19, 20, 21, 22, 23, 24, 25]);
+    expect(await count('rw_bound', 'longterm.reading_1m', 'mean')).toBe(1);
+    expect(await count('rw_bound', 'longterm.alarm', 'event')).toBe(1);
   });
 
-  it('at stop with InfluxDB down, counts and logs what it could not write', { timeout: 60_000 }, async () => {
-    const h = historian('rw_stop');
+  it('stopped with InfluxDB down, keeps the points on disk and replays them at the next start', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rw-outbox-'));
+    dirs.push(dir);
+    const h = historian('rw_stop', {}, dir);
     await h.start();
     await influxd.halt();
     try {
       h.writeReadings([reading('temperature', 1, T0), reading('temperature', 2, T0 + 1000)]);
       await h.stop();
-      expect(h.stats()).toMatchObject({ buffered: 0, dropped: 2, written: 0 });
-      expect(logLines.some((l) => l.database === 'rw_stop' && l.why === 'unwritten at stop')).toBe(true);
-      h.writeReadings([reading('temperature', 3, T0 + 2000)]); // after stop: counted, not kept
-      expect(h.stats()).toMatchObject({ buffered: 0, dropped: 3 });
+      expect(h.status()).toMatchObject({ dropped: 0, written: 0 });
     } finally {
       await influxd.restart();
     }
+    const again = historian('rw_stop', {}, dir);
+    await again.start();
+    await vi.waitFor(() => expect(again.status()).toMatchObject({ outboxPoints: 0, written: 2 }), POLL);
+    expect((await select('rw_stop', 'SELECT value FROM raw.reading')).map((r) => r.value)).toEqual([1, 2]);
   });
 });

@@ -1,35 +1,26 @@
 // Nothing lost on a crash (non-negotiable 3, A5): the gateway process is killed with SIGKILL while an
 // alarm is unacknowledged; after a restart the duty log, the alarm state and the users are intact.
 // This runs the real entry point (`node src/main.ts --config …`) as a user would.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/config/load.ts';
 import { routes, type AlarmView, type DutyLogEntryView } from '../../src/contract/api.ts';
 import { api, login } from '../helpers/console-client.ts';
 import { freePort } from '../helpers/ports.ts';
 import { testSiteYaml } from '../helpers/gateway.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { spawnGateway } from '../helpers/gateway-process.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'rw-restart-'));
 const configFile = join(dataDir, 'site.yaml');
 let child: ChildProcess | undefined;
-let output = '';
 
 async function startProcess(httpPort: number): Promise<string> {
-  output = '';
-  child = spawn(process.execPath, [join(projectRoot, 'src', 'main.ts'), '--config', configFile], {
-    cwd: projectRoot,
-    env: { ...process.env, ROOMWATCH_LANG: 'en', ROOMWATCH_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  // The start-up output names the console URL and, in demo mode only, the demo accounts.
-  await waitFor(() => output.includes(`127.0.0.1:${httpPort}`) && /duty \/ duty/.test(output), 'the console URL and demo accounts in the start-up output', 30_000);
-  return `http://127.0.0.1:${httpPort}`;
+  const p = await spawnGateway(configFile, httpPort);
+  child = p.child;
+  return p.url;
 }
 
 afterAll(() => {

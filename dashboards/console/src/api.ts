@@ -5,10 +5,12 @@ import type {
   DeviceTagView,
   DutyLogEntryView,
   ErrorBody,
+  HistorianStatusView,
   LoginRequest,
   MqttDiagnosticsView,
   ReadingView,
   SiteView,
+  TrendView,
   UserView,
 } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
@@ -65,4 +67,7 @@ export const api = {
   deviceTags: () => call<DeviceTagView[]>('GET', paths.deviceTags),
   dutyLog: (limit = 100) => call<DutyLogEntryView[]>('GET', `${paths.dutyLog}?limit=${limit}`),
   mqttDiagnostics: () => call<MqttDiagnosticsView>('GET', paths.mqttDiagnostics),
+  historianStatus: () => call<HistorianStatusView>('GET', paths.historianStatus),
+  trends: (points: string[], from: number, to: number) =>
+    call<TrendView>('GET', `${paths.trends}?points=${encodeURIComponent(points.join(','))}&from=${Math.floor(from)}&to=${Math.floor(to)}&resolution=auto`),
 };

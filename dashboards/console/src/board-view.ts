@@ -11,6 +11,8 @@ import { floodBanner } from './flood-banner.ts';
 import { mqttDiagnosticsView } from './mqtt-diagnostics-view.ts';
 import { navView } from './nav-view.ts';
 import { consolePages } from './pages.ts';
+import { historianIndicator } from './historian-status.ts';
+import { trendView } from './trend-view.ts';
 import type { AlarmSound } from './sound.ts';
 import type { LiveSocket } from './socket.ts';
 import type { Store } from './store.ts';
@@ -40,6 +42,8 @@ export function boardView(ctx: BoardContext): BoardView {
   const logout = h('button', { type: 'button', class: 'btn', 'data-testid': 'logout-button' }, tr('header.logout'));
   logout.addEventListener('click', () => ctx.onLogout());
 
+  const historian = historianIndicator();
+  const trends = trendView(store);
   const header = h(
     'header',
     { class: 'topbar' },
@@ -50,7 +54,7 @@ export function boardView(ctx: BoardContext): BoardView {
       h('span', { class: 'site-name', 'data-testid': 'site-name' }, loc(store.site.name)),
       store.site.demo ? h('span', { class: 'badge badge--demo', 'data-testid': 'demo-badge' }, tr('header.demo')) : null,
     ),
-    h('div', { class: 'topbar-status' }, clock, connection),
+    h('div', { class: 'topbar-status' }, clock, connection, historian.el),
     h(
       'div',
       { class: 'topbar-user' },
@@ -71,7 +75,7 @@ export function boardView(ctx: BoardContext): BoardView {
   const dutyLog = dutyLogView(store);
   const mqttDiagnostics = mqttDiagnosticsView(store);
 
-  const boardMain = h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), mqttDiagnostics.el);
+  const boardMain = h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), trends.el, mqttDiagnostics.el);
   const nav = navView(boardMain, consolePages(store));
   const el = h('div', { class: 'board', 'data-testid': 'board' }, header, nav.nav, connBanner, soundBanner, flood.el, boardMain, nav.host);
 
@@ -141,6 +145,8 @@ export function boardView(ctx: BoardContext): BoardView {
       nav.destroy();
       clearInterval(timer);
       mqttDiagnostics.destroy();
+      historian.destroy();
+      trends.destroy();
       for (const off of unsubscribe) off();
       for (const dialog of document.querySelectorAll('dialog')) dialog.remove();
     },

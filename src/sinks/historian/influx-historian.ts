@@ -1,117 +1,55 @@
-// The InfluxDB 1.x historian sink: readings and alarm transitions as line protocol (schema: docs/influx-schema.md).
-// Like Telegraf's running_output (style.md), it owns its buffer: bounded, batched, retried with backoff, and it
-// says when it drops. A constructor does nothing; start() and stop() do the work (style.md §6).
+// The InfluxDB 1.x historian sink with store-and-forward (issue 6): every point goes to the durable outbox
+// first (outbox.ts) and is removed only once InfluxDB confirmed it, so an outage, a slow server or a kill -9
+// loses nothing; the pump writes the outbox oldest first in batches, replaying a backlog at full speed.
+// Like Telegraf's running_output (style.md) it owns buffering, batching, retries with backoff, and it says
+// when it drops. A constructor does nothing; start() and stop() do the work (style.md §6).
+// Schema, retention policies and outage behaviour: docs/influx-schema.md.
 import { InfluxDB } from 'influx';
 import type { AlarmTransition } from '../../alarms/types.ts';
 import type { InfluxConfig } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
-
-export interface HistorianStats {
-  /** Points held in memory, not yet written (including a batch in flight). */
-  buffered: number;
-  written: number;
-  /** Points lost on purpose: oldest dropped at the buffer bound, or left unwritten at stop(). */
-  dropped: number;
-  /** Points InfluxDB refused (4xx, e.g. a field type conflict) and that were set aside. */
-  rejected: number;
-  /** Failed requests (writes and database creation), each retried. */
-  writeErrors: number;
-  lastError: string | null;
-  lastWriteAt: number | null;
-  connected: boolean;
-}
+import type { HistorianStatusView } from '../../contract/history.ts';
+import { lineWriter } from './line-protocol.ts';
+import { KEPT, RAW, openOutbox, type Outbox, type OutboxEntry } from './outbox.ts';
+import type { Rollup } from './rollup.ts';
+import { ensureRetention, RP_LONGTERM, RP_RAW, type Retention } from './influx-retention.ts';
+import { createRateMeter } from './rate-meter.ts';
 
 export interface InfluxHistorian {
   start(): Promise<void>;
   stop(): Promise<void>;
   writeReadings(readings: readonly Reading[]): void;
+  writeRollups(rollups: readonly Rollup[]): void;
   writeAlarmTransition(t: AlarmTransition): void;
-  stats(): HistorianStats;
+  status(): HistorianStatusView;
+  /** The client (for trend queries), once started. */
+  client(): InfluxDB | null;
 }
 
 export interface InfluxHistorianDeps {
   config: InfluxConfig;
+  retention: Retention;
   siteId: string;
+  dataDir: string;
   logger: Logger;
   clock: Clock;
 }
 
-const DEFAULTS = { batchSize: 1000, flushIntervalMs: 1000, maxBufferedPoints: 100_000 };
+export const INFLUX_DEFAULTS = {
+  batchSize: 5000,
+  flushIntervalMs: 1000,
+  outboxMaxPoints: 10_000_000,
+  outboxMaxMiB: 1024,
+  outboxPolicy: 'dropOldestRaw',
+} as const;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 10_000;
-/** How long start() waits for the first attempt, and stop() for the last flush. */
+/** How long start() waits for the first attempt, and stop() for the batch in flight. */
 const DEADLINE_MS = 3000;
 const DROP_LOG_EVERY_MS = 10_000;
-
-// --- Line protocol (https://docs.influxdata.com/influxdb/v1.8/write_protocols/line_protocol_reference/) ---
-
-/** Tag keys and values: escape comma, space, equals sign. A newline cannot be escaped, so it becomes a space. */
-function tag(s: string): string {
-  return s.replace(/[\r\n]/g, ' ').replace(/[,= ]/g, '\\$&');
-}
-
-/** String field values: double quotes around, with `"` and `\` escaped. */
-function str(s: string): string {
-  return `"${s.replace(/[\\"]/g, '\\$&')}"`;
-}
-
-/** Float field: no `i` suffix, so it is always a float; NaN and ±Infinity cannot be stored. */
-function float(n: number): string | null {
-  return Number.isFinite(n) ? String(n) : null;
-}
-
-/** Tags in key order (InfluxDB sorts them anyway; sorted input saves it the work). Empty values are left out:
- *  line protocol refuses them, and InfluxQL treats a missing tag as ''. */
-function line(measurement: string, tags: Record<string, string>, fields: Record<string, string | null>, ts: number): string {
-  let out = measurement;
-  for (const key of Object.keys(tags).sort()) {
-    const value = tags[key];
-    if (value) out += `,${key}=${tag(value)}`;
-  }
-  let sep = ' ';
-  for (const [key, value] of Object.entries(fields)) {
-    if (value === null) continue;
-    out += `${sep}${key}=${value}`;
-    sep = ',';
-  }
-  return `${out} ${Math.round(ts)}`;
-}
-
-/** `reading`: a boolean is stored as 1/0 in the same float field, so the field type never conflicts. */
-export function readingLine(siteId: string, r: Reading): string {
-  const value = r.value === null ? null : typeof r.value === 'boolean' ? (r.value ? '1' : '0') : float(r.value);
-  return line(
-    'reading',
-    { site: siteId, room: r.roomId, device: r.deviceId, point: r.point },
-    { value, quality: str(r.quality) },
-    r.ts,
-  );
-}
-
-/** `alarm`: one point per transition, at the transition's time. */
-export function alarmLine(siteId: string, t: AlarmTransition): string {
-  const a = t.alarm;
-  // AlarmView carries the point key `<deviceId>.<point>`; the tag is the point name alone, as in `reading`.
-  const point = a.pointKey.startsWith(`${a.deviceId}.`) ? a.pointKey.slice(a.deviceId.length + 1) : a.pointKey;
-  return line(
-    'alarm',
-    { site: siteId, room: a.roomId, device: a.deviceId, point, condition: a.condition, priority: a.priority },
-    {
-      event: str(t.kind),
-      state: str(t.to),
-      value: float(a.value),
-      limit: float(a.limit),
-      alarm_id: `${Math.trunc(a.id)}i`,
-      user: str(t.username ?? ''),
-    },
-    t.ts,
-  );
-}
-
-// --- Transport ---
 
 /** The slice of the `influx` package's request pool we use to POST our own line protocol. */
 interface RawPool {
@@ -126,9 +64,9 @@ interface RawPool {
 }
 
 function rawPool(influx: InfluxDB): RawPool {
-  // The package has no public "write this line protocol" call (writePoints re-serializes IPoint objects), so we
-  // use its private pool: auth, timeouts and error classes stay the package's. A package upgrade that changes
-  // this fails here at start(), and the integration test covers it.
+  // The package has no public "write this line protocol" call (writePoints re-serializes IPoint objects, about
+  // 0.6 of the raw ceiling, issue 6), so we use its private pool: auth, timeouts and error classes stay the
+  // package's. A package upgrade that changes this fails here at start(), and the integration test covers it.
   const pool = (influx as unknown as { _pool?: Partial<RawPool> })._pool;
   if (typeof pool?.discard !== 'function') throw new Error('influx package: request pool not found (API changed?)');
   return pool as RawPool;
@@ -140,35 +78,26 @@ function statusOf(err: unknown): number | null {
   return typeof res?.statusCode === 'number' ? res.statusCode : null;
 }
 
-/** Bad points: the batch is set aside. Other 4xx (auth, missing database, throttling) are retried. */
+/** Bad points: set aside. Other 4xx (auth, missing database, throttling) are retried. */
 function isRejection(status: number | null): boolean {
   return status !== null && status >= 400 && status < 500 && ![401, 403, 404, 408, 429].includes(status);
 }
 
-/** How many points a 400 refused: `dropped=N` for type conflicts, one per `unable to parse` line. */
-function refusedCount(message: string, batch: number): number {
-  const dropped = Number(/dropped=(\d+)/.exec(message)?.[1] ?? 0);
-  const unparsable = message.match(/unable to parse/g)?.length ?? 0;
-  return Math.min(batch, dropped + unparsable) || batch;
-}
-
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
-export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistorian {
-  const { config, siteId, clock } = deps;
-  const log = deps.logger.child({ sink: 'influx', url: config.url, database: config.database });
-  const maxBuffered = config.maxBufferedPoints ?? DEFAULTS.maxBufferedPoints;
-  // At most half the bound per batch, so there are always older points not in flight to drop at the bound.
-  const batchSize = Math.max(1, Math.min(config.batchSize ?? DEFAULTS.batchSize, Math.floor(maxBuffered / 2)));
-  const flushIntervalMs = config.flushIntervalMs ?? DEFAULTS.flushIntervalMs;
-  const auth = config.username !== undefined ? `${config.username}:${config.password ?? ''}` : undefined;
+class Rejected extends Error {}
 
-  const s: HistorianStats = {
-    buffered: 0, written: 0, dropped: 0, rejected: 0, writeErrors: 0, lastError: null, lastWriteAt: null, connected: false,
-  };
-  /** Oldest first. The first `inflight` lines are in the request being sent. */
-  let queue: string[] = [];
-  let inflight = 0;
+export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistorian {
+  const { config, clock } = deps;
+  const log = deps.logger.child({ sink: 'influx', url: config.url, database: config.database });
+  const batchSize = config.batchSize ?? INFLUX_DEFAULTS.batchSize;
+  const flushIntervalMs = config.flushIntervalMs ?? INFLUX_DEFAULTS.flushIntervalMs;
+  const auth = config.username !== undefined ? `${config.username}:${config.password ?? ''}` : undefined;
+  const lines = lineWriter(deps.siteId);
+  const rate = createRateMeter(clock);
+
+  const s = { written: 0, dropped: 0, rejected: 0, writeErrors: 0, lastError: null as string | null, lastWriteAt: null as number | null, connected: false };
+  let outbox: Outbox | null = null;
   let influx: InfluxDB | null = null;
   let pool: RawPool | null = null;
   let databaseReady = false;
@@ -186,26 +115,20 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
     dropsUnlogged += n;
     // Rate-limited, never silent: an outage at 1000 points/s must not become 1000 log lines/s.
     if (dropsUnlogged > 0 && (force || clock.now() - lastDropLogAt >= DROP_LOG_EVERY_MS)) {
-      log.warn('historian dropped points', { dropped: dropsUnlogged, droppedTotal: s.dropped, why, maxBufferedPoints: maxBuffered });
+      log.warn('historian dropped points', { dropped: dropsUnlogged, droppedTotal: s.dropped, why });
       dropsUnlogged = 0;
       lastDropLogAt = clock.now();
     }
   };
 
-  const enqueue = (lines: string[]): void => {
-    if (!running && influx !== null) {
-      noteDrops(lines.length, 'historian stopped');
+  const enqueue = (points: { kind: 0 | 1; ts: number; line: string }[]): void => {
+    if (!outbox) {
+      noteDrops(points.length, 'historian not running');
       return;
     }
-    for (const l of lines) queue.push(l);
-    const over = queue.length - maxBuffered;
-    if (over > 0) {
-      // Drop the oldest points not in flight: the batch in flight may still succeed.
-      queue.splice(inflight, over);
-      noteDrops(over, 'buffer full (InfluxDB unreachable or too slow)');
-    }
+    outbox.append(points);
     // While backing off, the retry timer is already set: new points must not bring it forward.
-    if (retryDelay === 0) schedule(queue.length >= batchSize ? 0 : flushIntervalMs);
+    if (retryDelay === 0) schedule(outbox.depth() >= batchSize ? 0 : flushIntervalMs);
   };
 
   /** Runs the pump after `ms`, unless it is already due sooner. */
@@ -229,45 +152,81 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
     s.connected = status !== null && status < 500; // any answer means InfluxDB is there
     if (status === 404) databaseReady = false; // the database went missing: create it again before writing
     // Log the first failure of a streak, then only once the backoff is at its maximum: not every retry.
-    if (retryDelay === 0 || retryDelay === RETRY_MAX_MS) log.warn('InfluxDB request failed, will retry', { what, status, error: s.lastError, buffered: queue.length });
+    if (retryDelay === 0 || retryDelay === RETRY_MAX_MS) log.warn('InfluxDB request failed, will retry', { what, status, error: s.lastError, outbox: outbox?.depth() });
     retryDelay = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, retryDelay * 2));
   };
 
-  const writeBatch = async (p: RawPool): Promise<void> => {
-    inflight = Math.min(batchSize, queue.length);
-    const body = queue.slice(0, inflight).join('\n');
+  const post = (p: RawPool, rp: string, body: string): Promise<void> =>
+    p.discard({ method: 'POST', path: '/write', body, auth, signal: abort.signal, query: { db: config.database, rp, precision: 'ms' } });
+
+  /** A refused point goes to the outbox's `rejected` table with the reason, counted and logged (every one: a
+   *  rejection is a schema problem someone must fix, and there are few). */
+  const setAside = (line: string, reason: string): void => {
+    s.rejected++;
+    s.lastError = `write rejected (${reason})`;
+    outbox?.reject([{ line, reason }], clock.now());
+    log.error('InfluxDB rejected a point; set aside', { reason, line: line.slice(0, 300), rejectedTotal: s.rejected });
+  };
+
+  /** Writes lines; on a rejection (4xx: unparsable line, field type conflict) halves the set until each bad
+   *  line is found and set aside with its reason. Good lines are re-sent, which is harmless: same series and
+   *  timestamp overwrite the same point (idempotent, docs/influx-schema.md). */
+  const writeOrSplit = async (p: RawPool, rp: string, batch: OutboxEntry[]): Promise<void> => {
     try {
-      await p.discard({ method: 'POST', path: '/write', body, auth, signal: abort.signal, query: { db: config.database, precision: 'ms' } });
-      s.written += inflight;
-      s.lastWriteAt = clock.now();
-      s.connected = true;
-      queue.splice(0, inflight);
+      await post(p, rp, batch.map((e) => e.line).join('\n'));
     } catch (err) {
       const status = statusOf(err);
       if (!isRejection(status)) throw err;
-      // Bad points would block the queue forever: set them aside. Good points of the batch were written
-      // already (InfluxDB 1.x answers "partial write"), and a re-send would only overwrite them.
-      const refused = refusedCount(errorText(err), inflight);
-      s.rejected += refused;
       s.connected = true;
-      s.lastError = `write rejected (${status}): ${errorText(err)}`;
-      log.error('InfluxDB rejected points; batch set aside', { status, refused, batch: inflight, error: s.lastError, firstLine: queue[0] });
-      queue.splice(0, inflight);
-    } finally {
-      inflight = 0;
+      if (batch.length === 1) throw new Rejected(`${status}: ${errorText(err)}`);
+      const half = Math.ceil(batch.length / 2);
+      for (const part of [batch.slice(0, half), batch.slice(half)]) {
+        try {
+          await writeOrSplit(p, rp, part);
+        } catch (e) {
+          if (!(e instanceof Rejected)) throw e;
+          setAside(part[0]!.line, e.message);
+        }
+      }
     }
   };
 
-  /** Creates the database if needed, then writes everything buffered, batch by batch. */
-  const drain = async (db: InfluxDB, p: RawPool): Promise<void> => {
+  const writeBatch = async (p: RawPool, box: Outbox): Promise<void> => {
+    const batch = box.peek(batchSize);
+    try {
+      // Raw readings into the raw retention policy; rollups and alarm transitions into the long-term one.
+      const raw = batch.filter((e) => e.kind === RAW);
+      const kept = batch.filter((e) => e.kind === KEPT);
+      for (const [rp, part] of [[RP_RAW, raw], [RP_LONGTERM, kept]] as const) {
+        if (part.length === 0) continue;
+        try {
+          await writeOrSplit(p, rp, part);
+        } catch (e) {
+          if (!(e instanceof Rejected)) throw e;
+          setAside(part[0]!.line, e.message);
+        }
+      }
+      box.remove();
+      s.written += batch.length;
+      rate.add(batch.length);
+      s.lastWriteAt = clock.now();
+      s.connected = true;
+    } catch (err) {
+      box.release();
+      throw err;
+    }
+  };
+
+  /** Creates the database and retention policies if needed, then writes the outbox, batch by batch. */
+  const drain = async (db: InfluxDB, p: RawPool, box: Outbox): Promise<void> => {
     try {
       if (!databaseReady) {
-        await db.createDatabase(config.database); // idempotent in InfluxDB 1.x
+        await ensureRetention(db, config.database, deps.retention);
         databaseReady = true;
         s.connected = true;
-        log.info('InfluxDB database ready');
+        log.info('InfluxDB database and retention policies ready', { ...deps.retention });
       }
-      while (queue.length > 0 && !abort.signal.aborted) await writeBatch(p);
+      while (box.depth() > 0 && !abort.signal.aborted) await writeBatch(p, box);
       if (retryDelay > 0) log.info('InfluxDB writes recovered', { written: s.written });
       retryDelay = 0;
     } catch (err) {
@@ -280,7 +239,7 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
 
   /** One drain at a time; callers share the one running. */
   const pump = (): Promise<void> => {
-    if (!pumping && influx && pool) pumping = drain(influx, pool).finally(() => (pumping = null));
+    if (!pumping && influx && pool && outbox) pumping = drain(influx, pool, outbox).finally(() => (pumping = null));
     return pumping ?? Promise.resolve();
   };
 
@@ -290,6 +249,15 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
   return {
     async start() {
       if (running) return;
+      outbox = openOutbox({
+        dataDir: deps.dataDir,
+        logger: log,
+        maxPoints: config.outboxMaxPoints ?? INFLUX_DEFAULTS.outboxMaxPoints,
+        maxBytes: (config.outboxMaxMiB ?? INFLUX_DEFAULTS.outboxMaxMiB) * 2 ** 20,
+        policy: config.outboxPolicy ?? INFLUX_DEFAULTS.outboxPolicy,
+        onDrop: (n, why) => noteDrops(n, why),
+      });
+      if (outbox.depth() > 0) log.info('historian outbox holds points from before the restart; replaying', { points: outbox.depth() });
       const url = new URL(config.url);
       influx = new InfluxDB({
         protocol: url.protocol === 'https:' ? 'https' : 'http',
@@ -312,7 +280,7 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
       // InfluxDB being down is a device error, not a config error: start anyway and keep retrying (style.md §8).
       // Wait for the first attempt only briefly: an unreachable host must not hold up the gateway's start.
       await within(pump(), DEADLINE_MS);
-      if (!databaseReady) log.warn('InfluxDB not reachable at start; buffering and retrying', { error: s.lastError });
+      if (!databaseReady) log.warn('InfluxDB not reachable at start; points wait in the outbox', { error: s.lastError });
     },
 
     async stop() {
@@ -321,29 +289,51 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
       if (timer) clearTimeout(timer);
       timer = null;
       timerAt = Infinity;
-      // Flush what we can within a short deadline, then abandon the request in flight.
-      const flush = (async () => {
-        await pumping;
-        if (queue.length > 0) await pump();
-      })();
-      await within(flush, DEADLINE_MS);
+      // Let the batch in flight finish briefly, then abandon it: whatever is unwritten stays in the outbox
+      // and is replayed at the next start (nothing is dropped at stop).
+      await within(pumping, DEADLINE_MS);
       abort.abort();
       await within(pumping, 500); // an aborted write settles at once; createDatabase takes no signal
-      // Always say at shutdown what is lost: no durable outbox yet (docs/influx-schema.md).
-      noteDrops(queue.length, 'unwritten at stop', true);
-      queue = [];
+      if (outbox && outbox.depth() > 0) log.info('historian stopped with points in the outbox; replayed at next start', { points: outbox.depth() });
+      outbox?.close();
+      outbox = null;
     },
 
     writeReadings(readings) {
-      if (readings.length > 0) enqueue(readings.map((r) => readingLine(siteId, r)));
+      if (readings.length === 0) return;
+      const points = new Array<{ kind: 0 | 1; ts: number; line: string }>(readings.length);
+      for (let i = 0; i < readings.length; i++) points[i] = { kind: RAW, ts: readings[i]!.ts, line: lines.reading(readings[i]!) };
+      enqueue(points);
+    },
+
+    writeRollups(rollups) {
+      if (rollups.length > 0) enqueue(rollups.map((r) => ({ kind: KEPT, ts: r.start, line: lines.rollup(r) })));
     },
 
     writeAlarmTransition(t) {
-      enqueue([alarmLine(siteId, t)]);
+      enqueue([{ kind: KEPT, ts: t.ts, line: lines.alarm(t) }]);
     },
 
-    stats() {
-      return { ...s, buffered: queue.length };
+    status() {
+      const depth = outbox?.depth() ?? 0;
+      const oldest = outbox?.oldestTs() ?? null;
+      const state = !s.connected && (s.writeErrors > 0 || !databaseReady) ? 'down' : depth > batchSize || retryDelay > 0 ? 'backlog' : 'ok';
+      return {
+        backend: 'influx',
+        state,
+        outboxPoints: depth,
+        outboxBytes: outbox?.bytes() ?? 0,
+        oldestAgeMs: oldest === null ? null : Math.max(0, clock.now() - oldest),
+        written: s.written,
+        writeRate: rate.perSecond(),
+        writeErrors: s.writeErrors,
+        rejected: s.rejected,
+        dropped: s.dropped,
+        lastError: s.lastError,
+        lastWriteAt: s.lastWriteAt,
+      };
     },
+
+    client: () => influx,
   };
 }

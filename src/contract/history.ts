@@ -1,0 +1,86 @@
+// Contract of the historian area (issue 6): the historian's status and trend queries. DTOs as TypeBox schemas.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const HistorianState = Type.Union([
+  /** Writing as it comes. */
+  Type.Literal('ok'),
+  /** InfluxDB answers but points are waiting (slow, or replaying after an outage). */
+  Type.Literal('backlog'),
+  /** InfluxDB is not reachable: points wait in the outbox. */
+  Type.Literal('down'),
+]);
+export type HistorianState = Static<typeof HistorianState>;
+
+export const HistorianStatusView = Type.Object({
+  /** `influx` with store-and-forward, or `local` (the embedded SQLite store, no InfluxDB configured). */
+  backend: Type.Union([Type.Literal('influx'), Type.Literal('local')]),
+  state: HistorianState,
+  /** Points waiting in the on-disk outbox, and their approximate size. */
+  outboxPoints: Type.Integer(),
+  outboxBytes: Type.Integer(),
+  /** Age of the oldest waiting point (by acquisition time), ms; null when the outbox is empty. */
+  oldestAgeMs: Type.Union([Type.Number(), Type.Null()]),
+  written: Type.Integer(),
+  /** Points written per second over the last 10 s: the replay rate while a backlog drains. */
+  writeRate: Type.Number(),
+  writeErrors: Type.Integer(),
+  /** Points InfluxDB refused, kept aside with the reason. */
+  rejected: Type.Integer(),
+  /** Points dropped at the outbox bound (policy), counted and logged. */
+  dropped: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  lastWriteAt: Type.Union([Type.Number(), Type.Null()]),
+});
+export type HistorianStatusView = Static<typeof HistorianStatusView>;
+
+export const TrendResolution = Type.Union([Type.Literal('raw'), Type.Literal('1m'), Type.Literal('1h')]);
+export type TrendResolution = Static<typeof TrendResolution>;
+
+export const TrendQuery = Type.Object(
+  {
+    /** Comma-separated point keys (`<deviceId>.<point>`), at most 20. */
+    points: Type.String({ minLength: 1, maxLength: 2000 }),
+    /** ms since epoch; defaults: the last hour up to now. */
+    from: Type.Optional(Type.Integer({ minimum: 0 })),
+    to: Type.Optional(Type.Integer({ minimum: 0 })),
+    resolution: Type.Optional(Type.Union([TrendResolution, Type.Literal('auto')])),
+  },
+  { additionalProperties: false },
+);
+export type TrendQuery = Static<typeof TrendQuery>;
+
+/** One point's series: `value` is the reading (raw) or the bucket's mean (rollups); min/max only for rollups. */
+export const TrendSeries = Type.Object({
+  pointKey: Type.String(),
+  t: Type.Array(Type.Number()),
+  value: Type.Array(Type.Union([Type.Number(), Type.Null()])),
+  min: Type.Optional(Type.Array(Type.Union([Type.Number(), Type.Null()]))),
+  max: Type.Optional(Type.Array(Type.Union([Type.Number(), Type.Null()]))),
+});
+export type TrendSeries = Static<typeof TrendSeries>;
+
+/** An alarm occurrence on one of the points, for shading: raised → cleared (null while still open). */
+export const AlarmPeriod = Type.Object({
+  pointKey: Type.String(),
+  condition: Type.String(),
+  priority: Type.String(),
+  from: Type.Number(),
+  to: Type.Union([Type.Number(), Type.Null()]),
+});
+export type AlarmPeriod = Static<typeof AlarmPeriod>;
+
+export const TrendView = Type.Object({
+  from: Type.Number(),
+  to: Type.Number(),
+  resolution: TrendResolution,
+  series: Type.Array(TrendSeries),
+  alarms: Type.Array(AlarmPeriod),
+});
+export type TrendView = Static<typeof TrendView>;
+
+/** Resolution from the range (issue 6): raw up to 2 h, 1-minute rollups up to 3 days, hourly beyond. */
+export function autoResolution(rangeMs: number): TrendResolution {
+  if (rangeMs <= 2 * 3_600_000) return 'raw';
+  if (rangeMs <= 3 * 86_400_000) return '1m';
+  return '1h';
+}

@@ -1,0 +1,164 @@
+// The history of readings (issue 6), as one part of the gateway: it computes the rollups (rollup.ts) and sends
+// raw readings, rollups and alarm transitions to InfluxDB through the outbox when `historian.influx` is
+// configured, or to the embedded local store otherwise; and it answers trend queries from the same backend.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AlarmTransition } from '../../alarms/types.ts';
+import type { SiteConfig } from '../../config/schema.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Reading } from '../../core/reading.ts';
+import { autoResolution, type AlarmPeriod, type HistorianStatusView, type TrendResolution, type TrendView } from '../../contract/history.ts';
+import { createInfluxHistorian, type InfluxHistorian } from './influx-historian.ts';
+import { RETENTION_DEFAULTS, type Retention } from './influx-retention.ts';
+import { influxTrend } from './influx-trends.ts';
+import { openLocalHistory, type LocalHistory } from './local-history.ts';
+import { createRollups } from './rollup.ts';
+
+export interface History {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  writeReadings(readings: readonly Reading[]): void;
+  writeAlarmTransition(t: AlarmTransition): void;
+  status(): HistorianStatusView;
+  trend(pointKeys: readonly string[], from: number, to: number, resolution: TrendResolution | 'auto'): Promise<TrendView>;
+}
+
+export interface HistoryDeps {
+  config: SiteConfig;
+  dataDir: string;
+  logger: Logger;
+  clock: Clock;
+  /** Alarm occurrences for shading (from the main store's alarms table). */
+  alarmPeriods?: (pointKeys: readonly string[], from: number, to: number) => AlarmPeriod[];
+}
+
+const ROLLUP_FLUSH_MS = 5_000;
+/** The open minute and hour buckets, saved every flush and at stop, so a restart continues them instead of
+ *  writing an hour rolled up from its later part only (a kill -9 loses at most the last ROLLUP_FLUSH_MS). */
+export const OPEN_BUCKETS_FILE = 'rollups-open.json';
+const PURGE_EVERY_MS = 10 * 60_000;
+
+export function retentionOf(config: SiteConfig): Retention {
+  return {
+    rawDays: config.historian?.rawRetentionDays ?? RETENTION_DEFAULTS.rawDays,
+    rollupDays: config.historian?.rollupRetentionDays ?? RETENTION_DEFAULTS.rollupDays,
+  };
+}
+
+export function createHistory(deps: HistoryDeps): History {
+  const { config, clock } = deps;
+  const log = deps.logger;
+  const retention = retentionOf(config);
+  const influxConfig = config.historian?.influx;
+  const rollups = createRollups();
+  let influx: InfluxHistorian | null = null;
+  let local: LocalHistory | null = null;
+  let timers: NodeJS.Timeout[] = [];
+  let localWritten = 0;
+
+  const sendRollups = (rs: ReturnType<typeof rollups.flush>): void => {
+    if (rs.length === 0) return;
+    influx?.writeRollups(rs);
+    local?.writeRollups(rs);
+  };
+
+  const bucketsFile = join(deps.dataDir, OPEN_BUCKETS_FILE);
+  const saveBuckets = (): void => {
+    try {
+      writeFileSync(`${bucketsFile}.tmp`, JSON.stringify(rollups.snapshot()));
+      renameSync(`${bucketsFile}.tmp`, bucketsFile); // atomic: a crash leaves the old file or the new one
+    } catch (err) {
+      log.warn('could not save the open rollup buckets', { file: bucketsFile, err: String(err) });
+    }
+  };
+  const loadBuckets = (): void => {
+    let text: string;
+    try {
+      text = readFileSync(bucketsFile, 'utf8');
+    } catch {
+      return; // first start
+    }
+    try {
+      const n = rollups.restore(JSON.parse(text));
+      log.info('open rollup buckets restored', { buckets: n });
+    } catch (err) {
+      log.warn('open rollup buckets unreadable; starting them afresh', { file: bucketsFile, err: String(err) });
+    }
+  };
+
+  const purge = (): void => {
+    try {
+      const n = local?.purge(clock.now()) ?? 0;
+      if (n > 0) log.info('local history purged by retention', { rows: n, ...retention });
+    } catch (err) {
+      log.error('local history purge failed', { err: String(err) });
+    }
+  };
+
+  return {
+    async start() {
+      if (influxConfig) {
+        influx = createInfluxHistorian({ config: influxConfig, retention, siteId: config.site.id, dataDir: deps.dataDir, logger: log, clock });
+        await influx.start();
+      } else {
+        local = openLocalHistory(deps.dataDir, log, retention);
+        purge();
+        timers.push(setInterval(purge, PURGE_EVERY_MS));
+      }
+      loadBuckets();
+      // Buckets that ended while the gateway was down are closed at once, from what they had.
+      sendRollups(rollups.flush(clock.now()));
+      timers.push(setInterval(() => {
+        sendRollups(rollups.flush(clock.now()));
+        saveBuckets();
+      }, ROLLUP_FLUSH_MS));
+      for (const t of timers) t.unref();
+    },
+
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      timers = [];
+      // The minute and hour in progress are saved, not written: a partial bucket would overwrite the complete
+      // one the next start produces.
+      saveBuckets();
+      await influx?.stop();
+      local?.close();
+      influx = null;
+      local = null;
+    },
+
+    writeReadings(readings) {
+      influx?.writeReadings(readings);
+      if (local) {
+        local.writeReadings(readings);
+        localWritten += readings.length;
+      }
+      sendRollups(rollups.add(readings));
+    },
+
+    writeAlarmTransition(t) {
+      // The local store has the alarms table for shading; only InfluxDB gets them as a measurement.
+      influx?.writeAlarmTransition(t);
+    },
+
+    status() {
+      if (influx) return influx.status();
+      return {
+        backend: 'local', state: 'ok', outboxPoints: 0, outboxBytes: 0, oldestAgeMs: null, written: localWritten,
+        writeRate: 0, writeErrors: 0, rejected: 0, dropped: 0, lastError: null, lastWriteAt: null,
+      };
+    },
+
+    async trend(pointKeys, from, to, requested) {
+      const resolution = requested === 'auto' ? autoResolution(to - from) : requested;
+      const client = influx?.client();
+      const series = client && influxConfig
+        ? await influxTrend(client, influxConfig.database, config.site.id, pointKeys, from, to, resolution)
+        : local
+          ? local.trend(pointKeys, from, to, resolution)
+          : [];
+      return { from, to, resolution, series, alarms: deps.alarmPeriods?.(pointKeys, from, to) ?? [] };
+    },
+  };
+}

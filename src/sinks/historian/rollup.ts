@@ -1,0 +1,160 @@
+// Roomwatch's own downsampling (docs/decisions.md): 1-minute and 1-hour rollups (min, max, mean, last, count)
+// of every numeric point, computed at the edge from the readings as they arrive. The same rollups feed
+// InfluxDB (measurements reading_1m / reading_1h in the long-term retention policy) and the local store,
+// and they exist even while InfluxDB is down (the outbox keeps them when it drops raw points). L5: ≥ 2 years.
+import type { Reading } from '../../core/reading.ts';
+
+export type RollupResolution = '1m' | '1h';
+
+export interface Rollup {
+  resolution: RollupResolution;
+  pointKey: string;
+  roomId: string;
+  deviceId: string;
+  point: string;
+  /** Start of the bucket (ms, aligned to the minute / hour in UTC). */
+  start: number;
+  min: number;
+  max: number;
+  mean: number;
+  last: number;
+  count: number;
+}
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+
+interface Bucket {
+  r: Rollup;
+  sum: number;
+  lastTs: number;
+}
+
+/** A bucket is closed this long after its end even without a later reading, so a point that stops reporting
+ *  still gets its last minute; a reading acquired before its bucket closed but arriving later is not folded in. */
+const CLOSE_GRACE_MS = 5_000;
+
+function open(resolution: RollupResolution, size: number, src: Omit<Rollup, 'resolution' | 'start' | 'count'>, ts: number, weight: number): Bucket {
+  return {
+    r: { ...src, resolution, start: Math.floor(ts / size) * size, count: weight },
+    sum: src.mean * weight,
+    lastTs: ts,
+  };
+}
+
+function fold(b: Bucket, min: number, max: number, mean: number, last: number, count: number, ts: number): void {
+  b.r.min = Math.min(b.r.min, min);
+  b.r.max = Math.max(b.r.max, max);
+  b.sum += mean * count;
+  b.r.count += count;
+  if (ts >= b.lastTs) {
+    b.r.last = last;
+    b.lastTs = ts;
+  }
+}
+
+function close(b: Bucket): Rollup {
+  return { ...b.r, mean: b.sum / b.r.count };
+}
+
+export interface Rollups {
+  /** Folds readings in; returns the buckets they closed. Only good numeric (or boolean as 0/1) values count. */
+  add(readings: readonly Reading[]): Rollup[];
+  /** Closes every bucket whose end is CLOSE_GRACE_MS or more before `now`. */
+  flush(now: number): Rollup[];
+  /** The open buckets, to be saved across a restart (history.ts), and put back. */
+  snapshot(): OpenBuckets;
+  restore(state: unknown): number;
+}
+
+export interface OpenBuckets {
+  version: 1;
+  minutes: Bucket[];
+  hours: Bucket[];
+}
+
+function isBucket(b: unknown): b is Bucket {
+  const x = b as Bucket | null;
+  return typeof x?.sum === 'number' && typeof x.lastTs === 'number' && typeof x.r?.pointKey === 'string' && typeof x.r.start === 'number' &&
+    typeof x.r.count === 'number' && (x.r.resolution === '1m' || x.r.resolution === '1h');
+}
+
+export function createRollups(): Rollups {
+  const minutes = new Map<string, Bucket>();
+  const hours = new Map<string, Bucket>();
+
+  const intoHour = (m: Rollup, out: Rollup[]): void => {
+    const h = hours.get(m.pointKey);
+    if (h && m.start >= h.r.start + HOUR_MS) {
+      out.push(close(h));
+      hours.delete(m.pointKey);
+    }
+    let cur = hours.get(m.pointKey);
+    if (!cur) hours.set(m.pointKey, (cur = open('1h', HOUR_MS, m, m.start, m.count)));
+    else if (m.start >= cur.r.start) fold(cur, m.min, m.max, m.mean, m.last, m.count, m.start);
+    // The hour's last minute has closed: the hour is complete.
+    if (m.start + MINUTE_MS >= cur.r.start + HOUR_MS) {
+      out.push(close(cur));
+      hours.delete(m.pointKey);
+    }
+  };
+
+  const closeMinute = (b: Bucket, out: Rollup[]): void => {
+    const m = close(b);
+    out.push(m);
+    intoHour(m, out);
+  };
+
+  return {
+    add(readings) {
+      const out: Rollup[] = [];
+      for (const r of readings) {
+        if (r.quality !== 'good' || r.value === null) continue;
+        const v = typeof r.value === 'boolean' ? (r.value ? 1 : 0) : r.value;
+        if (!Number.isFinite(v)) continue;
+        let b = minutes.get(r.pointKey);
+        if (b && r.ts >= b.r.start + MINUTE_MS) {
+          closeMinute(b, out);
+          minutes.delete(r.pointKey);
+          b = undefined;
+        }
+        if (!b) {
+          const src = { pointKey: r.pointKey, roomId: r.roomId, deviceId: r.deviceId, point: r.point, min: v, max: v, mean: v, last: v };
+          minutes.set(r.pointKey, open('1m', MINUTE_MS, src, r.ts, 1));
+        } else if (r.ts >= b.r.start) fold(b, v, v, v, v, 1, r.ts);
+      }
+      return out;
+    },
+    flush(now) {
+      const out: Rollup[] = [];
+      for (const [key, b] of minutes) {
+        if (b.r.start + MINUTE_MS + CLOSE_GRACE_MS > now) continue;
+        closeMinute(b, out);
+        minutes.delete(key);
+      }
+      for (const [key, b] of hours) {
+        // An hour closes only once its last minute has closed too.
+        if (b.r.start + HOUR_MS + CLOSE_GRACE_MS > now || minutes.get(key)?.r.start === b.r.start + HOUR_MS - MINUTE_MS) continue;
+        out.push(close(b));
+        hours.delete(key);
+      }
+      return out;
+    },
+    snapshot() {
+      return { version: 1, minutes: [...minutes.values()], hours: [...hours.values()] };
+    },
+    restore(state) {
+      const s = state as Partial<OpenBuckets> | null;
+      if (s?.version !== 1 || !Array.isArray(s.minutes) || !Array.isArray(s.hours)) return 0;
+      let n = 0;
+      for (const [list, map] of [[s.minutes, minutes], [s.hours, hours]] as const) {
+        for (const b of list) {
+          if (!isBucket(b) || map.has(b.r.pointKey)) continue;
+          map.set(b.r.pointKey, b);
+          n++;
+        }
+      }
+      return n;
+    },
+  };
+}

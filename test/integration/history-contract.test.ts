@@ -1,0 +1,113 @@
+// One contract for trends, run against both history backends (issue 6): the embedded local store and a real
+// influxd through the outbox. Same readings in, same series out: raw, 1-minute and 1-hour rollups.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { SiteConfig } from '../../src/config/schema.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import type { Reading } from '../../src/core/reading.ts';
+import { createHistory, type History } from '../../src/sinks/historian/history.ts';
+import { influxdAvailable, startInfluxd, type RunningInfluxd } from '../helpers/influxd.ts';
+import { realPart } from '../helpers/real-parts.ts';
+
+const influxPart = realPart('influxd', influxdAvailable(), 'apt-get install influxdb');
+
+// Two hours and ten minutes of two points, every 10 s, starting on an hour boundary a day ago.
+const H0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 86_400_000;
+const STEP = 10_000;
+const N = (2 * 3600 + 600) / 10;
+const temp = (i: number): number => 20 + (i % 6); // 20..25 within every minute: min 20, max 25, mean 22.5
+const hum = (i: number): number => 50 + Math.floor(i / 360); // 50 in the first hour, 51 in the second
+function readingsAt(i: number): Reading[] {
+  const base = { roomId: 'dist-room-b1', deviceId: 'th1', unit: '', quality: 'good' as const, ts: H0 + i * STEP };
+  return [
+    { ...base, pointKey: 'th1.temperature', point: 'temperature', value: temp(i) },
+    { ...base, pointKey: 'th1.humidity', point: 'humidity', value: hum(i) },
+  ];
+}
+
+function siteConfig(influxUrl?: string): SiteConfig {
+  return {
+    site: { id: 'contract-site', name: { en: 'C', 'zh-CN': 'C' } },
+    rooms: [{ id: 'dist-room-b1', kind: 'distribution', name: { en: 'B1', 'zh-CN': 'B1' } }],
+    devices: [],
+    users: [{ username: 'duty', displayName: 'Duty', role: 'duty', password: 'duty' }],
+    ...(influxUrl ? { historian: { influx: { url: influxUrl, database: 'rw_contract', flushIntervalMs: 20 } } } : {}),
+  };
+}
+
+const dirs: string[] = [];
+const histories: History[] = [];
+let influxd: RunningInfluxd | undefined;
+
+afterAll(async () => {
+  for (const h of histories) await h.stop();
+  await influxd?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const backends: { name: string; skip: boolean; make(): Promise<History> }[] = [
+  {
+    name: 'local SQLite store',
+    skip: false,
+    async make() {
+      const dir = mkdtempSync(join(tmpdir(), 'rw-contract-'));
+      dirs.push(dir);
+      return createHistory({ config: siteConfig(), dataDir: dir, logger: silentLogger, clock: { now: () => Date.now() } });
+    },
+  },
+  {
+    name: 'InfluxDB (real influxd, through the outbox)',
+    skip: influxPart.skip,
+    async make() {
+      influxd = await startInfluxd();
+      const dir = mkdtempSync(join(tmpdir(), 'rw-contract-'));
+      dirs.push(dir);
+      return createHistory({ config: siteConfig(influxd.url), dataDir: dir, logger: silentLogger, clock: { now: () => Date.now() } });
+    },
+  },
+];
+
+describe.each(backends)('trend contract: $name', ({ make, skip }) => {
+  it.skipIf(skip)('answers raw, 1-minute and 1-hour trends from the same readings', { timeout: 120_000 }, async () => {
+    const h = await make();
+    histories.push(h);
+    await h.start();
+    for (let i = 0; i < N; i++) h.writeReadings(readingsAt(i));
+    await vi.waitFor(() => expect(h.status().outboxPoints).toBe(0), { timeout: 60_000, interval: 100 });
+
+    const keys = ['th1.temperature', 'th1.humidity'];
+    // Raw, the first 10 minutes: 60 readings each, exact values.
+    const raw = await vi.waitFor(async () => {
+      const v = await h.trend(keys, H0, H0 + 600_000, 'auto');
+      expect(v.series[0]!.t).toHaveLength(60);
+      return v;
+    }, { timeout: 30_000, interval: 200 });
+    expect(raw.resolution).toBe('raw');
+    expect(raw.series.map((s) => s.pointKey)).toEqual(keys);
+    expect(raw.series[0]!.t.slice(0, 3)).toEqual([H0, H0 + STEP, H0 + 2 * STEP]);
+    expect(raw.series[0]!.value.slice(0, 7)).toEqual([20, 21, 22, 23, 24, 25, 20]);
+    expect(raw.series[1]!.value.every((v) => v === 50)).toBe(true);
+
+    // 1-minute rollups over the two full hours: 120 closed minutes (the minute in progress is not closed).
+    const minutes = await h.trend(keys, H0, H0 + 2 * 3_600_000, '1m');
+    expect(minutes.resolution).toBe('1m');
+    expect(minutes.series[0]!.t).toHaveLength(120);
+    expect(minutes.series[0]!.t[1]).toBe(H0 + 60_000);
+    expect(new Set(minutes.series[0]!.value)).toEqual(new Set([22.5]));
+    expect(new Set(minutes.series[0]!.min)).toEqual(new Set([20]));
+    expect(new Set(minutes.series[0]!.max)).toEqual(new Set([25]));
+
+    // Auto over a week: hourly rollups; both full hours closed.
+    const hours = await h.trend(keys, H0 - 6 * 86_400_000, H0 + 86_400_000, 'auto');
+    expect(hours.resolution).toBe('1h');
+    expect(hours.series[1]!.t).toEqual([H0, H0 + 3_600_000]);
+    expect(hours.series[1]!.value).toEqual([50, 51]);
+    expect(hours.series[0]!.value).toEqual([22.5, 22.5]);
+
+    // An unknown point has an empty series, not an error.
+    const none = await h.trend(['th1.nothing'], H0, H0 + 600_000, 'raw');
+    expect(none.series).toEqual([{ pointKey: 'th1.nothing', t: [], value: [] }]);
+  });
+});

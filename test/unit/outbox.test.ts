@@ -1,0 +1,97 @@
+// The historian's durable outbox (issue 6): order, in-flight points, the bound and its policies, persistence.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/core/logger.ts';
+import { KEPT, MAX_REJECTED, RAW, openOutbox, type Outbox, type OutboxOptions, type OutboxPoint } from '../../src/sinks/historian/outbox.ts';
+
+const dirs: string[] = [];
+const boxes: Outbox[] = [];
+afterEach(() => {
+  for (const b of boxes.splice(0)) b.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function open(extra: Partial<OutboxOptions> = {}, dir?: string): { box: Outbox; drops: [number, string][]; dir: string } {
+  const d = dir ?? mkdtempSync(join(tmpdir(), 'rw-outbox-unit-'));
+  if (!dir) dirs.push(d);
+  const drops: [number, string][] = [];
+  const box = openOutbox({ dataDir: d, logger: silentLogger, maxPoints: 1000, maxBytes: 2 ** 30, policy: 'dropOldestRaw', onDrop: (n, why) => drops.push([n, why]), ...extra });
+  boxes.push(box);
+  return { box, drops, dir: d };
+}
+
+const raw = (i: number): OutboxPoint => ({ kind: RAW, ts: 1000 + i, line: `reading value=${i} ${1000 + i}` });
+const kept = (i: number): OutboxPoint => ({ kind: KEPT, ts: 1000 + i, line: `reading_1m mean=${i} ${1000 + i}` });
+
+describe('outbox', () => {
+  it('hands points out oldest first; a released batch comes again, a removed one is gone', () => {
+    const { box } = open();
+    box.append([raw(0), raw(1), raw(2)]);
+    expect(box.peek(2).map((e) => e.line)).toEqual([raw(0).line, raw(1).line]);
+    box.release();
+    expect(box.peek(2).map((e) => e.ts)).toEqual([1000, 1001]);
+    box.remove();
+    expect(box.depth()).toBe(1);
+    expect(box.peek(10).map((e) => e.ts)).toEqual([1002]);
+    expect(box.oldestTs()).toBe(1002);
+  });
+
+  it('survives a reopen: what was appended is still there (durable)', () => {
+    const first = open();
+    first.box.append([raw(0), kept(1)]);
+    first.box.close();
+    boxes.splice(boxes.indexOf(first.box), 1);
+    const again = open({}, first.dir);
+    expect(again.box.depth()).toBe(2);
+    expect(again.box.bytes()).toBe(first.box.bytes());
+    expect(again.box.peek(5).map((e) => e.kind)).toEqual([RAW, KEPT]);
+  });
+
+  it('at the bound drops the oldest raw points, keeps rollups and alarms, never the batch in flight; reports it', () => {
+    const { box, drops } = open({ maxPoints: 10 });
+    box.append([raw(0), raw(1)]);
+    box.peek(2); // in flight
+    box.append([kept(2), kept(3), ...Array.from({ length: 10 }, (_, i) => raw(4 + i))]);
+    expect(box.depth()).toBeLessThanOrEqual(10);
+    const lines = box.peek(20).map((e) => e.ts - 1000);
+    expect(lines.slice(0, 4)).toEqual([0, 1, 2, 3]); // in flight and kept points are all there
+    expect(lines.at(-1)).toBe(13); // the newest raw point too
+    expect(drops.reduce((a, [n]) => a + n, 0)).toBe(14 - box.depth());
+    expect(drops[0]![1]).toMatch(/oldest raw readings dropped/);
+  });
+
+  it('drops kept points only when nothing raw is left, and says so', () => {
+    const { box, drops } = open({ maxPoints: 10 });
+    box.append(Array.from({ length: 15 }, (_, i) => kept(i)));
+    expect(box.depth()).toBe(10);
+    expect(drops).toEqual([[5, expect.stringMatching(/rollups and alarms/)]]);
+    expect(box.peek(1)[0]!.ts).toBe(1005);
+  });
+
+  it('policy dropNewest refuses what does not fit, rollups first in', () => {
+    const { box, drops } = open({ maxPoints: 10, policy: 'dropNewest' });
+    box.append(Array.from({ length: 9 }, (_, i) => raw(i)));
+    box.append([raw(9), kept(10), raw(11)]);
+    expect(box.depth()).toBe(10);
+    expect(box.peek(20).map((e) => e.ts - 1000).at(-1)).toBe(10);
+    expect(drops).toEqual([[2, expect.stringMatching(/newest points refused/)]]);
+  });
+
+  it('bounds bytes as well as points', () => {
+    const { box } = open({ maxBytes: 2000 });
+    box.append(Array.from({ length: 100 }, (_, i) => raw(i)));
+    expect(box.bytes()).toBeLessThanOrEqual(2000);
+    expect(box.depth()).toBeGreaterThan(10);
+  });
+
+  it('keeps refused points with their reason', () => {
+    const { box } = open();
+    box.reject([{ line: 'bad line', reason: '400: unable to parse' }], 5);
+    expect(box.rejectedCount()).toBe(1);
+    // Bounded: the newest MAX_REJECTED are kept.
+    box.reject(Array.from({ length: MAX_REJECTED + 5 }, (_, i) => ({ line: `bad ${i}`, reason: 'r' })), 6);
+    expect(box.rejectedCount()).toBe(MAX_REJECTED);
+  });
+});
