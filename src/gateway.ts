@@ -173,8 +173,12 @@ export function createGateway(options: GatewayOptions): Gateway {
           clock,
           logger: logger.child({ part: 'alarms' }),
           latest: (key) => latest.get(key),
-          // Until the roster exists, who holds a role is who has it in the config (issue 5 brings the roster).
-          onDuty: (role) => u.withRole(role),
+          // A2: who is on duty in that role now, from the published roster; where the roster names nobody
+          // (no month published yet, or the role is not rostered, like the manager), the config's users with it.
+          onDuty: (role, at) => {
+            const rostered = roster?.onDuty(role, at) ?? [];
+            return rostered.length > 0 ? rostered : u.withRole(role);
+          },
           notifiers: webhook ? [webhookNotifier(webhook, logger.child({ part: 'escalation' }))] : [],
         });
         alarms.start();

@@ -34,6 +34,8 @@ export function purgeExpired(deps: { store: Store; dutyLog: DutyLog; attachments
   const cutoffDay = new Date(cutoff).toISOString().slice(0, 10);
   const cutoffMonth = cutoffDay.slice(0, 7);
 
+  // A5: the chain's new first link, recorded in the retention entry so verify-journal accepts the cut (and only it).
+  let anchor: { firstKeptId: number; anchorHash: string } | null = null;
   const result = store.transaction((): RetentionResult => {
     const ids = (db.prepare('SELECT id FROM duty_log WHERE ts < ? ORDER BY id').all(cutoff) as { id: number }[]).map((r) => r.id);
     const counts = {
@@ -47,6 +49,8 @@ export function purgeExpired(deps: { store: Store; dutyLog: DutyLog; attachments
       db.prepare('DELETE FROM duty_log_signoffs WHERE date < ?').run(cutoffDay);
       db.prepare('DELETE FROM patrol_overdue WHERE entry_id IN (SELECT id FROM duty_log WHERE ts < ?)').run(cutoff);
       db.prepare('DELETE FROM duty_log WHERE ts < ?').run(cutoff);
+      const first = db.prepare('SELECT id, prev_hash FROM duty_log ORDER BY id LIMIT 1').get() as { id: number; prev_hash: string } | undefined;
+      if (first && ids.length > 0) anchor = { firstKeptId: first.id, anchorHash: first.prev_hash };
       db.prepare('DELETE FROM patrol_rounds WHERE ts < ?').run(cutoff);
       db.prepare('DELETE FROM handovers WHERE outgoing_signed_at < ?').run(cutoff);
       db.prepare('DELETE FROM room_entries WHERE in_at < ? AND out_at IS NOT NULL').run(cutoff);
@@ -61,7 +65,7 @@ export function purgeExpired(deps: { store: Store; dutyLog: DutyLog; attachments
 
   logger.info(dryRun ? 'retention dry run: would remove' : 'retention removed', { ...result, cutoffIso: new Date(cutoff).toISOString() });
   if (!dryRun && result.entries + result.signoffs + result.rosterMonths > 0) {
-    dutyLog.append({ ts: clock.now(), kind: 'retention.purged', params: { before: new Date(cutoff).toISOString(), entries: result.entries, attachments: result.attachments, signoffs: result.signoffs, rosterMonths: result.rosterMonths } });
+    dutyLog.append({ ts: clock.now(), kind: 'retention.purged', params: { before: new Date(cutoff).toISOString(), entries: result.entries, attachments: result.attachments, signoffs: result.signoffs, rosterMonths: result.rosterMonths, ...(anchor ?? {}) } });
   }
   return result;
 }

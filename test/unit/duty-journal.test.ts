@@ -141,6 +141,9 @@ describe('retention (L5: two years)', () => {
     const left = w.dutyLog.list({ limit: 10 });
     expect(left.map((e) => e.kind)).toEqual(['retention.purged', 'note.added']);
     expect(left[1]!.id).toBe(young.id);
+    // A5: the chain still verifies from its recorded new start, and only from there.
+    expect(left[0]!.params).toMatchObject({ firstKeptId: young.id });
+    expect(w.dutyLog.verify()).toEqual({ entries: 2, firstBreak: null });
     expect(readdirSync(join(w.dir, 'attachments'))).toEqual([]);
     expect(purgeExpired(deps).entries).toBe(0); // nothing more to remove, and no second purge entry
     expect(w.dutyLog.list({ limit: 10 })).toHaveLength(2);

@@ -90,6 +90,15 @@ export function createDutyLog(store: Store): DutyLog {
       let prev = GENESIS_HASH;
       let expectedId = 1;
       let entries = 0;
+      // L5 retention removes the oldest entries and records, in a chained entry, where the chain now starts.
+      const first = store.db.prepare('SELECT id, prev_hash FROM duty_log ORDER BY id LIMIT 1').get() as { id: number; prev_hash: string } | undefined;
+      const cuts = (store.db.prepare("SELECT params FROM duty_log WHERE kind = 'retention.purged'").all() as { params: string }[]).map(
+        (r) => JSON.parse(r.params) as { firstKeptId?: unknown; anchorHash?: unknown },
+      );
+      if (first && first.id > 1 && cuts.some((c) => c.firstKeptId === first.id && c.anchorHash === first.prev_hash)) {
+        prev = first.prev_hash;
+        expectedId = first.id;
+      }
       for (const row of store.db.prepare('SELECT * FROM duty_log ORDER BY id').iterate() as Iterable<Row>) {
         entries++;
         const at = (reason: string) => ({ entries, firstBreak: { id: row.id, reason } });
