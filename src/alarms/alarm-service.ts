@@ -240,7 +240,12 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
 
   const tagEntry = (tag: TagRow, kind: NewDutyLogEntry['kind'], user: UserView, now: number) =>
     dutyLog.insert({ ts: now, kind, roomId: site.devices.find((d) => d.config.id === tag.device_id)?.config.room ?? null, deviceId: tag.device_id, username: user.username, params: { user: user.displayName, tagKind: tag.kind, reason: tag.reason } });
-  const openAlarmsOf = (deviceId: string, now: number) => records.open().filter((r) => r.device_id === deviceId).map((r) => records.view(r, now));
+  /** A tag change: its duty-log entry, the tag to every console, and the device's alarms with their new annunciation. */
+  const announceTag = (deviceId: string, tag: DeviceTagView | { deviceId: string; removed: true }, entries: ReturnType<DutyLog['insert']>[], now: number): void => {
+    for (const e of entries) bus.emit('dutyLog', e);
+    bus.emit('deviceTag', tag);
+    for (const r of records.open()) if (r.device_id === deviceId) bus.emit('alarmUpdated', records.view(r, now));
+  };
 
   return {
     start() {
@@ -428,9 +433,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
           .get(deviceId, request.kind, selfApproved ? 'active' : 'requested', request.reason.trim(), user.username, now, request.plannedEnd ?? null, selfApproved ? user.username : null, selfApproved ? now : null) as unknown as TagRow;
         return { tag, entry: tagEntry(tag, 'device.tagged', user, now) };
       });
-      bus.emit('dutyLog', entry);
-      bus.emit('deviceTag', tagView(tag));
-      for (const a of openAlarmsOf(deviceId, now)) bus.emit('alarmUpdated', a);
+      announceTag(deviceId, tagView(tag), [entry], now);
       return tagView(tag);
     },
 
@@ -445,9 +448,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         const tag = records.tagOf(deviceId)!;
         return { tag, entry: tagEntry(tag, 'device.tagApproved', user, now) };
       });
-      bus.emit('dutyLog', entry);
-      bus.emit('deviceTag', tagView(tag));
-      for (const a of openAlarmsOf(deviceId, now)) bus.emit('alarmUpdated', a);
+      announceTag(deviceId, tagView(tag), [entry], now);
       return tagView(tag);
     },
 
@@ -461,9 +462,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         const done = existing.kind === 'isolation' ? clear(deviceId, 'isolationOvernight', null, now) : null;
         return { entry, done };
       });
-      publish(done ? [done] : [], [entry]);
-      bus.emit('deviceTag', { deviceId, removed: true });
-      for (const a of openAlarmsOf(deviceId, now)) bus.emit('alarmUpdated', a);
+      publish(done ? [done] : []);
+      announceTag(deviceId, { deviceId, removed: true }, [entry], now);
     },
 
     tags() {
