@@ -192,6 +192,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         const ticker = setInterval(() => {
           try {
             a.tick();
+            equipment.tick(clock.now()); // P2: hourly run log of running equipment
           } catch (err) {
             logger.error('alarm tick failed', { err: String((err as Error)?.stack ?? err) });
           }

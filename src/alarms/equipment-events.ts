@@ -13,7 +13,12 @@ import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 export interface EquipmentEvents {
   evaluate(readings: readonly Reading[]): void;
   deviceStatus(status: DeviceStatus): void;
+  /** P2: while equipment runs, its readings go into the duty log every hour; call at least once a minute. */
+  tick(now: number): void;
 }
+
+/** P2: the run log is written every hour while the equipment runs. */
+export const RUN_LOG_INTERVAL_MS = 3_600_000;
 
 /** Whether a run-status value means "running". */
 export function isRunning(spec: RunningSpec, value: number | boolean): boolean {
@@ -26,8 +31,36 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus:
   const { site, dutyLog, bus } = deps;
   const running = new Map<string, boolean>();
   const online = new Map<string, boolean>();
+  /** The last good numeric readings per device, as "name value unit" (the run log's content, P2). */
+  const lastGood = new Map<string, Map<string, string>>();
+  /** When each running device's run log was last written. */
+  const lastRunLog = new Map<string, number>();
+
+  const runLog = (deviceId: string): string => [...(lastGood.get(deviceId)?.values() ?? [])].join(' · ') || '—';
+  const remember = (readings: readonly Reading[]): void => {
+    for (const r of readings) {
+      if (r.quality !== 'good' || typeof r.value !== 'number') continue;
+      const m = lastGood.get(r.deviceId) ?? new Map<string, string>();
+      m.set(r.point, `${r.point} ${r.value}${r.unit ? ` ${r.unit}` : ''}`);
+      lastGood.set(r.deviceId, m);
+    }
+  };
+
   return {
+    tick(now) {
+      for (const [pointKey, isOn] of running) {
+        const deviceId = pointKey.slice(0, pointKey.lastIndexOf('.'));
+        if (!isOn || now - (lastRunLog.get(deviceId) ?? now) < RUN_LOG_INTERVAL_MS) continue;
+        lastRunLog.set(deviceId, now);
+        const device = site.devices.find((d) => d.config.id === deviceId);
+        const entry = dutyLog.append({ ts: now, kind: 'equipment.runLog', roomId: device?.config.room ?? null, deviceId, params: { readings: runLog(deviceId), rule: 'P2' } });
+        bus.emit('dutyLog', entry);
+      }
+    },
     evaluate(readings) {
+      // "Before stop" are the readings of the last cycle in which it ran: taken before this batch is remembered.
+      const beforeStop = new Map([...new Set(readings.map((r) => r.deviceId))].map((id) => [id, runLog(id)]));
+      remember(readings);
       for (const r of readings) {
         // Only a good value tells whether the equipment runs; a lost reading is the comm-loss event's job.
         if (r.quality !== 'good' || r.value === null) continue;
@@ -44,8 +77,11 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus:
           roomId: r.roomId,
           deviceId: r.deviceId,
           pointKey: r.pointKey,
-          params: { value: r.value, unit: r.unit, rule: 'A3' },
+          // P2: the run log at start (this cycle's readings) and before stop (the last running cycle's).
+          params: { value: r.value, unit: r.unit, rule: 'A3', readings: now ? runLog(r.deviceId) : (beforeStop.get(r.deviceId) ?? '—') },
         });
+        if (now) lastRunLog.set(r.deviceId, r.ts);
+        else lastRunLog.delete(r.deviceId);
         bus.emit('dutyLog', entry);
       }
     },

@@ -298,6 +298,7 @@ export const DutyLogKind = Type.Union([
   // Acquisition (issue 3): run-status changes (A3) and devices going offline / coming back.
   Type.Literal('equipment.started'),
   Type.Literal('equipment.stopped'),
+  Type.Literal('equipment.runLog'),
   Type.Literal('device.offline'),
   Type.Literal('device.online'),
 ]);

@@ -154,6 +154,30 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     store.close();
   });
 
+  it('P2: the chiller log is taken at start, before stop and every hour while running', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rw-eq-'));
+    dirs.push(dir);
+    const store = openStore(dir, silentLogger);
+    const dutyLog = createDutyLog(store);
+    const events = createEquipmentEvents({ site, dutyLog, bus: createBus(silentLogger) });
+    const water = (value: number, ts: number): Reading => ({ pointKey: 'ch1.leavingWater', roomId: 'plant', deviceId: 'ch1', point: 'leavingWater', value, unit: '°C', quality: 'good', ts });
+    const h = 3_600_000;
+    events.evaluate([status(1, 0), water(12, 0)]);
+    events.evaluate([status(3, 1000), water(11.5, 1000)]); // start: the readings at start
+    events.tick(1000 + h - 1);
+    events.evaluate([status(3, h), water(7.1, h)]);
+    events.tick(1000 + h); // one hour after start
+    events.evaluate([status(3, 2 * h), water(7.2, 2 * h)]);
+    events.evaluate([status(1, 2 * h + 1000), water(9, 2 * h + 1000)]); // stop: the readings before it
+    events.tick(10 * h); // stopped: no run log
+    expect(dutyLog.list({}).reverse().map((e) => [e.kind, e.params.readings])).toEqual([
+      ['equipment.started', 'unitStatus 3 · leavingWater 11.5 °C'],
+      ['equipment.runLog', 'unitStatus 3 · leavingWater 7.1 °C'],
+      ['equipment.stopped', 'unitStatus 3 · leavingWater 7.2 °C'],
+    ]);
+    store.close();
+  });
+
   it('gives the console the texts of enumerated values, so a status or fault code reads as the manual names it', () => {
     const points = siteView(site).points;
     expect(points.find((p) => p.key === 'ch1.unitStatus')!.values!['3']).toEqual({ en: 'Run', 'zh-CN': '运行' });
