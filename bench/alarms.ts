@@ -24,7 +24,7 @@ export async function main(args: string[]): Promise<void> {
   const points = Number(values.points);
   const devices = Math.ceil(points / 2);
   const dir = mkdtempSync(join(tmpdir(), 'rw-bench-alarms-'));
-  const deviceYaml = Array.from({ length: devices }, (_, i) => `  - { id: d${i}, room: dist, profile: xy-md02, connection: { type: tcp, host: 127.0.0.1, port: 1502 }, limits: { temperature: { onDelaySeconds: 0, high: 35, highHigh: 40 }, humidity: { high: 80, deadband: 2 } } }`).join('\n');
+  const deviceYaml = Array.from({ length: devices }, (_, i) => `  - { id: d${i}, room: dist, profile: xy-md02, connection: { type: tcp, host: 127.0.0.1, port: ${20000 + i} }, limits: { temperature: { onDelaySeconds: 0, high: 35, highHigh: 40 }, humidity: { high: 80, deadband: 2 } } }`).join('\n');
   const file = join(dir, 'site.yaml');
   writeFileSync(
     file,
@@ -89,13 +89,13 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
   await new Promise((r) => setTimeout(r, 1000));
   const used = cpu.stop();
   worker.postMessage({ type: 'finish' });
-  const result = await new Promise<{ received: number[]; stamps: [number, number][] }>((resolve) => worker.once('message', resolve));
+  const result = await new Promise<{ received: number[]; stamps: [number, number, number][] }>((resolve) => worker.once('message', resolve));
   await worker.terminate();
   // Match each console's k-th receipt of an alarm id to that id's k-th transition.
   const nth = new Map<string, number>();
   const latencies: number[] = [];
-  for (const [id, at] of result.stamps) {
-    const k = `${id}`;
+  for (const [c, id, at] of result.stamps) {
+    const k = `${c}:${id}`;
     const i = nth.get(k) ?? 0;
     nth.set(k, i + 1);
     const sent = sentAt.get(id)?.[i % (sentAt.get(id)?.length ?? 1)];

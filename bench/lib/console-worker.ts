@@ -6,13 +6,13 @@ import { connectConsole } from '../../test/helpers/console-client.ts';
 
 const { url, cookie, consoles } = workerData as { url: string; cookie: string; consoles: number };
 const received = new Array<number>(consoles).fill(0);
-const stamps: [number, number][] = []; // [alarm id, receive time]
+const stamps: [number, number, number][] = []; // [console, alarm id, receive time]
 const sockets = await Promise.all(
   Array.from({ length: consoles }, (_, c) => {
     const s = connectConsole(url, cookie);
     s.on('alarm', (a) => {
       received[c]!++;
-      stamps.push([a.id, performance.timeOrigin + performance.now()]);
+      stamps.push([c, a.id, performance.timeOrigin + performance.now()]);
     });
     return new Promise<typeof s>((resolve) => s.on('connect', () => resolve(s)));
   }),
