@@ -10,9 +10,12 @@ const stamps: [number, number, number][] = []; // [console, alarm id, receive ti
 const sockets = await Promise.all(
   Array.from({ length: consoles }, (_, c) => {
     const s = connectConsole(url, cookie);
-    s.on('alarm', (a) => {
-      received[c]!++;
-      stamps.push([c, a.id, performance.timeOrigin + performance.now()]);
+    s.on('alarms', (list) => {
+      const at = performance.timeOrigin + performance.now();
+      for (const a of list) {
+        received[c]!++;
+        stamps.push([c, a.id, at]);
+      }
     });
     return new Promise<typeof s>((resolve) => s.on('connect', () => resolve(s)));
   }),

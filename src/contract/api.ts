@@ -357,8 +357,10 @@ export type TagResult = { ok: true; tag: DeviceTagView | null } | { ok: false; e
 /** socket.io events, server to console. */
 export interface ServerToConsoleEvents {
   readings: (readings: ReadingView[]) => void;
-  alarm: (alarm: AlarmView) => void;
-  dutyLog: (entry: DutyLogEntryView) => void;
+  /** Alarm changes, in order, gathered per turn of the gateway's event loop (one message, not one per alarm). */
+  alarms: (alarms: AlarmView[]) => void;
+  /** New duty-log entries, in order, gathered the same way. */
+  dutyLogEntries: (entries: DutyLogEntryView[]) => void;
   alarmSummary: (summary: AlarmSummary) => void;
   deviceTag: (tag: DeviceTagView | { deviceId: string; removed: true }) => void;
 }

@@ -27,7 +27,7 @@ beforeAll(async () => {
   supCookie = (await login(gw.url, 'sup', 'sup')).cookie;
   watcher = connectConsole(gw.url, supCookie);
   watcher.on('deviceTag', (t) => tags.push(t));
-  watcher.on('alarm', (a) => alarms.push(a));
+  watcher.on('alarms', (list) => alarms.push(...list));
   await new Promise<void>((resolve) => watcher.on('connect', resolve));
 });
 afterAll(async () => {

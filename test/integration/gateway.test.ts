@@ -75,8 +75,8 @@ describe('a distribution-room overheat, end to end (R1)', () => {
   it('the console receives live readings from the simulated sensor', async () => {
     socket = connectConsole(gw.url, cookie);
     socket.on('readings', (batch) => readings.push(...batch));
-    socket.on('alarm', (a) => alarms.push(a));
-    socket.on('dutyLog', (e) => entries.push(e));
+    socket.on('alarms', (list) => alarms.push(...list));
+    socket.on('dutyLogEntries', (list) => entries.push(...list));
     await new Promise<void>((resolve, reject) => {
       socket.on('connect', resolve);
       socket.on('connect_error', reject);

@@ -53,8 +53,8 @@ async function startSession(user: UserView): Promise<void> {
     onDisconnect: () => store.setConnection('lost'),
     onAuthRequired: () => showLogin(() => tr('conn.sessionExpired')),
     onReadings: (readings) => store.receive({ type: 'readings', readings }),
-    onAlarm: (alarm) => store.receive({ type: 'alarm', alarm }),
-    onDutyLog: (entry) => store.receive({ type: 'dutyLog', entry }),
+    onAlarms: (alarms) => alarms.forEach((alarm) => store.receive({ type: 'alarm', alarm })),
+    onDutyLogEntries: (entries) => entries.forEach((entry) => store.receive({ type: 'dutyLog', entry })),
     onAlarmSummary: (summary) => store.receive({ type: 'summary', summary }),
     onDeviceTag: (tag) => store.receive({ type: 'tags', tag }),
   });

@@ -11,8 +11,8 @@ export interface LiveHandlers {
   /** The gateway refused the session (expired, logged out elsewhere). */
   onAuthRequired(): void;
   onReadings: ServerToConsoleEvents['readings'];
-  onAlarm: ServerToConsoleEvents['alarm'];
-  onDutyLog: ServerToConsoleEvents['dutyLog'];
+  onAlarms: ServerToConsoleEvents['alarms'];
+  onDutyLogEntries: ServerToConsoleEvents['dutyLogEntries'];
   onAlarmSummary: ServerToConsoleEvents['alarmSummary'];
   onDeviceTag: ServerToConsoleEvents['deviceTag'];
 }
@@ -37,8 +37,8 @@ export function connectLive(handlers: LiveHandlers): LiveSocket {
     }
   });
   socket.on('readings', handlers.onReadings);
-  socket.on('alarm', handlers.onAlarm);
-  socket.on('dutyLog', handlers.onDutyLog);
+  socket.on('alarms', handlers.onAlarms);
+  socket.on('dutyLogEntries', handlers.onDutyLogEntries);
   socket.on('alarmSummary', handlers.onAlarmSummary);
   socket.on('deviceTag', handlers.onDeviceTag);
   return socket;
