@@ -15,6 +15,7 @@ import { createGateway } from '../src/gateway.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { report, rssMiB, summarize } from './lib/report.ts';
+import { fleetSiteYaml, topicId } from './lib/fleet.ts';
 
 interface Plan {
   url: string;
@@ -32,7 +33,6 @@ const opt = (args: string[], name: string, dflt: number): number => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
-const topicId = (d: number): string => `shellyplusi4-${String(d).padStart(6, '0')}`;
 // Message k of a device: the input alternates, starting closed (true), so every message is a change.
 const payload = (k: number): string => `{"id":0,"state":${k % 2 === 0}}`;
 
@@ -79,17 +79,7 @@ export async function main(args: string[]): Promise<void> {
   const paced = rate * seconds;
   const perDevice = flood + Math.ceil(paced / devices);
   const dir = mkdtempSync(join(tmpdir(), 'roomwatch-bench-mqtt-'));
-  const lines = [
-    'site: { id: bench, name: { en: Bench, zh-CN: 基准 }, demo: true }',
-    `storage: { dataDir: ${JSON.stringify(dir)} }`,
-    'http: { host: 127.0.0.1, port: 0 }',
-    'broker: { embedded: { host: 127.0.0.1, port: 0 } }',
-    'rooms: [{ id: fire, kind: fire-control, name: { en: Fire, zh-CN: 消防 } }]',
-    'devices:',
-    ...Array.from({ length: devices }, (_, d) => `  - { id: dev-${d}, room: fire, profile: shelly-gen2-fire-input, connection: { type: mqtt, topicId: ${topicId(d)}, username: dev-${d}, password: pw-${d} } }`),
-    'users: [{ username: duty, displayName: D, role: duty, password: duty }]',
-  ];
-  writeFileSync(join(dir, 'site.yaml'), lines.join('\n'));
+  writeFileSync(join(dir, 'site.yaml'), fleetSiteYaml(dir, devices));
   const gateway = createGateway({ site: loadSite(join(dir, 'site.yaml')), clock: systemClock, logger: silentLogger, httpPort: 0 });
   await gateway.start();
 
