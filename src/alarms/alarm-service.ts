@@ -27,6 +27,7 @@ import { isConditionActive, isUnacknowledged, nextTransition, type AlarmInput } 
 import { createAlarmRecords, tagView, type AlarmRow, type TagRow } from './alarm-records.ts';
 import { escalationDelays, escalationRoles, type EscalationNotice, type Notifier } from './escalation.ts';
 import { summarize } from './alarm-load.ts';
+import { isRunning } from './equipment-events.ts';
 import { localMinutes } from './site-time.ts';
 import type { AlarmTransition } from './types.ts';
 
@@ -216,6 +217,34 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     return changes;
   };
 
+  // Run feedback vs command (A3: abnormal start/stop of key equipment is reported): per point, the specs it is in.
+  type Mismatch = NonNullable<NonNullable<Site['config']['alarms']>['mismatch']>[number];
+  const mismatchBy = new Map<string, Mismatch[]>();
+  for (const m of cfg.mismatch ?? []) for (const k of [m.command, m.feedback]) mismatchBy.set(k, [...(mismatchBy.get(k) ?? []), m]);
+  const isOn = (v: number | boolean): boolean => (typeof v === 'boolean' ? v : v !== 0);
+  const runsNow = (pointKey: string, v: number | boolean): boolean => {
+    const spec = site.points.get(pointKey)?.spec;
+    return spec && 'running' in spec && spec.running ? isRunning(spec.running, v) : isOn(v);
+  };
+  const mismatchRule = (m: Mismatch, now: number): (() => Done | null) | null => {
+    const cmd = deps.latest(m.command);
+    const fb = deps.latest(m.feedback);
+    const point = site.points.get(m.feedback);
+    if (!point || cmd?.quality !== 'good' || fb?.quality !== 'good' || cmd.value === null || fb.value === null) return null;
+    const differs = isOn(cmd.value) !== runsNow(m.feedback, fb.value);
+    const key = `${m.feedback}:mismatch`;
+    const before = ruleState.get(key);
+    const next = stepDelayed(before ?? inactive, differs, !differs, { onDelaySeconds: m.delaySeconds ?? 30 }, now);
+    const value = typeof fb.value === 'number' ? fb.value : fb.value ? 1 : 0;
+    return () => {
+      saveTimer(key, m.feedback, 'mismatch', before, next.state);
+      const where = { key: m.feedback, roomId: point.roomId, deviceId: point.deviceId, unit: point.spec.unit };
+      if (next.change === 'activate') return raise(where, 'mismatch', 'discrete', m.priority ?? 'high', 'A3', false, 0, value, `command ${String(cmd.value)}, feedback ${String(fb.value)}`, now);
+      if (next.change === 'clear') return clear(m.feedback, 'mismatch', value, now);
+      return null;
+    };
+  };
+
   const run = (changes: (() => Done | null)[]): void => {
     if (changes.length === 0) return;
     const done = store.transaction(() => changes.map((c) => c()).filter((d): d is Done => d !== null));
@@ -262,11 +291,18 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     evaluate(readings) {
       const now = clock.now();
       const changes: (() => Done | null)[] = [];
+      const seenMismatch = new Set<Mismatch>();
       for (const r of readings) {
         // Only a fresh, good value can raise or clear an alarm; bad data is the job of comm-loss alarms.
         if (r.quality !== 'good' || r.value === null) continue;
         const point = site.points.get(r.pointKey);
         if (point && (point.limits || point.alarm)) changes.push(...rulesFor(point, r, now));
+        for (const m of mismatchBy.get(r.pointKey) ?? []) {
+          if (seenMismatch.has(m)) continue; // command and feedback in one batch: judge the pair once
+          seenMismatch.add(m);
+          const change = mismatchRule(m, now);
+          if (change) changes.push(change);
+        }
       }
       run(changes);
     },

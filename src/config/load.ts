@@ -158,6 +158,12 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     if (d.simulate && d.connection.type === 'rtu') at(`/devices/${i}/simulate`, 'the built-in simulators serve TCP and RTU over TCP, not a serial port');
   });
 
+  (config.alarms?.mismatch ?? []).forEach((m, i) => {
+    for (const k of ['command', 'feedback'] as const) {
+      if (!points.has(m[k])) at(`/alarms/mismatch/${i}/${k}`, `unknown point "${m[k]}" (write <deviceId>.<point>)`);
+    }
+  });
+
   checkShiftConfig(config.site.timezone, config.shifts, at);
   checkHandoverConfig(config.handover, new Set(points.keys()), at);
   checkPatrolConfig(config.patrols, new Set(rooms.keys()), new Set(points.keys()), at);

@@ -52,6 +52,23 @@ export const AlarmsConfig = Type.Object(
     /** Site-local time at which a fire device still isolated raises an alarm (A6). Default "23:00". */
     isolationEndOfDay: Type.Optional(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' })),
     /**
+     * Run feedback vs command: the equipment was told to run (or stop) and its feedback says otherwise for
+     * longer than `delaySeconds` (a pump that does not start, a chiller that trips). Points as <device>.<point>.
+     */
+    mismatch: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            command: Type.String({ minLength: 3 }),
+            feedback: Type.String({ minLength: 3 }),
+            delaySeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
+            priority: Type.Optional(Priority),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    /**
      * A1/A2: an alarm not acknowledged after T1 notifies the shift lead, after T2 the supervisor, after T3 the
      * manager. Seconds after the alarm was raised, per priority.
      */

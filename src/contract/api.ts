@@ -130,6 +130,8 @@ export const AlarmCondition = Type.Union([
   Type.Literal('commLoss'),
   /** A fire device still isolated at the end of the day (A6: never silently overnight). */
   Type.Literal('isolationOvernight'),
+  /** Run feedback disagrees with the command for longer than the configured delay. */
+  Type.Literal('mismatch'),
 ]);
 export type AlarmCondition = Static<typeof AlarmCondition>;
 

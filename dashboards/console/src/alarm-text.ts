@@ -19,7 +19,7 @@ export function priorityText(priority: Priority): string {
   return tr(`alarm.priority.${priority}`);
 }
 
-const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh', 'rateOfChange', 'discrete', 'commLoss', 'isolationOvernight'] satisfies AlarmCondition[];
+const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh', 'rateOfChange', 'discrete', 'commLoss', 'isolationOvernight', 'mismatch'] satisfies AlarmCondition[];
 const PRIORITIES: readonly string[] = ['critical', 'high', 'medium', 'low'];
 
 export function isCondition(value: unknown): value is AlarmCondition {
