@@ -24,11 +24,15 @@ export interface TestGateway {
 }
 
 /** The default test site: one distribution room, one simulated XY-MD02, fast polling, no on-delay. */
-export async function testSiteYaml(opts: { dataDir: string; extra?: string } ): Promise<string> {
-  const port = await freePort();
+export async function testSiteYaml(opts: { dataDir: string; extra?: string }): Promise<string> {
+  return oneSensorSiteYaml({ ...opts, port: await freePort(), pollIntervalMs: 200, simulate: true });
+}
+
+/** One distribution room with one XY-MD02 at a Modbus TCP port on loopback; users duty/duty and lead/lead. */
+export function oneSensorSiteYaml(o: { port: number; unitId?: number; pollIntervalMs?: number; simulate?: boolean; dataDir?: string; extra?: string }): string {
   return `
 site: { id: test-site, name: { en: Test Tower, zh-CN: 测试大厦 }, timezone: Asia/Shanghai, demo: true, language: en }
-storage: { dataDir: ${JSON.stringify(opts.dataDir)} }
+${o.dataDir ? `storage: { dataDir: ${JSON.stringify(o.dataDir)} }` : ''}
 http: { host: 127.0.0.1, port: 0 }
 rooms:
   - { id: dist-room-b1, kind: distribution, name: { en: Distribution room B1, zh-CN: B1 配电房 } }
@@ -36,15 +40,15 @@ devices:
   - id: dist-b1-th1
     room: dist-room-b1
     profile: xy-md02
-    connection: { type: tcp, host: 127.0.0.1, port: ${port}, unitId: 1, timeoutMs: 500 }
-    pollIntervalMs: 200
-    simulate: true
+    connection: { type: tcp, host: 127.0.0.1, port: ${o.port}, unitId: ${o.unitId ?? 1}, timeoutMs: 500 }
+    pollIntervalMs: ${o.pollIntervalMs ?? 1000}
+    simulate: ${o.simulate ?? false}
     limits:
       temperature: { high: 35, highHigh: 40, deadband: 1, onDelaySeconds: 0, rule: R1 }
 users:
   - { username: duty, displayName: Duty Li, role: duty, password: duty }
   - { username: lead, displayName: Lead Zhang, role: supervisor, password: lead }
-${opts.extra ?? ''}`;
+${o.extra ?? ''}`;
 }
 
 export async function startTestGateway(

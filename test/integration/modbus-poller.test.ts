@@ -12,26 +12,14 @@ import { systemClock } from '../../src/core/clock.ts';
 import type { Reading } from '../../src/core/reading.ts';
 import { createModbusSource, type ModbusSource } from '../../src/sources/modbus/source.ts';
 import { startModbusSimulator, type ModbusSimulator } from '../../src/simulators/modbus-simulator.ts';
+import { oneSensorSiteYaml } from '../helpers/gateway.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const profiles = loadProfiles(defaultProfilesDir);
 const xyMd02 = modbusProfile(profiles, 'xy-md02');
 
 function siteDevice(port: number, unitId = 1): SiteDevice {
-  const yaml = `
-site: { id: poller-test, name: { en: Poller test, zh-CN: 采集测试 }, demo: true }
-rooms:
-  - { id: dist-room-b1, kind: distribution, name: { en: Distribution room B1, zh-CN: B1 配电房 } }
-devices:
-  - id: dist-b1-th1
-    room: dist-room-b1
-    profile: xy-md02
-    connection: { type: tcp, host: 127.0.0.1, port: ${port}, unitId: ${unitId}, timeoutMs: 500 }
-    pollIntervalMs: 100
-users:
-  - { username: duty, displayName: Duty, role: duty, password: duty }
-`;
-  return parseSite('poller-test.yaml', yaml, profiles).devices[0]!;
+  return parseSite('poller-test.yaml', oneSensorSiteYaml({ port, unitId, pollIntervalMs: 100 }), profiles).devices[0]!;
 }
 
 const startSim = (port = 0): Promise<ModbusSimulator> =>

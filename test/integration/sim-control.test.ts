@@ -12,22 +12,10 @@ import { startSimulatorControl, type SimulatorControl, type DevicesResponse } fr
 import { freePort } from '../helpers/ports.ts';
 import { runCli } from '../helpers/sim-cli.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { oneSensorSiteYaml } from '../helpers/gateway.ts';
 
 function siteYaml(controlPort: number, devicePort: number): string {
-  return `
-site: { id: sim-test, name: { en: Sim test, zh-CN: 模拟测试 }, demo: true }
-simulators: { controlPort: ${controlPort} }
-rooms:
-  - { id: dist-room-b1, kind: distribution, name: { en: Distribution room B1, zh-CN: B1 配电房 } }
-devices:
-  - id: dist-b1-th1
-    room: dist-room-b1
-    profile: xy-md02
-    connection: { type: tcp, host: 127.0.0.1, port: ${devicePort}, unitId: 1 }
-    simulate: true
-users:
-  - { username: duty, displayName: Duty, role: duty, password: duty }
-`;
+  return oneSensorSiteYaml({ port: devicePort, simulate: true, extra: `simulators: { controlPort: ${controlPort} }` });
 }
 
 describe('simulator control: HTTP API and `npm run sim`', () => {
