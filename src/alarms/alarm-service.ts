@@ -22,7 +22,7 @@ import type { AnySitePoint, Site } from '../config/load.ts';
 import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
 import type { DiscreteAlarmSpec } from '../devices/profile-schema.ts';
 import { DomainError } from '../core/errors.ts';
-import { configuredConditions, inactive, priorityOf, ratePerMinute, stepCondition, stepDelayed, type ConditionState } from './limit-rule.ts';
+import { configuredConditions, inactive, priorityOf, ratePerMinute, stepCondition, stepDelayed, type ConditionState, type LimitCondition } from './limit-rule.ts';
 import { isConditionActive, isUnacknowledged, nextTransition, type AlarmInput } from './lifecycle.ts';
 import { createAlarmRecords, tagView, type AlarmRow, type TagRow } from './alarm-records.ts';
 import { escalationDelays, escalationRoles, type EscalationNotice, type Notifier } from './escalation.ts';
@@ -165,6 +165,20 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     return row ? apply(row, 'clear', now, value === null ? {} : { value }, null) : null;
   };
 
+  /** Per point, its limit conditions with their rule-state keys, worked out once. */
+  const limitPlans = new Map<string, { condition: LimitCondition; limit: number; key: string }[]>();
+  const limitPlan = (pointKey: string, limits: NonNullable<AnySitePoint['limits']>) => {
+    let plan = limitPlans.get(pointKey);
+    if (!plan) {
+      plan = configuredConditions(limits).map((c) => ({ ...c, key: `${pointKey}:${c.condition}` }));
+      limitPlans.set(pointKey, plan);
+    }
+    return plan;
+  };
+
+  const unchanged = (a: ConditionState, b: ConditionState): boolean =>
+    a.active === b.active && a.pendingSince === b.pendingSince && a.clearingSince === b.clearingSince;
+
   /** Persists on/off-delay timers in progress, so a restart neither loses nor restarts them. */
   const saveTimer = (key: string, pointKey: string, condition: string, before: ConditionState | undefined, after: ConditionState): void => {
     ruleState.set(key, after);
@@ -178,6 +192,11 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     const changes: (() => Done | null)[] = [];
     const unitPoint = { key: point.key, roomId: point.roomId, deviceId: point.deviceId, unit: point.spec.unit };
     const step = (condition: AlarmCondition, next: { state: ConditionState; change: 'activate' | 'clear' | null }, before: ConditionState | undefined, onActivate: () => Done | null, value: number) => {
+      // The usual case, nothing changes: no closure, no transaction (the poll loop's per-reading cost).
+      if (next.change === null && unchanged(before ?? inactive, next.state)) {
+        ruleState.set(`${point.key}:${condition}`, next.state);
+        return;
+      }
       changes.push(() => {
         saveTimer(`${point.key}:${condition}`, point.key, condition, before, next.state);
         if (next.change === 'activate') return onActivate();
@@ -196,14 +215,19 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     if (point.limits && typeof r.value === 'number') {
       const value = r.value;
       const limits = point.limits;
-      for (const { condition, limit } of configuredConditions(limits)) {
-        const before = ruleState.get(`${point.key}:${condition}`);
+      for (const { condition, limit, key } of limitPlan(point.key, limits)) {
+        const before = ruleState.get(key);
         const next = stepCondition(condition, limit, limits, before ?? inactive, value, now);
+        // The usual case, nothing changes, costs no closure (this runs for every reading of every limit point).
+        if (next.change === null && unchanged(before ?? inactive, next.state)) {
+          ruleState.set(key, next.state);
+          continue;
+        }
         step(condition, next, before, () => raise(unitPoint, condition, 'limit', priorityOf(condition, limits), limits.rule ?? null, false, limit, value, null, now), value);
       }
       const threshold = limits.ratePerMinute;
-      const prev = previous.get(point.key);
-      previous.set(point.key, { value, ts: r.ts });
+      const prev = threshold === undefined ? undefined : previous.get(point.key);
+      if (threshold !== undefined) previous.set(point.key, { value, ts: r.ts });
       if (threshold !== undefined && prev) {
         const rate = ratePerMinute(prev, value, r.ts);
         if (rate !== null) {
@@ -235,6 +259,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     const key = `${m.feedback}:mismatch`;
     const before = ruleState.get(key);
     const next = stepDelayed(before ?? inactive, differs, !differs, { onDelaySeconds: m.delaySeconds ?? 30 }, now);
+    if (next.change === null && unchanged(before ?? inactive, next.state)) return null;
     const value = typeof fb.value === 'number' ? fb.value : fb.value ? 1 : 0;
     return () => {
       saveTimer(key, m.feedback, 'mismatch', before, next.state);
