@@ -88,7 +88,8 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus:
     deviceStatus(s) {
       const before = online.get(s.deviceId);
       online.set(s.deviceId, s.online);
-      if (before === s.online) return;
+      // Only changes: a device found online at start-up has recovered from nothing.
+      if (before === s.online || (before === undefined && s.online)) return;
       const entry = dutyLog.append({
         ts: s.ts,
         kind: s.online ? 'device.online' : 'device.offline',
