@@ -14,8 +14,10 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 const configFile = values.config ?? process.env.ROOMWATCH_CONFIG;
+// Until the site config is read, the language comes from the environment (the site's after that).
+const envLang: Lang | undefined = isLang(process.env.ROOMWATCH_LANG) ? process.env.ROOMWATCH_LANG : undefined;
 if (!configFile) {
-  console.error('Roomwatch needs a site config: npm start -- --config <site.yaml> (or ROOMWATCH_CONFIG). For the demo: npm run demo');
+  console.error(t(envLang ?? 'en', 'startup.needConfig'));
   process.exit(2);
 }
 
@@ -25,13 +27,13 @@ try {
   site = loadSite(resolve(process.cwd(), configFile));
 } catch (err) {
   if (err instanceof ConfigError) {
-    console.error(`Configuration invalid, Roomwatch does not start:\n${err.message}`);
+    console.error(t(envLang ?? 'en', 'startup.configInvalid', { problems: err.message }));
     process.exit(2);
   }
   throw err;
 }
 
-const lang: Lang = isLang(process.env.ROOMWATCH_LANG) ? process.env.ROOMWATCH_LANG : (site.config.site.language ?? 'en');
+const lang: Lang = envLang ?? site.config.site.language ?? 'en';
 const gateway = createGateway({ site, clock: systemClock, logger });
 
 let stopping = false;
@@ -50,7 +52,7 @@ try {
   await gateway.start();
 } catch (err) {
   logger.error('start failed', { err: String((err as Error)?.message ?? err) });
-  console.error(`Roomwatch did not start: ${(err as Error)?.message ?? err}`);
+  console.error(t(lang, 'startup.failed', { reason: String((err as Error)?.message ?? err) }));
   process.exit(1);
 }
 
