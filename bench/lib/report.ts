@@ -31,7 +31,7 @@ export function summarize(samples: readonly number[]): LatencySummary {
 }
 
 /** CPU time of this process between start() and stop(), as a share of one core. */
-export function cpuMeter(): { stop(): { cpuMs: number; wallMs: number; coreShare: number } } {
+export function cpuMeter(): { stop(): { cpuMs: number; userMs: number; systemMs: number; wallMs: number; coreShare: number } } {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   return {
@@ -39,7 +39,7 @@ export function cpuMeter(): { stop(): { cpuMs: number; wallMs: number; coreShare
       const used = process.cpuUsage(cpu0);
       const cpuMs = (used.user + used.system) / 1000;
       const wallMs = performance.now() - t0;
-      return { cpuMs, wallMs, coreShare: cpuMs / wallMs };
+      return { cpuMs, userMs: used.user / 1000, systemMs: used.system / 1000, wallMs, coreShare: cpuMs / wallMs };
     },
   };
 }

@@ -77,13 +77,37 @@ function discreteActive(spec: DiscreteAlarmSpec, value: number | boolean): boole
   return value === spec.activeWhen;
 }
 
+/** A condition's rule state, held by reference (see `ruleState`). */
+interface Slot {
+  state: ConditionState;
+}
+type Step = { state: ConditionState; change: 'activate' | 'clear' | null };
+/** One point's rules, compiled on its first reading. */
+interface PointRules {
+  point: AnySitePoint;
+  discrete: Slot | null;
+  limits: { condition: LimitCondition; limit: number; slot: Slot }[];
+  rateOfChange: Slot | null;
+  /** Run feedback vs command pairs this point is in (A3). */
+  mismatch: readonly Mismatch[];
+}
+type Mismatch = NonNullable<NonNullable<Site['config']['alarms']>['mismatch']>[number];
+
 export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   const { store, site, dutyLog, bus, clock, logger } = deps;
   const { db } = store;
   const records = createAlarmRecords(db, site, deps.latest);
   const cfg = site.config.alarms ?? {};
-  /** Rule state per `${pointKey}:${condition}`. */
-  const ruleState = new Map<string, ConditionState>();
+  /**
+   * Rule state per `${pointKey}:${condition}`, in a slot object that the point's compiled rules hold on to, so
+   * the per-reading path reads and writes it without a map lookup.
+   */
+  const ruleState = new Map<string, Slot>();
+  const slotOf = (key: string): Slot => {
+    let slot = ruleState.get(key);
+    if (!slot) ruleState.set(key, (slot = { state: inactive }));
+    return slot;
+  };
   const previous = new Map<string, { value: number; ts: number }>();
   let lastSummary = '';
 
@@ -165,84 +189,71 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     return row ? apply(row, 'clear', now, value === null ? {} : { value }, null) : null;
   };
 
-  /** Per point, its limit conditions with their rule-state keys, worked out once. */
-  const limitPlans = new Map<string, { condition: LimitCondition; limit: number; key: string }[]>();
-  const limitPlan = (pointKey: string, limits: NonNullable<AnySitePoint['limits']>) => {
-    let plan = limitPlans.get(pointKey);
-    if (!plan) {
-      plan = configuredConditions(limits).map((c) => ({ ...c, key: `${pointKey}:${c.condition}` }));
-      limitPlans.set(pointKey, plan);
-    }
-    return plan;
-  };
-
   const unchanged = (a: ConditionState, b: ConditionState): boolean =>
     a.active === b.active && a.pendingSince === b.pendingSince && a.clearingSince === b.clearingSince;
 
   /** Persists on/off-delay timers in progress, so a restart neither loses nor restarts them. */
-  const saveTimer = (key: string, pointKey: string, condition: string, before: ConditionState | undefined, after: ConditionState): void => {
-    ruleState.set(key, after);
-    if (before?.pendingSince === after.pendingSince && before?.clearingSince === after.clearingSince) return;
+  const saveTimer = (slot: Slot, pointKey: string, condition: string, before: ConditionState, after: ConditionState): void => {
+    slot.state = after;
+    if (before.pendingSince === after.pendingSince && before.clearingSince === after.clearingSince) return;
     if (after.pendingSince === null && after.clearingSince === null) store.sql('DELETE FROM rule_timers WHERE point_key = ? AND condition = ?').run(pointKey, condition);
     else store.sql('INSERT OR REPLACE INTO rule_timers (point_key, condition, pending_since, clearing_since) VALUES (?, ?, ?, ?)').run(pointKey, condition, after.pendingSince, after.clearingSince);
   };
 
-  /** Evaluates one good reading against its point's rules; returns the state changes to make. */
-  const rulesFor = (point: AnySitePoint, r: Reading, now: number): (() => Done | null)[] => {
-    const changes: (() => Done | null)[] = [];
-    const unitPoint = { key: point.key, roomId: point.roomId, deviceId: point.deviceId, unit: point.spec.unit };
-    const step = (condition: AlarmCondition, next: { state: ConditionState; change: 'activate' | 'clear' | null }, before: ConditionState | undefined, onActivate: () => Done | null, value: number) => {
-      // The usual case, nothing changes: no closure, no transaction (the poll loop's per-reading cost).
-      if (next.change === null && unchanged(before ?? inactive, next.state)) {
-        ruleState.set(`${point.key}:${condition}`, next.state);
-        return;
-      }
-      changes.push(() => {
-        saveTimer(`${point.key}:${condition}`, point.key, condition, before, next.state);
-        if (next.change === 'activate') return onActivate();
-        if (next.change === 'clear') return clear(point.key, condition, value, now);
-        return null;
-      });
+  /**
+   * The usual case, nothing changes: records the state and says so. No closure, no transaction: this runs for
+   * every reading of every alarmed point, the poll loop's per-reading cost.
+   */
+  const quiet = (slot: Slot, next: Step): boolean => {
+    if (next.change !== null || !unchanged(slot.state, next.state)) return false;
+    slot.state = next.state;
+    return true;
+  };
+  /** A state change of one condition, run inside the alarm transaction. */
+  const change =
+    (slot: Slot, pointKey: string, condition: AlarmCondition, next: Step, onActivate: () => Done | null, value: number, now: number) =>
+    (): Done | null => {
+      saveTimer(slot, pointKey, condition, slot.state, next.state);
+      if (next.change === 'activate') return onActivate();
+      if (next.change === 'clear') return clear(pointKey, condition, value, now);
+      return null;
     };
-    if (point.alarm && r.value !== null) {
+  const whereOf = (point: AnySitePoint) => ({ key: point.key, roomId: point.roomId, deviceId: point.deviceId, unit: point.spec.unit });
+
+  /** Evaluates one good reading against its point's compiled rules; queues the state changes to make into `changes`. */
+  const rulesFor = (rules: PointRules, r: Reading, now: number, changes: (() => Done | null)[]): void => {
+    const { point } = rules;
+    if (point.alarm && rules.discrete && r.value !== null) {
       const spec = point.alarm;
-      const before = ruleState.get(`${point.key}:discrete`);
+      const slot = rules.discrete;
       const active = discreteActive(spec, r.value);
-      const next = stepDelayed(before ?? inactive, active, !active, { onDelaySeconds: 0 }, now);
+      const next = stepDelayed(slot.state, active, !active, { onDelaySeconds: 0 }, now);
       const numeric = typeof r.value === 'number' ? r.value : r.value ? 1 : 0;
-      step('discrete', next, before, () => raise(unitPoint, 'discrete', 'discrete', spec.priority, spec.rule ?? null, spec.latched === true, 0, numeric, r.detail ?? null, now), numeric);
+      if (!quiet(slot, next)) changes.push(change(slot, point.key, 'discrete', next, () => raise(whereOf(point), 'discrete', 'discrete', spec.priority, spec.rule ?? null, spec.latched === true, 0, numeric, r.detail ?? null, now), numeric, now));
     }
     if (point.limits && typeof r.value === 'number') {
       const value = r.value;
       const limits = point.limits;
-      for (const { condition, limit, key } of limitPlan(point.key, limits)) {
-        const before = ruleState.get(key);
-        const next = stepCondition(condition, limit, limits, before ?? inactive, value, now);
-        // The usual case, nothing changes, costs no closure (this runs for every reading of every limit point).
-        if (next.change === null && unchanged(before ?? inactive, next.state)) {
-          ruleState.set(key, next.state);
-          continue;
-        }
-        step(condition, next, before, () => raise(unitPoint, condition, 'limit', priorityOf(condition, limits), limits.rule ?? null, false, limit, value, null, now), value);
+      for (const { condition, limit, slot } of rules.limits) {
+        const next = stepCondition(condition, limit, limits, slot.state, value, now);
+        if (!quiet(slot, next)) changes.push(change(slot, point.key, condition, next, () => raise(whereOf(point), condition, 'limit', priorityOf(condition, limits), limits.rule ?? null, false, limit, value, null, now), value, now));
       }
       const threshold = limits.ratePerMinute;
-      const prev = threshold === undefined ? undefined : previous.get(point.key);
-      if (threshold !== undefined) previous.set(point.key, { value, ts: r.ts });
-      if (threshold !== undefined && prev) {
+      const slot = rules.rateOfChange;
+      const prev = slot ? previous.get(point.key) : undefined;
+      if (slot) previous.set(point.key, { value, ts: r.ts });
+      if (threshold !== undefined && slot && prev) {
         const rate = ratePerMinute(prev, value, r.ts);
         if (rate !== null) {
-          const before = ruleState.get(`${point.key}:rateOfChange`);
           const fast = Math.abs(rate) >= threshold;
-          const next = stepDelayed(before ?? inactive, fast, !fast, limits, now);
-          step('rateOfChange', next, before, () => raise(unitPoint, 'rateOfChange', 'limit', limits.priority ?? 'medium', limits.rule ?? null, false, threshold, value, `${rate.toFixed(2)} ${point.spec.unit}/min`, now), value);
+          const next = stepDelayed(slot.state, fast, !fast, limits, now);
+          if (!quiet(slot, next)) changes.push(change(slot, point.key, 'rateOfChange', next, () => raise(whereOf(point), 'rateOfChange', 'limit', limits.priority ?? 'medium', limits.rule ?? null, false, threshold, value, `${rate.toFixed(2)} ${point.spec.unit}/min`, now), value, now));
         }
       }
     }
-    return changes;
   };
 
   // Run feedback vs command (A3: abnormal start/stop of key equipment is reported): per point, the specs it is in.
-  type Mismatch = NonNullable<NonNullable<Site['config']['alarms']>['mismatch']>[number];
   const mismatchBy = new Map<string, Mismatch[]>();
   for (const m of cfg.mismatch ?? []) for (const k of [m.command, m.feedback]) mismatchBy.set(k, [...(mismatchBy.get(k) ?? []), m]);
   const isOn = (v: number | boolean): boolean => (typeof v === 'boolean' ? v : v !== 0);
@@ -256,18 +267,32 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     const point = site.points.get(m.feedback);
     if (!point || cmd?.quality !== 'good' || fb?.quality !== 'good' || cmd.value === null || fb.value === null) return null;
     const differs = isOn(cmd.value) !== runsNow(m.feedback, fb.value);
-    const key = `${m.feedback}:mismatch`;
-    const before = ruleState.get(key);
-    const next = stepDelayed(before ?? inactive, differs, !differs, { onDelaySeconds: m.delaySeconds ?? 30 }, now);
-    if (next.change === null && unchanged(before ?? inactive, next.state)) return null;
+    const slot = slotOf(`${m.feedback}:mismatch`);
+    const next = stepDelayed(slot.state, differs, !differs, { onDelaySeconds: m.delaySeconds ?? 30 }, now);
+    if (quiet(slot, next)) return null;
     const value = typeof fb.value === 'number' ? fb.value : fb.value ? 1 : 0;
-    return () => {
-      saveTimer(key, m.feedback, 'mismatch', before, next.state);
-      const where = { key: m.feedback, roomId: point.roomId, deviceId: point.deviceId, unit: point.spec.unit };
-      if (next.change === 'activate') return raise(where, 'mismatch', 'discrete', m.priority ?? 'high', 'A3', false, 0, value, `command ${String(cmd.value)}, feedback ${String(fb.value)}`, now);
-      if (next.change === 'clear') return clear(m.feedback, 'mismatch', value, now);
-      return null;
-    };
+    return change(slot, m.feedback, 'mismatch', next, () => raise(whereOf(point), 'mismatch', 'discrete', m.priority ?? 'high', 'A3', false, 0, value, `command ${String(cmd.value)}, feedback ${String(fb.value)}`, now), value, now);
+  };
+
+  /** Per point, its rules with their state slots, worked out on its first reading; null when it has none. */
+  const compiled = new Map<string, PointRules | null>();
+  const rulesOf = (pointKey: string): PointRules | null => {
+    let rules = compiled.get(pointKey);
+    if (rules !== undefined) return rules;
+    const point = site.points.get(pointKey);
+    const mismatch = mismatchBy.get(pointKey) ?? [];
+    rules =
+      point && (point.limits || point.alarm || mismatch.length > 0)
+        ? {
+            point,
+            discrete: point.alarm ? slotOf(`${pointKey}:discrete`) : null,
+            limits: point.limits ? configuredConditions(point.limits).map((c) => ({ ...c, slot: slotOf(`${pointKey}:${c.condition}`) })) : [],
+            rateOfChange: point.limits?.ratePerMinute !== undefined ? slotOf(`${pointKey}:rateOfChange`) : null,
+            mismatch,
+          }
+        : null;
+    compiled.set(pointKey, rules);
+    return rules;
   };
 
   const run = (changes: (() => Done | null)[]): void => {
@@ -304,11 +329,12 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   return {
     start() {
       ruleState.clear();
-      for (const r of records.open()) ruleState.set(`${r.point_key}:${r.condition}`, { ...inactive, active: isConditionActive(r.state) });
+      compiled.clear();
+      for (const r of records.open()) slotOf(`${r.point_key}:${r.condition}`).state = { ...inactive, active: isConditionActive(r.state) };
       const timers = store.sql('SELECT * FROM rule_timers').all() as { point_key: string; condition: string; pending_since: number | null; clearing_since: number | null }[];
       for (const t of timers) {
-        const key = `${t.point_key}:${t.condition}`;
-        ruleState.set(key, { ...(ruleState.get(key) ?? inactive), pendingSince: t.pending_since, clearingSince: t.clearing_since });
+        const slot = slotOf(`${t.point_key}:${t.condition}`);
+        slot.state = { ...slot.state, pendingSince: t.pending_since, clearingSince: t.clearing_since };
       }
       logger.info('alarm state restored', { open: records.open().length, timers: timers.length });
     },
@@ -320,9 +346,10 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       for (const r of readings) {
         // Only a fresh, good value can raise or clear an alarm; bad data is the job of comm-loss alarms.
         if (r.quality !== 'good' || r.value === null) continue;
-        const point = site.points.get(r.pointKey);
-        if (point && (point.limits || point.alarm)) changes.push(...rulesFor(point, r, now));
-        for (const m of mismatchBy.get(r.pointKey) ?? []) {
+        const rules = rulesOf(r.pointKey);
+        if (!rules) continue;
+        rulesFor(rules, r, now, changes);
+        for (const m of rules.mismatch) {
           if (seenMismatch.has(m)) continue; // command and feedback in one batch: judge the pair once
           seenMismatch.add(m);
           const change = mismatchRule(m, now);

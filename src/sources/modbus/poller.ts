@@ -195,7 +195,20 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   };
 
   const run = async (signal: AbortSignal): Promise<void> => {
-    if (deps.firstCycleDelayMs) await sleep(deps.firstCycleDelayMs, undefined, { signal }).catch(() => {});
+    // The wait between cycles: a plain timer that stop() cuts short through one abort listener for the whole
+    // run (an abortable sleep per cycle would add and remove an event listener every time).
+    let timer: NodeJS.Timeout | undefined;
+    let wake: (() => void) | undefined;
+    const pause = (ms: number): Promise<void> =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, ms);
+      });
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      wake?.();
+    }, { once: true });
+    if (deps.firstCycleDelayMs) await pause(deps.firstCycleDelayMs);
     let scheduled = performance.now();
     while (!signal.aborted) {
       const started = performance.now();
@@ -211,12 +224,12 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
           logger.error('reading consumer threw', { device: id, err: String(err) });
         }
         // Fixed rate without overlap: a slow cycle delays the next one instead of stacking up.
-        await sleep(Math.max(0, started + intervalMs - performance.now()), undefined, { signal });
+        await pause(Math.max(0, started + intervalMs - performance.now()));
       } catch (err) {
         if (isAbort(err)) return;
         // A bug in a cycle must not end acquisition for good (issue 3: "polling dies and needs a restart").
         logger.error('modbus poll cycle failed', { device: id, err: String((err as Error)?.stack ?? err) });
-        await sleep(intervalMs, undefined, { signal }).catch(() => {});
+        await pause(intervalMs);
       }
     }
   };
