@@ -76,6 +76,8 @@ describe.skipIf(mosquitto.skip)('MQTT through Debian Mosquitto as external broke
       ['z2m', 'zigbee2mqtt/ups_room_smoke', '{"smoke":true,"tamper":false,"battery_low":false,"battery":96,"linkquality":92}', 'smoke.smoke', true],
       ['z2m', 'zigbee2mqtt/cctv_door', '{"contact":false,"tamper":false}', 'door.open', true],
       ['frigate', 'frigate/events', '{"type":"new","before":{"camera":"gate","label":"person"},"after":{"camera":"gate","label":"person","score":0.9}}', 'cam.intrusion', true],
+      // docs.frigate.video/integrations/mqtt, frigate/reviews: a review upgraded to an alert.
+      ['frigate', 'frigate/reviews', '{"type":"update","before":{"id":"1718987129.308396-fqk5ka","camera":"gate","start_time":1718987129.308396,"end_time":null,"severity":"detection","thumb_path":"/media/frigate/clips/review/thumb-gate-1718987129.308396-fqk5ka.webp","data":{"detections":["1718987128.947436-g92ztx"],"objects":["person"],"sub_labels":[],"zones":[],"audio":[]}},"after":{"id":"1718987129.308396-fqk5ka","camera":"gate","start_time":1718987129.308396,"end_time":null,"severity":"alert","thumb_path":"/media/frigate/clips/review/thumb-gate-1718987129.308396-fqk5ka.webp","data":{"detections":["1718987128.947436-g92ztx"],"objects":["person"],"sub_labels":[],"zones":["front_yard"],"audio":[]}}}', 'cam.reviewAlert', true],
       ['dahua', 'cameras/3/VideoLoss', 'Start', 'dahua.videoLoss', true],
       ['plc', 'roomwatch/di-1/state', '{"alarm":"ALARM"}', 'di.alarm', true],
     ];
