@@ -124,7 +124,7 @@ describe('MQTT on the embedded broker', () => {
 
   it('stops a huge packet at its header, before the broker buffers it: anonymous or logged in, counted once', async () => {
     const { cookie } = await login(gw.url, 'duty', 'duty');
-    const before = (await diagnostics(cookie)).refusedTotal!.oversize;
+    const before = (await diagnostics(cookie)).refusedTotal!.oversize!;
     // A CONNECT whose fixed header announces 50 MB (MQTT 3.1.1 §2.2.3 Remaining Length: 0x80 0xe8 0xea 0x17).
     const socket = createConnection({ host: '127.0.0.1', port: gw.gateway.brokerPort! });
     await new Promise((ok) => socket.once('connect', ok));

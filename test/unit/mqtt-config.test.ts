@@ -169,6 +169,9 @@ describe('npm run mqtt-acl', () => {
     expect(gatewayBlock).toContain('topic read frigate/events\n');
     expect(gatewayBlock).toContain('topic read zigbee2mqtt/bridge/state\n');
     expect(gatewayBlock).not.toContain('write');
+    // The demo runs the embedded broker: Mosquitto's log is not read, the line is only shown.
+    expect(gatewayBlock).toContain('# with broker.external.brokerLog: mosquitto, also: topic read $SYS/broker/log/#\n');
+    expect(gatewayBlock).not.toMatch(/^topic read \$SYS/m);
   });
 });
 
