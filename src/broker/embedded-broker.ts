@@ -8,7 +8,7 @@
 // - a PUBLISH larger than maxPayloadBytes closes the connection (§3.3.5; a packet announcing more is stopped at its
 //   header, before it is buffered), which also fires the device's will;
 // - a SUBSCRIBE outside the ACL gets return code 0x80 "failure" for that filter (§3.9.3) and the client stays.
-// Every refusal is counted per username (diagnostics API) and logged with a rate limit.
+// Every refusal is counted per username (diagnostics API) and logged with a rate limit (refusals.ts).
 import { createServer as createTcpServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
@@ -16,9 +16,8 @@ import { Aedes, type Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Logger } from '../core/logger.ts';
 import type { Clock } from '../core/clock.ts';
-import { createLogLimiter } from '../core/log-limiter.ts';
 import type { BrokerIdentity, DeviceAccess } from './device-access.ts';
-import type { BrokerRefusals } from '../contract/mqtt.ts';
+import { createRefusalCounter, type BrokerStats } from './refusals.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -41,18 +40,6 @@ export interface BrokerPorts {
   websocket: number | null;
 }
 
-/** Refusal counts, as the diagnostics API shows them (src/contract/mqtt.ts). */
-export type RefusalCounts = BrokerRefusals;
-export type RefusalKind = keyof RefusalCounts;
-
-export interface BrokerStats {
-  total: RefusalCounts;
-  /** The counts of one username, zero when it was never refused. */
-  of(username: string): RefusalCounts;
-  /** Per username (the refused username for bad credentials). */
-  byUsername: ReadonlyMap<string, RefusalCounts & { lastRefusal: string | null; lastRefusalAt: number | null }>;
-}
-
 export interface EmbeddedBroker {
   start(): Promise<BrokerPorts>;
   stop(): Promise<void>;
@@ -62,8 +49,6 @@ export interface EmbeddedBroker {
 const IDENTIFIER_REJECTED = 2; // CONNACK return codes, MQTT 3.1.1 §3.2.2.3
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
-
-const zero = (): RefusalCounts => ({ anonymous: 0, badCredentials: 0, publishDenied: 0, oversize: 0, subscribeDenied: 0 });
 
 /** Where a refused PUBLISH goes: nowhere anyone can subscribe. */
 const DROPPED_TOPIC = '$roomwatch/dropped';
@@ -101,24 +86,11 @@ const OTHER_PACKET_MAX = 64 * 1024;
 
 export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBroker {
   const { logger, access } = options;
-  const limiter = createLogLimiter(options.clock);
-  const total = zero();
-  const byUsername = new Map<string, RefusalCounts & { lastRefusal: string | null; lastRefusalAt: number | null }>();
+  const { refuse, stats } = createRefusalCounter({ clock: options.clock, logger });
   const identities = new WeakMap<Client, BrokerIdentity>();
   let broker: Aedes | undefined;
   const servers: (Server | HttpServer)[] = [];
   let wss: WebSocketServer | undefined;
-
-  const refuse = (kind: RefusalKind, username: string | undefined, detail: Record<string, unknown>): void => {
-    total[kind]++;
-    const who = username ?? '(anonymous)';
-    const entry = byUsername.get(who) ?? { ...zero(), lastRefusal: null, lastRefusalAt: null };
-    entry[kind]++;
-    entry.lastRefusal = `${kind}${detail.topic ? ` ${String(detail.topic)}` : ''}`;
-    entry.lastRefusalAt = options.clock.now();
-    byUsername.set(who, entry);
-    limiter.maybe(`${kind}:${who}`, (suppressed) => logger.warn(`mqtt ${kind} refused`, { username: username ?? null, ...detail, ...(suppressed ? { suppressed } : {}) }));
-  };
 
   const listen = (server: Server | HttpServer, port: number): Promise<number> =>
     new Promise<number>((ok, fail) => {
@@ -217,15 +189,6 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
       broker = undefined;
       wss = undefined;
     },
-    stats() {
-      return {
-        total: { ...total },
-        byUsername,
-        of: (username) => {
-          const { lastRefusal: _l, lastRefusalAt: _a, ...counts } = byUsername.get(username) ?? { ...zero(), lastRefusal: null, lastRefusalAt: null };
-          return counts;
-        },
-      };
-    },
+    stats,
   };
 }

@@ -50,6 +50,12 @@ export const ExternalBrokerConfig = Type.Object(
     clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     /** PEM file of the CA that signed an mqtts:// or wss:// broker's certificate (a site's own CA), relative to the site file. */
     ca: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * `mosquitto`: count the broker's refusals from its log on $SYS/broker/log/# (mosquitto.conf `log_dest topic`,
+     * `log_type notice`; `npm run mqtt-acl` lets the gateway user read it). Without it an external broker's
+     * refusals are not counted.
+     */
+    brokerLog: Type.Optional(Type.Literal('mosquitto')),
   },
   { additionalProperties: false },
 );

@@ -1,16 +1,21 @@
 // MQTT diagnostics DTO (GET /api/diagnostics/mqtt): per device what the source heard and what it could not
-// decode, and what the embedded broker refused for the device's username (issue 3: malformed payloads and ACL
-// refusals visible through the API).
+// decode, and what the broker refused for the device's username (issue 3: malformed payloads and ACL refusals
+// visible through the API): the embedded broker's own counts, or what an external Mosquitto's log says.
 import { Type, type Static } from '@sinclair/typebox';
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
+/** A count, or null when the broker does not tell (Mosquitto's log has no line for it). */
+const Count = Type.Union([Type.Integer(), Type.Null()]);
 
 export const BrokerRefusals = Type.Object({
-  anonymous: Type.Integer(),
-  badCredentials: Type.Integer(),
-  publishDenied: Type.Integer(),
-  oversize: Type.Integer(),
-  subscribeDenied: Type.Integer(),
+  /** Embedded broker only: Mosquitto logs an anonymous login like a wrong password (counted there). */
+  anonymous: Count,
+  badCredentials: Count,
+  /** Embedded broker only: Mosquitto logs a denied PUBLISH at debug level, which never reaches its log topics. */
+  publishDenied: Count,
+  oversize: Count,
+  /** Embedded broker only: Mosquitto's acl_file grants every SUBSCRIBE and filters what it delivers. */
+  subscribeDenied: Count,
 });
 export type BrokerRefusals = Static<typeof BrokerRefusals>;
 
@@ -25,7 +30,10 @@ export const MqttDeviceDiagnosticsView = Type.Object({
   lastError: Type.Union([Type.String(), Type.Null()]),
   lastErrorAt: Nullable(Type.Number()),
   lastMessageAt: Nullable(Type.Number()),
-  /** Refusals of the device's username by the embedded broker; null with an external broker (see its own log). */
+  /**
+   * Refusals of the device's username by the embedded broker, or those an external Mosquitto's log names it in
+   * (`broker.external.brokerLog: mosquitto`); null when neither is available.
+   */
   refused: Type.Union([BrokerRefusals, Type.Null()]),
 });
 export type MqttDeviceDiagnosticsView = Static<typeof MqttDeviceDiagnosticsView>;
@@ -36,7 +44,7 @@ export const MqttDiagnosticsView = Type.Object({
   reconnects: Type.Integer(),
   /** Messages on topics no device listens to (should stay 0: the source subscribes only to device topics). */
   unrouted: Type.Integer(),
-  /** Every refusal of the embedded broker, including unknown usernames and anonymous clients. */
+  /** Every refusal, including unknown usernames, anonymous clients and (from Mosquitto's log) clients it did not name. */
   refusedTotal: Type.Union([BrokerRefusals, Type.Null()]),
   devices: Type.Array(MqttDeviceDiagnosticsView),
 });

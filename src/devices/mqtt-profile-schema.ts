@@ -30,8 +30,11 @@ export const MqttDecoder = Type.Object(
     topic: TopicTemplate,
     format: PayloadFormat,
     path: Type.Optional(JsonPath),
-    /** Only JSON messages with these values at these paths concern the point (`method: NotifyStatus`, `after.camera: "{id}"`). */
-    match: Type.Optional(Type.Record(JsonPath, Scalar)),
+    /**
+     * Only JSON messages with these values at these paths concern the point (`method: NotifyStatus`,
+     * `after.camera: "{id}"`); a list accepts any of its values (`type: [new, update, end]`), others are ignored.
+     */
+    match: Type.Optional(Type.Record(JsonPath, Type.Union([Scalar, Type.Array(Scalar, { minItems: 1 })]))),
     /** Raw value (as text: `1`, `ON`, `true`, `new`) → the point's value. Unmapped raw values are malformed. */
     map: Type.Optional(Type.Record(Type.String(), Type.Union([Type.Boolean(), Type.Integer()]))),
     /** A JSON message without the path: `ignore` when the topic carries other things too (Tasmota SENSOR, Shelly events/rpc). */
@@ -114,8 +117,20 @@ export function mqttProfileSchema(parts: { Quantity: typeof Quantity; ValueTexts
           { additionalProperties: false },
         ),
       ),
-      /** Values the built-in simulator starts with. */
-      simulator: Type.Optional(Type.Object({ initial: Type.Record(Type.String(), Type.Union([Type.Boolean(), Type.Integer()])) }, { additionalProperties: false })),
+      simulator: Type.Optional(
+        Type.Object(
+          {
+            /** Values the built-in simulator starts with. */
+            initial: Type.Record(Type.String(), Type.Union([Type.Boolean(), Type.Integer()])),
+            /**
+             * Per JSON topic, the document a simulated message starts from (the family's real shape, `{id}` in its
+             * strings); the match fields and point values are written into it.
+             */
+            documents: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()))),
+          },
+          { additionalProperties: false },
+        ),
+      ),
     },
     { additionalProperties: false },
   );

@@ -32,5 +32,9 @@ export function checkMqttProfile(profile: MqttProfile, parsed: ParsedYaml): Conf
   for (const key of Object.keys(profile.simulator?.initial ?? {})) {
     if (!(key in profile.points)) at(`/simulator/initial/${key}`, `initial value for unknown point "${key}"`);
   }
+  const jsonTopics = new Set(Object.values(profile.points).flatMap((p) => p.decoders.filter((d) => d.format === 'json').map((d) => d.topic)));
+  for (const topic of Object.keys(profile.simulator?.documents ?? {})) {
+    if (!jsonTopics.has(topic)) at(`/simulator/documents/${topic.replaceAll('~', '~0').replaceAll('/', '~1')}`, `document for "${topic}", which no JSON decoder of this profile reads`);
+  }
   return problems;
 }

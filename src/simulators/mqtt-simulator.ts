@@ -7,7 +7,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { MqttSiteDevice } from '../config/mqtt-site.ts';
 import type { Logger } from '../core/logger.ts';
 import type { MqttProfile } from '../devices/profile-schema.ts';
-import { compileAvailability, compileDecoders, type CompiledDecoder, type PointValue } from '../sources/mqtt/decode.ts';
+import { compileAvailability, compileDecoders, expandTopic, type CompiledDecoder, type PointValue } from '../sources/mqtt/decode.ts';
 import type { PathStep } from '../sources/mqtt/json-path.ts';
 
 export interface MqttSimulator {
@@ -53,14 +53,33 @@ function setPath(doc: Record<string, unknown>, steps: readonly PathStep[], value
   });
 }
 
+/** A value with `{id}` replaced in every string, however deep. */
+function expandStrings(v: unknown, topicId: string): unknown {
+  if (typeof v === 'string') return expandTopic(v, topicId);
+  if (Array.isArray(v)) return v.map((x) => expandStrings(x, topicId));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expandStrings(x, topicId)]));
+  return v;
+}
+
+/** The profile's `simulator.documents` for one device: topic → the document its simulated messages start from. */
+export function simulatorDocuments(profile: MqttProfile, topicId: string): Map<string, Record<string, unknown>> {
+  return new Map(Object.entries(profile.simulator?.documents ?? {}).map(([topic, doc]) => [expandTopic(topic, topicId), expandStrings(doc, topicId) as Record<string, unknown>]));
+}
+
 /**
- * The message a device of this family sends on decoder `d`'s topic: plain text, or a JSON document with the match
- * fields and every point published on that topic (a Z2M device sends its whole state at once).
+ * The message a device of this family sends on decoder `d`'s topic: plain text, or a JSON document (the profile's
+ * document for the topic, or an empty one) with the match fields (the first value of a list) and every point
+ * published on that topic (a Z2M device sends its whole state at once).
  */
-export function simulatedPayload(d: CompiledDecoder, primary: ReadonlyMap<string, CompiledDecoder>, values: ReadonlyMap<string, PointValue>): string {
+export function simulatedPayload(
+  d: CompiledDecoder,
+  primary: ReadonlyMap<string, CompiledDecoder>,
+  values: ReadonlyMap<string, PointValue>,
+  documents: ReadonlyMap<string, Record<string, unknown>> = new Map(),
+): string {
   if (d.format === 'plain') return String(rawFor(d, values.get(d.point)!));
-  const doc: Record<string, unknown> = {};
-  for (const m of d.match) setPath(doc, m.steps, m.expected);
+  const doc: Record<string, unknown> = structuredClone(documents.get(d.topic) ?? {});
+  for (const m of d.match) setPath(doc, m.steps, m.anyOf[0]);
   for (const other of primary.values()) {
     if (other.topic !== d.topic || other.format !== 'json' || JSON.stringify(other.match) !== JSON.stringify(d.match)) continue;
     setPath(doc, other.steps!, rawFor(other, values.get(other.point)!));
@@ -83,6 +102,7 @@ export async function startMqttSimulator(options: MqttSimulatorOptions): Promise
   const availability = compileAvailability(profile, id)[0];
   const values = new Map<string, PointValue>(Object.keys(profile.points).map((p) => [p, profile.simulator?.initial[p] ?? false]));
   const primary = primaryDecoders(decoders);
+  const documents = simulatorDocuments(profile, id);
   let client: MqttClient | undefined;
   let online = false;
   let timer: NodeJS.Timeout | undefined;
@@ -94,7 +114,7 @@ export async function startMqttSimulator(options: MqttSimulatorOptions): Promise
   // States go out unretained (Shelly, Tasmota and Z2M defaults); availability is retained, as devices do.
   const publishPoint = (point: string): Promise<void> => {
     const d = primary.get(point)!;
-    return publish(d.topic, simulatedPayload(d, primary, values), false);
+    return publish(d.topic, simulatedPayload(d, primary, values, documents), false);
   };
   const availabilityPayload = (text: string): string => {
     if (!availability || availability.format === 'plain') return text;

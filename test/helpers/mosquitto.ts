@@ -1,5 +1,6 @@
 // Debian's Mosquitto as a real external broker for tests: a temp config on a free port with a password file
-// (mosquitto_passwd) and an ACL file, no anonymous clients, a packet size limit, and its log for assertions.
+// (mosquitto_passwd) and an ACL file, no anonymous clients, a packet size limit, and its log for assertions
+// (a file, and optionally its $SYS/broker/log topics).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,13 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-export async function startMosquitto(opts: { users: { username: string; password: string }[]; acl: string; maxPacketSize: number }): Promise<Mosquitto> {
+export async function startMosquitto(opts: {
+  users: { username: string; password: string }[];
+  acl: string;
+  maxPacketSize: number;
+  /** Also publish the log on $SYS/broker/log/<level> (`log_dest topic`), as a site counting refusals does. */
+  logTopic?: boolean;
+}): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'roomwatch-mosquitto-'));
   const port = await freePort();
   const passwd = join(dir, 'passwd');
@@ -35,6 +42,7 @@ export async function startMosquitto(opts: { users: { username: string; password
       `max_packet_size ${opts.maxPacketSize}`,
       'persistence false',
       `log_dest file ${logFile}`,
+      ...(opts.logTopic ? ['log_dest topic'] : []),
       'log_type all',
       // Run as whoever starts the test: as root Mosquitto would switch to a user that cannot read the temp files.
       'user root',

@@ -1,13 +1,13 @@
 // The MQTT half end to end on the embedded aedes broker: simulated devices log in with their demo credentials
 // and publish real payload shapes; the source decodes them into readings; refusals (anonymous, wrong password,
 // another device's topic, $SYS, oversize) are refused AND counted; malformed payloads are counted and visible
-// through GET /api/diagnostics/mqtt; LWT → deviceStatus offline and comm_lost readings.
+// through GET /api/diagnostics/mqtt; LWT → deviceStatus offline and comm_lost readings; Frigate reviews → A7.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnection } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { routes, type MqttDiagnosticsView } from '../../src/contract/api.ts';
+import { routes, type AlarmView, type MqttDiagnosticsView } from '../../src/contract/api.ts';
 import type { DeviceStatus } from '../../src/core/bus.ts';
 import type { Reading } from '../../src/core/reading.ts';
 import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gateway.ts';
@@ -124,7 +124,7 @@ describe('MQTT on the embedded broker', () => {
 
   it('stops a huge packet at its header, before the broker buffers it: anonymous or logged in, counted once', async () => {
     const { cookie } = await login(gw.url, 'duty', 'duty');
-    const before = (await diagnostics(cookie)).refusedTotal!.oversize;
+    const before = (await diagnostics(cookie)).refusedTotal!.oversize!;
     // A CONNECT whose fixed header announces 50 MB (MQTT 3.1.1 §2.2.3 Remaining Length: 0x80 0xe8 0xea 0x17).
     const socket = createConnection({ host: '127.0.0.1', port: gw.gateway.brokerPort! });
     await new Promise((ok) => socket.once('connect', ok));
@@ -171,6 +171,41 @@ describe('MQTT on the embedded broker', () => {
     await sim.comeBack();
     await waitFor(() => statuses.filter((s) => s.deviceId === 'fc-tasmota').at(-1)?.online === true, 'online again');
     await waitFor(() => last('fc-tasmota.fireAlarm')?.quality === 'good', 'good reading again');
+  });
+
+  it('Frigate reviews: an alert review in the documented shape raises the A7 alarm until its end; a detection review does not', async () => {
+    // Shapes from docs.frigate.video/integrations/mqtt (frigate/reviews), published by the NVR's own login.
+    const nvr = await connectMqtt(url, { username: 'frigate', password: 'frigate-pw', clientId: 'frigate-nvr' });
+    const seg = (severity: string, endTime: number | null) => ({
+      id: '1718987129.308396-fqk5ka', camera: 'gate', start_time: 1718987129.308396, end_time: endTime, severity,
+      thumb_path: '/media/frigate/clips/review/thumb-gate-1718987129.308396-fqk5ka.webp',
+      data: { detections: ['1718987128.947436-g92ztx'], objects: ['person'], sub_labels: [], zones: ['front_yard'], audio: [] },
+    });
+    const review = (type: string, before: object, after: object) => nvr.publishAsync('frigate/reviews', JSON.stringify({ type, before, after }), { qos: 1 });
+    const { cookie } = await login(gw.url, 'duty', 'duty');
+    const alarm = async () => (await api<AlarmView[]>(gw.url, cookie, routes.alarms)).body.find((a) => a.pointKey === 'cctv-gate.reviewAlert');
+    const ignoredBefore = gw.gateway.mqtt!.diagnostics().devices.find((d) => d.deviceId === 'cctv-gate')!.ignored;
+    const from = readings.length;
+    await review('new', seg('detection', null), seg('detection', null));
+    await review('update', seg('detection', null), seg('alert', null)); // upgraded to an alert
+    await waitFor(() => last('cctv-gate.reviewAlert')?.value === true, 'review alert');
+    const raised = await waitFor(alarm, 'A7 alarm raised');
+    expect(raised).toMatchObject({ rule: 'A7', priority: 'high', roomId: 'cctv', state: 'unack_active' });
+    await review('end', seg('alert', null), seg('alert', 1718987161.2));
+    await waitFor(() => last('cctv-gate.reviewAlert')?.value === false, 'review ended');
+    await waitFor(async () => (await alarm())?.state === 'rtn_unack', 'alarm returned to normal, still to acknowledge');
+    // The detection review was heard and ignored, never a value or malformed.
+    const d = gw.gateway.mqtt!.diagnostics().devices.find((x) => x.deviceId === 'cctv-gate')!;
+    expect(d.ignored).toBe(ignoredBefore + 1);
+    expect(d.malformed).toBe(0);
+    expect(readings.slice(from).filter((r) => r.pointKey === 'cctv-gate.reviewAlert').map((r) => r.value)).toEqual([true, false]);
+    await nvr.endAsync();
+    // The simulated NVR sends the same shape (`npm run sim -- contact cctv-gate reviewAlert on`).
+    const sim = gw.gateway.mqtt!.simulators.get('cctv-gate')!;
+    await sim.set('reviewAlert', true);
+    await waitFor(() => last('cctv-gate.reviewAlert')?.value === true, 'simulated review alert');
+    await sim.set('reviewAlert', false);
+    await waitFor(() => last('cctv-gate.reviewAlert')?.value === false, 'simulated review end');
   });
 
   it('the Frigate camera: a person event is an intrusion; the NVR going offline takes the camera offline', async () => {

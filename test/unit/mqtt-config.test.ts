@@ -65,7 +65,7 @@ describe('MQTT site config', () => {
     expect(problems(site(shelly('password: pw, topicid: typo')))).toEqual(['/devices/0/connection/topicid: Unexpected property (got "typo")']);
   });
 
-  it('an MQTT profile with a JSON decoder but no path, or a broken path, is refused with file and path', () => {
+  it('an MQTT profile with a JSON decoder but no path, a broken path, or a simulator document for a topic it does not read, is refused with file and path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rw-mqtt-profiles-'));
     writeFileSync(join(dir, 'bad.yaml'), `id: bad
 name: { en: B, zh-CN: B }
@@ -76,8 +76,13 @@ kind: contact
 points:
   a: { label: { en: A, zh-CN: A }, quantity: status, signal: contact, unit: "", decoders: [{ topic: "x/{id}", format: json }] }
   b: { label: { en: B, zh-CN: B }, quantity: status, signal: contact, unit: "", decoders: [{ topic: "y/{id}", format: json, path: 'a["b' }] }
+simulator:
+  initial: { a: false, b: false }
+  documents: { "x/{id}": { kind: ok }, "z/{id}": { kind: nobody reads z } }
 `);
     expect(() => loadProfiles(dir)).toThrow(/bad.yaml:8: \/points\/a\/decoders\/0\/path: a JSON decoder needs a path[\s\S]*bad.yaml:9: \/points\/b\/decoders\/0\/path: invalid JSON path/);
+    expect(() => loadProfiles(dir)).toThrow(/bad.yaml:12: \/simulator\/documents\/z~1\{id\}: document for "z\/\{id\}", which no JSON decoder of this profile reads/);
+    expect(() => loadProfiles(dir)).not.toThrow(/documents\/x/);
   });
 });
 
@@ -164,6 +169,9 @@ describe('npm run mqtt-acl', () => {
     expect(gatewayBlock).toContain('topic read frigate/events\n');
     expect(gatewayBlock).toContain('topic read zigbee2mqtt/bridge/state\n');
     expect(gatewayBlock).not.toContain('write');
+    // The demo runs the embedded broker: Mosquitto's log is not read, the line is only shown.
+    expect(gatewayBlock).toContain('# with broker.external.brokerLog: mosquitto, also: topic read $SYS/broker/log/#\n');
+    expect(gatewayBlock).not.toMatch(/^topic read \$SYS/m);
   });
 });
 

@@ -6,7 +6,7 @@ import { loadProfiles } from '../../src/devices/profiles.ts';
 import type { MqttProfile } from '../../src/devices/profile-schema.ts';
 import { compileAvailability, compileDecoders, decode, decodeAvailability, payloadOf, type Outcome } from '../../src/sources/mqtt/decode.ts';
 import { parseJsonPath, readJsonPath } from '../../src/sources/mqtt/json-path.ts';
-import { primaryDecoders, simulatedPayload } from '../../src/simulators/mqtt-simulator.ts';
+import { primaryDecoders, simulatedPayload, simulatorDocuments } from '../../src/simulators/mqtt-simulator.ts';
 
 const profiles = loadProfiles(defaultProfilesDir);
 const mqtt = (id: string): MqttProfile => {
@@ -86,6 +86,41 @@ describe('MQTT decoders: golden cases per device family', () => {
     expect(run('frigate-camera', 'cctv_gate', 'frigate/events', ev('new', 'cctv_gate'), true)).toEqual([{ kind: 'ignored', why: 'retained event' }]);
     expect(values(run('frigate-camera', 'cctv_gate', 'frigate/cctv_gate/motion', 'ON'))).toEqual({ motion: true });
     expect(availability('frigate-camera', 'cctv_gate', 'frigate/available', 'offline')).toEqual({ online: false });
+  });
+
+  it('Frigate reviews (0.14+): an alert review on this camera is active from new/update until end; detections, other cameras and other types are not', () => {
+    // The documented message (blakeblackshear/frigate docs/docs/integrations/mqtt.md, `frigate/reviews`): an update
+    // that upgraded a detection to an alert. Its other types come from frigate/review/maintainer.py:
+    // _publish_segment_start ("new", before = after), _publish_segment_end ("end", end_time set).
+    const detection = {
+      id: '1718987129.308396-fqk5ka', camera: 'front_cam', start_time: 1718987129.308396, end_time: null, severity: 'detection',
+      thumb_path: '/media/frigate/clips/review/thumb-front_cam-1718987129.308396-fqk5ka.webp',
+      data: { detections: ['1718987128.947436-g92ztx', '1718987148.879516-d7oq7r', '1718987126.934663-q5ywpt'], objects: ['person', 'car'], sub_labels: [], zones: [], audio: [] },
+    };
+    const alert = { ...detection, severity: 'alert', data: { ...detection.data, sub_labels: ['Bob'], zones: ['front_yard'] } };
+    const ended = { ...alert, end_time: 1718987161.2 };
+    const review = (type: string, before: object, after: object) => JSON.stringify({ type, before, after });
+    const cam = (id: string) => run('frigate-camera', id, 'frigate/reviews', review('update', detection, alert));
+    expect(values(cam('front_cam'))).toEqual({ reviewAlert: true });
+    expect(values(run('frigate-camera', 'front_cam', 'frigate/reviews', review('new', alert, alert)))).toEqual({ reviewAlert: true });
+    expect(values(run('frigate-camera', 'front_cam', 'frigate/reviews', review('end', alert, ended)))).toEqual({ reviewAlert: false });
+    // A detection review is not an alert: neither its start nor its end touches the point.
+    for (const type of ['new', 'update', 'end']) {
+      expect(run('frigate-camera', 'front_cam', 'frigate/reviews', review(type, detection, detection))).toEqual([{ kind: 'ignored', why: 'does not match' }]);
+    }
+    // Another camera's alert, and a type the decoder does not know (Frigate's later GenAI summaries): ignored, not malformed.
+    expect(cam('back_yard')).toEqual([{ kind: 'ignored', why: 'does not match' }]);
+    expect(run('frigate-camera', 'front_cam', 'frigate/reviews', review('genai', alert, alert))).toEqual([{ kind: 'ignored', why: 'does not match' }]);
+    expect(run('frigate-camera', 'front_cam', 'frigate/reviews', review('new', alert, alert), true)).toEqual([{ kind: 'ignored', why: 'retained event' }]);
+    // The events decoder of the same profile is not fooled by a review on its own topic, nor the other way round.
+    expect(run('frigate-camera', 'front_cam', 'frigate/events', review('new', alert, alert))).toEqual([{ kind: 'ignored', why: 'does not match' }]);
+    // The simulator sends a review of the documented shape (the profile's simulator document).
+    const p = mqtt('frigate-camera');
+    const primary = primaryDecoders(compileDecoders(p, 'front_cam'));
+    const sent = (on: boolean) => JSON.parse(simulatedPayload(primary.get('reviewAlert')!, primary, new Map([['reviewAlert', on]]), simulatorDocuments(p, 'front_cam'))) as { type: string; after: Record<string, unknown> };
+    expect(sent(true)).toMatchObject({ type: 'new', after: { camera: 'front_cam', severity: 'alert', end_time: null, data: { objects: ['person'] } } });
+    expect(sent(false).type).toBe('end');
+    expect(Object.keys(sent(true).after).sort()).toEqual(Object.keys(alert).sort());
   });
 
   it('Dahua bridge: VideoLoss Start/Stop', () => {
@@ -169,12 +204,13 @@ describe('every shipped MQTT profile', () => {
     for (const p of all) {
       const decoders = compileDecoders(p, 'dev-1');
       const primary = primaryDecoders(decoders);
+      const documents = simulatorDocuments(p, 'dev-1');
       for (const [name, initial] of Object.entries(p.simulator?.initial ?? {})) {
         for (const value of typeof initial === 'boolean' ? [initial, !initial] : [initial]) {
           const values = new Map(Object.entries(p.simulator!.initial));
           values.set(name, value);
           const d = primary.get(name)!;
-          const outcome = decode(d, payloadOf(Buffer.from(simulatedPayload(d, primary, values))), false);
+          const outcome = decode(d, payloadOf(Buffer.from(simulatedPayload(d, primary, values, documents))), false);
           expect(outcome, `${p.id}.${name} = ${String(value)}`).toEqual({ kind: 'value', point: name, value });
         }
       }

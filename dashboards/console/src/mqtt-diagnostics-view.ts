@@ -33,7 +33,9 @@ export function mqttDiagnosticsView(store: Store): MqttDiagnosticsPanel {
     return d ? loc(d.name) : id;
   };
   const row = (d: MqttDeviceDiagnosticsView): HTMLElement => {
-    const refused = d.refused ? d.refused.badCredentials + d.refused.publishDenied + d.refused.oversize + d.refused.subscribeDenied : null;
+    // The kinds the broker tells (an external Mosquitto's log tells only some; the others are null).
+    const known = Object.values(d.refused ?? {}).filter((n): n is number => n !== null);
+    const refused = known.length > 0 ? known.reduce((a, b) => a + b, 0) : null;
     return h(
       'tr',
       { 'data-testid': `mqtt-diag-${d.deviceId}`, 'data-online': String(d.online), 'data-malformed': d.malformed },

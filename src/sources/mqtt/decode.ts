@@ -12,7 +12,8 @@ export interface CompiledDecoder {
   topic: string;
   format: MqttDecoder['format'];
   steps?: PathStep[];
-  match: { steps: PathStep[]; expected: string | number | boolean }[];
+  /** The value at `steps` must be one of `anyOf` (a profile's single value is a list of one). */
+  match: { steps: PathStep[]; anyOf: (string | number | boolean)[] }[];
   map?: ReadonlyMap<string, PointValue>;
   ifMissing: 'ignore' | 'malformed';
   retained: 'state' | 'ignore';
@@ -69,7 +70,7 @@ export function compileDecoders(profile: MqttProfile, topicId: string): Compiled
         ...(d.path !== undefined ? { steps: parseJsonPath(d.path) } : {}),
         match: Object.entries(d.match ?? {}).map(([path, expected]) => ({
           steps: parseJsonPath(path),
-          expected: typeof expected === 'string' ? expandTopic(expected, topicId) : expected,
+          anyOf: (Array.isArray(expected) ? expected : [expected]).map((v) => (typeof v === 'string' ? expandTopic(v, topicId) : v)),
         })),
         ...(d.map ? { map: new Map(Object.entries(d.map)) } : {}),
         ifMissing: d.ifMissing ?? 'malformed',
@@ -113,7 +114,8 @@ export function decode(d: CompiledDecoder, payload: Payload, retained: boolean):
   const got = rawValue(d.format, d.steps, payload);
   if (!got.ok) return { kind: 'malformed', error: got.error };
   for (const m of d.match) {
-    if (readJsonPath(got.doc, m.steps) !== m.expected) return { kind: 'ignored', why: 'does not match' };
+    const at = readJsonPath(got.doc, m.steps);
+    if (!m.anyOf.some((v) => v === at)) return { kind: 'ignored', why: 'does not match' };
   }
   const { raw } = got;
   if (raw === undefined) {

@@ -14,6 +14,7 @@ import type { Reading } from '../../core/reading.ts';
 import type { MqttDiagnosticsView } from '../../contract/api.ts';
 import { createDeviceAccess, loginsWithDemoPasswords } from '../../broker/device-access.ts';
 import { createEmbeddedBroker, type BrokerPorts, type EmbeddedBroker } from '../../broker/embedded-broker.ts';
+import { createMosquittoLog, type MosquittoLog } from '../../broker/mosquitto-log.ts';
 import { startMqttSimulator, type MqttSimulator } from '../../simulators/mqtt-simulator.ts';
 import { createMqttSource, type MqttSource } from './mqtt-source.ts';
 
@@ -42,6 +43,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
   const stops: (() => Promise<void>)[] = [];
   const simulators = new Map<string, MqttSimulator>();
   let broker: EmbeddedBroker | null = null;
+  let brokerLog: MosquittoLog | null = null;
   let brokerPorts: BrokerPorts | null = null;
   let source: MqttSource | null = null;
   let url: string | undefined;
@@ -118,6 +120,13 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
       stops.push(() => s.stop());
     }
 
+    if (url !== undefined && cfg?.external?.brokerLog === 'mosquitto') {
+      const l = createMosquittoLog({ url, ...credentials, clientId, clientOptions, clock, logger: logger.child({ part: 'broker-log' }) });
+      await l.start();
+      brokerLog = l;
+      stops.push(() => l.stop());
+    }
+
     for (const device of site.mqttDevices.filter((d) => d.config.simulate)) {
       const password = device.config.connection.password;
       if (url === undefined || password === undefined) continue; // the config check requires both for simulated devices
@@ -136,7 +145,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
     simulators,
     diagnostics() {
       const heard = source?.diagnostics();
-      const stats = broker?.stats();
+      const stats = broker?.stats() ?? brokerLog?.stats();
       const byDevice = new Map(heard?.devices.map((d) => [d.deviceId, d]));
       return {
         broker: broker ? 'embedded' : url !== undefined ? 'external' : 'none',
