@@ -2,8 +2,7 @@
 // decode, and what the embedded broker refused for the device's username (issue 3: malformed payloads and ACL
 // refusals visible through the API).
 import { Type, type Static } from '@sinclair/typebox';
-
-const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
+import { deviceDiagnosticsFields, NullableNumber } from './diagnostics.ts';
 
 export const BrokerRefusals = Type.Object({
   anonymous: Type.Integer(),
@@ -15,16 +14,13 @@ export const BrokerRefusals = Type.Object({
 export type BrokerRefusals = Static<typeof BrokerRefusals>;
 
 export const MqttDeviceDiagnosticsView = Type.Object({
-  deviceId: Type.String(),
+  ...deviceDiagnosticsFields,
   username: Type.String(),
-  online: Type.Union([Type.Boolean(), Type.Null()]),
   messages: Type.Integer(),
   readings: Type.Integer(),
   malformed: Type.Integer(),
   ignored: Type.Integer(),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  lastErrorAt: Nullable(Type.Number()),
-  lastMessageAt: Nullable(Type.Number()),
+  lastMessageAt: NullableNumber,
   /** Refusals of the device's username by the embedded broker; null with an external broker (see its own log). */
   refused: Type.Union([BrokerRefusals, Type.Null()]),
 });
