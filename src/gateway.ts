@@ -199,6 +199,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         alarms.start();
         const a = alarms;
         bus.on('deviceStatus', 'alarms', (status) => a.deviceStatus(status));
+        bus.on('deviceConfig', 'alarms', (status) => a.deviceConfig(status));
         const equipment = createEquipmentEvents({ site, dutyLog, bus });
         equipmentEvents = equipment;
         bus.on('deviceStatus', 'equipment-events', (st) => equipment.deviceStatus(st));
@@ -256,6 +257,18 @@ export function createGateway(options: GatewayOptions): Gateway {
           started.push({ name: 'simulator control', stop: () => control.stop() });
         }
 
+        // Built here so the console can serve its diagnostics; it polls only once started, after the console.
+        const modbus =
+          options.pollDevices === false
+            ? null
+            : createModbusSource({
+                devices: site.devices,
+                clock,
+                logger: logger.child({ part: 'modbus' }),
+                emit: ingest,
+                status: (s) => bus.emit('deviceStatus', s),
+                config: (s) => bus.emit('deviceConfig', s),
+              });
         const server = createConsoleServer({
           site,
           users,
@@ -266,6 +279,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           logger: logger.child({ part: 'http' }),
           latestReadings: () => [...latest.values()].map((r) => freshOrStale(r, clock.now(), staleAfter.get(r.deviceId) ?? staleAfterMs(600_000))),
           mqttDiagnostics: () => m.diagnostics(),
+          ...(modbus ? { modbusDiagnostics: () => modbus.diagnostics() } : {}),
           shiftPlan,
           roster,
           journal,
@@ -280,14 +294,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });
 
-        if (options.pollDevices !== false) {
-          const modbus = createModbusSource({
-            devices: site.devices,
-            clock,
-            logger: logger.child({ part: 'modbus' }),
-            emit: ingest,
-            status: (s) => bus.emit('deviceStatus', s),
-          });
+        if (modbus) {
           await modbus.start();
           started.push({ name: 'modbus', stop: () => modbus.stop() });
         }

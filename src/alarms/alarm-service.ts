@@ -4,7 +4,7 @@
 // so every one of them is checked, recorded with who and when, and broadcast the same way.
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Bus, DeviceStatus } from '../core/bus.ts';
+import type { Bus, DeviceConfigStatus, DeviceStatus } from '../core/bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
 import type {
@@ -36,6 +36,8 @@ export interface AlarmService {
   start(): void;
   evaluate(readings: readonly Reading[]): void;
   deviceStatus(status: DeviceStatus): void;
+  /** A configuration mismatch found or gone (Modbus exception 01/02/03/0A): the device's configuration alarm. */
+  deviceConfig(status: DeviceConfigStatus): void;
   /** Time-driven work: shelve expiry, escalation deadlines (A1/A2), isolations left overnight (A6). */
   tick(): void;
   acknowledge(id: number, user: UserView, note: string): AlarmView;
@@ -173,15 +175,17 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     detail: string | null,
     now: number,
   ): Done | null => {
+    // The detail (last error, what does not match) goes into the duty-log entry too: the log says why (A5).
+    const params: NewDutyLogEntry['params'] = detail === null ? {} : { detail };
     const existing = records.openByCondition(point.key, condition);
-    if (existing) return apply(existing, 'activate', now, { value, detail }, null);
+    if (existing) return apply(existing, 'activate', now, { value, detail }, null, params);
     const inserted = db
       .prepare(
         `INSERT INTO alarms (point_key, room_id, device_id, condition, priority, rule, state, value, limit_value, unit, raised_at, kind, latched, detail)
          VALUES (?, ?, ?, ?, ?, ?, 'normal', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       )
       .get(point.key, point.roomId, point.deviceId, condition, priority, rule, value, limit, point.unit, now, kind, latched ? 1 : 0, detail) as unknown as AlarmRow;
-    return apply(inserted, 'activate', now, {}, null);
+    return apply(inserted, 'activate', now, {}, null, params);
   };
 
   const clear = (pointKey: string, condition: AlarmCondition, value: number | null, now: number): Done | null => {
@@ -295,6 +299,19 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     return rules;
   };
 
+  /** A device-level alarm (comm loss, configuration): the point key is the device id; rule A8 (faults reported). */
+  const deviceAlarm = (
+    status: { deviceId: string; roomId: string; detail?: string },
+    active: boolean,
+    condition: AlarmCondition,
+    kind: AlarmRow['kind'],
+    priority: Priority,
+  ): void => {
+    const now = clock.now();
+    const unitPoint = { key: status.deviceId, roomId: status.roomId, deviceId: status.deviceId, unit: '' };
+    run([() => (active ? raise(unitPoint, condition, kind, priority, 'A8', false, 0, 0, status.detail ?? null, now) : clear(status.deviceId, condition, null, now))]);
+  };
+
   const run = (changes: (() => Done | null)[]): void => {
     if (changes.length === 0) return;
     const done = store.transaction(() => changes.map((c) => c()).filter((d): d is Done => d !== null));
@@ -360,14 +377,14 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     },
 
     deviceStatus(status) {
-      const now = clock.now();
-      const unitPoint = { key: status.deviceId, roomId: status.roomId, deviceId: status.deviceId, unit: '' };
-      run([
-        () =>
-          status.online
-            ? clear(status.deviceId, 'commLoss', null, now)
-            : raise(unitPoint, 'commLoss', 'comm', 'high', 'A8', false, 0, 0, status.detail ?? null, now),
-      ]);
+      deviceAlarm(status, !status.online, 'commLoss', 'comm', 'high');
+    },
+
+    deviceConfig(status) {
+      // Medium, not high like a lost device: the device and its room are fine, but the points it refuses are
+      // unmonitored until an engineer fixes the profile or the gateway's table; medium escalates to the shift
+      // lead if nobody acknowledges (A2), low never would (docs/alarms.md "Configuration alarm").
+      deviceAlarm(status, !status.ok, 'config', 'config', 'medium');
     },
 
     tick() {

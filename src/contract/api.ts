@@ -2,6 +2,7 @@
 // TypeBox gives both the TypeScript types and the JSON Schema fastify validates requests with.
 import { Type, type Static } from '@sinclair/typebox';
 export * from './mqtt.ts';
+export * from './modbus.ts';
 import { ShiftDutyLogKind, ShiftErrorCode } from './shifts.ts';
 import { JournalDutyLogKind, JournalErrorCode } from './duty-journal.ts';
 import { HandoverDutyLogKind, HandoverErrorCode } from './handover.ts';
@@ -132,6 +133,8 @@ export const AlarmCondition = Type.Union([
   Type.Literal('isolationOvernight'),
   /** Run feedback disagrees with the command for longer than the configured delay. */
   Type.Literal('mismatch'),
+  /** The device answers a read with exception 01/02/03/0A: its profile or the gateway's table does not match it. */
+  Type.Literal('config'),
 ]);
 export type AlarmCondition = Static<typeof AlarmCondition>;
 

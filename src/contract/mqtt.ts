@@ -2,8 +2,8 @@
 // decode, and what the broker refused for the device's username (issue 3: malformed payloads and ACL refusals
 // visible through the API): the embedded broker's own counts, or what an external Mosquitto's log says.
 import { Type, type Static } from '@sinclair/typebox';
+import { deviceDiagnosticsFields, NullableNumber } from './diagnostics.ts';
 
-const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 /** A count, or null when the broker does not tell (Mosquitto's log has no line for it). */
 const Count = Type.Union([Type.Integer(), Type.Null()]);
 
@@ -20,16 +20,13 @@ export const BrokerRefusals = Type.Object({
 export type BrokerRefusals = Static<typeof BrokerRefusals>;
 
 export const MqttDeviceDiagnosticsView = Type.Object({
-  deviceId: Type.String(),
+  ...deviceDiagnosticsFields,
   username: Type.String(),
-  online: Type.Union([Type.Boolean(), Type.Null()]),
   messages: Type.Integer(),
   readings: Type.Integer(),
   malformed: Type.Integer(),
   ignored: Type.Integer(),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  lastErrorAt: Nullable(Type.Number()),
-  lastMessageAt: Nullable(Type.Number()),
+  lastMessageAt: NullableNumber,
   /**
    * Refusals of the device's username by the embedded broker, or those an external Mosquitto's log names it in
    * (`broker.external.brokerLog: mosquitto`); null when neither is available.

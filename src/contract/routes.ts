@@ -16,6 +16,7 @@ export const routes = {
   deviceTagApprove: (deviceId: string) => `/api/devices/${deviceId}/tag/approve`,
   dutyLog: '/api/duty-log',
   mqttDiagnostics: '/api/diagnostics/mqtt',
+  modbusDiagnostics: '/api/diagnostics/modbus',
   shifts: '/api/shifts',
   onDuty: '/api/on-duty',
   roster: (month: string) => `/api/roster/${month}`,

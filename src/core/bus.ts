@@ -10,6 +10,7 @@ export interface GatewayEvents {
   alarm: AlarmTransition;
   dutyLog: DutyLogEntryView;
   deviceStatus: DeviceStatus;
+  deviceConfig: DeviceConfigStatus;
   alarmSummary: AlarmSummary;
   /** An alarm's view changed without a lifecycle transition (its device was tagged or untagged). */
   alarmUpdated: AlarmView;
@@ -29,6 +30,21 @@ export interface DeviceStatus {
   online: boolean;
   ts: number;
   /** Why: the last error, the LWT payload, the missed heartbeat. */
+  detail?: string;
+}
+
+/**
+ * Whether a device's answers show that its configuration matches it: a Modbus device answering a read with
+ * exception 01/02/03/0A has a profile or a gateway table that does not fit it (devices.md §5 implication 2).
+ * The alarm service turns a mismatch into a configuration alarm; sources emit only changes, and `ok` once the
+ * device first answers every read without one (which also clears an alarm left open by an earlier run).
+ */
+export interface DeviceConfigStatus {
+  deviceId: string;
+  roomId: string;
+  ok: boolean;
+  ts: number;
+  /** What does not match: unit, table, address, points and the exception's meaning. */
   detail?: string;
 }
 

@@ -2,7 +2,7 @@
 // is one module under src/http/routes that registers its REST routes and its socket events.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Socket } from 'socket.io';
-import type { UserView, ConsoleToServerEvents, ServerToConsoleEvents, MqttDiagnosticsView } from '../contract/api.ts';
+import type { UserView, ConsoleToServerEvents, ServerToConsoleEvents, ModbusDiagnosticsView, MqttDiagnosticsView } from '../contract/api.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Bus } from '../core/bus.ts';
@@ -34,6 +34,8 @@ export interface ConsoleDeps {
   latestReadings: () => Reading[];
   /** MQTT source and broker counters; absent when the site has no MQTT. */
   mqttDiagnostics?: () => MqttDiagnosticsView;
+  /** Modbus links and per-device counters; absent when the gateway does not poll (benchmarks feeding ingest()). */
+  modbusDiagnostics?: () => ModbusDiagnosticsView;
   shiftPlan: ShiftPlan;
   roster: Roster;
   journal: Journal;

@@ -24,7 +24,7 @@ import { siteModule } from './routes/site.ts';
 import { alarmsModule } from './routes/alarms.ts';
 import { dutyLogModule } from './routes/duty-log.ts';
 import { deviceTagsModule } from './routes/device-tags.ts';
-import { mqttDiagnosticsModule } from './routes/mqtt-diagnostics.ts';
+import { diagnosticsModule } from './routes/diagnostics.ts';
 import { rosterModule } from './routes/roster.ts';
 import { dutyJournalModule } from './routes/duty-journal.ts';
 import { handoverModule } from './routes/handover.ts';
@@ -62,7 +62,7 @@ export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOpt
     alarmsModule,
     deviceTagsModule,
     dutyLogModule,
-    mqttDiagnosticsModule,
+    diagnosticsModule,
     rosterModule,
     dutyJournalModule,
     handoverModule,

@@ -7,6 +7,7 @@ import type {
   ErrorBody,
   HistorianStatusView,
   LoginRequest,
+  ModbusDiagnosticsView,
   MqttDiagnosticsView,
   ReadingView,
   SiteView,
@@ -67,6 +68,7 @@ export const api = {
   deviceTags: () => call<DeviceTagView[]>('GET', paths.deviceTags),
   dutyLog: (limit = 100) => call<DutyLogEntryView[]>('GET', `${paths.dutyLog}?limit=${limit}`),
   mqttDiagnostics: () => call<MqttDiagnosticsView>('GET', paths.mqttDiagnostics),
+  modbusDiagnostics: () => call<ModbusDiagnosticsView>('GET', paths.modbusDiagnostics),
   historianStatus: () => call<HistorianStatusView>('GET', paths.historianStatus),
   trends: (points: string[], from: number, to: number) =>
     call<TrendView>('GET', `${paths.trends}?points=${encodeURIComponent(points.join(','))}&from=${Math.floor(from)}&to=${Math.floor(to)}&resolution=auto`),

@@ -8,7 +8,9 @@ import { alarmsView } from './alarms-view.ts';
 import { dutyLogView } from './duty-log-view.ts';
 import { roomsView } from './rooms-view.ts';
 import { floodBanner } from './flood-banner.ts';
-import { mqttDiagnosticsView } from './mqtt-diagnostics-view.ts';
+import { diagnosticsPanel } from './diagnostics-view.ts';
+import { modbusDiagnosticsSection } from './modbus-diagnostics-view.ts';
+import { mqttDiagnosticsSection } from './mqtt-diagnostics-view.ts';
 import { navView } from './nav-view.ts';
 import { consolePages } from './pages.ts';
 import { historianIndicator } from './historian-status.ts';
@@ -73,9 +75,9 @@ export function boardView(ctx: BoardContext): BoardView {
   const alarms = alarmsView(store, ctx.socket);
   const rooms = roomsView(store, ctx.socket);
   const dutyLog = dutyLogView(store);
-  const mqttDiagnostics = mqttDiagnosticsView(store);
+  const diagnostics = diagnosticsPanel([modbusDiagnosticsSection(store), mqttDiagnosticsSection(store)]);
 
-  const boardMain = h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), trends.el, mqttDiagnostics.el);
+  const boardMain = h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), trends.el, diagnostics.el);
   const nav = navView(boardMain, consolePages(store));
   const el = h('div', { class: 'board', 'data-testid': 'board' }, header, nav.nav, connBanner, soundBanner, flood.el, boardMain, nav.host);
 
@@ -144,7 +146,7 @@ export function boardView(ctx: BoardContext): BoardView {
     destroy() {
       nav.destroy();
       clearInterval(timer);
-      mqttDiagnostics.destroy();
+      diagnostics.destroy();
       historian.destroy();
       trends.destroy();
       for (const off of unsubscribe) off();

@@ -43,8 +43,12 @@ function entryItem(store: Store, entry: DutyLogEntryView): HTMLElement {
   );
 }
 
-/** Contact, fault-code, comm-loss and isolation alarms have no value against a limit: they read as events. */
+/**
+ * Contact, fault-code, comm-loss and isolation alarms have no value against a limit: they read as events. A
+ * configuration alarm says what does not match (unit, table, address, exception meaning; devices.md §5).
+ */
 function messageKey(entry: DutyLogEntryView): MessageKey {
+  if (entry.kind === 'alarm.raised' && entry.params['condition'] === 'config') return 'dutyLog.kind.alarm.raisedConfig';
   const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight'], entry.params['condition']);
   return event ? 'dutyLog.kind.alarm.raisedEvent' : `dutyLog.kind.${entry.kind}`;
 }
@@ -69,9 +73,10 @@ function entryParams(store: Store, entry: DutyLogEntryView): MessageParams {
     point: names.point ?? text(p['point']),
     condition: isCondition(p['condition']) ? conditionText(p['condition']) : text(p['condition']),
     priority: isPriority(p['priority']) ? priorityText(p['priority']) : text(p['priority']),
-    // A communication loss has no value or limit (the device does not answer).
-    value: p['condition'] === 'commLoss' ? '—' : measured(p['value']),
-    limit: p['condition'] === 'commLoss' ? '—' : measured(p['limit']),
+    // A communication loss or a configuration mismatch has no value or limit (the device does not answer it).
+    value: oneOf(['commLoss', 'config'], p['condition']) ? '—' : measured(p['value']),
+    limit: oneOf(['commLoss', 'config'], p['condition']) ? '—' : measured(p['limit']),
+    detail: text(p['detail']),
     rule: text(p['rule']),
     note: text(p['note']),
     user: who(entry),

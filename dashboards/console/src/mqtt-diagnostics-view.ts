@@ -1,37 +1,22 @@
-// MQTT device diagnostics (issue 3): per device link, messages, malformed payloads with the last error and when,
-// and what the broker refused for its login. Fetched from GET /api/diagnostics/mqtt while the panel is open.
+// MQTT section of the diagnostics panel (issue 3): per device link, messages, malformed payloads with the last
+// error and when, and what the broker refused for its login (GET /api/diagnostics/mqtt).
 import type { MqttDeviceDiagnosticsView, MqttDiagnosticsView } from '../../../src/contract/api.ts';
 import { api } from './api.ts';
 import { h, replaceChildren } from './dom.ts';
-import { formatDateTime } from './format.ts';
-import { loc, tr } from './lang.ts';
+import { diagCell, diagSection, diagTable, type DiagnosticsSection } from './diagnostics-view.ts';
+import { tr } from './lang.ts';
 import type { Store } from './store.ts';
 
-export interface MqttDiagnosticsPanel {
-  el: HTMLElement;
-  destroy(): void;
-}
-
-const REFRESH_MS = 5000;
-const columns = ['device', 'link', 'messages', 'malformed', 'lastError', 'lastMessage', 'refused'] as const;
-
-export function mqttDiagnosticsView(store: Store): MqttDiagnosticsPanel {
-  const body = h('tbody');
-  const status = h('p', { class: 'muted', 'data-testid': 'mqtt-diag-status' });
-  const table = h(
-    'table',
-    { class: 'diag-table', 'data-testid': 'mqtt-diagnostics' },
-    h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, tr(`mqtt.diag.col.${c}`))))),
-    body,
-  );
-  // Hidden until the first answer shows the site has MQTT devices at all.
-  const details = h('details', { class: 'panel diag-panel', 'data-testid': 'mqtt-diagnostics-panel', hidden: true }, h('summary', { class: 'panel-title' }, tr('mqtt.diag.title')), status, table);
-  let timer: ReturnType<typeof setInterval> | undefined;
-
-  const name = (id: string): string => {
-    const d = store.index.devices.get(id);
-    return d ? loc(d.name) : id;
-  };
+export function mqttDiagnosticsSection(store: Store): DiagnosticsSection {
+  const { table, body } = diagTable('mqtt-diagnostics-table', [
+    'diag.col.device',
+    'diag.col.link',
+    'mqtt.diag.col.messages',
+    'mqtt.diag.col.malformed',
+    'diag.col.lastError',
+    'mqtt.diag.col.lastMessage',
+    'mqtt.diag.col.refused',
+  ]);
   const row = (d: MqttDeviceDiagnosticsView): HTMLElement => {
     // The kinds the broker tells (an external Mosquitto's log tells only some; the others are null).
     const known = Object.values(d.refused ?? {}).filter((n): n is number => n !== null);
@@ -39,35 +24,17 @@ export function mqttDiagnosticsView(store: Store): MqttDiagnosticsPanel {
     return h(
       'tr',
       { 'data-testid': `mqtt-diag-${d.deviceId}`, 'data-online': String(d.online), 'data-malformed': d.malformed },
-      h('td', {}, name(d.deviceId)),
-      h('td', { class: d.online === false ? 'diag-offline' : '' }, tr(d.online === null ? 'mqtt.diag.unknown' : d.online ? 'mqtt.diag.online' : 'mqtt.diag.offline')),
-      h('td', { class: 'num' }, d.messages),
-      h('td', { class: d.malformed > 0 ? 'num diag-bad' : 'num' }, d.malformed),
-      h('td', { class: 'diag-error' }, d.lastError ? `${d.lastErrorAt ? formatDateTime(d.lastErrorAt) + ' ' : ''}${d.lastError}` : '—'),
-      h('td', {}, d.lastMessageAt ? formatDateTime(d.lastMessageAt) : '—'),
+      diagCell.device(store, d.deviceId),
+      diagCell.link(d.online),
+      diagCell.count(d.messages),
+      diagCell.count(d.malformed, true),
+      diagCell.error(d.lastError, d.lastErrorAt),
+      diagCell.time(d.lastMessageAt),
       h('td', { class: 'num' }, refused === null ? '—' : refused),
     );
   };
-  const render = (v: MqttDiagnosticsView): void => {
-    details.hidden = v.devices.length === 0;
-    status.textContent = tr(v.connected ? 'mqtt.diag.connected' : 'mqtt.diag.disconnected', { broker: tr(`mqtt.diag.broker.${v.broker}`) });
+  return diagSection('mqtt', 'mqtt.diag.title', [table], api.mqttDiagnostics, (v: MqttDiagnosticsView) => {
     replaceChildren(body, v.devices.map(row));
-  };
-  const refresh = (): void => {
-    api.mqttDiagnostics().then(render, () => (status.textContent = tr('mqtt.diag.unavailable')));
-  };
-  details.addEventListener('toggle', () => {
-    if (timer) clearInterval(timer);
-    timer = undefined;
-    if (!details.open) return;
-    refresh();
-    timer = setInterval(refresh, REFRESH_MS);
+    return { status: tr(v.connected ? 'mqtt.diag.connected' : 'mqtt.diag.disconnected', { broker: tr(`mqtt.diag.broker.${v.broker}`) }), shown: v.devices.length > 0 };
   });
-  refresh();
-  return {
-    el: details,
-    destroy() {
-      if (timer) clearInterval(timer);
-    },
-  };
 }

@@ -11,6 +11,7 @@ import * as modbusSerial from 'modbus-serial';
 import type { Logger } from '../../core/logger.ts';
 import type { RegisterTable } from '../../devices/profile-schema.ts';
 import type { LinkSettings } from '../../config/modbus-connection.ts';
+import type { ModbusLinkDiagnosticsView } from '../../contract/api.ts';
 
 // modbus-serial is CommonJS (`module.exports = ModbusRTU`) while its typings say `export default`: for an
 // ES module the class is the namespace's `default`, which TypeScript types as the module itself.
@@ -25,11 +26,14 @@ export class LinkError extends Error {
    * healthy link; `transport`: the link itself failed (and is reconnecting). */
   readonly kind: 'exception' | 'no-answer' | 'transport';
   readonly exceptionCode: number | undefined;
-  constructor(kind: LinkError['kind'], message: string, exceptionCode?: number) {
+  /** No answer within the timeout: a `no-answer` on RTU, a `transport` error on Modbus TCP (diagnostics count both). */
+  readonly timeout: boolean;
+  constructor(kind: LinkError['kind'], message: string, more: { exceptionCode?: number; timeout?: boolean } = {}) {
     super(message);
     this.name = 'LinkError';
     this.kind = kind;
-    this.exceptionCode = exceptionCode;
+    this.exceptionCode = more.exceptionCode;
+    this.timeout = more.timeout ?? false;
   }
 }
 
@@ -41,7 +45,15 @@ export interface ModbusLink {
    * close(), which fails it at once, so no per-request abort listener is needed.
    */
   read(unitId: number, table: RegisterTable, address: number, count: number, signal: AbortSignal): Promise<RegisterData>;
+  /** For diagnostics: the state, how often the link came back after a loss, and the last reason it failed. */
+  status(): LinkStatus;
   close(): Promise<void>;
+}
+
+export interface LinkStatus {
+  state: LinkState;
+  reconnects: number;
+  lastError: string | null;
 }
 
 /** Short meanings of the standard exception codes (Modbus Application Protocol 1.1b §7; devices.md §5). */
@@ -57,8 +69,12 @@ const exceptionMeanings: Readonly<Record<number, string>> = {
   11: 'gateway target device failed to respond',
 };
 
+export function exceptionMeaning(code: number): string {
+  return exceptionMeanings[code] ?? 'unknown exception code';
+}
+
 export function describeException(code: number): string {
-  return `Modbus exception ${code}: ${exceptionMeanings[code] ?? 'unknown exception code'}`;
+  return `Modbus exception ${code}: ${exceptionMeaning(code)}`;
 }
 
 /**
@@ -100,7 +116,7 @@ export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
  * Link states as a table (style.md §7). A change is logged once, not per request; a transition missing
  * from the table is a bug and throws.
  */
-export type LinkState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
+export type LinkState = ModbusLinkDiagnosticsView['state'];
 export type LinkEvent = 'open' | 'up' | 'down' | 'close';
 type LogAt = 'info' | 'warn';
 export const linkTransitions: Readonly<Record<LinkState, Partial<Record<LinkEvent, { to: LinkState; log?: [LogAt, string] }>>>> = {
@@ -137,6 +153,8 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
   let failures = 0;
   let nextConnectAt = 0; // performance.now(): scheduling uses the monotonic clock
   let lastFailure = 'not connected yet';
+  let reconnects = 0;
+  let failedEver = false;
   /** Rejects the requests in flight when the peer closes, so they fail at once instead of timing out. */
   const inFlight = new Set<(err: Error) => void>();
   let busy = 0;
@@ -149,6 +167,8 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     const t = linkTransitions[state][event];
     if (!t) throw new Error(`modbus link ${settings.key}: no transition from ${state} on ${event}`);
     if (t.to !== state && t.log) log[t.log[0]](t.log[1], fields);
+    if (state === 'disconnected' && t.to === 'connected') reconnects++;
+    if (t.to === 'disconnected') failedEver = true;
     state = t.to;
   };
 
@@ -238,7 +258,8 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     if (client?.isOpen) return client;
     if (client) {
       closeClient(); // closed between requests (idle timeout of the device): reopen at once
-      move('down', { detail: 'connection closed by the device' });
+      lastFailure = 'connection closed by the device';
+      move('down', { detail: lastFailure });
     }
     if (performance.now() < nextConnectAt) throw new LinkError('transport', lastFailure);
     connecting ??= connect().finally(() => (connecting = null));
@@ -287,11 +308,11 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
   const classify = (err: unknown): LinkError => {
     if (err instanceof LinkError) return err;
     const e = err as { modbusCode?: unknown; errno?: unknown; message?: unknown };
-    if (typeof e.modbusCode === 'number') return new LinkError('exception', describeException(e.modbusCode), e.modbusCode);
+    if (typeof e.modbusCode === 'number') return new LinkError('exception', describeException(e.modbusCode), { exceptionCode: e.modbusCode });
     const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(err);
     if (e.errno === 'ETIMEDOUT') {
       const detail = `timeout: no response within ${timeoutMs} ms`;
-      return new LinkError(isRtu(settings) ? 'no-answer' : 'transport', detail);
+      return new LinkError(isRtu(settings) ? 'no-answer' : 'transport', detail, { timeout: true });
     }
     // A CRC or length error on RTU is one garbled frame from one slave (noise, a collision); on TCP the
     // stream cannot be trusted any more. Port errors are transport errors everywhere.
@@ -344,6 +365,10 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         lastFrameEnd = performance.now();
         release();
       }
+    },
+
+    status() {
+      return { state, reconnects, lastError: failedEver ? lastFailure : null };
     },
 
     async close() {

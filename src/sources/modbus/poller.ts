@@ -3,15 +3,17 @@
 // Per-unit backoff: a unit that stops answering is asked less and less often, so one dead slave does not
 // take the bus time of the others (the complaint "a timed-out slave stalls the others", issue 3).
 // After `commLossAfterCycles` failed cycles the device is offline (DeviceStatus → communication-loss alarm);
-// the first answer brings it back, logged both ways.
+// the first answer brings it back, logged both ways. An exception 01/02/03/0A is a configuration mismatch
+// (DeviceConfigStatus → configuration alarm), never retried. Counters for diagnostics: ./diagnostics.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SiteDevice, SitePoint } from '../../config/load.ts';
 import { resolveUnit } from '../../config/modbus-connection.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Quality, Reading } from '../../core/reading.ts';
-import type { DeviceStatus } from '../../core/bus.ts';
+import type { DeviceConfigStatus, DeviceStatus } from '../../core/bus.ts';
 import { compileCodec, planReads, splitBlock, type PointCodec, type ReadBlock } from './decode.ts';
+import { countFailure, newModbusCounters, type ModbusDeviceCounters } from './diagnostics.ts';
 import { isAbort, LinkError, type ModbusLink, type RegisterData } from './link.ts';
 
 export { describeException, reconnectDelay } from './link.ts';
@@ -24,6 +26,8 @@ export interface ModbusPollerDeps {
   emit: (readings: Reading[]) => void;
   /** Offline/online changes of this device (only changes). */
   status?: (status: DeviceStatus) => void;
+  /** Configuration mismatch found or gone (only changes, and the first judgement after start). */
+  config?: (status: DeviceConfigStatus) => void;
   /** For tests of the backoff: jitter source. */
   random?: () => number;
   /** Wait before the first cycle, so many devices do not all ask at the same moment of the interval. */
@@ -40,6 +44,10 @@ export interface CycleStats {
 }
 
 export interface ModbusPoller {
+  readonly deviceId: string;
+  readonly unitId: number;
+  /** Live counters for diagnostics (read, never written, outside the poller). */
+  readonly counters: ModbusDeviceCounters;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -69,6 +77,16 @@ type Block = ReadBlock<PlannedPoint>;
 
 /** Exceptions worth asking again within the cycle: 05 acknowledge, 06 busy (Telegraf retries only busy). */
 const retryable = new Set([5, 6]);
+/**
+ * Exceptions that say the configuration does not match the device (devices.md §5 implication 2): 01 illegal
+ * function, 02 illegal data address, 03 illegal data value, 0A gateway path unavailable (the unit id is not in
+ * the gateway's table). Asking again cannot help: no retry, a configuration alarm instead.
+ */
+const configExceptions = new Set([1, 2, 3, 10]);
+
+const tableNames: Readonly<Record<string, string>> = { coil: 'coil', discrete: 'discrete input', holding: 'holding register', input: 'input register' };
+/** A protocol (0-based) address as devices.md writes them, 0x0001: not a manual's 1-based 30002. */
+const hex = (address: number): string => `0x${address.toString(16).toUpperCase().padStart(4, '0')}`;
 
 export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   const { device, link, clock, emit } = deps;
@@ -83,8 +101,12 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   let allPoints: PlannedPoint[] = [];
   let abort: AbortController | null = null;
   let loop: Promise<void> | null = null;
-  let failedCycles = 0;
-  let online: boolean | null = null; // unknown until the first answer or commLossAfter failures
+  let failedCycles = 0; // in a row; counters.failedCycles is the total
+  const counters = newModbusCounters(); // counters.online: unknown (null) until the first answer or commLossAfter failures
+  /** Configuration judged at the end of a complete cycle: unknown after start, then ok or a mismatch. */
+  let configState: 'unknown' | 'ok' | 'mismatch' = 'unknown';
+  /** The first configuration mismatch of the cycle under way. */
+  let cycleMismatch: string | null = null;
   let skipUntil = 0; // performance.now(): per-unit backoff
   let lastFailure = 'not polled yet';
   /** Last logged problem per block, so a persistent exception is logged once, not every cycle. */
@@ -100,13 +122,25 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   };
 
   const setOnline = (value: boolean, detail: string | undefined): void => {
-    if (online === value) return;
-    const was = online;
-    online = value;
+    if (counters.online === value) return;
+    const was = counters.online;
+    counters.online = value;
     if (value && was === null) return; // the first answer after start is not a recovery
     if (value) logger.info('modbus device back online', { device: id });
     else logger.warn('modbus device offline', { device: id, failedCycles, detail });
     deps.status?.({ deviceId: id, roomId: device.config.room, online: value, ts: clock.now(), ...(detail ? { detail } : {}) });
+  };
+
+  /** Called at the end of a cycle that asked every block: a mismatch raises, none clears (changes only). */
+  const judgeConfig = (mismatch: string | null): void => {
+    const next = mismatch === null ? 'ok' : 'mismatch';
+    if (next === configState) return;
+    const was = configState;
+    configState = next;
+    counters.configProblem = mismatch;
+    if (mismatch !== null) logger.warn('modbus device configuration does not match the device', { device: id, detail: mismatch });
+    else if (was === 'mismatch') logger.info('modbus device configuration matches again', { device: id });
+    deps.config?.({ deviceId: id, roomId: device.config.room, ok: mismatch === null, ts: clock.now(), ...(mismatch !== null ? { detail: mismatch } : {}) });
   };
 
   const noteBlock = (block: Block, problem: string): void => {
@@ -121,11 +155,16 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   /** One read with busy retries (exception 05/06 only; devices.md §5, Telegraf `busy_retries`). */
   const readWithRetries = async (block: Block, signal: AbortSignal): Promise<RegisterData> => {
     for (let attempt = 0; ; attempt++) {
+      counters.requests++;
       try {
-        return await link.read(unit.unitId, block.table, block.address, block.count, signal);
+        const data = await link.read(unit.unitId, block.table, block.address, block.count, signal);
+        counters.answers++;
+        return data;
       } catch (err) {
+        if (err instanceof LinkError) countFailure(counters, err, clock.now());
         const busy = err instanceof LinkError && err.exceptionCode !== undefined && retryable.has(err.exceptionCode);
         if (!busy || attempt >= unit.busyRetries) throw err;
+        counters.busyRetries++;
         await sleep(unit.busyRetryWaitMs, undefined, { signal });
       }
     }
@@ -137,6 +176,7 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
       const data = await readWithRetries(block, signal);
       if (signal.aborted) return 'answered'; // stopped meanwhile: the cycle's readings are dropped anyway
       const ts = clock.now(); // acquisition time: when the answer arrived (L6: the gateway's one clock)
+      counters.lastGoodAt = ts;
       for (const { point, offset } of block.items) {
         const d = point.codec.decode(data, offset);
         out.push(d.quality === 'good' ? reading(point, d.value, 'good', ts) : reading(point, null, d.quality, ts, d.detail));
@@ -154,6 +194,11 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
         for (const single of singles) await readBlock(single, signal, out);
         return 'answered';
       }
+      if (err.exceptionCode !== undefined && configExceptions.has(err.exceptionCode)) {
+        // After the split above, 02 here is one point's register (or a lone block) the device does not have.
+        const where = `${tableNames[block.table]} ${hex(block.address)}${block.count > 1 ? `–${hex(block.address + block.count - 1)}` : ''}`;
+        cycleMismatch ??= `unit ${unit.unitId}, ${where} (${block.items.map((i) => i.point.point).join(', ')}): ${err.message}`;
+      }
       // 0x0B: the gateway answered, the device behind it did not: the device is silent (devices.md §5).
       const silent = err.kind !== 'exception' || err.exceptionCode === 11;
       failed(block.items, silent ? 'comm_lost' : 'bad', err.message, clock.now(), out);
@@ -166,7 +211,11 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   const cycle = async (signal: AbortSignal): Promise<Reading[]> => {
     const out: Reading[] = [];
     let answered = false;
+    let complete = false; // every block answered: the configuration can be judged
+    cycleMismatch = null;
+    counters.cycles++;
     if (performance.now() >= skipUntil) {
+      complete = true;
       for (let i = 0; i < plan.length; i++) {
         const block = plan[i]!;
         if ((await readBlock(block, signal, out)) === 'answered') answered = true;
@@ -174,12 +223,15 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
           // A silent unit will not answer the next block either: spare the bus (and the others) the wait.
           const rest = plan.slice(i + 1).flatMap((b) => b.items);
           failed(rest, 'comm_lost', lastFailure, clock.now(), out);
+          complete = false;
           break;
         }
       }
     } else {
       failed(allPoints.map((point) => ({ point })), 'comm_lost', lastFailure, clock.now(), out);
     }
+    // A mismatch seen is one even if the unit fell silent later in the cycle; "none" needs every block's answer.
+    if (!signal.aborted && (cycleMismatch !== null || complete)) judgeConfig(cycleMismatch);
     if (answered) {
       if (failedCycles > 0) logger.debug('modbus unit answers again', { device: id, failedCycles });
       failedCycles = 0;
@@ -187,6 +239,7 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
       setOnline(true, undefined);
     } else {
       failedCycles++;
+      counters.failedCycles++;
       const wait = unitBackoff(failedCycles, intervalMs, random);
       if (wait > 0 && performance.now() >= skipUntil) skipUntil = performance.now() + wait;
       if (failedCycles >= commLossAfter) setOnline(false, lastFailure);
@@ -235,12 +288,17 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   };
 
   return {
+    deviceId: id,
+    unitId: unit.unitId,
+    counters,
     async start() {
       if (loop) return;
       allPoints = device.points.map((p) => ({ spec: p.spec, codec: compileCodec(p.spec), pointKey: p.key, point: p.name, unit: p.spec.unit }));
       plan = planReads(allPoints, { maxGap: unit.maxGap, maxRegisters: unit.maxRegisters });
       failedCycles = 0;
-      online = null;
+      counters.online = null;
+      configState = 'unknown';
+      counters.configProblem = null;
       skipUntil = 0;
       lastFailure = 'not polled yet';
       blockProblems.clear();

@@ -6,7 +6,9 @@ import { resolveLink } from '../../config/modbus-connection.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
-import type { DeviceStatus } from '../../core/bus.ts';
+import type { DeviceConfigStatus, DeviceStatus } from '../../core/bus.ts';
+import type { ModbusDiagnosticsView } from '../../contract/api.ts';
+import { modbusDeviceView } from './diagnostics.ts';
 import { createModbusLink, type ModbusLink } from './link.ts';
 import { createModbusPoller, type ModbusPoller, type ModbusPollerDeps } from './poller.ts';
 
@@ -16,12 +18,15 @@ export interface ModbusSourceDeps {
   logger: Logger;
   emit: (readings: Reading[]) => void;
   status?: (status: DeviceStatus) => void;
+  config?: (status: DeviceConfigStatus) => void;
   onCycle?: ModbusPollerDeps['onCycle'];
 }
 
 export interface ModbusSource {
   /** Link keys and the devices on each, for diagnostics and tests. */
   readonly links: ReadonlyMap<string, readonly string[]>;
+  /** GET /api/diagnostics/modbus: every link and every device with its counters, in config order. */
+  diagnostics(): ModbusDiagnosticsView;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -29,9 +34,15 @@ export interface ModbusSource {
 export function createModbusSource(deps: ModbusSourceDeps): ModbusSource {
   const links = new Map<string, ModbusLink>();
   const members = new Map<string, string[]>();
-  const pollers: ModbusPoller[] = [];
+  const pollers: { poller: ModbusPoller; link: string }[] = [];
   return {
     links: members,
+    diagnostics() {
+      return {
+        links: [...links].map(([key, link]) => ({ key, ...link.status(), devices: [...(members.get(key) ?? [])] })),
+        devices: pollers.map(({ poller, link }) => modbusDeviceView(poller.deviceId, link, poller.unitId, poller.counters)),
+      };
+    },
     async start() {
       for (const [i, device] of deps.devices.entries()) {
         // Settings were checked to agree across a link's devices at config load (sharedLinkProblems).
@@ -50,18 +61,19 @@ export function createModbusSource(deps: ModbusSourceDeps): ModbusSource {
           logger: deps.logger.child({ device: device.config.id }),
           emit: deps.emit,
           ...(deps.status ? { status: deps.status } : {}),
+          ...(deps.config ? { config: deps.config } : {}),
           ...(deps.onCycle ? { onCycle: deps.onCycle } : {}),
           // Spread the devices over their interval: 500 sensors do not all ask in the same millisecond.
           firstCycleDelayMs: Math.floor(((device.config.pollIntervalMs ?? 1000) * i) / deps.devices.length),
         });
-        pollers.push(poller);
+        pollers.push({ poller, link: settings.key });
         await poller.start();
       }
     },
     async stop() {
       // Stop the loops, then close the links: that fails the requests still on the wire at once, so
       // stopping never waits for a device's timeout.
-      const stopping = pollers.splice(0).map((p) => p.stop());
+      const stopping = pollers.splice(0).map(({ poller }) => poller.stop());
       await Promise.all([...links.values()].map((l) => l.close()));
       await Promise.all(stopping);
       links.clear();

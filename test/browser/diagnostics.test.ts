@@ -1,5 +1,7 @@
-// The console's MQTT diagnostics panel in a real chromium against a real gateway with simulated MQTT devices:
-// a malformed payload shows up counted with its error, a dropped device shows OFFLINE, in both languages.
+// The console's device diagnostics panel in a real chromium against a real gateway with simulated MQTT devices
+// and a simulated Modbus sensor: a malformed payload shows up counted with its error, a dropped device shows
+// OFFLINE; a Modbus exception 02 shows counted by code with its meaning and the configuration MISMATCH, and the
+// configuration alarm it raises reads in the alarm list and the duty log; in both languages.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +13,7 @@ import { CHROMIUM, CHROMIUM_ARGS as ARGS, chromiumPart } from '../helpers/chromi
 const chromiumReal = chromiumPart();
 const WAIT = { timeout: 15_000, interval: 100 };
 
-describe.skipIf(chromiumReal.skip)('MQTT diagnostics in the console', () => {
+describe.skipIf(chromiumReal.skip)('device diagnostics in the console', () => {
   let gw: TestGateway;
   let browser: Browser;
   let page: Page;
@@ -41,7 +43,7 @@ describe.skipIf(chromiumReal.skip)('MQTT diagnostics in the console', () => {
     await page.getByTestId('login-username').fill('duty');
     await page.getByTestId('login-password').fill('duty');
     await page.getByTestId('login-submit').click();
-    const panel = page.getByTestId('mqtt-diagnostics-panel');
+    const panel = page.getByTestId('diagnostics-panel');
     await panel.locator('summary').click();
     const row = page.getByTestId('mqtt-diag-fc-panel-1');
     await expect.poll(() => row.getAttribute('data-online'), WAIT).toBe('true');
@@ -58,9 +60,42 @@ describe.skipIf(chromiumReal.skip)('MQTT diagnostics in the console', () => {
     await page.screenshot({ path: '/tmp/console-mqtt-diagnostics.png' });
 
     await page.locator('select.lang-switch').selectOption('zh-CN');
-    await page.getByTestId('mqtt-diagnostics-panel').locator('summary').click();
+    await page.getByTestId('diagnostics-panel').locator('summary').click();
     await expect.poll(async () => (await page.getByTestId('mqtt-diag-fc-smoke-1').textContent()) ?? '', WAIT).toContain('离线');
-    expect(await page.getByTestId('mqtt-diagnostics-panel').locator('summary').textContent()).toBe('MQTT 设备');
+    expect(await page.getByTestId('diagnostics-panel').locator('summary').textContent()).toBe('设备诊断');
+    expect(await page.getByTestId('mqtt-diagnostics').locator('h3').textContent()).toBe('MQTT 设备');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a Modbus device answering exception 02: counted by code, configuration MISMATCH, and its configuration alarm', async () => {
+    const sim = gw.simulators.get('dist-b1-th1')!;
+    sim.setException(2);
+    await page.reload(); // the language chosen above (zh-CN) stays
+    await page.getByTestId('diagnostics-panel').locator('summary').click();
+    const row = page.getByTestId('modbus-diag-dist-b1-th1');
+    await expect.poll(() => row.getAttribute('data-config'), WAIT).toBe('mismatch');
+    expect(await row.getAttribute('data-exceptions')).toMatch(/^2:\d+$/);
+    expect(await row.textContent()).toContain('02 非法数据地址 ×');
+    expect(await row.textContent()).toContain('不符');
+    expect(await page.getByTestId('modbus-diagnostics').locator('h3').textContent()).toBe('Modbus 设备');
+    const alarm = page.locator('tr.alarm-row[data-condition="config"]');
+    await expect.poll(() => alarm.count(), WAIT).toBe(1);
+    expect(await alarm.getByTestId('alarm-condition').textContent()).toBe('配置与设备不符');
+    const detail = 'unit 1, input register 0x0001 (temperature): Modbus exception 2: illegal data address';
+    expect(await alarm.getByTestId('alarm-value').textContent()).toBe(detail);
+    expect(await alarm.getAttribute('data-priority')).toBe('medium');
+
+    await page.locator('select.lang-switch').selectOption('en');
+    await page.getByTestId('diagnostics-panel').locator('summary').click();
+    await expect.poll(async () => (await page.getByTestId('modbus-diag-dist-b1-th1').textContent()) ?? '', WAIT).toContain('02 illegal data address ×');
+    expect(await page.getByTestId('modbus-diag-dist-b1-th1').textContent()).toContain('MISMATCH');
+    const entry = page.locator('li[data-kind="alarm.raised"]', { hasText: 'Configuration mismatch' });
+    await expect.poll(() => entry.count(), WAIT).toBe(1);
+    expect(await entry.locator('.log-text').textContent()).toBe(`Medium alarm raised: Distribution room B1 · XY-MD02 (SHT20) temperature/humidity transmitter · Configuration mismatch: ${detail} (rule A8)`);
+    await page.screenshot({ path: '/tmp/console-modbus-diagnostics.png', fullPage: true });
+
+    sim.setException(null);
+    await expect.poll(() => page.getByTestId('modbus-diag-dist-b1-th1').getAttribute('data-config'), WAIT).toBe('ok');
     expect(pageErrors).toEqual([]);
   });
 });
