@@ -377,6 +377,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     },
 
     deviceStatus(status) {
+      // Like the configuration alarm: the source's first judgement after start, online, clears an alarm an
+      // earlier run left open; with none open, clearing does nothing and writes nothing.
       deviceAlarm(status, !status.online, 'commLoss', 'comm', 'high');
     },
 

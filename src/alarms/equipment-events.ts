@@ -88,7 +88,8 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus:
     deviceStatus(s) {
       const before = online.get(s.deviceId);
       online.set(s.deviceId, s.online);
-      // Only changes: a device found online at start-up has recovered from nothing.
+      // Only changes: a device found online at start-up has recovered from nothing (its source's first status
+      // still reaches the alarm service, which clears a communication-loss alarm an earlier run left open).
       if (before === s.online || (before === undefined && s.online)) return;
       const entry = dutyLog.append({
         ts: s.ts,

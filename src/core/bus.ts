@@ -22,7 +22,10 @@ export interface GatewayEvents {
 /**
  * A device's link as its source judges it: offline after the configured number of failed cycles (Modbus)
  * or a missed heartbeat / LWT (MQTT); online again on the first good answer. The alarm service turns
- * offline into a communication-loss alarm; sources emit only changes.
+ * offline into a communication-loss alarm and online into its return to normal. Sources emit only changes, and
+ * the first judgement after start: online, it clears a communication-loss alarm an earlier run left open (the
+ * gateway stopped or was killed while the device was lost); the duty log's equipment events write no
+ * `device.online` for it, since a device found online at start-up has recovered from nothing.
  */
 export interface DeviceStatus {
   deviceId: string;

@@ -3,8 +3,10 @@
 // Per-unit backoff: a unit that stops answering is asked less and less often, so one dead slave does not
 // take the bus time of the others (the complaint "a timed-out slave stalls the others", issue 3).
 // After `commLossAfterCycles` failed cycles the device is offline (DeviceStatus → communication-loss alarm);
-// the first answer brings it back, logged both ways. An exception 01/02/03/0A is a configuration mismatch
-// (DeviceConfigStatus → configuration alarm), never retried. Counters for diagnostics: ./diagnostics.ts.
+// the first answer brings it back, logged both ways. The first judgement after start is reported too, like the
+// configuration's: found online, it clears a communication-loss alarm an earlier run left open. An exception
+// 01/02/03/0A is a configuration mismatch (DeviceConfigStatus → configuration alarm), never retried. Counters
+// for diagnostics: ./diagnostics.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SiteDevice, SitePoint } from '../../config/load.ts';
 import { resolveUnit } from '../../config/modbus-connection.ts';
@@ -24,7 +26,7 @@ export interface ModbusPollerDeps {
   clock: Clock;
   logger: Logger;
   emit: (readings: Reading[]) => void;
-  /** Offline/online changes of this device (only changes). */
+  /** Offline/online changes of this device, and the first judgement after start (DeviceStatus). */
   status?: (status: DeviceStatus) => void;
   /** Configuration mismatch found or gone (only changes, and the first judgement after start). */
   config?: (status: DeviceConfigStatus) => void;
@@ -125,8 +127,10 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
     if (counters.online === value) return;
     const was = counters.online;
     counters.online = value;
-    if (value && was === null) return; // the first answer after start is not a recovery
-    if (value) logger.info('modbus device back online', { device: id });
+    // Reported either way: the alarm service clears a communication-loss alarm an earlier run left open, and the
+    // duty log's equipment events write no recovery for a device found online at start-up (bus.ts DeviceStatus).
+    if (value && was === null) logger.debug('modbus device answers', { device: id });
+    else if (value) logger.info('modbus device back online', { device: id });
     else logger.warn('modbus device offline', { device: id, failedCycles, detail });
     deps.status?.({ deviceId: id, roomId: device.config.room, online: value, ts: clock.now(), ...(detail ? { detail } : {}) });
   };
