@@ -80,3 +80,32 @@ export async function startTestGateway(
     },
   };
 }
+
+/**
+ * Gateways started one after another on data dirs that outlive them (restart tests): `dataDir()` makes one,
+ * `start` runs a gateway on it, `cleanup()` (in afterEach) stops those still running and removes the dirs.
+ */
+export function restartedGateways(prefix: string): {
+  dataDir(): string;
+  start(opts: { yaml: string; dataDir: string; clock?: Clock }): Promise<TestGateway>;
+  cleanup(): Promise<void>;
+} {
+  const dirs: string[] = [];
+  const gateways: TestGateway[] = [];
+  return {
+    dataDir() {
+      const d = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(d);
+      return d;
+    },
+    async start(opts) {
+      const gw = await startTestGateway(opts);
+      gateways.push(gw);
+      return gw;
+    },
+    async cleanup() {
+      for (const gw of gateways.splice(0)) await gw.stop();
+      for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}

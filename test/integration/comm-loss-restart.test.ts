@@ -4,12 +4,9 @@
 // And a normal restart with nothing open writes no "device back online" entry: a device found online at start-up
 // has not recovered from anything (commit 7a9010d). Real parts: a Modbus TCP simulator (XY-MD02) and a simulated
 // Tasmota contact on the embedded broker (its LWT marks it offline), two gateways one after the other on one data dir.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DutyLogEntryView } from '../../src/contract/api.ts';
-import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gateway.ts';
+import { restartedGateways, testSiteYaml, type TestGateway } from '../helpers/gateway.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const MODBUS = 'dist-b1-th1';
@@ -34,22 +31,10 @@ async function bothAnswering(gw: TestGateway): Promise<void> {
 }
 
 describe('communication loss across a restart (A8)', () => {
-  const dirs: string[] = [];
-  const gateways: TestGateway[] = [];
-  afterEach(async () => {
-    for (const gw of gateways.splice(0)) await gw.stop();
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-  const start = async (yaml: string, dataDir: string): Promise<TestGateway> => {
-    const gw = await startTestGateway({ yaml, dataDir });
-    gateways.push(gw);
-    return gw;
-  };
-  const newDataDir = (): string => {
-    const d = mkdtempSync(join(tmpdir(), 'rw-commloss-restart-'));
-    dirs.push(d);
-    return d;
-  };
+  const runs = restartedGateways('rw-commloss-restart-');
+  afterEach(() => runs.cleanup());
+  const start = (yaml: string, dataDir: string): Promise<TestGateway> => runs.start({ yaml, dataDir });
+  const newDataDir = (): string => runs.dataDir();
   const after = (gw: TestGateway, id: number): DutyLogEntryView[] => gw.gateway.dutyLog.list({ limit: 1000 }).filter((e) => e.id > id).reverse();
 
   it('an alarm open at the stop returns to normal when the device answers after the restart, logged as the transition', async () => {
