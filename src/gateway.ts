@@ -21,6 +21,7 @@ import { simulatedBuses } from './simulators/simulated-buses.ts';
 import { startSimulatorControl } from './simulators/control-server.ts';
 import { createShiftPlan, type ShiftPlan } from './shifts/shift-plan.ts';
 import { createRoster, type Roster } from './shifts/roster.ts';
+import { seedDemoRoster } from './shifts/demo-roster.ts';
 import { createJournal, type Journal } from './duty/journal.ts';
 import { createAttachments } from './duty/attachments.ts';
 import { createShiftMarks } from './duty/shift-marks.ts';
@@ -300,6 +301,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
 
         log.append({ ts: clock.now(), kind: 'gateway.started', params: { devices: site.devices.length + site.mqttDevices.length } });
+        // The demo starts with a published roster (who is on duty, the handover's incoming team); before the
+        // shift marks so the shift's page names its people. Never over a roster a supervisor has made.
+        if (site.demo && config.site.demoRoster === true) seedDemoRoster({ roster, plan: shiftPlan, now: clock.now(), logger: logger.child({ part: 'demo-roster' }) });
 
         // L1: shift start/end entries, after the start-up entry so a shift's page opens after it.
         const marks = createShiftMarks({ store, dutyLog, plan: shiftPlan, roster, clock, bus, logger: logger.child({ part: 'shift-marks' }) });

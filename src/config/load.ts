@@ -84,6 +84,8 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
   unique(config.users.map((u) => u.username), (i, u) => at(`/users/${i}/username`, `user "${u}" is defined twice`));
 
   const demo = config.site.demo === true;
+  if (config.site.demoRoster === true && !demo) at('/site/demoRoster', 'a demo roster is only seeded in demo mode (site.demo: true)');
+  if (config.site.demoRoster === true && (config.shifts ?? []).length === 0) at('/site/demoRoster', 'a demo roster needs shifts (shifts:)');
   config.users.forEach((u, i) => {
     if (u.password !== undefined && !demo) at(`/users/${i}/password`, 'plain passwords are only allowed in demo mode (site.demo: true); use passwordHash from `npm run hash-password`');
     if (u.password === undefined && u.passwordHash === undefined) at(`/users/${i}`, 'needs passwordHash (or password in demo mode)');

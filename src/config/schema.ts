@@ -185,6 +185,11 @@ export const SiteConfig = Type.Object(
         timezone: Type.Optional(Type.String({ minLength: 1 })),
         /** Demo mode: plain demo passwords allowed and announced at start-up. Never in production. */
         demo: Type.Optional(Type.Boolean()),
+        /**
+         * Demo mode only: at start the current and next month get a published roster built from the users (each
+         * shift its minStaff, R2), "demo seed" publishing it; a month that has a roster already is left alone.
+         */
+        demoRoster: Type.Optional(Type.Boolean()),
         language: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh-CN')])),
       },
       { additionalProperties: false },

@@ -1,5 +1,5 @@
-// REST routes and the session cookie's name, in one place so the console and the tests name them the
-// same way. Kept apart from api.ts so the console bundle imports them without pulling in TypeBox.
+// REST routes, the session cookie's name and the demo seed's, in one place so the console and the tests name
+// them the same way. Kept apart from api.ts so the console bundle imports them without pulling in TypeBox.
 
 /** REST routes, in one place so the console and the tests name them the same way. */
 export const routes = {
@@ -48,3 +48,9 @@ export const routes = {
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';
+
+/**
+ * Who published a roster the gateway compiled for the demo (`site.demoRoster`): the roster's `publishedBy` and
+ * the `user` of its `roster.published` duty-log entry. The console shows it as `roster.demoSeed`.
+ */
+export const DEMO_SEED = 'demo seed';

@@ -10,7 +10,7 @@ import type { Role, UserView } from '../contract/api.ts';
 import type { RosterAssignment, RosterView, StaffingGap, SwapRequest, SwapView } from '../contract/shifts.ts';
 import { DomainError } from '../core/errors.ts';
 import { requiredStaff, type ShiftInstance, type ShiftPlan } from './shift-plan.ts';
-import { daysInMonth, formatDate, parseDate } from './zoned-time.ts';
+import { parseDate } from './zoned-time.ts';
 import { parseCsv, toCsv } from './csv.ts';
 
 export interface RosterDeps {
@@ -27,6 +27,12 @@ export interface Roster {
   importCsv(month: string, csv: string, by: UserView): RosterView;
   exportCsv(month: string): string;
   publish(month: string, by: UserView): RosterView;
+  /**
+   * A month compiled and published by the gateway itself, `by` naming what did it (the demo seed): only when
+   * the month has no roster yet, draft or published, so a supervisor's is never overwritten (null then). Held
+   * to the same checks as a supervisor's publish (known people and shifts, R2 minimum staffing) and logged the same.
+   */
+  publishCompiled(month: string, assignments: readonly RosterAssignment[], by: string): RosterView | null;
   swaps(month: string): SwapView[];
   requestSwap(request: SwapRequest, by: UserView): SwapView;
   decideSwap(id: number, approve: boolean, comment: string, by: UserView): SwapView;
@@ -101,16 +107,6 @@ export function createRoster(deps: RosterDeps): Roster {
       (r) => ({ date: r.date, shiftId: r.shift_id, username: r.username }),
     );
 
-  /** Every shift occurrence starting in the month. */
-  const shiftsOfMonth = (month: string): ShiftInstance[] => {
-    const [y, m] = month.split('-').map(Number) as [number, number];
-    const list: ShiftInstance[] = [];
-    for (let d = 1; d <= daysInMonth(y, m); d++) {
-      for (const def of plan.definitions) list.push(plan.instance(formatDate({ y, m, d }), def.id)!);
-    }
-    return list;
-  };
-
   /** R2: shifts with fewer people of a role than their minimum. */
   const gapsOf = (month: string, assignments: readonly RosterAssignment[]): StaffingGap[] => {
     const roles = new Map(people().map((p) => [p.username, p.role]));
@@ -120,7 +116,7 @@ export function createRoster(deps: RosterDeps): Roster {
       count.set(k, (count.get(k) ?? 0) + 1);
     }
     const gaps: StaffingGap[] = [];
-    for (const s of shiftsOfMonth(month)) {
+    for (const s of plan.monthShifts(month)) {
       for (const [role, need] of requiredStaff(s)) {
         const have = count.get(`${s.date}/${s.shiftId}/${role}`) ?? 0;
         if (have < need) gaps.push({ date: s.date, shiftId: s.shiftId, role, need, have });
@@ -161,20 +157,39 @@ export function createRoster(deps: RosterDeps): Roster {
     bus.emit('dutyLog', dutyLog.append({ ts: clock.now(), ...entry }));
   };
 
+  const distinct = (assignments: readonly RosterAssignment[]): RosterAssignment[] => [...new Map(assignments.map((a) => [`${a.date}/${a.shiftId}/${a.username}`, a])).values()];
+
+  /** The month's draft replaced by these assignments; must run inside a transaction. */
+  const writeDraft = (month: string, unique: readonly RosterAssignment[], by: string): void => {
+    db.prepare(
+      `INSERT INTO roster_months (month, state, updated_by, updated_at) VALUES (?, 'draft', ?, ?)
+       ON CONFLICT(month) DO UPDATE SET updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+    ).run(month, by, clock.now());
+    db.prepare('DELETE FROM roster_assignments WHERE month = ?').run(month);
+    const insert = db.prepare('INSERT INTO roster_assignments (month, date, shift_id, username) VALUES (?, ?, ?, ?)');
+    for (const a of unique) insert.run(month, a.date, a.shiftId, a.username);
+  };
+
+  /** The month published and locked, once every shift is staffed to its minimum (R2); must run inside a transaction. */
+  const lock = (month: string, by: string): void => {
+    const gaps = gapsOf(month, assignmentsOf(month));
+    if (gaps.length > 0) {
+      const first = gaps.slice(0, 5).map((g) => `${g.date}/${g.shiftId} ${g.role} ${g.have}/${g.need}`).join(', ');
+      throw new DomainError('RW_ROSTER_UNDERSTAFFED', `${gaps.length} shift(s) below minimum staffing: ${first}`, 409);
+    }
+    db.prepare(
+      `INSERT INTO roster_months (month, state, published_by, published_at) VALUES (?, 'published', ?, ?)
+       ON CONFLICT(month) DO UPDATE SET state = 'published', published_by = excluded.published_by, published_at = excluded.published_at`,
+    ).run(month, by, clock.now());
+  };
+
   const replaceDraft = (month: string, assignments: readonly RosterAssignment[], by: UserView, kind: 'roster.saved' | 'roster.imported'): RosterView => {
     requireSupervisor(by, 'edit the roster');
-    const unique = [...new Map(assignments.map((a) => [`${a.date}/${a.shiftId}/${a.username}`, a])).values()];
+    const unique = distinct(assignments);
     store.transaction(() => {
       // Checked inside the transaction so a concurrent publish cannot slip between check and write.
       if (monthRow(month)?.state === 'published') throw new DomainError('RW_ROSTER_LOCKED', `the roster of ${month} is published and locked; ask for a swap instead`, 409);
-      const now = clock.now();
-      db.prepare(
-        `INSERT INTO roster_months (month, state, updated_by, updated_at) VALUES (?, 'draft', ?, ?)
-         ON CONFLICT(month) DO UPDATE SET updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-      ).run(month, by.username, now);
-      db.prepare('DELETE FROM roster_assignments WHERE month = ?').run(month);
-      const insert = db.prepare('INSERT INTO roster_assignments (month, date, shift_id, username) VALUES (?, ?, ?, ?)');
-      for (const a of unique) insert.run(month, a.date, a.shiftId, a.username);
+      writeDraft(month, unique, by.username);
     });
     log({ kind, username: by.username, params: { month, assignments: unique.length, user: by.displayName } });
     return get(month);
@@ -237,18 +252,25 @@ export function createRoster(deps: RosterDeps): Roster {
       store.transaction(() => {
         const row = monthRow(month);
         if (row?.state === 'published') throw new DomainError('RW_ROSTER_LOCKED', `the roster of ${month} is already published`, 409);
-        // R2: every shift staffed to its minimum before the roster is in force.
-        const gaps = gapsOf(month, assignmentsOf(month));
-        if (gaps.length > 0) {
-          const first = gaps.slice(0, 5).map((g) => `${g.date}/${g.shiftId} ${g.role} ${g.have}/${g.need}`).join(', ');
-          throw new DomainError('RW_ROSTER_UNDERSTAFFED', `${gaps.length} shift(s) below minimum staffing: ${first}`, 409);
-        }
-        db.prepare(
-          `INSERT INTO roster_months (month, state, published_by, published_at) VALUES (?, 'published', ?, ?)
-           ON CONFLICT(month) DO UPDATE SET state = 'published', published_by = excluded.published_by, published_at = excluded.published_at`,
-        ).run(month, by.username, clock.now());
+        lock(month, by.username); // R2: every shift staffed to its minimum before the roster is in force
       });
       log({ kind: 'roster.published', username: by.username, params: { month, user: by.displayName } });
+      return get(month);
+    },
+
+    publishCompiled(month, assignments, by) {
+      const problems = check(month, assignments.map((a, i) => ({ where: `assignment ${i + 1}`, a })));
+      if (problems.length > 0) refuse(problems);
+      const unique = distinct(assignments);
+      const done = store.transaction(() => {
+        if (monthRow(month)) return false; // a supervisor's draft or roster: theirs, never overwritten
+        writeDraft(month, unique, by);
+        lock(month, by); // an understaffed month rolls back: nothing is left behind
+        return true;
+      });
+      if (!done) return null;
+      // Written by the gateway (no user), naming what compiled it.
+      log({ kind: 'roster.published', username: null, params: { month, assignments: unique.length, user: by } });
       return get(month);
     },
 

@@ -3,7 +3,7 @@
 // night shift that starts on the 23rd and ends on the 24th belongs to the 23rd (S2).
 import type { Localized, Role } from '../contract/api.ts';
 import type { MinStaff, ShiftConfig, ShiftSeason } from './config-schema.ts';
-import { addDays, formatDate, localDateOf, parseDate, parseTimeOfDay, zonedInstant, type LocalDate } from './zoned-time.ts';
+import { addDays, daysInMonth, formatDate, localDateOf, parseDate, parseTimeOfDay, zonedInstant, type LocalDate } from './zoned-time.ts';
 
 export interface ShiftInstance {
   /** `${date}/${shiftId}`: stable name of this occurrence. */
@@ -28,6 +28,8 @@ export interface ShiftPlan {
   currentShifts(at: number): ShiftInstance[];
   /** The occurrence that started last among those running at an instant, or null in a gap. */
   currentShift(at: number): ShiftInstance | null;
+  /** Every occurrence starting on a local date of a month (`YYYY-MM`, a roster's month, S1), by start time. */
+  monthShifts(month: string): ShiftInstance[];
 }
 
 const monthDay = (text: string): number => Number(text.slice(0, 2)) * 100 + Number(text.slice(3, 5));
@@ -39,6 +41,8 @@ export function inSeason(season: Pick<ShiftSeason, 'from' | 'to'>, date: LocalDa
   const to = monthDay(season.to);
   return from <= to ? md >= from && md <= to : md >= from || md <= to;
 }
+
+const byStart = (a: ShiftInstance, b: ShiftInstance): number => a.start - b.start || a.shiftId.localeCompare(b.shiftId);
 
 export function createShiftPlan(definitions: readonly ShiftConfig[], timeZone: string): ShiftPlan {
   const byId = new Map(definitions.map((d) => [d.id, d]));
@@ -73,7 +77,7 @@ export function createShiftPlan(definitions: readonly ShiftConfig[], timeZone: s
       if (formatDate(date) >= last) break;
       date = addDays(date, 1);
     }
-    return found.sort((a, b) => a.start - b.start || a.shiftId.localeCompare(b.shiftId));
+    return found.sort(byStart);
   };
 
   const currentShifts = (at: number): ShiftInstance[] => shiftsBetween(at, at + 1);
@@ -89,6 +93,12 @@ export function createShiftPlan(definitions: readonly ShiftConfig[], timeZone: s
     shiftsBetween,
     currentShifts,
     currentShift: (at) => currentShifts(at).at(-1) ?? null,
+    monthShifts(month) {
+      const [y, m] = month.split('-').map(Number) as [number, number];
+      const list: ShiftInstance[] = [];
+      for (let d = 1; d <= daysInMonth(y, m); d++) for (const def of definitions) list.push(occurrence({ y, m, d }, def));
+      return list.sort(byStart);
+    },
   };
 }
 

@@ -73,6 +73,14 @@ describe('site config', () => {
     expect(found[0]).toMatchObject({ path: '/users/0/password' });
   });
 
+  it('seeds a demo roster only in demo mode, and only with shifts to roster', () => {
+    const shifts = '\nshifts: [{ id: day, name: { en: Day, zh-CN: 白班 }, start: "08:00", end: "20:00", minStaff: { duty: 1 } }]\n';
+    expect(parseSite('site.yaml', valid.replace('demo: true', 'demo: true, demoRoster: true') + shifts, profiles).config.site.demoRoster).toBe(true);
+    const outside = problems(valid.replace('demo: true', 'demo: false, demoRoster: true') + shifts);
+    expect(outside.filter((p) => p.path === '/site/demoRoster').map((p) => p.message)).toEqual(['a demo roster is only seeded in demo mode (site.demo: true)']);
+    expect(problems(valid.replace('demo: true', 'demo: true, demoRoster: true')).map((p) => [p.path, p.message])).toEqual([['/site/demoRoster', 'a demo roster needs shifts (shifts:)']]);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const found = problems('site: { id: t\nrooms: [');
     expect(found[0]?.message).toMatch(/YAML syntax/);

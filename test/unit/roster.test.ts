@@ -2,6 +2,8 @@
 // and publish; a published month is locked; swaps need another supervisor's approval before the shift.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRoster, type Roster } from '../../src/shifts/roster.ts';
+import { demoAssignments, demoMonths } from '../../src/shifts/demo-roster.ts';
+import { createShiftPlan } from '../../src/shifts/shift-plan.ts';
 import type { RosterAssignment } from '../../src/contract/api.ts';
 import { refused, shanghai, shiftWorld, type ShiftWorld } from '../helpers/shifts.ts';
 
@@ -69,6 +71,40 @@ describe('editing and publishing (S1)', () => {
     expect(refused(() => roster.publish('2026-12', w.user('lead')))).toMatch(/^RW_ROSTER_LOCKED/);
     expect(roster.get('2026-12').assignments).toHaveLength(31 * 2 + 7 + 1);
     expect(kinds()).toEqual(['roster.saved by lead', 'roster.published by chen']);
+  });
+});
+
+describe('a roster the gateway compiles (the demo seed)', () => {
+  it('gives every shift its minimum from the role\'s people in turn, so consecutive shifts change hands (R2, S6)', () => {
+    const list = demoAssignments(w.plan, roster.people(), '2026-12');
+    expect(list.slice(0, 4)).toEqual([
+      { date: '2026-12-01', shiftId: 'day', username: 'duty' },
+      { date: '2026-12-01', shiftId: 'night', username: 'wang' },
+      { date: '2026-12-02', shiftId: 'day', username: 'zhao' },
+      { date: '2026-12-02', shiftId: 'night', username: 'duty' },
+    ]);
+    expect(list).toHaveLength(62);
+    expect(list.every((a) => a.username !== 'lead' && a.username !== 'chen')).toBe(true); // supervisors: no minimum here
+    const published = roster.publishCompiled('2026-12', list, 'demo seed')!;
+    expect([published.state, published.publishedBy, published.gaps]).toEqual(['published', 'demo seed', []]);
+    expect(w.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'roster.published', username: null, params: { month: '2026-12', user: 'demo seed', assignments: 62 } });
+  });
+
+  it('never overwrites a month that has a roster, draft or published, and leaves nothing of a refused one', () => {
+    roster.saveDraft('2026-12', [{ date: '2026-12-01', shiftId: 'day', username: 'duty' }], w.user('lead'));
+    expect(roster.publishCompiled('2026-12', demoAssignments(w.plan, roster.people(), '2026-12'), 'demo seed')).toBeNull();
+    expect(roster.get('2026-12')).toMatchObject({ state: 'draft', updatedBy: 'lead', assignments: [{ date: '2026-12-01', shiftId: 'day', username: 'duty' }] });
+    // Three supervisors a shift, but the site has two: the month cannot be staffed (R2), so nothing of it is kept.
+    const busy = createShiftPlan([{ id: 'all', name: { en: 'All day', 'zh-CN': '全天' }, start: '08:00', end: '08:00', minStaff: { supervisor: 3 } }], 'Asia/Shanghai');
+    const strict = createRoster({ store: w.store, plan: busy, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus });
+    expect(refused(() => strict.publishCompiled('2027-01', demoAssignments(busy, strict.people(), '2027-01'), 'demo seed'))).toMatch(/^RW_ROSTER_UNDERSTAFFED/);
+    expect(strict.get('2027-01')).toMatchObject({ state: 'draft', updatedBy: null, assignments: [] });
+  });
+
+  it('covers this month, the next (across the year end) and a night shift still running from the last month', () => {
+    expect(demoMonths(w.plan, shanghai('2026-11-23T10:00'))).toEqual(['2026-11', '2026-12']);
+    expect(demoMonths(w.plan, shanghai('2026-12-15T10:00'))).toEqual(['2026-12', '2027-01']);
+    expect(demoMonths(w.plan, shanghai('2027-01-01T02:00'))).toEqual(['2026-12', '2027-01', '2027-02']);
   });
 });
 

@@ -1,6 +1,7 @@
 // The duty log (值班日志), newest first: time in the site timezone (L6), what happened rendered through
 // i18n `dutyLog.kind.<kind>`, and who. Names come from the SiteView in the current language.
 import type { DutyLogEntryView } from '../../../src/contract/api.ts';
+import { DEMO_SEED } from '../../../src/contract/routes.ts';
 import type { MessageKey, MessageParams } from '../../../src/i18n/index.ts';
 import { h, replaceChildren } from './dom.ts';
 import { formatDateTime, withUnit } from './format.ts';
@@ -55,6 +56,7 @@ function messageKey(entry: DutyLogEntryView): MessageKey {
 
 function who(entry: DutyLogEntryView): string {
   const user = entry.params['user'];
+  if (user === DEMO_SEED) return tr('roster.demoSeed');
   if (typeof user === 'string' && user) return user;
   return entry.username ?? tr('dutyLog.system');
 }

@@ -2,6 +2,7 @@
 // import/export CSV and publish; a published month is read-only and changes only by approved swaps.
 // Cells below minimum staffing (R2) are marked. Anyone may ask to swap their own shift.
 import type { RosterView, ShiftView, SwapView } from '../../../src/contract/api.ts';
+import { DEMO_SEED } from '../../../src/contract/routes.ts';
 import { h, replaceChildren } from './dom.ts';
 import { statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
@@ -116,7 +117,7 @@ export function rosterView(store: Store): { el: HTMLElement } {
     exportLink.setAttribute('download', `roster-${month}.csv`);
     status.dataset['state'] = r.state;
     status.textContent =
-      r.state === 'published' ? tr('roster.statePublished', { user: r.publishedBy ?? '', time: r.publishedAt ? formatDateTime(r.publishedAt) : '' }) : tr('roster.stateDraft', { gaps: r.gaps.length });
+      r.state === 'published' ? tr('roster.statePublished', { user: r.publishedBy === DEMO_SEED ? tr('roster.demoSeed') : (r.publishedBy ?? ''), time: r.publishedAt ? formatDateTime(r.publishedAt) : '' }) : tr('roster.stateDraft', { gaps: r.gaps.length });
   }
 
   function renderSwaps(): void {
