@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dashboards/console/dist/**', 'data/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dashboards/console/dist/**', 'dist/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,7 +1,7 @@
 // `npm run bench -- modbus-poll [--devices 500] [--registers 20] [--seconds 15] [--interval 1000] [--rounds 3] [--no-alarms] [--no-gateway]`
 // N simulated Modbus TCP devices × M registers polled at a 1 s cycle (issue 3): a bare modbus-serial request
-// loop (the floor) and Roomwatch's poller with decoding, quality and alarm evaluation on a real store, in
-// alternating rounds; then the whole gateway as `npm start` runs it. Prints reads/s, share of late cycles,
+// loop (the floor) and Roomwatch's poller with decoding, quality and alarm evaluation on a real store, side by
+// side in rounds; then the whole gateway as `npm start` runs it. Prints reads/s, share of late cycles,
 // cycle-time percentiles, CPU per point (and the median ratio to the bare loop), RSS; and the latency of
 // sequential requests on loopback (a Nagle / delayed-ACK check). The devices run in a child process
 // (bench/lib/modbus-farm.ts) so only the gateway's CPU is measured.
@@ -22,6 +22,7 @@ import { createDutyLog } from '../src/sinks/duty-log/duty-log.ts';
 import { createModbusSource } from '../src/sources/modbus/source.ts';
 import { openStore } from '../src/store/store.ts';
 import { benchProfile } from './lib/bench-profile.ts';
+import { buildServer, startCommand } from '../scripts/build-server.ts';
 import { cpuMeter, report, rssMiB, summarize } from './lib/report.ts';
 
 // modbus-serial is CommonJS; see src/sources/modbus/link.ts for why the class is the namespace's default.
@@ -137,13 +138,19 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
   return { cpu, points, good, late, cycles: summarize(cycles), rss, rss0 };
 }
 
-/** The Node flags `npm start` runs the gateway with (package.json `config.nodeFlags`), so the bench measures the same. */
-export function startFlags(): string[] {
-  // `ROOMWATCH_BENCH_NODE_FLAGS` tries other flags without editing package.json.
-  const override = process.env['ROOMWATCH_BENCH_NODE_FLAGS'];
-  if (override !== undefined) return override.split(/\s+/).filter(Boolean);
-  const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { config?: { nodeFlags?: string } };
-  return (pkg.config?.nodeFlags ?? '').split(/\s+/).filter(Boolean);
+/**
+ * How the phases are started: as `npm start` starts the gateway (package.json `config`), or with
+ * `ROOMWATCH_BENCH_NODE_FLAGS` / `ROOMWATCH_BENCH_ENV` to try other settings without editing package.json.
+ */
+function started(): { env: NodeJS.ProcessEnv; nodeFlags: string[]; entry: string; described: string } {
+  const start = startCommand();
+  const words = (s: string): string[] => s.split(/\s+/).filter(Boolean);
+  const flagsOverride = process.env['ROOMWATCH_BENCH_NODE_FLAGS'];
+  const envOverride = process.env['ROOMWATCH_BENCH_ENV'];
+  const env = envOverride === undefined ? start.env : Object.fromEntries(words(envOverride).map((w) => w.split('=', 2) as [string, string]));
+  const nodeFlags = flagsOverride === undefined ? start.args.slice(0, -1) : words(flagsOverride);
+  const described = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'node', ...nodeFlags].join(' ');
+  return { env: { ...process.env, ...env }, nodeFlags, entry: start.args.at(-1)!, described };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
@@ -176,7 +183,9 @@ devices:
 ${devices}
 users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
 `);
-  const child = spawn(process.execPath, [...startFlags(), join(projectRoot, 'src/main.ts'), '--config', configFile], { cwd: projectRoot, env: { ...process.env, ROOMWATCH_LOG_LEVEL: 'warn', ROOMWATCH_LANG: 'en' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await buildServer();
+  const how = started();
+  const child = spawn(process.execPath, [...how.nodeFlags, how.entry, '--config', configFile], { cwd: projectRoot, env: { ...how.env, ROOMWATCH_LOG_LEVEL: 'warn', ROOMWATCH_LANG: 'en' }, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await once(createInterface({ input: child.stdout! }), 'line'); // the console URL: started
     await sleep(5000);
@@ -198,7 +207,8 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
 /** Runs one phase in a fresh process, so each one's CPU and RSS are its own (no JIT or heap shared). */
 async function phase<T>(name: 'bare' | 'roomwatch', args: string[], ports: number[]): Promise<T> {
   // Both phases run with the gateway's start flags: the same heap settings for the floor and for us.
-  const child = spawn(process.execPath, [...startFlags(), join(import.meta.dirname, 'run.ts'), 'modbus-poll', ...args, '--phase', name, '--ports', ports.join(',')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const how = started();
+  const child = spawn(process.execPath, [...how.nodeFlags, join(import.meta.dirname, 'run.ts'), 'modbus-poll', ...args, '--phase', name, '--ports', ports.join(',')], { stdio: ['ignore', 'pipe', 'inherit'], env: how.env });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const [code] = (await once(child, 'exit')) as [number];
@@ -222,11 +232,15 @@ export async function main(args: string[]): Promise<void> {
   const rounds = option(args, 'rounds', 3);
   const farm = await startFarm('tcp', n, m);
   try {
-    // Bare loop and Roomwatch alternate, each in a fresh process, `rounds` times: this VM's speed drifts by a
-    // third between minutes, so each round's ratio compares neighbours and the median ratio is the figure.
+    // Each round runs the bare loop and Roomwatch, each in a fresh process; the median ratio of the rounds is the figure.
     const ratios: number[] = [];
     for (let round = 1; round <= rounds; round++) {
-      const bare = await phase<Awaited<ReturnType<typeof bareLoop>>>('bare', args, farm.ports);
+      // Side by side, in two processes: both see the same machine at the same moments (the VM's speed drifts by
+      // a third between minutes), and each is a few % of a core, so they hardly disturb each other.
+      const [bare, rw] = await Promise.all([
+        phase<Awaited<ReturnType<typeof bareLoop>>>('bare', args, farm.ports),
+        phase<Awaited<ReturnType<typeof roomwatch>>>('roomwatch', args, farm.ports),
+      ]);
       const bareMsPerPoint = bare.cpu.cpuMs / (bare.reads * m);
       report(`round ${round}/${rounds}: bare modbus-serial loop, ${n} devices × ${m} registers every ${intervalMs} ms`, {
         'reads/s': bare.reads / seconds,
@@ -236,7 +250,6 @@ export async function main(args: string[]): Promise<void> {
       }, bare.latency);
       console.log('(latency above: 2000 sequential requests on one loopback connection)');
 
-      const rw = await phase<Awaited<ReturnType<typeof roomwatch>>>('roomwatch', args, farm.ports);
       const rwMsPerPoint = rw.cpu.cpuMs / rw.points;
       report(`round ${round}/${rounds}: Roomwatch poller (decode, quality${args.includes('--no-alarms') ? '' : ', R1 alarm evaluation'}), ${n} devices × ${m} registers every ${intervalMs} ms`, {
         'reads/s (requests)': rw.cycles.count / seconds,
@@ -256,9 +269,8 @@ export async function main(args: string[]): Promise<void> {
     console.log(`\nCPU per point, Roomwatch vs bare loop: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}× over ${rounds} rounds (${ratios.map((r) => r.toFixed(2)).join(', ')})`);
 
     if (!args.includes('--no-gateway')) {
-      const flags = startFlags().join(' ') || 'none';
       const gw = await wholeGateway(farm.ports, intervalMs, seconds);
-      report(`the whole gateway as npm start runs it (Node flags: ${flags}): ${n} R4DCB08 collectors × 8 points every ${intervalMs} ms, local history store`, {
+      report(`the whole gateway as npm start runs it (${started().described} dist/roomwatch.mjs): ${n} R4DCB08 collectors × 8 points every ${intervalMs} ms, local history store`, {
         'points/s': gw.points / seconds,
         'CPU ms per point (everything: poll, alarms, history store, console server)': (gw.cpuMs / gw.points).toFixed(5),
         'RSS MiB, highest during the run': gw.rssMax,

@@ -1,7 +1,7 @@
 // Loads the site config: YAML → schema → cross-references (rooms, profiles, points, ports, passwords).
 // An invalid file refuses to start with every problem listed (style.md §5).
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { checkSchema, parseYaml, problemAt } from './validate.ts';
 import { SiteConfig, type LimitConfig } from './schema.ts';
@@ -57,7 +57,16 @@ export interface Site {
   points: Map<string, SitePoint | MqttSitePoint>;
 }
 
-export const projectRoot = resolve(import.meta.dirname, '..', '..');
+/**
+ * The project folder (device profiles, the console build, the demo config): the nearest folder above this
+ * module with a package.json, the same answer from src/config/ and from the dist/ bundle `npm start` runs.
+ */
+export const projectRoot = ((): string => {
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${import.meta.dirname}`);
+  }
+})();
 export const defaultProfilesDir = resolve(projectRoot, 'devices');
 
 export function loadSite(file: string, profilesDir = defaultProfilesDir): Site {

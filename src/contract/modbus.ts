@@ -44,6 +44,8 @@ export const ModbusLinkDiagnosticsView = Type.Object({
   /** Times the link came back after it was lost. */
   reconnects: Type.Integer(),
   lastError: NullableString,
+  /** Requests the Modbus client holds: those on the wire, at most the link's concurrency. */
+  requestsHeld: Type.Integer(),
   devices: Type.Array(Type.String()),
 });
 export type ModbusLinkDiagnosticsView = Static<typeof ModbusLinkDiagnosticsView>;

@@ -1,4 +1,4 @@
-// Store-and-forward across a crash (issue 6): the gateway process (`node src/main.ts`) runs with InfluxDB down
+// Store-and-forward across a crash (issue 6): the gateway process (the `npm start` bundle) runs with InfluxDB down
 // until its outbox holds many points, is killed with SIGKILL, InfluxDB comes back, the gateway restarts:
 // the replay completes and every point that was in the outbox is in InfluxDB exactly once.
 import type { ChildProcess } from 'node:child_process';

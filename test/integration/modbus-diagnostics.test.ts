@@ -63,7 +63,9 @@ describe('Modbus diagnostics API and the configuration alarm (devices.md §5)', 
     expect(d.requests).toBeGreaterThanOrEqual(seenBefore);
     expect(d.requests).toBeLessThanOrEqual(seenAfter + 1);
     expect(d.lastGoodAt).toBeLessThanOrEqual(Date.now());
-    expect((await diagnostics()).links).toEqual([{ key: `tcp:127.0.0.1:${sim.port}`, state: 'connected', reconnects: 0, lastError: null, devices: [ID] }]);
+    const links = (await diagnostics()).links;
+    expect(links).toEqual([{ key: `tcp:127.0.0.1:${sim.port}`, state: 'connected', reconnects: 0, lastError: null, requestsHeld: expect.any(Number), devices: [ID] }]);
+    expect(links[0]!.requestsHeld).toBeLessThanOrEqual(1); // only one on the wire (concurrency 1); finished ones are dropped
   });
 
   it('exception 02: a configuration alarm naming unit, table, address and meaning, in the duty log; clears when the device answers normally', async () => {

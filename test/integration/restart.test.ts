@@ -1,6 +1,6 @@
 // Nothing lost on a crash (non-negotiable 3, A5): the gateway process is killed with SIGKILL while an
 // alarm is unacknowledged; after a restart the duty log, the alarm state and the users are intact.
-// This runs the real entry point (`node src/main.ts --config …`) as a user would.
+// This runs the real gateway as `npm start` does (the dist/ bundle with its start flags), as a user would.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -54,6 +54,8 @@ export interface LinkStatus {
   state: LinkState;
   reconnects: number;
   lastError: string | null;
+  /** Requests the Modbus client holds: those on the wire, at most the link's concurrency (see forgetTransaction). */
+  requestsHeld: number;
 }
 
 /** Short meanings of the standard exception codes (Modbus Application Protocol 1.1b §7; devices.md §5). */
@@ -141,6 +143,23 @@ export const linkTransitions: Readonly<Record<LinkState, Partial<Record<LinkEven
 };
 
 const isRtu = (s: LinkSettings): boolean => s.type !== 'tcp';
+
+/**
+ * modbus-serial keeps every transaction (request, answer, callbacks) in `_transactions` by transaction id
+ * until the id comes round again: on Modbus TCP that is 256 requests later, 256 s at a 1 s poll. Per device
+ * that holds hundreds of finished requests, and with them our promise chains: old-generation garbage that
+ * grew the gateway by ~1 MiB/s at 500 devices (docs/benchmarks.md). We drop a transaction once it has ended.
+ * Private fields, read defensively: without them nothing is dropped and nothing breaks.
+ */
+interface ModbusRtuInternals {
+  _transactions?: Record<number, unknown>;
+  _port?: { _transactionIdWrite?: number };
+}
+const transactionId = (c: ModbusRTU): number | undefined => (c as unknown as ModbusRtuInternals)._port?._transactionIdWrite;
+const forgetTransaction = (c: ModbusRTU, tid: number | undefined): void => {
+  const transactions = (c as unknown as ModbusRtuInternals)._transactions;
+  if (tid !== undefined && transactions) delete transactions[tid];
+};
 
 export function createModbusLink(settings: LinkSettings, logger: Logger): ModbusLink {
   const log = logger.child({ link: settings.key });
@@ -338,7 +357,12 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
           fail = reject;
           inFlight.add(reject);
           c.setID(unitId); // read synchronously when the frame is written below
-          request(c, table, address, count).then(resolve, reject);
+          const tid = transactionId(c); // the id this request's frame is written with, synchronously below
+          const done = (): void => forgetTransaction(c, tid);
+          request(c, table, address, count).then(
+            (r) => (done(), resolve(r)),
+            (e: unknown) => (done(), reject(e)),
+          );
         });
         const result = await pending;
         failures = 0;
@@ -368,7 +392,8 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     },
 
     status() {
-      return { state, reconnects, lastError: failedEver ? lastFailure : null };
+      const held = client ? (client as unknown as ModbusRtuInternals)._transactions : undefined;
+      return { state, reconnects, lastError: failedEver ? lastFailure : null, requestsHeld: held ? Object.keys(held).length : 0 };
     },
 
     async close() {

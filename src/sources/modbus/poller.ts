@@ -251,6 +251,22 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
     return out;
   };
 
+  /**
+   * One cycle and its readings handed on. Its own function so the readings die with it: held in run()'s
+   * frame, they would live through the pause and get promoted to the old generation (GC work, RSS).
+   */
+  const pollOnce = async (signal: AbortSignal, started: number, lagMs: number): Promise<void> => {
+    const readings = await cycle(signal);
+    if (signal.aborted) return;
+    deps.onCycle?.({ deviceId: id, durationMs: performance.now() - started, lagMs });
+    try {
+      if (readings.length > 0) emit(readings);
+    } catch (err) {
+      // A throwing consumer is a bug elsewhere; it must not stop acquisition.
+      logger.error('reading consumer threw', { device: id, err: String(err) });
+    }
+  };
+
   const run = async (signal: AbortSignal): Promise<void> => {
     // The wait between cycles: a plain timer that stop() cuts short through one abort listener for the whole
     // run (an abortable sleep per cycle would add and remove an event listener every time).
@@ -270,16 +286,9 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
     while (!signal.aborted) {
       const started = performance.now();
       try {
-        const readings = await cycle(signal);
+        await pollOnce(signal, started, Math.max(0, started - scheduled));
         if (signal.aborted) return;
-        deps.onCycle?.({ deviceId: id, durationMs: performance.now() - started, lagMs: Math.max(0, started - scheduled) });
         scheduled = Math.max(started + intervalMs, performance.now());
-        try {
-          if (readings.length > 0) emit(readings);
-        } catch (err) {
-          // A throwing consumer is a bug elsewhere; it must not stop acquisition.
-          logger.error('reading consumer threw', { device: id, err: String(err) });
-        }
         // Fixed rate without overlap: a slow cycle delays the next one instead of stacking up.
         await pause(Math.max(0, started + intervalMs - performance.now()));
       } catch (err) {
