@@ -201,7 +201,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         logger.info('mqtt source connected', { url: options.url, topics: routes.size });
       });
       c.on('close', () => {
-        if (brokerLostAt !== null) return;
+        if (brokerLostAt !== null || client !== c) return; // not a loss when stop() closed it
         brokerLostAt = clock.now();
         logger.warn('mqtt source lost the broker; reconnecting', { url: options.url });
       });
@@ -227,8 +227,9 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     async stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
-      await client?.endAsync(true);
+      const c = client;
       client = undefined;
+      await c?.endAsync(true);
     },
     checkHeartbeats() {
       const now = clock.now();
