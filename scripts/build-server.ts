@@ -27,7 +27,7 @@ export async function buildServer(): Promise<void> {
 /**
  * How `npm start` runs the bundle, from package.json `config`, which the start script expands too:
  *   config.env:       environment assignments, e.g. MALLOC_ARENA_MAX=2 (glibc: two malloc arenas, not 8 per core)
- *   config.nodeFlags: Node flags, e.g. --optimize-for-size (V8 collects garbage sooner: RSS, issue 3)
+ *   config.nodeFlags: Node flags, e.g. --heap-growing-percent=20 (V8 collects the old generation sooner: RSS, issue 3)
  */
 export function startCommand(): { env: Record<string, string>; args: string[] } {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { config?: { env?: string; nodeFlags?: string } };
