@@ -274,6 +274,7 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
     let wake: (() => void) | undefined;
     const pause = (ms: number): Promise<void> =>
       new Promise<void>((resolve) => {
+        if (signal.aborted) return resolve(); // stopped before the pause began
         wake = resolve;
         timer = setTimeout(resolve, ms);
       });
