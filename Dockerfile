@@ -1,5 +1,6 @@
 # Roomwatch gateway image: the same commands as the README (npm ci, then npm start with a config).
-# Code runs without a build step (Node 24 type stripping); `npm start` builds the console first (prestart).
+# `npm start` builds the console and the gateway bundle first (prestart) and runs the bundle with the Node flags
+# of package.json `config` (docs/decisions.md).
 FROM node:24-bookworm-slim
 
 WORKDIR /app
