@@ -14,4 +14,13 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // L6: the console's "now" is the gateway's clock (dashboards/console/src/clock.ts), not this PC's.
+    files: ['dashboards/console/src/**/*.ts'],
+    ignores: ['dashboards/console/src/clock.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: "use now() from clock.ts: the gateway's time (L6)" }],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "use new Date(now()) from clock.ts: the gateway's time (L6)" }],
+    },
+  },
 );

@@ -99,6 +99,11 @@ export const SiteView = Type.Object({
   rooms: Type.Array(RoomView),
   devices: Type.Array(DeviceView),
   points: Type.Array(PointView),
+  /**
+   * The gateway's clock (epoch ms) when it answered: the one clock of record (L6). Control-room PCs run without
+   * NTP, so the console takes "now" from this and from `clock:sync`, not from the browser.
+   */
+  serverTime: Type.Number(),
 });
 export type SiteView = Static<typeof SiteView>;
 
@@ -357,6 +362,8 @@ export const ErrorBody = Type.Object({
 export type ErrorBody = Static<typeof ErrorBody>;
 
 export type AckResult = { ok: true; alarm: AlarmView } | { ok: false; error: { code: ErrorCode; message: string } };
+/** The answer to `clock:sync`: the gateway's clock (epoch ms) when it answered (L6). */
+export type ClockResult = { ok: true; serverTime: number } | { ok: false; error: { code: ErrorCode; message: string } };
 export type TagResult = { ok: true; tag: DeviceTagView | null } | { ok: false; error: { code: ErrorCode; message: string } };
 
 /** socket.io events, server to console. */
@@ -381,6 +388,8 @@ export interface ConsoleToServerEvents {
   'device:tag': (request: { deviceId: string } & DeviceTagRequest, reply: (result: TagResult) => void) => void;
   'device:approveTag': (request: { deviceId: string }, reply: (result: TagResult) => void) => void;
   'device:untag': (request: { deviceId: string }, reply: (result: TagResult) => void) => void;
+  /** The gateway's time, asked on every connect and once a minute; the console measures the round trip. */
+  'clock:sync': (request: Record<string, never>, reply: (result: ClockResult) => void) => void;
 }
 
 export { routes, SESSION_COOKIE } from './routes.ts';

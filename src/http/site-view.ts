@@ -2,7 +2,8 @@
 import type { SiteView } from '../contract/api.ts';
 import type { Site } from '../config/load.ts';
 
-export function siteView(site: Site): SiteView {
+/** Everything but the gateway's time, which the route adds to each answer. */
+export function siteView(site: Site): Omit<SiteView, 'serverTime'> {
   const { config } = site;
   return {
     id: config.site.id,

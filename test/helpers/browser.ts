@@ -23,13 +23,22 @@ export async function consolePage(
   username: string,
   password: string,
   errors: string[],
-  options: { timezoneId?: string; width?: number; height?: number; acceptDialogs?: boolean; consoleErrors?: boolean } = {},
+  options: {
+    timezoneId?: string;
+    width?: number;
+    height?: number;
+    acceptDialogs?: boolean;
+    consoleErrors?: boolean;
+    /** This PC's clock this far off the real time (playwright's clock, installed before the page loads; it runs on). */
+    clockOffsetMs?: number;
+  } = {},
 ): Promise<Page> {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1600, height: options.height ?? 1100 },
     locale: 'en-US',
     timezoneId: options.timezoneId ?? 'UTC',
   });
+  if (options.clockOffsetMs !== undefined) await context.clock.install({ time: Date.now() + options.clockOffsetMs });
   const page = await context.newPage();
   page.on('pageerror', (err) => errors.push(`${username}: ${String(err)}`));
   if (options.acceptDialogs) page.on('dialog', (d) => void d.accept());

@@ -5,6 +5,7 @@
 import type { AlarmView, Role } from '../../../src/contract/api.ts';
 import { h, replaceChildren, setText } from './dom.ts';
 import { tr } from './lang.ts';
+import { now } from './clock.ts';
 import { alarmRow, countdownText } from './alarm-row.ts';
 import type { LiveSocket } from './socket.ts';
 import type { Store } from './store.ts';
@@ -78,7 +79,7 @@ export function alarmsView(store: Store, socket: LiveSocket): AlarmsView {
     setText(quietTitle, tr('lifecycle.notAnnunciated', { count: notAnnunciated.length }));
     replaceChildren(live.body, annunciated.map((a) => alarmRow(store, socket, a)));
     replaceChildren(quiet.body, notAnnunciated.map((a) => alarmRow(store, socket, a)));
-    tick(Date.now());
+    tick(now());
   }
 
   function tick(now: number): void {

@@ -1,7 +1,8 @@
 // The board after login: header (site, clock, connection, user, sound, language, logout), the warning
 // banners, the alarm list, the room tiles and the duty log.
 import { h, setText } from './dom.ts';
-import { formatClock } from './format.ts';
+import { clockOffset, NOTICE_MS, now } from './clock.ts';
+import { formatClock, formatClockOffset } from './format.ts';
 import { loc, tr } from './lang.ts';
 import { langSwitch } from './lang-switch.ts';
 import { alarmsView } from './alarms-view.ts';
@@ -39,6 +40,8 @@ export function boardView(ctx: BoardContext): BoardView {
 
   const clock = h('span', { class: 'clock', title: tr('header.clock'), 'data-testid': 'site-clock' });
   const connection = h('span', { class: 'conn', role: 'status', 'data-testid': 'connection-status' });
+  // L6: this PC's clock is not the clock of record; say so when it is far off (times shown are the gateway's).
+  const clockNote = h('span', { class: 'clock-note', 'data-testid': 'clock-offset', hidden: true });
   const soundButton = h('button', { type: 'button', class: 'btn btn--sound', 'data-testid': 'sound-button' });
   soundButton.addEventListener('click', () => void (sound.enabled ? sound.disable() : sound.enable()));
   const logout = h('button', { type: 'button', class: 'btn', 'data-testid': 'logout-button' }, tr('header.logout'));
@@ -56,7 +59,7 @@ export function boardView(ctx: BoardContext): BoardView {
       h('span', { class: 'site-name', 'data-testid': 'site-name' }, loc(store.site.name)),
       store.site.demo ? h('span', { class: 'badge badge--demo', 'data-testid': 'demo-badge' }, tr('header.demo')) : null,
     ),
-    h('div', { class: 'topbar-status' }, clock, connection, historian.el),
+    h('div', { class: 'topbar-status' }, clock, clockNote, connection, historian.el),
     h(
       'div',
       { class: 'topbar-user' },
@@ -130,10 +133,13 @@ export function boardView(ctx: BoardContext): BoardView {
   ];
 
   const tick = () => {
-    const now = Date.now();
-    setText(clock, formatClock(now));
-    rooms.tick(now);
-    alarms.tick(now);
+    const at = now();
+    setText(clock, formatClock(at));
+    const offset = clockOffset();
+    clockNote.hidden = offset === null || Math.abs(offset) < NOTICE_MS;
+    if (offset !== null && !clockNote.hidden) setText(clockNote, formatClockOffset(offset));
+    rooms.tick(at);
+    alarms.tick(at);
   };
   const timer = setInterval(tick, 1000);
   tick();

@@ -6,7 +6,8 @@ import { call } from './api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
-import { formatDateTime } from './format.ts';
+import { formatDateTime, siteDate } from './format.ts';
+import { now } from './clock.ts';
 import { loc, tr } from './lang.ts';
 import type { Store } from './store.ts';
 
@@ -40,7 +41,7 @@ export function entriesView(store: Store): { el: HTMLElement } {
 
   async function load(): Promise<void> {
     try {
-      const month = new Date().toISOString().slice(0, 7);
+      const month = siteDate(now()).slice(0, 7);
       const [entries, roster] = await Promise.all([call<RoomEntryView[]>('GET', routes.roomEntries), call<RosterView>('GET', routes.roster(month))]);
       if (approver.options.length === 0) {
         replaceChildren(approver, roster.people.filter((p) => p.role !== 'duty').map((p) => h('option', { value: p.username }, p.displayName)));

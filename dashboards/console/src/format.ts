@@ -26,11 +26,20 @@ export function formatAge(ts: number, now: number): string {
   const seconds = Math.max(0, Math.floor((now - ts) / 1000));
   if (seconds < 1) return tr('age.justNow');
   if (seconds < 120) return tr('age.seconds', { n: seconds });
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 120) return tr('age.minutes', { n: minutes });
+  return longSpan(Math.floor(seconds / 60), 'age');
+}
+
+/** Minutes up to two hours, hours up to two days, then days: "{n} min ago" (age) or "{n} min" (clock.off). */
+function longSpan(minutes: number, kind: 'age' | 'clock.off'): string {
+  if (minutes < 120) return tr(`${kind}.minutes`, { n: minutes });
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return tr('age.hours', { n: hours });
-  return tr('age.days', { n: Math.floor(hours / 24) });
+  if (hours < 48) return tr(`${kind}.hours`, { n: hours });
+  return tr(`${kind}.days`, { n: Math.floor(hours / 24) });
+}
+
+/** The header's notice for a PC clock `offset` ms behind the gateway's (negative: ahead), see clock.ts. */
+export function formatClockOffset(offset: number): string {
+  return tr(offset > 0 ? 'clock.behind' : 'clock.ahead', { off: longSpan(Math.round(Math.abs(offset) / 60_000), 'clock.off') });
 }
 
 let timeZone: string | undefined;
@@ -62,6 +71,13 @@ function formatter(kind: 'time' | 'dateTime'): Intl.DateTimeFormat {
     formatters.set(key, f);
   }
   return f;
+}
+
+/** The date in the site timezone at an instant, "2026-11-23": today's journal page, this month's roster. */
+export function siteDate(ts: number): string {
+  const parts = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(ts);
+  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
 /** "11-23 14:05:09" in the site timezone. */

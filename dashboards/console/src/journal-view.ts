@@ -6,7 +6,8 @@ import type { DutyLogDayView, DutyLogEntryView, NoteCategory, NoteRequest } from
 import { h, replaceChildren } from './dom.ts';
 import { statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
-import { formatDateTime } from './format.ts';
+import { formatDateTime, siteDate } from './format.ts';
+import { now } from './clock.ts';
 import { loc, tr } from './lang.ts';
 import { journalApi } from './journal-api.ts';
 import type { Store } from './store.ts';
@@ -15,12 +16,6 @@ export const noteCategories: readonly NoteCategory[] = [
   'complaint', 'theft', 'accident-wind', 'accident-fire', 'accident-water', 'accident-electricity',
   'fight', 'staff-violation', 'move-in', 'move-out', 'construction', 'instruction', 'other',
 ];
-
-function siteToday(timeZone: string): string {
-  const p = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(Date.now());
-  const part = (t: string) => p.find((x) => x.type === t)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}`;
-}
 
 const isNote = (e: DutyLogEntryView): boolean => e.kind === 'note.added' || e.kind === 'note.corrected';
 
@@ -51,7 +46,7 @@ function noteForm(onSubmit: (note: NoteRequest, reason: string) => Promise<void>
 export function journalView(store: Store): { el: HTMLElement; destroy(): void } {
   const me = store.user;
   const supervisor = me.role === 'supervisor' || me.role === 'admin';
-  let date = siteToday(store.site.timezone);
+  let date = siteDate(now());
   let view: DutyLogDayView | null = null;
 
   const { el: message, say } = statusLine('journal-message');

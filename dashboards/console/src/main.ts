@@ -2,6 +2,7 @@
 import type { UserView } from '../../../src/contract/api.ts';
 import { api, ApiError } from './api.ts';
 import { boardView, type BoardView } from './board-view.ts';
+import { timed } from './clock.ts';
 import { replaceChildren } from './dom.ts';
 import { errorText } from './errors.ts';
 import { setTimeZone } from './format.ts';
@@ -34,7 +35,8 @@ function showLogin(message: (() => string) | null = null): void {
 async function startSession(user: UserView): Promise<void> {
   let site;
   try {
-    site = await api.site();
+    // The gateway's time comes with the site: "now" is right from the first frame (L6, clock.ts).
+    site = await timed(() => api.site(), (s) => s.serverTime);
   } catch (err) {
     showLogin(() => errorText(err));
     return;

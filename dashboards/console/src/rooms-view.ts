@@ -3,6 +3,7 @@
 // tile says why (comm lost, stale, bad, no connection) and shows the last value marked "not live".
 import type { PointView } from '../../../src/contract/api.ts';
 import { h, setText } from './dom.ts';
+import { now } from './clock.ts';
 import { formatAge, formatNumber, formatValue, withUnit } from './format.ts';
 import { loc, tr } from './lang.ts';
 import { conditionText, isDeviceLevel, limitsText, severity, type Severity } from './alarm-text.ts';
@@ -77,14 +78,14 @@ export function roomsView(store: Store, socket: LiveSocket): RoomsView {
   );
 
   function update(): void {
-    const now = Date.now();
+    const at = now();
     const live = store.connection === 'live';
     for (const tile of tiles) {
       let worst: Severity | null = null;
       let unacked = false;
       for (const tag of tile.tags) tag.update();
       for (const refs of tile.points) {
-        const s = updatePoint(refs, live, now);
+        const s = updatePoint(refs, live, at);
         if (s.severity === 'alarm' || (s.severity === 'warning' && worst === null)) worst = s.severity;
         unacked ||= s.unacked;
       }

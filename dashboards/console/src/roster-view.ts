@@ -6,21 +6,16 @@ import { DEMO_SEED } from '../../../src/contract/routes.ts';
 import { h, replaceChildren } from './dom.ts';
 import { statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
-import { formatDateTime } from './format.ts';
+import { formatDateTime, siteDate } from './format.ts';
+import { now } from './clock.ts';
 import { loc, tr } from './lang.ts';
 import { rosterApi } from './roster-api.ts';
 import type { Store } from './store.ts';
 
-/** The site's current month, YYYY-MM. */
-function currentMonth(timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(Date.now());
-  return `${parts.find((p) => p.type === 'year')?.value}-${parts.find((p) => p.type === 'month')?.value}`;
-}
-
 export function rosterView(store: Store): { el: HTMLElement } {
   const me = store.user;
   const supervisor = me.role === 'supervisor' || me.role === 'admin';
-  let month = currentMonth(store.site.timezone);
+  let month = siteDate(now()).slice(0, 7);
   let roster: RosterView | null = null;
   let shifts: ShiftView[] = [];
   let swaps: SwapView[] = [];

@@ -1,6 +1,7 @@
 // The live feed: socket.io on the gateway's own origin, authenticated by the session cookie.
 import { io, type Socket } from 'socket.io-client';
 import type { AckResult, ConsoleToServerEvents, ServerToConsoleEvents } from '../../../src/contract/api.ts';
+import { timed } from './clock.ts';
 
 export type LiveSocket = Socket<ServerToConsoleEvents, ConsoleToServerEvents>;
 
@@ -18,6 +19,8 @@ export interface LiveHandlers {
 }
 
 const ACK_TIMEOUT_MS = 10_000;
+/** How often the gateway's time is asked while connected (L6, clock.ts). */
+const CLOCK_SYNC_MS = 60_000;
 
 export function connectLive(handlers: LiveHandlers): LiveSocket {
   // Same origin, default path /socket.io; the browser sends the httpOnly rw_session cookie.
@@ -41,7 +44,20 @@ export function connectLive(handlers: LiveHandlers): LiveSocket {
   socket.on('dutyLogEntries', handlers.onDutyLogEntries);
   socket.on('alarmSummary', handlers.onAlarmSummary);
   socket.on('deviceTag', handlers.onDeviceTag);
+  keepClock(socket);
   return socket;
+}
+
+/** The gateway's time on every connect and once a minute while connected, so now() follows it (clock.ts). */
+function keepClock(socket: LiveSocket): void {
+  const sync = (): void => void timed(() => request(socket, 'clock:sync', {}), (r) => (r.ok ? r.serverTime : undefined));
+  let timer: ReturnType<typeof setInterval> | undefined;
+  socket.on('connect', () => {
+    sync();
+    clearInterval(timer);
+    timer = setInterval(sync, CLOCK_SYNC_MS);
+  });
+  socket.on('disconnect', () => clearInterval(timer));
 }
 
 /** The gateway's answer, or a failure to get one: 'network' (not connected) or 'timeout'. */

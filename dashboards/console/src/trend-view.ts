@@ -4,6 +4,7 @@
 import uPlot from 'uplot';
 import type { AlarmPeriod, PointView, TrendSeries } from '../../../src/contract/api.ts';
 import { api } from './api.ts';
+import { now } from './clock.ts';
 import { h, replaceChildren } from './dom.ts';
 import { errorText } from './errors.ts';
 import { lang, loc, tr } from './lang.ts';
@@ -122,7 +123,7 @@ export function trendView(store: Store): { el: HTMLElement; destroy(): void } {
     for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset['testid'] === `trend-range-${range}`));
     const points = store.site.points.filter((p) => p.roomId === roomId);
     if (points.length === 0) return replaceChildren(body, tr('historian.trend.noPoints'));
-    const to = Date.now();
+    const to = now();
     const from = to - RANGES[range];
     body.dataset['state'] = 'loading';
     try {
