@@ -64,27 +64,27 @@ export async function influxTrend(target: InfluxTarget, pointKeys: readonly stri
 }
 
 /**
- * The stored 1-minute rollups of [from, to) summed up per point (window-stats.ts), computed by InfluxDB: min of
- * mins, max of maxes, Σ mean × count through a subquery (InfluxQL has no arithmetic inside an aggregate), Σ count;
- * the times of the first and last minute from first() and last(), which alone return their point's time.
+ * The stored 1-minute rollups of [from, to) summed up per point (window-stats.ts). InfluxQL has no arithmetic inside
+ * an aggregate, and a subquery for Σ mean × count took 2 s for 500 points over a 9-hour shift (docs/benchmarks.md);
+ * the window's rows of those points, summed up here, take a fraction of that.
  */
 export async function influxMinuteTotals(target: InfluxTarget, pointKeys: readonly string[], from: number, to: number): Promise<StoredMinutes[]> {
-  const source = `"${RP_LONGTERM}"."reading_1m"`;
-  const where = pointsIn(target.siteId, pointKeys, from, to);
-  const [totals, firsts, lasts] = await select(target, [
-    `SELECT min("min") AS "min", max("max") AS "max", sum("weighted") AS "sum", sum("count") AS "count" FROM (SELECT "min", "max", "mean" * "count" AS "weighted", "count" FROM ${source} WHERE ${where}) GROUP BY "device", "point"`,
-    `SELECT first("count") FROM ${source} WHERE ${where} GROUP BY "device", "point"`,
-    `SELECT last("count") FROM ${source} WHERE ${where} GROUP BY "device", "point"`,
-  ]);
-  const firstOf = bySeries(firsts!);
-  const lastOf = bySeries(lasts!);
-  const totalOf = bySeries(totals!);
-  /** A column of the one row a series of aggregates has. */
-  const cell = (s: RawSeries | undefined, column: string): number => Number(s?.values[0]?.[s.columns.indexOf(column)]);
+  const [series] = await select(target, [`SELECT "min", "max", "mean", "count" FROM "${RP_LONGTERM}"."reading_1m" WHERE ${pointsIn(target.siteId, pointKeys, from, to)} GROUP BY "device", "point"`]);
+  const byKey = bySeries(series!);
   return pointKeys.flatMap((pointKey) => {
-    const t = totalOf.get(pointKey);
-    const count = cell(t, 'count');
-    if (!(count > 0)) return [];
-    return [{ pointKey, min: cell(t, 'min'), max: cell(t, 'max'), sum: cell(t, 'sum'), count, first: cell(firstOf.get(pointKey), 'time'), last: cell(lastOf.get(pointKey), 'time') }];
+    const s = byKey.get(pointKey);
+    if (!s || s.values.length === 0) return [];
+    const [t, mn, mx, mean, count] = ['time', 'min', 'max', 'mean', 'count'].map((c) => s.columns.indexOf(c)) as [number, number, number, number, number];
+    const total: StoredMinutes = { pointKey, min: Infinity, max: -Infinity, sum: 0, count: 0, first: Infinity, last: -Infinity };
+    for (const row of s.values) {
+      const n = Number(row[count]);
+      total.min = Math.min(total.min, Number(row[mn]));
+      total.max = Math.max(total.max, Number(row[mx]));
+      total.sum += Number(row[mean]) * n;
+      total.count += n;
+      total.first = Math.min(total.first, Number(row[t]));
+      total.last = Math.max(total.last, Number(row[t]));
+    }
+    return total.count > 0 ? [total] : [];
   });
 }
