@@ -2,9 +2,6 @@
 // over a month of 1-minute rollups of many points, on both backends (the local store, and one real influxd started
 // here). The report asks for one 9-hour day shift of every point; the month around it must not make that slow
 // (queried by point and by the shift's window only). Each query is run 7 times, the first two discarded.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { silentLogger } from '../src/core/logger.ts';
 import type { SiteConfig } from '../src/config/schema.ts';
 import { createHistory, type History } from '../src/sinks/historian/history.ts';
@@ -12,19 +9,16 @@ import { createInfluxHistorian } from '../src/sinks/historian/influx-historian.t
 import { RETENTION_DEFAULTS } from '../src/sinks/historian/influx-retention.ts';
 import { openLocalHistory } from '../src/sinks/historian/local-history.ts';
 import { MINUTE_MS, type Rollup } from '../src/sinks/historian/rollup.ts';
+import { historianSite, numberArg, tempDirs } from './lib/historian-bench.ts';
 import { startInfluxd } from '../test/helpers/influxd.ts';
 import { report, summarize } from './lib/report.ts';
 
 const DAY_MS = 86_400_000;
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function main(): Promise<void> {
-  const points = arg('points', 500);
-  const days = arg('days', 31);
+  const points = numberArg('points', 500);
+  const days = numberArg('days', 31);
   const clock = { now: () => Date.now() };
   const now = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
   const monthStart = now - days * DAY_MS;
@@ -41,18 +35,10 @@ export async function main(): Promise<void> {
     return out;
   };
   const influxd = await startInfluxd();
-  const dirs: string[] = [];
-  const tmp = (): string => {
-    const d = mkdtempSync(join(tmpdir(), 'rw-bench-shift-'));
-    dirs.push(d);
-    return d;
-  };
+  const dirs = tempDirs('rw-bench-shift-');
+  const tmp = dirs.make;
   try {
-    const config = (influx: boolean): SiteConfig => ({
-      site: { id: 'bench', name: { en: 'B', 'zh-CN': 'B' } }, rooms: [{ id: 'room-b1', kind: 'other', name: { en: 'B1', 'zh-CN': 'B1' } }], devices: [],
-      users: [{ username: 'u', displayName: 'U', role: 'duty', password: 'u' }],
-      ...(influx ? { historian: { influx: { url: influxd.url, database: 'bench_shift' } } } : {}),
-    });
+    const config = (influx: boolean): SiteConfig => historianSite(influx ? { url: influxd.url, database: 'bench_shift' } : undefined);
     const localDir = tmp();
     const local = openLocalHistory(localDir, silentLogger, RETENTION_DEFAULTS);
     const ix = createInfluxHistorian({ config: config(true).historian!.influx!, retention: RETENTION_DEFAULTS, siteId: 'bench', dataDir: tmp(), logger: silentLogger, clock });
@@ -92,6 +78,6 @@ export async function main(): Promise<void> {
     }
   } finally {
     await influxd.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    dirs.removeAll();
   }
 }
