@@ -3,10 +3,7 @@
 // durable outbox + HTTP) at a steady 10,000 points/s: CPU share of one core; (c) outbox replay after an
 // outage, as points/s and ratio to (a); then trend queries (24 h and a month of 1-minute rollups, 10 points)
 // against both backends. CPU and RSS are this process's (the gateway's side); influxd runs apart.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request, Agent } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { silentLogger } from '../src/core/logger.ts';
 import type { Reading } from '../src/core/reading.ts';
 import { createHistory, type History } from '../src/sinks/historian/history.ts';
@@ -15,15 +12,12 @@ import { RETENTION_DEFAULTS } from '../src/sinks/historian/influx-retention.ts';
 import { openLocalHistory } from '../src/sinks/historian/local-history.ts';
 import type { Rollup } from '../src/sinks/historian/rollup.ts';
 import type { SiteConfig } from '../src/config/schema.ts';
+import { historianSite, numberArg, tempDirs } from './lib/historian-bench.ts';
 import { startInfluxd } from '../test/helpers/influxd.ts';
 import { cpuMeter, report, rssMiB, summarize } from './lib/report.ts';
 
 const clock = { now: () => Date.now() };
 const POINTS = 10; // points of a room, as in the trend targets
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 
 function reading(i: number, ts: number): Reading {
   const p = i % 100;
@@ -52,14 +46,10 @@ async function until(cond: () => boolean, timeoutMs = 120_000): Promise<void> {
 }
 
 export async function main(): Promise<void> {
-  const n = arg('points', 400_000);
+  const n = numberArg('points', 400_000);
   const influxd = await startInfluxd();
-  const dirs: string[] = [];
-  const tmp = (): string => {
-    const d = mkdtempSync(join(tmpdir(), 'rw-bench-hist-'));
-    dirs.push(d);
-    return d;
-  };
+  const dirs = tempDirs('rw-bench-hist-');
+  const tmp = dirs.make;
   try {
     const t0 = Date.now() - 86_400_000;
     await fetch(`${influxd.url}/query?q=${encodeURIComponent('CREATE DATABASE bench_raw')}`, { method: 'POST' });
@@ -135,11 +125,7 @@ export async function main(): Promise<void> {
       for (let p = 0; p < POINTS; p++) rollups.push({ resolution: '1m', pointKey: `dev0.p${p}`, roomId: 'room-b1', deviceId: 'dev0', point: `p${p}`, start: t, min: 20, max: 25, mean: 22.5, last: 23, count: 6 });
     }
     const keys = Array.from({ length: POINTS }, (_, p) => `dev0.p${p}`);
-    const config = (influx: boolean): SiteConfig => ({
-      site: { id: 'bench', name: { en: 'B', 'zh-CN': 'B' } }, rooms: [{ id: 'room-b1', kind: 'other', name: { en: 'B1', 'zh-CN': 'B1' } }], devices: [],
-      users: [{ username: 'u', displayName: 'U', role: 'duty', password: 'u' }],
-      ...(influx ? { historian: { influx: { url: influxd.url, database: 'bench_trends' } } } : {}),
-    });
+    const config = (influx: boolean): SiteConfig => historianSite(influx ? { url: influxd.url, database: 'bench_trends' } : undefined);
     const localDir = tmp();
     const local = openLocalHistory(localDir, silentLogger, RETENTION_DEFAULTS);
     local.writeRollups(rollups);
@@ -176,6 +162,6 @@ export async function main(): Promise<void> {
   } finally {
     agent.destroy();
     await influxd.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    dirs.removeAll();
   }
 }

@@ -28,8 +28,7 @@ import { createShiftMarks } from './duty/shift-marks.ts';
 import { createHandover, type Handover } from './duty/handover.ts';
 import { createPatrols } from './patrols/patrols.ts';
 import { createEntryRegister } from './rooms/entry-register.ts';
-import { createShiftStats } from './duty/shift-stats.ts';
-import { createShiftReport } from './duty/shift-report.ts';
+import { createShiftReport, reportPoints } from './duty/shift-report.ts';
 import { createPlaybooks } from './playbooks/playbooks.ts';
 import { createHistory } from './sinks/historian/history.ts';
 import { alarmPeriodsFrom } from './sinks/historian/alarm-periods.ts';
@@ -228,10 +227,6 @@ export function createGateway(options: GatewayOptions): Gateway {
         const patrols = createPatrols({ store, dutyLog, plan: shiftPlan, schedules: config.patrols ?? [], clock, bus, latestReadings: () => [...latest.values()] });
         journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, bus, roomIds });
         const entryRegister = createEntryRegister({ store, dutyLog, roster, clock, bus, roomIds });
-        const stats = createShiftStats(shiftPlan);
-        bus.on('readings', 'shift-stats', (readings) => stats.add(readings));
-        started.push({ name: 'shift stats', stop: () => bus.off('shift-stats') });
-        const shiftReport = createShiftReport({ plan: shiftPlan, journal, handover, stats, clock });
 
         // Issue 6: InfluxDB through the durable outbox when configured, else the embedded local history store.
         const history = createHistory({ config, dataDir: site.dataDir, logger: logger.child({ part: 'historian' }), clock, alarmPeriods: alarmPeriodsFrom(store) });
@@ -239,6 +234,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         bus.on('readings', 'historian', (readings) => history.writeReadings(readings));
         bus.on('alarm', 'historian', (t) => history.writeAlarmTransition(t));
         started.push({ name: 'historian', stop: async () => { bus.off('historian'); await history.stop(); } });
+        // The report's readings come from the historian's rollups, so they cover the whole shift across restarts.
+        const shiftReport = createShiftReport({ plan: shiftPlan, journal, handover, history, points: reportPoints(site), clock, logger: logger.child({ part: 'shift-report' }) });
 
         // MQTT: embedded broker or external one, the source as its client, simulated devices (src/sources/mqtt/start.ts).
         const m = await startMqtt({ site, clock, logger, ...(options.brokerPort !== undefined ? { brokerPort: options.brokerPort } : {}), emit: ingest, onStatus: (s) => bus.emit('deviceStatus', s) });

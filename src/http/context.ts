@@ -19,7 +19,7 @@ import type { Attachments } from '../duty/attachments.ts';
 import type { Handover } from '../duty/handover.ts';
 import type { Patrols } from '../patrols/patrols.ts';
 import type { EntryRegister } from '../rooms/entry-register.ts';
-import type { ShiftReportView } from '../contract/shift-report.ts';
+import type { ShiftReport } from '../duty/shift-report.ts';
 import type { Playbooks } from '../playbooks/playbooks.ts';
 import type { History } from '../sinks/historian/history.ts';
 
@@ -43,7 +43,7 @@ export interface ConsoleDeps {
   handover: Handover;
   patrols: Patrols;
   entryRegister: EntryRegister;
-  shiftReport: { report(shiftKey?: string): ShiftReportView };
+  shiftReport: ShiftReport;
   playbooks: Playbooks;
   /** Historian status and trends (issue 6); absent in tests that wire the console without it. */
   history?: History;

@@ -1,9 +1,10 @@
-// One contract for trends, run against both history backends (issue 6): the embedded local store and a real
-// influxd through the outbox. Same readings in, same series out: raw, 1-minute and 1-hour rollups.
+// One contract for trends and window statistics, run against both history backends (issue 6): the embedded local
+// store and a real influxd through the outbox. Same readings in, same answers out: raw, 1-minute and 1-hour
+// rollups, and the shift report's min/max/mean over a window.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SiteConfig } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { Reading } from '../../src/core/reading.ts';
@@ -18,7 +19,9 @@ const H0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 86_400_000;
 const STEP = 10_000;
 const N = (2 * 3600 + 600) / 10;
 const temp = (i: number): number => 20 + (i % 6); // 20..25 within every minute: min 20, max 25, mean 22.5
-const hum = (i: number): number => 50 + Math.floor(i / 360); // 50 in the first hour, 51 in the second
+const hum = (i: number): number => 50 + Math.floor(i / 360); // 50 in the first hour, 51 in the second, 52 after
+/** The history's clock stands just after the last reading: the last minute (H0 + 2 h 9 min) is still open. */
+const END = H0 + N * STEP;
 function readingsAt(i: number): Reading[] {
   const base = { roomId: 'dist-room-b1', deviceId: 'th1', unit: '', quality: 'good' as const, ts: H0 + i * STEP };
   return [
@@ -54,7 +57,7 @@ const backends: { name: string; skip: boolean; make(): Promise<History> }[] = [
     async make() {
       const dir = mkdtempSync(join(tmpdir(), 'rw-contract-'));
       dirs.push(dir);
-      return createHistory({ config: siteConfig(), dataDir: dir, logger: silentLogger, clock: { now: () => Date.now() } });
+      return createHistory({ config: siteConfig(), dataDir: dir, logger: silentLogger, clock: { now: () => END } });
     },
   },
   {
@@ -64,19 +67,23 @@ const backends: { name: string; skip: boolean; make(): Promise<History> }[] = [
       influxd = await startInfluxd();
       const dir = mkdtempSync(join(tmpdir(), 'rw-contract-'));
       dirs.push(dir);
-      return createHistory({ config: siteConfig(influxd.url), dataDir: dir, logger: silentLogger, clock: { now: () => Date.now() } });
+      return createHistory({ config: siteConfig(influxd.url), dataDir: dir, logger: silentLogger, clock: { now: () => END } });
     },
   },
 ];
 
-describe.each(backends)('trend contract: $name', ({ make, skip }) => {
-  it.skipIf(skip)('answers raw, 1-minute and 1-hour trends from the same readings', { timeout: 120_000 }, async () => {
-    const h = await make();
+describe.each(backends)('history contract: $name', ({ make, skip }) => {
+  let h: History;
+  beforeAll(async () => {
+    if (skip) return;
+    h = await make();
     histories.push(h);
     await h.start();
     for (let i = 0; i < N; i++) h.writeReadings(readingsAt(i));
     await vi.waitFor(() => expect(h.status().outboxPoints).toBe(0), { timeout: 60_000, interval: 100 });
+  }, 120_000);
 
+  it.skipIf(skip)('answers raw, 1-minute and 1-hour trends from the same readings', { timeout: 120_000 }, async () => {
     const keys = ['th1.temperature', 'th1.humidity'];
     // Raw, the first 10 minutes: 60 readings each, exact values.
     const raw = await vi.waitFor(async () => {
@@ -109,5 +116,26 @@ describe.each(backends)('trend contract: $name', ({ make, skip }) => {
     // An unknown point has an empty series, not an error.
     const none = await h.trend(['th1.nothing'], H0, H0 + 600_000, 'raw');
     expect(none.series).toEqual([{ pointKey: 'th1.nothing', t: [], value: [] }]);
+  });
+
+  it.skipIf(skip)('sums up a window from the 1-minute rollups and the open minute (the shift report)', { timeout: 60_000 }, async () => {
+    const keys = ['th1.temperature', 'th1.humidity', 'th1.nothing'];
+    // From minute 30 to past the last reading: 99 closed minutes and the open one (2 h 9 min), 6 readings each.
+    const stats = await h.windowStats(keys, H0 + 30 * 60_000, H0 + 3 * 3_600_000);
+    expect(stats.map((s) => s.pointKey)).toEqual(['th1.temperature', 'th1.humidity']); // no data, no line
+    const [temp, hum] = stats;
+    expect(temp).toEqual({ pointKey: 'th1.temperature', min: 20, max: 25, mean: 22.5, count: 600, since: H0 + 30 * 60_000 });
+    // Humidity: 30 minutes of 50, 60 of 51, 10 of 52: weighted by count, not the mean of the hours.
+    expect({ ...hum, mean: Number(hum!.mean.toFixed(9)) }).toEqual({ pointKey: 'th1.humidity', min: 50, max: 52, mean: 50.8, count: 600, since: H0 + 30 * 60_000 });
+
+    // [from, to): the minute starting at `to` is not counted; a gap at the start shows in `since`.
+    const part = await h.windowStats(['th1.humidity'], H0 + 59 * 60_000, H0 + 61 * 60_000);
+    expect(part).toEqual([{ pointKey: 'th1.humidity', min: 50, max: 51, mean: 50.5, count: 12, since: H0 + 59 * 60_000 }]);
+    const late = await h.windowStats(['th1.temperature'], H0 - 3_600_000, H0 + 60_000);
+    expect(late.map((s) => [s.since, s.count])).toEqual([[H0, 6]]);
+
+    // The open minute alone, and a window before any data.
+    expect((await h.windowStats(['th1.humidity'], H0 + 129 * 60_000, END + 60_000)).map((s) => [s.min, s.count])).toEqual([[52, 6]]);
+    expect(await h.windowStats(keys, H0 - 86_400_000, H0)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-// The shift report, printable in the console's language (zh-CN or en): readings min/max/mean per point,
-// alarms and how they were handled, entries, patrols done and missed, the handover result.
+// The shift report, printable in the console's language (zh-CN or en): readings min/max/mean per point (from
+// the history's 1-minute rollups, and the report says so), alarms and how they were handled, entries, patrols done and missed, the handover result.
 import type { DutyLogEntryView, ShiftReportView } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
 import { call } from './api.ts';
@@ -23,12 +23,19 @@ export function reportView(store: Store): { el: HTMLElement } {
   const line = (e: DutyLogEntryView) => `${formatDateTime(e.ts)} ${tr(`dutyLog.kind.${e.kind}`, { ...e.params, user: typeof e.params['user'] === 'string' ? e.params['user'] : (e.username ?? tr('dutyLog.system')) })}`;
   const section = (title: string, items: (string | HTMLElement)[]) => h('section', { class: 'report-section' }, h('h3', {}, title), items.length ? h('ul', {}, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, tr('handover.none')));
 
+  const sourceLine = (src: ShiftReportView['readingsSource']): string => {
+    if (src.error !== null) return tr('report.readingsUnavailable', { error: src.error });
+    const line = tr('report.readingsSource', { backend: tr(`report.backend.${src.backend}`), from: formatDateTime(src.from), to: formatDateTime(src.to) });
+    return src.outboxPoints > 0 ? `${line} ${tr('report.readingsPending', { points: src.outboxPoints })}` : line;
+  };
+
   function render(r: ShiftReportView): void {
     const ho = r.handover;
     replaceChildren(
       body,
       h('h2', {}, tr('report.heading', { site: loc(store.site.name), date: r.shift.date, shift: loc(r.shift.name) })),
       h('p', {}, `${formatDateTime(r.shift.start)} – ${formatDateTime(r.shift.end)} · ${tr('journal.people', { people: r.people.map((u) => u.displayName).join(', ') || '—' })}`),
+      h('p', { class: 'muted', 'data-testid': 'report-readings-source' }, sourceLine(r.readingsSource)),
       h(
         'table',
         { class: 'roster-table', 'data-testid': 'report-readings' },

@@ -1,6 +1,7 @@
 // The history of readings (issue 6), as one part of the gateway: it computes the rollups (rollup.ts) and sends
 // raw readings, rollups and alarm transitions to InfluxDB through the outbox when `historian.influx` is
-// configured, or to the embedded local store otherwise; and it answers trend queries from the same backend.
+// configured, or to the embedded local store otherwise; and it answers trend queries and window statistics (the
+// shift report's min/max/mean) from the same backend.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlarmTransition } from '../../alarms/types.ts';
@@ -11,9 +12,10 @@ import type { Reading } from '../../core/reading.ts';
 import { autoResolution, type AlarmPeriod, type HistorianStatusView, type TrendResolution, type TrendView } from '../../contract/history.ts';
 import { createInfluxHistorian, type InfluxHistorian } from './influx-historian.ts';
 import { RETENTION_DEFAULTS, type Retention } from './influx-retention.ts';
-import { influxTrend } from './influx-trends.ts';
+import { influxMinuteTotals, influxTrend, type InfluxTarget } from './influx-trends.ts';
 import { openLocalHistory, type LocalHistory } from './local-history.ts';
 import { createRollups } from './rollup.ts';
+import { withOpenMinutes, type WindowStats } from './window-stats.ts';
 
 export interface History {
   start(): Promise<void>;
@@ -22,6 +24,9 @@ export interface History {
   writeAlarmTransition(t: AlarmTransition): void;
   status(): HistorianStatusView;
   trend(pointKeys: readonly string[], from: number, to: number, resolution: TrendResolution | 'auto'): Promise<TrendView>;
+  /** Min, max, count-weighted mean and count per point over [from, to) from the 1-minute rollups, the minute in
+   *  progress included (from memory); points without data in the window are left out. */
+  windowStats(pointKeys: readonly string[], from: number, to: number): Promise<WindowStats[]>;
 }
 
 export interface HistoryDeps {
@@ -85,6 +90,11 @@ export function createHistory(deps: HistoryDeps): History {
     } catch (err) {
       log.warn('open rollup buckets unreadable; starting them afresh', { file: bucketsFile, err: String(err) });
     }
+  };
+
+  const influxTarget = (): InfluxTarget | null => {
+    const db = influx?.client();
+    return db && influxConfig ? { db, database: influxConfig.database, siteId: config.site.id } : null;
   };
 
   const purge = (): void => {
@@ -152,13 +162,22 @@ export function createHistory(deps: HistoryDeps): History {
 
     async trend(pointKeys, from, to, requested) {
       const resolution = requested === 'auto' ? autoResolution(to - from) : requested;
-      const client = influx?.client();
-      const series = client && influxConfig
-        ? await influxTrend(client, influxConfig.database, config.site.id, pointKeys, from, to, resolution)
+      const target = influxTarget();
+      const series = target
+        ? await influxTrend(target, pointKeys, from, to, resolution)
         : local
           ? local.trend(pointKeys, from, to, resolution)
           : [];
       return { from, to, resolution, series, alarms: deps.alarmPeriods?.(pointKeys, from, to) ?? [] };
+    },
+
+    async windowStats(pointKeys, from, to) {
+      if (pointKeys.length === 0 || from >= to) return [];
+      const target = influxTarget();
+      const stored = target
+        ? await influxMinuteTotals(target, pointKeys, from, to)
+        : (local?.minuteTotals(pointKeys, from, to) ?? []);
+      return withOpenMinutes(pointKeys, stored, rollups.openMinutes(), from, to);
     },
   };
 }

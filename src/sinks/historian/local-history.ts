@@ -8,6 +8,7 @@ import { openStore } from '../../store/store.ts';
 import { localHistoryMigrations } from './local-migrations.ts';
 import type { Retention } from './influx-retention.ts';
 import type { Rollup } from './rollup.ts';
+import type { StoredMinutes } from './window-stats.ts';
 
 export const LOCAL_HISTORY_FILE = 'history.db';
 const DAY_MS = 86_400_000;
@@ -16,6 +17,8 @@ export interface LocalHistory {
   writeReadings(readings: readonly Reading[]): void;
   writeRollups(rollups: readonly Rollup[]): void;
   trend(pointKeys: readonly string[], from: number, to: number, resolution: TrendResolution): TrendSeries[];
+  /** The stored 1-minute rollups of [from, to) summed up per point (window-stats.ts); points without any left out. */
+  minuteTotals(pointKeys: readonly string[], from: number, to: number): StoredMinutes[];
   /** Deletes what is older than the retention; returns rows deleted. */
   purge(now: number): number;
   close(): void;
@@ -36,6 +39,9 @@ export function openLocalHistory(dataDir: string, logger: Logger, retention: Ret
     '1m': db.prepare('SELECT ts, mean AS value, min, max FROM rollup_1m WHERE point_key = ? AND ts >= ? AND ts < ? ORDER BY ts'),
     '1h': db.prepare('SELECT ts, mean AS value, min, max FROM rollup_1h WHERE point_key = ? AND ts >= ? AND ts < ? ORDER BY ts'),
   };
+  // One range scan of the primary key (point_key, ts) per point: only the window's rows are read, however
+  // long the history is.
+  const getTotals = db.prepare('SELECT min(min) AS min, max(max) AS max, sum(mean * count) AS sum, sum(count) AS count, min(ts) AS first, max(ts) AS last FROM rollup_1m WHERE point_key = ? AND ts >= ? AND ts < ?');
   const purgeRaw = db.prepare('DELETE FROM raw WHERE ts < ?');
   const purge1m = db.prepare('DELETE FROM rollup_1m WHERE ts < ?');
   const purge1h = db.prepare('DELETE FROM rollup_1h WHERE ts < ?');
@@ -64,6 +70,13 @@ export function openLocalHistory(dataDir: string, logger: Logger, retention: Ret
         }
         const rows = getRollup[resolution].all(pointKey, from, to) as { ts: number; value: number; min: number; max: number }[];
         return { pointKey, t: rows.map((r) => r.ts), value: rows.map((r) => r.value), min: rows.map((r) => r.min), max: rows.map((r) => r.max) };
+      });
+    },
+    minuteTotals(pointKeys, from, to) {
+      return pointKeys.flatMap((pointKey) => {
+        // An aggregate over no rows is one row of NULLs.
+        const { min, max, sum, count, first, last } = getTotals.get(pointKey, from, to) as Record<keyof Omit<StoredMinutes, 'pointKey'>, number | null>;
+        return count === null ? [] : [{ pointKey, min: min!, max: max!, sum: sum!, count, first: first!, last: last! }];
       });
     },
     purge(now) {

@@ -62,6 +62,9 @@ export interface Rollups {
   add(readings: readonly Reading[]): Rollup[];
   /** Closes every bucket whose end is CLOSE_GRACE_MS or more before `now`. */
   flush(now: number): Rollup[];
+  /** The minutes still open (the one in progress, or one that ended less than CLOSE_GRACE_MS ago) as they
+   *  stand, without closing them: statistics up to now add them to the stored rollups (window-stats.ts). */
+  openMinutes(): Rollup[];
   /** The open buckets, to be saved across a restart (history.ts), and put back. */
   snapshot(): OpenBuckets;
   restore(state: unknown): number;
@@ -139,6 +142,9 @@ export function createRollups(): Rollups {
         hours.delete(key);
       }
       return out;
+    },
+    openMinutes() {
+      return [...minutes.values()].map(close);
     },
     snapshot() {
       return { version: 1, minutes: [...minutes.values()], hours: [...hours.values()] };
