@@ -42,7 +42,7 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
   let deadCycles = 0;
   let deadTimeouts = 0;
   const source = createModbusSource({
-    devices: site.devices,
+    devices: site.modbusDevices,
     clock: systemClock,
     logger: silentLogger,
     emit: () => {},

@@ -80,7 +80,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const simulators = new Map<string, ModbusSimulator>();
   const latest = new Map<string, Reading>();
   const shiftPlan = createShiftPlan(config.shifts ?? [], site.timezone);
-  const staleAfter = new Map(site.devices.map((d) => [d.config.id, staleAfterMs(d.config.pollIntervalMs ?? 1000)]));
+  const staleAfter = new Map(site.modbusDevices.map((d) => [d.config.id, staleAfterMs(d.config.pollIntervalMs ?? 1000)]));
   const started: Part[] = [];
   let store: Store | undefined;
   let users: Users | undefined;
@@ -176,7 +176,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           if (weak.length > 0) throw new Error(`refusing to start: users ${weak.join(', ')} still have a demo password and site.demo is not true`);
         }
 
-        dutyLog = createDutyLog(store);
+        dutyLog = createDutyLog(store, bus);
         const log = dutyLog;
         const webhook = config.alarms?.escalation?.webhook;
         const u = users;
@@ -200,7 +200,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         const a = alarms;
         bus.on('deviceStatus', 'alarms', (status) => a.deviceStatus(status));
         bus.on('deviceConfig', 'alarms', (status) => a.deviceConfig(status));
-        const equipment = createEquipmentEvents({ site, dutyLog, bus });
+        const equipment = createEquipmentEvents({ site, dutyLog });
         equipmentEvents = equipment;
         bus.on('deviceStatus', 'equipment-events', (st) => equipment.deviceStatus(st));
         // Shelve expiry, escalation deadlines and overnight isolations are checked every second; their
@@ -214,19 +214,19 @@ export function createGateway(options: GatewayOptions): Gateway {
           }
         }, 1000);
         started.push({ name: 'alarm timers', stop: () => { clearInterval(ticker); bus.off('alarms'); } });
-        roster = createRoster({ store, plan: shiftPlan, dutyLog, clock, bus });
-        const attachments = createAttachments({ store, dutyLog, clock, bus, dataDir: site.dataDir });
+        roster = createRoster({ store, plan: shiftPlan, dutyLog, clock });
+        const attachments = createAttachments({ store, dutyLog, clock, dataDir: site.dataDir });
         const roomIds = new Set(config.rooms.map((r) => r.id));
-        const playbooks = createPlaybooks({ store, dutyLog, clock, bus, roomIds });
+        const playbooks = createPlaybooks({ store, dutyLog, clock, roomIds });
         const handoverLogger = logger.child({ part: 'handover' });
         handover = createHandover({
-          store, dutyLog, plan: shiftPlan, roster, alarms, config: config.handover, clock, bus, logger: handoverLogger,
+          store, dutyLog, plan: shiftPlan, roster, alarms, config: config.handover, clock, logger: handoverLogger,
           latestReadings: () => [...latest.values()],
           openPlaybooks: () => playbooks.list(true),
         });
         const patrols = createPatrols({ store, dutyLog, plan: shiftPlan, schedules: config.patrols ?? [], clock, bus, latestReadings: () => [...latest.values()] });
-        journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, bus, roomIds });
-        const entryRegister = createEntryRegister({ store, dutyLog, roster, clock, bus, roomIds });
+        journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, roomIds });
+        const entryRegister = createEntryRegister({ store, dutyLog, roster, clock, roomIds });
 
         // Issue 6: InfluxDB through the durable outbox when configured, else the embedded local history store.
         const history = createHistory({ config, dataDir: site.dataDir, logger: logger.child({ part: 'historian' }), clock, alarmPeriods: alarmPeriodsFrom(store) });
@@ -243,7 +243,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         brokerPort = m.brokerPorts?.mqtt ?? null;
         started.push({ name: 'mqtt', stop: () => m.stop() });
 
-        for (const bus of simulatedBuses(site.devices)) {
+        for (const bus of simulatedBuses(site.modbusDevices)) {
           const sim = await startBusSimulator({ ...bus, logger: logger.child({ part: 'simulator' }) });
           for (const [id, unitId] of bus.deviceUnits) simulators.set(id, sim.units.get(unitId)!);
           started.push({ name: `simulator ${bus.host}:${bus.port}`, stop: () => sim.stop() });
@@ -260,7 +260,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           options.pollDevices === false
             ? null
             : createModbusSource({
-                devices: site.devices,
+                devices: site.modbusDevices,
                 clock,
                 logger: logger.child({ part: 'modbus' }),
                 emit: ingest,
@@ -297,13 +297,13 @@ export function createGateway(options: GatewayOptions): Gateway {
           started.push({ name: 'modbus', stop: () => modbus.stop() });
         }
 
-        log.append({ ts: clock.now(), kind: 'gateway.started', params: { devices: site.devices.length + site.mqttDevices.length } });
+        log.append({ ts: clock.now(), kind: 'gateway.started', params: { devices: site.devices.length } });
         // The demo starts with a published roster (who is on duty, the handover's incoming team); before the
         // shift marks so the shift's page names its people. Never over a roster a supervisor has made.
         if (site.demo && config.site.demoRoster === true) seedDemoRoster({ roster, plan: shiftPlan, now: clock.now(), logger: logger.child({ part: 'demo-roster' }) });
 
         // L1: shift start/end entries, after the start-up entry so a shift's page opens after it.
-        const marks = createShiftMarks({ store, dutyLog, plan: shiftPlan, roster, clock, bus, logger: logger.child({ part: 'shift-marks' }) });
+        const marks = createShiftMarks({ store, dutyLog, plan: shiftPlan, roster, clock, logger: logger.child({ part: 'shift-marks' }) });
         marks.start();
         started.push({ name: 'shift marks', stop: () => marks.stop() });
         const late = handover;

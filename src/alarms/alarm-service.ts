@@ -113,14 +113,14 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   const previous = new Map<string, { value: number; ts: number }>();
   let lastSummary = '';
 
-  type Done = { transition: AlarmTransition; entry: ReturnType<DutyLog['insert']> };
+  type Done = { transition: AlarmTransition };
 
-  const publish = (done: readonly Done[], extra: readonly ReturnType<DutyLog['insert']>[] = []): void => {
+  // The duty log announces its own entries after commit; this announces the transitions.
+  const publish = (done: readonly Done[]): void => {
     for (const { transition: t } of done) {
       logger.info(`alarm ${t.kind}`, { id: t.alarm.id, point: t.alarm.pointKey, condition: t.alarm.condition, state: t.to, value: t.alarm.value, user: t.username });
       bus.emit('alarm', t);
     }
-    for (const e of [...done.map((d) => d.entry), ...extra]) bus.emit('dutyLog', e);
   };
 
   const entryFor = (row: AlarmRow, kind: NewDutyLogEntry['kind'], ts: number, username: string | null, params: NewDutyLogEntry['params']): NewDutyLogEntry => ({
@@ -141,8 +141,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
          detail = ?, escalation_level = ?, next_escalation_at = ? WHERE id = ?`,
     ).run(next.state, next.value, next.acked_by, next.acked_by_name, next.acked_at, next.ack_note, next.cleared_at, next.detail, next.escalation_level, next.next_escalation_at, next.id);
     const kind = `alarm.${event}` as NewDutyLogEntry['kind'];
-    const entry = dutyLog.insert(entryFor(next, kind, now, user?.username ?? null, { ...(user ? { user: user.displayName } : {}), ...params }));
-    return { transition: { kind: event, from, to: next.state, ts: now, username: user?.username ?? null, alarm: records.view(next, now) }, entry };
+    dutyLog.insert(entryFor(next, kind, now, user?.username ?? null, { ...(user ? { user: user.displayName } : {}), ...params }));
+    return { transition: { kind: event, from, to: next.state, ts: now, username: user?.username ?? null, alarm: records.view(next, now) } };
   };
 
   /** Applies one lifecycle input; null when it does not apply in the row's state. */
@@ -336,9 +336,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
 
   const tagEntry = (tag: TagRow, kind: NewDutyLogEntry['kind'], user: UserView, now: number) =>
     dutyLog.insert({ ts: now, kind, roomId: site.devices.find((d) => d.config.id === tag.device_id)?.config.room ?? null, deviceId: tag.device_id, username: user.username, params: { user: user.displayName, tagKind: tag.kind, reason: tag.reason } });
-  /** A tag change: its duty-log entry, the tag to every console, and the device's alarms with their new annunciation. */
-  const announceTag = (deviceId: string, tag: DeviceTagView | { deviceId: string; removed: true }, entries: ReturnType<DutyLog['insert']>[], now: number): void => {
-    for (const e of entries) bus.emit('dutyLog', e);
+  /** A tag change: the tag to every console, and the device's alarms with their new annunciation. */
+  const announceTag = (deviceId: string, tag: DeviceTagView | { deviceId: string; removed: true }, now: number): void => {
     bus.emit('deviceTag', tag);
     for (const r of records.open()) if (r.device_id === deviceId) bus.emit('alarmUpdated', records.view(r, now));
   };
@@ -506,8 +505,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     },
 
     classify(id, user, classification, note) {
-      let checklist: ReturnType<DutyLog['insert']> | undefined;
-      const view = act((now) => {
+      return act((now) => {
         const row = mustFind(id);
         if (!isFire(row)) throw new DomainError('RW_NOT_FIRE_ALARM', `alarm ${id} is not a fire alarm`, 409);
         store.sql(
@@ -517,11 +515,9 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         ).run(id, classification, user.username, now, note.trim());
         const d = record(row, row.state, 'classified', now, user, { classification, note: note.trim() });
         // E4: a confirmed fire opens the fire plan's checklist in the duty log.
-        if (classification === 'confirmed') checklist = dutyLog.insert(entryFor(row, 'fire.checklist', now, user.username, { user: user.displayName }));
+        if (classification === 'confirmed') dutyLog.insert(entryFor(row, 'fire.checklist', now, user.username, { user: user.displayName }));
         return [d];
       });
-      if (checklist) bus.emit('dutyLog', checklist);
-      return view;
     },
 
     tag(deviceId, user, request) {
@@ -530,7 +526,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       const now = clock.now();
       // A6: isolating a fire device needs a supervisor; a duty user's isolation is only a request until approved.
       const selfApproved = request.kind === 'maintenance' || supervisors.has(user.role);
-      const { tag, entry } = store.transaction(() => {
+      const tag = store.transaction(() => {
         if (records.tagOf(deviceId)) throw new DomainError('RW_TAG_EXISTS', `${deviceId} already has a tag`, 409);
         const tag = db
           .prepare(
@@ -538,39 +534,40 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
           )
           .get(deviceId, request.kind, selfApproved ? 'active' : 'requested', request.reason.trim(), user.username, now, request.plannedEnd ?? null, selfApproved ? user.username : null, selfApproved ? now : null) as unknown as TagRow;
-        return { tag, entry: tagEntry(tag, 'device.tagged', user, now) };
+        tagEntry(tag, 'device.tagged', user, now);
+        return tag;
       });
-      announceTag(deviceId, tagView(tag), [entry], now);
+      announceTag(deviceId, tagView(tag), now);
       return tagView(tag);
     },
 
     approveTag(deviceId, user) {
       requireRole(user, supervisors, 'approving an isolation');
       const now = clock.now();
-      const { tag, entry } = store.transaction(() => {
+      const tag = store.transaction(() => {
         const existing = records.tagOf(deviceId);
         if (!existing) throw new DomainError('RW_NO_TAG', `${deviceId} has no tag`, 404);
         if (existing.state === 'active') throw new DomainError('RW_INVALID_REQUEST', `${deviceId}'s tag is already active`, 409);
         store.sql("UPDATE device_tags SET state = 'active', approved_by = ?, approved_at = ? WHERE device_id = ?").run(user.username, now, deviceId);
         const tag = records.tagOf(deviceId)!;
-        return { tag, entry: tagEntry(tag, 'device.tagApproved', user, now) };
+        tagEntry(tag, 'device.tagApproved', user, now);
+        return tag;
       });
-      announceTag(deviceId, tagView(tag), [entry], now);
+      announceTag(deviceId, tagView(tag), now);
       return tagView(tag);
     },
 
     untag(deviceId, user) {
       const now = clock.now();
-      const { entry, done } = store.transaction(() => {
+      const done = store.transaction(() => {
         const existing = records.tagOf(deviceId);
         if (!existing) throw new DomainError('RW_NO_TAG', `${deviceId} has no tag`, 404);
         store.sql('DELETE FROM device_tags WHERE device_id = ?').run(deviceId);
-        const entry = tagEntry(existing, 'device.untagged', user, now);
-        const done = existing.kind === 'isolation' ? clear(deviceId, 'isolationOvernight', null, now) : null;
-        return { entry, done };
+        tagEntry(existing, 'device.untagged', user, now);
+        return existing.kind === 'isolation' ? clear(deviceId, 'isolationOvernight', null, now) : null;
       });
       publish(done ? [done] : []);
-      announceTag(deviceId, { deviceId, removed: true }, [entry], now);
+      announceTag(deviceId, { deviceId, removed: true }, now);
     },
 
     tags() {

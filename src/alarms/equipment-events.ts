@@ -5,7 +5,7 @@
 //     automatic and logged").
 // Only changes are written; the first reading after start-up sets the state without an entry.
 import type { Site } from '../config/load.ts';
-import type { Bus, DeviceStatus } from '../core/bus.ts';
+import type { DeviceStatus } from '../core/bus.ts';
 import type { Reading } from '../core/reading.ts';
 import type { RunningSpec } from '../devices/profile-schema.ts';
 import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
@@ -27,8 +27,8 @@ export function isRunning(spec: RunningSpec, value: number | boolean): boolean {
   return typeof value === 'number' && spec.when.includes(value);
 }
 
-export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus: Bus }): EquipmentEvents {
-  const { site, dutyLog, bus } = deps;
+export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog }): EquipmentEvents {
+  const { site, dutyLog } = deps;
   const running = new Map<string, boolean>();
   const online = new Map<string, boolean>();
   /** The last good numeric readings per device, as "name value unit" (the run log's content, P2). */
@@ -53,8 +53,7 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus:
         if (!isOn || now - (lastRunLog.get(deviceId) ?? now) < RUN_LOG_INTERVAL_MS) continue;
         lastRunLog.set(deviceId, now);
         const device = site.devices.find((d) => d.config.id === deviceId);
-        const entry = dutyLog.append({ ts: now, kind: 'equipment.runLog', roomId: device?.config.room ?? null, deviceId, params: { readings: runLog(deviceId), rule: 'P2' } });
-        bus.emit('dutyLog', entry);
+        dutyLog.append({ ts: now, kind: 'equipment.runLog', roomId: device?.config.room ?? null, deviceId, params: { readings: runLog(deviceId), rule: 'P2' } });
       }
     },
     evaluate(readings) {
@@ -71,7 +70,7 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus:
         const before = running.get(r.pointKey);
         running.set(r.pointKey, now);
         if (before === undefined || before === now) continue;
-        const entry = dutyLog.append({
+        dutyLog.append({
           ts: r.ts,
           kind: now ? 'equipment.started' : 'equipment.stopped',
           roomId: r.roomId,
@@ -82,7 +81,6 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus:
         });
         if (now) lastRunLog.set(r.deviceId, r.ts);
         else lastRunLog.delete(r.deviceId);
-        bus.emit('dutyLog', entry);
       }
     },
     deviceStatus(s) {
@@ -91,14 +89,13 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus:
       // Only changes: a device found online at start-up has recovered from nothing (its source's first status
       // still reaches the alarm service, which clears a communication-loss alarm an earlier run left open).
       if (before === s.online || (before === undefined && s.online)) return;
-      const entry = dutyLog.append({
+      dutyLog.append({
         ts: s.ts,
         kind: s.online ? 'device.online' : 'device.offline',
         roomId: s.roomId,
         deviceId: s.deviceId,
         params: { detail: s.detail ?? '—' },
       });
-      bus.emit('dutyLog', entry);
     },
   };
 }

@@ -19,6 +19,7 @@ export interface MqttSitePoint {
 }
 
 export interface MqttSiteDevice {
+  protocol: 'mqtt';
   config: DeviceConfig & { connection: MqttConnection };
   profile: MqttProfile;
   name: Localized;
@@ -39,7 +40,7 @@ export function buildMqttDevice(d: DeviceConfig, i: number, profile: MqttProfile
   if (c.password !== undefined && c.passwordHash !== undefined) at(where, 'give passwordHash or password, not both');
   if (reservedMqttUsernames.includes(c.username)) at(`${where}/username`, `username "${c.username}" is reserved for the gateway itself`);
   const points = Object.entries(profile.points).map(([name, spec]) => ({ key: `${d.id}.${name}`, deviceId: d.id, roomId: d.room, name, spec, ...pointAlarms(d, name, spec.alarm) }));
-  return { config: { ...d, connection: c }, profile, name: d.name ?? profile.name, points };
+  return { protocol: 'mqtt', config: { ...d, connection: c }, profile, name: d.name ?? profile.name, points };
 }
 
 /** Devices behind one bridge may share a username only with the same secret, or the broker could not tell which applies. */

@@ -6,7 +6,6 @@
 // Late handovers are flagged in the duty log.
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Bus } from '../core/bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
 import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
@@ -33,7 +32,6 @@ export interface HandoverDeps {
   /** E1–E4 playbooks still open: incidents being handled (S5). */
   openPlaybooks?: () => PlaybookView[];
   clock: Clock;
-  bus: Bus;
   logger: Logger;
 }
 
@@ -68,7 +66,7 @@ const MINUTE = 60_000;
 const isNote = (e: DutyLogEntryView): boolean => e.kind === 'note.added' || e.kind === 'note.corrected';
 
 export function createHandover(deps: HandoverDeps): Handover {
-  const { store, dutyLog, plan, roster, alarms, clock, bus, logger } = deps;
+  const { store, dutyLog, plan, roster, alarms, clock, logger } = deps;
   const { db } = store;
   const config = deps.config ?? { checklist: [] };
   const lateMs = (config.lateAfterMinutes ?? 15) * MINUTE;
@@ -163,7 +161,7 @@ export function createHandover(deps: HandoverDeps): Handover {
   };
 
   const log = (entry: Omit<NewDutyLogEntry, 'ts'>): void => {
-    bus.emit('dutyLog', dutyLog.append({ ts: clock.now(), ...entry }));
+    dutyLog.append({ ts: clock.now(), ...entry });
   };
   const refuse = (refusals: Refusal[], shift: ShiftInstance, by: UserView, side: 'outgoing' | 'incoming'): SignResult => {
     log({ kind: 'handover.refused', username: by.username, params: { shift: shift.key, side, reasons: refusals.map((r) => r.code).join(', '), user: by.displayName } });
@@ -274,10 +272,7 @@ export function createHandover(deps: HandoverDeps): Handover {
           db.prepare(`INSERT INTO shift_marks (shift_key, event, entry_id) VALUES (?, 'handover-late', ?)`).run(s.key, e.id);
           return e;
         });
-        if (entry) {
-          bus.emit('dutyLog', entry);
-          flagged++;
-        }
+        if (entry) flagged++;
       }
       return flagged;
     },

@@ -3,7 +3,6 @@
 // read as one page per shift with the rostered people, and the supervisor's daily signature.
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Bus } from '../core/bus.ts';
 import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
 import type { DutyLogEntryView, UserView } from '../contract/api.ts';
 import type { CorrectionRequest, DutyLogDayView, DutyLogPageView, NoteRequest, UnsignedDaysView } from '../contract/duty-journal.ts';
@@ -22,7 +21,6 @@ export interface JournalDeps {
   roster: Roster;
   attachments: Attachments;
   clock: Clock;
-  bus: Bus;
   roomIds: ReadonlySet<string>;
 }
 
@@ -44,7 +42,7 @@ const MAX_AHEAD_MS = 60_000;
 const bad = (message: string): DomainError => new DomainError('RW_INVALID_REQUEST', message, 400);
 
 export function createJournal(deps: JournalDeps): Journal {
-  const { store, dutyLog, plan, roster, clock, bus, roomIds } = deps;
+  const { store, dutyLog, plan, roster, clock, roomIds } = deps;
   const { db } = store;
 
   const noteParams = (n: NoteRequest, by: UserView): NonNullable<NewDutyLogEntry['params']> => {
@@ -66,11 +64,6 @@ export function createJournal(deps: JournalDeps): Journal {
       resolved: n.resolved ?? false,
       user: by.displayName,
     };
-  };
-
-  const publish = (entry: DutyLogEntryView): DutyLogEntryView => {
-    bus.emit('dutyLog', entry);
-    return entry;
   };
 
   const dayRange = (date: string): { from: number; to: number; shifts: ShiftInstance[] } => {
@@ -114,12 +107,12 @@ export function createJournal(deps: JournalDeps): Journal {
     day,
 
     addNote(note, by) {
-      return publish(dutyLog.append({ ts: clock.now(), kind: 'note.added', username: by.username, roomId: note.roomId ?? null, params: noteParams(note, by) }));
+      return dutyLog.append({ ts: clock.now(), kind: 'note.added', username: by.username, roomId: note.roomId ?? null, params: noteParams(note, by) });
     },
 
     correct(id, correction, by) {
       const params = { ...noteParams(correction, by), corrects: id, reason: correction.reason };
-      const entry = store.transaction(() => {
+      return store.transaction(() => {
         const target = entryById(db, id);
         if (!target) throw new DomainError('RW_NOT_FOUND', `no duty-log entry ${id}`, 404);
         if (target.kind !== 'note.added' && target.kind !== 'note.corrected') throw new DomainError('RW_NOT_CORRECTABLE', `entry ${id} (${target.kind}) was written by the gateway and cannot be corrected; add a note instead`, 409);
@@ -128,20 +121,17 @@ export function createJournal(deps: JournalDeps): Journal {
         if (newer !== null) throw new DomainError('RW_ALREADY_CORRECTED', `entry ${id} was already corrected by entry ${newer}; correct that one`, 409);
         return dutyLog.insert({ ts: clock.now(), kind: 'note.corrected', username: by.username, roomId: correction.roomId ?? null, params });
       });
-      return publish(entry);
     },
 
     sign(date, comment, by) {
       if (!isSupervisor(by)) throw new DomainError('RW_FORBIDDEN', 'only a supervisor signs the duty log (L4)', 403);
       const { to } = dayRange(date);
       if (clock.now() < to) throw bad(`the log of ${date} is still being written (until ${new Date(to).toISOString()}); sign it once its last shift has ended`);
-      const entry = store.transaction(() => {
+      store.transaction(() => {
         if (db.prepare('SELECT 1 FROM duty_log_signoffs WHERE date = ?').get(date)) throw new DomainError('RW_ALREADY_SIGNED', `the log of ${date} is already signed`, 409);
         const e = dutyLog.insert({ ts: clock.now(), kind: 'log.signed', username: by.username, params: { date, comment, user: by.displayName } });
         db.prepare('INSERT INTO duty_log_signoffs (date, signed_by, signed_at, comment, entry_id) VALUES (?, ?, ?, ?, ?)').run(date, by.username, e.ts, comment, e.id);
-        return e;
       });
-      publish(entry);
       return day(date);
     },
 

@@ -121,14 +121,13 @@ export function createPatrols(deps: { store: Store; dutyLog: DutyLog; plan: Shif
         }
       }
       const checklist = Object.fromEntries(s.checklist.map((c) => [c.id, round.checklist[c.id]!]));
-      const { row, entry } = store.transaction(() => {
+      const row = store.transaction(() => {
         const e = dutyLog.insert({ ts: now, kind: 'patrol.done', roomId: s.room, username: by.username, params: { schedule: s.id, slot: slot.key, failed: failed.join(', '), remarks: round.remarks, user: by.displayName } });
         const r = db
           .prepare('INSERT INTO patrol_rounds (schedule_id, slot_key, room_id, username, ts, checklist, readings, remarks, entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *')
           .get(s.id, slot.key, s.room, by.username, now, JSON.stringify(checklist), JSON.stringify(readings), round.remarks, e.id) as unknown as RoundRow;
-        return { row: r, entry: e };
+        return r;
       });
-      bus.emit('dutyLog', entry);
       return roundView(row);
     },
 
@@ -152,7 +151,6 @@ export function createPatrols(deps: { store: Store; dutyLog: DutyLog; plan: Shif
           });
           if (!entry) continue;
           flagged++;
-          bus.emit('dutyLog', entry);
           bus.emit('patrolOverdue', { scheduleId: s.id, roomId: s.room, slotKey: slot.key, dueBy, ts: now });
         }
       }

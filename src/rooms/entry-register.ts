@@ -2,7 +2,6 @@
 // written into the register with in and out times). Each entry and exit is also a duty-log entry.
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Bus } from '../core/bus.ts';
 import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 import type { UserView } from '../contract/api.ts';
 import type { RoomEntryRequest, RoomEntryView } from '../contract/room-entries.ts';
@@ -45,8 +44,8 @@ const view = (r: Row): RoomEntryView => ({
 
 const bad = (message: string): DomainError => new DomainError('RW_INVALID_REQUEST', message, 400);
 
-export function createEntryRegister(deps: { store: Store; dutyLog: DutyLog; roster: Roster; clock: Clock; bus: Bus; roomIds: ReadonlySet<string> }): EntryRegister {
-  const { store, dutyLog, roster, clock, bus, roomIds } = deps;
+export function createEntryRegister(deps: { store: Store; dutyLog: DutyLog; roster: Roster; clock: Clock; roomIds: ReadonlySet<string> }): EntryRegister {
+  const { store, dutyLog, roster, clock, roomIds } = deps;
   const { db } = store;
   return {
     enter(req, by) {
@@ -56,29 +55,27 @@ export function createEntryRegister(deps: { store: Store; dutyLog: DutyLog; rost
       const escort = roster.person(req.escort);
       if (!escort) throw bad(`the escort "${req.escort}" must be an active staff member (R3)`);
       const now = clock.now();
-      const { row, entry } = store.transaction(() => {
+      const row = store.transaction(() => {
         const r = db
           .prepare('INSERT INTO room_entries (room_id, visitor, organisation, purpose, approved_by, escort, in_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *')
           .get(req.roomId, req.visitor, req.organisation, req.purpose, approver.username, escort.username, now, by.username) as unknown as Row;
-        const e = dutyLog.insert({ ts: now, kind: 'room.entered', roomId: req.roomId, username: by.username, params: { entry: r.id, visitor: req.visitor, organisation: req.organisation, purpose: req.purpose, approver: approver.displayName, escort: escort.displayName, user: by.displayName } });
-        return { row: r, entry: e };
+        dutyLog.insert({ ts: now, kind: 'room.entered', roomId: req.roomId, username: by.username, params: { entry: r.id, visitor: req.visitor, organisation: req.organisation, purpose: req.purpose, approver: approver.displayName, escort: escort.displayName, user: by.displayName } });
+        return r;
       });
-      bus.emit('dutyLog', entry);
       return view(row);
     },
 
     exit(id, by) {
       const now = clock.now();
-      const { row, entry } = store.transaction(() => {
+      const row = store.transaction(() => {
         const r = db.prepare('UPDATE room_entries SET out_at = ? WHERE id = ? AND out_at IS NULL RETURNING *').get(now, id) as Row | undefined;
         if (!r) {
           const exists = db.prepare('SELECT 1 FROM room_entries WHERE id = ?').get(id);
           throw exists ? new DomainError('RW_INVALID_REQUEST', `visitor ${id} has already left`, 409) : new DomainError('RW_NOT_FOUND', `no register entry ${id}`, 404);
         }
-        const e = dutyLog.insert({ ts: now, kind: 'room.exited', roomId: r.room_id, username: by.username, params: { entry: r.id, visitor: r.visitor, minutes: Math.round((now - r.in_at) / 60_000), user: by.displayName } });
-        return { row: r, entry: e };
+        dutyLog.insert({ ts: now, kind: 'room.exited', roomId: r.room_id, username: by.username, params: { entry: r.id, visitor: r.visitor, minutes: Math.round((now - r.in_at) / 60_000), user: by.displayName } });
+        return r;
       });
-      bus.emit('dutyLog', entry);
       return view(row);
     },
 

@@ -48,12 +48,13 @@ export async function shiftWorld(opts: { shifts?: ShiftConfig[]; start?: number 
   const clock = fakeClock(opts.start);
   const users = createUsers(store, clock, 12);
   await users.syncFromConfig(crew);
+  const bus = createBus(silentLogger);
   return {
     dir,
     store,
     users,
-    dutyLog: createDutyLog(store),
-    bus: createBus(silentLogger),
+    dutyLog: createDutyLog(store, bus),
+    bus,
     clock,
     plan: createShiftPlan(opts.shifts ?? towerShifts, 'Asia/Shanghai'),
     user: (username) => users.get(username)!,

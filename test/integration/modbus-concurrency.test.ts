@@ -40,7 +40,7 @@ ${devices}
 users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
 `, profiles);
     const readings: Reading[] = [];
-    source = createModbusSource({ devices: site.devices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b) });
+    source = createModbusSource({ devices: site.modbusDevices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b) });
     await source.start();
     await waitFor(() => unitIds.every((u) => readings.filter((r) => r.deviceId === `th${u}` && r.quality === 'good').length >= 6), 'three good cycles of every unit');
     return { maxPending: bus.maxPending, readings };

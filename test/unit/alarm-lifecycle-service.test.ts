@@ -48,7 +48,7 @@ const tempDir = useTempDirs('rw-lifecycle-');
 function wire(clock: FakeClock, dir = tempDir(), extra: Partial<Parameters<typeof createAlarmService>[0]> = {}) {
   const store = openStore(dir, silentLogger);
   const bus = createBus(silentLogger);
-  const dutyLog = createDutyLog(store);
+  const dutyLog = createDutyLog(store, bus);
   const heard: AlarmTransition[] = [];
   bus.on('alarm', 'test', (t) => heard.push(t));
   const latest = new Map<string, Reading>();

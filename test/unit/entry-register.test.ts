@@ -12,8 +12,8 @@ const visit = (over: Partial<RoomEntryRequest> = {}): RoomEntryRequest => ({ roo
 
 beforeEach(async () => {
   w = await shiftWorld({ start: shanghai('2026-11-23T10:00') });
-  const roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus });
-  register = createEntryRegister({ store: w.store, dutyLog: w.dutyLog, roster, clock: w.clock, bus: w.bus, roomIds: new Set(['dist-room-b1']) });
+  const roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock });
+  register = createEntryRegister({ store: w.store, dutyLog: w.dutyLog, roster, clock: w.clock, roomIds: new Set(['dist-room-b1']) });
 });
 afterEach(() => w.dispose());
 

@@ -29,15 +29,15 @@ const chiller = (value: number, quality: Reading['quality'] = 'good'): Reading =
 
 beforeEach(async () => {
   w = await shiftWorld({ start: shanghai('2026-11-01T07:00') });
-  roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus });
+  roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock });
   const days = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
   roster.saveDraft('2026-11', days.flatMap((date) => [{ date, shiftId: 'day', username: 'duty' }, { date, shiftId: 'night', username: 'wang' }]), w.user('lead'));
   roster.publish('2026-11', w.user('lead'));
-  const attachments = createAttachments({ store: w.store, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus, dataDir: w.dir });
-  journal = createJournal({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, attachments, clock: w.clock, bus: w.bus, roomIds: new Set() });
+  const attachments = createAttachments({ store: w.store, dutyLog: w.dutyLog, clock: w.clock, dataDir: w.dir });
+  journal = createJournal({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, attachments, clock: w.clock, roomIds: new Set() });
   readings = [];
   handover = createHandover({
-    store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, bus: w.bus, logger: silentLogger,
+    store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, logger: silentLogger,
     alarms: { open: () => [] },
     latestReadings: () => readings,
     config: { checklist, majorEquipment: [{ point: 'chiller-1.runState', transitional: [2, 3] }], equipmentQuietMinutes: 15, lateAfterMinutes: 15 },

@@ -134,11 +134,11 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     const dir = mkdtempSync(join(tmpdir(), 'rw-eq-'));
     dirs.push(dir);
     const store = openStore(dir, silentLogger);
-    const dutyLog = createDutyLog(store);
     const bus = createBus(silentLogger);
+    const dutyLog = createDutyLog(store, bus);
     const heard: string[] = [];
     bus.on('dutyLog', 'test', (e) => heard.push(e.kind));
-    const events = createEquipmentEvents({ site, dutyLog, bus });
+    const events = createEquipmentEvents({ site, dutyLog });
     events.evaluate([status(1, 1)]); // off at start-up: no entry
     events.evaluate([status(2, 2)]); // start
     events.evaluate([status(3, 3)]); // still running
@@ -159,7 +159,7 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     dirs.push(dir);
     const store = openStore(dir, silentLogger);
     const dutyLog = createDutyLog(store);
-    const events = createEquipmentEvents({ site, dutyLog, bus: createBus(silentLogger) });
+    const events = createEquipmentEvents({ site, dutyLog });
     const water = (value: number, ts: number): Reading => ({ pointKey: 'ch1.leavingWater', roomId: 'plant', deviceId: 'ch1', point: 'leavingWater', value, unit: '°C', quality: 'good', ts });
     const h = 3_600_000;
     events.evaluate([status(1, 0), water(12, 0)]);
