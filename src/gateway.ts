@@ -23,6 +23,7 @@ import { createShiftPlan, type ShiftPlan } from './shifts/shift-plan.ts';
 import { createRoster, type Roster } from './shifts/roster.ts';
 import { seedDemoRoster } from './shifts/demo-roster.ts';
 import { createJournal, type Journal } from './duty/journal.ts';
+import { createGatewayRun, HEARTBEAT_MS } from './duty/gateway-run.ts';
 import { createAttachments } from './duty/attachments.ts';
 import { createShiftMarks } from './duty/shift-marks.ts';
 import { createHandover, type Handover } from './duty/handover.ts';
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   simulatorControlPort?: number;
   /** False: no Modbus pollers; readings come only through ingest() (benchmarks feeding the pipeline). */
   pollDevices?: boolean;
+  /** How often late handovers and overdue patrols are checked (default a minute; tests with a fake clock go faster). */
+  dutyCheckMs?: number;
 }
 
 export interface Gateway {
@@ -200,6 +203,11 @@ export function createGateway(options: GatewayOptions): Gateway {
         const a = alarms;
         bus.on('deviceStatus', 'alarms', (status) => a.deviceStatus(status));
         bus.on('deviceConfig', 'alarms', (status) => a.deviceConfig(status));
+        // P1/P3: an overdue patrol is an alarm; the next round recorded (in the duty log) returns it to normal.
+        bus.on('patrolOverdue', 'alarms', (o) => a.patrolOverdue(o));
+        bus.on('dutyLog', 'alarms', (e) => {
+          if (e.kind === 'patrol.done' && typeof e.params['schedule'] === 'string') a.patrolDone(e.params['schedule']);
+        });
         const equipment = createEquipmentEvents({ site, dutyLog });
         equipmentEvents = equipment;
         bus.on('deviceStatus', 'equipment-events', (st) => equipment.deviceStatus(st));
@@ -297,6 +305,17 @@ export function createGateway(options: GatewayOptions): Gateway {
           started.push({ name: 'modbus', stop: () => modbus.stop() });
         }
 
+        // L1/L6: an unclean previous stop is logged with its blind period before this start's entry.
+        const run = createGatewayRun({ store, dutyLog: log, clock, timeZone: site.timezone });
+        const { firstStart } = run.open();
+        const heartbeat = setInterval(() => {
+          try {
+            run.beat();
+          } catch (err) {
+            logger.error('heartbeat failed', { err: String(err) });
+          }
+        }, HEARTBEAT_MS);
+        started.push({ name: 'heartbeat', stop: () => { clearInterval(heartbeat); run.close(); } });
         log.append({ ts: clock.now(), kind: 'gateway.started', params: { devices: site.devices.length } });
         // The demo starts with a published roster (who is on duty, the handover's incoming team); before the
         // shift marks so the shift's page names its people. Never over a roster a supervisor has made.
@@ -309,12 +328,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         const late = handover;
         const lateTimer = setInterval(() => {
           try {
-            late.flagLate(); // S6: late or missing handovers are flagged in the duty log
-            patrols.tick(); // P1/P3: overdue patrols are logged and announced on the bus
+            // Nobody is held to periods before the site's first start (a fresh install is not "late").
+            late.flagLate(firstStart); // S6: late or missing handovers are flagged in the duty log
+            patrols.tick(firstStart); // P1/P3: overdue patrols are logged and raise an alarm
           } catch (err) {
             logger.error('handover/patrol check failed', { err: String((err as Error)?.stack ?? err) });
           }
-        }, 60_000);
+        }, options.dutyCheckMs ?? 60_000);
         started.push({ name: 'handover and patrol checks', stop: () => clearInterval(lateTimer) });
       } catch (err) {
         await this.stop();

@@ -14,6 +14,7 @@ import type {
   DeviceTagRequest,
   DeviceTagView,
   FireClassification,
+  PatrolOverdue,
   Priority,
   Role,
   UserView,
@@ -40,6 +41,10 @@ export interface AlarmService {
   deviceConfig(status: DeviceConfigStatus): void;
   /** Time-driven work: shelve expiry, escalation deadlines (A1/A2), isolations left overnight (A6). */
   tick(): void;
+  /** P1/P3: a patrol period ended without a round; raises the schedule's overdue alarm (once while open). */
+  patrolOverdue(overdue: PatrolOverdue): void;
+  /** A round of the schedule was recorded: its overdue alarm returns to normal (still to be acknowledged). */
+  patrolDone(scheduleId: string): void;
   acknowledge(id: number, user: UserView, note: string): AlarmView;
   reset(id: number, user: UserView, note: string): AlarmView;
   shelve(id: number, user: UserView, minutes: number, reason: string): AlarmView;
@@ -333,9 +338,15 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     return done.at(-1)!.transition.alarm;
   };
   const isFire = (row: AlarmRow): boolean => row.rule === 'A4';
+  const deviceOf = (deviceId: string) => site.devices.find((d) => d.config.id === deviceId);
+  /**
+   * A6: a fire/life-safety device is one with a fire alarm (rule A4) on any point, whatever its protocol. Any tag
+   * on it silences that alarm, so every kind of tag needs a supervisor, a planned end, and is never left overnight.
+   */
+  const lifeSafety = (deviceId: string): boolean => deviceOf(deviceId)?.points.some((p) => p.alarm?.rule === 'A4') ?? false;
 
   const tagEntry = (tag: TagRow, kind: NewDutyLogEntry['kind'], user: UserView, now: number) =>
-    dutyLog.insert({ ts: now, kind, roomId: site.devices.find((d) => d.config.id === tag.device_id)?.config.room ?? null, deviceId: tag.device_id, username: user.username, params: { user: user.displayName, tagKind: tag.kind, reason: tag.reason } });
+    dutyLog.insert({ ts: now, kind, roomId: deviceOf(tag.device_id)?.config.room ?? null, deviceId: tag.device_id, username: user.username, params: { user: user.displayName, tagKind: tag.kind, reason: tag.reason } });
   /** A tag change: the tag to every console, and the device's alarms with their new annunciation. */
   const announceTag = (deviceId: string, tag: DeviceTagView | { deviceId: string; removed: true }, now: number): void => {
     bus.emit('deviceTag', tag);
@@ -421,14 +432,15 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
             n.notify(notice).catch((err: unknown) => logger.error('escalation notice failed', { channel: n.name, alarm: row.id, err: String(err) }));
           }
         }
-        // A6: a fire device still isolated at the end of the day raises an alarm; never silently overnight.
+        // A6: an isolation, or any tag on a fire/life-safety device, still active at the end of the day raises a
+        // high alarm that sounds and escalates like any other; never silently overnight.
         const endOfDay = cfg.isolationEndOfDay ?? '23:00';
         const [h, m] = endOfDay.split(':').map(Number) as [number, number];
         const pastEndOfDay = localMinutes(now, site.timezone) >= h * 60 + m;
-        const isolations = store.sql("SELECT * FROM device_tags WHERE kind = 'isolation' AND state = 'active'").all() as unknown as TagRow[];
-        for (const tag of isolations) {
-          if (!pastEndOfDay || records.openByCondition(tag.device_id, 'isolationOvernight')) continue;
-          const room = site.devices.find((d) => d.config.id === tag.device_id)?.config.room ?? '';
+        const active = pastEndOfDay ? (store.sql("SELECT * FROM device_tags WHERE state = 'active'").all() as unknown as TagRow[]) : [];
+        for (const tag of active) {
+          if ((tag.kind !== 'isolation' && !lifeSafety(tag.device_id)) || records.openByCondition(tag.device_id, 'isolationOvernight')) continue;
+          const room = deviceOf(tag.device_id)?.config.room ?? '';
           const raised = raise({ key: tag.device_id, roomId: room, deviceId: tag.device_id, unit: '' }, 'isolationOvernight', 'isolation', 'high', 'A6', false, 0, 0, tag.reason, now);
           if (raised) done.push(raised);
         }
@@ -440,6 +452,22 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         lastSummary = key;
         bus.emit('alarmSummary', summary);
       }
+    },
+
+    patrolOverdue(o) {
+      const key = `patrol:${o.scheduleId}`;
+      const schedule = site.config.patrols?.find((s) => s.id === o.scheduleId);
+      // Night checks every N minutes are P3; the per-shift, monthly and half-yearly rounds are P1.
+      const rule = schedule && typeof schedule.every === 'object' ? 'P3' : 'P1';
+      const now = clock.now();
+      const done = store.transaction(() => raise({ key, roomId: o.roomId, deviceId: key, unit: '' }, 'patrolOverdue', 'patrol', 'medium', rule, false, 0, 0, `${o.scheduleId} ${o.slotKey}`, now));
+      publish(done ? [done] : []);
+    },
+
+    patrolDone(scheduleId) {
+      const now = clock.now();
+      const done = store.transaction(() => clear(`patrol:${scheduleId}`, 'patrolOverdue', null, now));
+      publish(done ? [done] : []);
     },
 
     acknowledge(id, user, note) {
@@ -521,11 +549,14 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     },
 
     tag(deviceId, user, request) {
-      const device = site.devices.find((d) => d.config.id === deviceId);
-      if (!device) throw new DomainError('RW_NOT_FOUND', `no device ${deviceId}`, 404);
+      if (!deviceOf(deviceId)) throw new DomainError('RW_NOT_FOUND', `no device ${deviceId}`, 404);
       const now = clock.now();
-      // A6: isolating a fire device needs a supervisor; a duty user's isolation is only a request until approved.
-      const selfApproved = request.kind === 'maintenance' || supervisors.has(user.role);
+      // A6: an isolation, or any tag on a fire/life-safety device, needs a supervisor; a duty user's is only a
+      // request until approved. On a fire device the tag must say when it ends (docs/alarms.md "Device tags").
+      const fire = lifeSafety(deviceId);
+      if (fire && request.plannedEnd === undefined) throw new DomainError('RW_INVALID_REQUEST', `a tag on fire/life-safety device ${deviceId} needs a planned end (A6)`, 400);
+      if (request.plannedEnd !== undefined && request.plannedEnd <= now) throw new DomainError('RW_INVALID_REQUEST', 'the planned end is in the past', 400);
+      const selfApproved = (request.kind === 'maintenance' && !fire) || supervisors.has(user.role);
       const tag = store.transaction(() => {
         if (records.tagOf(deviceId)) throw new DomainError('RW_TAG_EXISTS', `${deviceId} already has a tag`, 409);
         const tag = db
@@ -542,7 +573,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     },
 
     approveTag(deviceId, user) {
-      requireRole(user, supervisors, 'approving an isolation');
+      requireRole(user, supervisors, 'approving a tag');
       const now = clock.now();
       const tag = store.transaction(() => {
         const existing = records.tagOf(deviceId);
@@ -564,7 +595,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         if (!existing) throw new DomainError('RW_NO_TAG', `${deviceId} has no tag`, 404);
         store.sql('DELETE FROM device_tags WHERE device_id = ?').run(deviceId);
         tagEntry(existing, 'device.untagged', user, now);
-        return existing.kind === 'isolation' ? clear(deviceId, 'isolationOvernight', null, now) : null;
+        return clear(deviceId, 'isolationOvernight', null, now);
       });
       publish(done ? [done] : []);
       announceTag(deviceId, { deviceId, removed: true }, now);

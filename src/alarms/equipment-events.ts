@@ -3,7 +3,9 @@
 //     P2: the chiller log is taken at start and before stop, so the moments must be on record);
 //   - a device going offline after its source's failed cycles, and coming back (issue 3: "recovery is
 //     automatic and logged").
-// Only changes are written; the first reading after start-up sets the state without an entry.
+// Only changes are written; the first reading after start-up sets the state without a start/stop entry. Equipment
+// found running then gets its run log at once and every hour after (P2: the gateway may start or restart while
+// a chiller runs; its hourly log must not wait for a stop and start that may be days away).
 import type { Site } from '../config/load.ts';
 import type { DeviceStatus } from '../core/bus.ts';
 import type { Reading } from '../core/reading.ts';
@@ -69,6 +71,10 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog }): E
         const now = isRunning(spec, r.value);
         const before = running.get(r.pointKey);
         running.set(r.pointKey, now);
+        if (before === undefined && now) {
+          lastRunLog.set(r.deviceId, r.ts);
+          dutyLog.append({ ts: r.ts, kind: 'equipment.runLog', roomId: r.roomId, deviceId: r.deviceId, params: { readings: runLog(r.deviceId), rule: 'P2' } });
+        }
         if (before === undefined || before === now) continue;
         dutyLog.append({
           ts: r.ts,

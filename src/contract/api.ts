@@ -136,6 +136,8 @@ export const AlarmCondition = Type.Union([
   Type.Literal('commLoss'),
   /** A fire device still isolated at the end of the day (A6: never silently overnight). */
   Type.Literal('isolationOvernight'),
+  /** A patrol period ended without a round (P1/P3); the alarm's device id is `patrol:<schedule id>`. */
+  Type.Literal('patrolOverdue'),
   /** Run feedback disagrees with the command for longer than the configured delay. */
   Type.Literal('mismatch'),
   /** The device answers a read with exception 01/02/03/0A: its profile or the gateway's table does not match it. */
@@ -297,6 +299,8 @@ export const DutyLogKind = Type.Union([
   Type.Literal('device.untagged'),
   Type.Literal('gateway.started'),
   Type.Literal('gateway.stopped'),
+  /** Found on start: the previous run ended without a clean stop (crash, kill -9, power cut); the blind period. */
+  Type.Literal('gateway.uncleanStop'),
   Type.Literal('user.login'),
   Type.Literal('user.logout'),
   ...ShiftDutyLogKind.anyOf,

@@ -41,8 +41,11 @@ export interface Handover {
   view(): HandoverView;
   signOutgoing(request: OutgoingSignRequest, by: UserView): SignResult;
   signIncoming(request: IncomingSignRequest): Promise<SignResult>;
-  /** Writes handover.late once for every recent shift whose handover is overdue; returns how many. */
-  flagLate(): number;
+  /**
+   * Writes handover.late once for every recent shift whose handover is overdue; returns how many. Shifts that
+   * ended before `watchedSince` (the site's first start) had no gateway to hand over on and are skipped.
+   */
+  flagLate(watchedSince?: number): number;
   /** The handover record of a shift (as the outgoing one), or null. */
   recordFor(shiftKey: string): HandoverRecordView | null;
 }
@@ -259,11 +262,11 @@ export function createHandover(deps: HandoverDeps): Handover {
       return row ? record(row, plan.instance(shiftKey.slice(0, 10), shiftKey.slice(11))) : null;
     },
 
-    flagLate() {
+    flagLate(watchedSince = Number.NEGATIVE_INFINITY) {
       const now = clock.now();
       let flagged = 0;
       for (const s of plan.shiftsBetween(now - 24 * 3_600_000, now + 1)) {
-        if (s.end + lateMs > now) continue;
+        if (s.end + lateMs > now || s.end <= watchedSince) continue;
         const row = rowFor(s.key);
         if (row?.state === 'completed' && !isLate(s, row, now)) continue;
         const entry = store.transaction(() => {

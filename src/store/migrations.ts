@@ -321,4 +321,18 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // Issue 14: a crash leaves a trace (L1/L6). One row: the last durable sign of life and whether the gateway
+    // stopped cleanly; an unclean stop found on start is logged with the blind period since the heartbeat.
+    version: 5,
+    description: 'gateway run record: heartbeat and clean stop',
+    sql: `
+      CREATE TABLE gateway_run (
+        id             INTEGER PRIMARY KEY CHECK (id = 1),
+        started_at     INTEGER NOT NULL,
+        heartbeat_at   INTEGER NOT NULL,
+        stopped_clean  INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

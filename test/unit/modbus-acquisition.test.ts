@@ -178,6 +178,30 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     store.close();
   });
 
+  it('P2: equipment already running when the gateway starts or restarts gets its run log at once and every hour', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rw-eq-'));
+    dirs.push(dir);
+    const store = openStore(dir, silentLogger);
+    const dutyLog = createDutyLog(store);
+    const h = 3_600_000;
+    const water = (value: number, ts: number): Reading => ({ pointKey: 'ch1.leavingWater', roomId: 'plant', deviceId: 'ch1', point: 'leavingWater', value, unit: '°C', quality: 'good', ts });
+    // A first run of the gateway that finds the chiller running, then a restart (a fresh instance, same store).
+    for (const start of [0, 5 * h]) {
+      const events = createEquipmentEvents({ site, dutyLog });
+      events.evaluate([status(3, start), water(7, start)]);
+      events.tick(start + h - 1);
+      events.evaluate([status(3, start + h), water(7.3, start + h)]);
+      events.tick(start + h);
+    }
+    expect(dutyLog.list({}).reverse().map((e) => [e.kind, e.ts, e.params.readings])).toEqual([
+      ['equipment.runLog', 0, 'unitStatus 3 · leavingWater 7 °C'],
+      ['equipment.runLog', h, 'unitStatus 3 · leavingWater 7.3 °C'],
+      ['equipment.runLog', 5 * h, 'unitStatus 3 · leavingWater 7 °C'],
+      ['equipment.runLog', 6 * h, 'unitStatus 3 · leavingWater 7.3 °C'],
+    ]);
+    store.close();
+  });
+
   it('gives the console the texts of enumerated values, so a status or fault code reads as the manual names it', () => {
     const points = siteView(site).points;
     expect(points.find((p) => p.key === 'ch1.unitStatus')!.values!['3']).toEqual({ en: 'Run', 'zh-CN': '运行' });

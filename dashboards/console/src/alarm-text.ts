@@ -19,7 +19,7 @@ export function priorityText(priority: Priority): string {
   return tr(`alarm.priority.${priority}`);
 }
 
-const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh', 'rateOfChange', 'discrete', 'commLoss', 'isolationOvernight', 'mismatch', 'config'] satisfies AlarmCondition[];
+const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh', 'rateOfChange', 'discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'mismatch', 'config'] satisfies AlarmCondition[];
 const PRIORITIES: readonly string[] = ['critical', 'high', 'medium', 'low'];
 
 export function isCondition(value: unknown): value is AlarmCondition {
@@ -56,9 +56,12 @@ export function limitsText(limits: LimitsView | undefined, format: (n: number) =
   return parts.join(' · ');
 }
 
-/** Comm loss, a configuration mismatch and an isolation left overnight concern the whole device: their pointKey is the device id. */
+/**
+ * Comm loss, a configuration mismatch, an isolation left overnight and an overdue patrol concern a whole device
+ * (or patrol): their pointKey is the device id.
+ */
 export function isDeviceLevel(alarm: Pick<AlarmView, 'condition'>): boolean {
-  return alarm.condition === 'commLoss' || alarm.condition === 'config' || alarm.condition === 'isolationOvernight';
+  return alarm.condition === 'commLoss' || alarm.condition === 'config' || alarm.condition === 'isolationOvernight' || alarm.condition === 'patrolOverdue';
 }
 
 /** What the alarm says: a discrete alarm's own message (fault code text included), else value against limit. */
