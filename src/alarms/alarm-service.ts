@@ -164,7 +164,10 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       next.acked_by = next.acked_by_name = next.ack_note = null;
       next.acked_at = null;
     }
-    if (!isUnacknowledged(next.state)) next.next_escalation_at = null;
+    // A returned-to-normal alarm waits for its acknowledgement but no longer escalates: there is nothing left to
+    // act on (ISA-18.2 state D; docs/alarms.md "Returned to normal, unacknowledged"). A 3-second comm blip does
+    // not reach the supervisor 20 minutes later. A latched alarm (fire) stays latched and keeps escalating.
+    if (!isUnacknowledged(next.state) || next.state === 'rtn_unack') next.next_escalation_at = null;
     return record(next, row.state, t.event, now, user, params);
   };
 
