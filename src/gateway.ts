@@ -307,7 +307,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
         // L1/L6: an unclean previous stop is logged with its blind period before this start's entry.
         const run = createGatewayRun({ store, dutyLog: log, clock, timeZone: site.timezone });
-        const { firstStart } = run.open();
+        const startedAt = clock.now();
+        const { firstStart } = run.open(startedAt);
         const heartbeat = setInterval(() => {
           try {
             run.beat();
@@ -316,7 +317,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           }
         }, HEARTBEAT_MS);
         started.push({ name: 'heartbeat', stop: () => { clearInterval(heartbeat); run.close(); } });
-        log.append({ ts: clock.now(), kind: 'gateway.started', params: { devices: site.devices.length } });
+        log.append({ ts: startedAt, kind: 'gateway.started', params: { devices: site.devices.length } });
         // The demo starts with a published roster (who is on duty, the handover's incoming team); before the
         // shift marks so the shift's page names its people. Never over a roster a supervisor has made.
         if (site.demo && config.site.demoRoster === true) seedDemoRoster({ roster, plan: shiftPlan, now: clock.now(), logger: logger.child({ part: 'demo-roster' }) });

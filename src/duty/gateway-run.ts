@@ -9,8 +9,11 @@ import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 export const HEARTBEAT_MS = 10_000;
 
 export interface GatewayRun {
-  /** Logs an unclean previous stop, marks this run as started; returns the site's first start (for first-run checks). */
-  open(): { firstStart: number };
+  /**
+   * Logs an unclean previous stop, marks this run as started at `now` (the time of its start-up entry); returns the
+   * site's first start (for first-run checks).
+   */
+  open(now: number): { firstStart: number };
   beat(): void;
   /** A clean stop: the next start finds nothing to report. */
   close(): void;
@@ -27,8 +30,7 @@ export function createGatewayRun(deps: { store: Store; dutyLog: DutyLog; clock: 
   // The duty log shows times in site time (L6); the entry carries the instant in that form too.
   const siteTime = new Intl.DateTimeFormat('sv-SE', { timeZone: deps.timeZone, dateStyle: 'short', timeStyle: 'medium' });
   return {
-    open() {
-      const now = clock.now();
+    open(now) {
       return store.transaction(() => {
         const last = store.sql('SELECT * FROM gateway_run WHERE id = 1').get() as RunRow | undefined;
         if (last && last.stopped_clean === 0) {
