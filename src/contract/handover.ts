@@ -76,6 +76,8 @@ export interface HandoverView {
   /** E1–E4 playbooks still open. */
   openPlaybooks: PlaybookView[];
   unfinishedTasks: DutyLogEntryView[];
+  /** S4: incidents and follow-ups closed during the outgoing shift (`note.resolved`, with who and how). */
+  resolvedItems: DutyLogEntryView[];
   equipmentChanges: DutyLogEntryView[];
   instructions: DutyLogEntryView[];
   checklist: { id: string; name: Localized }[];

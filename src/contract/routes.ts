@@ -27,6 +27,8 @@ export const routes = {
   notes: '/api/duty-log/notes',
   noteCorrection: (id: number | string) => `/api/duty-log/notes/${id}/corrections`,
   noteAttachments: (id: number | string) => `/api/duty-log/notes/${id}/attachments`,
+  noteResolve: (id: number | string) => `/api/duty-log/notes/${id}/resolve`,
+  openItems: '/api/duty-log/open-items',
   attachment: (id: number | string) => `/api/duty-log/attachments/${id}`,
   dutyLogDay: '/api/duty-log/day',
   dutyLogSign: '/api/duty-log/signoffs',

@@ -4,6 +4,7 @@
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
 import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
+import { formatSiteMinute } from '../shifts/zoned-time.ts';
 
 /** How often the heartbeat is made durable: the blind period is known to within this (one fsync each). */
 export const HEARTBEAT_MS = 10_000;
@@ -27,8 +28,6 @@ interface RunRow {
 
 export function createGatewayRun(deps: { store: Store; dutyLog: DutyLog; clock: Clock; timeZone: string }): GatewayRun {
   const { store, dutyLog, clock } = deps;
-  // The duty log shows times in site time (L6); the entry carries the instant in that form too.
-  const siteTime = new Intl.DateTimeFormat('sv-SE', { timeZone: deps.timeZone, dateStyle: 'short', timeStyle: 'medium' });
   return {
     open(now) {
       return store.transaction(() => {
@@ -37,7 +36,7 @@ export function createGatewayRun(deps: { store: Store; dutyLog: DutyLog; clock: 
           dutyLog.insert({
             ts: now,
             kind: 'gateway.uncleanStop',
-            params: { lastSeen: siteTime.format(last.heartbeat_at), lastSeenAt: last.heartbeat_at, minutes: Math.max(0, Math.round((now - last.heartbeat_at) / 60_000)), rule: 'L1' },
+            params: { lastSeen: formatSiteMinute(last.heartbeat_at, deps.timeZone), lastSeenAt: last.heartbeat_at, minutes: Math.max(0, Math.round((now - last.heartbeat_at) / 60_000)), rule: 'L1' },
           });
         }
         store.sql('INSERT OR REPLACE INTO gateway_run (id, started_at, heartbeat_at, stopped_clean) VALUES (1, ?, ?, 0)').run(now, now);

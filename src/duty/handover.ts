@@ -19,7 +19,7 @@ import { requiredStaff } from '../shifts/shift-plan.ts';
 import { isSupervisor, type Roster } from '../shifts/roster.ts';
 import { DomainError } from '../core/errors.ts';
 import { verifyPassword } from '../auth/passwords.ts';
-import { entriesBetween } from './entries.ts';
+import { entriesBetween, openItems } from './entries.ts';
 
 export interface HandoverDeps {
   store: Store;
@@ -125,7 +125,7 @@ export function createHandover(deps: HandoverDeps): Handover {
   /** S5 refusals that hold whatever the outgoing person declares. */
   const standingRefusals = (now: number): Refusal[] => {
     const refusals: Refusal[] = [];
-    const incidents = currentNotes(now).filter((e) => e.params['major'] === true && e.params['resolved'] !== true);
+    const incidents = openItems(db).filter((e) => e.params['major'] === true);
     if (incidents.length > 0) refusals.push({ code: 'incidentOpen', params: { count: incidents.length, first: String(incidents[0]!.params['situation'] ?? '') } });
     const playbooks = deps.openPlaybooks?.() ?? [];
     if (playbooks.length > 0) refusals.push({ code: 'playbookOpen', params: { count: playbooks.length, first: playbooks[0]!.situation, rule: playbooks[0]!.rule } });
@@ -179,6 +179,8 @@ export function createHandover(deps: HandoverDeps): Handover {
       const row = out ? rowFor(out.key) : undefined;
       const notes = currentNotes(now);
       const open = (e: DutyLogEntryView) => e.params['resolved'] !== true;
+      // S5/S7: incidents and follow-ups stay until someone closes them, whichever shift wrote them.
+      const items = openItems(db);
       return {
         now,
         outgoing: out,
@@ -187,10 +189,12 @@ export function createHandover(deps: HandoverDeps): Handover {
         incomingPeople: inc ? roster.staffOf(inc) : [],
         people: roster.people(),
         openAlarms: alarms.open(),
-        openIncidents: notes.filter((e) => e.params['major'] === true && open(e)),
+        openIncidents: items.filter((e) => e.params['major'] === true),
         openPlaybooks: deps.openPlaybooks?.() ?? [],
-        // S7: the shift's own follow-ups not yet done are handed over by name.
-        unfinishedTasks: notes.filter((e) => e.params['major'] !== true && e.params['category'] !== 'instruction' && open(e) && String(e.params['followUp'] ?? '').trim() !== '' && (!out || e.ts >= out.start)),
+        // S7: follow-ups not yet done are handed over by name, shift after shift, until closed.
+        unfinishedTasks: items.filter((e) => e.params['major'] !== true),
+        // S4: every major issue of the shift, solved or not: the ones closed during it, with how.
+        resolvedItems: out ? entriesBetween(db, out.start, now + 1).filter((e) => e.kind === 'note.resolved') : [],
         equipmentChanges: out ? entriesBetween(db, out.start, now + 1).filter((e) => e.kind.startsWith('equipment.')) : [],
         instructions: notes.filter((e) => e.params['category'] === 'instruction' && open(e)),
         checklist: config.checklist,

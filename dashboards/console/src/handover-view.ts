@@ -115,6 +115,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
         section('incidents', tr('handover.openIncidents'), v.openIncidents.map(noteText)),
         section('playbooks', tr('handover.openPlaybooks'), v.openPlaybooks.map((p) => `${formatDateTime(p.openedAt)} ${p.rule} ${p.situation}`)),
         section('tasks', tr('handover.unfinishedTasks'), v.unfinishedTasks.map(noteText)),
+        section('resolved', tr('handover.resolvedItems'), v.resolvedItems.map((e) => tr('handover.resolvedItem', { situation: String(e.params['situation'] ?? ''), how: String(e.params['how'] ?? ''), user: String(e.params['user'] ?? e.username ?? ''), time: formatDateTime(Number(e.params['resolvedAt'] ?? e.ts)) }))),
         section('equipment', tr('handover.equipmentChanges'), v.equipmentChanges.map((e) => `${formatDateTime(e.ts)} ${e.kind} ${e.deviceId ?? ''}`)),
         section('instructions', tr('handover.instructions'), v.instructions.map(noteText)),
       ),
