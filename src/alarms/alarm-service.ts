@@ -557,7 +557,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       // A6: an isolation, or any tag on a fire/life-safety device, needs a supervisor; a duty user's is only a
       // request until approved. On a fire device the tag must say when it ends (docs/alarms.md "Device tags").
       const fire = lifeSafety(deviceId);
-      if (fire && request.plannedEnd === undefined) throw new DomainError('RW_INVALID_REQUEST', `a tag on fire/life-safety device ${deviceId} needs a planned end (A6)`, 400);
+      if (fire && request.plannedEnd === undefined) throw new DomainError('RW_PLANNED_END_REQUIRED', `a tag on fire/life-safety device ${deviceId} needs a planned end (A6)`, 400);
       if (request.plannedEnd !== undefined && request.plannedEnd <= now) throw new DomainError('RW_INVALID_REQUEST', 'the planned end is in the past', 400);
       const selfApproved = (request.kind === 'maintenance' && !fire) || supervisors.has(user.role);
       const tag = store.transaction(() => {

@@ -352,6 +352,8 @@ export const ErrorCode = Type.Union([
   Type.Literal('RW_NOT_LATCHED'),
   Type.Literal('RW_NOT_FIRE_ALARM'),
   Type.Literal('RW_TAG_EXISTS'),
+  /** A6: a tag on a fire/life-safety device says when it ends. */
+  Type.Literal('RW_PLANNED_END_REQUIRED'),
   Type.Literal('RW_NO_TAG'),
   Type.Literal('RW_INTERNAL'),
   ...ShiftErrorCode.anyOf,

@@ -82,7 +82,7 @@ patrols:
 
   it('failure 1 and 3 (A6, R5): a fire input heard over MQTT is tagged only with a planned end and a supervisor; the tag silences it', async () => {
     const noEnd = await api<{ error: { code: string; message: string } }>(gw.url, duty, routes.deviceTag('fc-panel'), { method: 'POST', body: JSON.stringify({ kind: 'maintenance', reason: 'panel service' }) });
-    expect([noEnd.status, noEnd.body.error.code]).toEqual([400, 'RW_INVALID_REQUEST']);
+    expect([noEnd.status, noEnd.body.error.code]).toEqual([400, 'RW_PLANNED_END_REQUIRED']);
     expect(noEnd.body.error.message).toMatch(/planned end/);
     const plannedEnd = clock.now() + 4 * 60 * MIN;
     const requested = await api<DeviceTagView>(gw.url, duty, routes.deviceTag('fc-panel'), { method: 'POST', body: JSON.stringify({ kind: 'maintenance', reason: 'panel service', plannedEnd }) });

@@ -155,7 +155,7 @@ describe('out of service: maintenance tag (R5) and isolation (A6)', () => {
     const clock = fakeClock();
     const { alarms, feed } = wire(clock);
     feed('panel.fire', false);
-    expect(() => alarms.tag('panel', duty, { kind: 'maintenance', reason: 'panel service' })).toThrow(expect.objectContaining({ code: 'RW_INVALID_REQUEST', message: expect.stringMatching(/planned end/) }));
+    expect(() => alarms.tag('panel', duty, { kind: 'maintenance', reason: 'panel service' })).toThrow(expect.objectContaining({ code: 'RW_PLANNED_END_REQUIRED', message: expect.stringMatching(/planned end/) }));
     expect(() => alarms.tag('panel', duty, { kind: 'maintenance', reason: 'panel service', plannedEnd: clock.now() - 1 })).toThrow(/in the past/);
     expect(alarms.tag('panel', duty, { kind: 'maintenance', reason: 'panel service', plannedEnd: clock.now() + 3_600_000 })).toMatchObject({ state: 'requested', approvedBy: null });
     expect(alarms.tag('th1', duty, { kind: 'maintenance', reason: 'sensor swap' })).toMatchObject({ state: 'active', approvedBy: 'duty' });
