@@ -209,7 +209,7 @@ export const AlarmView = Type.Object({
   condition: AlarmCondition,
   priority: Priority,
   state: AlarmState,
-  /** The domain.md rule the limit implements, e.g. R1 for the distribution room's 40 °C. */
+  /** The duty rule (docs/duty-rules.md) the limit implements, e.g. R1 for the distribution room's 40 °C. */
   rule: Type.Union([Type.String(), Type.Null()]),
   value: Type.Number(),
   limit: Type.Number(),

@@ -20,7 +20,7 @@ beforeEach(async () => {
 afterEach(() => w.dispose());
 
 describe('emergency playbooks', () => {
-  it('every step of every playbook has its text in both languages', () => {
+  it('every step of every playbook (E1, E2, E3, E4) has its text in both languages', () => {
     for (const type of playbookTypes) for (const step of playbookSteps[type]) expect([type, step, isMessageKey(`playbook.${type}.${step}`)]).toEqual([type, step, true]);
   });
 
