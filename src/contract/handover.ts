@@ -1,6 +1,6 @@
 // Contract of the handover area (S3–S7). Re-exported by src/contract/api.ts; imports types only from it.
 import { Type, type Static } from '@sinclair/typebox';
-import type { AlarmView, DutyLogEntryView, Localized, UserView } from './api.ts';
+import type { AlarmView, DeviceTagView, DutyLogEntryView, Localized, UserView } from './api.ts';
 import type { ShiftView } from './shifts.ts';
 import type { PlaybookView } from './playbooks.ts';
 
@@ -72,6 +72,8 @@ export interface HandoverView {
   /** Active users: the substitutes to choose from (S5). */
   people: UserView[];
   openAlarms: AlarmView[];
+  /** S4: device tags (maintenance, isolation) in force or requested. */
+  activeTags: DeviceTagView[];
   openIncidents: DutyLogEntryView[];
   /** E1–E4 playbooks still open. */
   openPlaybooks: PlaybookView[];

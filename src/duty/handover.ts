@@ -26,7 +26,7 @@ export interface HandoverDeps {
   dutyLog: DutyLog;
   plan: ShiftPlan;
   roster: Roster;
-  alarms: Pick<AlarmService, 'open'>;
+  alarms: Pick<AlarmService, 'open' | 'tags'>;
   latestReadings: () => readonly Reading[];
   config: HandoverConfig | undefined;
   /** E1–E4 playbooks still open: incidents being handled (S5). */
@@ -189,6 +189,8 @@ export function createHandover(deps: HandoverDeps): Handover {
         incomingPeople: inc ? roster.staffOf(inc) : [],
         people: roster.people(),
         openAlarms: alarms.open(),
+        // S4: maintenance and isolation tags in force (or awaiting approval), handed over with their planned end.
+        activeTags: alarms.tags(),
         openIncidents: items.filter((e) => e.params['major'] === true),
         openPlaybooks: deps.openPlaybooks?.() ?? [],
         // S7: follow-ups not yet done are handed over by name, shift after shift, until closed.

@@ -38,7 +38,7 @@ beforeEach(async () => {
   readings = [];
   handover = createHandover({
     store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, logger: silentLogger,
-    alarms: { open: () => [] },
+    alarms: { open: () => [], tags: () => [] },
     latestReadings: () => readings,
     config: { checklist, majorEquipment: [{ point: 'chiller-1.runState', transitional: [2, 3] }], equipmentQuietMinutes: 15, lateAfterMinutes: 15 },
   });

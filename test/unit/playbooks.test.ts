@@ -45,7 +45,7 @@ describe('emergency playbooks', () => {
 
   it('an open playbook holds the handover (S5)', () => {
     const roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock });
-    const handover = createHandover({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, logger: silentLogger, alarms: { open: () => [] }, latestReadings: () => [], config: { checklist: [] }, openPlaybooks: () => playbooks.list(true) });
+    const handover = createHandover({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, logger: silentLogger, alarms: { open: () => [], tags: () => [] }, latestReadings: () => [], config: { checklist: [] }, openPlaybooks: () => playbooks.list(true) });
     playbooks.open({ type: 'fire', situation: 'Smoke detector B2 confirmed' }, w.user('duty'));
     expect(handover.view().refusals).toEqual([{ code: 'playbookOpen', params: { count: 1, first: 'Smoke detector B2 confirmed', rule: 'E4' } }]);
     expect(handover.view().openPlaybooks.map((p) => p.type)).toEqual(['fire']);

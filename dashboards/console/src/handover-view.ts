@@ -2,7 +2,7 @@
 // unfinished follow-ups, equipment changes, superiors' instructions), the item checklist, who of the
 // incoming shift is present or unfit, the standing refusals with their reasons; then the outgoing
 // signature, and the incoming person's signature with their own password.
-import type { DutyLogEntryView, HandoverView, Refusal } from '../../../src/contract/api.ts';
+import type { DeviceTagView, DutyLogEntryView, HandoverView, Refusal } from '../../../src/contract/api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { errorText } from './errors.ts';
 import { formatDateTime } from './format.ts';
@@ -39,6 +39,12 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
     }
   };
 
+  const tagText = (t: DeviceTagView): string => {
+    const kind = t.kind === 'isolation' ? tr('lifecycle.tagKind.isolation') : tr('lifecycle.tagKind.maintenance');
+    const end = t.plannedEnd === null ? '—' : formatDateTime(t.plannedEnd);
+    const text = tr('handover.tagItem', { device: loc(store.index.devices.get(t.deviceId)?.name) || t.deviceId, kind, reason: t.reason, end });
+    return t.state === 'requested' ? `${text} (${tr('lifecycle.tag.awaiting')})` : text;
+  };
   const section = (id: string, title: string, items: (string | HTMLElement)[]): HTMLElement =>
     h('section', { class: 'handover-section', 'data-testid': `handover-${id}` }, h('h3', {}, `${title} (${items.length})`), items.length ? h('ul', {}, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, tr('handover.none')));
 
@@ -85,7 +91,9 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
     const username = h('input', { type: 'text', value: v.incomingPeople.some((u) => u.username === me.username) ? me.username : '', autocomplete: 'username', 'data-testid': 'handover-incoming-username', 'aria-label': tr('login.username') });
     const password = h('input', { type: 'password', autocomplete: 'current-password', 'data-testid': 'handover-incoming-password', 'aria-label': tr('login.password') });
     const submit = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'handover-sign-in' }, tr('handover.signIn'));
-    const form = h('form', { class: 'handover-form', 'data-testid': 'handover-incoming-form' }, h('p', {}, tr('handover.awaiting', { user: record.outgoingName, time: formatDateTime(record.outgoingSignedAt) })), username, password, submit);
+    // S4: the incoming person reads the outgoing one's note before signing.
+    const note = h('p', { class: 'handover-note', 'data-testid': 'handover-outgoing-note' }, tr('handover.outgoingNote', { note: record.note || '—' }));
+    const form = h('form', { class: 'handover-form', 'data-testid': 'handover-incoming-form' }, h('p', {}, tr('handover.awaiting', { user: record.outgoingName, time: formatDateTime(record.outgoingSignedAt) })), note, username, password, submit);
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       void after(() => handoverApi.signIncoming({ handoverId: record.id, username: username.value, password: password.value }), tr('handover.completedDone'));
@@ -112,6 +120,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
         'div',
         { class: 'handover-grid' },
         section('alarms', tr('handover.openAlarms'), v.openAlarms.map((a) => `${formatDateTime(a.raisedAt)} ${a.pointKey} ${a.condition} ${a.value} ${a.unit}`)),
+        section('tags', tr('handover.activeTags'), v.activeTags.map(tagText)),
         section('incidents', tr('handover.openIncidents'), v.openIncidents.map(noteText)),
         section('playbooks', tr('handover.openPlaybooks'), v.openPlaybooks.map((p) => `${formatDateTime(p.openedAt)} ${p.rule} ${p.situation}`)),
         section('tasks', tr('handover.unfinishedTasks'), v.unfinishedTasks.map(noteText)),
