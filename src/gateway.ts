@@ -234,7 +234,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
         const patrols = createPatrols({ store, dutyLog, plan: shiftPlan, schedules: config.patrols ?? [], clock, bus, latestReadings: () => [...latest.values()] });
         journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, roomIds });
-        const entryRegister = createEntryRegister({ store, dutyLog, roster, clock, roomIds });
+        const entryRegister = createEntryRegister({ store, dutyLog, roster, users, clock, roomIds });
 
         // Issue 6: InfluxDB through the durable outbox when configured, else the embedded local history store.
         const history = createHistory({ config, dataDir: site.dataDir, logger: logger.child({ part: 'historian' }), clock, alarmPeriods: alarmPeriodsFrom(store) });

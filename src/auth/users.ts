@@ -21,6 +21,8 @@ export interface Users {
   /** Non-demo sites: the usernames whose password is still a demo password. */
   usersWithDemoPasswords(): Promise<string[]>;
   login(username: string, password: string): Promise<{ user: UserView; token: string; expiresAt: number } | null>;
+  /** An active user confirming an act with their own password, without a session (R3, S6); null when wrong. */
+  verify(username: string, password: string): Promise<UserView | null>;
   userForToken(token: string | undefined): UserView | null;
   logout(token: string): void;
   get(username: string): UserView | null;
@@ -74,10 +76,16 @@ export function createUsers(store: Store, clock: Clock, sessionHours: number): U
       return found;
     },
 
-    async login(username, password) {
+    async verify(username, password) {
       const row = byName.get(username) as UserRow | undefined;
       const ok = await verifyPassword(password, row?.password_hash ?? (await unknownUserHash));
-      if (!row || !ok || row.active !== 1) return null;
+      return row && ok && row.active === 1 ? view(row) : null;
+    },
+
+    async login(username, password) {
+      const user = await this.verify(username, password);
+      const row = user ? (byName.get(user.username) as unknown as UserRow) : undefined;
+      if (!row) return null;
       const token = randomBytes(32).toString('base64url');
       const now = clock.now();
       const expiresAt = now + sessionHours * 3_600_000;

@@ -1,7 +1,8 @@
 // Issue 14 failures 1 and 2 as the people meet them, in a real chromium against a real gateway with an MQTT
 // fire input on the embedded broker: the duty officer tags the fire input from its tile and a supervisor approves
 // it (A6, R5); a night's pipe burst is written up the next morning with its own time (L7), holds the handover
-// (S5), is resolved in the console with how, and the handover then shows it as resolved (S4) and goes ahead.
+// (S5), is resolved in the console with how, and the handover then shows it as resolved (S4) and goes ahead; a
+// visitor enters a machine room only with the supervisor's own password (R3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { TestGateway } from '../helpers/gateway.ts';
@@ -77,6 +78,23 @@ describe.skipIf(part.skip)('duty workflows in the console (issue 14)', () => {
     const log = duty.getByTestId('duty-log').locator('[data-kind="device.tagApproved"]');
     await expect.poll(() => textOf(log), WAIT).toContain('Fire panel relay input');
     await sup.context().close();
+  });
+
+  it('R3: a visitor enters a machine room only once the approving supervisor confirms with their own password', async () => {
+    await duty.getByTestId('nav-entries').click();
+    await duty.getByTestId('entry-visitor').fill('Wu Gang');
+    await duty.getByTestId('entry-organisation').fill('City Power');
+    await duty.getByTestId('entry-purpose').fill('Meter replacement');
+    await duty.getByTestId('entry-approver').selectOption('sup');
+    await duty.getByTestId('entry-approver-password').fill('not-the-supervisors');
+    await duty.getByTestId('entry-submit').click();
+    await expect.poll(() => textOf(duty.getByTestId('entries-message')), WAIT).not.toBe('');
+    expect(await duty.locator('[data-testid^="entry-"][data-inside="true"]').count()).toBe(0);
+    await duty.getByTestId('entry-approver-password').fill('sup');
+    await duty.getByTestId('entry-submit').click();
+    const inside = duty.locator('[data-inside="true"]');
+    await expect.poll(() => textOf(inside), WAIT).toContain('Wu Gang (City Power)');
+    expect(await textOf(inside)).toContain('approved by sup');
   });
 
   it('failure 2: a night incident written up next day holds the handover until it is resolved in the console with how (L7, S5, S4)', async () => {
