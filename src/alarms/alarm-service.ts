@@ -45,6 +45,8 @@ export interface AlarmService {
   patrolOverdue(overdue: PatrolOverdue): void;
   /** A round of the schedule was recorded: its overdue alarm returns to normal (still to be acknowledged). */
   patrolDone(scheduleId: string): void;
+  /** R2: what the shift in progress lacks (raises or updates the under-staffed alarm), or null (it returns). */
+  staffing(shortage: string | null): void;
   acknowledge(id: number, user: UserView, note: string): AlarmView;
   reset(id: number, user: UserView, note: string): AlarmView;
   shelve(id: number, user: UserView, minutes: number, reason: string): AlarmView;
@@ -470,6 +472,18 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     patrolDone(scheduleId) {
       const now = clock.now();
       const done = store.transaction(() => clear(`patrol:${scheduleId}`, 'patrolOverdue', null, now));
+      publish(done ? [done] : []);
+    },
+
+    staffing(shortage) {
+      const key = 'roster:staffing';
+      const now = clock.now();
+      const open = records.openByCondition(key, 'understaffed');
+      // Nothing to write while the answer stays the same: this runs with every duty check.
+      if (shortage === null ? !open || !isConditionActive(open.state) : open && isConditionActive(open.state) && open.detail === shortage) return;
+      const done = store.transaction(() =>
+        shortage === null ? clear(key, 'understaffed', null, now) : raise({ key, roomId: '', deviceId: key, unit: '' }, 'understaffed', 'staffing', 'high', 'R2', false, 0, 0, shortage, now),
+      );
       publish(done ? [done] : []);
     },
 

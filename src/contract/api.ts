@@ -138,6 +138,8 @@ export const AlarmCondition = Type.Union([
   Type.Literal('isolationOvernight'),
   /** A patrol period ended without a round (P1/P3); the alarm's device id is `patrol:<schedule id>`. */
   Type.Literal('patrolOverdue'),
+  /** R2: the shift in progress has fewer people rostered than its minimum; device id `roster:staffing`. */
+  Type.Literal('understaffed'),
   /** Run feedback disagrees with the command for longer than the configured delay. */
   Type.Literal('mismatch'),
   /** The device answers a read with exception 01/02/03/0A: its profile or the gateway's table does not match it. */

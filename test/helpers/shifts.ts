@@ -80,8 +80,8 @@ export function refused(fn: () => unknown): string {
 }
 
 /** The default test gateway with extra site config (shifts, handover, patrols) and optional extra users (YAML list lines). */
-export async function startSiteWith(extra: string, opts: { clock?: Clock; users?: string[] } = {}): Promise<TestGateway> {
+export async function startSiteWith(extra: string, opts: { clock?: Clock; users?: string[]; dutyCheckMs?: number } = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-test-'));
   const yaml = (await testSiteYaml({ dataDir, extra })).replace('users:\n', `users:\n${(opts.users ?? []).map((u) => `  - ${u}\n`).join('')}`);
-  return startTestGateway({ dataDir, yaml, ...(opts.clock ? { clock: opts.clock } : {}) });
+  return startTestGateway({ dataDir, yaml, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.dutyCheckMs === undefined ? {} : { dutyCheckMs: opts.dutyCheckMs }) });
 }

@@ -10,6 +10,7 @@ import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gat
 import { api, connectConsole, login, type ConsoleSocket } from '../helpers/console-client.ts';
 import { fakeClock } from '../helpers/fake-clock.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { shanghai, startSiteWith } from '../helpers/shifts.ts';
 
 // 2026-11-23 10:00 in Shanghai.
 const START = Date.UTC(2026, 10, 23, 2, 0, 0);
@@ -112,5 +113,36 @@ patrols:
     expect((await log()).find((e) => e.kind === 'alarm.escalated' && e.alarmId === overnight.id)).toMatchObject({ params: { role: 'lead', targets: 'Lead Zhang' } });
     expect((await api(gw.url, duty, routes.deviceTag('fc-panel'), { method: 'DELETE' })).status).toBe(204);
     await waitFor(async () => (await alarms()).find((a) => a.id === overnight.id)?.state === 'rtn_unack', 'the overnight alarm back to normal');
+  });
+});
+
+describe('R2: the shift in progress is checked live against its minimum staff', () => {
+  const clock = fakeClock(shanghai('2026-11-20T10:00'));
+  let gw: TestGateway;
+  const extra = `shifts:
+  - { id: day, name: { en: Day, zh-CN: 白班 }, start: "08:30", end: "17:30", minStaff: { duty: 1 } }
+  - { id: night, name: { en: Night, zh-CN: 夜班 }, start: "17:30", end: "08:30", minStaff: { duty: 1 } }`;
+  const wang = { username: 'wang', displayName: 'Duty Wang', role: 'duty' as const, password: 'wang' };
+
+  beforeAll(async () => {
+    gw = await startSiteWith(extra, { clock, dutyCheckMs: 100, users: ['{ username: wang, displayName: Duty Wang, role: duty, password: wang }'] });
+    const { roster, users } = gw.gateway;
+    const days = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
+    roster.saveDraft('2026-11', days.flatMap((date) => [{ date, shiftId: 'day', username: 'duty' }, { date, shiftId: 'night', username: 'wang' }]), users.get('lead')!);
+    roster.publish('2026-11', users.get('lead')!);
+  });
+  afterAll(async () => {
+    await gw?.dispose();
+  });
+
+  it('the only rostered person of the shift leaves: a high R2 alarm names the shift and the gap; back on the roster, it returns', async () => {
+    const staffed = gw.site.config.users;
+    await gw.gateway.users.syncFromConfig(staffed.filter((u) => u.username !== 'wang')); // the night officer has left
+    clock.set(shanghai('2026-11-20T18:00'));
+    const alarm = await waitFor(() => gw.gateway.alarms.open().find((a) => a.condition === 'understaffed'), 'the under-staffed alarm');
+    expect(alarm).toMatchObject({ priority: 'high', rule: 'R2', state: 'unack_active', annunciation: 'annunciated', detail: '2026-11-20/night: duty 0/1' });
+    expect(gw.gateway.dutyLog.list({ limit: 50 }).find((e) => e.kind === 'alarm.raised' && e.alarmId === alarm.id)).toMatchObject({ params: { condition: 'understaffed', detail: '2026-11-20/night: duty 0/1' } });
+    await gw.gateway.users.syncFromConfig([...staffed.filter((u) => u.username !== 'wang'), wang]);
+    await waitFor(() => gw.gateway.alarms.get(alarm.id)?.state === 'rtn_unack', 'the alarm back to normal once the shift is staffed');
   });
 });

@@ -50,7 +50,7 @@ function entryItem(store: Store, entry: DutyLogEntryView): HTMLElement {
  */
 function messageKey(entry: DutyLogEntryView): MessageKey {
   if (entry.kind === 'alarm.raised' && entry.params['condition'] === 'config') return 'dutyLog.kind.alarm.raisedConfig';
-  const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue'], entry.params['condition']);
+  const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed'], entry.params['condition']);
   return event ? 'dutyLog.kind.alarm.raisedEvent' : `dutyLog.kind.${entry.kind}`;
 }
 
