@@ -9,6 +9,8 @@ export const HandoverDutyLogKind = Type.Union([
   Type.Literal('handover.outgoingSigned'),
   Type.Literal('handover.completed'),
   Type.Literal('handover.late'),
+  /** S3: an incoming person reports arrival before the shift (the time on record). */
+  Type.Literal('handover.arrived'),
 ]);
 
 export const HandoverErrorCode = Type.Union([Type.Literal('RW_HANDOVER_REFUSED'), Type.Literal('RW_HANDOVER_STATE')]);
@@ -72,6 +74,8 @@ export interface HandoverView {
   /** Active users: the substitutes to choose from (S5). */
   people: UserView[];
   openAlarms: AlarmView[];
+  /** S3: incoming people who reported their arrival, with when (minutes before the shift start). */
+  arrivals: { username: string; name: string; at: number; minutesEarly: number }[];
   /** S4: device tags (maintenance, isolation) in force or requested. */
   activeTags: DeviceTagView[];
   openIncidents: DutyLogEntryView[];

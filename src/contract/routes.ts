@@ -36,6 +36,7 @@ export const routes = {
   handover: '/api/handover',
   handoverOutgoing: '/api/handover/outgoing-signature',
   handoverIncoming: '/api/handover/incoming-signature',
+  handoverArrived: '/api/handover/arrival',
   patrols: '/api/patrols',
   patrolRounds: (id: string) => `/api/patrols/${id}/rounds`,
   patrolQr: (id: string) => `/api/patrols/${id}/qr.svg`,

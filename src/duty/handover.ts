@@ -41,6 +41,8 @@ export interface Handover {
   view(): HandoverView;
   signOutgoing(request: OutgoingSignRequest, by: UserView): SignResult;
   signIncoming(request: IncomingSignRequest): Promise<SignResult>;
+  /** S3: an incoming person reports arrival; the time goes on record (once per shift). */
+  arrive(by: UserView): HandoverView;
   /**
    * Writes handover.late once for every recent shift whose handover is overdue; returns how many. Shifts that
    * ended before `watchedSince` (the site's first start) had no gateway to hand over on and are skipped.
@@ -163,6 +165,12 @@ export function createHandover(deps: HandoverDeps): Handover {
     return { team, refusals };
   };
 
+  /** S3: who of the incoming shift reported arrival, and when. */
+  const arrivalsFor = (inc: ShiftInstance): HandoverView['arrivals'] =>
+    entriesBetween(db, inc.start - 12 * 3_600_000, inc.end)
+      .filter((e) => e.kind === 'handover.arrived' && e.params['shift'] === inc.key && e.username !== null)
+      .map((e) => ({ username: e.username!, name: String(e.params['user'] ?? e.username), at: e.ts, minutesEarly: Math.round((inc.start - e.ts) / MINUTE) }));
+
   const log = (entry: Omit<NewDutyLogEntry, 'ts'>): void => {
     dutyLog.append({ ts: clock.now(), ...entry });
   };
@@ -189,6 +197,7 @@ export function createHandover(deps: HandoverDeps): Handover {
         incomingPeople: inc ? roster.staffOf(inc) : [],
         people: roster.people(),
         openAlarms: alarms.open(),
+        arrivals: inc ? arrivalsFor(inc) : [],
         // S4: maintenance and isolation tags in force (or awaiting approval), handed over with their planned end.
         activeTags: alarms.tags(),
         openIncidents: items.filter((e) => e.params['major'] === true),
@@ -204,6 +213,17 @@ export function createHandover(deps: HandoverDeps): Handover {
         record: row ? record(row, out) : null,
         late: out ? isLate(out, row, now) : false,
       };
+    },
+
+    arrive(by) {
+      const now = clock.now();
+      const out = outgoingShift(now);
+      const inc = out ? incomingShift(out) : null;
+      if (!inc || !roster.staffOf(inc).some((u) => u.username === by.username)) throw new DomainError('RW_HANDOVER_STATE', `${by.username} is not rostered on the shift being taken over now`, 409);
+      if (!arrivalsFor(inc).some((a) => a.username === by.username)) {
+        log({ kind: 'handover.arrived', username: by.username, params: { shift: inc.key, minutesEarly: Math.round((inc.start - now) / MINUTE), user: by.displayName } });
+      }
+      return this.view();
     },
 
     signOutgoing(req, by) {

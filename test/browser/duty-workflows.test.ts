@@ -97,7 +97,7 @@ describe.skipIf(part.skip)('duty workflows in the console (issue 14)', () => {
     expect(await textOf(inside)).toContain('approved by sup');
   });
 
-  it('failure 2: a night incident written up next day holds the handover until it is resolved in the console with how (L7, S5, S4)', async () => {
+  it('failure 2: a night incident written up next day holds the handover until it is resolved in the console with how; arrival and both signatures (L7, S5, S4, S3, S6)', async () => {
     await duty.getByTestId('nav-journal').click();
     await duty.getByTestId('note-form').waitFor(WAIT);
     await duty.getByTestId('note-category').selectOption('accident-water');
@@ -128,15 +128,21 @@ describe.skipIf(part.skip)('duty workflows in the console (issue 14)', () => {
     expect(await duty.getByTestId('handover-standing-refusals').count()).toBe(0);
     // S4: the fire input's tag from the first test is handed over with its planned end.
     expect(await textOf(duty.getByTestId('handover-tags'))).toContain('Fire panel relay input: Maintenance — Panel service by the fire contractor (planned end 11/23, 20:00:00)');
+    // S3: the incoming officer, there a quarter of an hour early, reports arrival from their own console.
+    const wang = await loggedInPage(browser, gw.url, 'wang', 'wang', errors);
+    await wang.getByTestId('nav-handover').click();
+    await wang.getByTestId('handover-arrive').click();
+    await expect.poll(() => wang.getByTestId('handover-arrive').count(), WAIT).toBe(0);
+    await duty.getByTestId('handover-refresh').click();
+    await expect.poll(() => textOf(duty.getByTestId('arrived-wang')), WAIT).toBe('arrived 11/23, 17:15:00 (15 min early)');
+    expect(await duty.getByTestId('present-wang').isChecked()).toBe(true);
     await duty.getByTestId('check-keys').check();
-    await duty.getByTestId('present-wang').check();
     await duty.getByTestId('handover-note').fill('Fire panel relay input still tagged until 20:00; pump room B2 dry');
     await duty.getByTestId('handover-sign-out').click();
     await expect.poll(() => textOf(duty.getByTestId('handover-message')), WAIT).toBe('Signed. Stay until the incoming person has signed.');
 
     // S4/S6: the incoming officer reads the outgoing note at their own console before signing with their password.
-    const wang = await loggedInPage(browser, gw.url, 'wang', 'wang', errors);
-    await wang.getByTestId('nav-handover').click();
+    await wang.getByTestId('handover-refresh').click();
     await wang.getByTestId('handover-incoming-form').waitFor(WAIT);
     expect(await textOf(wang.getByTestId('handover-outgoing-note'))).toBe("Outgoing officer's note: Fire panel relay input still tagged until 20:00; pump room B2 dry");
     await wang.getByTestId('handover-incoming-password').fill('wang');

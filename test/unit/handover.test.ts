@@ -79,6 +79,14 @@ describe('what is handed over (S4, S7)', () => {
     expect(refused(() => journal.resolve(task.id, { how: 'again' }, w.user('duty')))).toMatch(/^RW_INVALID_REQUEST: entry \d+ is not open/);
   });
 
+  it('S3: the incoming officer reports arrival; the time goes on record once, and only a rostered incoming person can', () => {
+    expect(handover.arrive(w.user('wang')).arrivals).toEqual([{ username: 'wang', name: 'Duty Wang', at: w.clock.now(), minutesEarly: 20 }]);
+    w.clock.advance(60_000);
+    expect(handover.arrive(w.user('wang')).arrivals.map((a) => a.minutesEarly)).toEqual([20]);
+    expect(w.dutyLog.list({ limit: 10 }).filter((e) => e.kind === 'handover.arrived')).toHaveLength(1);
+    expect(refused(() => handover.arrive(w.user('zhao')))).toBe('RW_HANDOVER_STATE: zhao is not rostered on the shift being taken over now');
+  });
+
   it('is not due before the opening window, and a site without shifts has none', () => {
     w.clock.set(shanghai('2026-11-23T12:00'));
     expect(handover.view().outgoing?.key).toBe('2026-11-22/night'); // the last shift that ended

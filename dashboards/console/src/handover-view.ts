@@ -45,13 +45,26 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
     const text = tr('handover.tagItem', { device: loc(store.index.devices.get(t.deviceId)?.name) || t.deviceId, kind, reason: t.reason, end });
     return t.state === 'requested' ? `${text} (${tr('lifecycle.tag.awaiting')})` : text;
   };
+  const arrivalText = (v: HandoverView, username: string): HTMLElement | null => {
+    const a = v.arrivals.find((x) => x.username === username);
+    return a ? h('span', { class: 'muted', 'data-testid': `arrived-${username}` }, tr('handover.arrivedAt', { time: formatDateTime(a.at), minutes: a.minutesEarly })) : null;
+  };
+  /** S3: the incoming person reports arrival from their own console. */
+  const arriveButton = (v: HandoverView): HTMLElement | null => {
+    if (!v.incomingPeople.some((u) => u.username === me.username) || v.arrivals.some((a) => a.username === me.username)) return null;
+    const b = h('button', { type: 'button', class: 'btn', 'data-testid': 'handover-arrive' }, tr('handover.arrive'));
+    b.addEventListener('click', () => void handoverApi.arrive().then(render, (err: unknown) => show(errorText(err), [], true)));
+    return b;
+  };
   const section = (id: string, title: string, items: (string | HTMLElement)[]): HTMLElement =>
     h('section', { class: 'handover-section', 'data-testid': `handover-${id}` }, h('h3', {}, `${title} (${items.length})`), items.length ? h('ul', {}, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, tr('handover.none')));
 
   function outgoingForm(v: HandoverView): HTMLElement {
     const boxes = v.checklist.map((item) => ({ id: item.id, box: h('input', { type: 'checkbox', 'data-testid': `check-${item.id}` }), name: loc(item.name) }));
     const people = v.incomingPeople.map((u) => {
-      const present = h('input', { type: 'checkbox', 'data-testid': `present-${u.username}` });
+      // S3: someone who reported arrival is ticked present, with the time on record.
+      const arrived = v.arrivals.find((a) => a.username === u.username);
+      const present = h('input', { type: 'checkbox', 'data-testid': `present-${u.username}`, checked: arrived !== undefined });
       const unfit = h('input', { type: 'checkbox', 'data-testid': `unfit-${u.username}` });
       const substitute = h('select', { 'data-testid': `substitute-${u.username}`, 'aria-label': tr('handover.substitute') }, h('option', { value: '' }, tr('handover.noSubstitute')), v.people.filter((c) => c.username !== u.username).map((c) => h('option', { value: c.username }, c.displayName)));
       return { u, present, unfit, substitute };
@@ -65,7 +78,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
       boxes.map((b) => h('label', { class: 'check' }, b.box, b.name)),
       h('h3', {}, tr('handover.incomingTeam')),
       people.length === 0 ? h('p', { class: 'muted' }, tr('handover.noneRostered')) : null,
-      people.map((p) => h('div', { class: 'person-row' }, h('strong', {}, p.u.displayName), h('label', {}, p.present, tr('handover.present')), h('label', {}, p.unfit, tr('handover.unfit')), p.substitute)),
+      people.map((p) => h('div', { class: 'person-row' }, h('strong', {}, p.u.displayName), h('label', {}, p.present, tr('handover.present')), arrivalText(v, p.u.username), h('label', {}, p.unfit, tr('handover.unfit')), p.substitute)),
       note,
       submit,
     );
@@ -115,6 +128,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
       shiftLine(tr('handover.outgoing'), v.outgoing, v.outgoingPeople),
       shiftLine(tr('handover.incoming'), v.incoming, v.incomingPeople),
       v.late ? h('p', { class: 'banner banner--late', 'data-testid': 'handover-late' }, tr('handover.late')) : null,
+      record ? null : arriveButton(v),
       v.refusals.length ? h('div', { class: 'handover-refusals', 'data-testid': 'handover-standing-refusals' }, h('strong', {}, tr('handover.blocked')), h('ul', {}, v.refusals.map((r) => h('li', { 'data-code': r.code }, refusalText(r))))) : null,
       h(
         'div',

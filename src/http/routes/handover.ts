@@ -14,6 +14,7 @@ export const handoverModule: ConsoleModule = {
   routes(app, { handover }) {
     app.get(routes.handover, async () => handover.view());
     app.post<{ Body: OutgoingSignRequest }>(routes.handoverOutgoing, { schema: { body: OutgoingSignRequest } }, async (req, reply) => send(reply, handover.signOutgoing(req.body, requireUser(req))));
+    app.post(routes.handoverArrived, async (req) => handover.arrive(requireUser(req)));
     app.post<{ Body: IncomingSignRequest }>(routes.handoverIncoming, { schema: { body: IncomingSignRequest } }, async (req, reply) => {
       requireUser(req); // deny by default: signing happens on a logged-in console, with the incoming person's own password
       return send(reply, await handover.signIncoming(req.body));
