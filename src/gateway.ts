@@ -25,6 +25,7 @@ import { createRoster, type Roster } from './shifts/roster.ts';
 import { seedDemoRoster } from './shifts/demo-roster.ts';
 import { createJournal, type Journal } from './duty/journal.ts';
 import { createGatewayRun, HEARTBEAT_MS } from './duty/gateway-run.ts';
+import { purgeExpired } from './duty/retention.ts';
 import { createAttachments } from './duty/attachments.ts';
 import { createShiftMarks } from './duty/shift-marks.ts';
 import { createHandover, type Handover } from './duty/handover.ts';
@@ -340,6 +341,20 @@ export function createGateway(options: GatewayOptions): Gateway {
           }
         }, options.dutyCheckMs ?? 60_000);
         started.push({ name: 'handover and patrol checks', stop: () => clearInterval(lateTimer) });
+
+        // L5: the gateway applies the two-year retention itself, at start and daily (`npm run retention` stays for
+        // a manual or dry run); its `retention.purged` entry reaches the open consoles like any other entry.
+        const retentionLogger = logger.child({ part: 'retention' });
+        const retain = (): void => {
+          try {
+            purgeExpired({ store: s, dutyLog: log, attachments, clock, logger: retentionLogger });
+          } catch (err) {
+            retentionLogger.error('retention failed', { err: String((err as Error)?.stack ?? err) });
+          }
+        };
+        retain();
+        const retentionTimer = setInterval(retain, 86_400_000);
+        started.push({ name: 'retention', stop: () => clearInterval(retentionTimer) });
       } catch (err) {
         await this.stop();
         throw err;

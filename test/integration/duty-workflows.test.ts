@@ -2,7 +2,7 @@
 // on the embedded broker and a fake clock of record: what a duty officer and a supervisor do, and what the
 // alarm list and the duty log say afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { routes, type AlarmView, type DeviceTagView, type DutyLogEntryView } from '../../src/contract/api.ts';
@@ -144,5 +144,25 @@ describe('R2: the shift in progress is checked live against its minimum staff', 
     expect(gw.gateway.dutyLog.list({ limit: 50 }).find((e) => e.kind === 'alarm.raised' && e.alarmId === alarm.id)).toMatchObject({ params: { condition: 'understaffed', detail: '2026-11-20/night: duty 0/1' } });
     await gw.gateway.users.syncFromConfig([...staffed.filter((u) => u.username !== 'wang'), wang]);
     await waitFor(() => gw.gateway.alarms.get(alarm.id)?.state === 'rtn_unack', 'the alarm back to normal once the shift is staffed');
+  });
+});
+
+describe('L5: the gateway applies the two-year retention itself', () => {
+  it('a start two years after the first purges the old entries and says so in the duty log, which the chain still verifies', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rw-retention-'));
+    const clock = fakeClock(Date.UTC(2024, 0, 10, 2, 0, 0));
+    const first = await startTestGateway({ dataDir, clock });
+    await first.stop();
+    clock.set(Date.UTC(2026, 5, 1, 2, 0, 0));
+    const second = await startTestGateway({ dataDir, clock, yaml: readFileSync(first.configFile, 'utf8') });
+    try {
+      const purged = second.gateway.dutyLog.list({ limit: 50 }).find((e) => e.kind === 'retention.purged');
+      expect(purged).toBeDefined();
+      expect(Number(purged!.params['entries'])).toBeGreaterThanOrEqual(2); // the first run's start and stop
+      expect(second.gateway.dutyLog.list({ limit: 500 }).every((e) => e.ts >= Date.UTC(2024, 5, 1))).toBe(true);
+      expect(second.gateway.dutyLog.verify().firstBreak).toBeNull();
+    } finally {
+      await second.dispose();
+    }
   });
 });
