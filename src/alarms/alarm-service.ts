@@ -173,18 +173,21 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     return record(next, row.state, t.event, now, user, params);
   };
 
-  const raise = (
-    point: { key: string; roomId: string; deviceId: string; unit: string },
-    condition: AlarmCondition,
-    kind: AlarmRow['kind'],
-    priority: Priority,
-    rule: string | null,
-    latched: boolean,
-    limit: number,
-    value: number,
-    detail: string | null,
-    now: number,
-  ): Done | null => {
+  /** What a raise needs; limit and value default to 0 (discrete and device-level alarms), detail to none. */
+  interface Raise {
+    point: { key: string; roomId: string; deviceId: string; unit: string };
+    condition: AlarmCondition;
+    kind: AlarmRow['kind'];
+    priority: Priority;
+    rule: string | null;
+    latched?: boolean;
+    limit?: number;
+    value?: number;
+    detail?: string | null;
+    now: number;
+  }
+
+  const raise = ({ point, condition, kind, priority, rule, latched = false, limit = 0, value = 0, detail = null, now }: Raise): Done | null => {
     // The detail (last error, what does not match) goes into the duty-log entry too: the log says why (A5).
     const params: NewDutyLogEntry['params'] = detail === null ? {} : { detail };
     const existing = records.openByCondition(point.key, condition);
@@ -243,14 +246,14 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       const active = discreteActive(spec, r.value);
       const next = stepDelayed(slot.state, active, !active, { onDelaySeconds: 0 }, now);
       const numeric = typeof r.value === 'number' ? r.value : r.value ? 1 : 0;
-      if (!quiet(slot, next)) changes.push(change(slot, point.key, 'discrete', next, () => raise(whereOf(point), 'discrete', 'discrete', spec.priority, spec.rule ?? null, spec.latched === true, 0, numeric, r.detail ?? null, now), numeric, now));
+      if (!quiet(slot, next)) changes.push(change(slot, point.key, 'discrete', next, () => raise({ point: whereOf(point), condition: 'discrete', kind: 'discrete', priority: spec.priority, rule: spec.rule ?? null, latched: spec.latched === true, value: numeric, detail: r.detail ?? null, now }), numeric, now));
     }
     if (point.limits && typeof r.value === 'number') {
       const value = r.value;
       const limits = point.limits;
       for (const { condition, limit, slot } of rules.limits) {
         const next = stepCondition(condition, limit, limits, slot.state, value, now);
-        if (!quiet(slot, next)) changes.push(change(slot, point.key, condition, next, () => raise(whereOf(point), condition, 'limit', priorityOf(condition, limits), limits.rule ?? null, false, limit, value, null, now), value, now));
+        if (!quiet(slot, next)) changes.push(change(slot, point.key, condition, next, () => raise({ point: whereOf(point), condition, kind: 'limit', priority: priorityOf(condition, limits), rule: limits.rule ?? null, limit, value, now }), value, now));
       }
       const threshold = limits.ratePerMinute;
       const slot = rules.rateOfChange;
@@ -261,7 +264,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         if (rate !== null) {
           const fast = Math.abs(rate) >= threshold;
           const next = stepDelayed(slot.state, fast, !fast, limits, now);
-          if (!quiet(slot, next)) changes.push(change(slot, point.key, 'rateOfChange', next, () => raise(whereOf(point), 'rateOfChange', 'limit', limits.priority ?? 'medium', limits.rule ?? null, false, threshold, value, `${rate.toFixed(2)} ${point.spec.unit}/min`, now), value, now));
+          if (!quiet(slot, next)) changes.push(change(slot, point.key, 'rateOfChange', next, () => raise({ point: whereOf(point), condition: 'rateOfChange', kind: 'limit', priority: limits.priority ?? 'medium', rule: limits.rule ?? null, limit: threshold, value, detail: `${rate.toFixed(2)} ${point.spec.unit}/min`, now }), value, now));
         }
       }
     }
@@ -285,7 +288,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     const next = stepDelayed(slot.state, differs, !differs, { onDelaySeconds: m.delaySeconds ?? 30 }, now);
     if (quiet(slot, next)) return null;
     const value = typeof fb.value === 'number' ? fb.value : fb.value ? 1 : 0;
-    return change(slot, m.feedback, 'mismatch', next, () => raise(whereOf(point), 'mismatch', 'discrete', m.priority ?? 'high', 'A3', false, 0, value, `command ${String(cmd.value)}, feedback ${String(fb.value)}`, now), value, now);
+    return change(slot, m.feedback, 'mismatch', next, () => raise({ point: whereOf(point), condition: 'mismatch', kind: 'discrete', priority: m.priority ?? 'high', rule: 'A3', value, detail: `command ${String(cmd.value)}, feedback ${String(fb.value)}`, now }), value, now);
   };
 
   /** Per point, its rules with their state slots, worked out on its first reading; null when it has none. */
@@ -319,7 +322,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   ): void => {
     const now = clock.now();
     const unitPoint = { key: status.deviceId, roomId: status.roomId, deviceId: status.deviceId, unit: '' };
-    run([() => (active ? raise(unitPoint, condition, kind, priority, 'A8', false, 0, 0, status.detail ?? null, now) : clear(status.deviceId, condition, null, now))]);
+    run([() => (active ? raise({ point: unitPoint, condition, kind, priority, rule: 'A8', detail: status.detail ?? null, now }) : clear(status.deviceId, condition, null, now))]);
   };
 
   const run = (changes: (() => Done | null)[]): void => {
@@ -446,7 +449,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         for (const tag of active) {
           if ((tag.kind !== 'isolation' && !lifeSafety(tag.device_id)) || records.openByCondition(tag.device_id, 'isolationOvernight')) continue;
           const room = deviceOf(tag.device_id)?.config.room ?? '';
-          const raised = raise({ key: tag.device_id, roomId: room, deviceId: tag.device_id, unit: '' }, 'isolationOvernight', 'isolation', 'high', 'A6', false, 0, 0, tag.reason, now);
+          const raised = raise({ point: { key: tag.device_id, roomId: room, deviceId: tag.device_id, unit: '' }, condition: 'isolationOvernight', kind: 'isolation', priority: 'high', rule: 'A6', detail: tag.reason, now });
           if (raised) done.push(raised);
         }
       });
@@ -465,7 +468,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       // Night checks every N minutes are P3; the per-shift, monthly and half-yearly rounds are P1.
       const rule = schedule && typeof schedule.every === 'object' ? 'P3' : 'P1';
       const now = clock.now();
-      const done = store.transaction(() => raise({ key, roomId: o.roomId, deviceId: key, unit: '' }, 'patrolOverdue', 'patrol', 'medium', rule, false, 0, 0, `${o.scheduleId} ${o.slotKey}`, now));
+      const done = store.transaction(() => raise({ point: { key, roomId: o.roomId, deviceId: key, unit: '' }, condition: 'patrolOverdue', kind: 'patrol', priority: 'medium', rule, detail: `${o.scheduleId} ${o.slotKey}`, now }));
       publish(done ? [done] : []);
     },
 
@@ -482,7 +485,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       // Nothing to write while the answer stays the same: this runs with every duty check.
       if (shortage === null ? !open || !isConditionActive(open.state) : open && isConditionActive(open.state) && open.detail === shortage) return;
       const done = store.transaction(() =>
-        shortage === null ? clear(key, 'understaffed', null, now) : raise({ key, roomId: '', deviceId: key, unit: '' }, 'understaffed', 'staffing', 'high', 'R2', false, 0, 0, shortage, now),
+        shortage === null ? clear(key, 'understaffed', null, now) : raise({ point: { key, roomId: '', deviceId: key, unit: '' }, condition: 'understaffed', kind: 'staffing', priority: 'high', rule: 'R2', detail: shortage, now }),
       );
       publish(done ? [done] : []);
     },
