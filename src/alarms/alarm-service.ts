@@ -346,6 +346,12 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     return done.at(-1)!.transition.alarm;
   };
   const isFire = (row: AlarmRow): boolean => row.rule === 'A4';
+  /** Every channel (webhook, SMS …); a failure is logged, never silent, and never holds up the caller. */
+  const notify = (notice: EscalationNotice): void => {
+    for (const n of deps.notifiers ?? []) {
+      n.notify(notice).catch((err: unknown) => logger.error('notice failed', { channel: n.name, alarm: notice.alarm.id, reason: notice.reason, err: String(err) }));
+    }
+  };
   const deviceOf = (deviceId: string) => site.devices.find((d) => d.config.id === deviceId);
   /**
    * A6: a fire/life-safety device is one with a fire alarm (rule A4) on any point, whatever its protocol. Any tag
@@ -435,10 +441,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
             targets: targets.map((u) => u.displayName).join(', ') || '—',
           });
           done.push(d);
-          const notice: EscalationNotice = { alarm: d.transition.alarm, level, role, targets, at: now };
-          for (const n of deps.notifiers ?? []) {
-            n.notify(notice).catch((err: unknown) => logger.error('escalation notice failed', { channel: n.name, alarm: row.id, err: String(err) }));
-          }
+          notify({ reason: 'unacknowledged', alarm: d.transition.alarm, level, role, targets, at: now });
         }
         // A6: an isolation, or any tag on a fire/life-safety device, still active at the end of the day raises a
         // high alarm that sounds and escalates like any other; never silently overnight.
@@ -553,7 +556,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     },
 
     classify(id, user, classification, note) {
-      return act((now) => {
+      const notices: EscalationNotice[] = [];
+      const view = act((now) => {
         const row = mustFind(id);
         if (!isFire(row)) throw new DomainError('RW_NOT_FIRE_ALARM', `alarm ${id} is not a fire alarm`, 409);
         store.sql(
@@ -563,9 +567,18 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         ).run(id, classification, user.username, now, note.trim());
         const d = record(row, row.state, 'classified', now, user, { classification, note: note.trim() });
         // E4: a confirmed fire opens the fire plan's checklist in the duty log.
-        if (classification === 'confirmed') dutyLog.insert(entryFor(row, 'fire.checklist', now, user.username, { user: user.displayName }));
+        if (classification === 'confirmed') {
+          dutyLog.insert(entryFor(row, 'fire.checklist', now, user.username, { user: user.displayName }));
+          // A4: a confirmed fire goes up the whole roster chain at once, not level by level; the log names who.
+          const chain = escalationRoles.map((role, i) => ({ role, level: i + 1, targets: deps.onDuty(role, now) }));
+          const named = chain.flatMap((c) => c.targets.map((u) => u.displayName));
+          dutyLog.insert(entryFor(row, 'fire.notified', now, user.username, { user: user.displayName, targets: named.join(', ') || '—', rule: 'A4' }));
+          for (const c of chain) notices.push({ reason: 'fireConfirmed', alarm: d.transition.alarm, level: c.level, role: c.role, targets: c.targets, at: now });
+        }
         return [d];
       });
+      for (const n of notices) notify(n);
+      return view;
     },
 
     tag(deviceId, user, request) {

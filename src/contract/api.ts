@@ -296,6 +296,8 @@ export const DutyLogKind = Type.Union([
   Type.Literal('alarm.dispatched'),
   Type.Literal('alarm.classified'),
   Type.Literal('fire.checklist'),
+  /** A4: a confirmed fire told to the roster chain (lead, supervisor, manager) at once. */
+  Type.Literal('fire.notified'),
   Type.Literal('device.tagged'),
   Type.Literal('device.tagApproved'),
   Type.Literal('device.untagged'),

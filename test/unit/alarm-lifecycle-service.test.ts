@@ -89,12 +89,14 @@ describe('latched fire alarm and its confirmation (A4)', () => {
     ]);
   });
 
-  it('a confirmed fire opens the E4 checklist in the duty log', () => {
+  it('a confirmed fire opens the E4 checklist in the duty log and tells the roster chain at once (A4)', () => {
     const clock = fakeClock();
     const { alarms, feed, only, dutyLog } = wire(clock);
     feed('panel.fire', true);
     alarms.classify(only('discrete').id, duty, 'confirmed', 'smoke seen in B1 store room');
-    expect(dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'fire.checklist', deviceId: 'panel', username: 'duty' });
+    const [notified, checklist] = dutyLog.list({ limit: 2 });
+    expect(checklist).toMatchObject({ kind: 'fire.checklist', deviceId: 'panel', username: 'duty' });
+    expect(notified).toMatchObject({ kind: 'fire.notified', deviceId: 'panel', username: 'duty', params: { rule: 'A4', targets: `${lead.displayName}, ${supervisor.displayName}` } });
   });
 
   it('a fault code raises a discrete alarm carrying the code text; fire alarms cannot be shelved', () => {
