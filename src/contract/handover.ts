@@ -76,6 +76,8 @@ export interface HandoverView {
   openAlarms: AlarmView[];
   /** S3: incoming people who reported their arrival, with when (minutes before the shift start). */
   arrivals: { username: string; name: string; at: number; minutesEarly: number }[];
+  /** R3: visitors still inside a machine room, handed over to the incoming shift. */
+  visitorsInside: { visitor: string; organisation: string; roomId: string; escort: string; inAt: number }[];
   /** S4: device tags (maintenance, isolation) in force or requested. */
   activeTags: DeviceTagView[];
   openIncidents: DutyLogEntryView[];

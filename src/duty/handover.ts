@@ -198,6 +198,8 @@ export function createHandover(deps: HandoverDeps): Handover {
         people: roster.people(),
         openAlarms: alarms.open(),
         arrivals: inc ? arrivalsFor(inc) : [],
+        // R3: whoever is still inside a machine room is handed over with the escort responsible.
+        visitorsInside: (db.prepare('SELECT visitor, organisation, room_id, escort, in_at FROM room_entries WHERE out_at IS NULL ORDER BY in_at').all() as { visitor: string; organisation: string; room_id: string; escort: string; in_at: number }[]).map((r) => ({ visitor: r.visitor, organisation: r.organisation, roomId: r.room_id, escort: r.escort, inAt: r.in_at })),
         // S4: maintenance and isolation tags in force (or awaiting approval), handed over with their planned end.
         activeTags: alarms.tags(),
         openIncidents: items.filter((e) => e.params['major'] === true),

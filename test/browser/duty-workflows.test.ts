@@ -126,6 +126,8 @@ describe.skipIf(part.skip)('duty workflows in the console (issue 14)', () => {
     await duty.getByTestId('nav-handover').click();
     await expect.poll(() => textOf(duty.getByTestId('handover-resolved')), WAIT).toContain('Pipe burst in pump room B2 — resolved by Duty Li at');
     expect(await duty.getByTestId('handover-standing-refusals').count()).toBe(0);
+    // R3: the visitor registered earlier is still inside and is handed over with the escort.
+    expect(await textOf(duty.getByTestId('handover-visitors'))).toContain('Wu Gang (City Power) in Fire control room since 11/23, 17:15:00, escort duty');
     // S4: the fire input's tag from the first test is handed over with its planned end.
     expect(await textOf(duty.getByTestId('handover-tags'))).toContain('Fire panel relay input: Maintenance — Panel service by the fire contractor (planned end 11/23, 20:00:00)');
     // S3: the incoming officer, there a quarter of an hour early, reports arrival from their own console.
