@@ -12,7 +12,7 @@ import { createUsers, type Users } from './auth/users.ts';
 import { createDutyLog, type DutyLog } from './sinks/duty-log/duty-log.ts';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.ts';
 import { webhookNotifier } from './alarms/escalation.ts';
-import { createEquipmentEvents, type EquipmentEvents } from './alarms/equipment-events.ts';
+import { createEquipmentEvents, operatingModes, type EquipmentEvents } from './alarms/equipment-events.ts';
 import { createConsoleServer } from './http/server.ts';
 import { startMqtt, type MqttPart } from './sources/mqtt/start.ts';
 import { createModbusSource } from './sources/modbus/source.ts';
@@ -232,6 +232,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         handover = createHandover({
           store, dutyLog, plan: shiftPlan, roster, alarms, config: config.handover, clock, logger: handoverLogger,
           latestReadings: () => [...latest.values()],
+          equipmentModes: () => operatingModes(site, (key) => latest.get(key)),
           openPlaybooks: () => playbooks.list(true),
         });
         const patrols = createPatrols({ store, dutyLog, plan: shiftPlan, schedules: config.patrols ?? [], clock, bus, latestReadings: () => [...latest.values()] });

@@ -26,7 +26,7 @@ import { DomainError } from '../core/errors.ts';
 import { configuredConditions, inactive, priorityOf, ratePerMinute, stepCondition, stepDelayed, type ConditionState, type LimitCondition } from './limit-rule.ts';
 import { isConditionActive, isUnacknowledged, nextTransition, type AlarmInput } from './lifecycle.ts';
 import { createAlarmRecords, tagView, type AlarmRow, type TagRow } from './alarm-records.ts';
-import { escalationDelays, escalationRoles, type EscalationNotice, type Notifier } from './escalation.ts';
+import { escalationDelays, escalationRoles, keyFaultRoles, type EscalationNotice, type Notifier } from './escalation.ts';
 import { summarize } from './alarm-load.ts';
 import { isRunning } from './equipment-events.ts';
 import { localMinutes } from './site-time.ts';
@@ -121,9 +121,12 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   let lastSummary = '';
 
   type Done = { transition: AlarmTransition };
+  /** Notices decided inside a transaction, sent once it has committed (nobody hears of an unrecorded alarm, A5). */
+  const pending: EscalationNotice[] = [];
 
   // The duty log announces its own entries after commit; this announces the transitions.
   const publish = (done: readonly Done[]): void => {
+    for (const n of pending.splice(0)) notify(n);
     for (const { transition: t } of done) {
       logger.info(`alarm ${t.kind}`, { id: t.alarm.id, point: t.alarm.pointKey, condition: t.alarm.condition, state: t.to, value: t.alarm.value, user: t.username });
       bus.emit('alarm', t);
@@ -170,7 +173,20 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     // act on (ISA-18.2 state D; docs/alarms.md "Returned to normal, unacknowledged"). A 3-second comm blip does
     // not reach the supervisor 20 minutes later. A latched alarm (fire) stays latched and keeps escalating.
     if (!isUnacknowledged(next.state) || next.state === 'rtn_unack') next.next_escalation_at = null;
-    return record(next, row.state, t.event, now, user, params);
+    const done = record(next, row.state, t.event, now, user, params);
+    if (t.event === 'raised' && next.rule === 'A3') routeKeyFault(next, done, now);
+    return done;
+  };
+
+  /**
+   * A3: a fault of key equipment (fault code, run feedback against command) goes to the department head and the
+   * manager as it is raised, not only when nobody answers; the log names who was told.
+   */
+  const routeKeyFault = (row: AlarmRow, done: Done, now: number): void => {
+    const chain = keyFaultRoles.map((role) => ({ role, level: escalationRoles.indexOf(role) + 1, targets: deps.onDuty(role, now) }));
+    const named = chain.flatMap((c) => c.targets.map((u) => u.displayName));
+    dutyLog.insert(entryFor(row, 'alarm.routed', now, null, { targets: named.join(', ') || '—', rule: 'A3' }));
+    for (const c of chain) pending.push({ reason: 'keyEquipmentFault', alarm: done.transition.alarm, level: c.level, role: c.role, targets: c.targets, at: now });
   };
 
   /** What a raise needs; limit and value default to 0 (discrete and device-level alarms), detail to none. */

@@ -1,6 +1,9 @@
 // Acquisition events the duty log must show by itself:
 //   - equipment start/stop from run-status points (A3: abnormal start/stop of key equipment is reported;
 //     P2: the chiller log is taken at start and before stop, so the moments must be on record);
+//   - operating-mode changes (local/remote, auto/manual, control mode) of points the profile marks
+//     `operatingMode` (A3: a new operating mode is reported; the entry keeps the value before and after, the
+//     console reads both in words from the profile's value texts);
 //   - a device going offline after its source's failed cycles, and coming back (issue 3: "recovery is
 //     automatic and logged").
 // Only changes are written; the first reading after start-up sets the state without a start/stop entry. Equipment
@@ -11,6 +14,7 @@ import type { DeviceStatus } from '../core/bus.ts';
 import type { Reading } from '../core/reading.ts';
 import type { RunningSpec } from '../devices/profile-schema.ts';
 import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
+import type { EquipmentModeView } from '../contract/handover.ts';
 
 export interface EquipmentEvents {
   evaluate(readings: readonly Reading[]): void;
@@ -29,9 +33,21 @@ export function isRunning(spec: RunningSpec, value: number | boolean): boolean {
   return typeof value === 'number' && spec.when.includes(value);
 }
 
+/** S4: the operating mode of every mode point, as last read (null when never read well), for the handover. */
+export function operatingModes(site: Site, latest: (pointKey: string) => Reading | undefined): EquipmentModeView[] {
+  return [...site.points.values()]
+    .filter((p) => 'operatingMode' in p.spec && p.spec.operatingMode === true)
+    .map((p) => {
+      const r = latest(p.key);
+      return { pointKey: p.key, deviceId: p.deviceId, roomId: p.roomId, value: r?.quality === 'good' ? r.value : null };
+    });
+}
+
 export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog }): EquipmentEvents {
   const { site, dutyLog } = deps;
   const running = new Map<string, boolean>();
+  /** The last good value of each operating-mode point. */
+  const modes = new Map<string, number | boolean>();
   const online = new Map<string, boolean>();
   /** The last good numeric readings per device, as "name value unit" (the run log's content, P2). */
   const lastGood = new Map<string, Map<string, string>>();
@@ -66,6 +82,13 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog }): E
         // Only a good value tells whether the equipment runs; a lost reading is the comm-loss event's job.
         if (r.quality !== 'good' || r.value === null) continue;
         const point = site.points.get(r.pointKey)?.spec;
+        if (point && 'operatingMode' in point && point.operatingMode === true) {
+          const before = modes.get(r.pointKey);
+          modes.set(r.pointKey, r.value);
+          if (before !== undefined && before !== r.value) {
+            dutyLog.append({ ts: r.ts, kind: 'equipment.modeChanged', roomId: r.roomId, deviceId: r.deviceId, pointKey: r.pointKey, params: { from: before, to: r.value, rule: 'A3' } });
+          }
+        }
         const spec = point && 'running' in point ? point.running : undefined;
         if (!spec) continue;
         const now = isRunning(spec, r.value);

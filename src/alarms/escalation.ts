@@ -6,6 +6,8 @@ import type { AlarmsConfig } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
 
 export const escalationRoles: readonly Role[] = ['lead', 'supervisor', 'manager'];
+/** A3: a key-equipment fault is reported to the department head (the supervisor role) and the manager. */
+export const keyFaultRoles: readonly Role[] = ['supervisor', 'manager'];
 
 /** Defaults: a critical alarm reaches the lead after 60 s (issue 4), lower priorities later; low never escalates. */
 const defaultDelays: Record<Priority, readonly number[]> = {
@@ -20,8 +22,11 @@ export function escalationDelays(config: AlarmsConfig, priority: Priority): read
 }
 
 export interface EscalationNotice {
-  /** Why: an alarm left unacknowledged (A1/A2), or a fire confirmed on site (A4: the roster chain is told at once). */
-  reason: 'unacknowledged' | 'fireConfirmed';
+  /**
+   * Why: an alarm left unacknowledged (A1/A2), a fire confirmed on site (A4: the roster chain is told at once), a
+   * fault of key equipment (A3: routed to the department head and the manager as it is raised).
+   */
+  reason: 'unacknowledged' | 'fireConfirmed' | 'keyEquipmentFault';
   alarm: AlarmView;
   level: number;
   role: Role;
@@ -35,6 +40,8 @@ export interface Notifier {
   notify(notice: EscalationNotice): Promise<void>;
 }
 
+const webhookType: Record<EscalationNotice['reason'], string> = { unacknowledged: 'alarm.escalated', fireConfirmed: 'fire.confirmed', keyEquipmentFault: 'alarm.keyFault' };
+
 /** POSTs the notice as JSON; a failure is thrown to the caller, which logs it (never silent). */
 export function webhookNotifier(config: { url: string; timeoutMs?: number }, logger: Logger): Notifier {
   return {
@@ -43,7 +50,7 @@ export function webhookNotifier(config: { url: string; timeoutMs?: number }, log
       const res = await fetch(config.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: notice.reason === 'fireConfirmed' ? 'fire.confirmed' : 'alarm.escalated', ...notice }),
+        body: JSON.stringify({ type: webhookType[notice.reason], ...notice }),
         signal: AbortSignal.timeout(config.timeoutMs ?? 5000),
       });
       if (!res.ok) throw new Error(`webhook ${config.url} answered ${res.status}`);

@@ -298,6 +298,8 @@ export const DutyLogKind = Type.Union([
   Type.Literal('fire.checklist'),
   /** A4: a confirmed fire told to the roster chain (lead, supervisor, manager) at once. */
   Type.Literal('fire.notified'),
+  /** A3: a key-equipment fault routed to the department head and the manager as it is raised. */
+  Type.Literal('alarm.routed'),
   Type.Literal('device.tagged'),
   Type.Literal('device.tagApproved'),
   Type.Literal('device.untagged'),
@@ -317,6 +319,8 @@ export const DutyLogKind = Type.Union([
   Type.Literal('equipment.started'),
   Type.Literal('equipment.stopped'),
   Type.Literal('equipment.runLog'),
+  /** A3: an operating mode changed (local/remote, auto/manual …), with the value before and after. */
+  Type.Literal('equipment.modeChanged'),
   Type.Literal('device.offline'),
   Type.Literal('device.online'),
 ]);

@@ -64,6 +64,14 @@ export interface HandoverRecordView {
   late: boolean;
 }
 
+/** S4/A3: one operating-mode point of key equipment and its value now (null: not read); the console names it in words. */
+export interface EquipmentModeView {
+  pointKey: string;
+  deviceId: string;
+  roomId: string;
+  value: number | boolean | null;
+}
+
 /** S4: what the outgoing shift hands over, gathered for the screen. */
 export interface HandoverView {
   now: number;
@@ -87,6 +95,8 @@ export interface HandoverView {
   /** S4: incidents and follow-ups closed during the outgoing shift (`note.resolved`, with who and how). */
   resolvedItems: DutyLogEntryView[];
   equipmentChanges: DutyLogEntryView[];
+  /** S4: the operating modes of key equipment (local/remote, auto/manual, control mode) as the shift hands them over. */
+  equipmentModes: EquipmentModeView[];
   instructions: DutyLogEntryView[];
   checklist: { id: string; name: Localized }[];
   /** Refusals that hold whatever the outgoing person declares (incidents, equipment). */

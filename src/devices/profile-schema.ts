@@ -98,6 +98,8 @@ export const ModbusPoint = Type.Object(
     bit: Type.Optional(Type.Integer({ minimum: 0, maximum: 15 })),
     /** The equipment's run status: its changes are logged as start/stop events (A3). */
     running: Type.Optional(RunningSpec),
+    /** An operating mode (local/remote, auto/manual, control mode): its changes are logged in words and handed over (A3, S4). */
+    operatingMode: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -11,7 +11,7 @@ import type { Reading } from '../core/reading.ts';
 import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
 import type { AlarmService } from '../alarms/alarm-service.ts';
 import type { DutyLogEntryView, Role, UserView } from '../contract/api.ts';
-import type { HandoverRecordView, HandoverView, IncomingSignRequest, OutgoingSignRequest, Refusal } from '../contract/handover.ts';
+import type { EquipmentModeView, HandoverRecordView, HandoverView, IncomingSignRequest, OutgoingSignRequest, Refusal } from '../contract/handover.ts';
 import type { HandoverConfig } from './handover-config.ts';
 import type { PlaybookView } from '../contract/playbooks.ts';
 import type { ShiftInstance, ShiftPlan } from '../shifts/shift-plan.ts';
@@ -28,6 +28,8 @@ export interface HandoverDeps {
   roster: Roster;
   alarms: Pick<AlarmService, 'open' | 'tags'>;
   latestReadings: () => readonly Reading[];
+  /** S4: operating modes of key equipment now. */
+  equipmentModes?: () => EquipmentModeView[];
   config: HandoverConfig | undefined;
   /** E1–E4 playbooks still open: incidents being handled (S5). */
   openPlaybooks?: () => PlaybookView[];
@@ -136,7 +138,8 @@ export function createHandover(deps: HandoverDeps): Handover {
       const r = latest.get(m.point);
       if (r && r.quality === 'good' && r.value !== null && m.transitional.includes(r.value)) refusals.push({ code: 'equipmentTransition', params: { point: m.point, value: String(r.value) } });
     }
-    const recent = entriesBetween(db, now - quietMs, now + 1).filter((e) => e.kind.startsWith('equipment.'));
+    // Starting or stopping, not an hourly run log or a mode change: those are no transition to wait for.
+    const recent = entriesBetween(db, now - quietMs, now + 1).filter((e) => e.kind === 'equipment.started' || e.kind === 'equipment.stopped');
     if (recent.length > 0) refusals.push({ code: 'equipmentRecent', params: { minutes: quietMs / MINUTE, kind: recent.at(-1)!.kind } });
     return refusals;
   };
@@ -209,6 +212,7 @@ export function createHandover(deps: HandoverDeps): Handover {
         // S4: every major issue of the shift, solved or not: the ones closed during it, with how.
         resolvedItems: out ? entriesBetween(db, out.start, now + 1).filter((e) => e.kind === 'note.resolved') : [],
         equipmentChanges: out ? entriesBetween(db, out.start, now + 1).filter((e) => e.kind.startsWith('equipment.')) : [],
+        equipmentModes: deps.equipmentModes?.() ?? [],
         instructions: notes.filter((e) => e.params['category'] === 'instruction' && open(e)),
         checklist: config.checklist,
         refusals: standingRefusals(now),

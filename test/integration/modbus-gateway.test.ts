@@ -32,7 +32,10 @@ devices:
       connection: { type: rtu-over-tcp, host: 127.0.0.1, port: ${line}, unitId: 1, timeoutMs: 150 } }
   - { id: pump-2, room: pumps, profile: grundfos-cim, simulate: true, pollIntervalMs: 200, commLossAfterCycles: 2,
       connection: { type: rtu-over-tcp, host: 127.0.0.1, port: ${line}, unitId: 2, timeoutMs: 150 } }
-users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
+users:
+  - { username: duty, displayName: Duty, role: duty, password: duty }
+  - { username: head, displayName: Head Wang, role: supervisor, password: head-pass }
+  - { username: boss, displayName: Manager Li, role: manager, password: boss-pass }
 `,
     });
   });
@@ -69,5 +72,41 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     gw.simulators.get('pump-2')!.setOffline(false);
     await waitFor(() => entries().find((e) => e.kind === 'device.online' && e.deviceId === 'pump-2'), 'online entry', 30_000);
     expect(gw.gateway.alarms.open().filter((a) => a.condition === 'commLoss').map((a) => a.state)).toEqual(['rtn_unack']);
+  });
+
+  it('A3: a pump switched from remote to local and a new chiller mode are logged with before and after; S4: the handover shows the modes', async () => {
+    const pump = gw.simulators.get('pump-1')!;
+    const chiller = gw.simulators.get('chiller-1')!;
+    // The modes are known first: a change is only a change against a value read before.
+    await waitFor(() => gw.gateway.handover.view().equipmentModes.find((m) => m.pointKey === 'pump-1.remoteRequest')?.value === true, 'the pump seen in remote');
+    await waitFor(() => gw.gateway.handover.view().equipmentModes.find((m) => m.pointKey === 'chiller-1.mode')?.value === 2, 'the chiller seen cooling');
+    pump.set('remoteRequest', 0);
+    chiller.set('mode', 3);
+    const changed = await waitFor(() => {
+      const found = entries().filter((e) => e.kind === 'equipment.modeChanged');
+      return found.length >= 2 ? found : undefined;
+    }, 'both mode changes');
+    expect(changed.map((e) => [e.pointKey, e.params['from'], e.params['to'], e.params['rule']]).sort()).toEqual([
+      ['chiller-1.mode', 2, 3, 'A3'],
+      ['pump-1.remoteRequest', true, false, 'A3'],
+    ]);
+    expect(changed.every((e) => e.username === null && e.roomId !== null)).toBe(true);
+    // S4: what the incoming shift is told: local now, heating now, and every other mode point as read.
+    await waitFor(() => gw.gateway.handover.view().equipmentModes.find((m) => m.pointKey === 'chiller-1.mode')?.value === 3, 'the handover sees heating');
+    const modes = new Map(gw.gateway.handover.view().equipmentModes.map((m) => [m.pointKey, m.value]));
+    expect(modes.get('pump-1.remoteRequest')).toBe(false);
+    expect(modes.get('pump-2.controlMode')).toBe(5);
+    expect(modes.get('chiller-1.localRemote')).toBe(0);
+    expect(modes.has('chiller-1.unitStatus')).toBe(false); // run status is no operating mode
+  });
+
+  it('A3: a chiller fault is routed to the department head and the manager as it is raised, not only on escalation', async () => {
+    gw.simulators.get('chiller-1')!.set('faultIndex', 7);
+    const routed = await waitFor(() => entries().find((e) => e.kind === 'alarm.routed'), 'the routed entry');
+    const alarm = gw.gateway.alarms.open().find((a) => a.pointKey === 'chiller-1.faultIndex')!;
+    expect(alarm).toMatchObject({ rule: 'A3', state: 'unack_active', escalationLevel: 0 });
+    expect(routed).toMatchObject({ alarmId: alarm.id, deviceId: 'chiller-1', params: { targets: 'Head Wang, Manager Li', rule: 'A3' } });
+    const raised = entries().find((e) => e.kind === 'alarm.raised' && e.alarmId === alarm.id)!;
+    expect(raised.id).toBeLessThan(routed.id);
   });
 });

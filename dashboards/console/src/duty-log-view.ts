@@ -5,7 +5,7 @@ import { DEMO_SEED } from '../../../src/contract/routes.ts';
 import type { MessageKey, MessageParams } from '../../../src/i18n/index.ts';
 import { h, replaceChildren } from './dom.ts';
 import { formatDateTime, withUnit } from './format.ts';
-import { tr } from './lang.ts';
+import { loc, tr } from './lang.ts';
 import { conditionText, isCondition, isPriority, placeNames, priorityText } from './alarm-text.ts';
 import type { Store } from './store.ts';
 
@@ -39,7 +39,7 @@ function entryItem(store: Store, entry: DutyLogEntryView): HTMLElement {
     'li',
     { class: `log-entry log-entry--${entry.kind.replace('.', '-')}`, 'data-testid': `duty-log-entry-${entry.id}`, 'data-kind': entry.kind },
     h('time', { class: 'log-time', datetime: new Date(entry.ts).toISOString() }, formatDateTime(entry.ts)),
-    h('span', { class: 'log-text' }, tr(messageKey(entry), entryParams(store, entry))),
+    h('span', { class: 'log-text' }, entryText(store, entry)),
     h('span', { class: 'log-who' }, who(entry)),
   );
 }
@@ -48,6 +48,19 @@ function entryItem(store: Store, entry: DutyLogEntryView): HTMLElement {
  * Contact, fault-code, comm-loss and isolation alarms have no value against a limit: they read as events. A
  * configuration alarm says what does not match (unit, table, address, exception meaning; devices.md §5).
  */
+/** What an entry says, in the console's language; the one renderer of duty-log entries for every screen. */
+export function entryText(store: Store, entry: DutyLogEntryView): string {
+  return tr(messageKey(entry), entryParams(store, entry));
+}
+
+/** An enumerated value in words, as the point's profile names it ("1" → Remote / 远程); else the value itself. */
+export function valueText(store: Store, pointKey: string | null, v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  const texts = pointKey ? store.index.points.get(pointKey)?.values : undefined;
+  const text = texts?.[String(v)];
+  return text ? loc(text) : String(v);
+}
+
 function messageKey(entry: DutyLogEntryView): MessageKey {
   if (entry.kind === 'alarm.raised' && entry.params['condition'] === 'config') return 'dutyLog.kind.alarm.raisedConfig';
   const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed'], entry.params['condition']);
@@ -82,6 +95,9 @@ function entryParams(store: Store, entry: DutyLogEntryView): MessageParams {
     rule: text(p['rule']),
     note: text(p['note']),
     user: who(entry),
+    // A3: a mode change reads in words, before and after.
+    from: valueText(store, entry.pointKey, p['from']),
+    to: valueText(store, entry.pointKey, p['to']),
     ...lifecycleParams(p),
   };
 }

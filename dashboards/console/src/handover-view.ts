@@ -9,6 +9,8 @@ import { formatDateTime } from './format.ts';
 import { loc, tr } from './lang.ts';
 import { handoverApi, type Signed } from './handover-api.ts';
 import type { Store } from './store.ts';
+import { entryText, valueText } from './duty-log-view.ts';
+import { placeNames } from './alarm-text.ts';
 
 export function refusalText(r: Refusal): string {
   const params = { ...r.params, ...(r.code === 'understaffed' ? { role: tr(`role.${String(r.params['role']) as 'duty' | 'supervisor' | 'admin'}`) } : {}) };
@@ -140,7 +142,11 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
         section('playbooks', tr('handover.openPlaybooks'), v.openPlaybooks.map((p) => `${formatDateTime(p.openedAt)} ${p.rule} ${p.situation}`)),
         section('tasks', tr('handover.unfinishedTasks'), v.unfinishedTasks.map(noteText)),
         section('resolved', tr('handover.resolvedItems'), v.resolvedItems.map((e) => tr('handover.resolvedItem', { situation: String(e.params['situation'] ?? ''), how: String(e.params['how'] ?? ''), user: String(e.params['user'] ?? e.username ?? ''), time: formatDateTime(Number(e.params['resolvedAt'] ?? e.ts)) }))),
-        section('equipment', tr('handover.equipmentChanges'), v.equipmentChanges.map((e) => `${formatDateTime(e.ts)} ${e.kind} ${e.deviceId ?? ''}`)),
+        section('equipment', tr('handover.equipmentChanges'), v.equipmentChanges.map((e) => `${formatDateTime(e.ts)} ${entryText(store, e)}`)),
+        section('modes', tr('handover.equipmentModes'), v.equipmentModes.map((m) => {
+          const names = placeNames(store, m);
+          return tr('handover.modeItem', { room: names.room ?? m.roomId, device: names.device ?? m.deviceId, point: names.point ?? m.pointKey, value: m.value === null ? tr('handover.modeUnknown') : valueText(store, m.pointKey, m.value) });
+        })),
         section('instructions', tr('handover.instructions'), v.instructions.map(noteText)),
       ),
       !record
