@@ -1,5 +1,5 @@
 // Alarm rows in the store and their view for the console: the occurrence row joined with what removes
-// it from annunciation (shelve, device tag, suppression by design) and the fire response (A4).
+// it from annunciation (shelve, device tag, suppression by design), the fire response (A4) and the report upwards (A8).
 import type { DatabaseSync } from 'node:sqlite';
 import type {
   AlarmCondition,
@@ -10,6 +10,7 @@ import type {
   FireResponseView,
   Localized,
   Priority,
+  ReportUpView,
   ShelveView,
 } from '../contract/api.ts';
 import type { Site } from '../config/load.ts';
@@ -38,6 +39,8 @@ export interface AlarmRow {
   detail: string | null;
   escalation_level: number;
   next_escalation_at: number | null;
+  /** A7: the recording the alarm refers to. */
+  evidence: string | null;
 }
 
 interface ShelveRow {
@@ -92,6 +95,7 @@ export function createAlarmRecords(db: DatabaseSync, site: Site, latest: (pointK
     shelve: db.prepare('SELECT * FROM alarm_shelves WHERE point_key = ? AND condition = ?'),
     tag: db.prepare('SELECT * FROM device_tags WHERE device_id = ?'),
     fire: db.prepare('SELECT * FROM fire_responses WHERE alarm_id = ?'),
+    report: db.prepare('SELECT * FROM alarm_reports WHERE alarm_id = ?'),
   };
 
   const shelveOf = (row: AlarmRow, now: number): ShelveView | null => {
@@ -136,6 +140,11 @@ export function createAlarmRecords(db: DatabaseSync, site: Site, latest: (pointK
       : null;
   };
 
+  const reportOf = (id: number): ReportUpView | null => {
+    const r = stmt.report.get(id) as { reported_by: string; reported_by_name: string; reported_at: number; note: string; targets: string } | undefined;
+    return r ? { by: r.reported_by, byName: r.reported_by_name, at: r.reported_at, note: r.note, targets: r.targets } : null;
+  };
+
   const view = (r: AlarmRow, now: number): AlarmView => {
     const tag = tagOf(r.device_id);
     return {
@@ -166,6 +175,8 @@ export function createAlarmRecords(db: DatabaseSync, site: Site, latest: (pointK
       escalationLevel: r.escalation_level,
       nextEscalationAt: r.next_escalation_at,
       fire: fireOf(r.id),
+      reportedUp: reportOf(r.id),
+      evidence: r.evidence,
     };
   };
 
@@ -176,6 +187,7 @@ export function createAlarmRecords(db: DatabaseSync, site: Site, latest: (pointK
     tagOf,
     annunciationOf,
     view,
+    reportOf,
   };
 }
 

@@ -26,7 +26,7 @@ import { DomainError } from '../core/errors.ts';
 import { configuredConditions, inactive, priorityOf, ratePerMinute, stepCondition, stepDelayed, type ConditionState, type LimitCondition } from './limit-rule.ts';
 import { isConditionActive, isUnacknowledged, nextTransition, type AlarmInput } from './lifecycle.ts';
 import { createAlarmRecords, tagView, type AlarmRow, type TagRow } from './alarm-records.ts';
-import { escalationDelays, escalationRoles, keyFaultRoles, type EscalationNotice, type Notifier } from './escalation.ts';
+import { escalationDelays, escalationRoles, keyFaultRoles, reportUpRoles, type EscalationNotice, type Notifier } from './escalation.ts';
 import { summarize } from './alarm-load.ts';
 import { isRunning } from './equipment-events.ts';
 import { localMinutes } from './site-time.ts';
@@ -51,8 +51,11 @@ export interface AlarmService {
   reset(id: number, user: UserView, note: string): AlarmView;
   shelve(id: number, user: UserView, minutes: number, reason: string): AlarmView;
   unshelve(id: number, user: UserView): AlarmView;
+  /** Who was sent to look: to a fire alarm (A4) or a CCTV alarm (A7). */
   dispatch(id: number, user: UserView, to: string): AlarmView;
   classify(id: number, user: UserView, classification: FireClassification, note: string): AlarmView;
+  /** A8: an acknowledged fault the shift cannot fix goes to the levels above, with what was tried; it stays on the alarm. */
+  reportUp(id: number, user: UserView, note: string): AlarmView;
   tag(deviceId: string, user: UserView, request: DeviceTagRequest): DeviceTagView;
   approveTag(deviceId: string, user: UserView): DeviceTagView;
   untag(deviceId: string, user: UserView): void;
@@ -148,8 +151,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   const record = (next: AlarmRow, from: AlarmRow['state'], event: AlarmTransition['kind'], now: number, user: UserView | null, params: NewDutyLogEntry['params'] = {}): Done => {
     store.sql(
       `UPDATE alarms SET state = ?, value = ?, acked_by = ?, acked_by_name = ?, acked_at = ?, ack_note = ?, cleared_at = ?,
-         detail = ?, escalation_level = ?, next_escalation_at = ? WHERE id = ?`,
-    ).run(next.state, next.value, next.acked_by, next.acked_by_name, next.acked_at, next.ack_note, next.cleared_at, next.detail, next.escalation_level, next.next_escalation_at, next.id);
+         detail = ?, escalation_level = ?, next_escalation_at = ?, evidence = ? WHERE id = ?`,
+    ).run(next.state, next.value, next.acked_by, next.acked_by_name, next.acked_at, next.ack_note, next.cleared_at, next.detail, next.escalation_level, next.next_escalation_at, next.evidence, next.id);
     const kind = `alarm.${event}` as NewDutyLogEntry['kind'];
     dutyLog.insert(entryFor(next, kind, now, user?.username ?? null, { ...(user ? { user: user.displayName } : {}), ...params }));
     return { transition: { kind: event, from, to: next.state, ts: now, username: user?.username ?? null, alarm: records.view(next, now) } };
@@ -200,20 +203,23 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     limit?: number;
     value?: number;
     detail?: string | null;
+    /** A7: the recording the triggering message refers to. */
+    evidence?: string | null;
     now: number;
   }
 
-  const raise = ({ point, condition, kind, priority, rule, latched = false, limit = 0, value = 0, detail = null, now }: Raise): Done | null => {
-    // The detail (last error, what does not match) goes into the duty-log entry too: the log says why (A5).
-    const params: NewDutyLogEntry['params'] = detail === null ? {} : { detail };
+  const raise = ({ point, condition, kind, priority, rule, latched = false, limit = 0, value = 0, detail = null, evidence = null, now }: Raise): Done | null => {
+    // The detail (last error, what does not match) goes into the duty-log entry too: the log says why (A5); so does
+    // a camera's evidence reference (A7).
+    const params: NewDutyLogEntry['params'] = { ...(detail === null ? {} : { detail }), ...(evidence === null ? {} : { evidence }) };
     const existing = records.openByCondition(point.key, condition);
-    if (existing) return apply(existing, 'activate', now, { value, detail }, null, params);
+    if (existing) return apply(existing, 'activate', now, { value, detail, ...(evidence === null ? {} : { evidence }) }, null, params);
     const inserted = db
       .prepare(
-        `INSERT INTO alarms (point_key, room_id, device_id, condition, priority, rule, state, value, limit_value, unit, raised_at, kind, latched, detail)
-         VALUES (?, ?, ?, ?, ?, ?, 'normal', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO alarms (point_key, room_id, device_id, condition, priority, rule, state, value, limit_value, unit, raised_at, kind, latched, detail, evidence)
+         VALUES (?, ?, ?, ?, ?, ?, 'normal', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       )
-      .get(point.key, point.roomId, point.deviceId, condition, priority, rule, value, limit, point.unit, now, kind, latched ? 1 : 0, detail) as unknown as AlarmRow;
+      .get(point.key, point.roomId, point.deviceId, condition, priority, rule, value, limit, point.unit, now, kind, latched ? 1 : 0, detail, evidence) as unknown as AlarmRow;
     return apply(inserted, 'activate', now, {}, null, params);
   };
 
@@ -262,7 +268,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       const active = discreteActive(spec, r.value);
       const next = stepDelayed(slot.state, active, !active, { onDelaySeconds: 0 }, now);
       const numeric = typeof r.value === 'number' ? r.value : r.value ? 1 : 0;
-      if (!quiet(slot, next)) changes.push(change(slot, point.key, 'discrete', next, () => raise({ point: whereOf(point), condition: 'discrete', kind: 'discrete', priority: spec.priority, rule: spec.rule ?? null, latched: spec.latched === true, value: numeric, detail: r.detail ?? null, now }), numeric, now));
+      if (!quiet(slot, next)) changes.push(change(slot, point.key, 'discrete', next, () => raise({ point: whereOf(point), condition: 'discrete', kind: 'discrete', priority: spec.priority, rule: spec.rule ?? null, latched: spec.latched === true, value: numeric, detail: r.detail ?? null, evidence: r.evidence ?? null, now }), numeric, now));
     }
     if (point.limits && typeof r.value === 'number') {
       const value = r.value;
@@ -562,7 +568,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     dispatch(id, user, to) {
       return act((now) => {
         const row = mustFind(id);
-        if (!isFire(row)) throw new DomainError('RW_NOT_FIRE_ALARM', `alarm ${id} is not a fire alarm`, 409);
+        // A4: someone goes to confirm a fire on site; A7: guards are sent to what a camera saw.
+        if (!isFire(row) && row.rule !== 'A7') throw new DomainError('RW_NOT_FIRE_ALARM', `alarm ${id} is neither a fire nor a CCTV alarm; nobody is dispatched to it`, 409);
         store.sql(
           `INSERT INTO fire_responses (alarm_id, dispatched_to, dispatched_by, dispatched_at) VALUES (?, ?, ?, ?)
            ON CONFLICT(alarm_id) DO UPDATE SET dispatched_to = excluded.dispatched_to, dispatched_by = excluded.dispatched_by, dispatched_at = excluded.dispatched_at`,
@@ -595,6 +602,22 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       });
       for (const n of notices) notify(n);
       return view;
+    },
+
+    reportUp(id, user, note) {
+      const text = note.trim();
+      if (text === '') throw new DomainError('RW_NOTE_REQUIRED', 'say what was tried and what is needed (A8)', 400);
+      return act((now) => {
+        const row = mustFind(id);
+        if (row.state !== 'ack_active' && row.state !== 'latched_ack') throw new DomainError('RW_INVALID_REQUEST', `alarm ${id} is ${row.state}; a fault is reported upwards once acknowledged and while it lasts (A8)`, 409);
+        if (records.reportOf(id)) throw new DomainError('RW_INVALID_REQUEST', `alarm ${id} was already reported upwards`, 409);
+        const chain = reportUpRoles(user.role).map((role) => ({ role, level: escalationRoles.indexOf(role) + 1, targets: deps.onDuty(role, now) }));
+        const named = chain.flatMap((c) => c.targets.map((u) => u.displayName)).join(', ') || '—';
+        store.sql('INSERT INTO alarm_reports (alarm_id, reported_by, reported_by_name, reported_at, note, targets) VALUES (?, ?, ?, ?, ?, ?)').run(id, user.username, user.displayName, now, text, named);
+        const d = record(row, row.state, 'reportedUp', now, user, { note: text, targets: named, rule: 'A8' });
+        for (const c of chain) pending.push({ reason: 'reportedUp', alarm: d.transition.alarm, level: c.level, role: c.role, targets: c.targets, at: now });
+        return [d];
+      });
     },
 
     tag(deviceId, user, request) {

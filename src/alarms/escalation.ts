@@ -9,6 +9,12 @@ export const escalationRoles: readonly Role[] = ['lead', 'supervisor', 'manager'
 /** A3: a key-equipment fault is reported to the department head (the supervisor role) and the manager. */
 export const keyFaultRoles: readonly Role[] = ['supervisor', 'manager'];
 
+/** A8: who hears of a fault the shift cannot fix: the levels above the reporter, up to the supervisor (the manager for a supervisor). */
+export function reportUpRoles(reporter: Role): readonly Role[] {
+  const above = escalationRoles.slice(escalationRoles.indexOf(reporter) + 1);
+  return above.filter((r) => r !== 'manager').length > 0 ? above.filter((r) => r !== 'manager') : above.slice(0, 1);
+}
+
 /** Defaults: a critical alarm reaches the lead after 60 s (issue 4), lower priorities later; low never escalates. */
 const defaultDelays: Record<Priority, readonly number[]> = {
   critical: [60, 300, 900],
@@ -24,9 +30,10 @@ export function escalationDelays(config: AlarmsConfig, priority: Priority): read
 export interface EscalationNotice {
   /**
    * Why: an alarm left unacknowledged (A1/A2), a fire confirmed on site (A4: the roster chain is told at once), a
-   * fault of key equipment (A3: routed to the department head and the manager as it is raised).
+   * fault of key equipment (A3: routed to the department head and the manager as it is raised), a fault the shift
+   * cannot fix (A8: reported upwards by the duty staff).
    */
-  reason: 'unacknowledged' | 'fireConfirmed' | 'keyEquipmentFault';
+  reason: 'unacknowledged' | 'fireConfirmed' | 'keyEquipmentFault' | 'reportedUp';
   alarm: AlarmView;
   level: number;
   role: Role;
@@ -40,7 +47,7 @@ export interface Notifier {
   notify(notice: EscalationNotice): Promise<void>;
 }
 
-const webhookType: Record<EscalationNotice['reason'], string> = { unacknowledged: 'alarm.escalated', fireConfirmed: 'fire.confirmed', keyEquipmentFault: 'alarm.keyFault' };
+const webhookType: Record<EscalationNotice['reason'], string> = { unacknowledged: 'alarm.escalated', fireConfirmed: 'fire.confirmed', keyEquipmentFault: 'alarm.keyFault', reportedUp: 'alarm.reportedUp' };
 
 /** POSTs the notice as JSON; a failure is thrown to the caller, which logs it (never silent). */
 export function webhookNotifier(config: { url: string; timeoutMs?: number }, logger: Logger): Notifier {

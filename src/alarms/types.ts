@@ -12,7 +12,8 @@ export type AlarmEventKind =
   | 'unshelved'
   | 'escalated'
   | 'dispatched'
-  | 'classified';
+  | 'classified'
+  | 'reportedUp';
 
 /** One transition of one alarm, already durable in the store when sinks see it. */
 export interface AlarmTransition {

@@ -192,6 +192,7 @@ export const FireClassification = Type.Union([Type.Literal('confirmed'), Type.Li
 export type FireClassification = Static<typeof FireClassification>;
 
 /** A4: a fire alarm is confirmed on site: who was sent, what they found. */
+/** Who was sent to look (A4 fire, A7 CCTV) and, for a fire, what they found. */
 export const FireResponseView = Type.Object({
   dispatchedTo: Type.Union([Type.String(), Type.Null()]),
   dispatchedBy: Type.Union([Type.String(), Type.Null()]),
@@ -202,6 +203,16 @@ export const FireResponseView = Type.Object({
   note: Type.Union([Type.String(), Type.Null()]),
 });
 export type FireResponseView = Static<typeof FireResponseView>;
+
+/** A8: a fault the shift cannot fix, reported upwards: by whom, when, to whom, and what was tried. */
+export const ReportUpView = Type.Object({
+  by: Type.String(),
+  byName: Type.String(),
+  at: Type.Number(),
+  note: Type.String(),
+  targets: Type.String(),
+});
+export type ReportUpView = Static<typeof ReportUpView>;
 
 export const AlarmView = Type.Object({
   id: Type.Integer(),
@@ -237,6 +248,10 @@ export const AlarmView = Type.Object({
   escalationLevel: Type.Integer(),
   nextEscalationAt: Type.Union([Type.Number(), Type.Null()]),
   fire: Type.Union([FireResponseView, Type.Null()]),
+  /** A8: reported upwards; shown with the alarm until it clears. */
+  reportedUp: Type.Union([ReportUpView, Type.Null()]),
+  /** A7: the recording a CCTV alarm refers to (Frigate event id, snapshot or clip), kept as evidence. */
+  evidence: Type.Union([Type.String(), Type.Null()]),
 });
 export type AlarmView = Static<typeof AlarmView>;
 
@@ -258,6 +273,10 @@ export type DeviceTagRequest = Static<typeof DeviceTagRequest>;
 
 export const DispatchRequest = Type.Object({ to: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 export type DispatchRequest = Static<typeof DispatchRequest>;
+
+/** A8: what was tried and what is needed, for the shift lead or supervisor. */
+export const ReportUpRequest = Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
+export type ReportUpRequest = Static<typeof ReportUpRequest>;
 
 export const ClassifyRequest = Type.Object(
   { classification: FireClassification, note: Type.String({ minLength: 1, maxLength: 1000 }) },
@@ -300,6 +319,8 @@ export const DutyLogKind = Type.Union([
   Type.Literal('fire.notified'),
   /** A3: a key-equipment fault routed to the department head and the manager as it is raised. */
   Type.Literal('alarm.routed'),
+  /** A8: an acknowledged fault the shift cannot fix, reported to the shift lead and supervisor. */
+  Type.Literal('alarm.reportedUp'),
   Type.Literal('device.tagged'),
   Type.Literal('device.tagApproved'),
   Type.Literal('device.untagged'),
@@ -399,6 +420,7 @@ export interface ConsoleToServerEvents {
   'alarm:reset': (request: { id: number; note: string }, reply: (result: AckResult) => void) => void;
   'alarm:dispatch': (request: { id: number } & DispatchRequest, reply: (result: AckResult) => void) => void;
   'alarm:classify': (request: { id: number } & ClassifyRequest, reply: (result: AckResult) => void) => void;
+  'alarm:reportUp': (request: { id: number } & ReportUpRequest, reply: (result: AckResult) => void) => void;
   'device:tag': (request: { deviceId: string } & DeviceTagRequest, reply: (result: TagResult) => void) => void;
   'device:approveTag': (request: { deviceId: string }, reply: (result: TagResult) => void) => void;
   'device:untag': (request: { deviceId: string }, reply: (result: TagResult) => void) => void;

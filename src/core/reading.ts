@@ -17,6 +17,8 @@ export interface Reading {
   readonly ts: number;
   /** Why the quality is not good (Modbus exception text, timeout, sentinel), for diagnostics. */
   readonly detail?: string;
+  /** A7: the recording a camera event refers to (event id, snapshot, clip), kept with the alarm it raises. */
+  readonly evidence?: string;
 }
 
 export function pointKey(deviceId: string, point: string): string {

@@ -44,6 +44,11 @@ export const MqttDecoder = Type.Object(
      * topics, where a retained message is an old event, not the present (MQTT 3.1.1 §3.3.1.3).
      */
     retained: Type.Optional(oneOf('state', 'ignore')),
+    /**
+     * A7: what in the message refers to the recording (a Frigate event id, a snapshot or clip path): name → JSON path.
+     * The values found travel with the reading and are kept with the alarm it raises.
+     */
+    evidence: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z]*$' }), JsonPath)),
   },
   { additionalProperties: false },
 );

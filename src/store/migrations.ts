@@ -335,4 +335,22 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // Issue 14, rules still partial: what the shift reports upwards stays with the alarm until it clears (A8).
+    version: 6,
+    description: 'duty rules: faults reported upwards, CCTV evidence',
+    sql: `
+      -- A7: the evidence reference a CCTV alarm came with (Frigate event id, snapshot or clip), kept with the alarm.
+      ALTER TABLE alarms ADD COLUMN evidence TEXT;
+      CREATE TABLE alarm_reports (
+        alarm_id    INTEGER PRIMARY KEY REFERENCES alarms(id),
+        reported_by TEXT NOT NULL,
+        -- the reporter's name as it was when they reported (like acked_by_name)
+        reported_by_name TEXT NOT NULL,
+        reported_at INTEGER NOT NULL,
+        note        TEXT NOT NULL,
+        targets     TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

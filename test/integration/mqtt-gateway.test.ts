@@ -173,7 +173,7 @@ describe('MQTT on the embedded broker', () => {
     await waitFor(() => last('fc-tasmota.fireAlarm')?.quality === 'good', 'good reading again');
   });
 
-  it('Frigate reviews: an alert review in the documented shape raises the A7 alarm until its end; a detection review does not', async () => {
+  it('Frigate reviews: an alert review in the documented shape raises the A7 alarm, with its evidence reference and guards dispatched to it, until its end; a detection review does not', async () => {
     // Shapes from docs.frigate.video/integrations/mqtt (frigate/reviews), published by the NVR's own login.
     const nvr = await connectMqtt(url, { username: 'frigate', password: 'frigate-pw', clientId: 'frigate-nvr' });
     const seg = (severity: string, endTime: number | null) => ({
@@ -191,6 +191,14 @@ describe('MQTT on the embedded broker', () => {
     await waitFor(() => last('cctv-gate.reviewAlert')?.value === true, 'review alert');
     const raised = await waitFor(alarm, 'A7 alarm raised');
     expect(raised).toMatchObject({ rule: 'A7', priority: 'high', roomId: 'cctv', state: 'unack_active' });
+    // A7: the recording is kept as evidence with the alarm and in its duty-log entry; guards can be sent to it.
+    const evidence = 'review 1718987129.308396-fqk5ka · thumb /media/frigate/clips/review/thumb-gate-1718987129.308396-fqk5ka.webp';
+    expect(raised.evidence).toBe(evidence);
+    expect(gw.gateway.dutyLog.list({ limit: 100 }).find((e) => e.kind === 'alarm.raised' && e.alarmId === raised.id)!.params['evidence']).toBe(evidence);
+    const sent = await api<AlarmView>(gw.url, cookie, routes.alarmAction(raised.id, 'dispatch'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'Guard Zhao' }) });
+    expect(sent.status).toBe(200);
+    expect(sent.body.fire).toMatchObject({ dispatchedTo: 'Guard Zhao', dispatchedBy: 'duty', classification: null });
+    expect(gw.gateway.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.dispatched', alarmId: raised.id, params: { to: 'Guard Zhao', rule: 'A7' } });
     await review('end', seg('alert', null), seg('alert', 1718987161.2));
     await waitFor(() => last('cctv-gate.reviewAlert')?.value === false, 'review ended');
     await waitFor(async () => (await alarm())?.state === 'rtn_unack', 'alarm returned to normal, still to acknowledge');

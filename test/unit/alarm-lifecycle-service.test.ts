@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useTempDirs } from '../helpers/temp-dirs.ts';
 import { createAlarmService } from '../../src/alarms/alarm-service.ts';
-import { webhookNotifier } from '../../src/alarms/escalation.ts';
+import { webhookNotifier, type EscalationNotice } from '../../src/alarms/escalation.ts';
 import { createBus } from '../../src/core/bus.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { Reading } from '../../src/core/reading.ts';
@@ -107,6 +107,36 @@ describe('latched fire alarm and its confirmation (A4)', () => {
     feed('panel.fire', true);
     const fire = alarms.open().find((a) => a.pointKey === 'panel.fire')!;
     expect(() => alarms.shelve(fire.id, duty, 30, 'noisy')).toThrow(expect.objectContaining({ code: 'RW_FORBIDDEN' }));
+  });
+});
+
+describe('a fault the shift cannot fix is reported upwards (A8)', () => {
+  it('A8: once acknowledged, the fault is reported to the lead and supervisor with a note, logged, told, and kept on the alarm until it clears', () => {
+    const clock = fakeClock();
+    const told: EscalationNotice[] = [];
+    const { alarms, feed, only, dutyLog } = wire(clock, tempDir(), { notifiers: [{ name: 'pager', notify: async (n) => void told.push(n) }] });
+    feed('panel.faultCode', 3);
+    const fault = only('discrete');
+    expect(() => alarms.reportUp(fault.id, duty, 'loop open')).toThrow(expect.objectContaining({ status: 409 })); // acknowledge first
+    alarms.acknowledge(fault.id, duty, 'seen');
+    expect(() => alarms.reportUp(fault.id, duty, '  ')).toThrow(expect.objectContaining({ code: 'RW_NOTE_REQUIRED' }));
+    clock.advance(60_000);
+    const reported = alarms.reportUp(fault.id, duty, 'Loop 2 open; reseated the terminal, no change. Needs the fire contractor.');
+    expect(reported.reportedUp).toEqual({ by: 'duty', byName: 'duty (duty)', at: clock.now(), note: 'Loop 2 open; reseated the terminal, no change. Needs the fire contractor.', targets: 'lead (lead), sup (supervisor)' });
+    expect(dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.reportedUp', alarmId: fault.id, username: 'duty', params: { rule: 'A8', targets: 'lead (lead), sup (supervisor)', note: 'Loop 2 open; reseated the terminal, no change. Needs the fire contractor.' } });
+    expect(told.map((n) => [n.reason, n.role, n.targets.map((u) => u.username)])).toEqual([['reportedUp', 'lead', ['lead']], ['reportedUp', 'supervisor', ['sup']]]);
+    expect(() => alarms.reportUp(fault.id, duty, 'again')).toThrow(expect.objectContaining({ status: 409 }));
+    // A lead reports to the supervisor only.
+    feed('th1.humidity', 90);
+    clock.advance(1000);
+    feed('th1.humidity', 90);
+    const humid = only('high');
+    alarms.acknowledge(humid.id, lead, '');
+    expect(alarms.reportUp(humid.id, lead, 'dehumidifier broken').reportedUp!.targets).toBe('sup (supervisor)');
+    // Visible with the alarm while the fault lasts; gone with the alarm once it clears.
+    expect(alarms.open().find((a) => a.id === fault.id)!.reportedUp!.byName).toBe('duty (duty)');
+    feed('panel.faultCode', 0);
+    expect(alarms.open().some((a) => a.id === fault.id)).toBe(false);
   });
 });
 

@@ -88,7 +88,7 @@ describe('MQTT decoders: golden cases per device family', () => {
     expect(availability('frigate-camera', 'cctv_gate', 'frigate/available', 'offline')).toEqual({ online: false });
   });
 
-  it('Frigate reviews (0.14+): an alert review on this camera is active from new/update until end; detections, other cameras and other types are not', () => {
+  it('Frigate reviews (0.14+): an alert review on this camera is active from new/update until end, with its evidence reference (A7); detections, other cameras and other types are not', () => {
     // The documented message (blakeblackshear/frigate docs/docs/integrations/mqtt.md, `frigate/reviews`): an update
     // that upgraded a detection to an alert. Its other types come from frigate/review/maintainer.py:
     // _publish_segment_start ("new", before = after), _publish_segment_end ("end", end_time set).
@@ -102,6 +102,8 @@ describe('MQTT decoders: golden cases per device family', () => {
     const review = (type: string, before: object, after: object) => JSON.stringify({ type, before, after });
     const cam = (id: string) => run('frigate-camera', id, 'frigate/reviews', review('update', detection, alert));
     expect(values(cam('front_cam'))).toEqual({ reviewAlert: true });
+    // A7: the review's id and thumbnail travel with the value as the evidence reference.
+    expect(cam('front_cam')).toEqual([{ kind: 'value', point: 'reviewAlert', value: true, evidence: 'review 1718987129.308396-fqk5ka · thumb /media/frigate/clips/review/thumb-front_cam-1718987129.308396-fqk5ka.webp' }]);
     expect(values(run('frigate-camera', 'front_cam', 'frigate/reviews', review('new', alert, alert)))).toEqual({ reviewAlert: true });
     expect(values(run('frigate-camera', 'front_cam', 'frigate/reviews', review('end', alert, ended)))).toEqual({ reviewAlert: false });
     // A detection review is not an alert: neither its start nor its end touches the point.
@@ -211,7 +213,8 @@ describe('every shipped MQTT profile', () => {
           values.set(name, value);
           const d = primary.get(name)!;
           const outcome = decode(d, payloadOf(Buffer.from(simulatedPayload(d, primary, values, documents))), false);
-          expect(outcome, `${p.id}.${name} = ${String(value)}`).toEqual({ kind: 'value', point: name, value });
+          // An event's evidence reference (A7) may come with the value; the value itself must be exact.
+          expect(outcome, `${p.id}.${name} = ${String(value)}`).toMatchObject({ kind: 'value', point: name, value });
         }
       }
       expect(Object.keys(p.simulator?.initial ?? {}).sort(), `${p.id}: every point has a simulator initial value`).toEqual(Object.keys(p.points).sort());

@@ -1,5 +1,6 @@
 // The actions on one alarm row and their dialogs: acknowledge, shelve / unshelve (ISA-18.2 G), reset of a
-// latched alarm, and the fire-alarm confirmation (A4: send someone to look, then classify). The buttons shown
+// latched alarm, the fire-alarm confirmation (A4: send someone to look, then classify), guards sent to a CCTV alarm
+// (A7), and a fault the shift cannot fix reported upwards (A8). The buttons shown
 // follow the gateway's own rules so nobody is offered what would be refused; the gateway checks again anyway.
 import type { AlarmView, FireClassification, Role } from '../../../src/contract/api.ts';
 import { h } from './dom.ts';
@@ -20,6 +21,10 @@ const TO_MAX = 100; // DispatchRequest.to
 const RESETTERS: ReadonlySet<Role> = new Set<Role>(['lead', 'supervisor', 'manager', 'admin']);
 
 export const isFireAlarm = (alarm: AlarmView): boolean => alarm.rule === 'A4';
+/** A7: guards are sent to what a camera saw, like someone to a fire alarm (A4). */
+const isDispatchable = (alarm: AlarmView): boolean => isFireAlarm(alarm) || alarm.rule === 'A7';
+/** A8: an acknowledged fault that is still there can be reported upwards, once. */
+const canReportUp = (alarm: AlarmView): boolean => (alarm.state === 'ack_active' || alarm.state === 'latched_ack') && alarm.reportedUp === null;
 
 const required = (value: () => string, text: string) => () => (value() ? null : text);
 
@@ -29,10 +34,9 @@ export function alarmActions(store: Store, socket: LiveSocket, alarm: AlarmView)
   const fire = isFireAlarm(alarm);
   const buttons: HTMLElement[] = [];
   if (UNACKED.has(alarm.state)) buttons.push(button('ack', tr('alarms.ackButton'), 'ack', () => openAckDialog(store, socket, alarm)));
-  if (fire) {
-    buttons.push(button('dispatch', tr('lifecycle.button.dispatch'), 'primary', () => openDispatch(store, socket, alarm)));
-    buttons.push(button('classify', tr('lifecycle.button.classify'), 'primary', () => openClassify(store, socket, alarm)));
-  }
+  if (isDispatchable(alarm)) buttons.push(button('dispatch', tr('lifecycle.button.dispatch'), 'primary', () => openDispatch(store, socket, alarm)));
+  if (fire) buttons.push(button('classify', tr('lifecycle.button.classify'), 'primary', () => openClassify(store, socket, alarm)));
+  if (canReportUp(alarm)) buttons.push(button('report-up', tr('lifecycle.button.reportUp'), 'plain', () => openReportUp(store, socket, alarm)));
   if (alarm.state === 'latched_ack' && RESETTERS.has(store.user.role)) {
     buttons.push(button('reset', tr('lifecycle.button.reset'), 'danger', () => openReset(store, socket, alarm)));
   }
@@ -91,12 +95,25 @@ function openDispatch(store: Store, socket: LiveSocket, alarm: AlarmView): void 
   const to = textField('dispatch-to', tr('lifecycle.dispatch.toLabel'), { max: TO_MAX, placeholder: tr('lifecycle.dispatch.toPlaceholder') });
   openFormDialog({
     id: 'dispatch',
-    title: tr('lifecycle.dispatch.title'),
+    title: isFireAlarm(alarm) ? tr('lifecycle.dispatch.title') : tr('lifecycle.dispatch.titleCctv'),
     what: alarmWhat(store, alarm),
     fields: [to.el],
     confirm: tr('lifecycle.button.dispatch'),
     check: required(to.value, tr('lifecycle.dispatch.toRequired')),
     send: () => request(socket, 'alarm:dispatch', { id: alarm.id, to: to.value() }),
+  });
+}
+
+function openReportUp(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  const note = textField('report-up-note', tr('lifecycle.reportUp.noteLabel'), { max: NOTE_MAX, rows: 3 });
+  openFormDialog({
+    id: 'report-up',
+    title: tr('lifecycle.reportUp.title'),
+    what: alarmWhat(store, alarm),
+    fields: [note.el],
+    confirm: tr('lifecycle.button.reportUp'),
+    check: required(note.value, tr('lifecycle.reportUp.noteRequired')),
+    send: () => request(socket, 'alarm:reportUp', { id: alarm.id, note: note.value() }),
   });
 }
 

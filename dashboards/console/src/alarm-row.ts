@@ -71,6 +71,10 @@ export function alarmRow(store: Store, socket: LiveSocket, alarm: AlarmView): HT
           ]
         : null,
       fireInfo(alarm),
+      alarm.evidence ? h('div', { class: 'evidence', 'data-testid': 'alarm-evidence' }, tr('lifecycle.evidence', { evidence: alarm.evidence })) : null,
+      alarm.reportedUp
+        ? h('div', { class: 'reported-up', 'data-testid': 'alarm-reported-up' }, tr('lifecycle.reportedUp', { user: alarm.reportedUp.byName, time: formatDateTime(alarm.reportedUp.at), targets: alarm.reportedUp.targets, note: alarm.reportedUp.note }))
+        : null,
     ),
     h('td', {}, alarmActions(store, socket, alarm)),
   );

@@ -137,6 +137,12 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
         { class: 'handover-grid' },
         section('alarms', tr('handover.openAlarms'), v.openAlarms.map((a) => `${formatDateTime(a.raisedAt)} ${a.pointKey} ${a.condition} ${a.value} ${a.unit}`)),
         section('tags', tr('handover.activeTags'), v.activeTags.map(tagText)),
+        // A8: what the shift could not fix and reported upwards stays on the handover until the alarm clears.
+        section('reported-up', tr('handover.reportedUp'), v.openAlarms.flatMap((a) => {
+          if (!a.reportedUp) return [];
+          const names = placeNames(store, a);
+          return [tr('handover.reportedUpItem', { room: names.room ?? a.roomId, device: names.device ?? a.deviceId, point: names.point ?? a.pointKey, user: a.reportedUp.byName, time: formatDateTime(a.reportedUp.at), targets: a.reportedUp.targets, note: a.reportedUp.note })];
+        })),
         section('visitors', tr('handover.visitorsInside'), v.visitorsInside.map((e) => tr('handover.visitorItem', { visitor: e.visitor, organisation: e.organisation || '—', room: loc(store.index.rooms.get(e.roomId)?.name) || e.roomId, escort: e.escort, time: formatDateTime(e.inAt) }))),
         section('incidents', tr('handover.openIncidents'), v.openIncidents.map(noteText)),
         section('playbooks', tr('handover.openPlaybooks'), v.openPlaybooks.map((p) => `${formatDateTime(p.openedAt)} ${p.rule} ${p.situation}`)),

@@ -1,8 +1,8 @@
 // Alarms over REST and the socket (same service, same checks): list, acknowledge, reset a latched alarm,
-// shelve and unshelve, and the fire-alarm confirmation workflow (A4).
+// shelve and unshelve, the fire-alarm confirmation workflow (A4), and reporting a fault upwards (A8).
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { AckRequest, ClassifyRequest, DispatchRequest, ShelveRequest, routes, type AlarmView, type UserView } from '../../contract/api.ts';
+import { AckRequest, ClassifyRequest, DispatchRequest, ReportUpRequest, ShelveRequest, routes, type AlarmView, type UserView } from '../../contract/api.ts';
 import { requireUser, type ConsoleDeps, type ConsoleModule } from '../context.ts';
 import { answer } from '../socket-answer.ts';
 import { Value } from '@sinclair/typebox/value';
@@ -17,6 +17,7 @@ const actions = {
   unshelve: { schema: Type.Object({}, { additionalProperties: false }), run: ((d, id, u) => d.alarms.unshelve(id, u)) as AlarmAction<object> },
   dispatch: { schema: DispatchRequest, run: ((d, id, u, b) => d.alarms.dispatch(id, u, b.to)) as AlarmAction<DispatchRequest> },
   classify: { schema: ClassifyRequest, run: ((d, id, u, b) => d.alarms.classify(id, u, b.classification, b.note)) as AlarmAction<ClassifyRequest> },
+  reportUp: { schema: ReportUpRequest, run: ((d, id, u, b) => d.alarms.reportUp(id, u, b.note)) as AlarmAction<ReportUpRequest> },
 } satisfies Record<string, { schema: TSchema; run: AlarmAction<never> }>;
 
 const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;

@@ -17,6 +17,8 @@ export interface CompiledDecoder {
   map?: ReadonlyMap<string, PointValue>;
   ifMissing: 'ignore' | 'malformed';
   retained: 'state' | 'ignore';
+  /** A7: name → where the message refers to its recording. */
+  evidence: { name: string; steps: PathStep[] }[];
 }
 
 export interface CompiledAvailability {
@@ -29,7 +31,7 @@ export interface CompiledAvailability {
 }
 
 export type Outcome =
-  | { kind: 'value'; point: string; value: PointValue }
+  | { kind: 'value'; point: string; value: PointValue; evidence?: string }
   /** The message is fine but not about this point (another input, another camera, a retained old event). */
   | { kind: 'ignored'; why: string }
   | { kind: 'malformed'; error: string };
@@ -75,6 +77,7 @@ export function compileDecoders(profile: MqttProfile, topicId: string): Compiled
         ...(d.map ? { map: new Map(Object.entries(d.map)) } : {}),
         ifMissing: d.ifMissing ?? 'malformed',
         retained: d.retained ?? 'state',
+        evidence: Object.entries(d.evidence ?? {}).map(([name, path]) => ({ name, steps: parseJsonPath(path) })),
       });
     }
   }
@@ -126,7 +129,8 @@ export function decode(d: CompiledDecoder, payload: Payload, retained: boolean):
   if (d.map) {
     const v = d.map.get(text);
     if (v === undefined) return { kind: 'malformed', error: `unexpected value ${shown(raw)} (expected ${[...d.map.keys()].join(', ')})` };
-    return { kind: 'value', point: d.point, value: v };
+    const evidence = evidenceOf(d, got.doc);
+    return { kind: 'value', point: d.point, value: v, ...(evidence ? { evidence } : {}) };
   }
   if (typeof raw === 'boolean') return { kind: 'value', point: d.point, value: raw };
   if (typeof raw === 'number' && Number.isFinite(raw)) return { kind: 'value', point: d.point, value: raw };
@@ -134,6 +138,15 @@ export function decode(d: CompiledDecoder, payload: Payload, retained: boolean):
   const n = text.trim() === '' ? NaN : Number(text);
   if (Number.isFinite(n)) return { kind: 'value', point: d.point, value: n };
   return { kind: 'malformed', error: `unexpected value ${shown(raw)}` };
+}
+
+/** A7: "event 1718987129.308396-fqk5ka · snapshot /media/…", from the decoder's evidence paths; absent values are left out. */
+function evidenceOf(d: CompiledDecoder, doc: unknown): string | undefined {
+  const parts = d.evidence.flatMap(({ name, steps }) => {
+    const v = readJsonPath(doc, steps);
+    return typeof v === 'string' || typeof v === 'number' ? [`${name} ${String(v).slice(0, 200)}`] : [];
+  });
+  return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
 /** online / offline, or a malformed-message error (an availability payload we do not know). */

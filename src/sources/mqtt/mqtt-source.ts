@@ -139,7 +139,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         const stale = retained && state.online === false;
         out.push({
           pointKey: p.key, roomId: p.roomId, deviceId: p.deviceId, point: p.name, unit: p.spec.unit, ts: now,
-          ...(stale ? { value: null, quality: 'stale' as const, detail: 'retained state of an offline device' } : { value: o.value, quality: 'good' as const }),
+          ...(stale ? { value: null, quality: 'stale' as const, detail: 'retained state of an offline device' } : { value: o.value, quality: 'good' as const, ...(o.evidence ? { evidence: o.evidence } : {}) }),
         });
         c.readings++;
       }
