@@ -191,7 +191,6 @@ export type DeviceTagView = Static<typeof DeviceTagView>;
 export const FireClassification = Type.Union([Type.Literal('confirmed'), Type.Literal('false_alarm'), Type.Literal('device_fault')]);
 export type FireClassification = Static<typeof FireClassification>;
 
-/** A4: a fire alarm is confirmed on site: who was sent, what they found. */
 /** Who was sent to look (A4 fire, A7 CCTV) and, for a fire, what they found. */
 export const FireResponseView = Type.Object({
   dispatchedTo: Type.Union([Type.String(), Type.Null()]),
