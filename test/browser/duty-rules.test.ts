@@ -1,0 +1,122 @@
+// Issue 14, rules still partial, as the duty officer meets them in the console: a real chromium against a real
+// gateway with a simulated Grundfos pump (Modbus TCP) and a simulated Frigate camera on the embedded aedes broker.
+// A pump switched to local reads in words in the duty log and on the handover (A3, S4); a pump fault the shift
+// cannot fix is reported upwards and stays on the alarm and the handover (A8); a camera's alert keeps its
+// recording reference and guards are sent to it (A7). Both languages.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { startTestGateway, testSiteYaml } from '../helpers/gateway.ts';
+import { chromiumPart, launchChromium, loggedInPage, textOf } from '../helpers/browser.ts';
+import { fakeClock } from '../helpers/fake-clock.ts';
+import { shanghai } from '../helpers/shifts.ts';
+import { freePort } from '../helpers/ports.ts';
+
+const part = chromiumPart();
+const WAIT = { timeout: 15_000, interval: 100 };
+
+describe.skipIf(part.skip)('duty rules in the console: A3, S4, A7, A8', () => {
+  const clock = fakeClock(shanghai('2026-11-23T17:15'));
+  let gw: TestGateway;
+  let browser: Browser;
+  let duty: Page;
+  const errors: string[] = [];
+  const log = (kind: string) => duty.getByTestId('duty-log').locator(`[data-kind="${kind}"]`);
+  const rowOf = (point: string) => duty.locator(`[data-point="${point}"]`);
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rw-rules-browser-'));
+    const pumpPort = await freePort();
+    const yaml = (await testSiteYaml({
+      dataDir,
+      extra: `broker:
+  embedded: { host: 127.0.0.1, port: 0 }
+shifts:
+  - { id: day, name: { en: Day, zh-CN: 白班 }, start: "08:30", end: "17:30", minStaff: { duty: 1 } }
+  - { id: night, name: { en: Night, zh-CN: 夜班 }, start: "17:30", end: "08:30", minStaff: { duty: 1 } }`,
+    }))
+      .replace('rooms:\n', 'rooms:\n  - { id: pumps, kind: pump, name: { en: Pump room, zh-CN: 水泵房 } }\n  - { id: cctv, kind: cctv, name: { en: CCTV room, zh-CN: 监控室 } }\n')
+      .replace(
+        'devices:\n',
+        `devices:
+  - { id: pump-1, room: pumps, profile: grundfos-cim, name: { en: Chilled-water pump 1, zh-CN: 冷冻水泵 1 }, simulate: true, pollIntervalMs: 200,
+      connection: { type: tcp, host: 127.0.0.1, port: ${pumpPort}, timeoutMs: 500 } }
+  - { id: cam-gate, room: cctv, profile: frigate-camera, name: { en: Gate camera, zh-CN: 大门摄像头 }, simulate: true, connection: { type: mqtt, topicId: gate, username: frigate, password: frigate-pw } }
+`,
+      );
+    gw = await startTestGateway({ yaml, dataDir, clock });
+    browser = await launchChromium();
+    duty = await loggedInPage(browser, gw.url, 'duty', 'duty', errors);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.dispose();
+  });
+
+  it('A3/S4: the pump switched from remote to local reads in words in the duty log and on the handover, in both languages', async () => {
+    await expect.poll(() => gw.gateway.handover.view().equipmentModes.find((m) => m.pointKey === 'pump-1.remoteRequest')?.value, WAIT).toBe(true);
+    gw.simulators.get('pump-1')!.set('remoteRequest', 0);
+    await expect.poll(() => textOf(log('equipment.modeChanged')), WAIT).toContain('Operating mode changed: Pump room · Chilled-water pump 1 · Bus control requested: Remote → Local (rule A3)');
+    await duty.getByTestId('lang-switch').selectOption('zh-CN');
+    await expect.poll(() => textOf(log('equipment.modeChanged')), WAIT).toContain('运行方式变更：水泵房 · 冷冻水泵 1 · 远程（总线）控制：远程 → 就地（依据 A3）');
+    await duty.getByTestId('nav-handover').click();
+    await expect.poll(() => textOf(duty.getByTestId('handover-modes')), WAIT).toContain('水泵房 · 冷冻水泵 1 · 远程（总线）控制：就地');
+    expect(await textOf(duty.getByTestId('handover-modes'))).toContain('冷冻水泵 1 · 控制模式：恒压差');
+    expect(await textOf(duty.getByTestId('handover-equipment'))).toContain('远程 → 就地');
+    await duty.getByTestId('lang-switch').selectOption('en'); // the console starts again on the board
+    await duty.getByTestId('nav-handover').click();
+    await expect.poll(() => textOf(duty.getByTestId('handover-modes')), WAIT).toContain('Pump room · Chilled-water pump 1 · Bus control requested: Local');
+    await duty.getByTestId('nav-board').click();
+  });
+
+  it('A8: a pump fault the shift cannot fix is acknowledged, reported upwards with a note, and stays on the alarm and the handover', async () => {
+    gw.simulators.get('pump-1')!.set('alarmCode', 57);
+    const row = rowOf('pump-1.alarmCode');
+    await row.waitFor(WAIT);
+    const id = (await row.getAttribute('data-testid'))!.replace('alarm-row-', '');
+    expect(await duty.getByTestId(`report-up-button-${id}`).count()).toBe(0); // acknowledge first
+    await duty.getByTestId(`ack-button-${id}`).click();
+    await duty.getByTestId('ack-note').fill('Pump running dry, tank low');
+    await duty.getByTestId('ack-confirm').click();
+    await duty.getByTestId(`report-up-button-${id}`).click();
+    await duty.getByTestId('report-up-confirm').click();
+    expect(await textOf(duty.getByTestId('report-up-error'))).toBe('Please say what was tried and what is needed.');
+    await duty.getByTestId('report-up-note').fill('Make-up valve stuck shut; needs the plumbing contractor');
+    await duty.getByTestId('report-up-confirm').click();
+    await expect.poll(() => textOf(row.getByTestId('alarm-reported-up')), WAIT).toMatch(/^Reported upwards by Duty Li at .+ to Lead Zhang: Make-up valve stuck shut; needs the plumbing contractor$/);
+    expect(await duty.getByTestId(`report-up-button-${id}`).count()).toBe(0);
+    await expect.poll(() => textOf(log('alarm.reportedUp')), WAIT).toContain('Duty Li reported a fault the shift cannot fix to Lead Zhang: Pump room · Chilled-water pump 1 · Alarm code: Make-up valve stuck shut; needs the plumbing contractor (rule A8)');
+    await duty.getByTestId('nav-handover').click();
+    await expect.poll(() => textOf(duty.getByTestId('handover-reported-up')), WAIT).toContain('Pump room · Chilled-water pump 1 · Alarm code: reported by Duty Li at');
+    await duty.getByTestId('lang-switch').selectOption('zh-CN');
+    await duty.getByTestId('nav-handover').click();
+    await expect.poll(() => textOf(duty.getByTestId('handover-reported-up')), WAIT).toContain('上报 Lead Zhang：Make-up valve stuck shut');
+    await duty.getByTestId('lang-switch').selectOption('en');
+    await duty.getByTestId('nav-board').click();
+    // Cleared: the report goes with the alarm.
+    gw.simulators.get('pump-1')!.set('alarmCode', 0);
+    await expect.poll(() => row.count(), WAIT).toBe(0);
+  });
+
+  it('A7: a camera alert keeps its recording reference; guards are sent to it from the alarm list', async () => {
+    await gw.gateway.mqtt!.simulators.get('cam-gate')!.set('reviewAlert', true);
+    const row = rowOf('cam-gate.reviewAlert');
+    await row.waitFor(WAIT);
+    const id = (await row.getAttribute('data-testid'))!.replace('alarm-row-', '');
+    expect(await textOf(row.getByTestId('alarm-evidence'))).toBe('Evidence: review 1718987129.308396-fqk5ka · thumb /media/frigate/clips/review/thumb-gate-1718987129.308396-fqk5ka.webp');
+    await expect.poll(() => textOf(duty.getByTestId('duty-log').locator(`[data-kind="alarm.raised"]`).first()), WAIT).toContain('evidence kept: review 1718987129.308396-fqk5ka');
+    await duty.getByTestId(`dispatch-button-${id}`).click();
+    expect(await textOf(duty.getByTestId('dispatch-dialog').locator('h2, h3').first())).toContain('Send guards to the scene (A7)');
+    await duty.getByTestId('dispatch-to').fill('Guard Zhao');
+    await duty.getByTestId('dispatch-confirm').click();
+    await expect.poll(() => textOf(row.getByTestId('alarm-fire')), WAIT).toContain('Guard Zhao sent to confirm by duty');
+    await expect.poll(() => textOf(log('alarm.dispatched')), WAIT).toContain('Duty Li sent Guard Zhao to confirm on site: CCTV room · Gate camera');
+    await duty.getByTestId('lang-switch').selectOption('zh-CN');
+    await expect.poll(() => textOf(row.getByTestId('alarm-evidence')), WAIT).toContain('证据：review 1718987129.308396-fqk5ka');
+    await duty.getByTestId('lang-switch').selectOption('en');
+    expect(errors).toEqual([]);
+  });
+});
