@@ -54,6 +54,11 @@ export interface AlarmService {
   /** Who was sent to look: to a fire alarm (A4) or a CCTV alarm (A7). */
   dispatch(id: number, user: UserView, to: string): AlarmView;
   classify(id: number, user: UserView, classification: FireClassification, note: string): AlarmView;
+  /**
+   * A2: in an emergency the duty staff or the shift lead escalate straight to the supervisor or manager, skipping
+   * levels, with the reason; the duty-log entry stays an open item until the report afterwards is written.
+   */
+  escalateNow(id: number, user: UserView, role: 'supervisor' | 'manager', reason: string): AlarmView;
   /** A8: an acknowledged fault the shift cannot fix goes to the levels above, with what was tried; it stays on the alarm. */
   reportUp(id: number, user: UserView, note: string): AlarmView;
   tag(deviceId: string, user: UserView, request: DeviceTagRequest): DeviceTagView;
@@ -598,6 +603,30 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
           dutyLog.insert(entryFor(row, 'fire.notified', now, user.username, { user: user.displayName, targets: named.join(', ') || '—', rule: 'A4' }));
           for (const c of chain) notices.push({ reason: 'fireConfirmed', alarm: d.transition.alarm, level: c.level, role: c.role, targets: c.targets, at: now });
         }
+        return [d];
+      });
+      for (const n of notices) notify(n);
+      return view;
+    },
+
+    escalateNow(id, user, role, reason) {
+      const why = reason.trim();
+      if (why === '') throw new DomainError('RW_NOTE_REQUIRED', 'say why the escalation cannot wait (A2)', 400);
+      const level = escalationRoles.indexOf(role) + 1;
+      // Skipping is for those below the level they call: duty staff and shift leads.
+      if (user.role !== 'duty' && user.role !== 'lead') throw new DomainError('RW_FORBIDDEN', 'emergency escalation skipping levels is for duty staff and shift leads (A2)', 403);
+      const notices: EscalationNotice[] = [];
+      const view = act((now) => {
+        const row = mustFind(id);
+        if (row.state === 'normal') throw new DomainError('RW_INVALID_REQUEST', `alarm ${id} is over; nothing to escalate`, 409);
+        const targets = deps.onDuty(role, now);
+        const reached = Math.max(row.escalation_level, level);
+        const delays = escalationDelays(cfg, row.priority);
+        // Escalation goes on from the level reached, on the alarm's own schedule, while it is unacknowledged.
+        const next = isUnacknowledged(row.state) && row.state !== 'rtn_unack' && delays[reached] !== undefined ? row.raised_at + delays[reached] * 1000 : null;
+        const named = targets.map((u) => u.displayName).join(', ') || '—';
+        const d = record({ ...row, escalation_level: reached, next_escalation_at: next }, row.state, 'emergencyEscalated', now, user, { role, reason: why, situation: why, targets: named, rule: 'A2' });
+        notices.push({ reason: 'emergency', alarm: d.transition.alarm, level, role, targets, at: now });
         return [d];
       });
       for (const n of notices) notify(n);

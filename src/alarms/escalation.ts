@@ -31,9 +31,9 @@ export interface EscalationNotice {
   /**
    * Why: an alarm left unacknowledged (A1/A2), a fire confirmed on site (A4: the roster chain is told at once), a
    * fault of key equipment (A3: routed to the department head and the manager as it is raised), a fault the shift
-   * cannot fix (A8: reported upwards by the duty staff).
+   * cannot fix (A8: reported upwards by the duty staff), an emergency escalation skipping levels (A2).
    */
-  reason: 'unacknowledged' | 'fireConfirmed' | 'keyEquipmentFault' | 'reportedUp';
+  reason: 'unacknowledged' | 'fireConfirmed' | 'keyEquipmentFault' | 'reportedUp' | 'emergency';
   alarm: AlarmView;
   level: number;
   role: Role;
@@ -47,7 +47,7 @@ export interface Notifier {
   notify(notice: EscalationNotice): Promise<void>;
 }
 
-const webhookType: Record<EscalationNotice['reason'], string> = { unacknowledged: 'alarm.escalated', fireConfirmed: 'fire.confirmed', keyEquipmentFault: 'alarm.keyFault', reportedUp: 'alarm.reportedUp' };
+const webhookType: Record<EscalationNotice['reason'], string> = { unacknowledged: 'alarm.escalated', fireConfirmed: 'fire.confirmed', keyEquipmentFault: 'alarm.keyFault', reportedUp: 'alarm.reportedUp', emergency: 'alarm.emergencyEscalated' };
 
 /** POSTs the notice as JSON; a failure is thrown to the caller, which logs it (never silent). */
 export function webhookNotifier(config: { url: string; timeoutMs?: number }, logger: Logger): Notifier {

@@ -13,7 +13,8 @@ export type AlarmEventKind =
   | 'escalated'
   | 'dispatched'
   | 'classified'
-  | 'reportedUp';
+  | 'reportedUp'
+  | 'emergencyEscalated';
 
 /** One transition of one alarm, already durable in the store when sinks see it. */
 export interface AlarmTransition {

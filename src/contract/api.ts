@@ -273,6 +273,13 @@ export type DeviceTagRequest = Static<typeof DeviceTagRequest>;
 export const DispatchRequest = Type.Object({ to: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 export type DispatchRequest = Static<typeof DispatchRequest>;
 
+/** A2: an emergency escalation straight to the supervisor or manager, skipping levels, with why it cannot wait. */
+export const EmergencyEscalationRequest = Type.Object(
+  { role: Type.Union([Type.Literal('supervisor'), Type.Literal('manager')]), reason: Type.String({ minLength: 1, maxLength: 500 }) },
+  { additionalProperties: false },
+);
+export type EmergencyEscalationRequest = Static<typeof EmergencyEscalationRequest>;
+
 /** A8: what was tried and what is needed, for the shift lead or supervisor. */
 export const ReportUpRequest = Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
 export type ReportUpRequest = Static<typeof ReportUpRequest>;
@@ -320,6 +327,8 @@ export const DutyLogKind = Type.Union([
   Type.Literal('alarm.routed'),
   /** A8: an acknowledged fault the shift cannot fix, reported to the shift lead and supervisor. */
   Type.Literal('alarm.reportedUp'),
+  /** A2: an emergency escalation skipping levels; an open item until its report is written (resolved). */
+  Type.Literal('alarm.emergencyEscalated'),
   Type.Literal('device.tagged'),
   Type.Literal('device.tagApproved'),
   Type.Literal('device.untagged'),
@@ -420,6 +429,7 @@ export interface ConsoleToServerEvents {
   'alarm:dispatch': (request: { id: number } & DispatchRequest, reply: (result: AckResult) => void) => void;
   'alarm:classify': (request: { id: number } & ClassifyRequest, reply: (result: AckResult) => void) => void;
   'alarm:reportUp': (request: { id: number } & ReportUpRequest, reply: (result: AckResult) => void) => void;
+  'alarm:escalate': (request: { id: number } & EmergencyEscalationRequest, reply: (result: AckResult) => void) => void;
   'device:tag': (request: { deviceId: string } & DeviceTagRequest, reply: (result: TagResult) => void) => void;
   'device:approveTag': (request: { deviceId: string }, reply: (result: TagResult) => void) => void;
   'device:untag': (request: { deviceId: string }, reply: (result: TagResult) => void) => void;

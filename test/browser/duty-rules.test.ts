@@ -119,4 +119,32 @@ shifts:
     await duty.getByTestId('lang-switch').selectOption('en');
     expect(errors).toEqual([]);
   });
+
+  it('A2: the duty officer escalates a pump fault straight to the supervisor with the reason; the report afterwards stays open in the journal until written', async () => {
+    gw.simulators.get('pump-1')!.set('alarmCode', 49);
+    const row = rowOf('pump-1.alarmCode');
+    await row.waitFor(WAIT);
+    const id = (await row.getAttribute('data-testid'))!.replace('alarm-row-', '');
+    await duty.getByTestId(`escalate-button-${id}`).click();
+    expect(await textOf(duty.getByTestId('escalate-hint'))).toBe('A written report is required afterwards: it stays open in the duty log until written.');
+    await duty.getByTestId('escalate-role-supervisor').check();
+    await duty.getByTestId('escalate-reason').fill('Overcurrent, motor smoking, lead unreachable');
+    await duty.getByTestId('escalate-confirm').click();
+    await expect.poll(() => textOf(row.getByTestId('alarm-escalation')), WAIT).toBe('Escalated to Supervisor');
+    await expect.poll(() => textOf(log('alarm.emergencyEscalated')), WAIT).toContain('Emergency escalation by Duty Li, skipping levels, to Supervisor (Lead Zhang): Pump room · Chilled-water pump 1 · Alarm code');
+    await duty.getByTestId('nav-journal').click();
+    const open = duty.getByTestId('journal-open-items');
+    await expect.poll(() => textOf(open), WAIT).toContain('Overcurrent, motor smoking, lead unreachable. Report afterwards required (rule A2)');
+    const item = open.locator('[data-testid^="open-item-"]').first();
+    const entry = (await item.getAttribute('data-testid'))!.replace('open-item-', '');
+    await duty.getByTestId(`resolve-how-${entry}`).fill('Report: motor bearing seized; supervisor had the standby pump started at 17:20');
+    await duty.getByTestId(`resolve-${entry}`).click();
+    await expect.poll(() => textOf(open), WAIT).toContain('No open incidents or follow-ups.');
+    await expect.poll(() => textOf(duty.getByTestId('journal-pages')), WAIT).toContain(`Closed entry #${entry} (Overcurrent, motor smoking, lead unreachable)`);
+    await duty.getByTestId('lang-switch').selectOption('zh-CN');
+    await expect.poll(() => textOf(log('alarm.emergencyEscalated')), WAIT).toContain('Duty Li 紧急越级上报主管（Lead Zhang）');
+    await duty.getByTestId('lang-switch').selectOption('en');
+    gw.simulators.get('pump-1')!.set('alarmCode', 0);
+    expect(errors).toEqual([]);
+  });
 });

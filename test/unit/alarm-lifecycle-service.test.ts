@@ -15,6 +15,7 @@ import { parseSite, projectRoot, type Site } from '../../src/config/load.ts';
 import { loadProfiles } from '../../src/devices/profiles.ts';
 import { createDutyLog } from '../../src/sinks/duty-log/duty-log.ts';
 import { openStore } from '../../src/store/store.ts';
+import { openItems } from '../../src/duty/entries.ts';
 import type { AlarmTransition } from '../../src/alarms/types.ts';
 import type { Role, UserView } from '../../src/contract/api.ts';
 import { fakeClock, type FakeClock } from '../helpers/fake-clock.ts';
@@ -107,6 +108,30 @@ describe('latched fire alarm and its confirmation (A4)', () => {
     feed('panel.fire', true);
     const fire = alarms.open().find((a) => a.pointKey === 'panel.fire')!;
     expect(() => alarms.shelve(fire.id, duty, 30, 'noisy')).toThrow(expect.objectContaining({ code: 'RW_FORBIDDEN' }));
+  });
+});
+
+describe('emergency skip-level escalation (A2)', () => {
+  it('A2: the duty officer escalates straight to the supervisor with the reason; the entry is an open item owing its report; escalation goes on from there', () => {
+    const clock = fakeClock();
+    const told: EscalationNotice[] = [];
+    const { alarms, feed, only, dutyLog, store } = wire(clock, tempDir(), { notifiers: [{ name: 'pager', notify: async (n) => void told.push(n) }] });
+    feed('panel.fire', true);
+    const fire = only('discrete');
+    expect(() => alarms.escalateNow(fire.id, duty, 'supervisor', ' ')).toThrow(expect.objectContaining({ code: 'RW_NOTE_REQUIRED' }));
+    expect(() => alarms.escalateNow(fire.id, supervisor, 'manager', 'x')).toThrow(expect.objectContaining({ code: 'RW_FORBIDDEN' }));
+    clock.advance(10_000);
+    const escalated = alarms.escalateNow(fire.id, duty, 'supervisor', 'Smoke in the cable shaft, lead not answering');
+    // Level 2 reached at once; the manager follows on the critical schedule (900 s after the raise) if still unacknowledged.
+    expect(escalated).toMatchObject({ escalationLevel: 2, nextEscalationAt: fire.raisedAt + 900_000 });
+    const entry = dutyLog.list({ limit: 1 })[0]!;
+    expect(entry).toMatchObject({ kind: 'alarm.emergencyEscalated', alarmId: fire.id, username: 'duty', params: { role: 'supervisor', reason: 'Smoke in the cable shaft, lead not answering', targets: 'sup (supervisor)', rule: 'A2' } });
+    expect(told.map((n) => [n.reason, n.role, n.level, n.targets.map((u) => u.username)])).toEqual([['emergency', 'supervisor', 2, ['sup']]]);
+    expect(openItems(store.db).map((e) => e.id)).toEqual([entry.id]);
+    // The usual escalation does not go back down to the lead.
+    clock.advance(60_000);
+    alarms.tick();
+    expect(alarms.get(fire.id)!.escalationLevel).toBe(2);
   });
 });
 

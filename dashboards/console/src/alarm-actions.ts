@@ -36,6 +36,8 @@ export function alarmActions(store: Store, socket: LiveSocket, alarm: AlarmView)
   if (UNACKED.has(alarm.state)) buttons.push(button('ack', tr('alarms.ackButton'), 'ack', () => openAckDialog(store, socket, alarm)));
   if (isDispatchable(alarm)) buttons.push(button('dispatch', tr('lifecycle.button.dispatch'), 'primary', () => openDispatch(store, socket, alarm)));
   if (fire) buttons.push(button('classify', tr('lifecycle.button.classify'), 'primary', () => openClassify(store, socket, alarm)));
+  // A2: skipping levels is for the duty staff and shift leads, in an emergency, with a report afterwards.
+  if (alarm.state !== 'normal' && (store.user.role === 'duty' || store.user.role === 'lead')) buttons.push(button('escalate', tr('lifecycle.button.escalate'), 'danger', () => openEscalate(store, socket, alarm)));
   if (canReportUp(alarm)) buttons.push(button('report-up', tr('lifecycle.button.reportUp'), 'plain', () => openReportUp(store, socket, alarm)));
   if (alarm.state === 'latched_ack' && RESETTERS.has(store.user.role)) {
     buttons.push(button('reset', tr('lifecycle.button.reset'), 'danger', () => openReset(store, socket, alarm)));
@@ -101,6 +103,23 @@ function openDispatch(store: Store, socket: LiveSocket, alarm: AlarmView): void 
     confirm: tr('lifecycle.button.dispatch'),
     check: required(to.value, tr('lifecycle.dispatch.toRequired')),
     send: () => request(socket, 'alarm:dispatch', { id: alarm.id, to: to.value() }),
+  });
+}
+
+const SKIP_TO = ['supervisor', 'manager'] as const;
+
+function openEscalate(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  const role = choiceField('escalate-role', tr('lifecycle.escalate.roleLabel'), SKIP_TO.map((r) => ({ value: r, text: tr(`role.${r}`) })), null);
+  const reason = textField('escalate-reason', tr('lifecycle.escalate.reasonLabel'), { max: REASON_MAX, rows: 2 });
+  openFormDialog({
+    id: 'escalate',
+    title: tr('lifecycle.escalate.title'),
+    what: alarmWhat(store, alarm),
+    fields: [role.el, reason.el, h('p', { class: 'muted', 'data-testid': 'escalate-hint' }, tr('lifecycle.escalate.reportHint'))],
+    confirm: tr('lifecycle.button.escalate'),
+    tone: 'danger',
+    check: () => (role.value() === null ? tr('lifecycle.escalate.roleRequired') : reason.value() ? null : tr('lifecycle.escalate.reasonRequired')),
+    send: () => request(socket, 'alarm:escalate', { id: alarm.id, role: role.value() as (typeof SKIP_TO)[number], reason: reason.value() }),
   });
 }
 

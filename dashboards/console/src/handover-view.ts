@@ -17,9 +17,13 @@ export function refusalText(r: Refusal): string {
   return tr(`handover.refusal.${r.code}`, params);
 }
 
-const noteText = (e: DutyLogEntryView): string => `${formatDateTime(e.ts)} ${String(e.params['situation'] ?? e.kind)}${e.params['followUp'] ? ` → ${String(e.params['followUp'])}` : ''}`;
 
 export function handoverView(store: Store): { el: HTMLElement; destroy(): void } {
+  /** A note by its situation and follow-up; an entry the gateway wrote (an escalation owing its report, A2) as the log reads it. */
+  const noteText = (e: DutyLogEntryView): string =>
+    e.kind === 'note.added' || e.kind === 'note.corrected'
+      ? `${formatDateTime(e.ts)} ${String(e.params['situation'] ?? '')}${e.params['followUp'] ? ` → ${String(e.params['followUp'])}` : ''}`
+      : `${formatDateTime(e.ts)} ${entryText(store, e)}`;
   const me = store.user;
   const body = h('div', { class: 'handover-body' });
   const message = h('div', { class: 'form-message', role: 'status', 'data-testid': 'handover-message' });

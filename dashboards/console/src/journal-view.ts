@@ -12,6 +12,7 @@ import { now } from './clock.ts';
 import { loc, tr } from './lang.ts';
 import { journalApi } from './journal-api.ts';
 import type { Store } from './store.ts';
+import { entryText as logEntryText } from './duty-log-view.ts';
 
 export const noteCategories: readonly NoteCategory[] = [
   'complaint', 'theft', 'accident-wind', 'accident-fire', 'accident-water', 'accident-electricity',
@@ -79,6 +80,8 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
   const unsignedEl = h('p', { class: 'journal-unsigned', 'data-testid': 'journal-unsigned' });
 
   const entryText = (e: DutyLogEntryView): string => {
+    // Gateway-written entries (an emergency escalation owing its report, A2) read as on the board.
+    if (!isNote(e) && e.kind !== 'note.resolved' && e.kind !== 'log.signed') return logEntryText(store, e);
     const p = e.params;
     const category = typeof p['category'] === 'string' ? tr(`journal.category.${p['category'] as NoteCategory}`) : '';
     const who = typeof p['user'] === 'string' ? p['user'] : (e.username ?? tr('dutyLog.system'));
