@@ -5,6 +5,7 @@ import type { Site } from './config/load.ts';
 import type { Clock } from './core/clock.ts';
 import type { Logger } from './core/logger.ts';
 import type { Reading } from './core/reading.ts';
+import type { Role, UserView } from './contract/api.ts';
 import { createBus, type Bus } from './core/bus.ts';
 import { freshOrStale, staleAfterMs } from './core/stale.ts';
 import { openStore, type Store } from './store/store.ts';
@@ -183,8 +184,14 @@ export function createGateway(options: GatewayOptions): Gateway {
 
         dutyLog = createDutyLog(store, bus);
         const log = dutyLog;
-        const webhook = config.alarms?.escalation?.webhook;
         const u = users;
+        // A2: who is on duty in that role now, from the published roster; where the roster names nobody
+        // (no month published yet, or the role is not rostered, like the manager), the config's users with it.
+        const onDutyNow = (role: Role, at: number): UserView[] => {
+          const rostered = roster?.onDuty(role, at) ?? [];
+          return rostered.length > 0 ? rostered : u.withRole(role);
+        };
+        const webhook = config.alarms?.escalation?.webhook;
         alarms = createAlarmService({
           store,
           site,
@@ -193,12 +200,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           clock,
           logger: logger.child({ part: 'alarms' }),
           latest: (key) => latest.get(key),
-          // A2: who is on duty in that role now, from the published roster; where the roster names nobody
-          // (no month published yet, or the role is not rostered, like the manager), the config's users with it.
-          onDuty: (role, at) => {
-            const rostered = roster?.onDuty(role, at) ?? [];
-            return rostered.length > 0 ? rostered : u.withRole(role);
-          },
+          onDuty: onDutyNow,
           notifiers: webhook ? [webhookNotifier(webhook, logger.child({ part: 'escalation' }))] : [],
         });
         alarms.start();
@@ -235,7 +237,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           equipmentModes: () => operatingModes(site, (key) => latest.get(key)),
           openPlaybooks: () => playbooks.list(true),
         });
-        const patrols = createPatrols({ store, dutyLog, plan: shiftPlan, schedules: config.patrols ?? [], clock, bus, latestReadings: () => [...latest.values()] });
+        const patrols = createPatrols({ store, dutyLog, plan: shiftPlan, schedules: config.patrols ?? [], clock, bus, latestReadings: () => [...latest.values()], supervisors: (at) => onDutyNow('supervisor', at) });
         journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, roomIds });
         const entryRegister = createEntryRegister({ store, dutyLog, roster, users, clock, roomIds });
 

@@ -2,7 +2,14 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Localized } from './api.ts';
 
-export const PatrolDutyLogKind = Type.Union([Type.Literal('patrol.done'), Type.Literal('patrol.overdue')]);
+export const PatrolDutyLogKind = Type.Union([
+  Type.Literal('patrol.done'),
+  Type.Literal('patrol.overdue'),
+  /** P1: a supervisor stepped up a schedule's patrols for a period. */
+  Type.Literal('patrol.steppedUp'),
+  /** P1: a finding the shift cannot fix, reported in writing to the supervisor; open until resolved. */
+  Type.Literal('patrol.reported'),
+]);
 
 export const PatrolRoundRequest = Type.Object(
   {
@@ -11,10 +18,34 @@ export const PatrolRoundRequest = Type.Object(
     /** Values read off instruments (the schedule's entered readings), by reading id. */
     readings: Type.Record(Type.String({ maxLength: 41 }), Type.Number()),
     remarks: Type.String({ maxLength: 2000 }),
+    /** P1: a problem found cannot be fixed on the shift: the remarks go in writing to the supervisor. */
+    unfixed: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 export type PatrolRoundRequest = Static<typeof PatrolRoundRequest>;
+
+/** P1: patrols stepped up (peak load, bad weather): periods starting from `from` until `until` are split in `factor`. */
+export const PatrolStepUpRequest = Type.Object(
+  {
+    factor: Type.Optional(Type.Integer({ minimum: 2, maximum: 4 })),
+    /** Default: now. */
+    from: Type.Optional(Type.Number()),
+    until: Type.Number(),
+    reason: Type.String({ minLength: 1, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+export type PatrolStepUpRequest = Static<typeof PatrolStepUpRequest>;
+
+export interface PatrolStepUpView {
+  factor: number;
+  from: number;
+  until: number;
+  reason: string;
+  by: string;
+  byName: string;
+}
 
 export interface PatrolReadingView {
   /** A live point key, or the id of an entered reading. */
@@ -48,6 +79,8 @@ export interface PatrolStatusView {
   /** The period a round recorded now counts for, or null outside every period (a night-only schedule by day). */
   slot: { key: string; start: number; end: number; done: boolean } | null;
   lastRound: PatrolRoundView | null;
+  /** P1: the step-up in force or coming, if any. */
+  stepUp: PatrolStepUpView | null;
   /** Periods of the last two days that ended without a round (P1/P3 overdue). */
   overdue: { key: string; end: number }[];
 }

@@ -40,6 +40,7 @@ export const routes = {
   patrols: '/api/patrols',
   patrolRounds: (id: string) => `/api/patrols/${id}/rounds`,
   patrolQr: (id: string) => `/api/patrols/${id}/qr.svg`,
+  patrolStepUp: (id: string) => `/api/patrols/${id}/step-up`,
   roomEntries: '/api/room-entries',
   shiftReport: '/api/shift-report',
   playbooks: '/api/playbooks',

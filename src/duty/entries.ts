@@ -33,15 +33,18 @@ export function countBetween(db: DatabaseSync, from: number, to: number): number
   return (db.prepare('SELECT count(*) AS n FROM duty_log WHERE ts >= ? AND ts < ?').get(from, to) as { n: number }).n;
 }
 
-/** Entries that owe a written report until resolved: an emergency escalation (A2). */
-export const REPORT_OWED: readonly DutyLogEntryView['kind'][] = ['alarm.emergencyEscalated'];
-const reportOwed = REPORT_OWED.map((k) => `'${k}'`).join(', ');
+/**
+ * Entries the gateway writes that stay open items until resolved: an emergency escalation owing its report (A2),
+ * a patrol finding the shift cannot fix, reported in writing to the supervisor (P1).
+ */
+export const OPEN_UNTIL_RESOLVED: readonly DutyLogEntryView['kind'][] = ['alarm.emergencyEscalated', 'patrol.reported'];
+const openUntilResolved = OPEN_UNTIL_RESOLVED.map((k) => `'${k}'`).join(', ');
 
 /**
  * Incidents (major notes) and follow-ups not yet closed, however old (S5, S7: kept until closed): the latest
  * version of each manual note (corrections replace what they correct) that is major or has a follow-up, was not
- * written as resolved, and has no `note.resolved` entry; and entries that owe a report (REPORT_OWED) until it is
- * written as their resolution. Oldest first.
+ * written as resolved, and has no `note.resolved` entry; and the gateway's entries that stay open until resolved
+ * (OPEN_UNTIL_RESOLVED). Oldest first.
  */
 export function openItems(db: DatabaseSync): DutyLogEntryView[] {
   const rows = db
@@ -51,7 +54,7 @@ export function openItems(db: DatabaseSync): DutyLogEntryView[] {
            AND (json_extract(n.params, '$.major') = 1 OR trim(coalesce(json_extract(n.params, '$.followUp'), '')) <> '')
            AND coalesce(json_extract(n.params, '$.category'), '') <> 'instruction'
            AND coalesce(json_extract(n.params, '$.resolved'), 0) = 0)
-           OR n.kind IN (${reportOwed}))
+           OR n.kind IN (${openUntilResolved}))
          AND NOT EXISTS (SELECT 1 FROM duty_log c WHERE c.kind = 'note.corrected' AND json_extract(c.params, '$.corrects') = n.id)
          AND NOT EXISTS (SELECT 1 FROM duty_log r WHERE r.kind = 'note.resolved' AND json_extract(r.params, '$.resolves') = n.id)
        ORDER BY n.id`,

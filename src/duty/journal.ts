@@ -11,7 +11,7 @@ import type { Roster } from '../shifts/roster.ts';
 import { isSupervisor } from '../shifts/roster.ts';
 import { DomainError } from '../core/errors.ts';
 import { addDays, formatDate, formatSiteMinute, localDateOf, parseDate, zonedInstant } from '../shifts/zoned-time.ts';
-import { correctionOf, correctionsSince, countBetween, entriesBetween, entryById, openItems, REPORT_OWED } from './entries.ts';
+import { correctionOf, correctionsSince, countBetween, entriesBetween, entryById, openItems, OPEN_UNTIL_RESOLVED } from './entries.ts';
 import type { Attachments } from './attachments.ts';
 
 export interface JournalDeps {
@@ -140,7 +140,7 @@ export function createJournal(deps: JournalDeps): Journal {
       return store.transaction(() => {
         const target = entryById(db, id);
         if (!target) throw new DomainError('RW_NOT_FOUND', `no duty-log entry ${id}`, 404);
-        if (target.kind !== 'note.added' && target.kind !== 'note.corrected' && !REPORT_OWED.includes(target.kind)) throw new DomainError('RW_NOT_CORRECTABLE', `entry ${id} (${target.kind}) is not an incident or a follow-up`, 409);
+        if (target.kind !== 'note.added' && target.kind !== 'note.corrected' && !OPEN_UNTIL_RESOLVED.includes(target.kind)) throw new DomainError('RW_NOT_CORRECTABLE', `entry ${id} (${target.kind}) is not an incident or a follow-up`, 409);
         const newer = correctionOf(db, id);
         if (newer !== null) throw new DomainError('RW_ALREADY_CORRECTED', `entry ${id} was corrected by entry ${newer}; resolve that one`, 409);
         if (!openItems(db).some((e) => e.id === id)) throw new DomainError('RW_INVALID_REQUEST', `entry ${id} is not open (already resolved, or neither a major event nor a follow-up)`, 409);

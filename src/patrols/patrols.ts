@@ -8,11 +8,13 @@ import type { Bus } from '../core/bus.ts';
 import type { Reading } from '../core/reading.ts';
 import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 import type { UserView } from '../contract/api.ts';
-import type { PatrolRoundRequest, PatrolRoundView, PatrolStatusView } from '../contract/patrols.ts';
+import type { PatrolRoundRequest, PatrolRoundView, PatrolStatusView, PatrolStepUpRequest, PatrolStepUpView } from '../contract/patrols.ts';
 import type { PatrolSchedule } from './config-schema.ts';
 import type { ShiftPlan } from '../shifts/shift-plan.ts';
 import { DomainError } from '../core/errors.ts';
-import { slotsBetween, type Slot } from './slots.ts';
+import { slotsBetween, steppedUp, type Slot } from './slots.ts';
+import { isSupervisor } from '../shifts/roster.ts';
+import { formatSiteMinute } from '../shifts/zoned-time.ts';
 
 export interface Patrols {
   status(): PatrolStatusView[];
@@ -25,7 +27,21 @@ export interface Patrols {
   tick(watchedSince?: number): number;
   /** SVG of a QR code opening the schedule's patrol form in the console at `consoleUrl`. */
   qrSvg(scheduleId: string, consoleUrl: string): Promise<string>;
+  /** P1: a supervisor steps up a schedule's patrols for a period (each period split in `factor`, default 2). */
+  stepUp(scheduleId: string, request: PatrolStepUpRequest, by: UserView): PatrolStatusView;
 }
+
+interface StepUpRow {
+  factor: number;
+  from_ts: number;
+  until_ts: number;
+  reason: string;
+  set_by: string;
+  set_by_name: string;
+}
+const stepUpView = (r: StepUpRow): PatrolStepUpView => ({ factor: r.factor, from: r.from_ts, until: r.until_ts, reason: r.reason, by: r.set_by, byName: r.set_by_name });
+/** A step-up lasts at most a month; a longer need is a change of the schedule itself. */
+const MAX_STEP_UP_MS = 31 * 86_400_000;
 
 interface RoundRow {
   id: number;
@@ -53,11 +69,26 @@ const roundView = (r: RoundRow): PatrolRoundView => ({
   remarks: r.remarks,
 });
 
-export function createPatrols(deps: { store: Store; dutyLog: DutyLog; plan: ShiftPlan; schedules: readonly PatrolSchedule[]; clock: Clock; bus: Bus; latestReadings: () => readonly Reading[] }): Patrols {
+export function createPatrols(deps: {
+  store: Store;
+  dutyLog: DutyLog;
+  plan: ShiftPlan;
+  schedules: readonly PatrolSchedule[];
+  clock: Clock;
+  bus: Bus;
+  latestReadings: () => readonly Reading[];
+  /** P1: who an unfixable finding is reported to in writing: the supervisors on duty. */
+  supervisors?: (at: number) => UserView[];
+}): Patrols {
   const { store, dutyLog, plan, schedules, clock, bus } = deps;
   const { db } = store;
   const byId = new Map(schedules.map((s) => [s.id, s]));
   const grace = (s: PatrolSchedule): number => (s.graceMinutes ?? 15) * 60_000;
+  const stepUps = (s: PatrolSchedule, from: number, to: number): StepUpRow[] =>
+    db.prepare('SELECT * FROM patrol_stepups WHERE schedule_id = ? AND from_ts < ? AND until_ts > ? ORDER BY id').all(s.id, to, from - LOOKBACK) as unknown as StepUpRow[];
+  /** The schedule's periods overlapping [from, to), stepped-up periods split (P1). */
+  const slotsOf = (s: PatrolSchedule, from: number, to: number): Slot[] =>
+    steppedUp(slotsBetween(s.every, plan, from - LOOKBACK, to), stepUps(s, from, to).map((r) => ({ factor: r.factor, from: r.from_ts, until: r.until_ts }))).filter((x) => x.end > from && x.start < to);
   const done = (s: PatrolSchedule, slot: Slot): boolean => db.prepare('SELECT 1 FROM patrol_rounds WHERE schedule_id = ? AND slot_key = ?').get(s.id, slot.key) !== undefined;
   const schedule = (id: string): PatrolSchedule => {
     const s = byId.get(id);
@@ -66,7 +97,7 @@ export function createPatrols(deps: { store: Store; dutyLog: DutyLog; plan: Shif
   };
   /** The period a round at `at` counts for: the earliest one still open (its end plus grace not passed) and not done. */
   const slotFor = (s: PatrolSchedule, at: number): Slot | null => {
-    const open = slotsBetween(s.every, plan, at - grace(s), at + 1).filter((slot) => slot.start <= at && at < slot.end + grace(s));
+    const open = slotsOf(s, at - grace(s), at + 1).filter((slot) => slot.start <= at && at < slot.end + grace(s));
     return open.find((slot) => !done(s, slot)) ?? open.at(-1) ?? null;
   };
   const live = (): Map<string, Reading> => new Map(deps.latestReadings().map((r) => [r.pointKey, r]));
@@ -80,7 +111,8 @@ export function createPatrols(deps: { store: Store; dutyLog: DutyLog; plan: Shif
         const slot = slotFor(s, now);
         const last = db.prepare('SELECT * FROM patrol_rounds WHERE schedule_id = ? ORDER BY id DESC LIMIT 1').get(s.id) as RoundRow | undefined;
         const overdue = (db.prepare('SELECT slot_key FROM patrol_overdue WHERE schedule_id = ? ORDER BY rowid DESC LIMIT 20').all(s.id) as { slot_key: string }[]).map((r) => r.slot_key);
-        const recent = slotsBetween(s.every, plan, now - LOOKBACK, now).filter((x) => overdue.includes(x.key));
+        const recent = slotsOf(s, now - LOOKBACK, now).filter((x) => overdue.includes(x.key));
+        const stepUp = db.prepare('SELECT * FROM patrol_stepups WHERE schedule_id = ? AND until_ts > ? ORDER BY from_ts LIMIT 1').get(s.id, now) as StepUpRow | undefined;
         return {
           id: s.id,
           roomId: s.room,
@@ -96,6 +128,7 @@ export function createPatrols(deps: { store: Store; dutyLog: DutyLog; plan: Shif
           }),
           slot: slot ? { ...slot, done: done(s, slot) } : null,
           lastRound: last ? roundView(last) : null,
+          stepUp: stepUp ? stepUpView(stepUp) : null,
           overdue: recent.map((x) => ({ key: x.key, end: x.end })),
         };
       });
@@ -123,9 +156,15 @@ export function createPatrols(deps: { store: Store; dutyLog: DutyLog; plan: Shif
           readings[r.id] = value;
         }
       }
+      if (round.unfixed === true && failed.length === 0) throw new DomainError('RW_INVALID_REQUEST', 'mark the checklist item that has the problem the shift cannot fix', 400);
       const checklist = Object.fromEntries(s.checklist.map((c) => [c.id, round.checklist[c.id]!]));
       const row = store.transaction(() => {
         const e = dutyLog.insert({ ts: now, kind: 'patrol.done', roomId: s.room, username: by.username, params: { schedule: s.id, slot: slot.key, failed: failed.join(', '), remarks: round.remarks, user: by.displayName } });
+        if (round.unfixed === true) {
+          // P1: what cannot be fixed is reported in writing to the supervisor: an open item until they close it.
+          const to = deps.supervisors?.(now).map((u) => u.displayName).join(', ') || '—';
+          dutyLog.insert({ ts: now, kind: 'patrol.reported', roomId: s.room, username: by.username, params: { schedule: s.id, slot: slot.key, failed: failed.join(', '), situation: round.remarks.trim(), to, user: by.displayName, rule: 'P1' } });
+        }
         const r = db
           .prepare('INSERT INTO patrol_rounds (schedule_id, slot_key, room_id, username, ts, checklist, readings, remarks, entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *')
           .get(s.id, slot.key, s.room, by.username, now, JSON.stringify(checklist), JSON.stringify(readings), round.remarks, e.id) as unknown as RoundRow;
@@ -143,7 +182,7 @@ export function createPatrols(deps: { store: Store; dutyLog: DutyLog; plan: Shif
       const now = clock.now();
       let flagged = 0;
       for (const s of schedules) {
-        for (const slot of slotsBetween(s.every, plan, now - LOOKBACK - grace(s), now)) {
+        for (const slot of slotsOf(s, now - LOOKBACK - grace(s), now)) {
           const dueBy = slot.end + grace(s);
           if (dueBy > now || dueBy <= now - LOOKBACK || slot.start < watchedSince || done(s, slot)) continue;
           const entry = store.transaction(() => {
@@ -158,6 +197,22 @@ export function createPatrols(deps: { store: Store; dutyLog: DutyLog; plan: Shif
         }
       }
       return flagged;
+    },
+
+    stepUp(id, request, by) {
+      const s = schedule(id);
+      if (!isSupervisor(by)) throw new DomainError('RW_FORBIDDEN', 'only a supervisor steps up patrols (P1)', 403);
+      const now = clock.now();
+      const from = request.from ?? now;
+      const factor = request.factor ?? 2;
+      if (request.until <= from || request.until <= now) throw new DomainError('RW_INVALID_REQUEST', 'the step-up must end after it starts, and in the future', 400);
+      if (request.until - from > MAX_STEP_UP_MS) throw new DomainError('RW_INVALID_REQUEST', 'a step-up lasts at most 31 days; change the schedule for longer', 400);
+      const reason = request.reason.trim();
+      store.transaction(() => {
+        db.prepare('INSERT INTO patrol_stepups (schedule_id, factor, from_ts, until_ts, reason, set_by, set_by_name, set_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(s.id, factor, from, request.until, reason, by.username, by.displayName, now);
+        dutyLog.insert({ ts: now, kind: 'patrol.steppedUp', roomId: s.room, username: by.username, params: { schedule: s.id, factor, from: formatSiteMinute(from, plan.timeZone), until: formatSiteMinute(request.until, plan.timeZone), reason, user: by.displayName, rule: 'P1' } });
+      });
+      return this.status().find((x) => x.id === id)!;
     },
 
     async qrSvg(id, consoleUrl) {

@@ -12,6 +12,19 @@ export interface Slot {
 
 const DAY = 86_400_000;
 
+/**
+ * P1: patrols stepped up for a period: each slot starting inside a step-up is split into `factor` equal slots
+ * (keys `<slot>+1` …), so a round is due, and missed, that much more often. Slots outside keep their keys.
+ */
+export function steppedUp(slots: readonly Slot[], stepUps: readonly { factor: number; from: number; until: number }[]): Slot[] {
+  return slots.flatMap((slot) => {
+    const up = stepUps.find((u) => u.from <= slot.start && slot.start < u.until);
+    if (!up) return [slot];
+    const part = (slot.end - slot.start) / up.factor;
+    return Array.from({ length: up.factor }, (_, i) => ({ key: `${slot.key}+${i + 1}`, start: Math.round(slot.start + i * part), end: i === up.factor - 1 ? slot.end : Math.round(slot.start + (i + 1) * part) }));
+  });
+}
+
 /** Slots overlapping [from, to), by start. */
 export function slotsBetween(every: PatrolEvery, plan: ShiftPlan, from: number, to: number): Slot[] {
   const tz = plan.timeZone;

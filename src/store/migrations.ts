@@ -338,7 +338,7 @@ export const migrations: readonly Migration[] = [
   {
     // Issue 14, rules still partial: what the shift reports upwards stays with the alarm until it clears (A8).
     version: 6,
-    description: 'duty rules: faults reported upwards, CCTV evidence',
+    description: 'duty rules: faults reported upwards, CCTV evidence, stepped-up patrols',
     sql: `
       -- A7: the evidence reference a CCTV alarm came with (Frigate event id, snapshot or clip), kept with the alarm.
       ALTER TABLE alarms ADD COLUMN evidence TEXT;
@@ -351,6 +351,19 @@ export const migrations: readonly Migration[] = [
         note        TEXT NOT NULL,
         targets     TEXT NOT NULL
       ) STRICT;
+      -- P1: a supervisor steps up a schedule's patrols: each period starting in [from_ts, until_ts) is split in factor.
+      CREATE TABLE patrol_stepups (
+        id          INTEGER PRIMARY KEY,
+        schedule_id TEXT NOT NULL,
+        factor      INTEGER NOT NULL CHECK (factor >= 2),
+        from_ts     INTEGER NOT NULL,
+        until_ts    INTEGER NOT NULL,
+        reason      TEXT NOT NULL,
+        set_by      TEXT NOT NULL,
+        set_by_name TEXT NOT NULL,
+        set_at      INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX patrol_stepups_schedule ON patrol_stepups (schedule_id, until_ts);
     `,
   },
 ];

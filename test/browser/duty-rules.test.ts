@@ -36,7 +36,9 @@ describe.skipIf(part.skip)('duty rules in the console: A3, S4, A7, A8', () => {
   embedded: { host: 127.0.0.1, port: 0 }
 shifts:
   - { id: day, name: { en: Day, zh-CN: 白班 }, start: "08:30", end: "17:30", minStaff: { duty: 1 } }
-  - { id: night, name: { en: Night, zh-CN: 夜班 }, start: "17:30", end: "08:30", minStaff: { duty: 1 } }`,
+  - { id: night, name: { en: Night, zh-CN: 夜班 }, start: "17:30", end: "08:30", minStaff: { duty: 1 } }
+patrols:
+  - { id: pump-round, room: pumps, name: { en: Pump room round, zh-CN: 水泵房巡视 }, every: shift, checklist: [{ id: no-leak, name: { en: No leaks, zh-CN: 无渗漏 } }] }`,
     }))
       .replace('rooms:\n', 'rooms:\n  - { id: pumps, kind: pump, name: { en: Pump room, zh-CN: 水泵房 } }\n  - { id: cctv, kind: cctv, name: { en: CCTV room, zh-CN: 监控室 } }\n')
       .replace(
@@ -145,6 +147,33 @@ shifts:
     await expect.poll(() => textOf(log('alarm.emergencyEscalated')), WAIT).toContain('Duty Li 紧急越级上报主管（Lead Zhang）');
     await duty.getByTestId('lang-switch').selectOption('en');
     gw.simulators.get('pump-1')!.set('alarmCode', 0);
+    expect(errors).toEqual([]);
+  });
+
+  it('P1: the supervisor doubles the pump-room patrols for the night; an unfixable finding goes in writing to the supervisor and stays open', async () => {
+    const lead = await loggedInPage(browser, gw.url, 'lead', 'lead', errors);
+    await lead.getByTestId('nav-patrols').click();
+    await lead.getByTestId('step-up-until-pump-round').fill('2026-11-24T08:30');
+    await lead.getByTestId('step-up-reason-pump-round').fill('Typhoon tonight');
+    await lead.getByTestId('step-up-pump-round').click();
+    await expect.poll(() => textOf(lead.getByTestId('patrol-stepped-up-pump-round')), WAIT).toMatch(/^Stepped up ×2 from .+ until 11\/24, 08:30:00 by Lead Zhang: Typhoon tonight$/);
+    await lead.context().close();
+
+    await duty.getByTestId('nav-patrols').click();
+    await expect.poll(() => textOf(duty.getByTestId('patrol-stepped-up-pump-round')), WAIT).toContain('by Lead Zhang: Typhoon tonight');
+    expect(await duty.getByTestId('step-up-pump-round').count()).toBe(0); // not for duty staff
+    await duty.getByTestId('patrol-open-pump-round').click();
+    await duty.getByTestId('item-no-leak-problem').check();
+    await duty.getByTestId('patrol-remarks').fill('Seal of pump 1 weeping; needs a new mechanical seal');
+    await duty.getByTestId('patrol-unfixed').check();
+    await duty.getByTestId('patrol-submit').click();
+    await expect.poll(() => textOf(duty.getByTestId('patrol-message')), WAIT).toBe('Round recorded.');
+    await duty.getByTestId('nav-journal').click();
+    await expect.poll(() => textOf(duty.getByTestId('journal-open-items')), WAIT).toContain('Duty Li reported in writing to the supervisor (Lead Zhang) a patrol finding the shift cannot fix — pump-round, no-leak: Seal of pump 1 weeping; needs a new mechanical seal (rule P1)');
+    await duty.getByTestId('lang-switch').selectOption('zh-CN');
+    await duty.getByTestId('nav-journal').click();
+    await expect.poll(() => textOf(duty.getByTestId('journal-open-items')), WAIT).toContain('书面报告主管（Lead Zhang）本班无法处理的巡视问题');
+    await duty.getByTestId('lang-switch').selectOption('en');
     expect(errors).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import type { PatrolSchedule } from '../../src/patrols/config-schema.ts';
 import type { PatrolOverdue } from '../../src/contract/api.ts';
 import type { Reading } from '../../src/core/reading.ts';
 import { refused, shanghai, shiftWorld, type ShiftWorld } from '../helpers/shifts.ts';
+import { openItems } from '../../src/duty/entries.ts';
 
 const n = (en: string) => ({ en, 'zh-CN': en });
 const p4 = [
@@ -101,6 +102,33 @@ describe('overdue (alarm hook and duty log)', () => {
     expect(w.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'patrol.overdue', roomId: 'lobby', params: { schedule: 'night-security', slot: '2026-11-23/001' } });
     const shown = patrols.status().find((s) => s.id === 'night-security')!.overdue.map((o) => o.key);
     expect([shown.includes('2026-11-23/001'), shown.includes('2026-11-23/000')]).toEqual([true, false]);
+  });
+
+  it('P1: a supervisor doubles the shift patrols for the night: two periods, each due and each missed on its own', () => {
+    const until = shanghai('2026-11-24T08:30');
+    expect(refused(() => patrols.stepUp('dist-shift', { until, reason: 'Typhoon warning' }, w.user('duty')))).toBe('RW_FORBIDDEN: only a supervisor steps up patrols (P1)');
+    expect(refused(() => patrols.stepUp('dist-shift', { until: shanghai('2026-11-23T09:00'), reason: 'x' }, w.user('lead')))).toMatch(/^RW_INVALID_REQUEST/);
+    const status = patrols.stepUp('dist-shift', { from: shanghai('2026-11-23T17:00'), until, reason: 'Typhoon warning: peak load on the chillers' }, w.user('lead'));
+    expect(status.stepUp).toEqual({ factor: 2, from: shanghai('2026-11-23T17:00'), until, reason: 'Typhoon warning: peak load on the chillers', by: 'lead', byName: 'Lead Zhang' });
+    expect(w.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'patrol.steppedUp', username: 'lead', params: { schedule: 'dist-shift', factor: 2, rule: 'P1', reason: 'Typhoon warning: peak load on the chillers' } });
+    // The day shift (started before) is unchanged; the night is split in two halves.
+    expect(status.slot?.key).toBe('2026-11-23/day');
+    patrols.record('dist-shift', ok, w.user('duty'));
+    w.clock.set(shanghai('2026-11-23T20:00'));
+    expect(patrols.status().find((s) => s.id === 'dist-shift')!.slot).toMatchObject({ key: '2026-11-23/night+1', start: shanghai('2026-11-23T17:30'), end: shanghai('2026-11-24T01:00'), done: false });
+    expect(patrols.record('dist-shift', ok, w.user('wang')).slotKey).toBe('2026-11-23/night+1');
+    w.clock.set(shanghai('2026-11-24T08:46')); // the second half ended at 08:30, plus 15 min grace
+    patrols.tick(shanghai('2026-11-23T09:00')); // watched since this morning
+    expect(overdue.filter((o) => o.scheduleId === 'dist-shift').map((o) => [o.slotKey, o.dueBy])).toEqual([['2026-11-23/night+2', shanghai('2026-11-24T08:45')]]);
+  });
+
+  it('P1: a finding the shift cannot fix is reported in writing to the supervisor: an open item until closed', () => {
+    patrols = createPatrols({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, schedules, clock: w.clock, bus: w.bus, latestReadings: () => readings, supervisors: () => [w.user('lead')] });
+    expect(refused(() => patrols.record('dist-shift', { ...ok, remarks: 'x', unfixed: true }, w.user('duty')))).toBe('RW_INVALID_REQUEST: mark the checklist item that has the problem the shift cannot fix');
+    patrols.record('dist-shift', { ...ok, checklist: { clean: true, 'no-leak': false }, remarks: 'Oil leak at transformer 2 gasket; needs a shutdown to replace', unfixed: true }, w.user('duty'));
+    const reported = w.dutyLog.list({ limit: 1 })[0]!;
+    expect(reported).toMatchObject({ kind: 'patrol.reported', username: 'duty', roomId: 'dist-room-b1', params: { to: 'Lead Zhang', failed: 'no-leak', situation: 'Oil leak at transformer 2 gasket; needs a shutdown to replace', rule: 'P1' } });
+    expect(openItems(w.store.db).map((e) => e.id)).toEqual([reported.id]);
   });
 
   it('QR code: an SVG that opens the patrol form in the console', async () => {

@@ -7,7 +7,7 @@ import { call } from './api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
-import { formatDateTime, formatValue } from './format.ts';
+import { formatDateTime, formatValue, parseSiteDateTime } from './format.ts';
 import { loc, tr } from './lang.ts';
 import type { Store } from './store.ts';
 
@@ -15,6 +15,7 @@ const everyText = (every: string): string =>
   every === 'shift' || every === 'month' || every === 'halfYear' ? tr(`patrols.every.${every}`) : tr('patrols.everyMinutes', { every });
 
 export function patrolsView(store: Store): { el: HTMLElement } {
+  const supervisor = store.user.role === 'supervisor' || store.user.role === 'admin';
   const list = h('div', { class: 'patrol-list', 'data-testid': 'patrol-list' });
   const { el: message, say } = statusLine('patrol-message');
   const roomName = (id: string) => {
@@ -41,16 +42,41 @@ export function patrolsView(store: Store): { el: HTMLElement } {
           })(),
     );
     const remarks = h('textarea', { rows: 2, maxlength: 2000, placeholder: tr('patrols.remarks'), 'aria-label': tr('patrols.remarks'), 'data-testid': 'patrol-remarks' });
+    // P1: what cannot be fixed on the shift goes in writing to the supervisor.
+    const unfixed = h('input', { type: 'checkbox', 'data-testid': 'patrol-unfixed' });
     const submit = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'patrol-submit' }, tr('patrols.submit'));
-    const f = h('form', { class: 'handover-form', 'data-testid': `patrol-form-${s.id}` }, items.map((i) => i.el), inputs.map((i) => i.el), remarks, submit);
+    const f = h('form', { class: 'handover-form', 'data-testid': `patrol-form-${s.id}` }, items.map((i) => i.el), inputs.map((i) => i.el), remarks, h('label', { class: 'check' }, unfixed, ' ', tr('patrols.unfixed')), submit);
     f.addEventListener('submit', (ev) => {
       ev.preventDefault();
       const checklist = Object.fromEntries(items.filter((i) => i.ok.checked || i.bad.checked).map((i) => [i.c.id, i.ok.checked]));
       const readings = Object.fromEntries(inputs.filter((i) => i.input && i.input.value !== '').map((i) => [i.r.key, Number(i.input!.value)]));
       void (async () => {
         try {
-          await call('POST', routes.patrolRounds(s.id), { checklist, readings, remarks: remarks.value });
+          await call('POST', routes.patrolRounds(s.id), { checklist, readings, remarks: remarks.value, ...(unfixed.checked ? { unfixed: true } : {}) });
           say(tr('patrols.recorded'));
+          await load();
+        } catch (err) {
+          say(errorText(err), true);
+        }
+      })();
+    });
+    return f;
+  }
+
+  /** P1: a supervisor doubles a schedule's patrols until a time, with the reason. */
+  function stepUpForm(s: PatrolStatusView): HTMLElement {
+    const until = h('input', { type: 'datetime-local', 'aria-label': tr('patrols.stepUpUntil'), 'data-testid': `step-up-until-${s.id}` });
+    const reason = h('input', { type: 'text', maxlength: 500, placeholder: tr('patrols.stepUpReason'), 'aria-label': tr('patrols.stepUpReason'), 'data-testid': `step-up-reason-${s.id}` });
+    const button = h('button', { type: 'submit', class: 'btn btn--small', 'data-testid': `step-up-${s.id}` }, tr('patrols.stepUp'));
+    const f = h('form', { class: 'resolve-form' }, h('label', {}, tr('patrols.stepUpUntil'), ' ', until), reason, button);
+    f.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const at = parseSiteDateTime(until.value);
+      if (at === null) return say(tr('journal.badTime'), true);
+      void (async () => {
+        try {
+          await call('POST', routes.patrolStepUp(s.id), { until: at, reason: reason.value });
+          say(tr('patrols.steppedUpDone'));
           await load();
         } catch (err) {
           say(errorText(err), true);
@@ -72,6 +98,10 @@ export function patrolsView(store: Store): { el: HTMLElement } {
       h('h3', {}, `${loc(s.name)} · ${roomName(s.roomId)} · ${everyText(s.every)}`),
       h('p', { 'data-testid': `patrol-slot-${s.id}` }, slot),
       s.overdue.length ? h('p', { class: 'roster-gap' }, tr('patrols.overdue', { periods: s.overdue.map((o) => o.key).join(', ') })) : null,
+      s.stepUp
+        ? h('p', { class: 'roster-gap', 'data-testid': `patrol-stepped-up-${s.id}` }, tr('patrols.steppedUp', { factor: s.stepUp.factor, from: formatDateTime(s.stepUp.from), until: formatDateTime(s.stepUp.until), user: s.stepUp.byName, reason: s.stepUp.reason }))
+        : null,
+      supervisor ? stepUpForm(s) : null,
       s.lastRound ? h('p', { class: 'muted' }, tr('patrols.last', { user: s.lastRound.username, time: formatDateTime(s.lastRound.ts) })) : null,
       toggle,
       body,

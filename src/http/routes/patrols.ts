@@ -1,6 +1,6 @@
 // Patrols (P1, P3, P4): schedules with their current period, rounds, and each schedule's QR code, which
 // opens its patrol form in the console on a phone (after the same login as everywhere: deny by default).
-import { PatrolRoundRequest, routes } from '../../contract/api.ts';
+import { PatrolRoundRequest, PatrolStepUpRequest, routes } from '../../contract/api.ts';
 import { requireUser, type ConsoleModule } from '../context.ts';
 
 const idParams = { params: { type: 'object', properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,40}$' } } } } as const;
@@ -15,6 +15,10 @@ export const patrolsModule: ConsoleModule = {
     );
     app.post<{ Params: { id: string }; Body: PatrolRoundRequest }>('/api/patrols/:id/rounds', { schema: { ...idParams, body: PatrolRoundRequest } }, async (req) =>
       patrols.record(req.params.id, req.body, requireUser(req)),
+    );
+    // P1: a supervisor steps up a schedule's patrols (the service checks the role).
+    app.post<{ Params: { id: string }; Body: PatrolStepUpRequest }>('/api/patrols/:id/step-up', { schema: { ...idParams, body: PatrolStepUpRequest } }, async (req) =>
+      patrols.stepUp(req.params.id, req.body, requireUser(req)),
     );
     app.get<{ Params: { id: string } }>('/api/patrols/:id/qr.svg', { schema: idParams }, async (req, reply) => {
       // The code names the console as this browser reached it, so a phone on the same network opens it.
