@@ -12,6 +12,8 @@ export const JournalDutyLogKind = Type.Union([
   /** An incident or follow-up closed: who, when it was over, how (S5, S7). */
   Type.Literal('note.resolved'),
   Type.Literal('log.signed'),
+  /** L3: the emergency handling form of a major event (紧急情况处理登记表), photos attached to it. */
+  Type.Literal('emergency.form'),
   Type.Literal('shift.started'),
   Type.Literal('shift.ended'),
   Type.Literal('retention.purged'),
@@ -78,6 +80,23 @@ export type ResolveRequest = Static<typeof ResolveRequest>;
 export interface OpenItemsView {
   items: DutyLogEntryView[];
 }
+
+/** L3: the emergency handling form (紧急情况处理登记表): time, place, what happened, actions, people, result. */
+export const EmergencyFormRequest = Type.Object(
+  {
+    /** The major event's entry it belongs to, if written from one. */
+    relatesTo: Type.Optional(Type.Integer({ minimum: 1 })),
+    occurredAt: Type.Number(),
+    place: Type.String({ minLength: 1, maxLength: 200 }),
+    situation: Type.String({ minLength: 1, maxLength: 4000 }),
+    actions: Type.String({ minLength: 1, maxLength: 4000 }),
+    /** Who was there and took part (staff, guards, outside services). */
+    people: Type.String({ minLength: 1, maxLength: 1000 }),
+    result: Type.String({ minLength: 1, maxLength: 4000 }),
+  },
+  { additionalProperties: false },
+);
+export type EmergencyFormRequest = Static<typeof EmergencyFormRequest>;
 
 export const CorrectionRequest = Type.Composite([NoteRequest, Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) })], { additionalProperties: false });
 export type CorrectionRequest = Static<typeof CorrectionRequest>;

@@ -28,6 +28,7 @@ export const routes = {
   noteCorrection: (id: number | string) => `/api/duty-log/notes/${id}/corrections`,
   noteAttachments: (id: number | string) => `/api/duty-log/notes/${id}/attachments`,
   noteResolve: (id: number | string) => `/api/duty-log/notes/${id}/resolve`,
+  emergencyForms: '/api/duty-log/emergency-forms',
   openItems: '/api/duty-log/open-items',
   attachment: (id: number | string) => `/api/duty-log/attachments/${id}`,
   dutyLogDay: '/api/duty-log/day',

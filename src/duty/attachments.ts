@@ -81,7 +81,8 @@ export function createAttachments(deps: { store: Store; dutyLog: DutyLog; clock:
         const row = store.transaction(() => {
           const target = entryById(db, entryId);
           if (!target) throw new DomainError('RW_NOT_FOUND', `no duty-log entry ${entryId}`, 404);
-          if (target.kind !== 'note.added' && target.kind !== 'note.corrected') throw refuse(`entry ${entryId} is not a manual entry`, 409);
+          // L3: photos of the scene go with a manual entry or an emergency handling form.
+          if (target.kind !== 'note.added' && target.kind !== 'note.corrected' && target.kind !== 'emergency.form') throw refuse(`entry ${entryId} is not a manual entry or an emergency form`, 409);
           if (target.username !== by.username && !isSupervisor(by)) throw new DomainError('RW_FORBIDDEN', 'only the author or a supervisor may attach files to an entry', 403);
           if (rowsFor([entryId]).length >= MAX_ATTACHMENTS_PER_ENTRY) throw refuse(`an entry has at most ${MAX_ATTACHMENTS_PER_ENTRY} attachments`, 409);
           const now = clock.now();

@@ -5,7 +5,7 @@ import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
 import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
 import type { DutyLogEntryView, UserView } from '../contract/api.ts';
-import type { CorrectionRequest, DutyLogDayView, DutyLogPageView, NoteRequest, OpenItemsView, ResolveRequest, UnsignedDaysView } from '../contract/duty-journal.ts';
+import type { CorrectionRequest, DutyLogDayView, EmergencyFormRequest, DutyLogPageView, NoteRequest, OpenItemsView, ResolveRequest, UnsignedDaysView } from '../contract/duty-journal.ts';
 import type { ShiftPlan, ShiftInstance } from '../shifts/shift-plan.ts';
 import type { Roster } from '../shifts/roster.ts';
 import { isSupervisor } from '../shifts/roster.ts';
@@ -27,6 +27,8 @@ export interface JournalDeps {
 export interface Journal {
   addNote(note: NoteRequest, by: UserView): DutyLogEntryView;
   correct(id: number, correction: CorrectionRequest, by: UserView): DutyLogEntryView;
+  /** L3: the emergency handling form of a major event, an entry of its own that photos attach to. */
+  addEmergencyForm(form: EmergencyFormRequest, by: UserView): DutyLogEntryView;
   /** Closes an open incident or follow-up with how and when (S5, S7); the note itself is never changed. */
   resolve(id: number, request: ResolveRequest, by: UserView): DutyLogEntryView;
   /** Incidents and follow-ups still open, however old. */
@@ -118,6 +120,31 @@ export function createJournal(deps: JournalDeps): Journal {
 
     addNote(note, by) {
       return dutyLog.append({ ts: clock.now(), kind: 'note.added', username: by.username, roomId: note.roomId ?? null, params: noteParams(note, by) });
+    },
+
+    addEmergencyForm(form, by) {
+      const occurredAt = eventTime(form.occurredAt, 'occurredAt');
+      if (form.relatesTo !== undefined) {
+        const target = entryById(db, form.relatesTo);
+        if (!target || (target.kind !== 'note.added' && target.kind !== 'note.corrected') || target.params['major'] !== true) throw bad(`entry ${form.relatesTo} is not a major event`);
+      }
+      return dutyLog.append({
+        ts: clock.now(),
+        kind: 'emergency.form',
+        username: by.username,
+        params: {
+          relatesTo: form.relatesTo ?? null,
+          occurredAt,
+          occurredAtText: formatSiteMinute(occurredAt, plan.timeZone),
+          place: form.place.trim(),
+          situation: form.situation.trim(),
+          actions: form.actions.trim(),
+          people: form.people.trim(),
+          result: form.result.trim(),
+          user: by.displayName,
+          rule: 'L3',
+        },
+      });
     },
 
     correct(id, correction, by) {

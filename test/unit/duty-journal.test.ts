@@ -101,6 +101,19 @@ describe('the log as pages per shift (L1) with shift start and end entries', () 
   });
 });
 
+describe('emergency handling form (L3)', () => {
+  it('L3: a major event gets its emergency handling form, an entry of its own that the photos of the scene attach to', () => {
+    const minor = journal.addNote(note(), w.user('duty'));
+    const major = journal.addNote(note({ major: true, situation: 'Pipe burst in pump room B2', occurredAt: shanghai('2026-11-23T09:40') }), w.user('duty'));
+    const form = { occurredAt: shanghai('2026-11-23T09:40'), place: 'Pump room B2', situation: 'Riser pipe burst at the elbow', actions: 'Valve V12 closed, pump power isolated, water pumped out', people: 'Duty Li, Guard Zhao, plumber Wu', result: 'Elbow replaced, water back 11:30' };
+    expect(refused(() => journal.addEmergencyForm({ ...form, relatesTo: minor.id }, w.user('duty')))).toBe(`RW_INVALID_REQUEST: entry ${minor.id} is not a major event`);
+    const e = journal.addEmergencyForm({ ...form, relatesTo: major.id }, w.user('duty'));
+    expect(e).toMatchObject({ kind: 'emergency.form', username: 'duty', params: { ...form, relatesTo: major.id, occurredAtText: '2026-11-23 09:40', user: 'Duty Li', rule: 'L3' } });
+    const photo = attachments.add(e.id, { name: 'burst.png', contentType: 'image/png', bytes: PNG }, w.user('duty'));
+    expect(attachments.forEntries([e.id]).map((a) => a.id)).toEqual([photo.id]);
+  });
+});
+
 describe('daily sign-off (L4)', () => {
   it('a supervisor signs an ended day once; unsigned days stay visible', () => {
     w.clock.set(shanghai('2026-11-23T10:00'));

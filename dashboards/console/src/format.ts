@@ -105,6 +105,11 @@ function zoneOffset(ts: number): number {
   return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(ts / 1000) * 1000;
 }
 
+/** An instant as a `datetime-local` value in site time ("2026-11-23T17:30"): the inverse of parseSiteDateTime. */
+export function siteDateTimeValue(ts: number): string {
+  return new Date(ts + zoneOffset(ts)).toISOString().slice(0, 16);
+}
+
 /**
  * A `datetime-local` value ("2026-11-23T17:30") read as site time (L6: one standard clock, not the browser's),
  * as epoch ms; null when empty or malformed. Two passes settle an offset that changes in between (DST).

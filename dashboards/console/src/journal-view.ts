@@ -13,6 +13,7 @@ import { loc, tr } from './lang.ts';
 import { journalApi } from './journal-api.ts';
 import type { Store } from './store.ts';
 import { entryText as logEntryText } from './duty-log-view.ts';
+import { openEmergencyForm, openFormSheet } from './emergency-form.ts';
 
 export const noteCategories: readonly NoteCategory[] = [
   'complaint', 'theft', 'accident-wind', 'accident-fire', 'accident-water', 'accident-electricity',
@@ -89,6 +90,16 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
     return tr(`dutyLog.kind.${e.kind}`, { ...p, category, user: who, situation: text(p['situation']), handling: text(p['handling']), followUp: text(p['followUp']), comment: text(p['comment']) });
   };
 
+  /** A photo or PDF for an entry (L3), checked by the gateway by content. */
+  function attachButton(e: DutyLogEntryView, label: string): HTMLElement {
+    const file = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp,application/pdf', 'data-testid': `attach-${e.id}`, 'aria-label': label });
+    file.addEventListener('change', () => {
+      const f = file.files?.[0];
+      if (f) void act(() => journalApi.attach(e.id, f), tr('journal.attached'));
+    });
+    return h('label', { class: 'btn btn--small' }, label, file);
+  }
+
   function entryItem(e: DutyLogEntryView): HTMLElement {
     const v = view!;
     const replacedBy = v.correctedBy[String(e.id)];
@@ -99,12 +110,18 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
       correct.addEventListener('click', () => {
         replaceChildren(tools, noteForm((note, reason) => act(() => journalApi.correct(e.id, { ...note, reason }), tr('journal.corrected')), { correcting: e }));
       });
-      const file = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp,application/pdf', 'data-testid': `attach-${e.id}`, 'aria-label': tr('journal.attach') });
-      file.addEventListener('change', () => {
-        const f = file.files?.[0];
-        if (f) void act(() => journalApi.attach(e.id, f), tr('journal.attached'));
-      });
-      tools.append(correct, h('label', { class: 'btn btn--small' }, tr('journal.attach'), file));
+      tools.append(correct, attachButton(e, tr('journal.attach')));
+      // L3: a major event gets its emergency handling form.
+      if (e.params['major'] === true) {
+        const form = h('button', { type: 'button', class: 'btn btn--small', 'data-testid': `emergency-form-${e.id}` }, tr('emergency.open'));
+        form.addEventListener('click', () => openEmergencyForm(store, e, () => void load()));
+        tools.append(form);
+      }
+    }
+    if (e.kind === 'emergency.form') {
+      const show = h('button', { type: 'button', class: 'btn btn--small', 'data-testid': `show-form-${e.id}` }, tr('emergency.show'));
+      show.addEventListener('click', () => openFormSheet(e, files));
+      tools.append(attachButton(e, tr('emergency.photos')), show);
     }
     return h(
       'li',

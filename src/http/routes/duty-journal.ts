@@ -1,6 +1,6 @@
 // The duty log as pages per shift, manual entries and their corrections, attachments and the daily
 // sign-off (L1–L4). Entries are only ever added: there is no update or delete route.
-import { CorrectionRequest, DayQuery, NoteRequest, ResolveRequest, SignRequest, routes } from '../../contract/api.ts';
+import { CorrectionRequest, DayQuery, EmergencyFormRequest, NoteRequest, ResolveRequest, SignRequest, routes } from '../../contract/api.ts';
 import { DomainError } from '../../core/errors.ts';
 import { MAX_ATTACHMENT_BYTES, attachmentTypes } from '../../duty/attachments.ts';
 import { requireUser, type ConsoleModule } from '../context.ts';
@@ -22,6 +22,8 @@ export const dutyJournalModule: ConsoleModule = {
       journal.resolve(req.params.id, req.body, requireUser(req)),
     );
     app.get(routes.openItems, async () => journal.openItems());
+    // L3: the emergency handling form of a major event; photos go to it like to any entry.
+    app.post<{ Body: EmergencyFormRequest }>(routes.emergencyForms, { schema: { body: EmergencyFormRequest } }, async (req) => journal.addEmergencyForm(req.body, requireUser(req)));
 
     app.post<{ Params: { id: number } }>('/api/duty-log/notes/:id/attachments', { schema: idParams, bodyLimit: MAX_ATTACHMENT_BYTES }, async (req) => {
       const user = requireUser(req);
