@@ -238,7 +238,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           openPlaybooks: () => playbooks.list(true),
         });
         const patrols = createPatrols({ store, dutyLog, plan: shiftPlan, schedules: config.patrols ?? [], clock, bus, latestReadings: () => [...latest.values()], supervisors: (at) => onDutyNow('supervisor', at) });
-        journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, roomIds });
+        journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, roomIds, managerSignature: config.dutyLog?.managerSignature === true });
         const entryRegister = createEntryRegister({ store, dutyLog, roster, users, clock, roomIds });
 
         // Issue 6: InfluxDB through the durable outbox when configured, else the embedded local history store.

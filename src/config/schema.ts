@@ -239,6 +239,18 @@ export const SiteConfig = Type.Object(
     handover: Type.Optional(HandoverConfig),
     /** Patrol schedules per room (P1, P3, P4); see src/patrols/config-schema.ts. */
     patrols: Type.Optional(Type.Array(PatrolSchedule)),
+    dutyLog: Type.Optional(
+      Type.Object(
+        {
+          /**
+           * L4: the manager in charge signs each day's log too, after the supervisor's check (002 第9篇 d: the
+           * customer-service log is signed daily by its manager); a day counts as signed only with both.
+           */
+          managerSignature: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -12,6 +12,8 @@ export const JournalDutyLogKind = Type.Union([
   /** An incident or follow-up closed: who, when it was over, how (S5, S7). */
   Type.Literal('note.resolved'),
   Type.Literal('log.signed'),
+  /** L4: the manager's signature of a day's log, after the supervisor's check. */
+  Type.Literal('log.countersigned'),
   /** L3: the emergency handling form of a major event (紧急情况处理登记表), photos attached to it. */
   Type.Literal('emergency.form'),
   Type.Literal('shift.started'),
@@ -136,9 +138,13 @@ export interface DutyLogDayView {
   correctedBy: Record<string, number>;
   attachments: AttachmentView[];
   signoff: { by: string; byName: string; at: number; comment: string } | null;
+  /** L4: whether this site wants the manager's signature too, and the manager's signature when given. */
+  countersignRequired: boolean;
+  countersign: { by: string; byName: string; at: number; comment: string } | null;
 }
 
 /** Days without a supervisor's signature (L4), newest first. */
 export interface UnsignedDaysView {
-  days: { date: string; entries: number }[];
+  /** `awaiting`: the supervisor's check, or (L4, where required) the manager's signature after it. */
+  days: { date: string; entries: number; awaiting: 'supervisor' | 'manager' }[];
 }

@@ -33,6 +33,7 @@ export const routes = {
   attachment: (id: number | string) => `/api/duty-log/attachments/${id}`,
   dutyLogDay: '/api/duty-log/day',
   dutyLogSign: '/api/duty-log/signoffs',
+  dutyLogCountersign: '/api/duty-log/countersigns',
   dutyLogUnsigned: '/api/duty-log/unsigned',
   handover: '/api/handover',
   handoverOutgoing: '/api/handover/outgoing-signature',

@@ -22,6 +22,8 @@ export interface JournalDeps {
   attachments: Attachments;
   clock: Clock;
   roomIds: ReadonlySet<string>;
+  /** L4: the manager signs each day too, after the supervisor (site `dutyLog.managerSignature`). */
+  managerSignature?: boolean;
 }
 
 export interface Journal {
@@ -35,6 +37,8 @@ export interface Journal {
   openItems(): OpenItemsView;
   day(date: string): DutyLogDayView;
   sign(date: string, comment: string, by: UserView): DutyLogDayView;
+  /** L4: the manager's signature of a day the supervisor has checked and signed, where the site asks for it. */
+  countersign(date: string, comment: string, by: UserView): DutyLogDayView;
   /** Ended days of the last `days` without a signature (L4), newest first. */
   unsigned(days: number): UnsignedDaysView;
   /** [from, to) of a day's log: its shifts from the first start to the last end, or the local day. */
@@ -86,6 +90,13 @@ export function createJournal(deps: JournalDeps): Journal {
     return { from: Math.min(...shifts.map((s) => s.start)), to: Math.max(...shifts.map((s) => s.end)), shifts };
   };
 
+  const signatureOf = (table: 'duty_log_signoffs' | 'duty_log_countersigns', date: string): DutyLogDayView['signoff'] => {
+    const s = db.prepare(`SELECT s.*, u.display_name FROM ${table} s JOIN users u ON u.username = s.signed_by WHERE date = ?`).get(date) as
+      | { signed_by: string; display_name: string; signed_at: number; comment: string }
+      | undefined;
+    return s ? { by: s.signed_by, byName: s.display_name, at: s.signed_at, comment: s.comment } : null;
+  };
+
   const day = (date: string): DutyLogDayView => {
     const { from, to, shifts } = dayRange(date);
     const pages = new Map<string, DutyLogPageView>(shifts.map((s) => [s.key, { shift: s, people: roster.staffOf(s), entries: [] }]));
@@ -102,15 +113,16 @@ export function createJournal(deps: JournalDeps): Journal {
     const all = [...pages.values(), ...(loose.entries.length > 0 ? [loose] : [])];
     const ids = all.flatMap((p) => p.entries.map((e) => e.id));
     const correctedBy = correctionsSince(db, from, new Set(ids));
-    const sign = db.prepare('SELECT s.*, u.display_name FROM duty_log_signoffs s JOIN users u ON u.username = s.signed_by WHERE date = ?').get(date) as
-      | { signed_by: string; display_name: string; signed_at: number; comment: string }
-      | undefined;
+    const sign = signatureOf('duty_log_signoffs', date);
+    const counter = signatureOf('duty_log_countersigns', date);
     return {
       date,
       pages: all,
       correctedBy,
       attachments: deps.attachments.forEntries(ids),
-      signoff: sign ? { by: sign.signed_by, byName: sign.display_name, at: sign.signed_at, comment: sign.comment } : null,
+      signoff: sign,
+      countersignRequired: deps.managerSignature === true,
+      countersign: counter,
     };
   };
 
@@ -199,16 +211,30 @@ export function createJournal(deps: JournalDeps): Journal {
       return day(date);
     },
 
+    countersign(date, comment, by) {
+      if (deps.managerSignature !== true) throw new DomainError('RW_INVALID_REQUEST', 'this site does not ask for the manager\'s signature (dutyLog.managerSignature)', 409);
+      if (by.role !== 'manager' && by.role !== 'admin') throw new DomainError('RW_FORBIDDEN', 'the manager in charge signs here (L4)', 403);
+      store.transaction(() => {
+        if (!db.prepare('SELECT 1 FROM duty_log_signoffs WHERE date = ?').get(date)) throw new DomainError('RW_INVALID_REQUEST', `the log of ${date} is not yet checked and signed by a supervisor`, 409);
+        if (db.prepare('SELECT 1 FROM duty_log_countersigns WHERE date = ?').get(date)) throw new DomainError('RW_ALREADY_SIGNED', `the manager has already signed the log of ${date}`, 409);
+        const e = dutyLog.insert({ ts: clock.now(), kind: 'log.countersigned', username: by.username, params: { date, comment, user: by.displayName, rule: 'L4' } });
+        db.prepare('INSERT INTO duty_log_countersigns (date, signed_by, signed_at, comment, entry_id) VALUES (?, ?, ?, ?, ?)').run(date, by.username, e.ts, comment, e.id);
+      });
+      return day(date);
+    },
+
     unsigned(days) {
       const signed = new Set((db.prepare('SELECT date FROM duty_log_signoffs').all() as { date: string }[]).map((r) => r.date));
+      const countersigned = new Set((db.prepare('SELECT date FROM duty_log_countersigns').all() as { date: string }[]).map((r) => r.date));
       const now = clock.now();
       const result: UnsignedDaysView['days'] = [];
       let d = localDateOf(now, plan.timeZone);
       for (let n = 0; n <= days; n++, d = addDays(d, -1)) {
         const date = formatDate(d);
         const { from, to } = dayRange(date);
-        if (to > now || signed.has(date)) continue;
-        result.push({ date, entries: countBetween(db, from, to) });
+        const awaiting = !signed.has(date) ? 'supervisor' : deps.managerSignature === true && !countersigned.has(date) ? 'manager' : null;
+        if (to > now || awaiting === null) continue;
+        result.push({ date, entries: countBetween(db, from, to), awaiting });
       }
       return { days: result };
     },

@@ -338,7 +338,7 @@ export const migrations: readonly Migration[] = [
   {
     // Issue 14, rules still partial: what the shift reports upwards stays with the alarm until it clears (A8).
     version: 6,
-    description: 'duty rules: faults reported upwards, CCTV evidence, stepped-up patrols',
+    description: 'duty rules: faults reported upwards, CCTV evidence, stepped-up patrols, manager countersignature',
     sql: `
       -- A7: the evidence reference a CCTV alarm came with (Frigate event id, snapshot or clip), kept with the alarm.
       ALTER TABLE alarms ADD COLUMN evidence TEXT;
@@ -364,6 +364,14 @@ export const migrations: readonly Migration[] = [
         set_at      INTEGER NOT NULL
       ) STRICT;
       CREATE INDEX patrol_stepups_schedule ON patrol_stepups (schedule_id, until_ts);
+      -- L4: where the site's rules want it, the manager in charge signs each day's log after the supervisor's check.
+      CREATE TABLE duty_log_countersigns (
+        date           TEXT PRIMARY KEY,
+        signed_by      TEXT NOT NULL REFERENCES users(username),
+        signed_at      INTEGER NOT NULL,
+        comment        TEXT NOT NULL,
+        entry_id       INTEGER NOT NULL
+      ) STRICT;
     `,
   },
 ];

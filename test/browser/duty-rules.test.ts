@@ -37,6 +37,7 @@ describe.skipIf(part.skip)('duty rules in the console: A3, S4, A7, A8', () => {
 shifts:
   - { id: day, name: { en: Day, zh-CN: 白班 }, start: "08:30", end: "17:30", minStaff: { duty: 1 } }
   - { id: night, name: { en: Night, zh-CN: 夜班 }, start: "17:30", end: "08:30", minStaff: { duty: 1 } }
+dutyLog: { managerSignature: true }
 patrols:
   - { id: pump-round, room: pumps, name: { en: Pump room round, zh-CN: 水泵房巡视 }, every: shift, checklist: [{ id: no-leak, name: { en: No leaks, zh-CN: 无渗漏 } }] }`,
     }))
@@ -48,7 +49,8 @@ patrols:
       connection: { type: tcp, host: 127.0.0.1, port: ${pumpPort}, timeoutMs: 500 } }
   - { id: cam-gate, room: cctv, profile: frigate-camera, name: { en: Gate camera, zh-CN: 大门摄像头 }, simulate: true, connection: { type: mqtt, topicId: gate, username: frigate, password: frigate-pw } }
 `,
-      );
+      )
+      .replace('users:\n', 'users:\n  - { username: boss, displayName: Manager Lu, role: manager, password: boss }\n');
     gw = await startTestGateway({ yaml, dataDir, clock });
     browser = await launchChromium();
     duty = await loggedInPage(browser, gw.url, 'duty', 'duty', errors);
@@ -219,6 +221,34 @@ patrols:
     expect(await textOf(duty.getByTestId('form-sheet'))).toContain('处理措施Valve V12 closed');
     await duty.getByTestId('form-sheet-close').click();
     await duty.getByTestId('lang-switch').selectOption('en');
+    expect(errors).toEqual([]);
+  });
+
+  it("L4: the supervisor checks and signs yesterday's log, then the manager in charge signs it too; until then it shows as awaiting the manager", async () => {
+    const open = async (page: Page): Promise<void> => {
+      await page.getByTestId('nav-journal').click();
+      await page.getByTestId('journal-date').fill('2026-11-22');
+      await page.getByTestId('journal-date').dispatchEvent('change');
+    };
+    const lead = await loggedInPage(browser, gw.url, 'lead', 'lead', errors);
+    await open(lead);
+    await lead.getByTestId('journal-sign-comment').fill('Checked');
+    await lead.getByTestId('journal-sign-button').click();
+    await expect.poll(() => textOf(lead.getByTestId('journal-signed')), WAIT).toContain('Reviewed and signed by Lead Zhang');
+    expect(await textOf(lead.getByTestId('journal-awaiting-manager'))).toBe("Awaiting the manager's signature.");
+    expect(await lead.getByTestId('journal-countersign-button').count()).toBe(0);
+    await expect.poll(() => textOf(lead.getByTestId('journal-unsigned')), WAIT).toContain('2026-11-22 (manager)');
+    await lead.context().close();
+
+    const boss = await loggedInPage(browser, gw.url, 'boss', 'boss', errors);
+    await boss.getByTestId('lang-switch').selectOption('zh-CN');
+    await open(boss);
+    await boss.getByTestId('journal-countersign-comment').fill('已阅');
+    await boss.getByTestId('journal-countersign-button').click();
+    await expect.poll(() => textOf(boss.getByTestId('journal-countersigned')), WAIT).toMatch(/^主管经理 Manager Lu 于 .+ 签字：已阅$/);
+    expect(await textOf(boss.getByTestId('journal-unsigned'))).not.toContain('2026-11-22');
+    await expect.poll(() => textOf(boss.getByTestId('duty-log').locator('[data-kind="log.countersigned"]')), WAIT).toContain('Manager Lu 作为主管经理签署 2026-11-22 值班日志：已阅（依据 L4）');
+    await boss.context().close();
     expect(errors).toEqual([]);
   });
 });

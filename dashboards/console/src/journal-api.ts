@@ -11,6 +11,7 @@ export const journalApi = {
   openItems: () => call<OpenItemsView>('GET', routes.openItems),
   resolve: (id: number, request: ResolveRequest) => call<DutyLogEntryView>('POST', routes.noteResolve(id), request),
   sign: (date: string, comment: string) => call<DutyLogDayView>('POST', routes.dutyLogSign, { date, comment }),
+  countersign: (date: string, comment: string) => call<DutyLogDayView>('POST', routes.dutyLogCountersign, { date, comment }),
   attachmentUrl: (id: number) => routes.attachment(id),
   /** The file goes as the raw body; the gateway checks its bytes (L3). */
   async attach(entryId: number, file: File): Promise<AttachmentView> {

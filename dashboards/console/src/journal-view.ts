@@ -160,6 +160,17 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
     replaceChildren(openEl, h('h3', {}, tr('journal.openItems', { count: items.length })), items.length ? h('ol', { class: 'duty-log' }, items.map(openItem)) : h('p', { class: 'muted' }, tr('journal.noOpenItems')));
   }
 
+  /** L4: the manager's signature after the supervisor's check, where the site asks for it. */
+  function countersignPart(v: DutyLogDayView): HTMLElement | null {
+    if (v.countersign) return h('p', { class: 'signed', 'data-testid': 'journal-countersigned' }, tr('journal.countersignedBy', { user: v.countersign.byName, time: formatDateTime(v.countersign.at), comment: v.countersign.comment }));
+    if (!v.countersignRequired) return null;
+    if (me.role !== 'manager' && me.role !== 'admin') return h('p', { class: 'muted', 'data-testid': 'journal-awaiting-manager' }, tr('journal.awaitingManager'));
+    const comment = h('input', { type: 'text', maxlength: 1000, placeholder: tr('journal.signComment'), 'data-testid': 'journal-countersign-comment' });
+    const sign = h('button', { type: 'button', class: 'btn', 'data-testid': 'journal-countersign-button' }, tr('journal.countersign'));
+    sign.addEventListener('click', () => void act(() => journalApi.countersign(date, comment.value), tr('journal.signedDone')));
+    return h('div', {}, h('p', { class: 'muted', 'data-testid': 'journal-awaiting-manager' }, tr('journal.awaitingManager')), comment, sign);
+  }
+
   function render(): void {
     const v = view!;
     replaceChildren(
@@ -175,7 +186,7 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
         ),
       ),
     );
-    if (v.signoff) replaceChildren(signEl, h('p', { class: 'signed', 'data-testid': 'journal-signed' }, tr('journal.signedBy', { user: v.signoff.byName, time: formatDateTime(v.signoff.at), comment: v.signoff.comment })));
+    if (v.signoff) replaceChildren(signEl, h('p', { class: 'signed', 'data-testid': 'journal-signed' }, tr('journal.signedBy', { user: v.signoff.byName, time: formatDateTime(v.signoff.at), comment: v.signoff.comment })), countersignPart(v));
     else if (supervisor) {
       const comment = h('input', { type: 'text', maxlength: 1000, placeholder: tr('journal.signComment'), 'data-testid': 'journal-sign-comment' });
       const sign = h('button', { type: 'button', class: 'btn', 'data-testid': 'journal-sign-button' }, tr('journal.sign'));
@@ -189,7 +200,7 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
       const [day, unsigned, open] = await Promise.all([journalApi.day(date), journalApi.unsigned(14), journalApi.openItems()]);
       view = day;
       renderOpen(open.items);
-      unsignedEl.textContent = unsigned.days.length ? tr('journal.unsignedDays', { days: unsigned.days.map((d) => d.date).join(', ') }) : tr('journal.allSigned');
+      unsignedEl.textContent = unsigned.days.length ? tr('journal.unsignedDays', { days: unsigned.days.map((d) => (d.awaiting === 'manager' ? tr('journal.awaitingManagerDay', { date: d.date }) : d.date)).join(', ') }) : tr('journal.allSigned');
       render();
     } catch (err) {
       say(errorText(err), true);

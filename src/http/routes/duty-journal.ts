@@ -48,6 +48,8 @@ export const dutyJournalModule: ConsoleModule = {
 
     app.get<{ Querystring: DayQuery }>(routes.dutyLogDay, { schema: { querystring: DayQuery } }, async (req) => journal.day(req.query.date));
     app.post<{ Body: SignRequest }>(routes.dutyLogSign, { schema: { body: SignRequest } }, async (req) => journal.sign(req.body.date, req.body.comment, requireUser(req)));
+    // L4: the manager's signature after the supervisor's check, where the site asks for it.
+    app.post<{ Body: SignRequest }>(routes.dutyLogCountersign, { schema: { body: SignRequest } }, async (req) => journal.countersign(req.body.date, req.body.comment, requireUser(req)));
     app.get<{ Querystring: { days?: number } }>(
       routes.dutyLogUnsigned,
       { schema: { querystring: { type: 'object', properties: { days: { type: 'integer', minimum: 1, maximum: 366 } }, additionalProperties: false } } },
