@@ -21,7 +21,7 @@ import { startBusSimulator, type ModbusSimulator } from './simulators/modbus-sim
 import { simulatedBuses } from './simulators/simulated-buses.ts';
 import { startSimulatorControl } from './simulators/control-server.ts';
 import { createShiftPlan, type ShiftPlan } from './shifts/shift-plan.ts';
-import { staffingShortage } from './shifts/staffing.ts';
+import { coverageAhead, staffingShortage } from './shifts/staffing.ts';
 import { createRoster, type Roster } from './shifts/roster.ts';
 import { seedDemoRoster } from './shifts/demo-roster.ts';
 import { createJournal, type Journal } from './duty/journal.ts';
@@ -339,6 +339,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             late.flagLate(firstStart); // S6: late or missing handovers are flagged in the duty log
             patrols.tick(firstStart); // P1/P3: overdue patrols are logged and raise an alarm
             a.staffing(staffingShortage(shiftPlan, r, clock.now())); // R2: the shift in progress is staffed
+            a.coverageAhead(coverageAhead(shiftPlan, r, clock.now())); // R2: and so are the next 24 h
           } catch (err) {
             logger.error('handover/patrol check failed', { err: String((err as Error)?.stack ?? err) });
           }

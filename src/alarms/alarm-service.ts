@@ -47,6 +47,8 @@ export interface AlarmService {
   patrolDone(scheduleId: string): void;
   /** R2: what the shift in progress lacks (raises or updates the under-staffed alarm), or null (it returns). */
   staffing(shortage: string | null): void;
+  /** R2 look-ahead: what the shifts of the next 24 h lack (a medium warning before they start), or null. */
+  coverageAhead(gaps: string | null): void;
   acknowledge(id: number, user: UserView, note: string): AlarmView;
   reset(id: number, user: UserView, note: string): AlarmView;
   shelve(id: number, user: UserView, minutes: number, reason: string): AlarmView;
@@ -358,6 +360,18 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     publish(done);
   };
 
+  /** R2: a roster gap as an alarm of its own key, raised or updated while `detail` names it, returned when null. */
+  const rosterAlarm = (key: string, condition: AlarmCondition, priority: Priority, detail: string | null): void => {
+    const now = clock.now();
+    const open = records.openByCondition(key, condition);
+    // Nothing to write while the answer stays the same: this runs with every duty check.
+    if (detail === null ? !open || !isConditionActive(open.state) : open && isConditionActive(open.state) && open.detail === detail) return;
+    const done = store.transaction(() =>
+      detail === null ? clear(key, condition, null, now) : raise({ point: { key, roomId: '', deviceId: key, unit: '' }, condition, kind: 'staffing', priority, rule: 'R2', detail, now }),
+    );
+    publish(done ? [done] : []);
+  };
+
   const mustFind = (id: number): AlarmRow => {
     const row = records.byId(id);
     if (!row) throw new DomainError('RW_NOT_FOUND', `no alarm ${id}`, 404);
@@ -509,15 +523,12 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     },
 
     staffing(shortage) {
-      const key = 'roster:staffing';
-      const now = clock.now();
-      const open = records.openByCondition(key, 'understaffed');
-      // Nothing to write while the answer stays the same: this runs with every duty check.
-      if (shortage === null ? !open || !isConditionActive(open.state) : open && isConditionActive(open.state) && open.detail === shortage) return;
-      const done = store.transaction(() =>
-        shortage === null ? clear(key, 'understaffed', null, now) : raise({ point: { key, roomId: '', deviceId: key, unit: '' }, condition: 'understaffed', kind: 'staffing', priority: 'high', rule: 'R2', detail: shortage, now }),
-      );
-      publish(done ? [done] : []);
+      rosterAlarm('roster:staffing', 'understaffed', 'high', shortage);
+    },
+
+    coverageAhead(gaps) {
+      // A warning, not an alarm: there is still time to fill the gap before the shift starts.
+      rosterAlarm('roster:coverage', 'understaffedSoon', 'medium', gaps);
     },
 
     acknowledge(id, user, note) {

@@ -140,6 +140,8 @@ export const AlarmCondition = Type.Union([
   Type.Literal('patrolOverdue'),
   /** R2: the shift in progress has fewer people rostered than its minimum; device id `roster:staffing`. */
   Type.Literal('understaffed'),
+  /** R2 look-ahead: a shift starting in the next 24 h has fewer people rostered than its minimum; `roster:coverage`. */
+  Type.Literal('understaffedSoon'),
   /** Run feedback disagrees with the command for longer than the configured delay. */
   Type.Literal('mismatch'),
   /** The device answers a read with exception 01/02/03/0A: its profile or the gateway's table does not match it. */

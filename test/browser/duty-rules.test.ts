@@ -50,8 +50,8 @@ patrols:
   - { id: cam-gate, room: cctv, profile: frigate-camera, name: { en: Gate camera, zh-CN: 大门摄像头 }, simulate: true, connection: { type: mqtt, topicId: gate, username: frigate, password: frigate-pw } }
 `,
       )
-      .replace('users:\n', 'users:\n  - { username: boss, displayName: Manager Lu, role: manager, password: boss }\n');
-    gw = await startTestGateway({ yaml, dataDir, clock });
+      .replace('users:\n', 'users:\n  - { username: boss, displayName: Manager Lu, role: manager, password: boss }\n  - { username: wang, displayName: Duty Wang, role: duty, password: wang }\n');
+    gw = await startTestGateway({ yaml, dataDir, clock, dutyCheckMs: 300 });
     browser = await launchChromium();
     duty = await loggedInPage(browser, gw.url, 'duty', 'duty', errors);
   });
@@ -249,6 +249,23 @@ patrols:
     expect(await textOf(boss.getByTestId('journal-unsigned'))).not.toContain('2026-11-22');
     await expect.poll(() => textOf(boss.getByTestId('duty-log').locator('[data-kind="log.countersigned"]')), WAIT).toContain('Manager Lu 作为主管经理签署 2026-11-22 值班日志：已阅（依据 L4）');
     await boss.context().close();
+    expect(errors).toEqual([]);
+  });
+
+  it('R2 look-ahead: the night officer leaves the roster; before the night starts the board warns of the coming gap, in both languages', async () => {
+    const { roster, users } = gw.gateway;
+    const days = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
+    roster.saveDraft('2026-11', days.flatMap((date) => [{ date, shiftId: 'day', username: 'duty' }, { date, shiftId: 'night', username: 'wang' }]), users.get('lead')!);
+    roster.publish('2026-11', users.get('lead')!);
+    await users.syncFromConfig(gw.site.config.users.filter((u) => u.username !== 'wang'));
+    const row = duty.locator('[data-condition="understaffedSoon"]');
+    await row.waitFor(WAIT);
+    expect(await row.getAttribute('data-priority')).toBe('medium');
+    expect(await textOf(row.getByTestId('alarm-condition'))).toBe('Coming shift under-staffed (next 24 h)');
+    expect(await textOf(row.getByTestId('alarm-value'))).toBe('2026-11-23/night: duty 0/1');
+    await duty.getByTestId('lang-switch').selectOption('zh-CN');
+    await expect.poll(() => textOf(duty.locator('[data-condition="understaffedSoon"]').getByTestId('alarm-condition')), WAIT).toBe('未来 24 小时班次人手不足');
+    await duty.getByTestId('lang-switch').selectOption('en');
     expect(errors).toEqual([]);
   });
 });

@@ -135,6 +135,18 @@ describe('R2: the shift in progress is checked live against its minimum staff', 
     await gw?.dispose();
   });
 
+  it('R2 look-ahead: the night officer leaves in the morning: a medium warning names the coming night before it starts; back on the roster, it returns', async () => {
+    const staffed = gw.site.config.users;
+    await gw.gateway.users.syncFromConfig(staffed.filter((u) => u.username !== 'wang'));
+    // 10:00: the day shift is staffed; the night (17:30) and the next morning's day shift are within 24 h.
+    const warning = await waitFor(() => gw.gateway.alarms.open().find((a) => a.condition === 'understaffedSoon'), 'the coverage warning');
+    expect(warning).toMatchObject({ priority: 'medium', rule: 'R2', state: 'unack_active', detail: '2026-11-20/night: duty 0/1' });
+    expect(gw.gateway.alarms.open().some((a) => a.condition === 'understaffed')).toBe(false);
+    expect(gw.gateway.dutyLog.list({ limit: 50 }).find((e) => e.kind === 'alarm.raised' && e.alarmId === warning.id)).toMatchObject({ params: { condition: 'understaffedSoon', priority: 'medium' } });
+    await gw.gateway.users.syncFromConfig([...staffed.filter((u) => u.username !== 'wang'), wang]);
+    await waitFor(() => gw.gateway.alarms.get(warning.id)?.state === 'rtn_unack', 'the warning back to normal once the night is staffed');
+  });
+
   it('the only rostered person of the shift leaves: a high R2 alarm names the shift and the gap; back on the roster, it returns', async () => {
     const staffed = gw.site.config.users;
     await gw.gateway.users.syncFromConfig(staffed.filter((u) => u.username !== 'wang')); // the night officer has left

@@ -19,7 +19,7 @@ export function priorityText(priority: Priority): string {
   return tr(`alarm.priority.${priority}`);
 }
 
-const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh', 'rateOfChange', 'discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'mismatch', 'config'] satisfies AlarmCondition[];
+const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh', 'rateOfChange', 'discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'understaffedSoon', 'mismatch', 'config'] satisfies AlarmCondition[];
 const PRIORITIES: readonly string[] = ['critical', 'high', 'medium', 'low'];
 
 export function isCondition(value: unknown): value is AlarmCondition {
@@ -61,7 +61,7 @@ export function limitsText(limits: LimitsView | undefined, format: (n: number) =
  * (or patrol): their pointKey is the device id.
  */
 export function isDeviceLevel(alarm: Pick<AlarmView, 'condition'>): boolean {
-  return alarm.condition === 'commLoss' || alarm.condition === 'config' || alarm.condition === 'isolationOvernight' || alarm.condition === 'patrolOverdue' || alarm.condition === 'understaffed';
+  return alarm.condition === 'commLoss' || alarm.condition === 'config' || alarm.condition === 'isolationOvernight' || alarm.condition === 'patrolOverdue' || alarm.condition === 'understaffed' || alarm.condition === 'understaffedSoon';
 }
 
 /** What the alarm says: a discrete alarm's own message (fault code text included), else value against limit. */

@@ -65,7 +65,7 @@ function messageKey(entry: DutyLogEntryView): MessageKey {
   if (entry.kind === 'alarm.raised' && entry.params['condition'] === 'config') return 'dutyLog.kind.alarm.raisedConfig';
   // A7: a camera's alarm says which recording it keeps as evidence.
   if (entry.kind === 'alarm.raised' && typeof entry.params['evidence'] === 'string') return 'dutyLog.kind.alarm.raisedEvidence';
-  const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed'], entry.params['condition']);
+  const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'understaffedSoon'], entry.params['condition']);
   return event ? 'dutyLog.kind.alarm.raisedEvent' : `dutyLog.kind.${entry.kind}`;
 }
 
