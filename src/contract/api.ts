@@ -350,6 +350,7 @@ export const ErrorCode = Type.Union([
   Type.Literal('RW_TAG_EXISTS'),
   Type.Literal('RW_NO_TAG'),
   Type.Literal('RW_INTERNAL'),
+  Type.Literal('RW_LOGIN_THROTTLED'),
   ...ShiftErrorCode.anyOf,
   ...JournalErrorCode.anyOf,
   ...HandoverErrorCode.anyOf,
@@ -401,3 +402,4 @@ export * from './room-entries.ts';
 export * from './shift-report.ts';
 export * from './playbooks.ts';
 export * from './history.ts';
+export * from './security.ts';

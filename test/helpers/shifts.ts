@@ -46,7 +46,7 @@ export async function shiftWorld(opts: { shifts?: ShiftConfig[]; start?: number 
   const dir = mkdtempSync(join(tmpdir(), 'roomwatch-shifts-'));
   const store = openStore(dir, silentLogger);
   const clock = fakeClock(opts.start);
-  const users = createUsers(store, clock, 12);
+  const users = createUsers(store, clock, 12, { demo: true });
   await users.syncFromConfig(crew);
   return {
     dir,

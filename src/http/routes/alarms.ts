@@ -23,15 +23,15 @@ const idParams = { type: 'object', properties: { id: { type: 'integer', minimum:
 
 function register(app: FastifyInstance, deps: ConsoleDeps, name: keyof typeof actions): void {
   const action = actions[name] as { schema: TSchema; run: AlarmAction<unknown> };
-  app.post<{ Params: { id: number }; Body: unknown }>(`/api/alarms/:id/${name}`, { schema: { body: action.schema, params: idParams } }, async (req) =>
+  app.post<{ Params: { id: number }; Body: unknown }>(`/api/alarms/:id/${name}`, { schema: { body: action.schema, params: idParams }, config: { access: `alarm.${name}` } }, async (req) =>
     action.run(deps, req.params.id, requireUser(req), req.body ?? {}),
   );
 }
 
 export const alarmsModule: ConsoleModule = {
   routes(app, deps) {
-    app.get(routes.alarms, async () => deps.alarms.open());
-    app.get(routes.alarmSummary, async () => deps.alarms.summary());
+    app.get(routes.alarms, { config: { access: 'console.view' } }, async () => deps.alarms.open());
+    app.get(routes.alarmSummary, { config: { access: 'console.view' } }, async () => deps.alarms.summary());
     for (const name of Object.keys(actions) as (keyof typeof actions)[]) register(app, deps, name);
   },
   socket(socket, deps, user) {

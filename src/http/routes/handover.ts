@@ -12,9 +12,9 @@ function send(reply: FastifyReply, result: SignResult): FastifyReply {
 
 export const handoverModule: ConsoleModule = {
   routes(app, { handover }) {
-    app.get(routes.handover, async () => handover.view());
-    app.post<{ Body: OutgoingSignRequest }>(routes.handoverOutgoing, { schema: { body: OutgoingSignRequest } }, async (req, reply) => send(reply, handover.signOutgoing(req.body, requireUser(req))));
-    app.post<{ Body: IncomingSignRequest }>(routes.handoverIncoming, { schema: { body: IncomingSignRequest } }, async (req, reply) => {
+    app.get(routes.handover, { config: { access: 'console.view' } }, async () => handover.view());
+    app.post<{ Body: OutgoingSignRequest }>(routes.handoverOutgoing, { schema: { body: OutgoingSignRequest }, config: { access: 'handover.sign' } }, async (req, reply) => send(reply, handover.signOutgoing(req.body, requireUser(req))));
+    app.post<{ Body: IncomingSignRequest }>(routes.handoverIncoming, { schema: { body: IncomingSignRequest }, config: { access: 'handover.sign' } }, async (req, reply) => {
       requireUser(req); // deny by default: signing happens on a logged-in console, with the incoming person's own password
       return send(reply, await handover.signIncoming(req.body));
     });

@@ -6,14 +6,14 @@ const params = { type: 'object', properties: { id: { type: 'integer', minimum: 1
 
 export const playbooksModule: ConsoleModule = {
   routes(app, { playbooks }) {
-    app.get<{ Querystring: { open?: boolean } }>(routes.playbooks, { schema: { querystring: { type: 'object', properties: { open: { type: 'boolean' } }, additionalProperties: false } } }, async (req) =>
+    app.get<{ Querystring: { open?: boolean } }>(routes.playbooks, { schema: { querystring: { type: 'object', properties: { open: { type: 'boolean' } }, additionalProperties: false } }, config: { access: 'console.view' } }, async (req) =>
       playbooks.list(req.query.open ?? false),
     );
-    app.post<{ Body: PlaybookOpenRequest }>(routes.playbooks, { schema: { body: PlaybookOpenRequest } }, async (req) => playbooks.open(req.body, requireUser(req)));
-    app.post<{ Params: { id: number; step: string }; Body: PlaybookStepRequest }>('/api/playbooks/:id/steps/:step', { schema: { params, body: PlaybookStepRequest } }, async (req) =>
+    app.post<{ Body: PlaybookOpenRequest }>(routes.playbooks, { schema: { body: PlaybookOpenRequest }, config: { access: 'playbook.run' } }, async (req) => playbooks.open(req.body, requireUser(req)));
+    app.post<{ Params: { id: number; step: string }; Body: PlaybookStepRequest }>('/api/playbooks/:id/steps/:step', { schema: { params, body: PlaybookStepRequest }, config: { access: 'playbook.run' } }, async (req) =>
       playbooks.step(req.params.id, req.params.step, req.body.note, requireUser(req)),
     );
-    app.post<{ Params: { id: number }; Body: PlaybookReport }>('/api/playbooks/:id/report', { schema: { params, body: PlaybookReport } }, async (req) =>
+    app.post<{ Params: { id: number }; Body: PlaybookReport }>('/api/playbooks/:id/report', { schema: { params, body: PlaybookReport }, config: { access: 'playbook.run' } }, async (req) =>
       playbooks.close(req.params.id, req.body, requireUser(req)),
     );
   },
