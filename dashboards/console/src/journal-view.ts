@@ -45,7 +45,7 @@ function noteForm(onSubmit: (note: NoteRequest, reason: string) => Promise<void>
 
 export function journalView(store: Store): { el: HTMLElement; destroy(): void } {
   const me = store.user;
-  const supervisor = me.role === 'supervisor' || me.role === 'admin';
+  const supervisor = store.can('dutyLog.sign');
   let date = siteDate(now());
   let view: DutyLogDayView | null = null;
 

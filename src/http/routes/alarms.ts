@@ -2,7 +2,7 @@
 // shelve and unshelve, and the fire-alarm confirmation workflow (A4).
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { AckRequest, ClassifyRequest, DispatchRequest, ShelveRequest, routes, type AlarmView, type UserView } from '../../contract/api.ts';
+import { idParam, AckRequest, ClassifyRequest, DispatchRequest, ShelveRequest, routes, type AlarmView, type UserView } from '../../contract/api.ts';
 import { requireUser, type ConsoleDeps, type ConsoleModule } from '../context.ts';
 import { answer } from '../socket-answer.ts';
 import { Value } from '@sinclair/typebox/value';
@@ -19,11 +19,10 @@ const actions = {
   classify: { schema: ClassifyRequest, run: ((d, id, u, b) => d.alarms.classify(id, u, b.classification, b.note)) as AlarmAction<ClassifyRequest> },
 } satisfies Record<string, { schema: TSchema; run: AlarmAction<never> }>;
 
-const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
 
 function register(app: FastifyInstance, deps: ConsoleDeps, name: keyof typeof actions): void {
   const action = actions[name] as { schema: TSchema; run: AlarmAction<unknown> };
-  app.post<{ Params: { id: number }; Body: unknown }>(`/api/alarms/:id/${name}`, { schema: { body: action.schema, params: idParams }, config: { access: `alarm.${name}` } }, async (req) =>
+  app.post<{ Params: { id: number }; Body: unknown }>(`/api/alarms/:id/${name}`, { schema: { body: action.schema, params: idParam }, config: { access: `alarm.${name}` } }, async (req) =>
     action.run(deps, req.params.id, requireUser(req), req.body ?? {}),
   );
 }

@@ -1,11 +1,11 @@
 // The duty log as pages per shift, manual entries and their corrections, attachments and the daily
 // sign-off (L1–L4). Entries are only ever added: there is no update or delete route.
-import { CorrectionRequest, DayQuery, NoteRequest, SignRequest, routes } from '../../contract/api.ts';
+import { idParam, CorrectionRequest, DayQuery, NoteRequest, SignRequest, routes } from '../../contract/api.ts';
 import { DomainError } from '../../core/errors.ts';
 import { MAX_ATTACHMENT_BYTES, attachmentTypes } from '../../duty/attachments.ts';
 import { requireUser, type ConsoleModule } from '../context.ts';
 
-const idParams = { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } } } } as const;
+const idParams = { params: idParam };
 
 export const dutyJournalModule: ConsoleModule = {
   routes(app, { journal, attachments }) {

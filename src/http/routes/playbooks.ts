@@ -1,8 +1,9 @@
 // Emergency playbooks (E1–E4): open, tick steps, close with the written report (L7).
-import { PlaybookOpenRequest, PlaybookReport, PlaybookStepRequest, routes } from '../../contract/api.ts';
+import { Type } from '@sinclair/typebox';
+import { StoreId, PlaybookOpenRequest, PlaybookReport, PlaybookStepRequest, routes } from '../../contract/api.ts';
 import { requireUser, type ConsoleModule } from '../context.ts';
 
-const params = { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, step: { type: 'string', pattern: '^[a-z0-9-]{1,40}$' } } } as const;
+const params = Type.Object({ id: StoreId, step: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,40}$' })) }, { additionalProperties: false });
 
 export const playbooksModule: ConsoleModule = {
   routes(app, { playbooks }) {

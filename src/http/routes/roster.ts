@@ -2,6 +2,7 @@
 // swaps. The roster service checks roles and locking, so every path into it is held to the same rules.
 import {
   MonthParams,
+  idParam,
   RosterCsvImport,
   RosterSaveRequest,
   ShiftsQuery,
@@ -54,7 +55,7 @@ export const rosterModule: ConsoleModule = {
     app.post<{ Body: SwapRequest }>(routes.swaps, { schema: { body: SwapRequest }, config: { access: 'roster.requestSwap' } }, async (req) => roster.requestSwap(req.body, requireUser(req)));
     app.post<{ Params: { id: number }; Body: SwapDecision }>(
       '/api/roster-swaps/:id/decision',
-      { schema: { body: SwapDecision, params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } } } }, config: { access: 'roster.manage' } },
+      { schema: { body: SwapDecision, params: idParam }, config: { access: 'roster.manage' } },
       async (req) => roster.decideSwap(req.params.id, req.body.approve, req.body.comment, requireUser(req)),
     );
   },
