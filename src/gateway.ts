@@ -278,6 +278,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           site,
           users,
           loginThrottle: createLoginThrottle(clock, logger.child({ part: 'login' })),
+          publicUrl: () => config.http?.publicUrl ?? consoleUrl,
           alarms,
           dutyLog,
           bus,

@@ -216,6 +216,12 @@ export const SiteConfig = Type.Object(
           host: Type.Optional(Type.String()),
           port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
           sessionHours: Type.Optional(Type.Number({ minimum: 0.1, maximum: 24 * 30 })),
+          /**
+           * The console's address as phones and PCs reach it (patrol QR codes name it), e.g.
+           * https://roomwatch.plant.lan:8443. Default: the address the console listens on. Never taken from a
+           * request's Host header, which any client can set (issue 13).
+           */
+          publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$', maxLength: 200 })),
         },
         { additionalProperties: false },
       ),

@@ -27,6 +27,8 @@ import type { History } from '../sinks/historian/history.ts';
 export interface ConsoleDeps {
   site: Site;
   users: Users;
+  /** The console's public address (http.publicUrl, else where it listens); set once it listens. */
+  publicUrl: () => string;
   /** Failed logins and handover signatures per account and source (issue 13 medium 3/4). */
   loginThrottle: LoginThrottle;
   alarms: AlarmService;

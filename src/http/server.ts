@@ -19,7 +19,8 @@ import {
   type DutyLogEntryView,
 } from '../contract/api.ts';
 import { DomainError } from '../core/errors.ts';
-import { allows, type Access } from '../auth/permissions.ts';
+import { allows } from '../auth/permissions.ts';
+import { collectRoutes, type RouteEntry } from './route-table.ts';
 import { socketAccess } from './socket-access.ts';
 import { checkOrigin, refusedContentType, securityHeaders } from './request-guards.ts';
 import { createValidatorCompiler, describeValidationErrors } from './validation.ts';
@@ -49,13 +50,6 @@ export interface ConsoleServerOptions {
   serveSourceMaps?: boolean;
 }
 
-/** A route as the matrix test and the start-up check see it. */
-export interface RouteEntry {
-  method: string;
-  url: string;
-  access: Access | undefined;
-}
-
 export interface ConsoleServer {
   app: FastifyInstance;
   /** Every route registered, with its declared access (the authorisation matrix is generated from this). */
@@ -64,13 +58,11 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
+export type { RouteEntry } from './route-table.ts';
+
 declare module 'fastify' {
   interface FastifyRequest {
     user: UserView | null;
-  }
-  interface FastifyContextConfig {
-    /** Who may call the route (src/auth/permissions.ts); a route without it stops the server from starting. */
-    access?: Access;
   }
 }
 
@@ -109,16 +101,7 @@ export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOpt
   // are converted to the declared types (src/http/validation.ts).
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('user', null);
-  const table: { method: string | string[]; url: string; config?: { access?: Access } }[] = [];
-  app.addHook('onRoute', (route) => void table.push(route));
-  const routeTable = (): RouteEntry[] =>
-    table.flatMap((r) => [r.method].flat().map((method) => ({ method, url: r.url, access: r.config?.access })));
-  app.addHook('onReady', async () => {
-    const undeclared = routeTable().filter((r) => r.access === undefined);
-    if (undeclared.length > 0) {
-      throw new Error(`routes without an access level (deny by default: declare config.access): ${undeclared.map((r) => `${r.method} ${r.url}`).join(', ')}`);
-    }
-  });
+  const routeTable = collectRoutes(app);
 
   void app.register(fastifyCookie);
   // The console's files are public (the login page must load); the plugin's routes are marked so here.
