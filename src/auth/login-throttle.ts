@@ -25,7 +25,7 @@ export const throttlePolicy: Readonly<Record<ThrottleScope, Policy>> = {
   account: { free: 20, firstWaitMs: 1_000, maxWaitMs: 30_000 },
 };
 
-/** A burst is over (its counters forgotten) after this long without a failure. */
+/** A burst is over (its counters forgotten) after this long without a failure once its wait has passed. */
 const QUIET_MS = 15 * 60_000;
 const MAX_KEYS = 10_000;
 
@@ -43,8 +43,10 @@ export interface ThrottleEntry {
 }
 
 export interface LoginThrottle {
-  /** Milliseconds until this attempt may be checked; 0 = go ahead. A refused attempt is counted. */
+  /** Milliseconds until an attempt for this account from this source may be checked; 0 = go ahead. */
   waitMs(username: string, source: string): number;
+  /** An attempt arrives: like waitMs, and an attempt refused for waiting is counted for the admin. */
+  attempt(username: string, source: string): number;
   failed(username: string, source: string): void;
   /** A good password from this source for this account clears the account-from-source key (not the others). */
   succeeded(username: string, source: string): void;
@@ -65,24 +67,33 @@ export function createLoginThrottle(clock: Clock, logger: Logger): LoginThrottle
 
   const expire = (now: number): void => {
     for (const [k, e] of entries) {
-      if (now - e.lastAt < QUIET_MS || (e.blockedUntil ?? 0) > now) continue;
+      if (now - Math.max(e.lastAt, e.blockedUntil ?? 0) < QUIET_MS) continue;
       if (e.blockedUntil !== null) logger.warn('login throttle ended', { scope: e.scope, key: e.key, failures: e.failures, refused: e.refused, since: new Date(e.firstAt).toISOString() });
       entries.delete(k);
     }
   };
 
+  const waitMs = (username: string, source: string): number => {
+    const now = clock.now();
+    expire(now);
+    let wait = 0;
+    for (const [scope, key] of keysOf(username, source)) {
+      const e = entries.get(id(scope, key));
+      if (e?.blockedUntil && e.blockedUntil > now) wait = Math.max(wait, e.blockedUntil - now);
+    }
+    return wait;
+  };
+
   return {
-    waitMs(username, source) {
-      const now = clock.now();
-      expire(now);
-      let wait = 0;
-      for (const [scope, key] of keysOf(username, source)) {
-        const e = entries.get(id(scope, key));
-        if (e?.blockedUntil && e.blockedUntil > now) wait = Math.max(wait, e.blockedUntil - now);
-      }
-      if (wait > 0) for (const [scope, key] of keysOf(username, source)) {
-        const e = entries.get(id(scope, key));
-        if (e) e.refused++;
+    waitMs,
+
+    attempt(username, source) {
+      const wait = waitMs(username, source);
+      if (wait > 0) {
+        for (const [scope, key] of keysOf(username, source)) {
+          const e = entries.get(id(scope, key));
+          if (e) e.refused++;
+        }
       }
       return wait;
     },

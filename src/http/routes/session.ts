@@ -12,7 +12,7 @@ export const sessionView = (user: UserView): SessionView => ({ ...user, permissi
 
 /** Refuses an attempt while its account or source waits; the refusal names how long (Retry-After). */
 export function throttled(throttle: LoginThrottle, username: string, source: string, reply: FastifyReply): void {
-  const wait = throttle.waitMs(username, source);
+  const wait = throttle.attempt(username, source);
   if (wait <= 0) return;
   const seconds = Math.ceil(wait / 1000);
   void reply.header('retry-after', String(seconds));
