@@ -132,7 +132,7 @@ export function createJournal(deps: JournalDeps): Journal {
     },
 
     sign(date, comment, by) {
-      if (!can('dutyLog.sign', by.role)) throw new DomainError('RW_FORBIDDEN', 'only a supervisor or manager signs the duty log (L4)', 403);
+      if (!can('dutyLog.sign', by.role)) throw new DomainError('RW_FORBIDDEN', 'only a supervisor signs the duty log (L4; a manager counts as one)', 403);
       const { to } = dayRange(date);
       if (clock.now() < to) throw bad(`the log of ${date} is still being written (until ${new Date(to).toISOString()}); sign it once its last shift has ended`);
       const entry = store.transaction(() => {
