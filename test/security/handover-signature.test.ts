@@ -7,7 +7,7 @@ import { routes, type HandoverRecordView } from '../../src/contract/api.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
 import { api, login } from '../helpers/console-client.ts';
 import { fakeClock } from '../helpers/fake-clock.ts';
-import { shanghai, startSiteWith } from '../helpers/shifts.ts';
+import { publishDutyDaysWangNights, shanghai, startSiteWith } from '../helpers/shifts.ts';
 
 const extra = `shifts:
   - { id: day, name: { en: Day, zh-CN: 白班 }, start: "08:30", end: "17:30", minStaff: { duty: 1 } }
@@ -23,10 +23,7 @@ describe('the incoming signature is no password oracle', () => {
 
   beforeAll(async () => {
     gw = await startSiteWith(extra, { clock, users: ['{ username: wang, displayName: Duty Wang, role: duty, password: wang }'] });
-    const { roster, users } = gw.gateway;
-    const days = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
-    roster.saveDraft('2026-11', days.flatMap((date) => [{ date, shiftId: 'day', username: 'duty' }, { date, shiftId: 'night', username: 'wang' }]), users.get('lead')!);
-    roster.publish('2026-11', users.get('lead')!);
+    publishDutyDaysWangNights(gw.gateway);
     clock.set(shanghai('2026-11-23T17:15'));
     duty = (await login(gw.url, 'duty', 'duty')).cookie;
     const out = await api<HandoverRecordView>(gw.url, duty, routes.handoverOutgoing, {

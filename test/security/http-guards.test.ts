@@ -12,23 +12,13 @@ import { isolateBidi } from '../../src/i18n/index.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
 import { api, login } from '../helpers/console-client.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { distRoomPatrolYaml } from '../helpers/shifts.ts';
 import { passwordOf, startRolesSite } from './site.ts';
-
-const patrols = `shifts:
-  - { id: day, name: { en: Day, zh-CN: 白班 }, start: "08:00", end: "20:00" }
-  - { id: night, name: { en: Night, zh-CN: 夜班 }, start: "20:00", end: "08:00" }
-patrols:
-  - id: dist-shift
-    room: dist-room-b1
-    name: { en: Distribution room round, zh-CN: 配电房巡查 }
-    every: shift
-    checklist:
-      - { id: clean, name: { en: Equipment and room clean, zh-CN: 设备及机房干净 } }`;
 
 let gw: TestGateway;
 let duty: string;
 beforeAll(async () => {
-  gw = await startRolesSite({ extra: patrols, publicUrl: 'https://roomwatch.plant.lan:8443' });
+  gw = await startRolesSite({ extra: distRoomPatrolYaml, publicUrl: 'https://roomwatch.plant.lan:8443' });
   duty = (await login(gw.url, 'duty', passwordOf('duty'))).cookie;
 });
 afterAll(async () => gw?.dispose());

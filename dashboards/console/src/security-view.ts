@@ -5,7 +5,7 @@ import type { LoginThrottleView, SessionListView } from '../../../src/contract/a
 import { routes } from '../../../src/contract/routes.ts';
 import { call } from './api.ts';
 import { h, replaceChildren } from './dom.ts';
-import { statusLine } from './status-line.ts';
+import { pageAction, statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
 import { formatDateTime } from './format.ts';
 import { now } from './clock.ts';
@@ -20,15 +20,7 @@ export function securityView(_store: Store): { el: HTMLElement } {
   const button = (testId: string, text: string, work: () => Promise<unknown>, done: string): HTMLElement =>
     h('button', { type: 'button', class: 'btn btn--small', 'data-testid': testId, onclick: () => void act(work, done) }, text);
 
-  const act = async (work: () => Promise<unknown>, done: string): Promise<void> => {
-    try {
-      await work();
-      say(done);
-      await load();
-    } catch (err) {
-      say(errorText(err), true);
-    }
-  };
+  const act = pageAction(say, () => load());
 
   async function load(): Promise<void> {
     try {
