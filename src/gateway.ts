@@ -9,11 +9,12 @@ import { createBus, type Bus } from './core/bus.ts';
 import { freshOrStale, staleAfterMs } from './core/stale.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createUsers, type Users } from './auth/users.ts';
+import { createLoginThrottle } from './auth/login-throttle.ts';
 import { createDutyLog, type DutyLog } from './sinks/duty-log/duty-log.ts';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.ts';
 import { webhookNotifier } from './alarms/escalation.ts';
 import { createEquipmentEvents, type EquipmentEvents } from './alarms/equipment-events.ts';
-import { createConsoleServer } from './http/server.ts';
+import { createConsoleServer, type RouteEntry } from './http/server.ts';
 import { startMqtt, type MqttPart } from './sources/mqtt/start.ts';
 import { createModbusSource } from './sources/modbus/source.ts';
 import { startBusSimulator, type ModbusSimulator } from './simulators/modbus-simulator.ts';
@@ -52,6 +53,8 @@ export interface Gateway {
   readonly mqtt: MqttPart | null;
   /** Set by start(). */
   readonly consoleUrl: string;
+  /** The console's routes with their declared access (the authorisation matrix test is generated from it); set by start(). */
+  readonly consoleRoutes: readonly RouteEntry[];
   readonly brokerPort: number | null;
   readonly simulatorControlPort: number | null;
   readonly store: Store;
@@ -91,6 +94,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let handover: Handover | undefined;
   let equipmentEvents: EquipmentEvents | undefined;
   let consoleUrl = '';
+  let consoleRoutes: RouteEntry[] = [];
   let brokerPort: number | null = null;
   let simulatorControlPort: number | null = null;
   let mqtt: MqttPart | null = null;
@@ -128,6 +132,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     simulators,
     get consoleUrl() {
       return consoleUrl;
+    },
+    get consoleRoutes() {
+      return consoleRoutes;
     },
     get brokerPort() {
       return brokerPort;
@@ -169,7 +176,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         const s = store;
         started.push({ name: 'store', stop: () => s.close() });
 
-        users = createUsers(store, clock, config.http?.sessionHours ?? 12);
+        users = createUsers(store, clock, config.http?.sessionHours ?? 12, { demo: site.demo });
         await users.syncFromConfig(config.users);
         if (!site.demo) {
           const weak = await users.usersWithDemoPasswords();
@@ -270,6 +277,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         const server = createConsoleServer({
           site,
           users,
+          loginThrottle: createLoginThrottle(clock, logger.child({ part: 'login' })),
+          publicUrl: () => config.http?.publicUrl ?? consoleUrl,
           alarms,
           dutyLog,
           bus,
@@ -290,6 +299,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           history,
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
+        consoleRoutes = server.routeTable();
         started.push({ name: 'console', stop: () => server.close() });
 
         if (modbus) {

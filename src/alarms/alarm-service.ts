@@ -28,6 +28,8 @@ import { createAlarmRecords, tagView, type AlarmRow, type TagRow } from './alarm
 import { escalationDelays, escalationRoles, type EscalationNotice, type Notifier } from './escalation.ts';
 import { summarize } from './alarm-load.ts';
 import { isRunning } from './equipment-events.ts';
+import { can, permissionTable, type Action } from '../auth/permissions.ts';
+import { shelveLimits } from './shelve-limits.ts';
 import { localMinutes } from './site-time.ts';
 import type { AlarmTransition } from './types.ts';
 
@@ -70,8 +72,6 @@ export interface AlarmServiceDeps {
   notifiers?: readonly Notifier[];
 }
 
-const authorised: ReadonlySet<Role> = new Set<Role>(['lead', 'supervisor', 'manager', 'admin']);
-const supervisors: ReadonlySet<Role> = new Set<Role>(['supervisor', 'manager', 'admin']);
 
 function discreteActive(spec: DiscreteAlarmSpec, value: number | boolean): boolean {
   if (spec.activeWhen === 'nonzero') return typeof value === 'number' && value !== 0;
@@ -100,6 +100,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   const { db } = store;
   const records = createAlarmRecords(db, site, deps.latest);
   const cfg = site.config.alarms ?? {};
+  const shelveMax = shelveLimits(cfg.maxShelveMinutes);
   /**
    * Rule state per `${pointKey}:${condition}`, in a slot object that the point's compiled rules hold on to, so
    * the per-reading path reads and writes it without a map lookup.
@@ -323,8 +324,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     if (!row) throw new DomainError('RW_NOT_FOUND', `no alarm ${id}`, 404);
     return row;
   };
-  const requireRole = (user: UserView, roles: ReadonlySet<Role>, what: string): void => {
-    if (!roles.has(user.role)) throw new DomainError('RW_FORBIDDEN', `${what} needs one of the roles ${[...roles].join(', ')}`, 403);
+  const requireRole = (user: UserView, action: Action, what: string): void => {
+    if (!can(action, user.role)) throw new DomainError('RW_FORBIDDEN', `${what} needs one of the roles ${permissionTable[action].join(', ')}`, 403);
   };
   /** One operator action on one alarm, durable, then broadcast. */
   const act = (work: (now: number) => Done[]): AlarmView => {
@@ -455,7 +456,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     },
 
     reset(id, user, note) {
-      requireRole(user, authorised, 'resetting a latched alarm');
+      requireRole(user, 'alarm.reset', 'resetting a latched alarm');
       return act((now) => {
         const row = mustFind(id);
         if (row.latched === 1 && isFire(row) && row.state === 'latched_ack') {
@@ -473,8 +474,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         const row = mustFind(id);
         // A6: fire alarms are never silenced by one person; isolation needs a supervisor's approval instead.
         if (row.latched === 1 || isFire(row)) throw new DomainError('RW_FORBIDDEN', 'fire alarms cannot be shelved; isolate the device with a supervisor’s approval (A6)', 403);
-        const max = cfg.maxShelveMinutes ?? 480;
-        if (minutes > max) throw new DomainError('RW_INVALID_REQUEST', `shelving is limited to ${max} minutes at this site`, 400);
+        const max = shelveMax[row.priority];
+        if (minutes > max) throw new DomainError('RW_INVALID_REQUEST', `a ${row.priority} alarm may be shelved for at most ${max} minutes at this site`, 400);
         if (row.state === 'normal') throw new DomainError('RW_ALARM_NOT_ACKABLE', `alarm ${id} is over`, 409);
         const until = now + minutes * 60_000;
         store.sql('INSERT OR REPLACE INTO alarm_shelves (point_key, condition, shelved_by, reason, shelved_at, until) VALUES (?, ?, ?, ?, ?, ?)').run(row.point_key, row.condition, user.username, reason.trim(), now, until);
@@ -529,7 +530,9 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       if (!device) throw new DomainError('RW_NOT_FOUND', `no device ${deviceId}`, 404);
       const now = clock.now();
       // A6: isolating a fire device needs a supervisor; a duty user's isolation is only a request until approved.
-      const selfApproved = request.kind === 'maintenance' || supervisors.has(user.role);
+      const selfApproved = request.kind === 'maintenance' || can('device.approveTag', user.role);
+      // A tag ends in the future or not at all (issue 13 medium 8): a past end would be overdue from its first minute.
+      if (request.plannedEnd !== undefined && request.plannedEnd <= now) throw new DomainError('RW_INVALID_REQUEST', 'plannedEnd must be in the future', 400);
       const { tag, entry } = store.transaction(() => {
         if (records.tagOf(deviceId)) throw new DomainError('RW_TAG_EXISTS', `${deviceId} already has a tag`, 409);
         const tag = db
@@ -545,7 +548,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     },
 
     approveTag(deviceId, user) {
-      requireRole(user, supervisors, 'approving an isolation');
+      requireRole(user, 'device.approveTag', 'approving an isolation');
       const now = clock.now();
       const { tag, entry } = store.transaction(() => {
         const existing = records.tagOf(deviceId);

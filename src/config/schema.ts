@@ -45,10 +45,23 @@ export type SuppressWhen = Static<typeof SuppressWhen>;
 
 const Seconds = Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 3 });
 
+const ShelveMinutes = Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 });
+
 export const AlarmsConfig = Type.Object(
   {
-    /** Longest a duty user may shelve an alarm (ISA-18.2: shelving is temporary). Default 480. */
-    maxShelveMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })),
+    /**
+     * Longest an alarm may be shelved (ISA-18.2: shelving is temporary), one number for every priority or one per
+     * priority. Defaults: critical 30, high 60, medium 120, low 120 (issue 13 medium 8; src/alarms/shelve-limits.ts).
+     */
+    maxShelveMinutes: Type.Optional(
+      Type.Union([
+        ShelveMinutes,
+        Type.Object(
+          { critical: Type.Optional(ShelveMinutes), high: Type.Optional(ShelveMinutes), medium: Type.Optional(ShelveMinutes), low: Type.Optional(ShelveMinutes) },
+          { additionalProperties: false },
+        ),
+      ]),
+    ),
     /** Site-local time at which a fire device still isolated raises an alarm (A6). Default "23:00". */
     isolationEndOfDay: Type.Optional(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' })),
     /**
@@ -203,6 +216,12 @@ export const SiteConfig = Type.Object(
           host: Type.Optional(Type.String()),
           port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
           sessionHours: Type.Optional(Type.Number({ minimum: 0.1, maximum: 24 * 30 })),
+          /**
+           * The console's address as phones and PCs reach it (patrol QR codes name it), e.g.
+           * https://roomwatch.plant.lan:8443. Default: the address the console listens on. Never taken from a
+           * request's Host header, which any client can set (issue 13).
+           */
+          publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$', maxLength: 200 })),
         },
         { additionalProperties: false },
       ),

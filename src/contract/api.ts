@@ -10,8 +10,8 @@ import { PatrolDutyLogKind } from './patrols.ts';
 import { RoomEntryDutyLogKind } from './room-entries.ts';
 import { PlaybookDutyLogKind } from './playbooks.ts';
 
-export { Role, Localized } from './common.ts';
-import { Role, Localized } from './common.ts';
+export { Role, Localized, StoreId, EpochMs, idParam } from './common.ts';
+import { Role, Localized, StoreId, EpochMs } from './common.ts';
 
 export const UserView = Type.Object({
   username: Type.String(),
@@ -99,6 +99,8 @@ export const SiteView = Type.Object({
   rooms: Type.Array(RoomView),
   devices: Type.Array(DeviceView),
   points: Type.Array(PointView),
+  /** Longest shelving per priority (alarms.maxShelveMinutes): the console offers only durations within it. */
+  shelveMaxMinutes: Type.Object({ critical: Type.Integer(), high: Type.Integer(), medium: Type.Integer(), low: Type.Integer() }),
   /**
    * The gateway's clock (epoch ms) when it answered: the one clock of record (L6). Control-room PCs run without
    * NTP, so the console takes "now" from this and from `clock:sync`, not from the browser.
@@ -246,7 +248,7 @@ export const DeviceTagRequest = Type.Object(
   {
     kind: DeviceTagKind,
     reason: Type.String({ minLength: 1, maxLength: 500 }),
-    plannedEnd: Type.Optional(Type.Number()),
+    plannedEnd: Type.Optional(EpochMs),
   },
   { additionalProperties: false },
 );
@@ -332,7 +334,7 @@ export type DutyLogEntryView = Static<typeof DutyLogEntryView>;
 
 export const DutyLogQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
+  beforeId: Type.Optional(StoreId),
 });
 export type DutyLogQuery = Static<typeof DutyLogQuery>;
 
@@ -350,6 +352,7 @@ export const ErrorCode = Type.Union([
   Type.Literal('RW_TAG_EXISTS'),
   Type.Literal('RW_NO_TAG'),
   Type.Literal('RW_INTERNAL'),
+  Type.Literal('RW_LOGIN_THROTTLED'),
   ...ShiftErrorCode.anyOf,
   ...JournalErrorCode.anyOf,
   ...HandoverErrorCode.anyOf,
@@ -401,3 +404,4 @@ export * from './room-entries.ts';
 export * from './shift-report.ts';
 export * from './playbooks.ts';
 export * from './history.ts';
+export * from './security.ts';

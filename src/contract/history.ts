@@ -1,5 +1,6 @@
 // Contract of the historian area (issue 6): the historian's status and trend queries. DTOs as TypeBox schemas.
 import { Type, type Static } from '@sinclair/typebox';
+import { EpochMs } from './common.ts';
 
 export const HistorianState = Type.Union([
   /** Writing as it comes. */
@@ -41,8 +42,8 @@ export const TrendQuery = Type.Object(
     /** Comma-separated point keys (`<deviceId>.<point>`), at most 20. */
     points: Type.String({ minLength: 1, maxLength: 2000 }),
     /** ms since epoch; defaults: the last hour up to now. */
-    from: Type.Optional(Type.Integer({ minimum: 0 })),
-    to: Type.Optional(Type.Integer({ minimum: 0 })),
+    from: Type.Optional(EpochMs),
+    to: Type.Optional(EpochMs),
     resolution: Type.Optional(Type.Union([TrendResolution, Type.Literal('auto')])),
   },
   { additionalProperties: false },

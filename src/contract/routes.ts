@@ -45,6 +45,10 @@ export const routes = {
   roomEntryExit: (id: number | string) => `/api/room-entries/${id}/exit`,
   historianStatus: '/api/historian/status',
   trends: '/api/trends',
+  securitySessions: '/api/security/sessions',
+  securitySession: (id: number | string) => `/api/security/sessions/${id}`,
+  securityUserSessions: (username: string) => `/api/security/users/${encodeURIComponent(username)}/sessions`,
+  loginThrottles: '/api/security/login-throttles',
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';

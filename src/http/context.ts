@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Bus } from '../core/bus.ts';
 import type { Users } from '../auth/users.ts';
+import type { LoginThrottle } from '../auth/login-throttle.ts';
 import type { AlarmService } from '../alarms/alarm-service.ts';
 import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 import type { Site } from '../config/load.ts';
@@ -26,6 +27,10 @@ import type { History } from '../sinks/historian/history.ts';
 export interface ConsoleDeps {
   site: Site;
   users: Users;
+  /** The console's public address (http.publicUrl, else where it listens); set once it listens. */
+  publicUrl: () => string;
+  /** Failed logins and handover signatures per account and source (issue 13 medium 3/4). */
+  loginThrottle: LoginThrottle;
   alarms: AlarmService;
   dutyLog: DutyLog;
   bus: Bus;

@@ -321,4 +321,14 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // Issue 13: a hash raised to OWASP's cost at login survives restarts while the config still holds the
+    // older hash it replaced (config_hash); sessions get an id and a source for the admin's list.
+    version: 5,
+    description: 'password rehash on login, session list and revocation',
+    sql: `
+      ALTER TABLE users ADD COLUMN config_hash TEXT;
+      ALTER TABLE sessions ADD COLUMN source TEXT;
+    `,
+  },
 ];

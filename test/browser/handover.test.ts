@@ -7,7 +7,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import type { TestGateway } from '../helpers/gateway.ts';
 import { chromiumPart, launchChromium, loggedInPage } from '../helpers/browser.ts';
 import { fakeClock } from '../helpers/fake-clock.ts';
-import { shanghai, startSiteWith } from '../helpers/shifts.ts';
+import { publishDutyDaysWangNights, shanghai, startSiteWith } from '../helpers/shifts.ts';
 
 const part = chromiumPart();
 const WAIT = { timeout: 15_000, interval: 100 };
@@ -31,10 +31,7 @@ describe.skipIf(part.skip)('handover by two people at two consoles', () => {
 
   beforeAll(async () => {
     gw = await startSiteWith(extra, { clock, users: ['{ username: wang, displayName: Duty Wang, role: duty, password: wang }'] });
-    const { roster, users } = gw.gateway;
-    const days = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
-    roster.saveDraft('2026-11', days.flatMap((date) => [{ date, shiftId: 'day', username: 'duty' }, { date, shiftId: 'night', username: 'wang' }]), users.get('lead')!);
-    roster.publish('2026-11', users.get('lead')!);
+    publishDutyDaysWangNights(gw.gateway);
     clock.set(shanghai('2026-11-23T17:15')); // S3: the incoming officer is there a quarter of an hour early
     browser = await launchChromium();
     outgoing = await loggedInPage(browser, gw.url, 'duty', 'duty', errors);

@@ -115,7 +115,7 @@ describe('shelving (ISA-18.2 G)', () => {
     feed('th1.humidity', 85);
     const hum = only('high');
     alarms.acknowledge(hum.id, duty, '');
-    expect(() => alarms.shelve(hum.id, duty, 121, 'sensor being cleaned')).toThrow(/limited to 120 minutes/);
+    expect(() => alarms.shelve(hum.id, duty, 121, 'sensor being cleaned')).toThrow(/at most 120 minutes/);
     const shelved = alarms.shelve(hum.id, duty, 30, 'sensor being cleaned');
     expect(shelved).toMatchObject({ annunciation: 'shelved', shelved: { by: 'duty', reason: 'sensor being cleaned', until: clock.now() + 30 * 60_000 } });
     clock.advance(30 * 60_000 - 1);

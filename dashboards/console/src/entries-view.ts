@@ -2,6 +2,7 @@
 // inside first.
 import type { RoomEntryView, RosterView } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
+import { can } from '../../../src/auth/permissions.ts';
 import { call } from './api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { statusLine } from './status-line.ts';
@@ -44,7 +45,7 @@ export function entriesView(store: Store): { el: HTMLElement } {
       const month = siteDate(now()).slice(0, 7);
       const [entries, roster] = await Promise.all([call<RoomEntryView[]>('GET', routes.roomEntries), call<RosterView>('GET', routes.roster(month))]);
       if (approver.options.length === 0) {
-        replaceChildren(approver, roster.people.filter((p) => p.role !== 'duty').map((p) => h('option', { value: p.username }, p.displayName)));
+        replaceChildren(approver, roster.people.filter((p) => can('roomEntry.approve', p.role)).map((p) => h('option', { value: p.username }, p.displayName)));
         replaceChildren(escort, roster.people.map((p) => h('option', { value: p.username, selected: p.username === store.user.username }, p.displayName)));
       }
       replaceChildren(

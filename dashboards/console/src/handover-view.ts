@@ -119,7 +119,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
         section('instructions', tr('handover.instructions'), v.instructions.map(noteText)),
       ),
       !record
-        ? v.outgoingPeople.some((u) => u.username === me.username) || me.role !== 'duty'
+        ? v.outgoingPeople.some((u) => u.username === me.username) || store.can('handover.signForOthers')
           ? outgoingForm(v)
           : h('p', { class: 'muted' }, tr('handover.waitOutgoing'))
         : record.state === 'awaitingIncoming'

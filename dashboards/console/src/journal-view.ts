@@ -4,7 +4,7 @@
 // days still unsigned.
 import type { DutyLogDayView, DutyLogEntryView, NoteCategory, NoteRequest } from '../../../src/contract/api.ts';
 import { h, replaceChildren } from './dom.ts';
-import { statusLine } from './status-line.ts';
+import { pageAction, statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
 import { formatDateTime, siteDate } from './format.ts';
 import { now } from './clock.ts';
@@ -45,20 +45,12 @@ function noteForm(onSubmit: (note: NoteRequest, reason: string) => Promise<void>
 
 export function journalView(store: Store): { el: HTMLElement; destroy(): void } {
   const me = store.user;
-  const supervisor = me.role === 'supervisor' || me.role === 'admin';
+  const supervisor = store.can('dutyLog.sign');
   let date = siteDate(now());
   let view: DutyLogDayView | null = null;
 
   const { el: message, say } = statusLine('journal-message');
-  const act = async (work: () => Promise<unknown>, done: string): Promise<void> => {
-    try {
-      await work();
-      say(done);
-      await load();
-    } catch (err) {
-      say(errorText(err), true);
-    }
-  };
+  const act = pageAction(say, () => load());
   const dateInput = h('input', { type: 'date', value: date, 'data-testid': 'journal-date', 'aria-label': tr('journal.date') });
   dateInput.addEventListener('change', () => {
     if (dateInput.value) {

@@ -1,5 +1,5 @@
 // Console entry: login first (every API call needs the session), then the site, the live socket and the board.
-import type { UserView } from '../../../src/contract/api.ts';
+import type { SessionView } from '../../../src/contract/api.ts';
 import { api, ApiError } from './api.ts';
 import { boardView, type BoardView } from './board-view.ts';
 import { timed } from './clock.ts';
@@ -32,7 +32,7 @@ function showLogin(message: (() => string) | null = null): void {
   root.querySelector<HTMLInputElement>(login.username ? '#login-password' : '#login-username')?.focus();
 }
 
-async function startSession(user: UserView): Promise<void> {
+async function startSession(user: SessionView): Promise<void> {
   let site;
   try {
     // The gateway's time comes with the site: "now" is right from the first frame (L6, clock.ts).

@@ -7,6 +7,7 @@ import { patrolsView } from './patrols-view.ts';
 import { entriesView } from './entries-view.ts';
 import { reportView } from './report-view.ts';
 import { playbooksView } from './playbooks-view.ts';
+import { securityView } from './security-view.ts';
 import type { Store } from './store.ts';
 
 export function consolePages(store: Store): Page[] {
@@ -18,5 +19,7 @@ export function consolePages(store: Store): Page[] {
     { id: 'patrols', label: 'nav.patrols', open: () => patrolsView(store) },
     { id: 'entries', label: 'nav.entries', open: () => entriesView(store) },
     { id: 'report', label: 'nav.report', open: () => reportView(store) },
+    // Only for those the permission table lets see every session (the gateway refuses the others anyway).
+    ...(store.can('security.admin') ? [{ id: 'security', label: 'nav.security', open: () => securityView(store) } as const] : []),
   ];
 }

@@ -17,9 +17,9 @@ export const historianModule: ConsoleModule = {
       return history;
     };
 
-    app.get(routes.historianStatus, async () => need().status());
+    app.get(routes.historianStatus, { config: { access: 'console.view' } }, async () => need().status());
 
-    app.get<{ Querystring: TrendQuery }>(routes.trends, { schema: { querystring: TrendQuery } }, async (req) => {
+    app.get<{ Querystring: TrendQuery }>(routes.trends, { schema: { querystring: TrendQuery }, config: { access: 'console.view' } }, async (req) => {
       const h = need();
       const keys = [...new Set(req.query.points.split(',').map((k) => k.trim()).filter(Boolean))];
       const unknown = keys.filter((k) => !site.points.has(k));
