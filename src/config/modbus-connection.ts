@@ -27,7 +27,8 @@ export const ModbusTcpConnection = Type.Object(
     type: Type.Literal('tcp'),
     host: Type.String({ minLength: 1 }),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
-    /** Requests in flight at once on this connection (MBAP transaction ids); default 1. */
+    /** Requests in flight at once on this connection (MBAP transaction ids tell the answers apart); default 4,
+     * so a silent unit behind a gateway does not hold up the others. 1 for a gateway that takes one at a time. */
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
     ...common,
   },
@@ -105,7 +106,7 @@ const fallbackSerial: SerialDefaults = { baudRate: 9600, dataBits: 8, parity: 'n
 
 export function resolveLink(c: ModbusConnection, serial: SerialDefaults | undefined): LinkSettings {
   const base = { key: linkKey(c), endpoint: endpointOf(c), timeoutMs: c.timeoutMs ?? 1000, silentTimeoutsBeforeReconnect: 5 };
-  if (c.type === 'tcp') return { ...base, type: 'tcp', host: c.host, port: c.port, concurrency: c.concurrency ?? 1 };
+  if (c.type === 'tcp') return { ...base, type: 'tcp', host: c.host, port: c.port, concurrency: c.concurrency ?? 4 };
   if (c.type === 'rtu-over-tcp') return { ...base, type: 'rtu-over-tcp', host: c.host, port: c.port, interFrameDelayMs: c.interFrameDelayMs ?? 0 };
   const line = serial ?? fallbackSerial;
   return {

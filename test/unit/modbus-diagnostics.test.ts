@@ -34,7 +34,8 @@ function scriptedLink() {
       if (a instanceof LinkError) throw a;
       return a;
     },
-    status: () => ({ state: 'connected', reconnects: 0, lastError: null, requestsHeld: 0 }),
+    status: () => ({ state: 'connected', reconnects: 0, lastError: null, requestsHeld: 0, connectFailures: 0, staleBytesDropped: 0 }),
+    outageMs: () => 0,
     async close() {},
   };
   return { link, asked, answer: (s: typeof script) => void (script = s) };
