@@ -1,6 +1,6 @@
 // `concurrency` on a Modbus TCP connection (issue 3: "configurable concurrency on TCP"): four units behind
 // one Modbus TCP gateway that answers slowly. With concurrency 4 the poller keeps several transactions in
-// flight on the one connection (MBAP transaction ids); with the default 1 it never has more than one.
+// flight on the one connection (MBAP transaction ids; 4 is the default); with 1 it never has more than one.
 // The simulator counts the requests waiting for their answer at once; no timing is asserted.
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultProfilesDir, parseSite } from '../../src/config/load.ts';
@@ -53,7 +53,7 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     expect(readings.every((r) => r.quality === 'good' && r.value === (r.point === 'temperature' ? 20 + Number(r.deviceId.slice(2)) : 48))).toBe(true);
   });
 
-  it('concurrency 1 (default): one transaction at a time', async () => {
+  it('concurrency 1 (for a gateway that takes one request at a time): one transaction at a time', async () => {
     const { maxPending } = await run(1);
     expect(maxPending).toBe(1);
   });
