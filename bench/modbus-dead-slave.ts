@@ -18,6 +18,17 @@ import { benchProfile } from './lib/bench-profile.ts';
 import { report, summarize } from './lib/report.ts';
 import { startFarm } from './modbus-poll.ts';
 
+/** A demo site of one room holding `devices` (YAML lines of `devices:`). */
+function benchSite(devices: string, roomKind: string, profiles: Parameters<typeof parseSite>[2]): ReturnType<typeof parseSite> {
+  return parseSite('bench.yaml', `
+site: { id: bench, name: { en: Bench, zh-CN: 基准 }, demo: true }
+rooms: [{ id: r, kind: ${roomKind}, name: { en: R, zh-CN: R } }]
+devices:
+${devices}
+users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
+`, profiles);
+}
+
 function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
   const v = i >= 0 ? Number(args[i + 1]) : fallback;
@@ -44,13 +55,7 @@ async function tcpGateway(args: string[]): Promise<void> {
   });
   const devices = [1, 2, 3, 4].map((u) =>
     `  - { id: th${u}, room: r, profile: xy-md02, connection: { type: tcp, host: 127.0.0.1, port: ${bus.port}, unitId: ${u}, timeoutMs: ${timeoutMs} } }`).join('\n');
-  const site = parseSite('bench.yaml', `
-site: { id: bench, name: { en: Bench, zh-CN: 基准 }, demo: true }
-rooms: [{ id: r, kind: distribution, name: { en: R, zh-CN: R } }]
-devices:
-${devices}
-users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
-`, profiles);
+  const site = benchSite(devices, 'distribution', profiles);
   let phase: 'warmup' | 'slow' | 'silent' = 'warmup';
   const durations = { slow: [] as number[], silent: [] as number[] };
   const offline = { slow: 0, silent: 0 };
@@ -107,13 +112,7 @@ async function rtuLine(args: string[]): Promise<void> {
   const profile = benchProfile(registers);
   const devices = Array.from({ length: units }, (_, i) =>
     `  - { id: u${i + 1}, room: r, profile: bench-sensor, connection: { type: rtu-over-tcp, host: 127.0.0.1, port: ${farm.ports[0]}, unitId: ${i + 1}, timeoutMs: ${timeoutMs} } }`).join('\n');
-  const site = parseSite('bench.yaml', `
-site: { id: bench, name: { en: Bench, zh-CN: 基准 }, demo: true }
-rooms: [{ id: r, kind: other, name: { en: R, zh-CN: R } }]
-devices:
-${devices}
-users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
-`, new Map([[profile.id, profile]]));
+  const site = benchSite(devices, 'other', new Map([[profile.id, profile]]));
 
   let phase: 'warmup' | 'healthy' | 'dead' = 'warmup';
   const cycles = { healthy: [] as number[], dead: [] as number[] };

@@ -3,13 +3,14 @@
 // flight on the one connection (MBAP transaction ids; 4 is the default); with 1 it never has more than one.
 // The simulator counts the requests waiting for their answer at once; no timing is asserted.
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultProfilesDir, parseSite } from '../../src/config/load.ts';
+import { defaultProfilesDir } from '../../src/config/load.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { Reading } from '../../src/core/reading.ts';
 import { loadProfiles, modbusProfile } from '../../src/devices/profiles.ts';
 import { startBusSimulator, type BusSimulator } from '../../src/simulators/modbus-simulator.ts';
 import { createModbusSource, type ModbusSource } from '../../src/sources/modbus/source.ts';
+import { distributionSite } from '../helpers/modbus-site.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const profiles = loadProfiles(defaultProfilesDir);
@@ -32,13 +33,7 @@ describe('requests in flight on one Modbus TCP connection', () => {
     const devices = unitIds
       .map((u) => `  - { id: th${u}, room: dist, profile: xy-md02, pollIntervalMs: 200, connection: { type: tcp, host: 127.0.0.1, port: ${bus!.port}, unitId: ${u}, timeoutMs: 2000, concurrency: ${concurrency} } }`)
       .join('\n');
-    const site = parseSite('c.yaml', `
-site: { id: c, name: { en: C, zh-CN: C }, demo: true }
-rooms: [{ id: dist, kind: distribution, name: { en: D, zh-CN: 配电房 } }]
-devices:
-${devices}
-users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
-`, profiles);
+    const site = distributionSite(devices, profiles);
     const readings: Reading[] = [];
     source = createModbusSource({ devices: site.devices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b) });
     await source.start();

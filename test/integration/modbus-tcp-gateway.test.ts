@@ -3,7 +3,7 @@
 // units' cadence is read from the server's own request log (counts per window, no timing of our code); they
 // never go offline, and the dead unit logs one line down and none per retry (§4).
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultProfilesDir, parseSite } from '../../src/config/load.ts';
+import { defaultProfilesDir } from '../../src/config/load.ts';
 import type { DeviceStatus } from '../../src/core/bus.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { createLogger } from '../../src/core/logger.ts';
@@ -11,6 +11,7 @@ import type { Reading } from '../../src/core/reading.ts';
 import { loadProfiles, modbusProfile } from '../../src/devices/profiles.ts';
 import { startBusSimulator, type BusSimulator } from '../../src/simulators/modbus-simulator.ts';
 import { createModbusSource, type ModbusSource } from '../../src/sources/modbus/source.ts';
+import { distributionSite } from '../helpers/modbus-site.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const profiles = loadProfiles(defaultProfilesDir);
@@ -43,13 +44,7 @@ describe('four units behind one Modbus TCP gateway, one of them failing', () => 
     const devices = unitIds
       .map((u) => `  - { id: th${u}, room: dist, profile: xy-md02, pollIntervalMs: ${intervalMs}, connection: { type: tcp, host: 127.0.0.1, port: ${bus!.port}, unitId: ${u}, timeoutMs: 300${u === 4 ? ', maxRegisters: 1, maxGap: 0' : ''} } }`)
       .join('\n');
-    const site = parseSite('gw.yaml', `
-site: { id: g, name: { en: G, zh-CN: G }, demo: true }
-rooms: [{ id: dist, kind: distribution, name: { en: D, zh-CN: 配电房 } }]
-devices:
-${devices}
-users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
-`, profiles);
+    const site = distributionSite(devices, profiles);
     const readings: Reading[] = [];
     const statuses: DeviceStatus[] = [];
     const logLines: { level: string; msg: string; device?: string }[] = [];
