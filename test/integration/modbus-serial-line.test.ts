@@ -83,13 +83,16 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     // Late answers: th1 reads temperature and humidity with two identically shaped requests; answering 300 ms
     // late (timeout 200 ms), its humidity (55) must never be taken for its temperature (a false R1 alarm).
     units.get(1)!.set('humidity', 55);
+    await waitFor(() => readings.some((r) => r.pointKey === 'th1.humidity' && r.value === 55), 'humidity 55 read');
+    const lateReadings = readings.length;
     units.get(1)!.setDelay(300);
     const lateFrom = statuses.length;
     await waitFor(() => statuses.slice(lateFrom).some((s) => s.deviceId === 'th1' && !s.online), 'the late unit offline', 30_000);
     await waitFor(() => source!.diagnostics().devices.find((d) => d.deviceId === 'th1')!.noAnswer >= 6, 'six late answers', 30_000);
     units.get(1)!.setDelay(0);
     await waitFor(() => statuses.slice(lateFrom).some((s) => s.deviceId === 'th1' && s.online), 'th1 back', 60_000);
-    expect(readings.filter((r) => r.pointKey === 'th1.temperature' && r.quality === 'good' && r.value !== 21.5)).toEqual([]);
+    expect(readings.slice(lateReadings).filter((r) => r.pointKey === 'th1.temperature' && r.quality === 'good' && r.value !== 21.5)).toEqual([]);
+    expect(readings.slice(lateReadings).filter((r) => r.pointKey === 'th1.humidity' && r.quality === 'good' && r.value !== 55)).toEqual([]);
     expect(statuses.filter((s) => s.deviceId === 'th2' && !s.online)).toHaveLength(1); // only the line-wide silence
   }, 120_000);
 });
