@@ -129,6 +129,9 @@ export const DeviceConfig = Type.Object(
     pollIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
     /** Failed cycles in a row before the device counts as offline (communication-loss alarm); default 3. */
     commLossAfterCycles: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    /** Answered cycles in a row before an offline device counts as back (hysteresis: a flapping device does not
+     * write a duty-log line per flap); default 2. */
+    commRestoreAfterCycles: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     /** Demo/test only: start the built-in simulator of this profile on the connection's port. */
     simulate: Type.Optional(Type.Boolean()),
     /** Per-point limits; they override the profile's and the room kind's defaults. */
