@@ -109,24 +109,7 @@ describe('MQTT source on a real aedes', () => {
     expect(statuses.filter((x) => x.deviceId === 'smoke-1').map((x) => x.online)).toEqual([false, true]);
   });
 
-  it("Zigbee2MQTT's bridge going offline takes its devices offline; its coming back does not, the device's own availability does", async () => {
-    await startSource();
-    const z2m = await device('z2m', 'z2m-pw');
-    await z2m.publishAsync('zigbee2mqtt/smoke_1', '{"smoke":false}', { qos: 1 });
-    await waitFor(() => statuses.some((x) => x.deviceId === 'smoke-1' && x.online), 'smoke online');
-    await z2m.publishAsync('zigbee2mqtt/bridge/state', '{"state":"offline"}', { qos: 1, retain: true });
-    await waitFor(() => statuses.some((x) => x.deviceId === 'smoke-1' && !x.online), 'smoke offline with the bridge');
-    expect(last('smoke-1.smoke')).toMatchObject({ quality: 'comm_lost' });
-    await z2m.publishAsync('zigbee2mqtt/bridge/state', '{"state":"online"}', { qos: 1, retain: true });
-    await z2m.publishAsync('zigbee2mqtt/smoke_1/availability', '{"state":"online"}', { qos: 1, retain: true });
-    await waitFor(() => statuses.filter((x) => x.deviceId === 'smoke-1').length === 3, 'online again');
-    expect(statuses.filter((x) => x.deviceId === 'smoke-1').map((x) => [x.online, x.detail])).toEqual([
-      [true, 'message on zigbee2mqtt/smoke_1'],
-      [false, 'zigbee2mqtt/bridge/state = {"state":"offline"}'],
-      [true, 'zigbee2mqtt/smoke_1/availability = {"state":"online"}'],
-    ]);
-    expect(statuses.filter((x) => x.deviceId === 'tas-1')).toEqual([]);
-  });
+  // Zigbee2MQTT's bridge going offline / back online, 1.x and 2.x: test/integration/mqtt-firmware.test.ts.
 
   it('no message for longer than the heartbeat → offline with comm_lost points; the next message → online', async () => {
     const s = await startSource();
