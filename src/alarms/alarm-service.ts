@@ -460,7 +460,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         const row = mustFind(id);
         if (row.latched === 1 && isFire(row) && row.state === 'latched_ack') {
           const fire = records.view(row, now).fire;
-          if (!fire?.classification) throw new DomainError('RW_INVALID_REQUEST', 'classify the fire alarm (confirmed, false alarm, device fault) before resetting it (A4)', 409);
+          if (!fire?.classification) throw new DomainError('RW_INVALID_REQUEST', 'classify the fire alarm (confirmed, false alarm, device fault, routine test) before resetting it (A4)', 409);
         }
         const d = apply(row, 'reset', now, {}, user, { note: note.trim() || null });
         if (!d) throw new DomainError('RW_NOT_LATCHED', `alarm ${id} is ${row.state}; only an acknowledged latched alarm whose condition has gone is reset`, 409);

@@ -60,6 +60,11 @@ export const MqttDecoder = Type.Object(
      * this path. The point is true while ANY event is active (mapped true) and false once the last one has ended.
      */
     eventId: Type.Optional(JsonPath),
+    /**
+     * The device is being tested while the JSON value at this path is true in the same message (a smoke detector's
+     * test button, Zigbee2MQTT `test`): its reading, and an alarm it raises, are marked as a test (issue 12 §3).
+     */
+    testPath: Type.Optional(JsonPath),
   },
   { additionalProperties: false },
 );

@@ -214,7 +214,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     await reset.waitFor(WAIT);
     await reset.click();
     await lead.getByTestId('reset-confirm').click();
-    expect(await textOf(lead.getByTestId('reset-error'))).toBe('Classify the fire alarm (confirmed, false alarm, device fault) before resetting it (A4).');
+    expect(await textOf(lead.getByTestId('reset-error'))).toBe('Classify the fire alarm (confirmed, false alarm, device fault, routine test) before resetting it (A4).');
     await lead.getByTestId('reset-cancel').click();
 
     await duty.getByTestId(`classify-button-${id}`).click();

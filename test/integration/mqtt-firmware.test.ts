@@ -11,6 +11,7 @@ import { createMqttSource, type MqttSource } from '../../src/sources/mqtt/mqtt-s
 import type { DeviceStatus } from '../../src/core/bus.ts';
 import type { Reading } from '../../src/core/reading.ts';
 import { createLogger, silentLogger } from '../../src/core/logger.ts';
+import { SELF_TEST_DETAIL } from '../../src/contract/routes.ts';
 import { fakeClock, type FakeClock } from '../helpers/fake-clock.ts';
 import { closed, connectMqtt } from '../helpers/mqtt.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -223,6 +224,18 @@ describe('MQTT firmware variants on a real aedes', () => {
     expect(logLines.filter((l) => l.msg === 'malformed mqtt payload')).toHaveLength(1);
     expect(logLines.filter((l) => l.level === 'error')).toEqual([]);
     expect(readings.filter((r) => r.pointKey === 'smoke-1.smoke' && r.quality === 'good')).toEqual([]);
+  });
+
+  it("a smoke detector's test button (test: true) gives a smoke reading marked as a test; a real alarm is not", async () => {
+    await startSource();
+    const z2m = await device('z2m', 'z2m-pw');
+    await z2m.publishAsync('zigbee2mqtt/smoke_1', '{"smoke":true,"test":true,"battery_low":false,"battery":96,"linkquality":92}', { qos: 1 });
+    await waitFor(() => last('smoke-1.smoke'), 'test reading');
+    expect(last('smoke-1.smoke')).toMatchObject({ value: true, quality: 'good', detail: SELF_TEST_DETAIL });
+    await z2m.publishAsync('zigbee2mqtt/smoke_1', '{"smoke":true,"test":false,"battery_low":false,"battery":96,"linkquality":92}', { qos: 1 });
+    await waitFor(() => readings.filter((r) => r.pointKey === 'smoke-1.smoke').length === 2, 'real reading');
+    expect(last('smoke-1.smoke')).toMatchObject({ value: true, quality: 'good' });
+    expect(last('smoke-1.smoke')).not.toHaveProperty('detail');
   });
 
   it('the string "true" where a boolean is specified is rejected and counted like "yes", never a fire alarm', async () => {

@@ -21,6 +21,8 @@ export interface CompiledDecoder {
   boolean: boolean;
   /** Overlapping events: where each event's id is (MqttDecoder.eventId). */
   eventSteps?: PathStep[];
+  /** Where the device says it is being tested (MqttDecoder.testPath). */
+  testSteps?: PathStep[];
 }
 
 export interface CompiledAvailability {
@@ -34,7 +36,8 @@ export interface CompiledAvailability {
 
 export type Outcome =
   /** `eventId`: the event this value is about, for points that track overlapping events. */
-  | { kind: 'value'; point: string; value: PointValue; eventId?: string }
+  /** `test`: the device says it is being tested (its test button), so an alarm it raises is a test. */
+  | { kind: 'value'; point: string; value: PointValue; eventId?: string; test?: true }
   /** The message is fine but not about this point (another input, another camera, a retained old event). */
   | { kind: 'ignored'; why: string }
   | { kind: 'malformed'; error: string };
@@ -112,6 +115,7 @@ export function compileDecoders(profile: MqttProfile, topicId: string): Compiled
         retained: d.retained ?? 'state',
         boolean,
         ...(d.eventId !== undefined ? { eventSteps: parseJsonPath(d.eventId) } : {}),
+        ...(d.testPath !== undefined ? { testSteps: parseJsonPath(d.testPath) } : {}),
       });
     }
   }
@@ -174,7 +178,7 @@ export function decode(d: CompiledDecoder, payload: Payload, retained: boolean):
     if (v === undefined) return { kind: 'malformed', error: `unexpected value ${shown(raw)} (expected ${[...d.map.keys()].join(', ')})` };
     return { kind: 'value', point: d.point, value: v, ...(d.eventSteps ? { eventId: eventIdOf(d, got.doc) } : {}) };
   }
-  if (typeof raw === 'boolean') return { kind: 'value', point: d.point, value: raw };
+  if (typeof raw === 'boolean') return { kind: 'value', point: d.point, value: raw, ...(d.testSteps && readJsonPath(got.doc, d.testSteps) === true ? { test: true as const } : {}) };
   if (typeof raw === 'number' && Number.isFinite(raw)) return { kind: 'value', point: d.point, value: raw };
   if (text === 'true' || text === 'false') return { kind: 'value', point: d.point, value: text === 'true' };
   const n = text.trim() === '' ? NaN : Number(text);

@@ -10,6 +10,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import { createLogLimiter } from '../../core/log-limiter.ts';
+import { SELF_TEST_DETAIL } from '../../contract/routes.ts';
 import { compileAvailability, compileDecoders, decode, decodeAvailability, payloadOf } from './decode.ts';
 import { commLostReadings, newCounters, type DeviceCounters, type DeviceState } from './device-state.ts';
 
@@ -185,7 +186,9 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         const stale = retained && state.online === false;
         out.push({
           pointKey: p.key, roomId: p.roomId, deviceId: p.deviceId, point: p.name, unit: p.spec.unit, ts: now,
-          ...(stale ? { value: null, quality: 'stale' as const, detail: 'retained state of an offline device' } : { value, quality: 'good' as const }),
+          ...(stale
+            ? { value: null, quality: 'stale' as const, detail: 'retained state of an offline device' }
+            : { value, quality: 'good' as const, ...(o.test ? { detail: SELF_TEST_DETAIL } : {}) }),
         });
         c.readings++;
       }
