@@ -73,7 +73,8 @@ export interface AlarmServiceDeps {
 const authorised: ReadonlySet<Role> = new Set<Role>(['lead', 'supervisor', 'manager', 'admin']);
 const supervisors: ReadonlySet<Role> = new Set<Role>(['supervisor', 'manager', 'admin']);
 
-function discreteActive(spec: DiscreteAlarmSpec, value: number | boolean): boolean {
+/** Whether a discrete point is in alarm at this value (its polarity: the profile's activeWhen or the site's override). */
+export function discreteActive(spec: DiscreteAlarmSpec, value: number | boolean): boolean {
   if (spec.activeWhen === 'nonzero') return typeof value === 'number' && value !== 0;
   if (Array.isArray(spec.activeWhen)) return typeof value === 'number' && spec.activeWhen.includes(value);
   return value === spec.activeWhen;

@@ -5,10 +5,10 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { checkSchema, parseYaml, problemAt } from './validate.ts';
 import { SiteConfig, type LimitConfig } from './schema.ts';
-import { loadProfiles, type ProfileRegistry } from '../devices/profiles.ts';
+import { isBoolean, loadProfiles, type ProfileRegistry } from '../devices/profiles.ts';
 import { roomDefaultLimits } from '../alarms/room-rules.ts';
 import type { ModbusPoint, ModbusProfile } from '../devices/profile-schema.ts';
-import { pointAlarms, type PointAlarms } from './point-alarms.ts';
+import { checkAlarmOverrides, pointAlarms, type PointAlarms } from './point-alarms.ts';
 import type { MqttConnection } from './mqtt-schema.ts';
 import { buildMqttDevice, checkMqttSite, type MqttSiteDevice, type MqttSitePoint } from './mqtt-site.ts';
 import { checkShiftConfig } from '../shifts/config-check.ts';
@@ -126,11 +126,7 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     for (const name of Object.keys(d.limits ?? {})) {
       if (!(name in profile.points)) at(`/devices/${i}/limits/${name}`, `profile ${profile.id} has no point "${name}" (points: ${Object.keys(profile.points).join(', ')})`);
     }
-    for (const [name, override] of Object.entries(d.alarms ?? {})) {
-      if (!profile.points[name]?.alarm && !(override.message && override.priority)) {
-        at(`/devices/${i}/alarms/${name}`, `profile ${profile.id} defines no alarm on point "${name}"; give at least message and priority to define one`);
-      }
-    }
+    checkAlarmOverrides(d, i, profile.points, (name) => isBoolean(profile.points[name]!), at);
     const devicePoints: SitePoint[] = Object.entries(profile.points).map(([name, spec]) => {
       const merged = mergeLimits(
         room ? roomDefaultLimits(room.kind, spec.quantity) : undefined,

@@ -94,8 +94,15 @@ export const AlarmsConfig = Type.Object(
 );
 export type AlarmsConfig = Static<typeof AlarmsConfig>;
 
-/** The parts of a profile's discrete alarm a site may change (texts, priority, latching). */
+/** When a discrete point is in alarm: `true`/`false` for a boolean point, `nonzero` or listed values for a code. */
+export const ActiveWhen = Type.Union([Type.Boolean(), Type.Literal('nonzero'), Type.Array(Type.Integer(), { minItems: 1 })]);
+
+/**
+ * The parts of a profile's discrete alarm a site may change (texts, priority, latching), and its polarity:
+ * `activeWhen: false` for a normally-closed contact (a fire panel's NC relay output: closed = normal).
+ */
 const DiscreteAlarmOverride = Type.Object({
+  activeWhen: ActiveWhen,
   priority: Priority,
   latched: Type.Boolean(),
   message: Localized,

@@ -2,7 +2,7 @@
 // Adding a device model needs no TypeScript (style.md §4). This schema validates them at load time.
 import { Type, type Static } from '@sinclair/typebox';
 import { Localized, Priority } from '../contract/api.ts';
-import { LimitConfig } from '../config/schema.ts';
+import { ActiveWhen, LimitConfig } from '../config/schema.ts';
 import { mqttProfileSchema } from './mqtt-profile-schema.ts';
 
 export const RegisterTable = Type.Union([
@@ -52,7 +52,7 @@ export type ValueTexts = Static<typeof ValueTexts>;
  */
 export const DiscreteAlarmSpec = Type.Object(
   {
-    activeWhen: Type.Union([Type.Boolean(), Type.Literal('nonzero'), Type.Array(Type.Integer(), { minItems: 1 })]),
+    activeWhen: ActiveWhen,
     priority: Priority,
     /** Fire alarms latch: they stay until an authorised user resets them (ISA-18.2 latched, A4). */
     latched: Type.Optional(Type.Boolean()),

@@ -97,7 +97,8 @@ function checkProfile(profile: ModbusProfile, parsed: ParsedYaml): ConfigProblem
   return problems;
 }
 
-const isBoolean = (p: ModbusPoint): boolean => p.type === 'bool' || p.bit !== undefined;
+/** A coil, a discrete input or one bit of a word: the point reads true/false. */
+export const isBoolean = (p: ModbusPoint): boolean => p.type === 'bool' || p.bit !== undefined;
 
 /** The point's alarm, run status and value texts must fit what it reads (boolean or number). */
 function checkPointMeaning(point: ModbusPoint, at: string, parsed: ParsedYaml): ConfigProblem[] {
