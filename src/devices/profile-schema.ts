@@ -91,6 +91,11 @@ export const ModbusPoint = Type.Object(
     precision: Type.Optional(Type.Integer({ minimum: 0, maximum: 6 })),
     /** Raw register values that mean "no sensor / not available": bad quality, never a number. */
     sentinels: Type.Optional(Type.Array(Type.Integer())),
+    /**
+     * The physical range of the measurement, in the point's unit (datasheet: DS18B20 −55…125 °C): a reading outside
+     * is bad quality, reason "out of range", never a good 3276.7 °C in a rollup. Required on numeric measurements.
+     */
+    range: Type.Optional(Type.Object({ min: Type.Number(), max: Type.Number() }, { additionalProperties: false })),
     /** Texts of enumerated values (unit status, fault codes). */
     values: Type.Optional(ValueTexts),
     alarm: Type.Optional(DiscreteAlarmSpec),
@@ -127,6 +132,11 @@ export const ModbusProfile = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /**
+     * A register word that means "not available" on EVERY register of the map (Grundfos CIM: 0xFFFF, codes, modes and
+     * control words too): each 16-bit point, bit field and 32-bit point (two such words) reading it is bad quality.
+     */
+    notAvailable: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff })),
     points: Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9]*$' }), ModbusPoint),
     defaultLimits: Type.Optional(Type.Record(Type.String(), LimitConfig)),
     /** Values the built-in simulator starts with, in engineering units. */

@@ -82,9 +82,10 @@ function checkProfile(profile: ModbusProfile, parsed: ParsedYaml): ConfigProblem
       }
     }
     problems.push(...checkPointMeaning(point, at, parsed));
-    if (point.type !== 'bool' && point.unit === '' && point.quantity !== 'status' && point.quantity !== 'code') {
-      problems.push(problemAt(parsed, `${at}/unit`, 'numeric point needs a unit'));
-    }
+    const measurement = !isBoolean(point) && point.quantity !== 'status' && point.quantity !== 'code';
+    if (measurement && point.unit === '') problems.push(problemAt(parsed, `${at}/unit`, 'numeric point needs a unit'));
+    if (measurement && !point.range) problems.push(problemAt(parsed, `${at}/range`, 'a measurement needs its physical range from the datasheet (range: { min, max })'));
+    if (point.range && !(point.range.min < point.range.max)) problems.push(problemAt(parsed, `${at}/range`, `min ${point.range.min} must be below max ${point.range.max}`));
   }
   for (const key of Object.keys(profile.defaultLimits ?? {})) {
     const point = Object.hasOwn(profile.points, key) ? profile.points[key] : undefined;
@@ -121,11 +122,23 @@ function checkPointMeaning(point: ModbusPoint, at: string, parsed: ParsedYaml): 
   return problems;
 }
 
-/** Returns the profile with every address as a PDU address, so callers never convert again. */
+/** The "not available" raw value of a map-wide word for a point of this type (two words for 32-bit points). */
+export function notAvailableRaw(word: number, type: DataType): number {
+  return registerCount(type) === 2 ? word * 0x10000 + word : word;
+}
+
+/**
+ * Returns the profile with every address as a PDU address, so callers never convert again, and the map's
+ * not-available word in the sentinels of every register point it applies to (one place decides, the codec checks).
+ */
 function normalise(profile: ModbusProfile): ModbusProfile {
-  if (profile.addressing === 'pdu') return profile;
   const points: Record<string, ModbusPoint> = {};
-  for (const [name, p] of Object.entries(profile.points)) points[name] = { ...p, address: toPduAddress(p.address, p.table) };
+  for (const [name, p] of Object.entries(profile.points)) {
+    const address = profile.addressing === 'one-based' ? toPduAddress(p.address, p.table) : p.address;
+    const na = profile.notAvailable !== undefined && p.type !== 'bool' ? notAvailableRaw(profile.notAvailable, p.type) : undefined;
+    const sentinels = na === undefined || p.sentinels?.includes(na) ? p.sentinels : [...(p.sentinels ?? []), na];
+    points[name] = { ...p, address, ...(sentinels ? { sentinels } : {}) };
+  }
   return { ...profile, addressing: 'pdu', points };
 }
 
