@@ -24,12 +24,26 @@ export function toPduAddress(address: number, table: RegisterTable): number {
   return n - 1;
 }
 
-export function loadProfiles(dir: string): ProfileRegistry {
+/**
+ * Loads the profiles of one folder, or of several (the built-in devices/ and a site's profilesDir): every file gets
+ * the same schema and checks, and an id defined twice is refused naming both files.
+ */
+export function loadProfiles(dirs: string | readonly string[]): ProfileRegistry {
   const problems: ConfigProblem[] = [];
   const registry = new Map<string, DeviceProfile>();
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
-  for (const name of files) {
-    const file = join(dir, name);
+  const fileOf = new Map<string, string>();
+  const files: string[] = [];
+  for (const dir of typeof dirs === 'string' ? [dirs] : dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (err) {
+      problems.push({ file: dir, path: '', message: `cannot read the profile folder: ${(err as Error).message}` });
+      continue;
+    }
+    files.push(...names.filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort().map((f) => join(dir, f)));
+  }
+  for (const file of files) {
     const { parsed, problems: syntax } = parseYaml(file, readFileSync(file, 'utf8'));
     problems.push(...syntax);
     if (!parsed) continue;
@@ -41,10 +55,12 @@ export function loadProfiles(dir: string): ProfileRegistry {
     const crossProblems = value.protocol === 'mqtt' ? checkMqttProfile(value, parsed) : checkProfile(value, parsed);
     problems.push(...crossProblems);
     if (crossProblems.length > 0) continue;
-    if (registry.has(value.id)) {
-      problems.push(problemAt(parsed, '/id', `profile id "${value.id}" is used by another file too`));
+    const other = fileOf.get(value.id);
+    if (other !== undefined) {
+      problems.push(problemAt(parsed, '/id', `profile id "${value.id}" is already defined by ${other}; give this profile its own id`));
       continue;
     }
+    fileOf.set(value.id, file);
     registry.set(value.id, value.protocol === 'mqtt' ? value : normalise(value));
   }
   if (problems.length > 0) throw new ConfigError(problems);
