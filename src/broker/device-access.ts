@@ -30,6 +30,8 @@ export interface DeviceAccess {
   maxPayload(who: BrokerIdentity | undefined, siteMax: number, topic?: string): number;
   /** The largest payload any device may publish (a transport that frames messages before login sizes for it). */
   largestPayload(siteMax: number): number;
+  /** Whether the username is configured (a device login or the gateway's own). */
+  knows(username: string): boolean;
   /** The device ids behind a username (several for a Z2M or Frigate bridge). */
   devicesOf(username: string): readonly string[];
 }
@@ -128,6 +130,9 @@ export function createDeviceAccess(devices: readonly MqttSiteDevice[], gateway: 
     },
     largestPayload(siteMax) {
       return Math.max(siteMax, ...[...accounts.values()].flatMap((a) => a.payloadLimits.map((l) => l.maxBytes)));
+    },
+    knows(username) {
+      return username === gateway.username || accounts.has(username);
     },
     devicesOf(username) {
       return accounts.get(username)?.deviceIds ?? [];

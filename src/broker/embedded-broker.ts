@@ -87,7 +87,7 @@ const OTHER_PACKET_MAX = 64 * 1024;
 
 export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBroker {
   const { logger, access } = options;
-  const { refuse, stats } = createRefusalCounter({ clock: options.clock, logger });
+  const { refuse, stats } = createRefusalCounter({ clock: options.clock, logger, isKnown: (u) => access.knows(u) });
   const identities = new WeakMap<Client, BrokerIdentity>();
   let broker: Aedes | undefined;
   const servers: (Server | HttpServer)[] = [];
