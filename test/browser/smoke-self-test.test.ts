@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { chromiumPart, consolePage, launchChromium, textOf } from '../helpers/browser.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { chromiumPart, consolePage, launchChromium, textOf, untilLive } from '../helpers/browser.ts';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 
@@ -36,7 +35,7 @@ users:
     });
     browser = await launchChromium();
     duty = await consolePage(browser, gw.url, 'duty', 'duty', errors);
-    await waitFor(async () => (await textOf(duty.getByTestId('connection-status'))) === 'Live', 'the console to go live');
+    await untilLive(duty);
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,38 +1,11 @@
 // Firmware defaults real sites run (issue 12 §3), against a real embedded aedes: Zigbee2MQTT 1.x plain-text and 2.x
 // JSON availability and bridge/state, a bridge's own 20–200 KiB bridge/devices and bridge/definitions, Frigate's
 // `stopped` and several tracked objects per camera, and hostile payloads (deep JSON, "true" as a string).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
-import { defaultProfilesDir, parseSite, type Site } from '../../src/config/load.ts';
-import { loadProfiles } from '../../src/devices/profiles.ts';
-import { createDeviceAccess } from '../../src/broker/device-access.ts';
-import { createEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embedded-broker.ts';
-import { createMqttSource, type MqttSource } from '../../src/sources/mqtt/mqtt-source.ts';
-import type { DeviceStatus } from '../../src/core/bus.ts';
-import type { Reading } from '../../src/core/reading.ts';
-import { createLogger, silentLogger } from '../../src/core/logger.ts';
+import { describe, expect, it } from 'vitest';
 import { SELF_TEST_DETAIL } from '../../src/contract/routes.ts';
-import { fakeClock, type FakeClock } from '../helpers/fake-clock.ts';
+import { SITE_MAX_PAYLOAD, gatewayLogin, useMqttSourceOnAedes } from '../helpers/mqtt-source-harness.ts';
 import { closed, connectMqtt } from '../helpers/mqtt.ts';
 import { waitFor } from '../helpers/wait.ts';
-
-const profiles = loadProfiles(defaultProfilesDir);
-const site: Site = parseSite(
-  'firmware-test.yaml',
-  `
-site: { id: t, name: { en: T, zh-CN: T }, demo: true }
-broker: { embedded: { port: 0 } }
-rooms: [{ id: fire, kind: fire-control, name: { en: F, zh-CN: F } }, { id: cctv, kind: cctv, name: { en: C, zh-CN: C } }]
-devices:
-  - { id: smoke-1, room: fire, profile: z2m-smoke-sensor, connection: { type: mqtt, topicId: smoke_1, username: z2m, password: z2m-pw } }
-  - { id: leak-1, room: fire, profile: z2m-water-leak-sensor, connection: { type: mqtt, topicId: leak_1, username: z2m, password: z2m-pw } }
-  - { id: gate, room: cctv, profile: frigate-camera, connection: { type: mqtt, topicId: gate, username: frigate, password: frigate-pw } }
-users: [{ username: duty, displayName: D, role: duty, password: duty }]
-`,
-  profiles,
-);
-const gateway = { username: 'roomwatch-gateway', password: 'internal-secret' };
-const SITE_MAX = 16 * 1024;
 
 /** A bridge/devices document of a real network's size: one entry per device with its definition and endpoints. */
 function bridgeDevices(targetBytes: number): string {
@@ -51,49 +24,8 @@ function bridgeDevices(targetBytes: number): string {
 }
 
 describe('MQTT firmware variants on a real aedes', () => {
-  let clock: FakeClock;
-  let broker: EmbeddedBroker;
-  let url: string;
-  let source: MqttSource | undefined;
-  const clients: MqttClient[] = [];
-  let readings: Reading[];
-  let statuses: DeviceStatus[];
-  let logLines: { level: string; msg: string }[];
-  const last = (key: string): Reading | undefined => readings.filter((r) => r.pointKey === key).at(-1);
-  const statusOf = (id: string): boolean[] => statuses.filter((x) => x.deviceId === id).map((x) => x.online);
-  const device = async (username: string, password: string, will?: { topic: string; payload: string }): Promise<MqttClient> => {
-    const c = await connectMqtt(url, {
-      username, password, clientId: `${username}-${clients.length}`,
-      ...(will ? { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1 as const, retain: true } } : {}),
-    });
-    clients.push(c);
-    return c;
-  };
-  const startSource = async (): Promise<MqttSource> => {
-    source = createMqttSource({
-      devices: site.mqttDevices, url, ...gateway, clientId: 'gw', maxPayloadBytes: SITE_MAX, clock,
-      logger: createLogger('debug', {}, (l) => logLines.push(JSON.parse(l) as { level: string; msg: string })),
-      emit: (rs) => readings.push(...rs), onStatus: (s) => statuses.push(s), heartbeatCheckMs: 3_600_000,
-    });
-    await source.start();
-    return source;
-  };
-  const counters = (id: string) => source!.diagnostics().devices.find((d) => d.deviceId === id)!;
-
-  beforeEach(async () => {
-    clock = fakeClock();
-    readings = [];
-    statuses = [];
-    logLines = [];
-    broker = createEmbeddedBroker({ host: '127.0.0.1', port: 0, access: createDeviceAccess(site.mqttDevices, gateway), maxPayloadBytes: SITE_MAX, clock, logger: silentLogger });
-    url = `mqtt://127.0.0.1:${(await broker.start()).mqtt}`;
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
-    await source?.stop();
-    source = undefined;
-    await broker.stop();
-  });
+  const h = useMqttSourceOnAedes();
+  const { last, statusOf, device, startSource, counters } = h;
 
   for (const [version, text] of [
     ['1.x (plain text)', (s: string) => s],
@@ -117,7 +49,7 @@ describe('MQTT firmware variants on a real aedes', () => {
       const again = await device('z2m', 'z2m-pw');
       await again.publishAsync('zigbee2mqtt/bridge/state', text('online'), { qos: 1, retain: true });
       await waitFor(() => statusOf('smoke-1').at(-1) === true && statusOf('leak-1').at(-1) === true, 'both back');
-      expect(statuses.filter((x) => x.deviceId === 'smoke-1').at(-1)?.detail).toContain('zigbee2mqtt/bridge/state');
+      expect(h.statuses.filter((x) => x.deviceId === 'smoke-1').at(-1)?.detail).toContain('zigbee2mqtt/bridge/state');
     });
 
     it(`Zigbee2MQTT ${version}: a device's own offline outlives the bridge coming back; its own online ends it`, async () => {
@@ -130,7 +62,7 @@ describe('MQTT firmware variants on a real aedes', () => {
       await z2m.publishAsync('zigbee2mqtt/bridge/state', text('online'), { qos: 1, retain: true });
       await z2m.publishAsync('zigbee2mqtt/smoke_1/availability', text('online'), { qos: 1, retain: true });
       await waitFor(() => statusOf('smoke-1').length === 3, 'online again');
-      expect(statuses.filter((x) => x.deviceId === 'smoke-1').map((x) => [x.online, x.detail])).toEqual([
+      expect(h.statuses.filter((x) => x.deviceId === 'smoke-1').map((x) => [x.online, x.detail])).toEqual([
         [true, 'message on zigbee2mqtt/smoke_1'],
         [false, `zigbee2mqtt/bridge/state = ${text('offline')}`],
         [true, `zigbee2mqtt/smoke_1/availability = ${text('online')}`],
@@ -163,14 +95,14 @@ describe('MQTT firmware variants on a real aedes', () => {
     // Still connected, nothing refused, the will never fired: the devices behind it stay online.
     await z2m.publishAsync('zigbee2mqtt/smoke_1', '{"smoke":false}', { qos: 1 });
     expect(z2m.connected).toBe(true);
-    expect(broker.stats().of('z2m').oversize).toBe(0);
+    expect(h.broker.stats().of('z2m').oversize).toBe(0);
     expect(statusOf('smoke-1')).toEqual([true]);
     // The broker kept the retained document whole: a later subscriber gets all of it.
-    const reader = await connectMqtt(url, { username: gateway.username, password: gateway.password, clientId: 'reader' });
-    clients.push(reader);
+    const reader = await connectMqtt(h.url, { username: gatewayLogin.username, password: gatewayLogin.password, clientId: 'reader' });
     const got = new Promise<number>((ok) => reader.on('message', (t, p) => t === 'zigbee2mqtt/bridge/devices' && ok(p.length)));
     await reader.subscribeAsync('zigbee2mqtt/bridge/devices', { qos: 1 });
     expect(await got).toBe(Buffer.byteLength(devices));
+    await reader.endAsync(true);
 
     // Hostile: 2 MiB on the same topic, and 100 KiB on a device topic (the site's 16 KiB applies there).
     const bridge2 = await device('z2m', 'z2m-pw');
@@ -181,7 +113,7 @@ describe('MQTT firmware variants on a real aedes', () => {
     const gone3 = closed(bridge3);
     bridge3.publish('zigbee2mqtt/smoke_1', Buffer.alloc(100 * 1024, 0x20), { qos: 0 });
     await gone3;
-    expect(broker.stats().of('z2m').oversize).toBe(2);
+    expect(h.broker.stats().of('z2m').oversize).toBe(2);
     expect(z2m.connected).toBe(true);
   });
 
@@ -206,10 +138,10 @@ describe('MQTT firmware variants on a real aedes', () => {
     await frigate.publishAsync('frigate/events', event('new', 'e2'), { qos: 1 });
     await frigate.publishAsync('frigate/events', event('update', 'e1'), { qos: 1 });
     await frigate.publishAsync('frigate/events', event('end', 'e1'), { qos: 1 });
-    await waitFor(() => readings.filter((r) => r.pointKey === 'gate.intrusion').length === 4, 'four readings');
-    expect(readings.filter((r) => r.pointKey === 'gate.intrusion').map((r) => r.value)).toEqual([true, true, true, true]);
+    await waitFor(() => h.readings.filter((r) => r.pointKey === 'gate.intrusion').length === 4, 'four h.readings');
+    expect(h.readings.filter((r) => r.pointKey === 'gate.intrusion').map((r) => r.value)).toEqual([true, true, true, true]);
     await frigate.publishAsync('frigate/events', event('end', 'e2'), { qos: 1 });
-    await waitFor(() => readings.filter((r) => r.pointKey === 'gate.intrusion').length === 5, 'fifth reading');
+    await waitFor(() => h.readings.filter((r) => r.pointKey === 'gate.intrusion').length === 5, 'fifth reading');
     expect(last('gate.intrusion')?.value).toBe(false);
   });
 
@@ -217,13 +149,13 @@ describe('MQTT firmware variants on a real aedes', () => {
     await startSource();
     const z2m = await device('z2m', 'z2m-pw');
     const deep = '{"smoke":' + '['.repeat(8000) + ']'.repeat(8000) + '}';
-    expect(deep.length).toBeLessThan(SITE_MAX);
+    expect(deep.length).toBeLessThan(SITE_MAX_PAYLOAD);
     for (let i = 0; i < 20; i++) await z2m.publishAsync('zigbee2mqtt/smoke_1', deep, { qos: 1 });
     await waitFor(() => counters('smoke-1').malformed === 20, 'twenty rejections counted');
     expect(counters('smoke-1').lastError).toContain('nested deeper than 64');
-    expect(logLines.filter((l) => l.msg === 'malformed mqtt payload')).toHaveLength(1);
-    expect(logLines.filter((l) => l.level === 'error')).toEqual([]);
-    expect(readings.filter((r) => r.pointKey === 'smoke-1.smoke' && r.quality === 'good')).toEqual([]);
+    expect(h.logLines.filter((l) => l.msg === 'malformed mqtt payload')).toHaveLength(1);
+    expect(h.logLines.filter((l) => l.level === 'error')).toEqual([]);
+    expect(h.readings.filter((r) => r.pointKey === 'smoke-1.smoke' && r.quality === 'good')).toEqual([]);
   });
 
   it("a smoke detector's test button (test: true) gives a smoke reading marked as a test; a real alarm is not", async () => {
@@ -233,7 +165,7 @@ describe('MQTT firmware variants on a real aedes', () => {
     await waitFor(() => last('smoke-1.smoke'), 'test reading');
     expect(last('smoke-1.smoke')).toMatchObject({ value: true, quality: 'good', detail: SELF_TEST_DETAIL });
     await z2m.publishAsync('zigbee2mqtt/smoke_1', '{"smoke":true,"test":false,"battery_low":false,"battery":96,"linkquality":92}', { qos: 1 });
-    await waitFor(() => readings.filter((r) => r.pointKey === 'smoke-1.smoke').length === 2, 'real reading');
+    await waitFor(() => h.readings.filter((r) => r.pointKey === 'smoke-1.smoke').length === 2, 'real reading');
     expect(last('smoke-1.smoke')).toMatchObject({ value: true, quality: 'good' });
     expect(last('smoke-1.smoke')).not.toHaveProperty('detail');
   });
@@ -245,7 +177,7 @@ describe('MQTT firmware variants on a real aedes', () => {
     await z2m.publishAsync('zigbee2mqtt/smoke_1', '{"smoke":"yes"}', { qos: 1 });
     await z2m.publishAsync('zigbee2mqtt/smoke_1', '{"smoke":1}', { qos: 1 });
     await waitFor(() => counters('smoke-1').malformed === 3, 'three rejections');
-    expect(readings.filter((r) => r.pointKey === 'smoke-1.smoke')).toEqual([]);
+    expect(h.readings.filter((r) => r.pointKey === 'smoke-1.smoke')).toEqual([]);
     await z2m.publishAsync('zigbee2mqtt/smoke_1', '{"smoke":true}', { qos: 1 });
     await waitFor(() => last('smoke-1.smoke'), 'a real boolean');
     expect(last('smoke-1.smoke')).toMatchObject({ value: true, quality: 'good' });
