@@ -11,6 +11,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import { createLogLimiter } from '../../core/log-limiter.ts';
 import { SELF_TEST_DETAIL } from '../../contract/routes.ts';
+import { devicePayloadLimits, payloadLimitFor } from '../../broker/device-access.ts';
 import { compileAvailability, compileDecoders, decode, decodeAvailability, payloadOf } from './decode.ts';
 import { commLostReadings, newCounters, type DeviceCounters, type DeviceState } from './device-state.ts';
 
@@ -20,7 +21,7 @@ export interface MqttSourceOptions {
   username?: string;
   password?: string;
   clientId: string;
-  /** Messages larger than this are malformed (the embedded broker refuses them before they get here). */
+  /** Messages larger than this are malformed, unless the profile allows more on that topic (payloadLimits), as the broker does. */
   maxPayloadBytes: number;
   clock: Clock;
   logger: Logger;
@@ -69,7 +70,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
   const limiter = createLogLimiter(clock);
   const states: DeviceState[] = [];
   /** Topic → the devices (and their decoders / availability specs) that listen on it. */
-  const routes = new Map<string, { state: DeviceState; decoders: DeviceState['decoders']; availability: DeviceState['availability'] }[]>();
+  const routes = new Map<string, { state: DeviceState; decoders: DeviceState['decoders']; availability: DeviceState['availability']; maxBytes: number }[]>();
   let client: MqttClient | undefined;
   let timer: NodeJS.Timeout | undefined;
   let reconnects = 0;
@@ -149,12 +150,12 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     }
     const payload = payloadOf(buf);
     const out: Reading[] = [];
-    for (const { state, decoders, availability } of targets) {
+    for (const { state, decoders, availability, maxBytes } of targets) {
       const c = state.counters;
       c.messages++;
       c.lastMessageAt = now;
-      if (buf.length > options.maxPayloadBytes) {
-        malformed(state, topic, `payload of ${buf.length} bytes is over the limit of ${options.maxPayloadBytes}`, now);
+      if (buf.length > maxBytes) {
+        malformed(state, topic, `payload of ${buf.length} bytes is over the limit of ${maxBytes}`, now);
         continue;
       }
       let used = false;
@@ -220,7 +221,13 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         const topics = new Set([...state.decoders.map((d) => d.topic), ...state.availability.map((a) => a.topic)]);
         for (const topic of topics) {
           const list = routes.get(topic) ?? [];
-          list.push({ state, decoders: state.decoders.filter((d) => d.topic === topic), availability: state.availability.filter((a) => a.topic === topic) });
+          list.push({
+            state,
+            decoders: state.decoders.filter((d) => d.topic === topic),
+            availability: state.availability.filter((a) => a.topic === topic),
+            // The broker's limit for this topic (the site's, or the profile's payloadLimits): one rule, both sides.
+            maxBytes: payloadLimitFor(devicePayloadLimits(device), topic, options.maxPayloadBytes),
+          });
           routes.set(topic, list);
         }
       }
