@@ -95,7 +95,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
   };
 
   /** An availability message: the device's own (its will) or its bridge's (every device behind it). */
-  const onAvailability = (state: DeviceState, a: DeviceState['availability'][number], topic: string, online: boolean, text: string, now: number): void => {
+  const onAvailability = (state: DeviceState, a: DeviceState['availability'][number], topic: string, online: boolean, retained: boolean, text: string, now: number): void => {
     const detail = `${topic} = ${text.slice(0, 40)}`;
     if (a.scope === 'bridge') {
       if (!online) {
@@ -112,7 +112,9 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     }
     state.saysOffline = !online;
     state.aliveAt = now;
-    // A retained "online" of a device behind a dead bridge is its last word before the bridge died.
+    // A live "online" came through the bridge, so the bridge is there; a retained one of a device behind a dead
+    // bridge is only its last word before the bridge died.
+    if (online && !retained) state.bridgesDown.clear();
     if (online && state.bridgesDown.size > 0) return;
     setOnline(state, online, detail, now);
   };
@@ -165,7 +167,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         if ('error' in got) errors.push(got.error);
         else {
           used = true;
-          onAvailability(state, a, topic, got.online, payload.text, now);
+          onAvailability(state, a, topic, got.online, retained, payload.text, now);
         }
       }
       // A live message proves the device (and the bridge it comes through) is there; a retained one is only what it
