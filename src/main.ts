@@ -8,6 +8,7 @@ import { createLogger, type LogLevel } from './core/logger.ts';
 import { systemClock } from './core/clock.ts';
 import { createGateway } from './gateway.ts';
 import { t, isLang, type Lang } from './i18n/index.ts';
+import { simulatedDevicesLine } from './simulated-devices.ts';
 
 const { values } = parseArgs({
   options: { config: { type: 'string', short: 'c' } },
@@ -60,6 +61,7 @@ console.log(t(lang, 'startup.console', { url: gateway.consoleUrl }));
 if (gateway.brokerPort !== null) {
   console.log(t(lang, 'mqtt.startup.broker', { host: site.config.broker?.embedded?.host ?? '127.0.0.1', port: gateway.brokerPort, devices: site.mqttDevices.length }));
 }
+if (site.demo || [...site.devices, ...site.mqttDevices].some((d) => d.config.simulate)) console.log(simulatedDevicesLine(site, lang));
 if (site.demo) {
   console.log(t(lang, 'startup.demoMode'));
   for (const u of site.config.users) {

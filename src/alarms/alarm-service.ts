@@ -73,7 +73,8 @@ export interface AlarmServiceDeps {
 }
 
 
-function discreteActive(spec: DiscreteAlarmSpec, value: number | boolean): boolean {
+/** Whether a discrete point is in alarm at this value (its polarity: the profile's activeWhen or the site's override). */
+export function discreteActive(spec: DiscreteAlarmSpec, value: number | boolean): boolean {
   if (spec.activeWhen === 'nonzero') return typeof value === 'number' && value !== 0;
   if (Array.isArray(spec.activeWhen)) return typeof value === 'number' && spec.activeWhen.includes(value);
   return value === spec.activeWhen;
@@ -461,7 +462,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         const row = mustFind(id);
         if (row.latched === 1 && isFire(row) && row.state === 'latched_ack') {
           const fire = records.view(row, now).fire;
-          if (!fire?.classification) throw new DomainError('RW_INVALID_REQUEST', 'classify the fire alarm (confirmed, false alarm, device fault) before resetting it (A4)', 409);
+          if (!fire?.classification) throw new DomainError('RW_INVALID_REQUEST', 'classify the fire alarm (confirmed, false alarm, device fault, routine test) before resetting it (A4)', 409);
         }
         const d = apply(row, 'reset', now, {}, user, { note: note.trim() || null });
         if (!d) throw new DomainError('RW_NOT_LATCHED', `alarm ${id} is ${row.state}; only an acknowledged latched alarm whose condition has gone is reset`, 409);

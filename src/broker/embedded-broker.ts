@@ -6,7 +6,8 @@
 //   nobody (as Mosquitto does), so a real Tasmota or Zigbee2MQTT that also publishes discovery or bridge topics
 //   is not cut off and flapping through its will; the drop is counted;
 // - a PUBLISH larger than maxPayloadBytes closes the connection (§3.3.5; a packet announcing more is stopped at its
-//   header, before it is buffered), which also fires the device's will;
+//   header, before it is buffered), which also fires the device's will. A device's profile may allow more on its own
+//   named topics (payloadLimits: Zigbee2MQTT's bridge/devices is 20–200 KiB), never more than it names;
 // - a SUBSCRIBE outside the ACL gets return code 0x80 "failure" for that filter (§3.9.3) and the client stays.
 // Every refusal is counted per username (diagnostics API) and logged with a rate limit (refusals.ts).
 import { createServer as createTcpServer, type Server } from 'node:net';
@@ -86,7 +87,7 @@ const OTHER_PACKET_MAX = 64 * 1024;
 
 export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBroker {
   const { logger, access } = options;
-  const { refuse, stats } = createRefusalCounter({ clock: options.clock, logger });
+  const { refuse, stats } = createRefusalCounter({ clock: options.clock, logger, isKnown: (u) => access.knows(u) });
   const identities = new WeakMap<Client, BrokerIdentity>();
   let broker: Aedes | undefined;
   const servers: (Server | HttpServer)[] = [];
@@ -125,9 +126,10 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
         authorizePublish: (client, packet, done) => {
           const who = client ? identities.get(client) : undefined;
           const username = who?.username;
-          if (packet.payload.length > options.maxPayloadBytes) {
-            refuse('oversize', username, { topic: packet.topic, bytes: packet.payload.length, max: options.maxPayloadBytes });
-            return done(new Error(`payload of ${packet.payload.length} bytes is over the limit of ${options.maxPayloadBytes}`));
+          const max = access.maxPayload(who, options.maxPayloadBytes, packet.topic);
+          if (packet.payload.length > max) {
+            refuse('oversize', username, { topic: packet.topic, bytes: packet.payload.length, max });
+            return done(new Error(`payload of ${packet.payload.length} bytes is over the limit of ${max}`));
           }
           if (!who || !access.canPublish(who, packet.topic)) {
             refuse('publishDenied', username, { topic: packet.topic });
@@ -153,7 +155,7 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
       const handle = (stream: Parameters<Aedes['handle']>[0], req?: Parameters<Aedes['handle']>[1]): void => {
         const client = b.handle(stream, req);
         const limit = (cmd: string | undefined): number =>
-          cmd === 'publish' ? options.maxPayloadBytes + PACKET_OVERHEAD : identities.get(client)?.kind === 'gateway' ? Infinity : OTHER_PACKET_MAX;
+          cmd === 'publish' ? access.maxPayload(identities.get(client), options.maxPayloadBytes) + PACKET_OVERHEAD : identities.get(client)?.kind === 'gateway' ? Infinity : OTHER_PACKET_MAX;
         const ok = guardPacketSize(client, limit, (bytes, cmd) =>
           refuse('oversize', identities.get(client)?.username, { clientId: client.id ?? null, packet: cmd ?? null, bytes, max: limit(cmd), early: true }),
         );
@@ -173,7 +175,7 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
       if (options.websocket) {
         const http = createHttpServer((_req, res) => res.writeHead(426).end('MQTT over websocket only'));
         servers.push(http);
-        wss = new WebSocketServer({ server: http, maxPayload: options.maxPayloadBytes + 1024 });
+        wss = new WebSocketServer({ server: http, maxPayload: access.largestPayload(options.maxPayloadBytes) + PACKET_OVERHEAD });
         wss.on('connection', (ws, req) => handle(createWebSocketStream(ws), req));
         ports.websocket = await listen(http, options.websocket.port);
       }

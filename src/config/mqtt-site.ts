@@ -4,7 +4,8 @@ import type { Localized } from '../contract/api.ts';
 import type { MqttPoint, MqttProfile } from '../devices/profile-schema.ts';
 import type { DeviceConfig, SiteConfig } from './schema.ts';
 import { reservedMqttUsernames, type MqttConnection } from './mqtt-schema.ts';
-import { pointAlarms, type PointAlarms } from './point-alarms.ts';
+import { checkAlarmOverrides, pointAlarms, type PointAlarms } from './point-alarms.ts';
+import { isBooleanPoint } from '../sources/mqtt/decode.ts';
 
 export interface MqttSitePoint {
   key: string;
@@ -38,6 +39,8 @@ export function buildMqttDevice(d: DeviceConfig, i: number, profile: MqttProfile
   if (c.password === undefined && c.passwordHash === undefined) at(where, 'needs passwordHash (or password in demo mode)');
   if (c.password !== undefined && c.passwordHash !== undefined) at(where, 'give passwordHash or password, not both');
   if (reservedMqttUsernames.includes(c.username)) at(`${where}/username`, `username "${c.username}" is reserved for the gateway itself`);
+  checkAlarmOverrides(d, i, profile.points, (name) => isBooleanPoint(profile.points[name]!), at);
+  if (d.points) at(`/devices/${i}/points`, 'scale, unit and offset overrides apply to Modbus points; MQTT points are contacts and states');
   const points = Object.entries(profile.points).map(([name, spec]) => ({ key: `${d.id}.${name}`, deviceId: d.id, roomId: d.room, name, spec, ...pointAlarms(d, name, spec.alarm) }));
   return { config: { ...d, connection: c }, profile, name: d.name ?? profile.name, points };
 }

@@ -107,14 +107,41 @@ export const AlarmsConfig = Type.Object(
 );
 export type AlarmsConfig = Static<typeof AlarmsConfig>;
 
-/** The parts of a profile's discrete alarm a site may change (texts, priority, latching). */
+/** When a discrete point is in alarm: `true`/`false` for a boolean point, `nonzero` or listed values for a code. */
+export const ActiveWhen = Type.Union([Type.Boolean(), Type.Literal('nonzero'), Type.Array(Type.Integer(), { minItems: 1 })]);
+
+/**
+ * The parts of a profile's discrete alarm a site may change (texts, priority, latching), and its polarity:
+ * `activeWhen: false` for a normally-closed contact (a fire panel's NC relay output: closed = normal).
+ */
 const DiscreteAlarmOverride = Type.Object({
+  activeWhen: ActiveWhen,
   priority: Priority,
   latched: Type.Boolean(),
   message: Localized,
   response: Localized,
   rule: Type.String({ maxLength: 16 }),
 });
+
+/**
+ * What real installs vary on one point of a Modbus profile (issue 12 §2), set per device in the site config:
+ * - `scale` replaces the profile's raw multiplier (an XY-MD02 with ×100 firmware: 0.01);
+ * - `unit: °F` says the unit reports Fahrenheit (a chiller set to °F): the gateway converts to the profile's °C, so
+ *   limits, R1 and rollups stay in °C;
+ * - `offset` is added to the value, in the profile's unit (a sensor that reads 0.8 °C high: -0.8);
+ * - `precision` the decimals shown.
+ * The profile's range still applies, after conversion.
+ */
+export const PointOverride = Type.Object(
+  {
+    scale: Type.Optional(Type.Number()),
+    offset: Type.Optional(Type.Number()),
+    unit: Type.Optional(Type.Literal('°F')),
+    precision: Type.Optional(Type.Integer({ minimum: 0, maximum: 6 })),
+  },
+  { additionalProperties: false },
+);
+export type PointOverride = Static<typeof PointOverride>;
 
 // Modbus TCP, RTU and RTU over TCP connections live in their own file (shared links, line settings).
 export { ModbusConnection, ModbusTcpConnection } from './modbus-connection.ts';
@@ -140,6 +167,8 @@ export const DeviceConfig = Type.Object(
     alarms: Type.Optional(Type.Record(Type.String(), Type.Partial(DiscreteAlarmOverride))),
     /** Per-point suppression by design. */
     suppress: Type.Optional(Type.Record(Type.String(), SuppressWhen)),
+    /** Per-point value variants of this unit (Modbus), without editing the profile: see PointOverride. */
+    points: Type.Optional(Type.Record(Type.String(), PointOverride)),
   },
   { additionalProperties: false },
 );
@@ -252,6 +281,11 @@ export const SiteConfig = Type.Object(
       ),
     ),
     alarms: Type.Optional(AlarmsConfig),
+    /**
+     * The site's own device profiles (a folder of *.yaml, relative to this file), loaded with the built-in ones under
+     * the same schema and checks; a profile id both define is refused, naming both files.
+     */
+    profilesDir: Type.Optional(Type.String({ minLength: 1 })),
     rooms: Type.Array(RoomConfig, { minItems: 1 }),
     devices: Type.Array(DeviceConfig),
     users: Type.Array(UserConfig, { minItems: 1 }),

@@ -186,7 +186,8 @@ export const DeviceTagView = Type.Object({
 });
 export type DeviceTagView = Static<typeof DeviceTagView>;
 
-export const FireClassification = Type.Union([Type.Literal('confirmed'), Type.Literal('false_alarm'), Type.Literal('device_fault')]);
+/** What was found on site (A4); `test`: a routine test (a detector's test button), not a false alarm in the statistics. */
+export const FireClassification = Type.Union([Type.Literal('confirmed'), Type.Literal('false_alarm'), Type.Literal('device_fault'), Type.Literal('test')]);
 export type FireClassification = Static<typeof FireClassification>;
 
 /** A4: a fire alarm is confirmed on site: who was sent, what they found. */

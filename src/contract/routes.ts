@@ -58,3 +58,9 @@ export const SESSION_COOKIE = 'rw_session';
  * the `user` of its `roster.published` duty-log entry. The console shows it as `roster.demoSeed`.
  */
 export const DEMO_SEED = 'demo seed';
+
+/**
+ * The detail of a reading, and of the alarm it raises, while the device says it is being tested (a smoke detector's
+ * test button): the console shows the alarm as a test, and the classification offers "test" (issue 12 §3).
+ */
+export const SELF_TEST_DETAIL = 'self-test';

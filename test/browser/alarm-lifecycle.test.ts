@@ -11,9 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { projectRoot } from '../../src/config/load.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { attrOf, chromiumPart, consolePage, launchChromium, textOf } from '../helpers/browser.ts';
+import { attrOf, chromiumPart, consolePage, launchChromium, textOf, untilLive } from '../helpers/browser.ts';
 import { freePort } from '../helpers/ports.ts';
-import { waitFor } from '../helpers/wait.ts';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 const TEMP = 'dist-b1-th1.temperature';
@@ -77,7 +76,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     gw = await startTestGateway({ dataDir, yaml: await siteYaml(dataDir), profilesDir: resolve(projectRoot, 'test', 'fixtures', 'profiles') });
     browser = await launchChromium();
     duty = await consolePage(browser, gw.url, 'duty', 'duty', errors);
-    await waitFor(async () => (await textOf(duty.getByTestId('connection-status'))) === 'Live', 'the console to go live');
+    await untilLive(duty);
   });
 
   afterAll(async () => {
@@ -214,7 +213,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     await reset.waitFor(WAIT);
     await reset.click();
     await lead.getByTestId('reset-confirm').click();
-    expect(await textOf(lead.getByTestId('reset-error'))).toBe('Classify the fire alarm (confirmed, false alarm, device fault) before resetting it (A4).');
+    expect(await textOf(lead.getByTestId('reset-error'))).toBe('Classify the fire alarm (confirmed, false alarm, device fault, routine test) before resetting it (A4).');
     await lead.getByTestId('reset-cancel').click();
 
     await duty.getByTestId(`classify-button-${id}`).click();

@@ -136,6 +136,17 @@ describe.skipIf(mosquitto.skip)('MQTT through Debian Mosquitto as external broke
     expect(gw.gateway.mqtt!.diagnostics().broker).toBe('external');
   });
 
+  it('Zigbee2MQTT 1.x plain-text bridge/state through Mosquitto: offline makes every Zigbee device comm-lost, online brings them back', async () => {
+    const latest = (id: string): boolean | undefined => statuses.filter((x) => x.deviceId === id).at(-1)?.online;
+    expect((await pub('z2m', 'zigbee2mqtt/bridge/state', 'offline', '-r')).status).toBe(0);
+    await waitFor(() => ['smoke', 'door', 'leak'].every((id) => latest(id) === false), 'every Zigbee device offline with its bridge');
+    expect(last('smoke.smoke')).toMatchObject({ quality: 'comm_lost', value: null });
+    expect(latest('tas')).not.toBe(false); // not behind the bridge
+    expect((await pub('z2m', 'zigbee2mqtt/bridge/state', 'online', '-r')).status).toBe(0);
+    await waitFor(() => ['smoke', 'door', 'leak'].every((id) => latest(id) === true), 'every Zigbee device back with its bridge');
+    expect(statuses.filter((x) => x.deviceId === 'smoke').at(-1)!.detail).toBe('zigbee2mqtt/bridge/state = online');
+  });
+
   it('a simulated Tasmota whose connection drops: Mosquitto publishes its LWT, the device goes offline', async () => {
     const sim = gw.gateway.mqtt!.simulators.get('tas')!;
     await sim.goOffline();

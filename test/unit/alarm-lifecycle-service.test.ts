@@ -17,6 +17,7 @@ import { createDutyLog } from '../../src/sinks/duty-log/duty-log.ts';
 import { openStore } from '../../src/store/store.ts';
 import type { AlarmTransition } from '../../src/alarms/types.ts';
 import type { Role, UserView } from '../../src/contract/api.ts';
+import { SELF_TEST_DETAIL } from '../../src/contract/routes.ts';
 import { fakeClock, type FakeClock } from '../helpers/fake-clock.ts';
 
 const profiles = loadProfiles(resolve(projectRoot, 'test', 'fixtures', 'profiles'));
@@ -87,6 +88,18 @@ describe('latched fire alarm and its confirmation (A4)', () => {
     expect(dutyLog.list({}).map((e) => e.kind).reverse()).toEqual([
       'alarm.raised', 'alarm.latched', 'alarm.acknowledged', 'alarm.dispatched', 'alarm.classified', 'alarm.reset',
     ]);
+  });
+
+  it("a detector's test button raises the fire alarm marked as a test; classified 'test', it is reset like any other (issue 12 §3)", () => {
+    const clock = fakeClock();
+    const { alarms, only, dutyLog } = wire(clock);
+    alarms.evaluate([{ pointKey: 'panel.fire', deviceId: 'panel', point: 'fire', roomId: 'fcc', value: true, unit: '', quality: 'good', ts: clock.now(), detail: SELF_TEST_DETAIL }]);
+    const fire = only('discrete');
+    expect(fire).toMatchObject({ priority: 'critical', latched: true, detail: SELF_TEST_DETAIL });
+    expect(dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.raised', params: expect.objectContaining({ detail: SELF_TEST_DETAIL }) });
+    alarms.acknowledge(fire.id, duty, 'monthly detector test');
+    alarms.classify(fire.id, lead, 'test', 'monthly test of detector 3F-12');
+    expect(alarms.get(fire.id)!.fire).toMatchObject({ classification: 'test', classifiedBy: 'lead' });
   });
 
   it('a confirmed fire opens the E4 checklist in the duty log', () => {

@@ -99,7 +99,7 @@ function openDispatch(store: Store, socket: LiveSocket, alarm: AlarmView): void 
   });
 }
 
-const CLASSIFICATIONS: readonly FireClassification[] = ['confirmed', 'false_alarm', 'device_fault'];
+const CLASSIFICATIONS: readonly FireClassification[] = ['confirmed', 'false_alarm', 'device_fault', 'test'];
 
 function openClassify(store: Store, socket: LiveSocket, alarm: AlarmView): void {
   const kind = choiceField(

@@ -1,5 +1,6 @@
 // Shared wording and severity of alarms: the alarm list, the tiles and the duty log say the same thing.
 import type { AlarmCondition, AlarmView, LimitsView, Priority } from '../../../src/contract/api.ts';
+import { SELF_TEST_DETAIL } from '../../../src/contract/routes.ts';
 import { withUnit } from './format.ts';
 import { loc, tr } from './lang.ts';
 import type { Store } from './store.ts';
@@ -63,7 +64,8 @@ export function isDeviceLevel(alarm: Pick<AlarmView, 'condition'>): boolean {
 
 /** What the alarm says: a discrete alarm's own message (fault code text included), else value against limit. */
 export function alarmReading(alarm: AlarmView): string {
-  if (alarm.message) return loc(alarm.message);
+  // A detector's test button: the same alarm, marked as a test so nobody takes it for a fire (issue 12 §3).
+  if (alarm.message) return alarm.detail === SELF_TEST_DETAIL ? `${loc(alarm.message)} · ${tr('alarms.selfTest')}` : loc(alarm.message);
   if (isDeviceLevel(alarm)) return alarm.detail ?? '—';
   return tr('alarms.valueLimit', { value: withUnit(alarm.value, alarm.unit), limit: withUnit(alarm.limit, alarm.unit) });
 }

@@ -92,7 +92,7 @@ const oneOf = <T extends string>(values: readonly T[], v: unknown): v is T => ty
 function lifecycleParams(p: DutyLogEntryView['params']): MessageParams {
   const out: Record<string, string> = {};
   if (oneOf(['manual', 'expired'], p['how'])) out['how'] = tr(`lifecycle.how.${p['how']}`);
-  if (oneOf(['confirmed', 'false_alarm', 'device_fault'], p['classification'])) out['classification'] = tr(`lifecycle.classification.${p['classification']}`);
+  if (oneOf(['confirmed', 'false_alarm', 'device_fault', 'test'], p['classification'])) out['classification'] = tr(`lifecycle.classification.${p['classification']}`);
   if (oneOf(['maintenance', 'isolation'], p['tagKind'])) out['tagKind'] = tr(`lifecycle.tagKind.${p['tagKind']}`);
   if (oneOf(['duty', 'lead', 'supervisor', 'manager', 'admin'], p['role'])) out['role'] = tr(`role.${p['role']}`);
   const until = typeof p['until'] === 'string' ? Date.parse(p['until']) : Number.NaN;
