@@ -31,6 +31,7 @@ import { createEntryRegister } from './rooms/entry-register.ts';
 import { createShiftReport, reportPoints } from './duty/shift-report.ts';
 import { createPlaybooks } from './playbooks/playbooks.ts';
 import { createHistory } from './sinks/historian/history.ts';
+import { historianLossReport } from './sinks/historian/loss-report.ts';
 import { alarmPeriodsFrom } from './sinks/historian/alarm-periods.ts';
 
 export interface GatewayOptions {
@@ -229,7 +230,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         const entryRegister = createEntryRegister({ store, dutyLog, roster, clock, bus, roomIds });
 
         // Issue 6: InfluxDB through the durable outbox when configured, else the embedded local history store.
-        const history = createHistory({ config, dataDir: site.dataDir, logger: logger.child({ part: 'historian' }), clock, alarmPeriods: alarmPeriodsFrom(store) });
+        const history = createHistory({
+          config, dataDir: site.dataDir, logger: logger.child({ part: 'historian' }), clock, alarmPeriods: alarmPeriodsFrom(store),
+          onLoss: historianLossReport({ alarms, dutyLog, bus, clock }),
+        });
         await history.start();
         bus.on('readings', 'historian', (readings) => history.writeReadings(readings));
         bus.on('alarm', 'historian', (t) => history.writeAlarmTransition(t));

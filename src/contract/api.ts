@@ -140,6 +140,9 @@ export const AlarmCondition = Type.Union([
   Type.Literal('mismatch'),
   /** The device answers a read with exception 01/02/03/0A: its profile or the gateway's table does not match it. */
   Type.Literal('config'),
+  /** The historian's outbox is full and readings are being lost (issue 17): the gateway's own alarm, point key
+   *  `historian`, value = readings lost in the episode. */
+  Type.Literal('historianLoss'),
 ]);
 export type AlarmCondition = Static<typeof AlarmCondition>;
 
@@ -311,6 +314,9 @@ export const DutyLogKind = Type.Union([
   Type.Literal('equipment.runLog'),
   Type.Literal('device.offline'),
   Type.Literal('device.online'),
+  // Issue 17: an episode of readings lost at the historian's outbox bound began / ended (count, time range).
+  Type.Literal('historian.dropsStarted'),
+  Type.Literal('historian.dropsEnded'),
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 

@@ -17,7 +17,7 @@ function open(extra: Partial<OutboxOptions> = {}, dir?: string): { box: Outbox; 
   const d = dir ?? mkdtempSync(join(tmpdir(), 'rw-outbox-unit-'));
   if (!dir) dirs.push(d);
   const drops: [number, string][] = [];
-  const box = openOutbox({ dataDir: d, logger: silentLogger, maxPoints: 1000, maxBytes: 2 ** 30, policy: 'dropOldestRaw', onDrop: (n, why) => drops.push([n, why]), ...extra });
+  const box = openOutbox({ dataDir: d, logger: silentLogger, maxPoints: 1000, maxBytes: 2 ** 30, policy: 'dropOldestRaw', now: () => 5000, onDrop: (n, why) => drops.push([n, why]), ...extra });
   boxes.push(box);
   return { box, drops, dir: d };
 }
