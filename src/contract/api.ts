@@ -356,6 +356,8 @@ export const ErrorCode = Type.Union([
   Type.Literal('RW_TAG_EXISTS'),
   Type.Literal('RW_NO_TAG'),
   Type.Literal('RW_INTERNAL'),
+  /** The history database (InfluxDB) does not answer: trends and statistics wait for it (503). */
+  Type.Literal('RW_HISTORY_UNAVAILABLE'),
   ...ShiftErrorCode.anyOf,
   ...JournalErrorCode.anyOf,
   ...HandoverErrorCode.anyOf,

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { DropEpisodeView } from '../../src/contract/history.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { KEPT, MAX_REJECTED, RAW, openOutbox, type Outbox, type OutboxOptions, type OutboxPoint } from '../../src/sinks/historian/outbox.ts';
 
@@ -13,11 +14,11 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function open(extra: Partial<OutboxOptions> = {}, dir?: string): { box: Outbox; drops: [number, string][]; dir: string } {
+function open(extra: Partial<OutboxOptions> = {}, dir?: string): { box: Outbox; drops: [number, string, DropEpisodeView][]; dir: string } {
   const d = dir ?? mkdtempSync(join(tmpdir(), 'rw-outbox-unit-'));
   if (!dir) dirs.push(d);
-  const drops: [number, string][] = [];
-  const box = openOutbox({ dataDir: d, logger: silentLogger, maxPoints: 1000, maxBytes: 2 ** 30, policy: 'dropOldestRaw', now: () => 5000, onDrop: (n, why) => drops.push([n, why]), ...extra });
+  const drops: [number, string, DropEpisodeView][] = [];
+  const box = openOutbox({ dataDir: d, logger: silentLogger, maxPoints: 1000, maxBytes: 2 ** 30, policy: 'dropOldestRaw', now: () => 5000, onDrop: (n, why, episode) => drops.push([n, why, episode]), ...extra });
   boxes.push(box);
   return { box, drops, dir: d };
 }
@@ -66,7 +67,7 @@ describe('outbox', () => {
     const { box, drops } = open({ maxPoints: 10 });
     box.append(Array.from({ length: 15 }, (_, i) => kept(i)));
     expect(box.depth()).toBe(10);
-    expect(drops).toEqual([[5, expect.stringMatching(/rollups and alarms/)]]);
+    expect(drops).toEqual([[5, expect.stringMatching(/rollups and alarms/), expect.objectContaining({ count: 5, what: 'kept' })]]);
     expect(box.peek(1)[0]!.ts).toBe(1005);
   });
 
@@ -76,7 +77,31 @@ describe('outbox', () => {
     box.append([raw(9), kept(10), raw(11)]);
     expect(box.depth()).toBe(10);
     expect(box.peek(20).map((e) => e.ts - 1000).at(-1)).toBe(10);
-    expect(drops).toEqual([[2, expect.stringMatching(/newest points refused/)]]);
+    expect(drops).toEqual([[2, expect.stringMatching(/newest points refused/), expect.objectContaining({ count: 2, what: 'newest' })]]);
+  });
+
+  it('counts drops per episode in the file: the range lost, across a reopen, until ended (issue 17)', () => {
+    const first = open({ maxPoints: 10 });
+    first.box.append(Array.from({ length: 14 }, (_, i) => raw(i)));
+    expect(first.box.dropping()).toEqual({ id: 1, startedAt: 5000, endedAt: null, count: 4, lostFrom: 1000, lostTo: 1003, what: 'oldestRaw' });
+    first.box.close();
+    boxes.splice(boxes.indexOf(first.box), 1);
+    const again = open({ maxPoints: 10 }, first.dir);
+    expect(again.box.droppedTotal()).toBe(4);
+    again.box.append([raw(14), raw(15)]);
+    expect(again.box.dropping()).toMatchObject({ id: 1, count: 6, lostFrom: 1000, lostTo: 1005 });
+    expect(again.drops.map(([n, , e]) => [n, e.count])).toEqual([[2, 6]]);
+    expect(again.box.endDropping(9000)).toMatchObject({ id: 1, endedAt: 9000, count: 6 });
+    expect(again.box.dropping()).toBeNull();
+    again.box.append([raw(16)]);
+    expect(again.box.dropping()).toMatchObject({ id: 2, count: 1, lostFrom: 1006, lostTo: 1006 });
+    expect(again.box.droppedTotal()).toBe(7);
+  });
+
+  it('policy dropNewest: the episode holds the acquisition times of the refused points', () => {
+    const { box } = open({ maxPoints: 3, policy: 'dropNewest' });
+    box.append([raw(0), raw(1), raw(2), raw(7), raw(5)]);
+    expect(box.dropping()).toMatchObject({ count: 2, lostFrom: 1005, lostTo: 1007, what: 'newest' });
   });
 
   it('bounds bytes as well as points', () => {

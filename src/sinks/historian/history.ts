@@ -56,6 +56,19 @@ export function retentionOf(config: SiteConfig): Retention {
   };
 }
 
+/** A query InfluxDB did not answer (connection refused, timeout: no HTTP status) is a 503 the console explains,
+ *  not an internal error; an answer with an error stays what it is. */
+async function unavailableIfDown<T>(query: Promise<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (err) {
+    if ((err as { res?: unknown }).res === undefined && !(err instanceof Error && err.message.startsWith('InfluxDB query failed'))) {
+      throw new DomainError('RW_HISTORY_UNAVAILABLE', `history database not reachable: ${String((err as Error)?.message ?? err)}`, 503);
+    }
+    throw err;
+  }
+}
+
 export function createHistory(deps: HistoryDeps): History {
   const { config, clock } = deps;
   const log = deps.logger;
@@ -172,7 +185,7 @@ export function createHistory(deps: HistoryDeps): History {
       const query = async (resolution: TrendResolution): Promise<TrendSeries[]> => {
         const target = influxTarget();
         // One more than the cap, to tell a series that reached it from one that has exactly the cap.
-        if (target) return influxTrend(target, pointKeys, from, to, resolution, TREND_MAX_POINTS + 1);
+        if (target) return unavailableIfDown(influxTrend(target, pointKeys, from, to, resolution, TREND_MAX_POINTS + 1));
         return local?.trend(pointKeys, from, to, resolution, TREND_MAX_POINTS + 1) ?? [];
       };
       let resolution = cappedResolution(requested === 'auto' ? autoResolution(to - from) : requested, to - from);
