@@ -37,8 +37,10 @@ export const HistorianStatusView = Type.Object({
   /** `influx` with store-and-forward, or `local` (the embedded SQLite store, no InfluxDB configured). */
   backend: Type.Union([Type.Literal('influx'), Type.Literal('local')]),
   state: HistorianState,
-  /** Points waiting in the on-disk outbox, and their approximate size. */
+  /** Points waiting in the outbox (memory and disk tiers), and their approximate size. */
   outboxPoints: Type.Integer(),
+  /** Of those, held in memory only (the writer keeps up): what a kill -9 of the gateway would lose. */
+  outboxInMemory: Type.Integer(),
   outboxBytes: Type.Integer(),
   /** Age of the oldest waiting point (by acquisition time), ms; null when the outbox is empty. */
   oldestAgeMs: Type.Union([Type.Number(), Type.Null()]),

@@ -176,7 +176,7 @@ export function createHistory(deps: HistoryDeps): History {
     status() {
       if (influx) return influx.status();
       return {
-        backend: 'local', state: 'ok', outboxPoints: 0, outboxBytes: 0, oldestAgeMs: null, written: localWritten,
+        backend: 'local', state: 'ok', outboxPoints: 0, outboxInMemory: 0, outboxBytes: 0, oldestAgeMs: null, written: localWritten,
         writeRate: 0, writeErrors: 0, rejected: 0, dropped: 0, dropping: null, lastError: null, lastWriteAt: null,
       };
     },

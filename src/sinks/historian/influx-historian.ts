@@ -52,6 +52,8 @@ export const INFLUX_DEFAULTS = {
   outboxMaxPoints: 10_000_000,
   outboxMaxMiB: 1024,
   outboxPolicy: 'dropOldestRaw',
+  /** Two flush intervals at 40,000 points/s, plus room: beyond it the writer is behind and points go to disk. */
+  outboxMemoryPoints: 100_000,
 } as const;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 15_000;
@@ -198,6 +200,7 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
     const status = statusOf(err);
     s.connected = status !== null && status < 500; // any answer means InfluxDB is there
     if (status === 404) databaseReady = false; // the database went missing: create it again before writing
+    outbox?.holdOnDisk(true); // behind: what waits must survive a crash
     // Log the first failure of a streak, then only once the backoff is at its maximum: not every retry.
     if (retryDelay === 0 || retryDelay === RETRY_MAX_MS) log.warn('InfluxDB request failed, will retry', { what, status, error: s.lastError, outbox: outbox?.depth() });
     retryDelay = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, retryDelay * 2));
@@ -275,6 +278,7 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
       }
       while (box.depth() > 0 && !abort.signal.aborted) await writeBatch(p, box);
       if (box.depth() === 0) endDropping(box);
+      box.holdOnDisk(false); // caught up: new points may wait in memory again once the disk tier is empty
       if (retryDelay > 0) {
         log.info('InfluxDB writes recovered', { written: s.written, lastError: s.lastError });
         s.lastError = null; // logged above; the status must not show an old error with state ok
@@ -306,6 +310,7 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
         maxPoints: config.outboxMaxPoints ?? INFLUX_DEFAULTS.outboxMaxPoints,
         maxBytes: (config.outboxMaxMiB ?? INFLUX_DEFAULTS.outboxMaxMiB) * 2 ** 20,
         policy: config.outboxPolicy ?? INFLUX_DEFAULTS.outboxPolicy,
+        memoryPoints: config.outboxMemoryPoints ?? INFLUX_DEFAULTS.outboxMemoryPoints,
         now: () => clock.now(),
         onDrop,
       });
@@ -377,6 +382,7 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
         backend: 'influx',
         state,
         outboxPoints: depth,
+        outboxInMemory: outbox?.memoryDepth() ?? 0,
         outboxBytes: outbox?.bytes() ?? 0,
         oldestAgeMs: oldest === null ? null : Math.max(0, clock.now() - oldest),
         written: s.written,

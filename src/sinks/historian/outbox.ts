@@ -1,8 +1,12 @@
-// The historian's durable outbox (store-and-forward, issue 6): every point bound for InfluxDB is appended
-// here first and removed only after InfluxDB confirmed it, so an outage, a slow server or a kill -9 of the
-// gateway loses nothing. Its own SQLite file under the data dir (src/store/store.ts, synchronous=NORMAL in
-// WAL: a committed append survives a crash of the process; the data is a copy on its way to InfluxDB).
-// Bounded: at maxPoints / maxBytes the policy decides what goes, and every drop is reported (never silent).
+// The historian's outbox (store-and-forward, issue 6): every point bound for InfluxDB is appended here first
+// and removed only after InfluxDB confirmed it, so an outage or a slow server loses nothing. Two tiers (issue 17):
+// while InfluxDB keeps up, points wait in memory, at most `memoryPoints` of them (no disk round-trip per point);
+// when the writer falls behind (a write failed, the memory tier is full) and at close, they go to the outbox's
+// own SQLite file under the data dir (src/store/store.ts, synchronous=NORMAL in WAL: a committed append survives
+// a crash of the process), and new points follow them there until the disk tier has drained. A kill -9 loses
+// the memory tier only: at most `memoryPoints`, in practice one flush interval plus the batch in flight
+// (docs/influx-schema.md "Outbox modes"). Bounded: at maxPoints / maxBytes the policy decides what goes, and
+// every drop is reported (never silent).
 import type { DropEpisodeView, DropWhat } from '../../contract/history.ts';
 import type { Logger } from '../../core/logger.ts';
 import { openStore, type Store } from '../../store/store.ts';
@@ -35,6 +39,8 @@ export interface OutboxOptions {
   maxPoints: number;
   maxBytes: number;
   policy: OutboxPolicy;
+  /** Points kept in memory at most while the writer keeps up; 0 = every point written through to disk. */
+  memoryPoints: number;
   /** Wall time, for the drop episodes. */
   now(): number;
   /** Called after every drop at the bound, with how many, why, and the episode it belongs to (already
@@ -54,6 +60,11 @@ export interface Outbox {
   reject(points: readonly { line: string; reason: string }[], at: number): void;
   depth(): number;
   bytes(): number;
+  /** Points now held in memory only, the batch in flight included: what a kill -9 would lose. */
+  memoryDepth(): number;
+  /** From now on points wait on disk, those in memory first (the writer failed); `false`: back to memory once
+   *  the disk tier has drained (the writer recovered). */
+  holdOnDisk(on: boolean): void;
   /** Acquisition time of the oldest point waiting, or null when empty. */
   oldestTs(): number | null;
   rejectedCount(): number;
@@ -104,14 +115,29 @@ export function openOutbox(o: OutboxOptions): Outbox {
   const store: Store = openStore(o.dataDir, o.logger, { file: OUTBOX_FILE, migrations: outboxMigrations, synchronous: 'NORMAL' });
   const { db } = store;
   const totals = db.prepare('SELECT count(*) AS n, coalesce(sum(length(line)), 0) AS b FROM outbox').get() as { n: number; b: number };
+  /** All points waiting, in both tiers, the batch in flight included; and their approximate size. */
   let depth = totals.n;
   let bytes = totals.b + totals.n * ROW_OVERHEAD;
-  /** Highest id of the last peek: points at or below it are in flight and never dropped at the bound. */
+  let diskDepth = totals.n;
+  /** Highest id of the last peek from disk: points at or below it are in flight and never dropped at the bound. */
   let inflightMax = 0;
   let inflightBytes = 0;
   let inflightCount = 0;
+  /** The memory tier: points from memHead on, oldest first; its batch in flight is taken out of it. */
+  let mem: OutboxPoint[] = [];
+  let memHead = 0;
+  let memBytes = 0;
+  /** A batch in flight taken from memory; `reservedId`: the first of the ids kept free for it on disk when the
+   *  memory tier was written out while it was in flight (so a failed batch goes back in front, in order). */
+  let memInflight: { points: OutboxPoint[]; bytes: number; reservedId: number | null } | null = null;
+  let hold = o.memoryPoints <= 0;
+  const memoryCap = Math.min(o.memoryPoints, o.maxPoints);
+  const size = (p: OutboxPoint): number => p.line.length + ROW_OVERHEAD;
 
-  const insert = db.prepare('INSERT INTO outbox (kind, ts, line) VALUES (?, ?, ?)');
+  const insertAt = db.prepare('INSERT INTO outbox (id, kind, ts, line) VALUES (?, ?, ?, ?)');
+  /** Ids are given here, not by SQLite: ids kept free for a batch in flight must not be taken by later points. */
+  let nextId = (db.prepare('SELECT coalesce(max(id), 0) AS id FROM outbox').get() as { id: number }).id + 1;
+  const insert = (p: OutboxPoint): void => void insertAt.run(nextId++, p.kind, Math.round(p.ts), p.line);
   const select = db.prepare('SELECT id, kind, ts, line FROM outbox ORDER BY id LIMIT ?');
   const deleteUpTo = db.prepare('DELETE FROM outbox WHERE id <= ?');
   const dropOldest = db.prepare(
@@ -149,6 +175,7 @@ export function openOutbox(o: OutboxOptions): Outbox {
         if (r.ts > loss.to) loss.to = r.ts;
       }
       depth -= rows.length;
+      diskDepth -= rows.length;
       loss.count += rows.length;
     }
     return loss.count > 0 ? loss : null;
@@ -164,6 +191,39 @@ export function openOutbox(o: OutboxOptions): Outbox {
     return episodeView(episode);
   };
 
+  /** Writes the memory tier to disk, oldest first, in the caller's transaction; with a batch from memory in
+   *  flight, ids in front are kept free for it (`inflightToo`: it goes to disk now, at close). */
+  const spill = (inflightToo: boolean): void => {
+    const inflight = memInflight;
+    if (inflight && inflight.reservedId === null) {
+      inflight.reservedId = nextId;
+      nextId += inflight.points.length;
+    }
+    for (let k = memHead; k < mem.length; k++) insert(mem[k]!);
+    diskDepth += mem.length - memHead;
+    mem = [];
+    memHead = 0;
+    memBytes = 0;
+    if (inflightToo && inflight) putBack(inflight);
+  };
+
+  /** A batch from memory that was not written goes back where its tier now is: in front of the memory tier, or
+   *  at the ids kept free for it on disk. */
+  const putBack = (inflight: NonNullable<typeof memInflight>): void => {
+    memInflight = null;
+    if (inflight.reservedId === null) {
+      mem = inflight.points.concat(mem.slice(memHead));
+      memHead = 0;
+      memBytes += inflight.bytes;
+      return;
+    }
+    let id = inflight.reservedId;
+    for (const p of inflight.points) insertAt.run(id++, p.kind, Math.round(p.ts), p.line);
+    diskDepth += inflight.points.length;
+  };
+
+  const onDisk = (): boolean => hold || diskDepth > 0 || memInflight?.reservedId != null;
+
   return {
     append(points) {
       if (points.length === 0) return;
@@ -176,10 +236,9 @@ export function openOutbox(o: OutboxOptions): Outbox {
         const kept: OutboxPoint[] = [];
         const refused: Loss = { what: 'newest', count: 0, from: Infinity, to: -Infinity };
         for (const p of [...points].sort((a, b) => b.kind - a.kind)) {
-          const size = p.line.length + ROW_OVERHEAD;
-          if (kept.length < room && size <= roomBytes) {
+          if (kept.length < room && size(p) <= roomBytes) {
             kept.push(p);
-            roomBytes -= size;
+            roomBytes -= size(p);
           } else {
             refused.count++;
             refused.from = Math.min(refused.from, Math.round(p.ts));
@@ -188,13 +247,28 @@ export function openOutbox(o: OutboxOptions): Outbox {
         }
         if (refused.count > 0) losses.push(refused);
         take = kept.sort((a, b) => a.ts - b.ts);
+        if (take.length === 0) {
+          const episodes = store.transaction(() => losses.map(record));
+          losses.forEach((l, i) => o.onDrop(l.count, WHY[l.what], episodes[i]!));
+          return;
+        }
+      }
+      let added = 0;
+      for (const p of take) added += size(p);
+      depth += take.length;
+      bytes += added;
+      if (!onDisk() && depth - diskDepth <= memoryCap && memBytes + added <= o.maxBytes) {
+        // The writer keeps up: memory only (the memory tier is never larger than the bounds, so nothing drops).
+        for (const p of take) mem.push(p);
+        memBytes += added;
+        return;
       }
       // The points, the drops they force and the episode's count commit together: a crash cannot lose a
       // point without counting it.
       const episodes = store.transaction(() => {
-        for (const p of take) insert.run(p.kind, Math.round(p.ts), p.line);
-        depth += take.length;
-        for (const p of take) bytes += p.line.length + ROW_OVERHEAD;
+        spill(false); // the memory tier first (falling behind, or just filled up): order is kept
+        for (const p of take) insert(p);
+        diskDepth += take.length;
         if (over()) {
           const raw = dropKind(RAW);
           if (raw) losses.push(raw);
@@ -207,6 +281,20 @@ export function openOutbox(o: OutboxOptions): Outbox {
     },
 
     peek(max) {
+      if (diskDepth === 0 && !memInflight) {
+        // Memory tier (disk tier empty): the batch is taken out of it; `id` 0, they have no row.
+        const points = mem.slice(memHead, memHead + max);
+        memHead += points.length;
+        let taken = 0;
+        for (const p of points) taken += size(p);
+        memBytes -= taken;
+        if (memHead > 4096 && memHead * 2 > mem.length) {
+          mem = mem.slice(memHead);
+          memHead = 0;
+        }
+        memInflight = points.length > 0 ? { points, bytes: taken, reservedId: null } : null;
+        return points.map((p) => ({ id: 0, kind: p.kind, ts: p.ts, line: p.line }));
+      }
       const rows = select.all(max) as unknown as OutboxEntry[];
       inflightMax = rows.at(-1)?.id ?? 0;
       inflightCount = rows.length;
@@ -216,15 +304,33 @@ export function openOutbox(o: OutboxOptions): Outbox {
     },
 
     remove() {
+      if (memInflight) {
+        depth -= memInflight.points.length;
+        bytes -= memInflight.bytes;
+        memInflight = null;
+        return;
+      }
       if (inflightMax === 0) return;
       deleteUpTo.run(inflightMax);
       depth -= inflightCount;
+      diskDepth -= inflightCount;
       bytes -= inflightBytes;
       inflightMax = inflightCount = inflightBytes = 0;
     },
 
     release() {
+      if (memInflight) {
+        const inflight = memInflight;
+        if (inflight.reservedId === null) putBack(inflight);
+        else store.transaction(() => putBack(inflight));
+        return;
+      }
       inflightMax = inflightCount = inflightBytes = 0;
+    },
+
+    holdOnDisk(on) {
+      hold = on || o.memoryPoints <= 0;
+      if (hold && memHead < mem.length) store.transaction(() => spill(false));
     },
 
     reject(points, at) {
@@ -236,7 +342,12 @@ export function openOutbox(o: OutboxOptions): Outbox {
 
     depth: () => depth,
     bytes: () => bytes,
-    oldestTs: () => (oldest.get() as { ts: number } | undefined)?.ts ?? null,
+    memoryDepth: () => mem.length - memHead + (memInflight?.points.length ?? 0),
+    oldestTs() {
+      // Oldest first: a batch in flight from memory, then the disk tier, then the memory tier.
+      const first = memInflight?.points[0]?.ts ?? (diskDepth > 0 ? (oldest.get() as { ts: number } | undefined)?.ts : undefined) ?? mem[memHead]?.ts;
+      return first === undefined ? null : Math.round(first);
+    },
     rejectedCount: () => (countRejected.get() as { n: number }).n,
     droppedTotal: () => droppedTotal,
     dropping: () => (episode ? episodeView(episode) : null),
@@ -246,6 +357,10 @@ export function openOutbox(o: OutboxOptions): Outbox {
       episode = null;
       return ended;
     },
-    close: () => store.close(),
+    close() {
+      // Nothing is dropped at close: the memory tier and a batch from it still in flight go to disk.
+      if (memInflight || memHead < mem.length) store.transaction(() => spill(true));
+      store.close();
+    },
   };
 }
