@@ -15,7 +15,7 @@ import { webhookNotifier } from './alarms/escalation.ts';
 import { createEquipmentEvents, type EquipmentEvents } from './alarms/equipment-events.ts';
 import { createConsoleServer } from './http/server.ts';
 import { startMqtt, type MqttPart } from './sources/mqtt/start.ts';
-import { createModbusSource } from './sources/modbus/source.ts';
+import { createModbusSource, type ModbusSourceDeps } from './sources/modbus/source.ts';
 import { startBusSimulator, type ModbusSimulator } from './simulators/modbus-simulator.ts';
 import { simulatedBuses } from './simulators/simulated-buses.ts';
 import { startSimulatorControl } from './simulators/control-server.ts';
@@ -44,6 +44,8 @@ export interface GatewayOptions {
   simulatorControlPort?: number;
   /** False: no Modbus pollers; readings come only through ingest() (benchmarks feeding the pipeline). */
   pollDevices?: boolean;
+  /** Each device's poll cycle: duration and lag (the pipeline benchmark counts late cycles). */
+  onCycle?: ModbusSourceDeps['onCycle'];
 }
 
 export interface Gateway {
@@ -270,6 +272,7 @@ export function createGateway(options: GatewayOptions): Gateway {
                 emit: ingest,
                 status: (s) => bus.emit('deviceStatus', s),
                 config: (s) => bus.emit('deviceConfig', s),
+                ...(options.onCycle ? { onCycle: options.onCycle } : {}),
               });
         const server = createConsoleServer({
           site,
