@@ -8,7 +8,7 @@
 // disk first), for comparison; `--cpu-prof DIR` writes a V8 CPU profile of the gateway (node --cpu-prof).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,7 +21,7 @@ import { startInfluxd } from '../test/helpers/influxd.ts';
 import { startCommand } from '../scripts/build-server.ts';
 import { benchProfile } from './lib/bench-profile.ts';
 import { numberArg } from './lib/historian-bench.ts';
-import { startFarm } from './modbus-poll.ts';
+import { startFarm, watchProcess } from './modbus-poll.ts';
 import { report } from './lib/report.ts';
 
 const DATABASE = 'bench_pipeline';
@@ -77,15 +77,6 @@ historian:
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-function processCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-function processRssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
-
 async function countLanded(url: string, from: number, to: number): Promise<number> {
   const q = `SELECT count("value") FROM "raw"."reading" WHERE time >= ${from}ms AND time < ${to}ms`;
   const res = await fetch(`${url}/query?db=${DATABASE}&q=${encodeURIComponent(q)}`);
@@ -114,13 +105,7 @@ export async function main(args: string[]): Promise<void> {
     await sleep(10_000); // warm-up: connections, JIT, the first rollups
     child.stdin!.write('start\n');
     const t0 = Date.now();
-    const cpu0 = processCpuMs(child.pid!);
-    let rssMax = 0;
-    for (let t = 0; t < seconds; t++) {
-      await sleep(1000);
-      rssMax = Math.max(rssMax, processRssMiB(child.pid!));
-    }
-    const cpuMs = processCpuMs(child.pid!) - cpu0;
+    const { cpuMs, rssMax } = await watchProcess(child.pid!, seconds);
     const t1 = Date.now();
     child.stdin!.write('stop\n');
     const { cycles, late } = JSON.parse((await lines.next()).value as string) as { cycles: number; late: number };
