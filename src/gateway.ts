@@ -16,7 +16,7 @@ import { webhookNotifier } from './alarms/escalation.ts';
 import { createEquipmentEvents, type EquipmentEvents } from './alarms/equipment-events.ts';
 import { createConsoleServer, type RouteEntry } from './http/server.ts';
 import { startMqtt, type MqttPart } from './sources/mqtt/start.ts';
-import { createModbusSource } from './sources/modbus/source.ts';
+import { createModbusSource, type ModbusSourceDeps } from './sources/modbus/source.ts';
 import { startBusSimulator, type ModbusSimulator } from './simulators/modbus-simulator.ts';
 import { simulatedBuses } from './simulators/simulated-buses.ts';
 import { startSimulatorControl } from './simulators/control-server.ts';
@@ -32,6 +32,7 @@ import { createEntryRegister } from './rooms/entry-register.ts';
 import { createShiftReport, reportPoints } from './duty/shift-report.ts';
 import { createPlaybooks } from './playbooks/playbooks.ts';
 import { createHistory } from './sinks/historian/history.ts';
+import { historianLossReport } from './sinks/historian/loss-report.ts';
 import { alarmPeriodsFrom } from './sinks/historian/alarm-periods.ts';
 
 export interface GatewayOptions {
@@ -44,6 +45,8 @@ export interface GatewayOptions {
   simulatorControlPort?: number;
   /** False: no Modbus pollers; readings come only through ingest() (benchmarks feeding the pipeline). */
   pollDevices?: boolean;
+  /** Each device's poll cycle: duration and lag (the pipeline benchmark counts late cycles). */
+  onCycle?: ModbusSourceDeps['onCycle'];
 }
 
 export interface Gateway {
@@ -236,7 +239,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         const entryRegister = createEntryRegister({ store, dutyLog, roster, clock, bus, roomIds });
 
         // Issue 6: InfluxDB through the durable outbox when configured, else the embedded local history store.
-        const history = createHistory({ config, dataDir: site.dataDir, logger: logger.child({ part: 'historian' }), clock, alarmPeriods: alarmPeriodsFrom(store) });
+        const history = createHistory({
+          config, dataDir: site.dataDir, logger: logger.child({ part: 'historian' }), clock, alarmPeriods: alarmPeriodsFrom(store),
+          onLoss: historianLossReport({ alarms, dutyLog, bus, clock }),
+        });
         await history.start();
         bus.on('readings', 'historian', (readings) => history.writeReadings(readings));
         bus.on('alarm', 'historian', (t) => history.writeAlarmTransition(t));
@@ -273,6 +279,7 @@ export function createGateway(options: GatewayOptions): Gateway {
                 emit: ingest,
                 status: (s) => bus.emit('deviceStatus', s),
                 config: (s) => bus.emit('deviceConfig', s),
+                ...(options.onCycle ? { onCycle: options.onCycle } : {}),
               });
         const server = createConsoleServer({
           site,

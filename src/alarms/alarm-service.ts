@@ -33,6 +33,9 @@ import { shelveLimits } from './shelve-limits.ts';
 import { localMinutes } from './site-time.ts';
 import type { AlarmTransition } from './types.ts';
 
+/** Point and device key of the historian's own alarm (condition historianLoss). */
+export const HISTORIAN_ALARM_KEY = 'historian';
+
 export interface AlarmService {
   /** Rebuilds rule state and timers from the store; call once before the first evaluate. */
   start(): void;
@@ -40,6 +43,9 @@ export interface AlarmService {
   deviceStatus(status: DeviceStatus): void;
   /** A configuration mismatch found or gone (Modbus exception 01/02/03/0A): the device's configuration alarm. */
   deviceConfig(status: DeviceConfigStatus): void;
+  /** Readings are being lost at the historian's outbox bound (active), or the episode ended with `lost` in all
+   *  (issue 17): the gateway's own alarm, so the hole in the history is in the alarm record (A8). */
+  historianLoss(active: boolean, lost: number): void;
   /** Time-driven work: shelve expiry, escalation deadlines (A1/A2), isolations left overnight (A6). */
   tick(): void;
   acknowledge(id: number, user: UserView, note: string): AlarmView;
@@ -389,6 +395,17 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       // unmonitored until an engineer fixes the profile or the gateway's table; medium escalates to the shift
       // lead if nobody acknowledges (A2), low never would (docs/alarms.md "Configuration alarm").
       deviceAlarm(status, !status.ok, 'config', 'config', 'medium');
+    },
+
+    historianLoss(active, lost) {
+      const now = clock.now();
+      // Not a room's alarm: no room, the point key names the part of the gateway (HISTORIAN_ALARM_KEY).
+      const point = { key: HISTORIAN_ALARM_KEY, roomId: '', deviceId: HISTORIAN_ALARM_KEY, unit: '' };
+      run([() => {
+        if (active) return raise(point, 'historianLoss', 'historian', 'high', 'A8', false, 0, lost, null, now);
+        const row = records.openByCondition(HISTORIAN_ALARM_KEY, 'historianLoss');
+        return row ? apply(row, 'clear', now, { value: lost }, null) : null;
+      }]);
     },
 
     tick() {

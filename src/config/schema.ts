@@ -216,6 +216,8 @@ export const InfluxConfig = Type.Object(
     outboxMaxPoints: Type.Optional(Type.Integer({ minimum: 10 })),
     outboxMaxMiB: Type.Optional(Type.Number({ minimum: 1 })),
     outboxPolicy: Type.Optional(Type.Union([Type.Literal('dropOldestRaw'), Type.Literal('dropNewest')])),
+    /** Points kept in memory at most while InfluxDB keeps up (what a kill -9 can lose); 0 = every point on disk. */
+    outboxMemoryPoints: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
   },
   { additionalProperties: false },
 );

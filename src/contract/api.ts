@@ -142,6 +142,9 @@ export const AlarmCondition = Type.Union([
   Type.Literal('mismatch'),
   /** The device answers a read with exception 01/02/03/0A: its profile or the gateway's table does not match it. */
   Type.Literal('config'),
+  /** The historian's outbox is full and readings are being lost (issue 17): the gateway's own alarm, point key
+   *  `historian`, value = readings lost in the episode. */
+  Type.Literal('historianLoss'),
 ]);
 export type AlarmCondition = Static<typeof AlarmCondition>;
 
@@ -314,6 +317,9 @@ export const DutyLogKind = Type.Union([
   Type.Literal('equipment.runLog'),
   Type.Literal('device.offline'),
   Type.Literal('device.online'),
+  // Issue 17: an episode of readings lost at the historian's outbox bound began / ended (count, time range).
+  Type.Literal('historian.dropsStarted'),
+  Type.Literal('historian.dropsEnded'),
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 
@@ -354,6 +360,8 @@ export const ErrorCode = Type.Union([
   Type.Literal('RW_NO_TAG'),
   Type.Literal('RW_INTERNAL'),
   Type.Literal('RW_LOGIN_THROTTLED'),
+  /** The history database (InfluxDB) does not answer: trends and statistics wait for it (503). */
+  Type.Literal('RW_HISTORY_UNAVAILABLE'),
   ...ShiftErrorCode.anyOf,
   ...JournalErrorCode.anyOf,
   ...HandoverErrorCode.anyOf,

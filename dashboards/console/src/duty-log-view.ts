@@ -50,7 +50,7 @@ function entryItem(store: Store, entry: DutyLogEntryView): HTMLElement {
  */
 function messageKey(entry: DutyLogEntryView): MessageKey {
   if (entry.kind === 'alarm.raised' && entry.params['condition'] === 'config') return 'dutyLog.kind.alarm.raisedConfig';
-  const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight'], entry.params['condition']);
+  const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight', 'historianLoss'], entry.params['condition']);
   return event ? 'dutyLog.kind.alarm.raisedEvent' : `dutyLog.kind.${entry.kind}`;
 }
 
@@ -77,7 +77,7 @@ function entryParams(store: Store, entry: DutyLogEntryView): MessageParams {
     priority: isPriority(p['priority']) ? priorityText(p['priority']) : text(p['priority']),
     // A communication loss or a configuration mismatch has no value or limit (the device does not answer it).
     value: oneOf(['commLoss', 'config'], p['condition']) ? '—' : measured(p['value']),
-    limit: oneOf(['commLoss', 'config'], p['condition']) ? '—' : measured(p['limit']),
+    limit: oneOf(['commLoss', 'config', 'historianLoss'], p['condition']) ? '—' : measured(p['limit']),
     detail: text(p['detail']),
     rule: text(p['rule']),
     note: text(p['note']),
@@ -95,7 +95,11 @@ function lifecycleParams(p: DutyLogEntryView['params']): MessageParams {
   if (oneOf(['confirmed', 'false_alarm', 'device_fault', 'test'], p['classification'])) out['classification'] = tr(`lifecycle.classification.${p['classification']}`);
   if (oneOf(['maintenance', 'isolation'], p['tagKind'])) out['tagKind'] = tr(`lifecycle.tagKind.${p['tagKind']}`);
   if (oneOf(['duty', 'lead', 'supervisor', 'manager', 'admin'], p['role'])) out['role'] = tr(`role.${p['role']}`);
-  const until = typeof p['until'] === 'string' ? Date.parse(p['until']) : Number.NaN;
-  if (!Number.isNaN(until)) out['until'] = formatDateTime(until);
+  if (oneOf(['oldestRaw', 'newest', 'kept'], p['what'])) out['what'] = tr(`historian.what.${p['what']}`);
+  // Times the server sends as ISO strings: a shelve's end, the span of readings a historian drop episode lost.
+  for (const key of ['until', 'lostFrom', 'lostTo']) {
+    const at = typeof p[key] === 'string' ? Date.parse(p[key]) : Number.NaN;
+    if (!Number.isNaN(at)) out[key] = formatDateTime(at);
+  }
   return out;
 }

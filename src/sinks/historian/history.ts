@@ -9,8 +9,11 @@ import type { SiteConfig } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
-import { autoResolution, type AlarmPeriod, type HistorianStatusView, type TrendResolution, type TrendView } from '../../contract/history.ts';
-import { createInfluxHistorian, type InfluxHistorian } from './influx-historian.ts';
+import {
+  autoResolution, cappedResolution, TREND_MAX_POINTS, type AlarmPeriod, type HistorianStatusView, type TrendResolution, type TrendSeries, type TrendView,
+} from '../../contract/history.ts';
+import { DomainError } from '../../core/errors.ts';
+import { createInfluxHistorian, type HistorianLoss, type InfluxHistorian } from './influx-historian.ts';
 import { RETENTION_DEFAULTS, type Retention } from './influx-retention.ts';
 import { influxMinuteTotals, influxTrend, type InfluxTarget } from './influx-trends.ts';
 import { openLocalHistory, type LocalHistory } from './local-history.ts';
@@ -36,6 +39,8 @@ export interface HistoryDeps {
   clock: Clock;
   /** Alarm occurrences for shading (from the main store's alarms table). */
   alarmPeriods?: (pointKeys: readonly string[], from: number, to: number) => AlarmPeriod[];
+  /** Drop episodes at the outbox bound (loss-report.ts). */
+  onLoss?: (loss: HistorianLoss) => void;
 }
 
 const ROLLUP_FLUSH_MS = 5_000;
@@ -49,6 +54,19 @@ export function retentionOf(config: SiteConfig): Retention {
     rawDays: config.historian?.rawRetentionDays ?? RETENTION_DEFAULTS.rawDays,
     rollupDays: config.historian?.rollupRetentionDays ?? RETENTION_DEFAULTS.rollupDays,
   };
+}
+
+/** A query InfluxDB did not answer (connection refused, timeout: no HTTP status) is a 503 the console explains,
+ *  not an internal error; an answer with an error stays what it is. */
+async function unavailableIfDown<T>(query: Promise<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (err) {
+    if ((err as { res?: unknown }).res === undefined && !(err instanceof Error && err.message.startsWith('InfluxDB query failed'))) {
+      throw new DomainError('RW_HISTORY_UNAVAILABLE', `history database not reachable: ${String((err as Error)?.message ?? err)}`, 503);
+    }
+    throw err;
+  }
 }
 
 export function createHistory(deps: HistoryDeps): History {
@@ -109,7 +127,10 @@ export function createHistory(deps: HistoryDeps): History {
   return {
     async start() {
       if (influxConfig) {
-        influx = createInfluxHistorian({ config: influxConfig, retention, siteId: config.site.id, dataDir: deps.dataDir, logger: log, clock });
+        influx = createInfluxHistorian({
+          config: influxConfig, retention, siteId: config.site.id, dataDir: deps.dataDir, logger: log, clock,
+          ...(deps.onLoss ? { onLoss: deps.onLoss } : {}),
+        });
         await influx.start();
       } else {
         local = openLocalHistory(deps.dataDir, log, retention);
@@ -155,19 +176,27 @@ export function createHistory(deps: HistoryDeps): History {
     status() {
       if (influx) return influx.status();
       return {
-        backend: 'local', state: 'ok', outboxPoints: 0, outboxBytes: 0, oldestAgeMs: null, written: localWritten,
-        writeRate: 0, writeErrors: 0, rejected: 0, dropped: 0, lastError: null, lastWriteAt: null,
+        backend: 'local', state: 'ok', outboxPoints: 0, outboxInMemory: 0, outboxBytes: 0, oldestAgeMs: null, written: localWritten,
+        writeRate: 0, writeErrors: 0, rejected: 0, dropped: 0, dropping: null, lastError: null, lastWriteAt: null,
       };
     },
 
     async trend(pointKeys, from, to, requested) {
-      const resolution = requested === 'auto' ? autoResolution(to - from) : requested;
-      const target = influxTarget();
-      const series = target
-        ? await influxTrend(target, pointKeys, from, to, resolution)
-        : local
-          ? local.trend(pointKeys, from, to, resolution)
-          : [];
+      const query = async (resolution: TrendResolution): Promise<TrendSeries[]> => {
+        const target = influxTarget();
+        // One more than the cap, to tell a series that reached it from one that has exactly the cap.
+        if (target) return unavailableIfDown(influxTrend(target, pointKeys, from, to, resolution, TREND_MAX_POINTS + 1));
+        return local?.trend(pointKeys, from, to, resolution, TREND_MAX_POINTS + 1) ?? [];
+      };
+      let resolution = cappedResolution(requested === 'auto' ? autoResolution(to - from) : requested, to - from);
+      if (!resolution) throw new DomainError('RW_INVALID_REQUEST', `a trend covers at most ${TREND_MAX_POINTS} hours (hourly rollups, ${TREND_MAX_POINTS} points per series)`, 400);
+      let series = await query(resolution);
+      // Raw readings have the device's spacing: when one series has more than the cap, the minute (or hour)
+      // rollups answer instead, and the answer's `resolution` says so.
+      if (resolution === 'raw' && series.some((s) => s.t.length > TREND_MAX_POINTS)) {
+        resolution = cappedResolution('1m', to - from)!;
+        series = await query(resolution);
+      }
       return { from, to, resolution, series, alarms: deps.alarmPeriods?.(pointKeys, from, to) ?? [] };
     },
 

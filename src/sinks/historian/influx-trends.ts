@@ -46,10 +46,12 @@ async function select({ db, database }: InfluxTarget, statements: readonly strin
 
 const bySeries = (series: readonly RawSeries[]): Map<string, RawSeries> => new Map(series.map((s) => [`${s.tags?.device}.${s.tags?.point}`, s]));
 
-export async function influxTrend(target: InfluxTarget, pointKeys: readonly string[], from: number, to: number, resolution: TrendResolution): Promise<TrendSeries[]> {
+/** The series of the points in [from, to), at most `limit` points each (the oldest). */
+export async function influxTrend(target: InfluxTarget, pointKeys: readonly string[], from: number, to: number, resolution: TrendResolution, limit: number): Promise<TrendSeries[]> {
   const source = resolution === 'raw' ? `"${RP_RAW}"."reading"` : `"${RP_LONGTERM}"."reading_${resolution}"`;
   const fields = resolution === 'raw' ? '"value"' : '"mean", "min", "max"';
-  const [series] = await select(target, [`SELECT ${fields} FROM ${source} WHERE ${pointsIn(target.siteId, pointKeys, from, to)} GROUP BY "device", "point"`]);
+  // LIMIT applies per series (GROUP BY the point's tags).
+  const [series] = await select(target, [`SELECT ${fields} FROM ${source} WHERE ${pointsIn(target.siteId, pointKeys, from, to)} GROUP BY "device", "point" LIMIT ${Math.floor(limit)}`]);
   const byKey = bySeries(series!);
   return pointKeys.map((pointKey) => {
     const s = byKey.get(pointKey);

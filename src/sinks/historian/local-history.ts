@@ -16,7 +16,8 @@ const DAY_MS = 86_400_000;
 export interface LocalHistory {
   writeReadings(readings: readonly Reading[]): void;
   writeRollups(rollups: readonly Rollup[]): void;
-  trend(pointKeys: readonly string[], from: number, to: number, resolution: TrendResolution): TrendSeries[];
+  /** The series of the points in [from, to), at most `limit` points each (the oldest). */
+  trend(pointKeys: readonly string[], from: number, to: number, resolution: TrendResolution, limit: number): TrendSeries[];
   /** The stored 1-minute rollups of [from, to) summed up per point (window-stats.ts); points without any left out. */
   minuteTotals(pointKeys: readonly string[], from: number, to: number): StoredMinutes[];
   /** Deletes what is older than the retention; returns rows deleted. */
@@ -34,10 +35,10 @@ export function openLocalHistory(dataDir: string, logger: Logger, retention: Ret
     '1m': db.prepare('INSERT OR REPLACE INTO rollup_1m (point_key, ts, min, max, mean, last, count) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     '1h': db.prepare('INSERT OR REPLACE INTO rollup_1h (point_key, ts, min, max, mean, last, count) VALUES (?, ?, ?, ?, ?, ?, ?)'),
   };
-  const getRaw = db.prepare('SELECT ts, value FROM raw WHERE point_key = ? AND ts >= ? AND ts < ? ORDER BY ts');
+  const getRaw = db.prepare('SELECT ts, value FROM raw WHERE point_key = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?');
   const getRollup = {
-    '1m': db.prepare('SELECT ts, mean AS value, min, max FROM rollup_1m WHERE point_key = ? AND ts >= ? AND ts < ? ORDER BY ts'),
-    '1h': db.prepare('SELECT ts, mean AS value, min, max FROM rollup_1h WHERE point_key = ? AND ts >= ? AND ts < ? ORDER BY ts'),
+    '1m': db.prepare('SELECT ts, mean AS value, min, max FROM rollup_1m WHERE point_key = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?'),
+    '1h': db.prepare('SELECT ts, mean AS value, min, max FROM rollup_1h WHERE point_key = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?'),
   };
   // One range scan of the primary key (point_key, ts) per point: only the window's rows are read, however
   // long the history is.
@@ -62,13 +63,13 @@ export function openLocalHistory(dataDir: string, logger: Logger, retention: Ret
         for (const r of rollups) putRollup[r.resolution].run(r.pointKey, r.start, r.min, r.max, r.mean, r.last, r.count);
       });
     },
-    trend(pointKeys, from, to, resolution) {
+    trend(pointKeys, from, to, resolution, limit) {
       return pointKeys.map((pointKey) => {
         if (resolution === 'raw') {
-          const rows = getRaw.all(pointKey, from, to) as { ts: number; value: number | null }[];
+          const rows = getRaw.all(pointKey, from, to, limit) as { ts: number; value: number | null }[];
           return { pointKey, t: rows.map((r) => r.ts), value: rows.map((r) => r.value) };
         }
-        const rows = getRollup[resolution].all(pointKey, from, to) as { ts: number; value: number; min: number; max: number }[];
+        const rows = getRollup[resolution].all(pointKey, from, to, limit) as { ts: number; value: number; min: number; max: number }[];
         return { pointKey, t: rows.map((r) => r.ts), value: rows.map((r) => r.value), min: rows.map((r) => r.min), max: rows.map((r) => r.max) };
       });
     },
