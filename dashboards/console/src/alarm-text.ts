@@ -1,11 +1,7 @@
 // Shared wording and severity of alarms: the alarm list, the tiles and the duty log say the same thing.
 import type { AlarmCondition, AlarmView, LimitsView, Priority } from '../../../src/contract/api.ts';
-<<<<<<< HEAD
 import { SELF_TEST_DETAIL } from '../../../src/contract/routes.ts';
-import { withUnit } from './format.ts';
-=======
 import { formatNumber, withUnit } from './format.ts';
->>>>>>> wp-throughput
 import { loc, tr } from './lang.ts';
 import type { Store } from './store.ts';
 
@@ -69,13 +65,9 @@ export function isDeviceLevel(alarm: Pick<AlarmView, 'condition'>): boolean {
 
 /** What the alarm says: a discrete alarm's own message (fault code text included), else value against limit. */
 export function alarmReading(alarm: AlarmView): string {
-<<<<<<< HEAD
   // A detector's test button: the same alarm, marked as a test so nobody takes it for a fire (issue 12 §3).
   if (alarm.message) return alarm.detail === SELF_TEST_DETAIL ? `${loc(alarm.message)} · ${tr('alarms.selfTest')}` : loc(alarm.message);
-=======
-  if (alarm.message) return loc(alarm.message);
   if (alarm.condition === 'historianLoss') return tr('alarms.historianLoss', { count: formatNumber(alarm.value, 0) });
->>>>>>> wp-throughput
   if (isDeviceLevel(alarm)) return alarm.detail ?? '—';
   return tr('alarms.valueLimit', { value: withUnit(alarm.value, alarm.unit), limit: withUnit(alarm.limit, alarm.unit) });
 }
