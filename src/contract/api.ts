@@ -311,6 +311,8 @@ export const DutyLogKind = Type.Union([
   Type.Literal('equipment.runLog'),
   Type.Literal('device.offline'),
   Type.Literal('device.online'),
+  // M1: the supervisor's meeting record on a period report.
+  Type.Literal('report.meetingSigned'),
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 
@@ -401,3 +403,4 @@ export * from './room-entries.ts';
 export * from './shift-report.ts';
 export * from './playbooks.ts';
 export * from './history.ts';
+export * from './period-report.ts';

@@ -45,6 +45,9 @@ export const routes = {
   roomEntryExit: (id: number | string) => `/api/room-entries/${id}/exit`,
   historianStatus: '/api/historian/status',
   trends: '/api/trends',
+  periodReport: '/api/period-report',
+  periodReportCsv: (table: string) => `/api/period-report/${table}.csv`,
+  periodReportMeeting: '/api/period-report/meeting',
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';
