@@ -7,6 +7,8 @@ import { patrolsView } from './patrols-view.ts';
 import { entriesView } from './entries-view.ts';
 import { reportView } from './report-view.ts';
 import { playbooksView } from './playbooks-view.ts';
+import { periodView } from './period-view.ts';
+import { canReport } from '../../../src/auth/report-access.ts';
 import type { Store } from './store.ts';
 
 export function consolePages(store: Store): Page[] {
@@ -18,5 +20,7 @@ export function consolePages(store: Store): Page[] {
     { id: 'patrols', label: 'nav.patrols', open: () => patrolsView(store) },
     { id: 'entries', label: 'nav.entries', open: () => entriesView(store) },
     { id: 'report', label: 'nav.report', open: () => reportView(store) },
+    // M1: the period report, for those the permission table lets open one (src/auth/report-access.ts).
+    ...(canReport('report.room.read', store.user.role) ? [{ id: 'period', label: 'nav.period' as const, open: () => periodView(store) }] : []),
   ];
 }
