@@ -147,7 +147,7 @@ export function monthRecords(shiftKeys: readonly { key: string; start: number; e
   const patrolSlots = shiftKeys.map((s, i) => ({ key: s.key, end: s.end, round: i % 6 === 5 ? null : i % 7 === 3 ? s.end + 5 * MIN : s.start + 2 * HOUR, meter: 1000 + i * 12.5 }));
   // Handovers: every 8th late (every other of those never completed), every 9th not recorded.
   const handovers = shiftKeys.map((s, i) => ({ shiftKey: s.key, late: i % 8 === 7, completed: i % 8 === 7 ? i % 16 === 7 : i % 9 !== 8 }));
-  const refusals = [3, 17, 40].map((i) => ({ ts: shiftKeys[i]!.end - 10 * MIN, shift: shiftKeys[i]!.key, reasons: i === 17 ? 'incidentOpen' : 'checklistIncomplete, staffShort' }));
+  const refusals = [3, 17, 40].filter((i) => i < shiftKeys.length).map((i) => ({ ts: shiftKeys[i]!.end - 10 * MIN, shift: shiftKeys[i]!.key, reasons: i === 17 ? 'incidentOpen' : 'checklistIncomplete, staffShort' }));
   return {
     alarms,
     shelves,
