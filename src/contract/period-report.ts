@@ -112,6 +112,8 @@ export interface PatrolComplianceView {
   done: number;
   late: number;
   missed: number;
+  /** Rounds with a checklist item answered "not OK" (P4). */
+  checklistFailed: number;
 }
 
 export interface PeriodReportView {

@@ -66,11 +66,13 @@ export function recordsOf(deps: RecordsDeps, period: Period, to: number, now: nu
     const grace = (s.graceMinutes ?? 15) * 60_000;
     const due = slotsBetween(s.every, plan, from, to).filter((slot) => slot.start >= from && slot.end + grace <= now);
     const rounds = new Map(
-      (db.prepare('SELECT slot_key, min(ts) AS ts FROM patrol_rounds WHERE schedule_id = ? AND ts >= ? AND ts < ? GROUP BY slot_key').all(s.id, from - DAY, to + DAY) as { slot_key: string; ts: number }[]).map((r) => [r.slot_key, r.ts]),
+      // The first round of each period counts (a later one for the same period is a repeat).
+      (db.prepare('SELECT slot_key, min(ts) AS ts, checklist FROM patrol_rounds WHERE schedule_id = ? AND ts >= ? AND ts < ? GROUP BY slot_key').all(s.id, from - DAY, to + DAY) as { slot_key: string; ts: number; checklist: string }[]).map((r) => [r.slot_key, r]),
     );
     const done = due.filter((slot) => rounds.has(slot.key));
-    const late = done.filter((slot) => rounds.get(slot.key)! >= slot.end).length;
-    return { scheduleId: s.id, roomId: s.room, due: due.length, done: done.length, late, missed: due.length - done.length };
+    const late = done.filter((slot) => rounds.get(slot.key)!.ts >= slot.end).length;
+    const checklistFailed = done.filter((slot) => Object.values(JSON.parse(rounds.get(slot.key)!.checklist) as Record<string, unknown>).includes(false)).length;
+    return { scheduleId: s.id, roomId: s.room, due: due.length, done: done.length, late, missed: due.length - done.length, checklistFailed };
   });
   const patrolReadings = schedules.flatMap((s) => {
     const acc = new Map<string, number[]>();

@@ -86,7 +86,7 @@ export interface MonthRecords {
   shelves: { alarm: number; at: number; until: number; unshelvedAt: number | null }[];
   tags: { deviceId: string; at: number; untaggedAt: number }[];
   pumpRuns: [number, number][];
-  patrolSlots: { key: string; end: number; round: number | null; meter: number }[];
+  patrolSlots: { key: string; end: number; round: number | null; meter: number; failed: boolean }[];
   handovers: { shiftKey: string; completed: boolean; late: boolean }[];
   refusals: { ts: number; shift: string; reasons: string }[];
   unsignedDays: string[];
@@ -144,7 +144,7 @@ export function monthRecords(shiftKeys: readonly { key: string; start: number; e
   pumpRuns.push([NOV.from + 29 * DAY + 8 * HOUR, NOV.to + 4 * HOUR]);
 
   // A patrol each shift: every 6th missed, every 7th done late (in the grace), the others in time.
-  const patrolSlots = shiftKeys.map((s, i) => ({ key: s.key, end: s.end, round: i % 6 === 5 ? null : i % 7 === 3 ? s.end + 5 * MIN : s.start + 2 * HOUR, meter: 1000 + i * 12.5 }));
+  const patrolSlots = shiftKeys.map((s, i) => ({ key: s.key, end: s.end, round: i % 6 === 5 ? null : i % 7 === 3 ? s.end + 5 * MIN : s.start + 2 * HOUR, meter: 1000 + i * 12.5, failed: i % 10 === 0 }));
   // Handovers: every 8th late (every other of those never completed), every 9th not recorded.
   const handovers = shiftKeys.map((s, i) => ({ shiftKey: s.key, late: i % 8 === 7, completed: i % 8 === 7 ? i % 16 === 7 : i % 9 !== 8 }));
   const refusals = [3, 17, 40].filter((i) => i < shiftKeys.length).map((i) => ({ ts: shiftKeys[i]!.end - 10 * MIN, shift: shiftKeys[i]!.key, reasons: i === 17 ? 'incidentOpen' : 'checklistIncomplete, staffShort' }));
@@ -196,11 +196,11 @@ export function insertRecords(store: Store, dutyLog: DutyLog, r: MonthRecords): 
     log({ ts: on, kind: 'equipment.started', roomId: PUMP_ROOM, deviceId: 'pump-1', pointKey: 'pump-1.speed', params: { value: 2900, unit: 'rpm', rule: 'A3', readings: '—' } });
     log({ ts: off, kind: 'equipment.stopped', roomId: PUMP_ROOM, deviceId: 'pump-1', pointKey: 'pump-1.speed', params: { value: 0, unit: 'rpm', rule: 'A3', readings: '—' } });
   }
-  const round = db.prepare("INSERT INTO patrol_rounds (schedule_id, slot_key, room_id, username, ts, checklist, readings, remarks, entry_id) VALUES ('b1-shift', ?, ?, 'duty', ?, '{}', ?, '', ?)");
+  const round = db.prepare("INSERT INTO patrol_rounds (schedule_id, slot_key, room_id, username, ts, checklist, readings, remarks, entry_id) VALUES ('b1-shift', ?, ?, 'duty', ?, ?, ?, '', ?)");
   for (const s of r.patrolSlots) {
     if (s.round === null) continue;
     const entry = log({ ts: s.round, kind: 'patrol.done', roomId: ROOM, username: 'duty', params: { schedule: 'b1-shift', slot: s.key, failed: '', remarks: '', user: 'Duty Li' } });
-    round.run(s.key, ROOM, s.round, JSON.stringify({ meter: s.meter }), entry);
+    round.run(s.key, ROOM, s.round, JSON.stringify({ clean: !s.failed }), JSON.stringify({ meter: s.meter }), entry);
   }
   const handover = db.prepare("INSERT INTO handovers (shift_key, state, outgoing_user, outgoing_signed_at, incoming_user, incoming_signed_at, checklist, present, unfit, note) VALUES (?, 'completed', 'duty', 0, 'lead', 0, '{}', '[]', '[]', '')");
   const late = db.prepare("INSERT INTO shift_marks (shift_key, event, entry_id) VALUES (?, 'handover-late', ?)");

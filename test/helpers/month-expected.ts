@@ -91,7 +91,7 @@ export function complianceFigures(r: MonthRecords) {
   const done = r.patrolSlots.filter((s) => s.round !== null);
   const meters = done.map((s) => s.meter);
   return {
-    patrols: { due: r.patrolSlots.length, done: done.length, late: done.filter((s) => s.round! >= s.end).length, missed: r.patrolSlots.length - done.length },
+    patrols: { due: r.patrolSlots.length, done: done.length, late: done.filter((s) => s.round! >= s.end).length, missed: r.patrolSlots.length - done.length, checklistFailed: done.filter((s) => s.failed).length },
     meter: figures(meters),
     handovers: {
       shifts: r.handovers.length,

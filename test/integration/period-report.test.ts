@@ -2,7 +2,7 @@
 // from the raw generated data (test/helpers/month-expected.ts), the CSV rows equal to the page's, the meeting
 // record signed and carried into the next month, and who may open which report (the permission table).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PeriodReportView } from '../../src/contract/api.ts';
+import { REPORT_TABLES, type PeriodReportView } from '../../src/contract/api.ts';
 import { api, login } from '../helpers/console-client.ts';
 import { HUM, NOV, PUMP_ROOM, ROOM, TEMP } from '../helpers/month-data.ts';
 import { alarmFigures, complianceFigures, exceedance, novemberDay, october, pointFigures, pumpFigures } from '../helpers/month-expected.ts';
@@ -95,6 +95,10 @@ describe('period report API on a generated month (M1)', () => {
     const lines = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines[0]).toBe('Rank,Room,Point,Limit,Minutes above,Excursions,Worst value,Worst at');
     expect(lines[1]).toBe(`1,Distribution room B1,XY-MD02 (SHT20) temperature/humidity transmitter · Temperature,High 35 °C,${exceedance(35).minutes},${exceedance(35).excursions},40.75 °C,2026-11-05 14:19`);
+    for (const table of REPORT_TABLES) {
+      const csv = await fetch(`${site.gw.url}/api/period-report/${table}.csv?period=2026-11&lang=zh-CN`, { headers: { cookie: cookies['super']! } });
+      expect(csv.status, `${table}: ${csv.status === 200 ? '' : await csv.text()}`).toBe(200);
+    }
     const zh = await (await fetch(`${site.gw.url}/api/period-report/patrols.csv?period=2026-11&lang=zh-CN`, { headers: { cookie: cookies['super']! } })).text();
     expect(zh).toContain('应巡');
   });
