@@ -126,7 +126,9 @@ export interface PeriodReportView {
   /** P1/P4 meter readings taken on patrol, per schedule and reading. */
   patrolReadings: ({ scheduleId: string; roomId: string; reading: string; count: number } & Figures)[];
   alarms: AlarmKpisView;
-  equipment: { deviceId: string; roomId: string; starts: number; runHours: number }[];
+  /** Starts and run hours from the run log (A3's start/stop entries); `counterHours`: how far the controller's own
+   *  operating-hours counter moved in the period (a `duration` point in hours), null without one or its history. */
+  equipment: { deviceId: string; roomId: string; starts: number; runHours: number; counterHours: number | null }[];
   /** Equipment alarms by point and code (the value of a fault-code point; its text is in the profile's values). */
   faults: { deviceId: string; roomId: string; pointKey: string; condition: string; code: number; count: number; lastAt: number }[];
   compliance: {

@@ -113,8 +113,8 @@ export function reportTables(r: PeriodReportView, site: Names, text: TableText):
     },
     {
       table: 'equipment',
-      columns: head('entries.room', 'period.device', 'period.starts', 'period.runHours'),
-      rows: r.equipment.map((e) => [room(e.roomId), device(e.deviceId), String(e.starts), round(e.runHours)]),
+      columns: head('entries.room', 'period.device', 'period.starts', 'period.runHours', 'period.counterHours'),
+      rows: r.equipment.map((e) => [room(e.roomId), device(e.deviceId), String(e.starts), round(e.runHours), opt(e.counterHours)]),
     },
     {
       table: 'faults',

@@ -5,7 +5,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Site } from '../config/load.ts';
-import type { MeetingRecordRequest, MeetingRecordView, PeriodReportView, UserView } from '../contract/api.ts';
+import type { MeetingRecordRequest, MeetingRecordView, PeriodReportView, TrendPointView, UserView } from '../contract/api.ts';
 import type { PatrolSchedule } from '../patrols/config-schema.ts';
 import type { ShiftPlan } from '../shifts/shift-plan.ts';
 import type { History } from '../sinks/historian/history.ts';
@@ -50,6 +50,12 @@ export function createPeriodReports(deps: PeriodReportDeps): PeriodReports {
     return { ...p, limits };
   });
   const equipment = equipmentOf(site);
+  /** The controller's operating-hours counter (a `duration` point in hours): its rise over the period. */
+  const counterOf = new Map(site.devices.flatMap((d) => d.points.filter((p) => p.spec.quantity === 'duration' && p.spec.unit === 'h').map((p) => [d.config.id, p.key] as const)));
+  const counterHours = (deviceId: string, trends: readonly TrendPointView[]): number | null => {
+    const f = trends.find((t) => t.pointKey === counterOf.get(deviceId))?.period;
+    return f ? f.max - f.min : null;
+  };
 
   const periodOf = (key: string): Period => {
     const p = parsePeriod(key, timeZone);
@@ -80,6 +86,7 @@ export function createPeriodReports(deps: PeriodReportDeps): PeriodReports {
         logger.warn('period report: the history did not answer; readings left out', { period: period.key, err: String(err) });
         error = String((err as Error)?.message ?? err);
       }
+      const records = recordsOf({ db, plan: deps.plan, schedules: deps.schedules, equipment }, period, to, now, roomId);
       return {
         period: { key: period.key, kind: period.kind, from: period.from, to: period.to, previousKey: period.previousKey, timezone: timeZone },
         roomId,
@@ -87,7 +94,8 @@ export function createPeriodReports(deps: PeriodReportDeps): PeriodReports {
         readingsSource: { backend, error, outboxPoints },
         ...readings,
         alarms: alarmKpis(db, period.from, to, roomId),
-        ...recordsOf({ db, plan: deps.plan, schedules: deps.schedules, equipment }, period, to, now, roomId),
+        ...records,
+        equipment: records.equipment.map((e) => ({ ...e, counterHours: counterHours(e.deviceId, readings.trends) })),
         meeting: meetingOf(db, period.key, roomId),
         previousPlan: meetingOf(db, period.previousKey, roomId),
       };

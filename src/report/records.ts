@@ -22,7 +22,7 @@ export interface RecordsDeps {
   equipment: ReadonlyMap<string, string>;
 }
 
-type Records = Pick<PeriodReportView, 'equipment' | 'faults' | 'compliance' | 'patrolReadings'>;
+type Records = Pick<PeriodReportView, 'faults' | 'compliance' | 'patrolReadings'> & { equipment: Omit<PeriodReportView['equipment'][number], 'counterHours'>[] };
 
 /** Records of [period.from, to) where `to` ≤ now; `roomId` null for the whole site. */
 export function recordsOf(deps: RecordsDeps, period: Period, to: number, now: number, roomId: string | null): Records {

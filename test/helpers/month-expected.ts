@@ -1,6 +1,6 @@
 // November's figures computed straight from the generated data (month-data.ts), with no code of the report: what
 // the period report's page and CSV must show (issue 16: "checks the figures against values computed independently").
-import { HUM, NOV, OCT, TEMP, humidityAt, temperatureAt, type MonthRecords } from './month-data.ts';
+import { HUM, NOV, OCT, TEMP, humidityAt, operatingHoursAt, temperatureAt, type MonthRecords } from './month-data.ts';
 
 const MIN = 60_000;
 
@@ -80,8 +80,9 @@ export function alarmFigures(r: MonthRecords) {
   };
 }
 
-export function pumpFigures(r: MonthRecords): { starts: number; runHours: number } {
+export function pumpFigures(r: MonthRecords): { starts: number; runHours: number; counterHours: number } {
   return {
+    counterHours: operatingHoursAt(NOV.to - MIN) - operatingHoursAt(NOV.from),
     starts: r.pumpRuns.filter(([on]) => on >= NOV.from && on < NOV.to).length,
     runHours: r.pumpRuns.reduce((h, [on, off]) => h + Math.max(0, Math.min(off, NOV.to) - Math.max(on, NOV.from)) / 3_600_000, 0),
   };

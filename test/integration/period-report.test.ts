@@ -72,7 +72,7 @@ describe('period report API on a generated month (M1)', () => {
 
   it('has the pump\'s run hours, starts and faults by code', () => {
     const want = pumpFigures(site.records);
-    expect(r.equipment).toEqual([{ deviceId: 'pump-1', roomId: PUMP_ROOM, starts: want.starts, runHours: want.runHours }]);
+    expect(r.equipment).toEqual([{ deviceId: 'pump-1', roomId: PUMP_ROOM, starts: want.starts, runHours: want.runHours, counterHours: expect.closeTo(want.counterHours, 9) }]);
     expect(r.faults.map((f) => [f.code, f.count])).toEqual([[57, 3], [48, 1]]);
   });
 
