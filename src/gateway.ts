@@ -33,6 +33,7 @@ import { createShiftReport, reportPoints } from './duty/shift-report.ts';
 import { createPlaybooks } from './playbooks/playbooks.ts';
 import { createHistory } from './sinks/historian/history.ts';
 import { historianLossReport } from './sinks/historian/loss-report.ts';
+import { createPeriodReports } from './report/period-report.ts';
 import { alarmPeriodsFrom } from './sinks/historian/alarm-periods.ts';
 
 export interface GatewayOptions {
@@ -249,6 +250,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         started.push({ name: 'historian', stop: async () => { bus.off('historian'); await history.stop(); } });
         // The report's readings come from the historian's rollups, so they cover the whole shift across restarts.
         const shiftReport = createShiftReport({ plan: shiftPlan, journal, handover, history, points: reportPoints(site), clock, logger: logger.child({ part: 'shift-report' }) });
+        const periodReports = createPeriodReports({ db: store.db, dutyLog, site, plan: shiftPlan, schedules: config.patrols ?? [], history, clock, logger: logger.child({ part: 'period-report' }) });
 
         // MQTT: embedded broker or external one, the source as its client, simulated devices (src/sources/mqtt/start.ts).
         const m = await startMqtt({ site, clock, logger, ...(options.brokerPort !== undefined ? { brokerPort: options.brokerPort } : {}), emit: ingest, onStatus: (s) => bus.emit('deviceStatus', s) });
@@ -304,6 +306,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           shiftReport,
           playbooks,
           history,
+          periodReports,
         });
         consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
         consoleRoutes = server.routeTable();

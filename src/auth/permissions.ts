@@ -41,6 +41,10 @@ export const permissionTable = {
   'roster.requestSwap': everyone,
   /** Ask a swap on someone else's behalf, edit, import and publish the roster, decide swaps (S1). */
   'roster.manage': supervisors,
+  /** M1 period reports: a room's (shift leads up), the whole site's, and signing the meeting record. */
+  'report.room.read': leads,
+  'report.site.read': supervisors,
+  'report.meeting.sign': ['supervisor', 'manager'],
   /** Sessions and login throttles of every user (issue 13). */
   'security.admin': admins,
 } as const satisfies Record<string, readonly Role[]>;

@@ -320,6 +320,8 @@ export const DutyLogKind = Type.Union([
   // Issue 17: an episode of readings lost at the historian's outbox bound began / ended (count, time range).
   Type.Literal('historian.dropsStarted'),
   Type.Literal('historian.dropsEnded'),
+  // M1: the supervisor's meeting record on a period report.
+  Type.Literal('report.meetingSigned'),
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 
@@ -414,3 +416,4 @@ export * from './shift-report.ts';
 export * from './playbooks.ts';
 export * from './history.ts';
 export * from './security.ts';
+export * from './period-report.ts';

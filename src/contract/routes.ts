@@ -49,6 +49,9 @@ export const routes = {
   securitySession: (id: number | string) => `/api/security/sessions/${id}`,
   securityUserSessions: (username: string) => `/api/security/users/${encodeURIComponent(username)}/sessions`,
   loginThrottles: '/api/security/login-throttles',
+  periodReport: '/api/period-report',
+  periodReportCsv: (table: string) => `/api/period-report/${table}.csv`,
+  periodReportMeeting: '/api/period-report/meeting',
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';

@@ -23,6 +23,7 @@ import type { EntryRegister } from '../rooms/entry-register.ts';
 import type { ShiftReport } from '../duty/shift-report.ts';
 import type { Playbooks } from '../playbooks/playbooks.ts';
 import type { History } from '../sinks/historian/history.ts';
+import type { PeriodReports } from '../report/period-report.ts';
 
 export interface ConsoleDeps {
   site: Site;
@@ -50,6 +51,8 @@ export interface ConsoleDeps {
   entryRegister: EntryRegister;
   shiftReport: ShiftReport;
   playbooks: Playbooks;
+  /** The supervisor's week / month / half-year / year (M1). */
+  periodReports: PeriodReports;
   /** Historian status and trends (issue 6); absent in tests that wire the console without it. */
   history?: History;
 }

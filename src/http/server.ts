@@ -41,6 +41,7 @@ import { roomEntriesModule } from './routes/room-entries.ts';
 import { shiftReportModule } from './routes/shift-report.ts';
 import { playbooksModule } from './routes/playbooks.ts';
 import { historianModule } from './routes/historian.ts';
+import { periodReportModule } from './routes/period-report.ts';
 
 export interface ConsoleServerOptions {
   /** Cookies get `Secure` when the console is served over HTTPS (behind a TLS proxy). */
@@ -89,6 +90,7 @@ export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOpt
     shiftReportModule,
     playbooksModule,
     historianModule,
+    periodReportModule,
   ];
 
   const app = Fastify({

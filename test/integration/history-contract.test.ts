@@ -168,4 +168,23 @@ describe.each(backends)('history contract: $name', ({ make, skip }) => {
     expect((await h.windowStats(['th1.humidity'], H0 + 129 * 60_000, END + 60_000)).map((s) => [s.min, s.count])).toEqual([[52, 6]]);
     expect(await h.windowStats(keys, H0 - 86_400_000, H0)).toEqual([]);
   });
+
+  it.skipIf(skip)('answers the period reports\' hourly rollups and minutes above a limit (M1)', { timeout: 60_000 }, async () => {
+    const keys = ['th1.temperature', 'th1.humidity', 'th1.nothing'];
+    // The two closed hours of each point (the third hour is still open: not stored, not answered).
+    const hours = await h.hourTotals(keys, H0 - 86_400_000, H0 + 86_400_000);
+    expect(hours.map((r) => ({ ...r, sum: Number(r.sum.toFixed(6)) }))).toEqual([
+      { pointKey: 'th1.temperature', start: H0, min: 20, max: 25, sum: 22.5 * 360, count: 360 },
+      { pointKey: 'th1.temperature', start: H0 + 3_600_000, min: 20, max: 25, sum: 22.5 * 360, count: 360 },
+      { pointKey: 'th1.humidity', start: H0, min: 50, max: 50, sum: 50 * 360, count: 360 },
+      { pointKey: 'th1.humidity', start: H0 + 3_600_000, min: 51, max: 51, sum: 51 * 360, count: 360 },
+    ]);
+    expect(await h.hourTotals(keys, H0 + 3_600_000, H0 + 3_600_000 + 1)).toHaveLength(2); // [from, to)
+    // Humidity above 50.5: minutes 60 to 128 (the 129th is open); a limit nothing reaches answers nothing.
+    const above = await h.minutesAbove([{ pointKey: 'th1.humidity', above: 50.5 }, { pointKey: 'th1.temperature', above: 25 }], H0, END + 60_000);
+    expect(above).toHaveLength(69);
+    expect(above[0]).toEqual({ pointKey: 'th1.humidity', start: H0 + 60 * 60_000, max: 51 });
+    expect(above.at(-1)).toEqual({ pointKey: 'th1.humidity', start: H0 + 128 * 60_000, max: 52 });
+    expect(await h.minutesAbove([{ pointKey: 'th1.temperature', above: 24.5 }], H0, H0 + 10 * 60_000)).toHaveLength(10);
+  });
 });

@@ -8,6 +8,8 @@ import { entriesView } from './entries-view.ts';
 import { reportView } from './report-view.ts';
 import { playbooksView } from './playbooks-view.ts';
 import { securityView } from './security-view.ts';
+import { periodView } from './period-view.ts';
+import { canReport } from '../../../src/auth/report-access.ts';
 import type { Store } from './store.ts';
 
 export function consolePages(store: Store): Page[] {
@@ -21,5 +23,7 @@ export function consolePages(store: Store): Page[] {
     { id: 'report', label: 'nav.report', open: () => reportView(store) },
     // Only for those the permission table lets see every session (the gateway refuses the others anyway).
     ...(store.can('security.admin') ? [{ id: 'security', label: 'nav.security', open: () => securityView(store) } as const] : []),
+    // M1: the period report, for those the permission table lets open one (src/auth/report-access.ts).
+    ...(canReport('report.room.read', store.user.role) ? [{ id: 'period', label: 'nav.period' as const, open: () => periodView(store) }] : []),
   ];
 }

@@ -19,6 +19,7 @@ import { influxMinuteTotals, influxTrend, type InfluxTarget } from './influx-tre
 import { openLocalHistory, type LocalHistory } from './local-history.ts';
 import { createRollups } from './rollup.ts';
 import { withOpenMinutes, type WindowStats } from './window-stats.ts';
+import { influxHourTotals, influxMinutesAbove, type AboveQuery, type HourTotal, type MinuteAbove } from './period-totals.ts';
 
 export interface History {
   start(): Promise<void>;
@@ -30,6 +31,11 @@ export interface History {
   /** Min, max, count-weighted mean and count per point over [from, to) from the 1-minute rollups, the minute in
    *  progress included (from memory); points without data in the window are left out. */
   windowStats(pointKeys: readonly string[], from: number, to: number): Promise<WindowStats[]>;
+  /** The stored 1-hour rollups of [from, to) per point (the period reports' daily figures, M1); the hour in
+   *  progress is not stored yet and is left out. */
+  hourTotals(pointKeys: readonly string[], from: number, to: number): Promise<HourTotal[]>;
+  /** The stored 1-minute rollups of [from, to) whose max is above each point's value (exceedances, M1). */
+  minutesAbove(queries: readonly AboveQuery[], from: number, to: number): Promise<MinuteAbove[]>;
 }
 
 export interface HistoryDeps {
@@ -207,6 +213,18 @@ export function createHistory(deps: HistoryDeps): History {
         ? await influxMinuteTotals(target, pointKeys, from, to)
         : (local?.minuteTotals(pointKeys, from, to) ?? []);
       return withOpenMinutes(pointKeys, stored, rollups.openMinutes(), from, to);
+    },
+
+    async hourTotals(pointKeys, from, to) {
+      if (pointKeys.length === 0 || from >= to) return [];
+      const target = influxTarget();
+      return target ? influxHourTotals(target, pointKeys, from, to) : (local?.hourTotals(pointKeys, from, to) ?? []);
+    },
+
+    async minutesAbove(queries, from, to) {
+      if (queries.length === 0 || from >= to) return [];
+      const target = influxTarget();
+      return target ? influxMinutesAbove(target, queries, from, to) : (local?.minutesAbove(queries, from, to) ?? []);
     },
   };
 }

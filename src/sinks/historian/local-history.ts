@@ -9,6 +9,7 @@ import { localHistoryMigrations } from './local-migrations.ts';
 import type { Retention } from './influx-retention.ts';
 import type { Rollup } from './rollup.ts';
 import type { StoredMinutes } from './window-stats.ts';
+import type { AboveQuery, HourTotal, MinuteAbove } from './period-totals.ts';
 
 export const LOCAL_HISTORY_FILE = 'history.db';
 const DAY_MS = 86_400_000;
@@ -20,6 +21,10 @@ export interface LocalHistory {
   trend(pointKeys: readonly string[], from: number, to: number, resolution: TrendResolution, limit: number): TrendSeries[];
   /** The stored 1-minute rollups of [from, to) summed up per point (window-stats.ts); points without any left out. */
   minuteTotals(pointKeys: readonly string[], from: number, to: number): StoredMinutes[];
+  /** The stored 1-hour rollups of [from, to), per point in the order asked (period-totals.ts). */
+  hourTotals(pointKeys: readonly string[], from: number, to: number): HourTotal[];
+  /** The stored 1-minute rollups of [from, to) whose max is above each point's value. */
+  minutesAbove(queries: readonly AboveQuery[], from: number, to: number): MinuteAbove[];
   /** Deletes what is older than the retention; returns rows deleted. */
   purge(now: number): number;
   close(): void;
@@ -43,6 +48,8 @@ export function openLocalHistory(dataDir: string, logger: Logger, retention: Ret
   // One range scan of the primary key (point_key, ts) per point: only the window's rows are read, however
   // long the history is.
   const getTotals = db.prepare('SELECT min(min) AS min, max(max) AS max, sum(mean * count) AS sum, sum(count) AS count, min(ts) AS first, max(ts) AS last FROM rollup_1m WHERE point_key = ? AND ts >= ? AND ts < ?');
+  const getHours = db.prepare('SELECT ts AS start, min, max, mean * count AS sum, count FROM rollup_1h WHERE point_key = ? AND ts >= ? AND ts < ? ORDER BY ts');
+  const getAbove = db.prepare('SELECT ts AS start, max FROM rollup_1m WHERE point_key = ? AND ts >= ? AND ts < ? AND max > ? ORDER BY ts');
   const purgeRaw = db.prepare('DELETE FROM raw WHERE ts < ?');
   const purge1m = db.prepare('DELETE FROM rollup_1m WHERE ts < ?');
   const purge1h = db.prepare('DELETE FROM rollup_1h WHERE ts < ?');
@@ -79,6 +86,12 @@ export function openLocalHistory(dataDir: string, logger: Logger, retention: Ret
         const { min, max, sum, count, first, last } = getTotals.get(pointKey, from, to) as Record<keyof Omit<StoredMinutes, 'pointKey'>, number | null>;
         return count === null ? [] : [{ pointKey, min: min!, max: max!, sum: sum!, count, first: first!, last: last! }];
       });
+    },
+    hourTotals(pointKeys, from, to) {
+      return pointKeys.flatMap((pointKey) => (getHours.all(pointKey, from, to) as unknown as Omit<HourTotal, 'pointKey'>[]).map((r) => ({ pointKey, ...r })));
+    },
+    minutesAbove(queries, from, to) {
+      return queries.flatMap(({ pointKey, above }) => (getAbove.all(pointKey, from, to, above) as unknown as Omit<MinuteAbove, 'pointKey'>[]).map((r) => ({ pointKey, ...r })));
     },
     purge(now) {
       const raw = Number(purgeRaw.run(now - retention.rawDays * DAY_MS).changes);
