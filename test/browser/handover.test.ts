@@ -98,12 +98,13 @@ describe.skipIf(part.skip)('handover by two people at two consoles', () => {
     await outgoing.getByTestId('nav-report').click();
     // Right after the reload the page may still be settling (language, first fetches): ask again until it answers.
     const show = async (): Promise<string> => {
-      await outgoing.getByTestId('report-shift').fill('2026-11-23/day');
+      await outgoing.getByTestId('report-date').fill('2026-11-23');
+      await outgoing.getByTestId('report-shift').selectOption('day');
       await outgoing.getByTestId('report-show').click();
       await outgoing.waitForTimeout(200);
       return text(outgoing.getByTestId('report-body'));
     };
-    await expect.poll(show, WAIT).toContain('测试大厦 — 2026-11-23 白班值班报告');
+    await expect.poll(show, WAIT).toContain('测试大厦 — 2026年11月23日 白班值班报告');
     expect(await text(outgoing.getByTestId('report-handover'))).toMatch(/^交接完成：Duty Li → Duty Wang/);
     await outgoing.emulateMedia({ media: 'print' });
     expect(await outgoing.locator('nav.nav').isVisible()).toBe(false);
