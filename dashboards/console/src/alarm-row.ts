@@ -34,7 +34,8 @@ export function alarmRow(store: Store, socket: LiveSocket, alarm: AlarmView): HT
     h(
       'td',
       { class: 'where' },
-      h('strong', {}, names.room ?? alarm.roomId),
+      // The room opens its detail on the board (and its "back" returns here).
+      h('a', { href: `#room-${alarm.roomId}`, class: 'room-link', 'data-room': alarm.roomId, 'data-testid': 'alarm-room-link' }, h('strong', {}, names.room ?? alarm.roomId)),
       h('span', { class: 'muted' }, ' · '),
       isDeviceLevel(alarm)
         ? h('strong', { 'data-testid': 'alarm-device' }, names.device ?? alarm.deviceId)
