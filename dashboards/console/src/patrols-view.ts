@@ -84,6 +84,8 @@ export function patrolsView(store: Store): { el: HTMLElement } {
       const all = await call<PatrolStatusView[]>('GET', routes.patrols);
       const wanted = /^#patrols\/([a-z0-9-]+)$/.exec(location.hash)?.[1];
       replaceChildren(list, all.length === 0 ? h('p', { class: 'muted' }, tr('patrols.none')) : all.map((s) => card(s, s.id === wanted)));
+      // A scanned QR code opens this room's form: bring it to the top of a phone's screen (issue 15).
+      if (wanted) list.querySelector(`[data-testid="patrol-form-${wanted}"]`)?.scrollIntoView({ block: 'start' });
     } catch (err) {
       say(errorText(err), true);
     }
