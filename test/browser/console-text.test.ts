@@ -30,6 +30,7 @@ const PAGES: { id: string; ready: (page: Page) => Promise<void> }[] = [
   { id: 'board', ready: (p) => p.getByTestId('duty-log').locator('li').first().waitFor(WAIT) },
   // The duty-log page shows the day's whole record: the note, the refused handover, the shelving.
   { id: 'journal', ready: async (p) => { for (const kind of ['note.added', 'handover.refused', 'alarm.shelved', 'playbook.step', 'patrol.done', 'alarm.classified']) await p.getByTestId('journal-pages').locator(`[data-kind="${kind}"]`).first().waitFor(WAIT); } },
+  { id: 'history', ready: (p) => p.locator('[data-testid^="history-row-"]').first().waitFor(WAIT) },
   { id: 'handover', ready: (p) => p.getByTestId('handover-alarms').waitFor(WAIT) },
   { id: 'playbooks', ready: (p) => p.getByTestId('playbook-list').locator('[data-testid^="step-done-"]').first().waitFor(WAIT) },
   { id: 'roster', ready: (p) => p.locator('[data-testid^="cell-"]').first().waitFor(WAIT) },

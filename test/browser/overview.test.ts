@@ -89,6 +89,31 @@ describe.skipIf(chromiumPart().skip)('overview of every room at 1920×1080 (issu
     await expect.poll(() => page.getByTestId('room-tile-pump-room-b2').evaluate((el) => el === document.activeElement), WAIT).toBe(true);
   });
 
+  it('searches the alarm history by room, priority, text and time', async () => {
+    await page.getByTestId('nav-history').click();
+    const rows = page.locator('[data-testid^="history-row-"]');
+    await expect.poll(() => rows.count(), WAIT).toBeGreaterThanOrEqual(4); // R1 high and high-high, the fire alarm, the smoke detector's comm loss
+    await page.getByTestId('history-room').selectOption('dist-room-b1');
+    await page.getByTestId('history-priority').selectOption('critical');
+    await page.getByTestId('history-search').click();
+    await expect.poll(() => rows.count(), WAIT).toBe(1);
+    expect(await textOf(rows.first())).toContain('Critical alarm raised: Distribution room B1 · B1 distribution room sensor 1 · Temperature High-high, 41.5 °C (limit 40 °C, rule R1)');
+    expect(await textOf(rows.first())).toContain('acknowledged');
+    await page.getByTestId('history-room').selectOption('');
+    await page.getByTestId('history-priority').selectOption('');
+    await page.getByTestId('history-text').fill('FIRE ALARM');
+    await page.getByTestId('history-search').click();
+    await expect.poll(() => rows.count(), WAIT).toBe(1);
+    expect(await textOf(rows.first())).toContain('Fire-control room');
+    expect(await textOf(rows.first())).toContain('reset the latched alarm');
+    await page.getByTestId('history-text').fill('');
+    await page.getByTestId('history-from').fill('2099-01-01T00:00');
+    await page.getByTestId('history-search').click();
+    await expect.poll(() => textOf(page.getByTestId('history-status')), WAIT).toMatch(/^0 alarm/);
+    expect(await rows.count()).toBe(0);
+    await page.getByTestId('nav-board').click();
+  });
+
   it('a room whose alarms are all shelved reads "Shelved"', async () => {
     const alarms = (await api<AlarmView[]>(gw.url, cookie, routes.alarms)).body.filter((a) => a.roomId === 'dist-room-b1' && a.annunciation === 'annunciated' && a.state !== 'normal');
     for (const a of alarms) await api(gw.url, cookie, routes.alarmAction(a.id, 'shelve'), { method: 'POST', body: JSON.stringify({ minutes: 30, reason: '校准' }) });

@@ -44,7 +44,8 @@ export function formatShiftKey(key: unknown): string {
 
 /** The sentence of an entry, in the current language. */
 export function entryText(store: Store, entry: DutyLogEntryView): string {
-  return tr(messageKey(entry), entryParams(store, entry));
+  // A device-level alarm has no point name: its empty slot leaves a double space behind.
+  return tr(messageKey(entry), entryParams(store, entry)).replace(/ {2,}/g, ' ');
 }
 
 /**
@@ -71,7 +72,7 @@ function entryParams(store: Store, entry: DutyLogEntryView): MessageParams {
     room: names.room ?? text(p['room']),
     device: names.device ?? text(p['device']),
     // A device-level alarm's point is the device itself: nothing more to name.
-    point: names.point ? `${names.point} ` : '',
+    point: names.point ?? '',
     condition: isCondition(p['condition']) ? conditionText(p['condition']) : text(p['condition']),
     priority: isPriority(p['priority']) ? priorityText(p['priority']) : text(p['priority']),
     // A communication loss or a configuration mismatch has no value or limit (the device does not answer it).

@@ -6,12 +6,14 @@ import { handoverView } from './handover-view.ts';
 import { patrolsView } from './patrols-view.ts';
 import { entriesView } from './entries-view.ts';
 import { reportView } from './report-view.ts';
+import { historyView } from './history-view.ts';
 import { playbooksView } from './playbooks-view.ts';
 import type { Store } from './store.ts';
 
 export function consolePages(store: Store): Page[] {
   return [
     { id: 'journal', label: 'nav.journal', open: () => journalView(store) },
+    { id: 'history', label: 'nav.history', open: () => historyView(store) },
     { id: 'handover', label: 'nav.handover', open: () => handoverView(store) },
     { id: 'playbooks', label: 'nav.playbooks', open: () => playbooksView(store) },
     { id: 'roster', label: 'nav.roster', open: () => rosterView(store) },
