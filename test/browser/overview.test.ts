@@ -89,6 +89,22 @@ describe.skipIf(chromiumPart().skip)('overview of every room at 1920×1080 (issu
     await expect.poll(() => page.getByTestId('room-tile-pump-room-b2').evaluate((el) => el === document.activeElement), WAIT).toBe(true);
   });
 
+  it('filters and sorts the active alarms, and explains the rule ids', async () => {
+    const rows = page.getByTestId('alarm-list').locator('[data-testid^="alarm-row-"]');
+    await expect.poll(() => rows.count(), WAIT).toBe(2); // R1 high-high (critical) and the smoke detector's comm loss (high)
+    await page.getByTestId('alarm-filter-priority').selectOption('high');
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-condition')))).toEqual(['commLoss']);
+    await page.getByTestId('alarm-filter-priority').selectOption('');
+    await page.getByTestId('alarm-filter-room').selectOption('dist-room-b1');
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-condition')))).toEqual(['highHigh']);
+    await page.getByTestId('alarm-filter-room').selectOption('');
+    await page.getByTestId('alarm-sort').selectOption('time');
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-condition')))).toEqual(['commLoss', 'highHigh']);
+    await page.getByTestId('alarm-sort').selectOption('priority');
+    await page.getByTestId('rule-legend').locator('summary').click();
+    expect(await textOf(page.getByTestId('rule-legend'))).toContain('R1Distribution room below 40 °C');
+  });
+
   it('searches the alarm history by room, priority, text and time', async () => {
     await page.getByTestId('nav-history').click();
     const rows = page.locator('[data-testid^="history-row-"]');
