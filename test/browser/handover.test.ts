@@ -55,14 +55,14 @@ describe.skipIf(part.skip)('handover by two people at two consoles', () => {
 
     await outgoing.getByTestId('nav-handover').click();
     await expect.poll(() => text(outgoing.getByTestId('handover-instructions')), WAIT).toContain('Manager: check the generator fuel every shift this week');
-    expect(await text(outgoing.getByTestId('handover-view'))).toContain('Outgoing shift: 2026-11-23 Day');
-    expect(await text(outgoing.getByTestId('handover-view'))).toContain('Incoming shift: 2026-11-23 Night');
+    expect(await text(outgoing.getByTestId('handover-view'))).toContain('Outgoing shift: Nov 23 Day');
+    expect(await text(outgoing.getByTestId('handover-view'))).toContain('Incoming shift: Nov 23 Night');
   });
 
   it('is refused with its reasons while the radios are not counted and nobody is marked present (S5)', async () => {
     await outgoing.getByTestId('check-keys').check();
     await outgoing.getByTestId('handover-sign-out').click();
-    await expect.poll(() => text(outgoing.getByTestId('handover-refusals')), WAIT).toContain('Handover preparation incomplete: 1 item(s) not checked (radios)');
+    await expect.poll(() => text(outgoing.getByTestId('handover-refusals')), WAIT).toContain('Handover preparation incomplete: 1 item(s) not checked (Radios (4))');
     expect(await text(outgoing.getByTestId('handover-refusals'))).toContain('Too few incoming staff: Duty staff 0 present, 1 needed');
   });
 
