@@ -1,5 +1,6 @@
 // The machine-room entry register (R3): outsiders with approver and escort, in and out times; those still
 // inside first.
+import { personName } from './entry-text.ts';
 import type { RoomEntryView, RosterView } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
 import { call } from './api.ts';
@@ -52,7 +53,7 @@ export function entriesView(store: Store): { el: HTMLElement } {
         entries.map((e) => {
           const leave = h('button', { type: 'button', class: 'btn btn--small', 'data-testid': `entry-exit-${e.id}` }, tr('entries.exit'));
           leave.addEventListener('click', () => void act(() => call('POST', routes.roomEntryExit(e.id))));
-          const line = tr('entries.line', { visitor: e.visitor, organisation: e.organisation || '—', room: roomName(e.roomId), purpose: e.purpose, approver: e.approvedBy, escort: e.escort, in: formatDateTime(e.inAt), out: e.outAt ? formatDateTime(e.outAt) : tr('entries.inside') });
+          const line = tr('entries.line', { visitor: e.visitor, organisation: e.organisation || '—', room: roomName(e.roomId), purpose: e.purpose, approver: personName(e.approvedBy), escort: personName(e.escort), in: formatDateTime(e.inAt), out: e.outAt ? formatDateTime(e.outAt) : tr('entries.inside') });
           return h('li', { 'data-testid': `entry-${e.id}`, 'data-inside': String(e.outAt === null) }, line, e.outAt === null ? leave : null);
         }),
       );
