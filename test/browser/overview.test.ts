@@ -130,6 +130,18 @@ describe.skipIf(chromiumPart().skip)('overview of every room at 1920×1080 (issu
     await page.getByTestId('nav-board').click();
   });
 
+  it('keeps the page shown when the language changes', async () => {
+    await page.getByTestId('nav-journal').click();
+    await page.getByTestId('journal-view').waitFor(WAIT);
+    await page.locator('select.lang-switch').selectOption('zh-CN');
+    await expect.poll(() => textOf(page.getByTestId('nav-journal')), WAIT).toBe('值班日志');
+    expect(await page.getByTestId('journal-view').isVisible()).toBe(true);
+    expect(await attrOf(page.getByTestId('nav-journal'), 'aria-current')).toBe('true');
+    await page.locator('select.lang-switch').selectOption('en');
+    await expect.poll(() => textOf(page.getByTestId('nav-board')), WAIT).toBe('Board');
+    await page.getByTestId('nav-board').click();
+  });
+
   it('a room whose alarms are all shelved reads "Shelved"', async () => {
     const alarms = (await api<AlarmView[]>(gw.url, cookie, routes.alarms)).body.filter((a) => a.roomId === 'dist-room-b1' && a.annunciation === 'annunciated' && a.state !== 'normal');
     for (const a of alarms) await api(gw.url, cookie, routes.alarmAction(a.id, 'shelve'), { method: 'POST', body: JSON.stringify({ minutes: 30, reason: '校准' }) });
