@@ -45,7 +45,8 @@ export function entriesView(store: Store): { el: HTMLElement } {
       const month = siteDate(now()).slice(0, 7);
       const [entries, roster] = await Promise.all([call<RoomEntryView[]>('GET', routes.roomEntries), call<RosterView>('GET', routes.roster(month))]);
       if (approver.options.length === 0) {
-        replaceChildren(approver, roster.people.filter((p) => p.role !== 'duty').map((p) => h('option', { value: p.username }, p.displayName)));
+        // No approver is chosen for the duty officer (R3): they name the one who actually approved.
+        replaceChildren(approver, h('option', { value: '' }, tr('entries.chooseApprover')), roster.people.filter((p) => p.role !== 'duty').map((p) => h('option', { value: p.username }, p.displayName)));
         replaceChildren(escort, roster.people.map((p) => h('option', { value: p.username, selected: p.username === store.user.username }, p.displayName)));
       }
       replaceChildren(
