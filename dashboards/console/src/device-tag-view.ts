@@ -1,6 +1,7 @@
 // The tag on a device in its room tile (R5: equipment under maintenance carries a tag, 挂牌; A6: a fire
 // device is isolated only with a supervisor's approval). Shows the kind, who, why and the planned end; a
 // requested isolation waits for a supervisor, who approves it here. "Return to service" takes the tag off.
+import { personName } from './entry-text.ts';
 import type { DeviceTagKind, DeviceView } from '../../../src/contract/api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { formatDateTime, parseSiteDateTime } from './format.ts';
@@ -63,9 +64,9 @@ export function deviceTagView(store: Store, socket: LiveSocket, device: DeviceVi
         tag.state === 'requested' ? h('span', { class: 'tag-awaiting', 'data-testid': `tag-awaiting-${id}` }, tr('lifecycle.tag.awaiting')) : null,
       ),
       h('div', { class: 'tag-reason', 'data-testid': `tag-reason-${id}` }, tag.reason),
-      h('div', { class: 'tag-meta' }, tr('lifecycle.tag.by', { user: tag.taggedBy, time: formatDateTime(tag.taggedAt) })),
+      h('div', { class: 'tag-meta' }, tr('lifecycle.tag.by', { user: personName(tag.taggedBy), time: formatDateTime(tag.taggedAt) })),
       tag.approvedBy && tag.kind === 'isolation' && tag.approvedAt !== null
-        ? h('div', { class: 'tag-meta' }, tr('lifecycle.tag.approvedBy', { user: tag.approvedBy, time: formatDateTime(tag.approvedAt) }))
+        ? h('div', { class: 'tag-meta' }, tr('lifecycle.tag.approvedBy', { user: personName(tag.approvedBy), time: formatDateTime(tag.approvedAt) }))
         : null,
       h(
         'div',

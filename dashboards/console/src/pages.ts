@@ -6,6 +6,7 @@ import { handoverView } from './handover-view.ts';
 import { patrolsView } from './patrols-view.ts';
 import { entriesView } from './entries-view.ts';
 import { reportView } from './report-view.ts';
+import { historyView } from './history-view.ts';
 import { playbooksView } from './playbooks-view.ts';
 import { securityView } from './security-view.ts';
 import { periodView } from './period-view.ts';
@@ -15,6 +16,7 @@ import type { Store } from './store.ts';
 export function consolePages(store: Store): Page[] {
   return [
     { id: 'journal', label: 'nav.journal', open: () => journalView(store) },
+    { id: 'history', label: 'nav.history', open: () => historyView(store) },
     { id: 'handover', label: 'nav.handover', open: () => handoverView(store) },
     { id: 'playbooks', label: 'nav.playbooks', open: () => playbooksView(store) },
     { id: 'roster', label: 'nav.roster', open: () => rosterView(store) },
