@@ -158,8 +158,11 @@ export function periodView(store: Store): { el: HTMLElement } {
 
   async function load(): Promise<void> {
     try {
-      const room = roomSelect.value ? `&room=${encodeURIComponent(roomSelect.value)}` : '';
-      render(await call<PeriodReportView>('GET', `${routes.periodReport}?period=${encodeURIComponent(periodInput.value.trim())}${room}`));
+      // An empty period field (the page restored after a reload or a language switch) asks for the current month.
+      const params = new URLSearchParams();
+      if (periodInput.value.trim()) params.set('period', periodInput.value.trim());
+      if (roomSelect.value) params.set('room', roomSelect.value);
+      render(await call<PeriodReportView>('GET', `${routes.periodReport}?${params.toString()}`));
     } catch (err) {
       replaceChildren(body, h('p', { class: 'form-message', 'data-error': 'true', 'data-testid': 'period-error' }, errorText(err)));
     }
