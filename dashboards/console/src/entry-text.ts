@@ -95,10 +95,12 @@ function kindParams(store: Store, entry: DutyLogEntryView): Record<string, strin
   const out: Record<string, string> = {};
   // Alarm lifecycle: how an unshelve came, A4 classification, tag kind, A2 role, shelved until.
   if (oneOf(['manual', 'expired'], p['how'])) out['how'] = tr(`lifecycle.how.${p['how']}`);
-  if (oneOf(['confirmed', 'false_alarm', 'device_fault'], p['classification'])) out['classification'] = tr(`lifecycle.classification.${p['classification']}`);
+  if (oneOf(['confirmed', 'false_alarm', 'device_fault', 'test'], p['classification'])) out['classification'] = tr(`lifecycle.classification.${p['classification']}`);
   if (oneOf(['maintenance', 'isolation'], p['tagKind'])) out['tagKind'] = tr(`lifecycle.tagKind.${p['tagKind']}`);
   if (oneOf(['duty', 'lead', 'supervisor', 'manager', 'admin'], p['role'])) out['role'] = tr(`role.${p['role']}`);
-  for (const key of ['until', 'before']) {
+  // A historian drop episode (issue 17): what is being dropped, and the span of readings it lost.
+  if (oneOf(['oldestRaw', 'newest', 'kept'], p['what'])) out['what'] = tr(`historian.what.${p['what']}`);
+  for (const key of ['until', 'before', 'lostFrom', 'lostTo']) {
     const at = typeof p[key] === 'string' ? Date.parse(p[key]) : Number.NaN;
     if (!Number.isNaN(at)) out[key] = formatDateTime(at);
   }
