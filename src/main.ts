@@ -68,7 +68,7 @@ if (site.demo) {
     if (u.password) console.log('  ' + t(lang, 'startup.demoAccount', { username: u.username, password: u.password, role: t(lang, `role.${u.role}`) }));
   }
   if (gateway.simulatorControlPort !== null) {
-    const device = site.devices.find((d) => d.config.simulate)?.config.id ?? '<device>';
+    const device = site.modbusDevices.find((d) => d.config.simulate)?.config.id ?? '<device>';
     console.log('  ' + t(lang, 'startup.simHint', { command: `npm run sim -- set ${device} temperature 41.5` }));
     const contact = site.mqttDevices.find((d) => d.config.simulate && 'fireAlarm' in d.profile.points)?.config.id;
     if (contact) console.log('  ' + t(lang, 'mqtt.startup.simHint', { command: `npm run sim -- contact ${contact} fireAlarm on` }));

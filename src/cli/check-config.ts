@@ -12,7 +12,7 @@ if (!file) {
 try {
   const site = loadSite(resolve(process.cwd(), file));
   const { config } = site;
-  console.log(`OK ${file}: site ${config.site.id}, ${config.rooms.length} rooms, ${site.devices.length + site.mqttDevices.length} devices, ${site.points.size} points, ${config.users.length} users${site.demo ? ' (demo mode)' : ''}`);
+  console.log(`OK ${file}: site ${config.site.id}, ${config.rooms.length} rooms, ${site.devices.length} devices, ${site.points.size} points, ${config.users.length} users${site.demo ? ' (demo mode)' : ''}`);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   console.error(`${err.problems.length} problem(s):\n${err.message}`);

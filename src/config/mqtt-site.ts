@@ -20,6 +20,7 @@ export interface MqttSitePoint {
 }
 
 export interface MqttSiteDevice {
+  protocol: 'mqtt';
   config: DeviceConfig & { connection: MqttConnection };
   profile: MqttProfile;
   name: Localized;
@@ -42,7 +43,7 @@ export function buildMqttDevice(d: DeviceConfig, i: number, profile: MqttProfile
   checkAlarmOverrides(d, i, profile.points, (name) => isBooleanPoint(profile.points[name]!), at);
   if (d.points) at(`/devices/${i}/points`, 'scale, unit and offset overrides apply to Modbus points; MQTT points are contacts and states');
   const points = Object.entries(profile.points).map(([name, spec]) => ({ key: `${d.id}.${name}`, deviceId: d.id, roomId: d.room, name, spec, ...pointAlarms(d, name, spec.alarm) }));
-  return { config: { ...d, connection: c }, profile, name: d.name ?? profile.name, points };
+  return { protocol: 'mqtt', config: { ...d, connection: c }, profile, name: d.name ?? profile.name, points };
 }
 
 /** Devices behind one bridge may share a username only with the same secret, or the broker could not tell which applies. */

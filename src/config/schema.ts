@@ -22,7 +22,7 @@ export const LimitConfig = Type.Object(
     onDelaySeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
     /** Priority of the *high/low* alarms; the outer limits (highHigh/lowLow) are one step higher. */
     priority: Type.Optional(Priority),
-    /** The domain.md rule this limit implements, shown in the alarm and the duty log (e.g. R1). */
+    /** The duty rule (docs/duty-rules.md) this limit implements, shown in the alarm and the duty log (e.g. R1). */
     rule: Type.Optional(Type.String({ maxLength: 16 })),
     /** The condition must have been gone this long before the alarm returns (filters flicker). */
     offDelaySeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),

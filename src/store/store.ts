@@ -11,6 +11,11 @@ export interface Store {
   readonly db: DatabaseSync;
   /** Runs fn in one transaction; it commits (durably) before this returns. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Runs fn once the current transaction has committed (at once outside one); dropped on rollback. Whoever
+   * owns a fact announces it only when it is durable (A5), so a listener never hears of a change that was undone.
+   */
+  afterCommit(fn: () => void): void;
   /** A prepared statement for this SQL, prepared once and reused (node:sqlite does not cache them). */
   sql(text: string): StatementSync;
   close(): void;
@@ -30,16 +35,27 @@ export function openStore(dataDir: string, logger: Logger, file: StoreFile = { f
   const db = new DatabaseSync(join(dataDir, file.file));
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${file.synchronous ?? 'FULL'}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
   migrate(db, logger, file.migrations);
+  let committed: (() => void)[] | null = null;
   const transaction = <T>(fn: () => T): T => {
     db.exec('BEGIN IMMEDIATE');
+    committed = [];
+    let result: T;
     try {
-      const result = fn();
+      result = fn();
       db.exec('COMMIT');
-      return result;
     } catch (err) {
+      committed = null;
       db.exec('ROLLBACK');
       throw err;
     }
+    const callbacks = committed;
+    committed = null;
+    for (const cb of callbacks) cb();
+    return result;
+  };
+  const afterCommit = (fn: () => void): void => {
+    if (committed) committed.push(fn);
+    else fn();
   };
   const statements = new Map<string, StatementSync>();
   const sql = (text: string): StatementSync => {
@@ -50,7 +66,7 @@ export function openStore(dataDir: string, logger: Logger, file: StoreFile = { f
     }
     return s;
   };
-  return { db, transaction, sql, close: () => db.close() };
+  return { db, transaction, afterCommit, sql, close: () => db.close() };
 }
 
 function migrate(db: DatabaseSync, logger: Logger, migrations: readonly Migration[]): void {

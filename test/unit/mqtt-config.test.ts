@@ -107,7 +107,7 @@ describe('broker access from the config', () => {
     expect(await access.authenticate('gw', Buffer.from('gw-pw'))).toEqual({ kind: 'gateway', username: 'gw' });
   });
 
-  it('lets a device publish and subscribe only within its ACL; nobody touches $SYS; the gateway only reads', async () => {
+  it('lets a device publish and subscribe only within its ACL; nobody touches $SYS; the gateway only reads (R4)', async () => {
     const access = createDeviceAccess(s.mqttDevices, { username: 'gw', password: 'gw-pw' });
     const dev = (await access.authenticate('s1', Buffer.from('pw')))!;
     const gw = (await access.authenticate('gw', Buffer.from('gw-pw')))!;
