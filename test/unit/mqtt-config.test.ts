@@ -152,7 +152,7 @@ describe('embedded broker TLS files', () => {
     const { startMqtt } = await import('../../src/sources/mqtt/start.ts');
     const { silentLogger } = await import('../../src/core/logger.ts');
     const { systemClock } = await import('../../src/core/clock.ts');
-    const s = parseSite('/sites/site.yaml', site(shelly(), { broker: 'broker: { embedded: { port: 0, tls: { port: 0, cert: missing-cert.pem, key: missing-key.pem } } }' }), profiles);
+    const s = parseSite('/sites/site.yaml', site(shelly(), { broker: 'broker: { embedded: { tls: { port: 0, cert: missing-cert.pem, key: missing-key.pem } } }' }), profiles);
     await expect(startMqtt({ site: s, clock: systemClock, logger: silentLogger, emit: () => {}, onStatus: () => {} })).rejects.toThrow(
       /^\/sites\/site.yaml: \/broker\/embedded\/tls\/cert: cannot read \/sites\/missing-cert.pem: ENOENT/,
     );

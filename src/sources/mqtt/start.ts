@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { Site } from '../../config/load.ts';
 import { ConfigError } from '../../config/errors.ts';
 import { defaultMaxPayloadBytes, reservedMqttUsernames } from '../../config/mqtt-schema.ts';
+import { pinnedClientIds } from '../../config/mqtt-site.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { DeviceStatus } from '../../core/bus.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -47,6 +48,9 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
   let brokerPorts: BrokerPorts | null = null;
   let source: MqttSource | null = null;
   let url: string | undefined;
+  /** Where the simulated devices connect: the devices' own listener, not the gateway's. */
+  let deviceUrl: string | undefined;
+  let deviceClientOptions: { ca?: Buffer; rejectUnauthorized?: boolean } = {};
   let credentials: { username?: string; password?: string } = {};
   let clientOptions: { ca?: Buffer } = {};
   const clientId = cfg?.external?.clientId ?? `roomwatch-${site.config.site.id}`;
@@ -79,13 +83,17 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
     if (cfg?.embedded) {
       const e = cfg.embedded;
       const internal = { username: reservedMqttUsernames[0]!, password: randomBytes(24).toString('base64url') };
+      const tls = e.tls ? { port: e.tls.port, cert: readPem(e.tls.cert, '/broker/embedded/tls/cert'), key: readPem(e.tls.key, '/broker/embedded/tls/key') } : undefined;
       const b = createEmbeddedBroker({
         host: e.host ?? '127.0.0.1',
-        port: options.brokerPort ?? e.port,
-        ...(e.tls ? { tls: { port: e.tls.port, cert: readPem(e.tls.cert, '/broker/embedded/tls/cert'), key: readPem(e.tls.key, '/broker/embedded/tls/key') } } : {}),
+        // The config check allows a port with TLS only with plainAlongsideTls; the test override moves the plain port.
+        port: e.port === undefined ? null : (options.brokerPort ?? e.port),
+        ...(tls ? { tls } : {}),
         ...(e.websocket ? { websocket: { port: e.websocket.port } } : {}),
         access: createDeviceAccess(site.mqttDevices, internal),
-        gatewayClientIds: [clientId],
+        gatewayClientIds: [clientId, `${clientId}-log`, `${clientId}-log-probe`],
+        pinnedClientIds: pinnedClientIds(site.mqttDevices),
+        ...(cfg.maxConnectionsPerLogin !== undefined ? { maxConnectionsPerLogin: cfg.maxConnectionsPerLogin } : {}),
         maxPayloadBytes,
         clock,
         logger: logger.child({ part: 'broker' }),
@@ -93,13 +101,23 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
       brokerPorts = await b.start();
       broker = b;
       stops.push(() => b.stop());
+      // The gateway's own client uses its loopback listener, so it needs neither the plain port nor a certificate.
+      url = `mqtt://127.0.0.1:${brokerPorts.gateway}`;
       const host = e.host === undefined || e.host === '0.0.0.0' || e.host === '::' ? '127.0.0.1' : e.host;
-      url = `mqtt://${host.includes(':') ? `[${host}]` : host}:${brokerPorts.mqtt}`;
+      const h = host.includes(':') ? `[${host}]` : host;
+      if (brokerPorts.mqtt !== null) deviceUrl = `mqtt://${h}:${brokerPorts.mqtt}`;
+      else if (brokerPorts.tls !== null && tls) {
+        deviceUrl = `mqtts://${h}:${brokerPorts.tls}`;
+        // Simulated devices (demo) trust the broker's own certificate; its name need not be the loopback address.
+        deviceClientOptions = { ca: tls.cert, rejectUnauthorized: false };
+      }
       credentials = internal;
     } else if (cfg?.external) {
       url = cfg.external.url;
       credentials = { ...(cfg.external.username !== undefined ? { username: cfg.external.username } : {}), ...(cfg.external.password !== undefined ? { password: cfg.external.password } : {}) };
       if (cfg.external.ca !== undefined) clientOptions = { ca: readPem(cfg.external.ca, '/broker/external/ca') };
+      deviceUrl = url;
+      deviceClientOptions = clientOptions;
     }
 
     if (url !== undefined && site.mqttDevices.length > 0) {
@@ -129,8 +147,8 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
 
     for (const device of site.mqttDevices.filter((d) => d.config.simulate)) {
       const password = device.config.connection.password;
-      if (url === undefined || password === undefined) continue; // the config check requires both for simulated devices
-      const sim = await startMqttSimulator({ device, url, password, clientOptions, logger: logger.child({ part: 'simulator', device: device.config.id }) });
+      if (deviceUrl === undefined || password === undefined) continue; // the config check requires both for simulated devices
+      const sim = await startMqttSimulator({ device, url: deviceUrl, password, clientOptions: deviceClientOptions, logger: logger.child({ part: 'simulator', device: device.config.id }) });
       simulators.set(device.config.id, sim);
       stops.push(() => sim.stop());
     }
