@@ -9,6 +9,8 @@ import { createBus, type Bus } from './core/bus.ts';
 import { freshOrStale, staleAfterMs } from './core/stale.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createUsers, type Users } from './auth/users.ts';
+import { passwordCheckFile, weakPasswordProblems } from './auth/password-policy.ts';
+import { ConfigError } from './config/errors.ts';
 import { createDutyLog, type DutyLog } from './sinks/duty-log/duty-log.ts';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.ts';
 import { webhookNotifier } from './alarms/escalation.ts';
@@ -169,12 +171,11 @@ export function createGateway(options: GatewayOptions): Gateway {
         const s = store;
         started.push({ name: 'store', stop: () => s.close() });
 
+        // The check-config check (issue 13 M5): demo and common passwords refused outside demo mode, users and MQTT logins.
+        const weak = await weakPasswordProblems(site, { cacheFile: passwordCheckFile(site.dataDir), remember: true });
+        if (weak.length > 0) throw new ConfigError(weak);
         users = createUsers(store, clock, config.http?.sessionHours ?? 12);
         await users.syncFromConfig(config.users);
-        if (!site.demo) {
-          const weak = await users.usersWithDemoPasswords();
-          if (weak.length > 0) throw new Error(`refusing to start: users ${weak.join(', ')} still have a demo password and site.demo is not true`);
-        }
 
         dutyLog = createDutyLog(store);
         const log = dutyLog;

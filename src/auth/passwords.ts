@@ -27,6 +27,3 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const key = await scrypt(password, salt, expected.length, { N, r, p, maxmem: 128 * N * r * 2 });
   return timingSafeEqual(key, expected);
 }
-
-/** Passwords the demo config ships with; a non-demo site whose users still use one refuses to start. */
-export const demoPasswords: readonly string[] = ['duty', 'lead', 'admin', 'password', 'roomwatch'];

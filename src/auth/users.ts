@@ -5,7 +5,7 @@ import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Role, UserView } from '../contract/api.ts';
 import type { UserConfig } from '../config/schema.ts';
-import { demoPasswords, hashPassword, verifyPassword } from './passwords.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
 
 export interface UserRow {
   username: string;
@@ -18,8 +18,6 @@ export interface UserRow {
 export interface Users {
   /** Writes the config's users to the store; users no longer in the config are deactivated, not deleted (their names stay in the records). */
   syncFromConfig(users: readonly UserConfig[]): Promise<void>;
-  /** Non-demo sites: the usernames whose password is still a demo password. */
-  usersWithDemoPasswords(): Promise<string[]>;
   login(username: string, password: string): Promise<{ user: UserView; token: string; expiresAt: number } | null>;
   userForToken(token: string | undefined): UserView | null;
   logout(token: string): void;
@@ -58,20 +56,6 @@ export function createUsers(store: Store, clock: Clock, sessionHours: number): U
         // A deactivated user's sessions end with them.
         db.prepare('DELETE FROM sessions WHERE username IN (SELECT username FROM users WHERE active = 0)').run();
       });
-    },
-
-    async usersWithDemoPasswords() {
-      const rows = db.prepare('SELECT * FROM users WHERE active = 1').all() as unknown as UserRow[];
-      const found: string[] = [];
-      for (const r of rows) {
-        for (const pw of demoPasswords) {
-          if (await verifyPassword(pw, r.password_hash)) {
-            found.push(r.username);
-            break;
-          }
-        }
-      }
-      return found;
     },
 
     async login(username, password) {

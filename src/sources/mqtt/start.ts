@@ -13,7 +13,7 @@ import type { DeviceStatus } from '../../core/bus.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { MqttDiagnosticsView } from '../../contract/api.ts';
-import { createDeviceAccess, loginsWithDemoPasswords } from '../../broker/device-access.ts';
+import { createDeviceAccess } from '../../broker/device-access.ts';
 import { createEmbeddedBroker, type BrokerPorts, type EmbeddedBroker } from '../../broker/embedded-broker.ts';
 import { createMosquittoLog, type MosquittoLog } from '../../broker/mosquitto-log.ts';
 import { startMqttSimulator, type MqttSimulator } from '../../simulators/mqtt-simulator.ts';
@@ -64,11 +64,6 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
       }
     }
   };
-
-  if (!site.demo) {
-    const weak = await loginsWithDemoPasswords(site.mqttDevices);
-    if (weak.length > 0) throw new Error(`refusing to start: MQTT logins ${weak.join(', ')} still have a demo password and site.demo is not true`);
-  }
 
   const readPem = (file: string, path: string): Buffer => {
     const full = resolve(dirname(site.file), file);
