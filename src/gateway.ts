@@ -11,6 +11,7 @@ import { openStore, type Store } from './store/store.ts';
 import { createUsers, type Users } from './auth/users.ts';
 import { passwordCheckFile, weakPasswordProblems } from './auth/password-policy.ts';
 import { ConfigError } from './config/errors.ts';
+import { readSiteFile } from './config/site-files.ts';
 import { createDutyLog, type DutyLog } from './sinks/duty-log/duty-log.ts';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.ts';
 import { webhookNotifier } from './alarms/escalation.ts';
@@ -54,6 +55,8 @@ export interface Gateway {
   readonly mqtt: MqttPart | null;
   /** Set by start(). */
   readonly consoleUrl: string;
+  /** The plain HTTP port that redirects to the HTTPS console (http.redirectHttpPort), once started. */
+  readonly consoleRedirectPort: number | null;
   readonly brokerPort: number | null;
   readonly simulatorControlPort: number | null;
   readonly store: Store;
@@ -93,6 +96,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let handover: Handover | undefined;
   let equipmentEvents: EquipmentEvents | undefined;
   let consoleUrl = '';
+  let consoleRedirectPort: number | null = null;
   let brokerPort: number | null = null;
   let simulatorControlPort: number | null = null;
   let mqtt: MqttPart | null = null;
@@ -131,6 +135,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     get consoleUrl() {
       return consoleUrl;
     },
+    get consoleRedirectPort() {
+      return consoleRedirectPort;
+    },
     get brokerPort() {
       return brokerPort;
     },
@@ -167,6 +174,9 @@ export function createGateway(options: GatewayOptions): Gateway {
 
     async start() {
       try {
+        // Read first: a missing certificate stops start-up before anything is written or listens.
+        const httpTls = config.http?.tls;
+        const tls = httpTls ? { cert: readSiteFile(site, httpTls.cert, '/http/tls/cert'), key: readSiteFile(site, httpTls.key, '/http/tls/key') } : undefined;
         store = openStore(site.dataDir, logger.child({ part: 'store' }));
         const s = store;
         started.push({ name: 'store', stop: () => s.close() });
@@ -289,9 +299,11 @@ export function createGateway(options: GatewayOptions): Gateway {
           shiftReport,
           playbooks,
           history,
-        });
-        consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
+        }, tls ? { https: tls } : {});
+        const httpHost = config.http?.host ?? '127.0.0.1';
+        consoleUrl = await server.listen(httpHost, options.httpPort ?? config.http?.port ?? 8080);
         started.push({ name: 'console', stop: () => server.close() });
+        if (tls && config.http?.redirectHttpPort !== undefined) consoleRedirectPort = await server.listenRedirect(httpHost, config.http.redirectHttpPort);
 
         if (modbus) {
           await modbus.start();

@@ -2,6 +2,7 @@
 // Building the app is separate from listen() so tests can inject requests (style.md: fastify).
 // Deny by default: every /api route and every socket needs a session, except logging in.
 import { resolve } from 'node:path';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -35,16 +36,23 @@ import { playbooksModule } from './routes/playbooks.ts';
 import { historianModule } from './routes/historian.ts';
 
 export interface ConsoleServerOptions {
-  /** Cookies get `Secure` when the console is served over HTTPS (behind a TLS proxy). */
+  /** Cookies get `Secure` when the console is served over HTTPS (behind a TLS proxy); always with `https`. */
   secureCookies?: boolean;
+  /** Serve the console over HTTPS with this PEM certificate (chain) and key. */
+  https?: { cert: Buffer; key: Buffer };
   consoleDir?: string;
 }
 
 export interface ConsoleServer {
   app: FastifyInstance;
   listen(host: string, port: number): Promise<string>;
+  /** With https: a plain HTTP listener that answers every request with a redirect to the HTTPS console. */
+  listenRedirect(host: string, port: number): Promise<number>;
   close(): Promise<void>;
 }
+
+/** A Host header's host name (no port), if it is one: the redirect never sends a browser to arbitrary text. */
+const HOST_NAME = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253})(?::\d{1,5})?$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -57,7 +65,7 @@ const errorBody = (code: ErrorBody['error']['code'], message: string): ErrorBody
 export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOptions = {}): ConsoleServer {
   const { users, bus, logger } = deps;
   const modules: ConsoleModule[] = [
-    sessionModule({ secureCookies: options.secureCookies ?? false }),
+    sessionModule({ secureCookies: options.https !== undefined || (options.secureCookies ?? false) }),
     siteModule,
     alarmsModule,
     deviceTagsModule,
@@ -73,7 +81,10 @@ export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOpt
     historianModule,
   ];
 
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false });
+  // fastify's type for an HTTPS instance differs only in the raw server type; the routes see the same requests.
+  const app = (options.https
+    ? Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false, https: { cert: options.https.cert, key: options.https.key } })
+    : Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false })) as unknown as FastifyInstance;
   app.decorateRequest('user', null);
   void app.register(fastifyCookie);
   void app.register(fastifyStatic, {
@@ -105,6 +116,8 @@ export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOpt
   for (const m of modules) m.routes?.(app, deps);
 
   let io: SocketServer<ConsoleToServerEvents, ServerToConsoleEvents> | undefined;
+  let redirect: HttpServer | undefined;
+  let httpsPort = 0;
 
   const attachSockets = (): void => {
     io = new SocketServer<ConsoleToServerEvents, ServerToConsoleEvents>(app.server, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
@@ -148,9 +161,25 @@ export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOpt
       await app.listen({ host, port });
       const address = app.server.address();
       const actualPort = typeof address === 'object' && address ? address.port : port;
-      return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+      httpsPort = actualPort;
+      return `${options.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+    },
+    async listenRedirect(host, port) {
+      // 308 keeps the method; the browser comes back over TLS with the same host name it asked for.
+      const r = createHttpServer((req, res) => {
+        const name = HOST_NAME.exec(req.headers.host ?? '')?.[1] ?? (host.includes(':') ? `[${host}]` : host);
+        res.writeHead(308, { location: `https://${name}:${httpsPort}${req.url ?? '/'}`, 'content-length': '0' }).end();
+      });
+      redirect = r;
+      await new Promise<void>((ok, fail) => {
+        r.once('error', fail);
+        r.listen(port, host, () => ok());
+      });
+      const address = r.address();
+      return typeof address === 'object' && address ? address.port : port;
     },
     async close() {
+      if (redirect) await new Promise<void>((done) => redirect!.close(() => done()));
       bus.off('console');
       // Disconnect the consoles without closing the HTTP server under fastify; app.close() closes it.
       io?.disconnectSockets(true);

@@ -2,10 +2,8 @@
 // credentials and ACLs, the MQTT source as a client of that broker (loopback, internal credential) or of the
 // external one, then the simulated devices. Called by the composition root; stop() undoes it in reverse.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { Site } from '../../config/load.ts';
-import { ConfigError } from '../../config/errors.ts';
+import { readSiteFile } from '../../config/site-files.ts';
 import { defaultMaxPayloadBytes, reservedMqttUsernames } from '../../config/mqtt-schema.ts';
 import { pinnedClientIds } from '../../config/mqtt-site.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -65,14 +63,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
     }
   };
 
-  const readPem = (file: string, path: string): Buffer => {
-    const full = resolve(dirname(site.file), file);
-    try {
-      return readFileSync(full);
-    } catch (err) {
-      throw new ConfigError([{ file: site.file, path, message: `cannot read ${full}: ${(err as Error).message}` }]);
-    }
-  };
+  const readPem = (file: string, path: string): Buffer => readSiteFile(site, file, path);
 
   try {
     if (cfg?.embedded) {
