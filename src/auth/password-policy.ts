@@ -38,6 +38,15 @@ export const isRefusedPassword = (password: string): boolean => refused.includes
 /** Remembered clean hashes: `<dataDir>/password-checks.json`, a list of digests. */
 export const passwordCheckFile = (dataDir: string): string => join(dataDir, 'password-checks.json');
 
+/** `scrypt$N$r$p$salt$key` as hashPassword writes it (passwords.ts); anything else no password ever matches. */
+const SCRYPT_HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$[A-Za-z0-9+/]+=*\$([A-Za-z0-9+/]{22,}=*)$/;
+function checkable(hash: string): boolean {
+  const m = SCRYPT_HASH.exec(hash);
+  if (!m) return false;
+  const [n, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return n > 1 && (n & (n - 1)) === 0 && r > 0 && p > 0;
+}
+
 const cacheKey = (hash: string): string => createHash('sha256').update(`${listDigest}\n${hash}`).digest('hex');
 
 function readCache(file: string | undefined): Set<string> {
@@ -75,7 +84,8 @@ export async function weakPasswordProblems(site: Site, options: PasswordCheckOpt
   const verdicts = new Map<string, Promise<'clean' | 'refused' | 'invalid'>>();
   for (const { hash } of secrets) {
     if (verdicts.has(hash)) continue;
-    if (known.has(cacheKey(hash))) verdicts.set(hash, Promise.resolve('clean'));
+    if (!checkable(hash)) verdicts.set(hash, Promise.resolve('invalid'));
+    else if (known.has(cacheKey(hash))) verdicts.set(hash, Promise.resolve('clean'));
     // All at once: scrypt runs on libuv's thread pool, so the hashes are tried in parallel.
     else verdicts.set(hash, Promise.all(refused.map((pw) => verifyPassword(pw, hash))).then((hits) => (hits.some(Boolean) ? 'refused' : 'clean'), () => 'invalid'));
   }
