@@ -145,22 +145,31 @@ export function createMosquittoLog(options: MosquittoLogOptions): MosquittoLog {
   };
 
   return {
+    // Counting refusals is a side line: a broker that is not up yet (or restarting) must not stop the gateway
+    // from starting. The reader keeps retrying, says so once per outage, and subscribes on every connect.
     async start() {
-      const c = mqtt.connect(options.url, { ...login, clientId: `${options.clientId}-log`, clean: true, reconnectPeriod: 1000, resubscribe: true });
+      const c = mqtt.connect(options.url, { ...login, clientId: `${options.clientId}-log`, clean: true, reconnectPeriod: 1000 });
       client = c;
+      let down = false;
+      let probed = false;
       c.on('message', (topic, payload) => counter.line(topic, payload.toString('utf8')));
-      c.on('error', (err) => logger.warn('mosquitto log client error', { err: err.message }));
-      await new Promise<void>((ok, fail) => {
-        const failed = (err: Error): void => fail(new Error(`mosquitto log reader cannot connect to ${options.url}: ${err.message}`));
-        c.once('error', failed);
-        c.once('connect', () => {
-          c.off('error', failed);
-          ok();
-        });
+      c.on('error', (err) => {
+        if (down) return;
+        down = true;
+        logger.warn('mosquitto log reader cannot reach the broker; retrying every second', { url: options.url, err: err.message });
       });
-      // Mosquitto never retains its log lines: what it logged before this subscription is not counted.
-      await c.subscribeAsync(mosquittoLogFilter, { qos: 1 });
-      void probe().catch((err: unknown) => logger.warn('mosquitto log probe failed', { err: String((err as Error)?.message ?? err) }));
+      c.on('connect', () => {
+        if (down) logger.info('mosquitto log reader connected', { url: options.url });
+        down = false;
+        // Mosquitto never retains its log lines: what it logged before this subscription is not counted.
+        c.subscribeAsync(mosquittoLogFilter, { qos: 1 })
+          .then(async () => {
+            if (probed) return;
+            probed = true;
+            await probe();
+          })
+          .catch((err: unknown) => logger.warn('mosquitto log subscription or probe failed', { err: String((err as Error)?.message ?? err) }));
+      });
     },
     async stop() {
       if (probeTimer) clearTimeout(probeTimer);

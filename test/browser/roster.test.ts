@@ -49,7 +49,8 @@ describe.skipIf(part.skip)('roster in the console', () => {
     await page.getByTestId('roster-view').waitFor();
     await page.getByTestId('roster-month').fill(MONTH);
     await page.getByTestId('roster-month').dispatchEvent('change');
-    await page.getByTestId('roster-table').waitFor();
+    // The month asked for, not the one the view opened on (its load may answer after).
+    await page.locator(`[data-testid="roster-table"][data-month="${MONTH}"]`).waitFor();
   };
 
   it('imports a CSV draft and marks the night left without duty staff (R2)', async () => {

@@ -4,6 +4,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
 import { waitFor } from './wait.ts';
@@ -24,11 +25,13 @@ export async function startMosquitto(opts: {
   maxPacketSize: number;
   /** Also publish the log on $SYS/broker/log/<level> (`log_dest topic`), as a site counting refusals does. */
   logTopic?: boolean;
-  /** Instead of one plain listener: the auth and listener lines (e.g. from mosquittoConf), given the files' paths. */
+  /** Instead of one plain listener: the auth and listener lines (e.g. from mosquittoConf), given the files' paths; give `port` one of them. */
   listeners?: (files: { passwordFile: string; aclFile: string }) => string;
+  /** Listen here (a client already waiting for this port); default a free one. */
+  port?: number;
 }): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'roomwatch-mosquitto-'));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const passwd = join(dir, 'passwd');
   writeFileSync(passwd, '');
   for (const u of opts.users) execFileSync('/usr/bin/mosquitto_passwd', ['-b', passwd, u.username, u.password], { stdio: 'pipe' });
@@ -51,8 +54,10 @@ export async function startMosquitto(opts: {
   );
   const proc: ChildProcess = spawn(mosquittoBin, ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
   const log = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
-  await waitFor(() => /Opening ipv4 listen socket on port/.test(log()) || proc.exitCode !== null, 'mosquitto to listen');
+  await waitFor(() => /Opening ipv4 listen socket on port/.test(log()) || proc.exitCode !== null, 'mosquitto to open its listener');
   if (proc.exitCode !== null) throw new Error(`mosquitto exited with ${proc.exitCode}:\n${log()}`);
+  // The log line comes before the socket accepts: ready means a TCP connection is taken.
+  await waitFor(() => accepts(port), 'mosquitto to accept connections');
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
@@ -75,5 +80,15 @@ export function mosquittoPub(port: number, args: string[]): Promise<{ status: nu
     let stderr = '';
     p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('exit', (code) => ok({ status: code ?? -1, stderr }));
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
 }

@@ -19,6 +19,7 @@ import type { Reading } from '../../src/core/reading.ts';
 import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gateway.ts';
 import { mosquittoAvailable, mosquittoPub, startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { realPart } from '../helpers/real-parts.ts';
+import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const mosquitto = realPart('mosquitto', mosquittoAvailable(), 'apt-get install mosquitto mosquitto-clients');
@@ -166,3 +167,27 @@ describe.skipIf(mosquitto.skip)('Mosquitto without its log on topics', () => {
   });
 });
 
+
+describe.skipIf(mosquitto.skip)('Mosquitto that starts after the gateway', () => {
+  it('the log reader does not fail the start: it says once that it cannot reach the broker, then connects and counts refusals', async () => {
+    const port = await freePort();
+    const lines: { level: string; msg: string }[] = [];
+    const log = createMosquittoLog({
+      url: `mqtt://127.0.0.1:${port}`, username: 'gw', password: 'gw-pw', clientId: 'rw-late', clock: systemClock, probeTimeoutMs: 10_000,
+      logger: createLogger('debug', {}, (l) => lines.push(JSON.parse(l) as { level: string; msg: string })),
+    });
+    let broker: Mosquitto | undefined;
+    try {
+      await log.start();
+      await waitFor(() => lines.find((l) => l.msg.startsWith('mosquitto log reader cannot reach the broker')), 'the unreachable warning');
+      broker = await startMosquitto({ port, users: [{ username: 'gw', password: 'gw-pw' }], acl: 'user gw\ntopic read $SYS/broker/log/#\n', maxPacketSize: 2048, logTopic: true });
+      await waitFor(() => lines.find((l) => l.msg === 'mosquitto log received: counting broker refusals'), 'the probe seen in the log');
+      expect(lines.filter((l) => l.msg.startsWith('mosquitto log reader cannot reach the broker'))).toHaveLength(1);
+      await mosquittoPub(broker.port, ['-u', 'gw', '-P', 'wrong', '-t', 'x', '-m', '1']);
+      await waitFor(() => (log.stats()?.total.badCredentials ?? 0) >= 1, 'the refusal counted');
+    } finally {
+      await log.stop();
+      await broker?.stop();
+    }
+  });
+});

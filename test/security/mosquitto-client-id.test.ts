@@ -40,6 +40,7 @@ describe.skipIf(mosquitto.skip)('Mosquitto with the generated listeners: no logi
       users: [{ username: 'tasmota', password: 'pw-tas' }, { username: 'shelly-g2', password: 'pw-g2' }, { username: 'roomwatch-gw', password: 'gw-secret' }],
       acl: mosquittoAcl(site, 'roomwatch-gw'),
       maxPacketSize: 2048,
+      port: devicePort, // the helper waits until this one accepts
       listeners: (files) => mosquittoConf({ deviceHost: '127.0.0.1', devicePort, gatewayPort, ...files, maxPacketSize: 2048 }),
     });
     await waitFor(() => broker.log().includes(`listen socket on port ${gatewayPort}`), 'the gateway listener');

@@ -100,7 +100,7 @@ export function rosterView(store: Store): { el: HTMLElement } {
         ? h('p', { class: 'muted' }, tr('roster.noShifts'))
         : h(
             'table',
-            { class: 'roster-table', 'data-testid': 'roster-table' },
+            { class: 'roster-table', 'data-testid': 'roster-table', 'data-month': month },
             h('thead', {}, h('tr', {}, h('th', {}, tr('roster.date')), defs.map((d) => h('th', {}, loc(d.name))))),
             h('tbody', {}, dates.map((date) => h('tr', {}, h('th', { scope: 'row' }, date), defs.map((d) => cell(date, d.shiftId))))),
           ),
@@ -114,6 +114,14 @@ export function rosterView(store: Store): { el: HTMLElement } {
     status.textContent =
       r.state === 'published' ? tr('roster.statePublished', { user: r.publishedBy === DEMO_SEED ? tr('roster.demoSeed') : (r.publishedBy ?? ''), time: r.publishedAt ? formatDateTime(r.publishedAt) : '' }) : tr('roster.stateDraft', { gaps: r.gaps.length });
   }
+
+  /** The swap form's fields as last rendered, so a re-render keeps what was being typed or chosen. */
+  let swapInput: { which?: HTMLSelectElement; to?: HTMLSelectElement; reason?: HTMLInputElement } = {};
+  const keepInput = (next: HTMLSelectElement | HTMLInputElement, previous: HTMLSelectElement | HTMLInputElement | undefined): void => {
+    if (!previous?.value) return;
+    if (next instanceof HTMLSelectElement && ![...next.options].some((o) => o.value === previous.value)) return;
+    next.value = previous.value;
+  };
 
   function renderSwaps(): void {
     const r = roster!;
@@ -140,25 +148,42 @@ export function rosterView(store: Store): { el: HTMLElement } {
       const which = h('select', { 'data-testid': 'swap-shift', 'aria-label': tr('roster.swapShift') }, mine.map((a) => h('option', { value: `${a.date}/${a.shiftId}` }, `${a.date} ${a.shiftId}`)));
       const to = h('select', { 'data-testid': 'swap-to', 'aria-label': tr('roster.swapTo') }, r.people.filter((p) => p.username !== me.username).map((p) => h('option', { value: p.username }, p.displayName)));
       const reason = h('input', { type: 'text', maxlength: 500, required: true, placeholder: tr('roster.swapReason'), 'data-testid': 'swap-reason' });
+      // A re-render (another console changed the roster) must not drop what the person is filling in:
+      // a silently reset shift choice would ask for a swap of a shift they never chose.
+      keepInput(which, swapInput.which);
+      keepInput(to, swapInput.to);
+      keepInput(reason, swapInput.reason);
+      swapInput = { which, to, reason };
       const ask = h('button', { type: 'submit', class: 'btn' }, tr('roster.swapAsk'));
       form = h('form', { class: 'swap-form', 'data-testid': 'swap-form' }, which, to, reason, ask);
       form.addEventListener('submit', (ev) => {
         ev.preventDefault();
         const [date, shiftId] = which.value.split('/') as [string, string];
-        void act(() => rosterApi.requestSwap({ date, shiftId, fromUser: me.username, toUser: to.value, reason: reason.value }), tr('roster.swapAsked'));
+        void act(async () => {
+          await rosterApi.requestSwap({ date, shiftId, fromUser: me.username, toUser: to.value, reason: reason.value });
+          reason.value = '';
+        }, tr('roster.swapAsked'));
       });
     }
     replaceChildren(swapList, h('h3', {}, tr('roster.swaps')), rows.length ? h('ul', {}, rows) : h('p', { class: 'muted' }, tr('roster.noSwaps')), form);
   }
 
+  /** The newest load: an older one that answers late (the month was changed meanwhile) must not render. */
+  let loading = 0;
   async function load(clearMessage = true): Promise<void> {
     if (clearMessage) say('');
+    const mine = ++loading;
     try {
       const [y, m] = month.split('-').map(Number) as [number, number];
       // The month's days, with a margin for the zone's offset; shifts are then taken by their start date.
-      const list = await rosterApi.shifts(Date.UTC(y, m - 1, 1) - 86_400_000, Date.UTC(y, m, 1) + 86_400_000);
-      shifts = list.filter((s) => s.date.startsWith(`${month}-`));
-      [roster, swaps] = await Promise.all([rosterApi.get(month), rosterApi.swaps(month)]);
+      const [list, r, s] = await Promise.all([
+        rosterApi.shifts(Date.UTC(y, m - 1, 1) - 86_400_000, Date.UTC(y, m, 1) + 86_400_000),
+        rosterApi.get(month),
+        rosterApi.swaps(month),
+      ]);
+      if (mine !== loading) return;
+      shifts = list.filter((x) => x.date.startsWith(`${month}-`));
+      [roster, swaps] = [r, s];
       draft = new Map();
       for (const a of roster.assignments) {
         const key = `${a.date}/${a.shiftId}`;

@@ -7,13 +7,16 @@ import { requireUser, type ConsoleModule } from '../context.ts';
 export function sessionModule(options: { secureCookies: boolean }): ConsoleModule {
   return {
     routes(app, { users, dutyLog, logger, clock }) {
+      // A relative lifetime (Max-Age), never an absolute Expires: the browser would read an Expires date
+      // by the PC's clock, and a PC running days ahead of the gateway (no time server, L6) would drop the
+      // cookie at once and never log in. The server enforces the expiry by the gateway's clock.
       const setSessionCookie = (reply: FastifyReply, token: string, expiresAt: number): void => {
         void reply.setCookie(SESSION_COOKIE, token, {
           httpOnly: true,
           sameSite: 'strict',
           secure: options.secureCookies,
           path: '/',
-          expires: new Date(expiresAt),
+          maxAge: Math.max(0, Math.floor((expiresAt - clock.now()) / 1000)),
         });
       };
 
