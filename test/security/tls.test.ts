@@ -9,7 +9,8 @@ import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { routes } from '../../src/contract/api.ts';
+import { io } from 'socket.io-client';
+import { routes, SESSION_COOKIE } from '../../src/contract/api.ts';
 import type { Reading } from '../../src/core/reading.ts';
 import { ConfigError } from '../../src/config/errors.ts';
 import { defaultProfilesDir, parseSite } from '../../src/config/load.ts';
@@ -83,6 +84,18 @@ describe.skipIf(openssl.skip)('TLS for the console and for devices', () => {
     expect(cookie).toMatch(/; Secure/);
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; SameSite=Strict/);
+  });
+
+  it('the live socket works over TLS with that cookie, and not without it', async () => {
+    const res = await ask(gw.url + routes.session, ca, { method: 'POST', body: JSON.stringify({ username: 'duty', password: 'duty' }) });
+    const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(String(res.headers['set-cookie']))![1]!;
+    const open = (cookie: string | null) => new Promise<string>((ok) => {
+      const socket = io(gw.url, { transports: ['websocket'], ca, extraHeaders: cookie ? { cookie } : {}, reconnection: false, forceNew: true });
+      socket.once('connect', () => (socket.close(), ok('connected')));
+      socket.once('connect_error', (err) => (socket.close(), ok(err.message)));
+    });
+    expect(await open(`${SESSION_COOKIE}=${token}`)).toBe('connected');
+    expect(await open(null)).toBe('RW_AUTH_REQUIRED');
   });
 
   it('the plain HTTP port only redirects to HTTPS, keeping the path and the host name asked for', async () => {
