@@ -4,6 +4,10 @@
 // A's client id is let in under its own name and A's session is never taken over: no will, A stays connected.
 // The gateway keeps its own client ids on a loopback listener.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { defaultProfilesDir, parseSite } from '../../src/config/load.ts';
 import { loadProfiles } from '../../src/devices/profiles.ts';
@@ -77,5 +81,42 @@ describe.skipIf(mosquitto.skip)('Mosquitto with the generated listeners: no logi
     expect(heard.filter(([t, p]) => t === 'tele/fire_contact/LWT' && p === 'Offline')).toEqual([]);
     expect(broker.log()).not.toMatch(/Client DVES_4F1A2B already connected, closing old connection/);
     expect(broker.log()).not.toMatch(/Client tasmota already connected, closing old connection/);
+  });
+});
+
+describe.skipIf(mosquitto.skip)('Mosquitto with the generated listeners and a certificate: devices over TLS only', () => {
+  it('a device publishes over TLS to the gateway; the devices\' port speaks no plain MQTT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roomwatch-mosq-tls-'));
+    const certfile = join(dir, 'roomwatch.crt');
+    const keyfile = join(dir, 'roomwatch.key');
+    execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=DNS:localhost', '-keyout', keyfile, '-out', certfile], { stdio: 'pipe' });
+    const devicePort = await freePort();
+    const gatewayPort = await freePort();
+    const broker = await startMosquitto({
+      users: [{ username: 'tasmota', password: 'pw-tas' }, { username: 'roomwatch-gw', password: 'gw-secret' }],
+      acl: mosquittoAcl(site, 'roomwatch-gw'),
+      maxPacketSize: 2048,
+      port: gatewayPort,
+      listeners: (files) => mosquittoConf({ deviceHost: '127.0.0.1', devicePort, gatewayPort, tls: { certfile, keyfile }, ...files, maxPacketSize: 2048 }),
+    });
+    const open: MqttClient[] = [];
+    try {
+      const gw = await connectMqtt(`mqtt://127.0.0.1:${gatewayPort}`, { username: 'roomwatch-gw', password: 'gw-secret', clientId: 'rw-gateway' });
+      open.push(gw);
+      const got: string[] = [];
+      gw.on('message', (_t, p) => got.push(p.toString()));
+      await gw.subscribeAsync('stat/fire_contact/#', { qos: 1 });
+      const ca = readFileSync(certfile);
+      const dev = await connectMqtt(`mqtts://localhost:${devicePort}`, { username: 'tasmota', password: 'pw-tas', clientId: 'DVES_1', ca });
+      open.push(dev);
+      await dev.publishAsync('stat/fire_contact/RESULT', '{"Switch1":{"Action":"ON"}}', { qos: 1 });
+      await waitFor(() => got.length === 1, 'the TLS publish at the gateway');
+      await expect(connectMqtt(`mqtt://127.0.0.1:${devicePort}`, { username: 'tasmota', password: 'pw-tas', clientId: 'plain', connectTimeout: 3000 })).rejects.toBeDefined();
+    } finally {
+      await Promise.all(open.map((c) => c.endAsync(true)));
+      await broker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
