@@ -96,6 +96,19 @@ describe('demo and common passwords are refused outside demo mode', () => {
     expect(problems.map((p) => [p.path, p.message])).toEqual([['/users/0/passwordHash', 'user "duty": not a scrypt hash this gateway can check; make one with `npm run hash-password`']]);
   });
 
+  it('npm run hash-password refuses a demo or common password before hashing it', () => {
+    const hash = (pw: string) => {
+      try {
+        return { status: 0, out: execFileSync(join(projectRoot, 'node_modules', '.bin', 'node'), [join(projectRoot, 'src', 'cli', 'hash-password.ts')], { input: pw, encoding: 'utf8', stdio: 'pipe' }) };
+      } catch (err) {
+        return { status: (err as { status: number }).status, out: (err as { stderr: string }).stderr };
+      }
+    };
+    expect(hash('demo-fc-panel-1')).toEqual({ status: 1, out: 'that is a demo or common password; Roomwatch refuses it outside demo mode\n' });
+    expect(hash('12345678').status).toBe(1);
+    expect(hash('a long and private phrase').out).toMatch(/^scrypt\$/);
+  });
+
   it('demo sites are not checked: their passwords are the demo ones on purpose', async () => {
     expect(await weakPasswordProblems(loadSite(join(projectRoot, 'config', 'demo.yaml')))).toEqual([]);
   });
