@@ -90,7 +90,7 @@ describe.skipIf(openssl.skip)('TLS for the console and for devices', () => {
     const res = await ask(gw.url + routes.session, ca, { method: 'POST', body: JSON.stringify({ username: 'duty', password: 'duty' }) });
     const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(String(res.headers['set-cookie']))![1]!;
     const open = (cookie: string | null) => new Promise<string>((ok) => {
-      const socket = io(gw.url, { transports: ['websocket'], ca, extraHeaders: cookie ? { cookie } : {}, reconnection: false, forceNew: true });
+      const socket = io(gw.url, { transports: ['websocket'], ca: ca.toString(), extraHeaders: cookie ? { cookie } : {}, reconnection: false, forceNew: true });
       socket.once('connect', () => (socket.close(), ok('connected')));
       socket.once('connect_error', (err) => (socket.close(), ok(err.message)));
     });
