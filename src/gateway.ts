@@ -10,6 +10,9 @@ import { freshOrStale, staleAfterMs } from './core/stale.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createUsers, type Users } from './auth/users.ts';
 import { createLoginThrottle } from './auth/login-throttle.ts';
+import { passwordCheckFile, weakPasswordProblems } from './auth/password-policy.ts';
+import { ConfigError } from './config/errors.ts';
+import { readSiteFile } from './config/site-files.ts';
 import { createDutyLog, type DutyLog } from './sinks/duty-log/duty-log.ts';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.ts';
 import { webhookNotifier } from './alarms/escalation.ts';
@@ -64,6 +67,8 @@ export interface Gateway {
   readonly consoleUrl: string;
   /** The console's routes with their declared access (the authorisation matrix test is generated from it); set by start(). */
   readonly consoleRoutes: readonly RouteEntry[];
+  /** The plain HTTP port that redirects to the HTTPS console (http.redirectHttpPort), once started. */
+  readonly consoleRedirectPort: number | null;
   readonly brokerPort: number | null;
   readonly simulatorControlPort: number | null;
   readonly store: Store;
@@ -104,6 +109,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let equipmentEvents: EquipmentEvents | undefined;
   let consoleUrl = '';
   let consoleRoutes: RouteEntry[] = [];
+  let consoleRedirectPort: number | null = null;
   let brokerPort: number | null = null;
   let simulatorControlPort: number | null = null;
   let mqtt: MqttPart | null = null;
@@ -145,6 +151,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     get consoleRoutes() {
       return consoleRoutes;
     },
+    get consoleRedirectPort() {
+      return consoleRedirectPort;
+    },
     get brokerPort() {
       return brokerPort;
     },
@@ -181,16 +190,18 @@ export function createGateway(options: GatewayOptions): Gateway {
 
     async start() {
       try {
+        // Read first: a missing certificate stops start-up before anything is written or listens.
+        const httpTls = config.http?.tls;
+        const tls = httpTls ? { cert: readSiteFile(site, httpTls.cert, '/http/tls/cert'), key: readSiteFile(site, httpTls.key, '/http/tls/key') } : undefined;
         store = openStore(site.dataDir, logger.child({ part: 'store' }));
         const s = store;
         started.push({ name: 'store', stop: () => s.close() });
 
+        // The check-config check (issue 13 M5): demo and common passwords refused outside demo mode, users and MQTT logins.
+        const weak = await weakPasswordProblems(site, { cacheFile: passwordCheckFile(site.dataDir), remember: true });
+        if (weak.length > 0) throw new ConfigError(weak);
         users = createUsers(store, clock, config.http?.sessionHours ?? 12, { demo: site.demo });
         await users.syncFromConfig(config.users);
-        if (!site.demo) {
-          const weak = await users.usersWithDemoPasswords();
-          if (weak.length > 0) throw new Error(`refusing to start: users ${weak.join(', ')} still have a demo password and site.demo is not true`);
-        }
 
         dutyLog = createDutyLog(store, bus);
         const log = dutyLog;
@@ -317,10 +328,12 @@ export function createGateway(options: GatewayOptions): Gateway {
           playbooks,
           history,
           periodReports,
-        });
-        consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
+        }, tls ? { https: tls } : {});
+        const httpHost = config.http?.host ?? '127.0.0.1';
+        consoleUrl = await server.listen(httpHost, options.httpPort ?? config.http?.port ?? 8080);
         consoleRoutes = server.routeTable();
         started.push({ name: 'console', stop: () => server.close() });
+        if (tls && config.http?.redirectHttpPort !== undefined) consoleRedirectPort = await server.listenRedirect(httpHost, config.http.redirectHttpPort);
 
         if (modbus) {
           await modbus.start();

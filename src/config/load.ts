@@ -109,6 +109,7 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
   unique(config.users.map((u) => u.username), (i, u) => at(`/users/${i}/username`, `user "${u}" is defined twice`));
 
   const demo = config.site.demo === true;
+  if (config.http?.redirectHttpPort !== undefined && !config.http.tls) at('/http/redirectHttpPort', 'redirects to HTTPS, so it needs http.tls');
   if (config.site.demoRoster === true && !demo) at('/site/demoRoster', 'a demo roster is only seeded in demo mode (site.demo: true)');
   if (config.site.demoRoster === true && (config.shifts ?? []).length === 0) at('/site/demoRoster', 'a demo roster needs shifts (shifts:)');
   config.users.forEach((u, i) => {

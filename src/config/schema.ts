@@ -256,6 +256,13 @@ export const SiteConfig = Type.Object(
            * request's Host header, which any client can set (issue 13).
            */
           publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$', maxLength: 200 })),
+          /**
+           * HTTPS for the console: PEM certificate (chain) and key files, relative to the site file (docs/security.md
+           * says how to make them). The session cookie is then `Secure`.
+           */
+          tls: Type.Optional(Type.Object({ cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
+          /** With tls: a plain HTTP port on the same host that only redirects to HTTPS (e.g. 80). Default: none. */
+          redirectHttpPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
         },
         { additionalProperties: false },
       ),

@@ -74,9 +74,9 @@ export function createAttachments(deps: { store: Store; dutyLog: DutyLog; clock:
       if (file.bytes.length > MAX_ATTACHMENT_BYTES) throw refuse(`larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MiB`, 413);
       const name = basename(file.name.replace(/\\/g, '/')).replace(/["]/g, '').replace(/\p{Cc}/gu, '').slice(0, 120) || `attachment.${detected.ext}`;
       const sha256 = createHash('sha256').update(file.bytes).digest('hex');
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const temp = join(dir, `.upload-${process.pid}-${sha256.slice(0, 16)}`);
-      writeFileSync(temp, file.bytes, { flush: true });
+      writeFileSync(temp, file.bytes, { flush: true, mode: 0o600 }); // the rename keeps the mode
       try {
         const row = store.transaction(() => {
           const target = entryById(db, entryId);
