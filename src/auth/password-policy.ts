@@ -2,7 +2,8 @@
 // for console users and MQTT device logins alike (issue 13 Medium 5). One check for `check-config` and start-up,
 // so a config the check calls OK starts. A config holds only scrypt hashes outside demo mode, so each hash is tried
 // against every refused password; a hash found clean is remembered in the data dir (by a digest of the hash and of
-// this list), so a restart pays only for new hashes (a cold check costs list × hashes scrypt runs, ~40 ms each).
+// this list), so a restart pays only for new hashes (a cold check costs list × hashes scrypt runs at each hash's own
+// cost: ~0.6 s each at OWASP's, passwords.ts).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
