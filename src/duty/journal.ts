@@ -8,7 +8,7 @@ import type { DutyLogEntryView, UserView } from '../contract/api.ts';
 import type { CorrectionRequest, DutyLogDayView, EmergencyFormRequest, DutyLogPageView, NoteRequest, OpenItemsView, ResolveRequest, UnsignedDaysView } from '../contract/duty-journal.ts';
 import type { ShiftPlan, ShiftInstance } from '../shifts/shift-plan.ts';
 import type { Roster } from '../shifts/roster.ts';
-import { isSupervisor } from '../shifts/roster.ts';
+import { can } from '../auth/permissions.ts';
 import { DomainError } from '../core/errors.ts';
 import { addDays, formatDate, formatSiteMinute, localDateOf, parseDate, zonedInstant } from '../shifts/zoned-time.ts';
 import { correctionOf, correctionsSince, countBetween, entriesBetween, entryById, openItems, OPEN_UNTIL_RESOLVED } from './entries.ts';
@@ -165,7 +165,7 @@ export function createJournal(deps: JournalDeps): Journal {
         const target = entryById(db, id);
         if (!target) throw new DomainError('RW_NOT_FOUND', `no duty-log entry ${id}`, 404);
         if (target.kind !== 'note.added' && target.kind !== 'note.corrected') throw new DomainError('RW_NOT_CORRECTABLE', `entry ${id} (${target.kind}) was written by the gateway and cannot be corrected; add a note instead`, 409);
-        if (target.username !== by.username && !isSupervisor(by)) throw new DomainError('RW_FORBIDDEN', 'only the author or a supervisor may correct an entry', 403);
+        if (target.username !== by.username && !can('dutyLog.editOthers', by.role)) throw new DomainError('RW_FORBIDDEN', 'only the author or a supervisor may correct an entry', 403);
         const newer = correctionOf(db, id);
         if (newer !== null) throw new DomainError('RW_ALREADY_CORRECTED', `entry ${id} was already corrected by entry ${newer}; correct that one`, 409);
         return dutyLog.insert({ ts: clock.now(), kind: 'note.corrected', username: by.username, roomId: correction.roomId ?? null, params });
@@ -200,7 +200,7 @@ export function createJournal(deps: JournalDeps): Journal {
     },
 
     sign(date, comment, by) {
-      if (!isSupervisor(by)) throw new DomainError('RW_FORBIDDEN', 'only a supervisor signs the duty log (L4)', 403);
+      if (!can('dutyLog.sign', by.role)) throw new DomainError('RW_FORBIDDEN', 'only a supervisor signs the duty log (L4; a manager counts as one)', 403);
       const { to } = dayRange(date);
       if (clock.now() < to) throw bad(`the log of ${date} is still being written (until ${new Date(to).toISOString()}); sign it once its last shift has ended`);
       store.transaction(() => {
@@ -213,9 +213,12 @@ export function createJournal(deps: JournalDeps): Journal {
 
     countersign(date, comment, by) {
       if (deps.managerSignature !== true) throw new DomainError('RW_INVALID_REQUEST', 'this site does not ask for the manager\'s signature (dutyLog.managerSignature)', 409);
-      if (by.role !== 'manager' && by.role !== 'admin') throw new DomainError('RW_FORBIDDEN', 'the manager in charge signs here (L4)', 403);
+      if (!can('dutyLog.countersign', by.role)) throw new DomainError('RW_FORBIDDEN', 'the manager in charge signs here (L4)', 403);
       store.transaction(() => {
-        if (!db.prepare('SELECT 1 FROM duty_log_signoffs WHERE date = ?').get(date)) throw new DomainError('RW_INVALID_REQUEST', `the log of ${date} is not yet checked and signed by a supervisor`, 409);
+        const first = db.prepare('SELECT signed_by FROM duty_log_signoffs WHERE date = ?').get(date) as { signed_by: string } | undefined;
+        if (!first) throw new DomainError('RW_INVALID_REQUEST', `the log of ${date} is not yet checked and signed by a supervisor`, 409);
+        // Two signatures are two people: a manager who did the check as supervisor does not sign again.
+        if (first.signed_by === by.username) throw new DomainError('RW_FORBIDDEN', `${by.displayName} already signed the log of ${date}; the second signature is someone else's (L4)`, 403);
         if (db.prepare('SELECT 1 FROM duty_log_countersigns WHERE date = ?').get(date)) throw new DomainError('RW_ALREADY_SIGNED', `the manager has already signed the log of ${date}`, 409);
         const e = dutyLog.insert({ ts: clock.now(), kind: 'log.countersigned', username: by.username, params: { date, comment, user: by.displayName, rule: 'L4' } });
         db.prepare('INSERT INTO duty_log_countersigns (date, signed_by, signed_at, comment, entry_id) VALUES (?, ?, ?, ?, ?)').run(date, by.username, e.ts, comment, e.id);

@@ -13,7 +13,7 @@ import type { PatrolSchedule } from './config-schema.ts';
 import type { ShiftPlan } from '../shifts/shift-plan.ts';
 import { DomainError } from '../core/errors.ts';
 import { slotsBetween, steppedUp, type Slot } from './slots.ts';
-import { isSupervisor } from '../shifts/roster.ts';
+import { can } from '../auth/permissions.ts';
 import { formatSiteMinute } from '../shifts/zoned-time.ts';
 
 export interface Patrols {
@@ -201,7 +201,7 @@ export function createPatrols(deps: {
 
     stepUp(id, request, by) {
       const s = schedule(id);
-      if (!isSupervisor(by)) throw new DomainError('RW_FORBIDDEN', 'only a supervisor steps up patrols (P1)', 403);
+      if (!can('patrol.stepUp', by.role)) throw new DomainError('RW_FORBIDDEN', 'only a supervisor steps up patrols (P1)', 403);
       const now = clock.now();
       const from = request.from ?? now;
       const factor = request.factor ?? 2;

@@ -135,16 +135,19 @@ describe('daily sign-off (L4)', () => {
 describe('the manager\'s second signature (L4)', () => {
   it('L4: where the site asks for it, the manager in charge signs each day after the supervisor; until then the day is unsigned', () => {
     const counter = createJournal({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, attachments, clock: w.clock, roomIds: new Set(), managerSignature: true });
-    const manager = { username: 'lead', displayName: 'Manager Lu', role: 'manager' as const };
+    const manager = { username: 'zhao', displayName: 'Manager Zhao', role: 'manager' as const };
     expect(refused(() => counter.countersign('2026-11-22', 'ok', manager))).toBe('RW_INVALID_REQUEST: the log of 2026-11-22 is not yet checked and signed by a supervisor');
     counter.sign('2026-11-22', 'Checked', w.user('lead'));
     expect(counter.unsigned(1).days.find((d) => d.date === '2026-11-22')?.awaiting).toBe('manager');
     expect(refused(() => counter.countersign('2026-11-22', 'ok', w.user('chen')))).toBe('RW_FORBIDDEN: the manager in charge signs here (L4)');
     const day = counter.countersign('2026-11-22', 'Seen', manager);
-    expect([day.countersignRequired, day.countersign?.by, day.countersign?.comment]).toEqual([true, 'lead', 'Seen']);
-    expect(w.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'log.countersigned', username: 'lead', params: { date: '2026-11-22', rule: 'L4' } });
+    expect([day.countersignRequired, day.countersign?.by, day.countersign?.comment]).toEqual([true, 'zhao', 'Seen']);
+    expect(w.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'log.countersigned', username: 'zhao', params: { date: '2026-11-22', rule: 'L4' } });
     expect(counter.unsigned(1).days.some((d) => d.date === '2026-11-22')).toBe(false);
     expect(refused(() => counter.countersign('2026-11-22', 'again', manager))).toMatch(/^RW_ALREADY_SIGNED/);
+    // A manager who did the check (a manager counts as a supervisor) does not give the second signature too.
+    counter.sign('2026-11-21', 'Checked', manager);
+    expect(refused(() => counter.countersign('2026-11-21', 'me again', manager))).toMatch(/^RW_FORBIDDEN: Manager Zhao already signed the log of 2026-11-21/);
     // A site without it: one signature is the whole sign-off, and the manager's is refused.
     expect(journal.day('2026-11-22').countersignRequired).toBe(false);
     expect(refused(() => journal.countersign('2026-11-22', 'x', manager))).toMatch(/^RW_INVALID_REQUEST: this site does not ask/);

@@ -2,7 +2,7 @@
 // latched alarm, the fire-alarm confirmation (A4: send someone to look, then classify), guards sent to a CCTV alarm
 // (A7), and a fault the shift cannot fix reported upwards (A8). The buttons shown
 // follow the gateway's own rules so nobody is offered what would be refused; the gateway checks again anyway.
-import type { AlarmView, FireClassification, Role } from '../../../src/contract/api.ts';
+import type { AlarmView, FireClassification } from '../../../src/contract/api.ts';
 import { h } from './dom.ts';
 import { tr } from './lang.ts';
 import { alarmWhat } from './alarm-text.ts';
@@ -11,14 +11,11 @@ import { choiceField, openConfirmDialog, openFormDialog, textField, type ActionO
 import { request, type LiveSocket } from './socket.ts';
 import { UNACKED, type Store } from './store.ts';
 
-/** Shelve durations offered; the site may allow fewer (alarms.maxShelveMinutes), the gateway then says so. */
+/** Shelve durations offered, up to the site's limit for the alarm's priority (alarms.maxShelveMinutes). */
 const SHELVE_MINUTES = [15, 30, 60, 120] as const;
 const REASON_MAX = 500; // ShelveRequest.reason, DeviceTagRequest.reason
 const NOTE_MAX = 1000; // ClassifyRequest.note
 const TO_MAX = 100; // DispatchRequest.to
-
-/** Who may reset a latched alarm (the gateway's `authorised` roles; A4: not the duty staff alone). */
-const RESETTERS: ReadonlySet<Role> = new Set<Role>(['lead', 'supervisor', 'manager', 'admin']);
 
 export const isFireAlarm = (alarm: AlarmView): boolean => alarm.rule === 'A4';
 /** A7: guards are sent to what a camera saw, like someone to a fire alarm (A4). */
@@ -37,9 +34,9 @@ export function alarmActions(store: Store, socket: LiveSocket, alarm: AlarmView)
   if (isDispatchable(alarm)) buttons.push(button('dispatch', tr('lifecycle.button.dispatch'), 'primary', () => openDispatch(store, socket, alarm)));
   if (fire) buttons.push(button('classify', tr('lifecycle.button.classify'), 'primary', () => openClassify(store, socket, alarm)));
   // A2: skipping levels is for the duty staff and shift leads, in an emergency, with a report afterwards.
-  if (alarm.state !== 'normal' && (store.user.role === 'duty' || store.user.role === 'lead')) buttons.push(button('escalate', tr('lifecycle.button.escalate'), 'danger', () => openEscalate(store, socket, alarm)));
-  if (canReportUp(alarm)) buttons.push(button('report-up', tr('lifecycle.button.reportUp'), 'plain', () => openReportUp(store, socket, alarm)));
-  if (alarm.state === 'latched_ack' && RESETTERS.has(store.user.role)) {
+  if (alarm.state !== 'normal' && store.can('alarm.escalate')) buttons.push(button('escalate', tr('lifecycle.button.escalate'), 'danger', () => openEscalate(store, socket, alarm)));
+  if (canReportUp(alarm) && store.can('alarm.reportUp')) buttons.push(button('report-up', tr('lifecycle.button.reportUp'), 'plain', () => openReportUp(store, socket, alarm)));
+  if (alarm.state === 'latched_ack' && store.can('alarm.reset')) {
     buttons.push(button('reset', tr('lifecycle.button.reset'), 'danger', () => openReset(store, socket, alarm)));
   }
   // A6: fire alarms are never shelved by one person (isolate the device with a supervisor's approval instead).
@@ -49,11 +46,13 @@ export function alarmActions(store: Store, socket: LiveSocket, alarm: AlarmView)
 }
 
 function openShelve(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  const max = store.site.shelveMaxMinutes[alarm.priority];
+  const offered = [...new Set([...SHELVE_MINUTES.filter((n) => n < max), Math.min(max, 120)])];
   const minutes = choiceField(
     'shelve-minutes',
     tr('lifecycle.shelve.minutesLabel'),
-    SHELVE_MINUTES.map((n) => ({ value: String(n), text: tr('lifecycle.minutes', { n }) })),
-    '30',
+    offered.map((n) => ({ value: String(n), text: tr('lifecycle.minutes', { n }) })),
+    String(Math.min(30, max)),
   );
   const reason = textField('shelve-reason', tr('lifecycle.reasonLabel'), { max: REASON_MAX, rows: 2, placeholder: tr('lifecycle.shelve.reasonPlaceholder') });
   openFormDialog({
@@ -63,7 +62,7 @@ function openShelve(store: Store, socket: LiveSocket, alarm: AlarmView): void {
     fields: [minutes.el, reason.el],
     confirm: tr('lifecycle.button.shelve'),
     check: required(reason.value, tr('lifecycle.reasonRequired')),
-    send: () => request(socket, 'alarm:shelve', { id: alarm.id, minutes: Number(minutes.value() ?? 30), reason: reason.value() }),
+    send: () => request(socket, 'alarm:shelve', { id: alarm.id, minutes: Number(minutes.value() ?? Math.min(30, max)), reason: reason.value() }),
   });
 }
 
@@ -136,7 +135,7 @@ function openReportUp(store: Store, socket: LiveSocket, alarm: AlarmView): void 
   });
 }
 
-const CLASSIFICATIONS: readonly FireClassification[] = ['confirmed', 'false_alarm', 'device_fault'];
+const CLASSIFICATIONS: readonly FireClassification[] = ['confirmed', 'false_alarm', 'device_fault', 'test'];
 
 function openClassify(store: Store, socket: LiveSocket, alarm: AlarmView): void {
   const kind = choiceField(

@@ -1,6 +1,7 @@
 // Patrols (P1, P3, P4): each schedule with its current period, overdue periods and last round; the
 // patrol form (P4 checklist, live and entered readings, remarks); the room's QR code. A phone that scans
 // the code opens #patrols/<id> and, after the usual login, lands on that form.
+import { personName } from './entry-text.ts';
 import type { PatrolStatusView } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
 import { call } from './api.ts';
@@ -15,7 +16,6 @@ const everyText = (every: string): string =>
   every === 'shift' || every === 'month' || every === 'halfYear' ? tr(`patrols.every.${every}`) : tr('patrols.everyMinutes', { every });
 
 export function patrolsView(store: Store): { el: HTMLElement } {
-  const supervisor = store.user.role === 'supervisor' || store.user.role === 'admin';
   const list = h('div', { class: 'patrol-list', 'data-testid': 'patrol-list' });
   const { el: message, say } = statusLine('patrol-message');
   const roomName = (id: string) => {
@@ -101,8 +101,8 @@ export function patrolsView(store: Store): { el: HTMLElement } {
       s.stepUp
         ? h('p', { class: 'roster-gap', 'data-testid': `patrol-stepped-up-${s.id}` }, tr('patrols.steppedUp', { factor: s.stepUp.factor, from: formatDateTime(s.stepUp.from), until: formatDateTime(s.stepUp.until), user: s.stepUp.byName, reason: s.stepUp.reason }))
         : null,
-      supervisor ? stepUpForm(s) : null,
-      s.lastRound ? h('p', { class: 'muted' }, tr('patrols.last', { user: s.lastRound.username, time: formatDateTime(s.lastRound.ts) })) : null,
+      store.can('patrol.stepUp') ? stepUpForm(s) : null,
+      s.lastRound ? h('p', { class: 'muted' }, tr('patrols.last', { user: personName(s.lastRound.username), time: formatDateTime(s.lastRound.ts) })) : null,
       toggle,
       body,
     );
@@ -113,6 +113,8 @@ export function patrolsView(store: Store): { el: HTMLElement } {
       const all = await call<PatrolStatusView[]>('GET', routes.patrols);
       const wanted = /^#patrols\/([a-z0-9-]+)$/.exec(location.hash)?.[1];
       replaceChildren(list, all.length === 0 ? h('p', { class: 'muted' }, tr('patrols.none')) : all.map((s) => card(s, s.id === wanted)));
+      // A scanned QR code opens this room's form: bring it to the top of a phone's screen (issue 15).
+      if (wanted) list.querySelector(`[data-testid="patrol-form-${wanted}"]`)?.scrollIntoView({ block: 'start' });
     } catch (err) {
       say(errorText(err), true);
     }

@@ -3,7 +3,7 @@
 // upwards (A8).
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { AckRequest, ClassifyRequest, DispatchRequest, EmergencyEscalationRequest, ReportUpRequest, ShelveRequest, routes, type AlarmView, type UserView } from '../../contract/api.ts';
+import { idParam, AckRequest, ClassifyRequest, DispatchRequest, EmergencyEscalationRequest, ReportUpRequest, ShelveRequest, routes, type AlarmView, type UserView } from '../../contract/api.ts';
 import { requireUser, type ConsoleDeps, type ConsoleModule } from '../context.ts';
 import { answer } from '../socket-answer.ts';
 import { Value } from '@sinclair/typebox/value';
@@ -22,19 +22,18 @@ const actions = {
   reportUp: { schema: ReportUpRequest, run: ((d, id, u, b) => d.alarms.reportUp(id, u, b.note)) as AlarmAction<ReportUpRequest> },
 } satisfies Record<string, { schema: TSchema; run: AlarmAction<never> }>;
 
-const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
 
 function register(app: FastifyInstance, deps: ConsoleDeps, name: keyof typeof actions): void {
   const action = actions[name] as { schema: TSchema; run: AlarmAction<unknown> };
-  app.post<{ Params: { id: number }; Body: unknown }>(`/api/alarms/:id/${name}`, { schema: { body: action.schema, params: idParams } }, async (req) =>
+  app.post<{ Params: { id: number }; Body: unknown }>(`/api/alarms/:id/${name}`, { schema: { body: action.schema, params: idParam }, config: { access: `alarm.${name}` } }, async (req) =>
     action.run(deps, req.params.id, requireUser(req), req.body ?? {}),
   );
 }
 
 export const alarmsModule: ConsoleModule = {
   routes(app, deps) {
-    app.get(routes.alarms, async () => deps.alarms.open());
-    app.get(routes.alarmSummary, async () => deps.alarms.summary());
+    app.get(routes.alarms, { config: { access: 'console.view' } }, async () => deps.alarms.open());
+    app.get(routes.alarmSummary, { config: { access: 'console.view' } }, async () => deps.alarms.summary());
     for (const name of Object.keys(actions) as (keyof typeof actions)[]) register(app, deps, name);
   },
   socket(socket, deps, user) {
