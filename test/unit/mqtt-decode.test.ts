@@ -103,7 +103,7 @@ describe('MQTT decoders: golden cases per device family', () => {
     const cam = (id: string) => run('frigate-camera', id, 'frigate/reviews', review('update', detection, alert));
     expect(values(cam('front_cam'))).toEqual({ reviewAlert: true });
     // A7: the review's id and thumbnail travel with the value as the evidence reference.
-    expect(cam('front_cam')).toEqual([{ kind: 'value', point: 'reviewAlert', value: true, evidence: 'review 1718987129.308396-fqk5ka · thumb /media/frigate/clips/review/thumb-front_cam-1718987129.308396-fqk5ka.webp' }]);
+    expect(cam('front_cam')).toEqual([{ kind: 'value', point: 'reviewAlert', value: true, eventId: '1718987129.308396-fqk5ka', evidence: 'review 1718987129.308396-fqk5ka · thumb /media/frigate/clips/review/thumb-front_cam-1718987129.308396-fqk5ka.webp' }]);
     expect(values(run('frigate-camera', 'front_cam', 'frigate/reviews', review('new', alert, alert)))).toEqual({ reviewAlert: true });
     expect(values(run('frigate-camera', 'front_cam', 'frigate/reviews', review('end', alert, ended)))).toEqual({ reviewAlert: false });
     // A detection review is not an alert: neither its start nor its end touches the point.

@@ -23,7 +23,7 @@ describe('main store migrations', () => {
   it('are numbered in increasing order, each number used once (a branch migration is renumbered when it lands)', () => {
     const versions = migrations.map((m) => m.version);
     expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
-    expect(versions.slice(-3)).toEqual([5, 6, 7]);
+    expect(versions.slice(-4)).toEqual([5, 6, 7, 8]);
   });
 
   it('upgrade a store at version 6 to the newest, keeping its entries, sessions and fire classifications', () => {
@@ -46,6 +46,22 @@ describe('main store migrations', () => {
     expect(run.open(clock.now()).firstStart).toBe(1_700_000_000_000);
     run.open(clock.now());
     expect(createDutyLog(store).list({ limit: 1 })[0]).toMatchObject({ kind: 'gateway.uncleanStop', params: { rule: 'L1' } });
+    store.close();
+  });
+
+  it('upgrade a store at version 7 to 8 (A7, A8, P1, L4): open alarms keep their rows and gain an empty evidence reference; the new tables work', () => {
+    const dir = tempDir();
+    const old = openStore(dir, silentLogger, { file: 'roomwatch.db', migrations: migrations.filter((m) => m.version <= 7) });
+    old.db.exec(`INSERT INTO alarms (point_key, room_id, device_id, condition, priority, rule, state, value, limit_value, unit, raised_at, kind, latched)
+      VALUES ('cam.reviewAlert', 'cctv', 'cam', 'discrete', 'high', 'A7', 'unack_active', 1, 0, '', 1, 'discrete', 0)`);
+    old.close();
+    expect(userVersion(dir)).toBe(7);
+    const store = openStore(dir, silentLogger);
+    expect(userVersion(dir)).toBe(8);
+    expect(store.db.prepare('SELECT point_key, state, evidence FROM alarms').all()).toEqual([{ point_key: 'cam.reviewAlert', state: 'unack_active', evidence: null }]);
+    store.db.exec("INSERT INTO alarm_reports (alarm_id, reported_by, reported_by_name, reported_at, note, targets) VALUES (1, 'li', 'Duty Li', 2, 'needs the vendor', 'Lead Zhang')");
+    store.db.exec("INSERT INTO patrol_stepups (schedule_id, factor, from_ts, until_ts, reason, set_by, set_by_name, set_at) VALUES ('round', 2, 1, 2, 'typhoon', 'sup', 'Sup Wu', 1)");
+    expect(store.db.prepare('SELECT count(*) AS n FROM duty_log_countersigns').get()).toEqual({ n: 0 });
     store.close();
   });
 });
