@@ -25,7 +25,7 @@ describe.skipIf(part.skip)('duty rules in the console: A3, S4, A7, A8', () => {
   let duty: Page;
   const errors: string[] = [];
   const log = (kind: string) => duty.getByTestId('duty-log').locator(`[data-kind="${kind}"]`);
-  const rowOf = (point: string) => duty.locator(`[data-point="${point}"]`);
+  const rowOf = (point: string) => duty.locator(`tr.alarm-row[data-point="${point}"]`);
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rw-rules-browser-'));
@@ -116,7 +116,7 @@ patrols:
     expect(await textOf(duty.getByTestId('dispatch-dialog').locator('h2, h3').first())).toContain('Send guards to the scene (A7)');
     await duty.getByTestId('dispatch-to').fill('Guard Zhao');
     await duty.getByTestId('dispatch-confirm').click();
-    await expect.poll(() => textOf(row.getByTestId('alarm-fire')), WAIT).toContain('Guard Zhao sent to confirm by duty');
+    await expect.poll(() => textOf(row.getByTestId('alarm-fire')), WAIT).toContain('Guard Zhao sent to confirm by Duty Li');
     await expect.poll(() => textOf(log('alarm.dispatched')), WAIT).toContain('Duty Li sent Guard Zhao to confirm on site: CCTV room · Gate camera');
     await duty.getByTestId('lang-switch').selectOption('zh-CN');
     await expect.poll(() => textOf(row.getByTestId('alarm-evidence')), WAIT).toContain('证据：review 1718987129.308396-fqk5ka');
@@ -144,7 +144,7 @@ patrols:
     await duty.getByTestId(`resolve-how-${entry}`).fill('Report: motor bearing seized; supervisor had the standby pump started at 17:20');
     await duty.getByTestId(`resolve-${entry}`).click();
     await expect.poll(() => textOf(open), WAIT).toContain('No open incidents or follow-ups.');
-    await expect.poll(() => textOf(duty.getByTestId('journal-pages')), WAIT).toContain(`Closed entry #${entry} (Overcurrent, motor smoking, lead unreachable)`);
+    await expect.poll(() => textOf(duty.getByTestId('journal-pages')), WAIT).toContain(`Duty Li closed entry #${entry} (Overcurrent, motor smoking, lead unreachable)`);
     await duty.getByTestId('lang-switch').selectOption('zh-CN');
     await expect.poll(() => textOf(log('alarm.emergencyEscalated')), WAIT).toContain('Duty Li 紧急越级上报主管（Lead Zhang）');
     await duty.getByTestId('lang-switch').selectOption('en');
@@ -158,7 +158,7 @@ patrols:
     await lead.getByTestId('step-up-until-pump-round').fill('2026-11-24T08:30');
     await lead.getByTestId('step-up-reason-pump-round').fill('Typhoon tonight');
     await lead.getByTestId('step-up-pump-round').click();
-    await expect.poll(() => textOf(lead.getByTestId('patrol-stepped-up-pump-round')), WAIT).toMatch(/^Stepped up ×2 from .+ until 11\/24, 08:30:00 by Lead Zhang: Typhoon tonight$/);
+    await expect.poll(() => textOf(lead.getByTestId('patrol-stepped-up-pump-round')), WAIT).toMatch(/^Stepped up ×2 from .+ until Nov 24, 08:30:00 by Lead Zhang: Typhoon tonight$/);
     await lead.context().close();
 
     await duty.getByTestId('nav-patrols').click();
@@ -171,7 +171,7 @@ patrols:
     await duty.getByTestId('patrol-submit').click();
     await expect.poll(() => textOf(duty.getByTestId('patrol-message')), WAIT).toBe('Round recorded.');
     await duty.getByTestId('nav-journal').click();
-    await expect.poll(() => textOf(duty.getByTestId('journal-open-items')), WAIT).toContain('Duty Li reported in writing to the supervisor (Lead Zhang) a patrol finding the shift cannot fix — pump-round, no-leak: Seal of pump 1 weeping; needs a new mechanical seal (rule P1)');
+    await expect.poll(() => textOf(duty.getByTestId('journal-open-items')), WAIT).toContain('Duty Li reported in writing to the supervisor (Lead Zhang) a patrol finding the shift cannot fix — Pump room round, No leaks: Seal of pump 1 weeping; needs a new mechanical seal (rule P1)');
     await duty.getByTestId('lang-switch').selectOption('zh-CN');
     await duty.getByTestId('nav-journal').click();
     await expect.poll(() => textOf(duty.getByTestId('journal-open-items')), WAIT).toContain('书面报告主管（Lead Zhang）本班无法处理的巡视问题');
@@ -237,7 +237,7 @@ patrols:
     await expect.poll(() => textOf(lead.getByTestId('journal-signed')), WAIT).toContain('Reviewed and signed by Lead Zhang');
     expect(await textOf(lead.getByTestId('journal-awaiting-manager'))).toBe("Awaiting the manager's signature.");
     expect(await lead.getByTestId('journal-countersign-button').count()).toBe(0);
-    await expect.poll(() => textOf(lead.getByTestId('journal-unsigned')), WAIT).toContain('2026-11-22 (manager)');
+    await expect.poll(() => textOf(lead.getByTestId('journal-unsigned')), WAIT).toContain('Nov 22 (manager)');
     await lead.context().close();
 
     const boss = await loggedInPage(browser, gw.url, 'boss', 'boss', errors);
@@ -247,7 +247,7 @@ patrols:
     await boss.getByTestId('journal-countersign-button').click();
     await expect.poll(() => textOf(boss.getByTestId('journal-countersigned')), WAIT).toMatch(/^主管经理 Manager Lu 于 .+ 签字：已阅$/);
     expect(await textOf(boss.getByTestId('journal-unsigned'))).not.toContain('2026-11-22');
-    await expect.poll(() => textOf(boss.getByTestId('duty-log').locator('[data-kind="log.countersigned"]')), WAIT).toContain('Manager Lu 作为主管经理签署 2026-11-22 值班日志：已阅（依据 L4）');
+    await expect.poll(() => textOf(boss.getByTestId('duty-log').locator('[data-kind="log.countersigned"]')), WAIT).toMatch(/Manager Lu 作为主管经理签署 11月22日 值班日志：已阅（依据 L4）/);
     await boss.context().close();
     expect(errors).toEqual([]);
   });
@@ -258,13 +258,14 @@ patrols:
     roster.saveDraft('2026-11', days.flatMap((date) => [{ date, shiftId: 'day', username: 'duty' }, { date, shiftId: 'night', username: 'wang' }]), users.get('lead')!);
     roster.publish('2026-11', users.get('lead')!);
     await users.syncFromConfig(gw.site.config.users.filter((u) => u.username !== 'wang'));
-    const row = duty.locator('[data-condition="understaffedSoon"]');
+    await duty.getByTestId('nav-board').click();
+    const row = duty.locator('tr.alarm-row[data-condition="understaffedSoon"]');
     await row.waitFor(WAIT);
     expect(await row.getAttribute('data-priority')).toBe('medium');
     expect(await textOf(row.getByTestId('alarm-condition'))).toBe('Coming shift under-staffed (next 24 h)');
     expect(await textOf(row.getByTestId('alarm-value'))).toBe('2026-11-23/night: duty 0/1');
     await duty.getByTestId('lang-switch').selectOption('zh-CN');
-    await expect.poll(() => textOf(duty.locator('[data-condition="understaffedSoon"]').getByTestId('alarm-condition')), WAIT).toBe('未来 24 小时班次人手不足');
+    await expect.poll(() => textOf(duty.locator('tr.alarm-row[data-condition="understaffedSoon"]').getByTestId('alarm-condition')), WAIT).toBe('未来 24 小时班次人手不足');
     await duty.getByTestId('lang-switch').selectOption('en');
     expect(errors).toEqual([]);
   });
