@@ -18,7 +18,7 @@ import { freePort } from '../helpers/ports.ts';
 const part = chromiumPart();
 const WAIT = { timeout: 15_000, interval: 100 };
 
-describe.skipIf(part.skip)('duty rules in the console: A3, S4, A7, A8', () => {
+describe.skipIf(part.skip)('the partial duty rules, done in the console (issue 14)', () => {
   const clock = fakeClock(shanghai('2026-11-23T17:15'));
   let gw: TestGateway;
   let browser: Browser;
