@@ -213,6 +213,10 @@ patrols:
     for (const part of ['Emergency handling form', 'PlacePump room, riser 2', 'What happenedPipe burst in the pump room', 'Actions takenValve V12 closed, pump power isolated', 'People involvedDuty Li, Guard Zhao', 'ResultElbow replaced, water back at 18:40', 'Filled in by Duty Li']) expect(text).toContain(part);
     expect(await sheet.getByTestId('form-photo').count()).toBe(1);
     expect(await sheet.getByTestId('form-sheet-print').isVisible()).toBe(true);
+    // Printed, the sheet is all there is on the paper.
+    await duty.emulateMedia({ media: 'print' });
+    expect([await sheet.isVisible(), await duty.getByTestId('journal-view').isVisible(), await sheet.getByTestId('form-sheet-print').isVisible()]).toEqual([true, false, false]);
+    await duty.emulateMedia({ media: 'screen' });
     await sheet.getByTestId('form-sheet-close').click();
     await duty.getByTestId('lang-switch').selectOption('zh-CN');
     await duty.getByTestId('nav-journal').click();
