@@ -136,7 +136,8 @@ export function createHandover(deps: HandoverDeps): Handover {
       const r = latest.get(m.point);
       if (r && r.quality === 'good' && r.value !== null && m.transitional.includes(r.value)) refusals.push({ code: 'equipmentTransition', params: { point: m.point, value: String(r.value) } });
     }
-    const recent = entriesBetween(db, now - quietMs, now + 1).filter((e) => e.kind.startsWith('equipment.'));
+    // A start or stop, not the hourly run log of equipment that simply keeps running (P2).
+    const recent = entriesBetween(db, now - quietMs, now + 1).filter((e) => e.kind === 'equipment.started' || e.kind === 'equipment.stopped');
     if (recent.length > 0) refusals.push({ code: 'equipmentRecent', params: { minutes: quietMs / MINUTE, kind: recent.at(-1)!.kind } });
     return refusals;
   };
