@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlarmView, DeviceTagView, SiteView, UserView } from '../../src/contract/api.ts';
 import { Store } from '../../dashboards/console/src/store.ts';
 
-const site: SiteView = { id: 's', name: { en: 'S', 'zh-CN': 'S' }, timezone: 'Asia/Shanghai', demo: true, language: 'en', rooms: [], devices: [], points: [], serverTime: 0 };
+const site: SiteView = { id: 's', name: { en: 'S', 'zh-CN': 'S' }, timezone: 'Asia/Shanghai', demo: true, language: 'en', rooms: [], devices: [], points: [], shifts: [], patrols: [], serverTime: 0 };
 const user: UserView = { username: 'duty', displayName: 'Duty Li', role: 'duty' };
 
 let nextId = 1;
@@ -42,6 +42,14 @@ describe('console store: what sounds and flashes', () => {
     expect(store.soundLevel()).toBe(null);
     expect(store.unackedCount()).toBe(0);
     expect(store.sounds(shelved)).toBe(false);
+  });
+
+  it('A6: the overnight alarm about an active tag is not silenced by that tag: it flashes and sounds', () => {
+    const overnight = alarm({ condition: 'isolationOvernight', priority: 'high', rule: 'A6', value: 0, limit: 0, unit: '' });
+    const store = storeWith(overnight);
+    store.receive({ type: 'tags', tag: tag('active') });
+    expect(store.annunciationOf(overnight)).toBe('annunciated');
+    expect(store.soundLevel()).toBe('urgent'); // high, as any high alarm
   });
 
   it('follows the device tag: an approved tag silences, a requested one does not, removal brings the sound back', () => {
