@@ -25,6 +25,11 @@ const row = (page: Page, point: string, condition: string): Locator =>
   page.locator(`[data-testid^="alarm-row-"][data-point="${point}"][data-condition="${condition}"]`).first();
 const idOf = async (r: Locator): Promise<number> => Number((await r.getAttribute('data-testid'))!.replace('alarm-row-', ''));
 /** Every entry of one kind on the board's duty log, newest first. */
+/** The outgoing officer counts the demo site's handover checklist and marks the incoming officer present (S4, S5). */
+async function prepareHandover(outgoing: Page, incoming: string): Promise<void> {
+  for (const item of ['keys', 'radios', 'tools', 'instruments']) await outgoing.getByTestId(`check-${item}`).check();
+  await outgoing.getByTestId(`present-${incoming}`).check();
+}
 const boardLog = async (page: Page, kind: string): Promise<string> => (await page.getByTestId('duty-log').locator(`[data-kind="${kind}"]`).allTextContents()).join('\n');
 
 /** What a person reads must be words: no template placeholders, message keys or device ids. */
@@ -218,8 +223,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty.getByTestId('handover-refresh').click();
     await expect.poll(() => textOf(duty.getByTestId('arrived-duty2')), WAIT).toMatch(/^arrived /);
     expect(await textOf(duty.getByTestId('handover-tags'))).toContain('Fire pump panel relays (Tasmota): Isolation');
-    for (const item of ['keys', 'radios', 'tools', 'instruments']) await duty.getByTestId(`check-${item}`).check();
-    await duty.getByTestId('present-duty2').check();
+    await prepareHandover(duty, 'duty2');
     await duty.getByTestId('handover-note').fill('Fire pump relays isolated until 10:00 tomorrow');
     await duty.getByTestId('handover-sign-out').click();
     await expect.poll(() => textOf(duty.getByTestId('handover-message')), WAIT).toBe('Signed. Stay until the incoming person has signed.');
@@ -312,8 +316,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty.getByTestId('handover-arrive').click();
     await duty2.getByTestId('nav-handover').click();
     await expect.poll(() => textOf(duty2.getByTestId('handover-standing-refusals')), WAIT).toContain('Pipe burst in pump room B2');
-    for (const item of ['keys', 'radios', 'tools', 'instruments']) await duty2.getByTestId(`check-${item}`).check();
-    await duty2.getByTestId('present-duty').check();
+    await prepareHandover(duty2, 'duty');
     await duty2.getByTestId('handover-sign-out').click();
     await expect.poll(() => textOf(duty2.getByTestId('handover-refusals')), WAIT).toContain('An incident is still being handled (1): Pipe burst in pump room B2');
 
@@ -327,8 +330,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
 
     await duty2.getByTestId('nav-handover').click();
     await expect.poll(() => textOf(duty2.getByTestId('handover-resolved')), WAIT).toContain('Pipe burst in pump room B2 — resolved by');
-    for (const i of ['keys', 'radios', 'tools', 'instruments']) await duty2.getByTestId(`check-${i}`).check();
-    await duty2.getByTestId('present-duty').check();
+    await prepareHandover(duty2, 'duty');
     await duty2.getByTestId('handover-note').fill('Pump room B2 dry again; fire pump relays still isolated until 10:00');
     await duty2.getByTestId('handover-sign-out').click();
     await expect.poll(() => textOf(duty2.getByTestId('handover-message')), WAIT).toBe('Signed. Stay until the incoming person has signed.');
