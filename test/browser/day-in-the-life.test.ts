@@ -249,17 +249,24 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty2.getByTestId('patrol-open-dist-b1-shift').click();
     const qr = duty2.getByTestId('patrol-dist-b1-shift').locator('img.qr');
     await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), WAIT).toBe(true);
-    const pixels = await qr.evaluate((img: HTMLImageElement) => {
+    // Grey levels as base64 (a small string, not 600k numbers): the gateway and its simulators share this process.
+    const SIZE = 240;
+    const grey = await qr.evaluate((img: HTMLImageElement, size: number) => {
       const canvas = document.createElement('canvas');
-      canvas.width = 400;
-      canvas.height = 400;
+      canvas.width = size;
+      canvas.height = size;
       const ctx = canvas.getContext('2d')!;
       ctx.fillStyle = '#fff';
-      ctx.fillRect(0, 0, 400, 400);
-      ctx.drawImage(img, 0, 0, 400, 400);
-      return Array.from(ctx.getImageData(0, 0, 400, 400).data);
-    });
-    const url = jsqr.default(Uint8ClampedArray.from(pixels), 400, 400)?.data ?? '';
+      ctx.fillRect(0, 0, size, size);
+      ctx.drawImage(img, 0, 0, size, size);
+      const rgba = ctx.getImageData(0, 0, size, size).data;
+      let out = '';
+      for (let k = 0; k < rgba.length; k += 4) out += String.fromCharCode(rgba[k]!);
+      return btoa(out);
+    }, SIZE);
+    const levels = Buffer.from(grey, 'base64');
+    const rgba = new Uint8ClampedArray(SIZE * SIZE * 4).map((_, k) => (k % 4 === 3 ? 255 : levels[k >> 2]!));
+    const url = jsqr.default(rgba, SIZE, SIZE)?.data ?? '';
     expect(url).toBe(`${gw.url}/#patrols/dist-b1-shift`);
 
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }).then((c) => c.newPage());
