@@ -99,9 +99,6 @@ export const SiteView = Type.Object({
   rooms: Type.Array(RoomView),
   devices: Type.Array(DeviceView),
   points: Type.Array(PointView),
-  /** Shift and patrol names, so a duty-log entry says "2026-11-23 Day" and "Distribution room round", not their ids. */
-  shifts: Type.Array(Type.Object({ id: Type.String(), name: Localized })),
-  patrols: Type.Array(Type.Object({ id: Type.String(), name: Localized })),
   /**
    * The gateway's clock (epoch ms) when it answered: the one clock of record (L6). Control-room PCs run without
    * NTP, so the console takes "now" from this and from `clock:sync`, not from the browser.

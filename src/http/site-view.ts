@@ -13,8 +13,6 @@ export function siteView(site: Site): Omit<SiteView, 'serverTime'> {
     language: config.site.language ?? 'zh-CN',
     rooms: config.rooms.map((r) => ({ id: r.id, name: r.name, kind: r.kind })),
     devices: site.devices.map((d) => ({ id: d.config.id, roomId: d.config.room, name: d.name, profile: d.profile.id })),
-    shifts: (config.shifts ?? []).map((s) => ({ id: s.id, name: s.name })),
-    patrols: (config.patrols ?? []).map((s) => ({ id: s.id, name: s.name })),
     points: [...site.points.values()].map((p) => ({
       key: p.key,
       deviceId: p.deviceId,

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlarmView, DeviceTagView, SiteView, UserView } from '../../src/contract/api.ts';
 import { Store } from '../../dashboards/console/src/store.ts';
 
-const site: SiteView = { id: 's', name: { en: 'S', 'zh-CN': 'S' }, timezone: 'Asia/Shanghai', demo: true, language: 'en', rooms: [], devices: [], points: [], shifts: [], patrols: [], serverTime: 0 };
+const site: SiteView = { id: 's', name: { en: 'S', 'zh-CN': 'S' }, timezone: 'Asia/Shanghai', demo: true, language: 'en', rooms: [], devices: [], points: [], serverTime: 0 };
 const user: UserView = { username: 'duty', displayName: 'Duty Li', role: 'duty' };
 
 let nextId = 1;

@@ -1,11 +1,11 @@
 // The duty log (值班日志), newest first: time in the site timezone (L6), what happened rendered through
 // i18n `dutyLog.kind.<kind>`, and who. Names come from the SiteView in the current language.
-import type { DutyLogEntryView, NoteCategory } from '../../../src/contract/api.ts';
+import type { DutyLogEntryView } from '../../../src/contract/api.ts';
 import { DEMO_SEED } from '../../../src/contract/routes.ts';
 import type { MessageKey, MessageParams } from '../../../src/i18n/index.ts';
 import { h, replaceChildren } from './dom.ts';
 import { formatDateTime, withUnit } from './format.ts';
-import { loc, tr } from './lang.ts';
+import { tr } from './lang.ts';
 import { conditionText, isCondition, isPriority, placeNames, priorityText } from './alarm-text.ts';
 import type { Store } from './store.ts';
 
@@ -39,14 +39,9 @@ function entryItem(store: Store, entry: DutyLogEntryView): HTMLElement {
     'li',
     { class: `log-entry log-entry--${entry.kind.replace('.', '-')}`, 'data-testid': `duty-log-entry-${entry.id}`, 'data-kind': entry.kind },
     h('time', { class: 'log-time', datetime: new Date(entry.ts).toISOString() }, formatDateTime(entry.ts)),
-    h('span', { class: 'log-text' }, entryText(store, entry)),
+    h('span', { class: 'log-text' }, tr(messageKey(entry), entryParams(store, entry))),
     h('span', { class: 'log-who' }, who(entry)),
   );
-}
-
-/** One duty-log entry in words, the same on the board and on the duty-log pages. */
-export function entryText(store: Store, entry: DutyLogEntryView): string {
-  return tr(messageKey(entry), entryParams(store, entry));
 }
 
 /**
@@ -84,58 +79,11 @@ function entryParams(store: Store, entry: DutyLogEntryView): MessageParams {
     value: oneOf(['commLoss', 'config'], p['condition']) ? '—' : measured(p['value']),
     limit: oneOf(['commLoss', 'config'], p['condition']) ? '—' : measured(p['limit']),
     detail: text(p['detail']),
-    // Written entries (L1, L7): the category in words, empty fields as a dash.
-    category: typeof p['category'] === 'string' ? tr(`journal.category.${p['category'] as NoteCategory}`) : '',
-    situation: text(p['situation']),
-    handling: text(p['handling']),
-    followUp: text(p['followUp']),
-    comment: text(p['comment']),
     rule: text(p['rule']),
     note: text(p['note']),
     user: who(entry),
     ...lifecycleParams(p),
-    ...dutyParams(store, entry),
   };
-}
-
-/** Handover, shift, patrol and run-log params in words: shift and schedule names, reasons, the readings' labels. */
-function dutyParams(store: Store, entry: DutyLogEntryView): MessageParams {
-  const p = entry.params;
-  const out: Record<string, string> = {};
-  // A shift key, also a per-shift patrol's period, is "<date>/<shift id>" (src/shifts/shift-plan.ts).
-  const shiftText = (key: unknown): string | null => {
-    const m = typeof key === 'string' ? /^(\d{4}-\d\d-\d\d)\/(.+)$/.exec(key) : null;
-    const shift = m ? store.site.shifts.find((s) => s.id === m[2]) : undefined;
-    return m && shift ? `${m[1]} ${loc(shift.name)}` : null;
-  };
-  for (const name of ['shift', 'slot']) {
-    const text = shiftText(p[name]);
-    if (text !== null) out[name] = text;
-  }
-  if (entry.kind === 'patrol.done' && !p['failed']) out['failed'] = '—';
-  const schedule = typeof p['schedule'] === 'string' ? store.site.patrols.find((s) => s.id === p['schedule']) : undefined;
-  if (schedule) out['schedule'] = loc(schedule.name);
-  if (oneOf(['outgoing', 'incoming'], p['side'])) out['side'] = tr(`handover.side.${p['side']}`);
-  if (entry.kind === 'handover.late' && oneOf(['missing', 'awaitingIncoming'], p['state'])) out['state'] = tr(`handover.state.${p['state']}`);
-  if (entry.kind === 'handover.refused' && typeof p['reasons'] === 'string') {
-    const codes = ['incidentOpen', 'equipmentTransition', 'equipmentRecent', 'checklistIncomplete', 'understaffed', 'unfitNoSubstitute', 'playbookOpen'] as const;
-    out['reasons'] = p['reasons']
-      .split(', ')
-      .map((code) => (oneOf(codes, code) ? tr(`handover.reasonShort.${code}`) : code))
-      .join(tr('list.separator'));
-  }
-  // Run-log readings come as "<point> <value> [unit] · …": each point by its label.
-  if (entry.kind.startsWith('equipment.') && typeof p['readings'] === 'string' && entry.deviceId) {
-    out['readings'] = p['readings']
-      .split(' · ')
-      .map((part) => {
-        const [point, ...rest] = part.split(' ');
-        const view = store.index.points.get(`${entry.deviceId}.${point}`);
-        return view ? [loc(view.label), ...rest].join(' ') : part;
-      })
-      .join(' · ');
-  }
-  return out;
 }
 
 const oneOf = <T extends string>(values: readonly T[], v: unknown): v is T => typeof v === 'string' && (values as readonly string[]).includes(v);

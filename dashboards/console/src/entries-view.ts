@@ -51,14 +51,12 @@ export function entriesView(store: Store): { el: HTMLElement } {
         replaceChildren(approver, roster.people.filter((p) => p.role !== 'duty').map((p) => h('option', { value: p.username }, p.displayName)));
         replaceChildren(escort, roster.people.map((p) => h('option', { value: p.username, selected: p.username === store.user.username }, p.displayName)));
       }
-      // People by their names, as the duty log names them; a username only for someone no longer on the list.
-      const nameOf = (username: string): string => roster.people.find((p) => p.username === username)?.displayName ?? username;
       replaceChildren(
         list,
         entries.map((e) => {
           const leave = h('button', { type: 'button', class: 'btn btn--small', 'data-testid': `entry-exit-${e.id}` }, tr('entries.exit'));
           leave.addEventListener('click', () => void act(() => call('POST', routes.roomEntryExit(e.id))));
-          const line = tr('entries.line', { visitor: e.visitor, organisation: e.organisation || '—', room: roomName(e.roomId), purpose: e.purpose, approver: nameOf(e.approvedBy), escort: nameOf(e.escort), in: formatDateTime(e.inAt), out: e.outAt ? formatDateTime(e.outAt) : tr('entries.inside') });
+          const line = tr('entries.line', { visitor: e.visitor, organisation: e.organisation || '—', room: roomName(e.roomId), purpose: e.purpose, approver: e.approvedBy, escort: e.escort, in: formatDateTime(e.inAt), out: e.outAt ? formatDateTime(e.outAt) : tr('entries.inside') });
           return h('li', { 'data-testid': `entry-${e.id}`, 'data-inside': String(e.outAt === null) }, line, e.outAt === null ? leave : null);
         }),
       );

@@ -4,7 +4,6 @@
 // struck through); photos; incidents and follow-ups still open, however old, each closed here with how and
 // when (S5, S7); the supervisor's signature and the days still unsigned.
 import type { DutyLogDayView, DutyLogEntryView, NoteCategory, NoteRequest } from '../../../src/contract/api.ts';
-import { entryText } from './duty-log-view.ts';
 import { h, replaceChildren } from './dom.ts';
 import { statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
@@ -79,6 +78,13 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
   const signEl = h('div', { class: 'journal-sign', 'data-testid': 'journal-sign' });
   const unsignedEl = h('p', { class: 'journal-unsigned', 'data-testid': 'journal-unsigned' });
 
+  const entryText = (e: DutyLogEntryView): string => {
+    const p = e.params;
+    const category = typeof p['category'] === 'string' ? tr(`journal.category.${p['category'] as NoteCategory}`) : '';
+    const who = typeof p['user'] === 'string' ? p['user'] : (e.username ?? tr('dutyLog.system'));
+    const text = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : String(v));
+    return tr(`dutyLog.kind.${e.kind}`, { ...p, category, user: who, situation: text(p['situation']), handling: text(p['handling']), followUp: text(p['followUp']), comment: text(p['comment']) });
+  };
 
   function entryItem(e: DutyLogEntryView): HTMLElement {
     const v = view!;
@@ -101,7 +107,7 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
       'li',
       { class: replacedBy === undefined ? 'log-entry' : 'log-entry log-entry--replaced', 'data-testid': `journal-entry-${e.id}`, 'data-kind': e.kind },
       h('time', { class: 'log-time' }, formatDateTime(e.ts)),
-      h('span', { class: 'log-text' }, `#${e.id} `, entryText(store, e), e.params['complainant'] ? ` (${tr('journal.complainant')}: ${String(e.params['complainant'])})` : '', e.params['major'] === true ? h('strong', { class: 'badge badge--high' }, tr('journal.major')) : null),
+      h('span', { class: 'log-text' }, `#${e.id} `, entryText(e), e.params['complainant'] ? ` (${tr('journal.complainant')}: ${String(e.params['complainant'])})` : '', e.params['major'] === true ? h('strong', { class: 'badge badge--high' }, tr('journal.major')) : null),
       replacedBy !== undefined ? h('span', { class: 'muted' }, tr('journal.replacedBy', { id: replacedBy })) : null,
       files.map((a) => h('a', { href: journalApi.attachmentUrl(a.id), target: '_blank', rel: 'noopener', class: 'attachment' }, a.fileName)),
       tools,
@@ -125,7 +131,7 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
       'li',
       { class: 'log-entry', 'data-testid': `open-item-${e.id}` },
       h('time', { class: 'log-time' }, formatDateTime(occurred)),
-      h('span', { class: 'log-text' }, `#${e.id} `, e.params['major'] === true ? h('strong', { class: 'badge badge--high' }, tr('journal.major')) : h('span', { class: 'badge' }, tr('journal.followUpBadge')), ' ', entryText(store, e)),
+      h('span', { class: 'log-text' }, `#${e.id} `, e.params['major'] === true ? h('strong', { class: 'badge badge--high' }, tr('journal.major')) : h('span', { class: 'badge' }, tr('journal.followUpBadge')), ' ', entryText(e)),
       form,
     );
   }
