@@ -1,35 +1,95 @@
-// The demo site (config/demo.yaml, what `npm run demo` runs) for tests: the same rooms, devices, users, shifts
-// and patrols, with its fixed ports moved to free ones and its data in a temp dir, so it runs beside anything.
-// The simulators' control port stays fixed (a free one written into the copy), so `npm run sim -- --config
-// <configFile>` drives it as a user would.
+// The demo site (config/demo.yaml: five rooms, Modbus and MQTT devices, shifts, patrols, checklist) on free
+// loopback ports and a temp data dir, and a shift's worth of realistic record made through the real API:
+// an R1 alarm raised, acknowledged with a note and shelved, a fire alarm dispatched, classified and reset
+// (A4), a refused handover (S5), a patrol round (P1), a playbook step (E2), a manual note (L1).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../../src/config/load.ts';
 import type { Clock } from '../../src/core/clock.ts';
+import { routes, type AlarmView, type HandoverView, type PlaybookView } from '../../src/contract/api.ts';
+import { api, login } from './console-client.ts';
 import { startTestGateway, type TestGateway } from './gateway.ts';
 import { freePort } from './ports.ts';
+import { waitFor } from './wait.ts';
 
-export const demoConfigFile = resolve(projectRoot, 'config', 'demo.yaml');
-
-/** config/demo.yaml with free ports, `dataDir`, and `edit` applied to the text (a test's one deliberate change). */
-export async function demoSiteYaml(dataDir: string, edit: (yaml: string) => string = (y) => y): Promise<string> {
-  let yaml = readFileSync(demoConfigFile, 'utf8')
-    .replace(/dataDir: .*/, `dataDir: ${JSON.stringify(dataDir)}`)
-    .replace(/(http:\n\s+host: 127\.0\.0\.1\n\s+port:) \d+/, '$1 0')
-    .replace(/embedded: \{ host: 127\.0\.0\.1, port: \d+ \}/, 'embedded: { host: 127.0.0.1, port: 0 }')
-    .replace(/controlPort: \d+/, `controlPort: ${await freePort()}`);
-  // Device ports: one free port per distinct demo port (the two pumps share one serial device server).
-  const ports = new Map<string, number>();
-  for (const [, port] of yaml.matchAll(/connection: \{ type: (?:tcp|rtu-over-tcp), host: 127\.0\.0\.1, port: (\d+)/g)) {
-    if (!ports.has(port!)) ports.set(port!, await freePort());
-  }
-  yaml = yaml.replace(/(connection: \{ type: (?:tcp|rtu-over-tcp), host: 127\.0\.0\.1, port: )(\d+)/g, (_, head: string, port: string) => `${head}${ports.get(port)}`);
-  return edit(yaml);
+/** config/demo.yaml with every fixed port made free and the data dir in `dataDir`. */
+export async function demoSiteYaml(dataDir: string): Promise<string> {
+  let yaml = readFileSync(resolve(projectRoot, 'config', 'demo.yaml'), 'utf8');
+  for (const port of [15020, 15021, 15022, 15023, 1883, 8899]) yaml = yaml.replaceAll(`port: ${port}`, `port: ${await freePort()}`);
+  yaml = yaml.replace(/controlPort: \d+/, `controlPort: ${await freePort()}`);
+  return yaml.replace('port: 8080', 'port: 0').replace('dataDir: ../data/demo', `dataDir: ${JSON.stringify(dataDir)}`);
 }
 
+export async function startDemoGateway(): Promise<TestGateway> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-demo-'));
+  return startTestGateway({ dataDir, yaml: await demoSiteYaml(dataDir) });
+}
+
+type Call = <T>(path: string, method?: string, body?: unknown) => Promise<T>;
+
+async function caller(gw: TestGateway, user: string): Promise<Call> {
+  const { cookie } = await login(gw.url, user, user);
+  return async <T>(path: string, method = 'GET', body?: unknown): Promise<T> => {
+    const res = await api<T>(gw.url, cookie, path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    if (res.status >= 300 && !(path === routes.handoverOutgoing && res.status === 409)) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+}
+
+const alarmOf = async (call: Call, point: string, condition: string): Promise<AlarmView> =>
+  waitFor(async () => (await call<AlarmView[]>(routes.alarms)).find((a) => a.pointKey === point && a.condition === condition), `${point} ${condition}`);
+
+/**
+ * What people typed in the seed (notes, reasons, names of those sent): free text stays as written in every
+ * language, so a check for the other language's words leaves these out.
+ */
+export const SEED_FREE_TEXT = ['现场检查：排风扇已重启', '传感器校准中', '保安王强', '保安已前往', '三楼探测器积灰', '探测器已清洁', '柜门铰链松动', '水泵房顶棚漏水', '已关阀', '施工单位进场', '已登记', '钥匙少一把'];
+
+/** Writes the record; every step goes through the same API the console uses. */
+export async function seedDemoRecord(gw: TestGateway): Promise<void> {
+  const duty = await caller(gw, 'duty');
+  const lead = await caller(gw, 'lead');
+
+  // R1: the distribution room at 41.5 °C raises the warning (35) and the alarm (40).
+  gw.simulators.get('dist-b1-th1')!.set('temperature', 41.5);
+  const hh = await alarmOf(duty, 'dist-b1-th1.temperature', 'highHigh');
+  await duty(routes.alarmAck(hh.id), 'POST', { note: '现场检查：排风扇已重启' });
+  const high = await alarmOf(duty, 'dist-b1-th1.temperature', 'high');
+  await duty(routes.alarmAction(high.id, 'shelve'), 'POST', { minutes: 60, reason: '传感器校准中' });
+
+  // A4: a fire alarm from the panel, someone sent to confirm, a false alarm, reset by the lead.
+  await gw.gateway.mqtt!.simulators.get('fc-panel-1')!.set('fireAlarm', true);
+  const fire = await alarmOf(duty, 'fc-panel-1.fireAlarm', 'discrete');
+  await duty(routes.alarmAction(fire.id, 'dispatch'), 'POST', { to: '保安王强' });
+  await duty(routes.alarmAck(fire.id), 'POST', { note: '保安已前往' });
+  await duty(routes.alarmAction(fire.id, 'classify'), 'POST', { classification: 'false_alarm', note: '三楼探测器积灰' });
+  await gw.gateway.mqtt!.simulators.get('fc-panel-1')!.set('fireAlarm', false);
+  await waitFor(async () => (await duty<AlarmView[]>(routes.alarms)).find((a) => a.id === fire.id)?.state === 'latched_ack', 'the fire alarm to latch');
+  await lead(routes.alarmAction(fire.id, 'reset'), 'POST', { note: '探测器已清洁' });
+
+  // P1: a round of the distribution room with a problem found.
+  await duty(routes.patrolRounds('dist-b1-shift'), 'POST', { checklist: { clean: true, 'no-leak': true, good: false }, readings: { 'main-kwh': 10234.5 }, remarks: '柜门铰链松动' });
+
+  // E2: a pipe burst opened and its first step done.
+  const pb = await duty<PlaybookView>(routes.playbooks, 'POST', { type: 'pipe-burst', situation: '水泵房顶棚漏水', roomId: 'pump-room-b2' });
+  await duty(routes.playbookStep(pb.id, 'close-valve'), 'POST', { note: '已关阀' });
+
+  // L1: a manual note.
+  await duty(routes.notes, 'POST', { category: 'construction', situation: '施工单位进场', handling: '已登记', followUp: '' });
+
+  // S5: a handover refused (checklist incomplete, an open playbook, nobody present).
+  const ho = await duty<HandoverView>(routes.handover);
+  await duty(routes.handoverOutgoing, 'POST', { shiftKey: ho.outgoing?.key ?? '', checklist: { keys: true, radios: false }, present: [], unfit: [], note: '钥匙少一把' });
+}
+
+/**
+ * The demo site on a clock the test moves (the day-in-the-life test), late handovers and overdue patrols checked
+ * every `dutyCheckMs`, and `edit` applied to the YAML (a test's one deliberate change, said where it is made).
+ * The simulators' control port is a fixed free port in the copy, so `npm run sim -- --config <configFile>` drives them.
+ */
 export async function startDemoSite(opts: { clock: Clock; dutyCheckMs?: number; edit?: (yaml: string) => string }): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-demo-'));
-  const yaml = await demoSiteYaml(dataDir, opts.edit);
+  const yaml = (opts.edit ?? ((y: string) => y))(await demoSiteYaml(dataDir));
   return startTestGateway({ dataDir, yaml, clock: opts.clock, ...(opts.dutyCheckMs === undefined ? {} : { dutyCheckMs: opts.dutyCheckMs }) });
 }
