@@ -154,11 +154,21 @@ function started(): { env: NodeJS.ProcessEnv; nodeFlags: string[]; entry: string
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function processCpuMs(pid: number): number {
+export function processCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
-function processRssMiB(pid: number): number {
+/** A process's CPU time over the next `seconds`, and its highest RSS sampled every second meanwhile. */
+export async function watchProcess(pid: number, seconds: number): Promise<{ cpuMs: number; rssMax: number }> {
+  const cpu0 = processCpuMs(pid);
+  let rssMax = 0;
+  for (let t = 0; t < seconds; t++) {
+    await sleep(1000);
+    rssMax = Math.max(rssMax, processRssMiB(pid));
+  }
+  return { cpuMs: processCpuMs(pid) - cpu0, rssMax };
+}
+export function processRssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
@@ -190,13 +200,7 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
   try {
     await once(createInterface({ input: child.stdout! }), 'line'); // the console URL: started
     await sleep(5000);
-    const cpu0 = processCpuMs(child.pid!);
-    let rssMax = 0;
-    for (let t = 0; t < seconds; t++) {
-      await sleep(1000);
-      rssMax = Math.max(rssMax, processRssMiB(child.pid!));
-    }
-    const cpuMs = processCpuMs(child.pid!) - cpu0;
+    const { cpuMs, rssMax } = await watchProcess(child.pid!, seconds);
     return { cpuMs, points: (ports.length * 8 * seconds * 1000) / intervalMs, rssMax, rss: processRssMiB(child.pid!) };
   } finally {
     child.kill('SIGTERM');

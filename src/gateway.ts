@@ -9,13 +9,17 @@ import { createBus, type Bus } from './core/bus.ts';
 import { freshOrStale, staleAfterMs } from './core/stale.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createUsers, type Users } from './auth/users.ts';
+import { createLoginThrottle } from './auth/login-throttle.ts';
+import { passwordCheckFile, weakPasswordProblems } from './auth/password-policy.ts';
+import { ConfigError } from './config/errors.ts';
+import { readSiteFile } from './config/site-files.ts';
 import { createDutyLog, type DutyLog } from './sinks/duty-log/duty-log.ts';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.ts';
 import { webhookNotifier } from './alarms/escalation.ts';
 import { createEquipmentEvents, type EquipmentEvents } from './alarms/equipment-events.ts';
-import { createConsoleServer } from './http/server.ts';
+import { createConsoleServer, type RouteEntry } from './http/server.ts';
 import { startMqtt, type MqttPart } from './sources/mqtt/start.ts';
-import { createModbusSource } from './sources/modbus/source.ts';
+import { createModbusSource, type ModbusSourceDeps } from './sources/modbus/source.ts';
 import { startBusSimulator, type ModbusSimulator } from './simulators/modbus-simulator.ts';
 import { simulatedBuses } from './simulators/simulated-buses.ts';
 import { startSimulatorControl } from './simulators/control-server.ts';
@@ -34,6 +38,8 @@ import { createEntryRegister } from './rooms/entry-register.ts';
 import { createShiftReport, reportPoints } from './duty/shift-report.ts';
 import { createPlaybooks } from './playbooks/playbooks.ts';
 import { createHistory } from './sinks/historian/history.ts';
+import { historianLossReport } from './sinks/historian/loss-report.ts';
+import { createPeriodReports } from './report/period-report.ts';
 import { alarmPeriodsFrom } from './sinks/historian/alarm-periods.ts';
 
 export interface GatewayOptions {
@@ -46,6 +52,8 @@ export interface GatewayOptions {
   simulatorControlPort?: number;
   /** False: no Modbus pollers; readings come only through ingest() (benchmarks feeding the pipeline). */
   pollDevices?: boolean;
+  /** Each device's poll cycle: duration and lag (the pipeline benchmark counts late cycles). */
+  onCycle?: ModbusSourceDeps['onCycle'];
   /** How often late handovers and overdue patrols are checked (default a minute; tests with a fake clock go faster). */
   dutyCheckMs?: number;
 }
@@ -57,6 +65,10 @@ export interface Gateway {
   readonly mqtt: MqttPart | null;
   /** Set by start(). */
   readonly consoleUrl: string;
+  /** The console's routes with their declared access (the authorisation matrix test is generated from it); set by start(). */
+  readonly consoleRoutes: readonly RouteEntry[];
+  /** The plain HTTP port that redirects to the HTTPS console (http.redirectHttpPort), once started. */
+  readonly consoleRedirectPort: number | null;
   readonly brokerPort: number | null;
   readonly simulatorControlPort: number | null;
   readonly store: Store;
@@ -96,6 +108,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   let handover: Handover | undefined;
   let equipmentEvents: EquipmentEvents | undefined;
   let consoleUrl = '';
+  let consoleRoutes: RouteEntry[] = [];
+  let consoleRedirectPort: number | null = null;
   let brokerPort: number | null = null;
   let simulatorControlPort: number | null = null;
   let mqtt: MqttPart | null = null;
@@ -134,6 +148,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     get consoleUrl() {
       return consoleUrl;
     },
+    get consoleRoutes() {
+      return consoleRoutes;
+    },
+    get consoleRedirectPort() {
+      return consoleRedirectPort;
+    },
     get brokerPort() {
       return brokerPort;
     },
@@ -170,16 +190,18 @@ export function createGateway(options: GatewayOptions): Gateway {
 
     async start() {
       try {
+        // Read first: a missing certificate stops start-up before anything is written or listens.
+        const httpTls = config.http?.tls;
+        const tls = httpTls ? { cert: readSiteFile(site, httpTls.cert, '/http/tls/cert'), key: readSiteFile(site, httpTls.key, '/http/tls/key') } : undefined;
         store = openStore(site.dataDir, logger.child({ part: 'store' }));
         const s = store;
         started.push({ name: 'store', stop: () => s.close() });
 
-        users = createUsers(store, clock, config.http?.sessionHours ?? 12);
+        // The check-config check (issue 13 M5): demo and common passwords refused outside demo mode, users and MQTT logins.
+        const weak = await weakPasswordProblems(site, { cacheFile: passwordCheckFile(site.dataDir), remember: true });
+        if (weak.length > 0) throw new ConfigError(weak);
+        users = createUsers(store, clock, config.http?.sessionHours ?? 12, { demo: site.demo });
         await users.syncFromConfig(config.users);
-        if (!site.demo) {
-          const weak = await users.usersWithDemoPasswords();
-          if (weak.length > 0) throw new Error(`refusing to start: users ${weak.join(', ')} still have a demo password and site.demo is not true`);
-        }
 
         dutyLog = createDutyLog(store, bus);
         const log = dutyLog;
@@ -239,13 +261,17 @@ export function createGateway(options: GatewayOptions): Gateway {
         const entryRegister = createEntryRegister({ store, dutyLog, roster, users, clock, roomIds });
 
         // Issue 6: InfluxDB through the durable outbox when configured, else the embedded local history store.
-        const history = createHistory({ config, dataDir: site.dataDir, logger: logger.child({ part: 'historian' }), clock, alarmPeriods: alarmPeriodsFrom(store) });
+        const history = createHistory({
+          config, dataDir: site.dataDir, logger: logger.child({ part: 'historian' }), clock, alarmPeriods: alarmPeriodsFrom(store),
+          onLoss: historianLossReport({ alarms, dutyLog, clock }),
+        });
         await history.start();
         bus.on('readings', 'historian', (readings) => history.writeReadings(readings));
         bus.on('alarm', 'historian', (t) => history.writeAlarmTransition(t));
         started.push({ name: 'historian', stop: async () => { bus.off('historian'); await history.stop(); } });
         // The report's readings come from the historian's rollups, so they cover the whole shift across restarts.
         const shiftReport = createShiftReport({ plan: shiftPlan, journal, handover, history, points: reportPoints(site), clock, logger: logger.child({ part: 'shift-report' }) });
+        const periodReports = createPeriodReports({ db: store.db, dutyLog, site, plan: shiftPlan, schedules: config.patrols ?? [], history, clock, logger: logger.child({ part: 'period-report' }) });
 
         // MQTT: embedded broker or external one, the source as its client, simulated devices (src/sources/mqtt/start.ts).
         const m = await startMqtt({ site, clock, logger, ...(options.brokerPort !== undefined ? { brokerPort: options.brokerPort } : {}), emit: ingest, onStatus: (s) => bus.emit('deviceStatus', s) });
@@ -276,10 +302,13 @@ export function createGateway(options: GatewayOptions): Gateway {
                 emit: ingest,
                 status: (s) => bus.emit('deviceStatus', s),
                 config: (s) => bus.emit('deviceConfig', s),
+                ...(options.onCycle ? { onCycle: options.onCycle } : {}),
               });
         const server = createConsoleServer({
           site,
           users,
+          loginThrottle: createLoginThrottle(clock, logger.child({ part: 'login' })),
+          publicUrl: () => config.http?.publicUrl ?? consoleUrl,
           alarms,
           dutyLog,
           bus,
@@ -298,9 +327,13 @@ export function createGateway(options: GatewayOptions): Gateway {
           shiftReport,
           playbooks,
           history,
-        });
-        consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
+          periodReports,
+        }, tls ? { https: tls } : {});
+        const httpHost = config.http?.host ?? '127.0.0.1';
+        consoleUrl = await server.listen(httpHost, options.httpPort ?? config.http?.port ?? 8080);
+        consoleRoutes = server.routeTable();
         started.push({ name: 'console', stop: () => server.close() });
+        if (tls && config.http?.redirectHttpPort !== undefined) consoleRedirectPort = await server.listenRedirect(httpHost, config.http.redirectHttpPort);
 
         if (modbus) {
           await modbus.start();

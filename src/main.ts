@@ -8,6 +8,7 @@ import { createLogger, type LogLevel } from './core/logger.ts';
 import { systemClock } from './core/clock.ts';
 import { createGateway } from './gateway.ts';
 import { t, isLang, type Lang } from './i18n/index.ts';
+import { simulatedDevicesLine } from './simulated-devices.ts';
 
 const { values } = parseArgs({
   options: { config: { type: 'string', short: 'c' } },
@@ -57,9 +58,14 @@ try {
 }
 
 console.log(t(lang, 'startup.console', { url: gateway.consoleUrl }));
+const brokerHost = site.config.broker?.embedded?.host ?? '127.0.0.1';
 if (gateway.brokerPort !== null) {
-  console.log(t(lang, 'mqtt.startup.broker', { host: site.config.broker?.embedded?.host ?? '127.0.0.1', port: gateway.brokerPort, devices: site.mqttDevices.length }));
+  console.log(t(lang, 'mqtt.startup.broker', { host: brokerHost, port: gateway.brokerPort, devices: site.mqttDevices.length }));
 }
+const brokerTlsPort = gateway.mqtt?.brokerPorts?.tls ?? null;
+if (brokerTlsPort !== null) console.log(t(lang, 'mqtt.startup.brokerTls', { host: brokerHost, port: brokerTlsPort, devices: site.mqttDevices.length }));
+if (gateway.consoleRedirectPort !== null) console.log(t(lang, 'startup.consoleRedirect', { port: gateway.consoleRedirectPort }));
+if (site.demo || site.devices.some((d) => d.config.simulate)) console.log(simulatedDevicesLine(site, lang));
 if (site.demo) {
   console.log(t(lang, 'startup.demoMode'));
   for (const u of site.config.users) {

@@ -33,7 +33,7 @@ export interface AlarmRow {
   acked_at: number | null;
   ack_note: string | null;
   cleared_at: number | null;
-  kind: 'limit' | 'discrete' | 'comm' | 'config' | 'isolation' | 'patrol' | 'staffing';
+  kind: 'limit' | 'discrete' | 'comm' | 'config' | 'isolation' | 'historian' | 'patrol' | 'staffing';
   latched: number;
   detail: string | null;
   escalation_level: number;

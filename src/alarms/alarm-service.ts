@@ -29,8 +29,13 @@ import { createAlarmRecords, tagView, type AlarmRow, type TagRow } from './alarm
 import { escalationDelays, escalationRoles, type EscalationNotice, type Notifier } from './escalation.ts';
 import { summarize } from './alarm-load.ts';
 import { isRunning } from './equipment-events.ts';
+import { can, permissionTable, type Action } from '../auth/permissions.ts';
+import { shelveLimits } from './shelve-limits.ts';
 import { localMinutes } from './site-time.ts';
 import type { AlarmTransition } from './types.ts';
+
+/** Point and device key of the historian's own alarm (condition historianLoss). */
+export const HISTORIAN_ALARM_KEY = 'historian';
 
 export interface AlarmService {
   /** Rebuilds rule state and timers from the store; call once before the first evaluate. */
@@ -39,6 +44,9 @@ export interface AlarmService {
   deviceStatus(status: DeviceStatus): void;
   /** A configuration mismatch found or gone (Modbus exception 01/02/03/0A): the device's configuration alarm. */
   deviceConfig(status: DeviceConfigStatus): void;
+  /** Readings are being lost at the historian's outbox bound (active), or the episode ended with `lost` in all
+   *  (issue 17): the gateway's own alarm, so the hole in the history is in the alarm record (A8). */
+  historianLoss(active: boolean, lost: number): void;
   /** Time-driven work: shelve expiry, escalation deadlines (A1/A2), isolations left overnight (A6). */
   tick(): void;
   /** P1/P3: a patrol period ended without a round; raises the schedule's overdue alarm (once while open). */
@@ -77,10 +85,9 @@ export interface AlarmServiceDeps {
   notifiers?: readonly Notifier[];
 }
 
-const authorised: ReadonlySet<Role> = new Set<Role>(['lead', 'supervisor', 'manager', 'admin']);
-const supervisors: ReadonlySet<Role> = new Set<Role>(['supervisor', 'manager', 'admin']);
 
-function discreteActive(spec: DiscreteAlarmSpec, value: number | boolean): boolean {
+/** Whether a discrete point is in alarm at this value (its polarity: the profile's activeWhen or the site's override). */
+export function discreteActive(spec: DiscreteAlarmSpec, value: number | boolean): boolean {
   if (spec.activeWhen === 'nonzero') return typeof value === 'number' && value !== 0;
   if (Array.isArray(spec.activeWhen)) return typeof value === 'number' && spec.activeWhen.includes(value);
   return value === spec.activeWhen;
@@ -107,6 +114,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   const { db } = store;
   const records = createAlarmRecords(db, site, deps.latest);
   const cfg = site.config.alarms ?? {};
+  const shelveMax = shelveLimits(cfg.maxShelveMinutes);
   /**
    * Rule state per `${pointKey}:${condition}`, in a slot object that the point's compiled rules hold on to, so
    * the per-reading path reads and writes it without a map lookup.
@@ -336,8 +344,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     if (!row) throw new DomainError('RW_NOT_FOUND', `no alarm ${id}`, 404);
     return row;
   };
-  const requireRole = (user: UserView, roles: ReadonlySet<Role>, what: string): void => {
-    if (!roles.has(user.role)) throw new DomainError('RW_FORBIDDEN', `${what} needs one of the roles ${[...roles].join(', ')}`, 403);
+  const requireRole = (user: UserView, action: Action, what: string): void => {
+    if (!can(action, user.role)) throw new DomainError('RW_FORBIDDEN', `${what} needs one of the roles ${permissionTable[action].join(', ')}`, 403);
   };
   /** One operator action on one alarm, durable, then broadcast. */
   const act = (work: (now: number) => Done[]): AlarmView => {
@@ -411,6 +419,17 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       // unmonitored until an engineer fixes the profile or the gateway's table; medium escalates to the shift
       // lead if nobody acknowledges (A2), low never would (docs/alarms.md "Configuration alarm").
       deviceAlarm(status, !status.ok, 'config', 'config', 'medium');
+    },
+
+    historianLoss(active, lost) {
+      const now = clock.now();
+      // Not a room's alarm: no room, the point key names the part of the gateway (HISTORIAN_ALARM_KEY).
+      const point = { key: HISTORIAN_ALARM_KEY, roomId: '', deviceId: HISTORIAN_ALARM_KEY, unit: '' };
+      run([() => {
+        if (active) return raise({ point, condition: 'historianLoss', kind: 'historian', priority: 'high', rule: 'A8', value: lost, now });
+        const row = records.openByCondition(HISTORIAN_ALARM_KEY, 'historianLoss');
+        return row ? apply(row, 'clear', now, { value: lost }, null) : null;
+      }]);
     },
 
     tick() {
@@ -505,12 +524,12 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     },
 
     reset(id, user, note) {
-      requireRole(user, authorised, 'resetting a latched alarm');
+      requireRole(user, 'alarm.reset', 'resetting a latched alarm');
       return act((now) => {
         const row = mustFind(id);
         if (row.latched === 1 && isFire(row) && row.state === 'latched_ack') {
           const fire = records.view(row, now).fire;
-          if (!fire?.classification) throw new DomainError('RW_INVALID_REQUEST', 'classify the fire alarm (confirmed, false alarm, device fault) before resetting it (A4)', 409);
+          if (!fire?.classification) throw new DomainError('RW_INVALID_REQUEST', 'classify the fire alarm (confirmed, false alarm, device fault, routine test) before resetting it (A4)', 409);
         }
         const d = apply(row, 'reset', now, {}, user, { note: note.trim() || null });
         if (!d) throw new DomainError('RW_NOT_LATCHED', `alarm ${id} is ${row.state}; only an acknowledged latched alarm whose condition has gone is reset`, 409);
@@ -523,8 +542,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         const row = mustFind(id);
         // A6: fire alarms are never silenced by one person; isolation needs a supervisor's approval instead.
         if (row.latched === 1 || isFire(row)) throw new DomainError('RW_FORBIDDEN', 'fire alarms cannot be shelved; isolate the device with a supervisor’s approval (A6)', 403);
-        const max = cfg.maxShelveMinutes ?? 480;
-        if (minutes > max) throw new DomainError('RW_INVALID_REQUEST', `shelving is limited to ${max} minutes at this site`, 400);
+        const max = shelveMax[row.priority];
+        if (minutes > max) throw new DomainError('RW_INVALID_REQUEST', `a ${row.priority} alarm may be shelved for at most ${max} minutes at this site`, 400);
         if (row.state === 'normal') throw new DomainError('RW_ALARM_NOT_ACKABLE', `alarm ${id} is over`, 409);
         const until = now + minutes * 60_000;
         store.sql('INSERT OR REPLACE INTO alarm_shelves (point_key, condition, shelved_by, reason, shelved_at, until) VALUES (?, ?, ?, ?, ?, ?)').run(row.point_key, row.condition, user.username, reason.trim(), now, until);
@@ -588,8 +607,9 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       // request until approved. On a fire device the tag must say when it ends (docs/alarms.md "Device tags").
       const fire = lifeSafety(deviceId);
       if (fire && request.plannedEnd === undefined) throw new DomainError('RW_PLANNED_END_REQUIRED', `a tag on fire/life-safety device ${deviceId} needs a planned end (A6)`, 400);
-      if (request.plannedEnd !== undefined && request.plannedEnd <= now) throw new DomainError('RW_INVALID_REQUEST', 'the planned end is in the past', 400);
-      const selfApproved = (request.kind === 'maintenance' && !fire) || supervisors.has(user.role);
+      // A tag ends in the future or not at all (issue 13 medium 8): a past end would be overdue from its first minute.
+      if (request.plannedEnd !== undefined && request.plannedEnd <= now) throw new DomainError('RW_INVALID_REQUEST', 'plannedEnd must be in the future', 400);
+      const selfApproved = (request.kind === 'maintenance' && !fire) || can('device.approveTag', user.role);
       const tag = store.transaction(() => {
         if (records.tagOf(deviceId)) throw new DomainError('RW_TAG_EXISTS', `${deviceId} already has a tag`, 409);
         const tag = db
@@ -606,7 +626,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     },
 
     approveTag(deviceId, user) {
-      requireRole(user, supervisors, 'approving a tag');
+      requireRole(user, 'device.approveTag', 'approving a tag');
       const now = clock.now();
       const tag = store.transaction(() => {
         const existing = records.tagOf(deviceId);

@@ -7,12 +7,24 @@ const scrypt = (password: string, salt: Buffer, keylen: number, opts: ScryptOpti
     scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
   );
 
-const defaults = { N: 2 ** 15, r: 8, p: 1 };
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** OWASP Password Storage Cheat Sheet (2025): scrypt N=2^17, r=8, p=1 (128 MiB, ~0.6 s on the 2-core test box). */
+export const owaspCost: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
+/**
+ * For the plain passwords of a demo config only: they are printed at start-up and in the README, so a slow hash
+ * protects nothing there and would only slow every demo login (a non-demo site refuses plain passwords).
+ */
+export const demoCost: ScryptCost = { N: 2 ** 14, r: 8, p: 1 };
 const keyLength = 32;
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost: ScryptCost = owaspCost): Promise<string> {
   const salt = randomBytes(16);
-  const { N, r, p } = defaults;
+  const { N, r, p } = cost;
   const key = await scrypt(password, salt, keyLength, { N, r, p, maxmem: 128 * N * r * 2 });
   return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
@@ -28,5 +40,20 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(key, expected);
 }
 
-/** Passwords the demo config ships with; a non-demo site whose users still use one refuses to start. */
-export const demoPasswords: readonly string[] = ['duty', 'lead', 'admin', 'password', 'roomwatch'];
+/** A stored hash made with less than OWASP's cost is replaced at the next good login (issue 13, low). */
+export function needsRehash(stored: string): boolean {
+  const [kind, N, r, p] = stored.split('$');
+  return kind !== 'scrypt' || Number(N) < owaspCost.N || Number(r) < owaspCost.r || Number(p) < owaspCost.p;
+}
+
+// A fixed hash at the current cost to check against when there is no user, so a refusal takes as long
+// whether the user exists or not (login and the handover's incoming signature, issue 13 medium 4).
+let dummyHash: Promise<string> | undefined;
+
+/** Checks a password against a user's stored hash, or against a dummy one when there is no such user. */
+export async function verifyOrDummy(password: string, stored: string | undefined): Promise<boolean> {
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  const ok = await verifyPassword(password, stored ?? (await dummyHash));
+  return ok && stored !== undefined;
+}
+

@@ -4,19 +4,34 @@
 // Deny by default (style.md §9): anonymous clients, unknown users, $-topics and anything outside the ACL.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MqttSiteDevice } from '../config/mqtt-site.ts';
-import { demoPasswords, verifyPassword } from '../auth/passwords.ts';
+import { verifyPassword } from '../auth/passwords.ts';
 import { expandTopic } from '../sources/mqtt/decode.ts';
 import { filterCovers, isServerTopic } from './topic-filter.ts';
 
 export type BrokerIdentity =
   | { kind: 'gateway'; username: string }
-  | { kind: 'device'; username: string; deviceIds: string[]; publish: string[]; subscribe: string[] };
+  | { kind: 'device'; username: string; deviceIds: string[]; publish: string[]; subscribe: string[]; payloadLimits: PayloadLimit[] };
+
+/** A topic filter of a device whose payloads may be larger than the site's limit (its profile's payloadLimits). */
+export interface PayloadLimit {
+  filter: string;
+  maxBytes: number;
+}
 
 export interface DeviceAccess {
   /** The identity for these credentials, or null (refused). */
   authenticate(username: string | undefined, password: Buffer | undefined): Promise<BrokerIdentity | null>;
   canPublish(who: BrokerIdentity, topic: string): boolean;
   canSubscribe(who: BrokerIdentity, filter: string): boolean;
+  /**
+   * The largest payload this client may publish to this topic: the site's limit, or more on the topics its profile
+   * names (Zigbee2MQTT's bridge/devices). Without a topic: the largest it may publish anywhere (for the early stop).
+   */
+  maxPayload(who: BrokerIdentity | undefined, siteMax: number, topic?: string): number;
+  /** The largest payload any device may publish (a transport that frames messages before login sizes for it). */
+  largestPayload(siteMax: number): number;
+  /** Whether the username is configured (a device login or the gateway's own). */
+  knows(username: string): boolean;
   /** The device ids behind a username (several for a Z2M or Frigate bridge). */
   devicesOf(username: string): readonly string[];
 }
@@ -34,11 +49,23 @@ export function deviceAcl(device: MqttSiteDevice): { publish: string[]; subscrib
   return { publish: [...new Set(publish)], subscribe: [...new Set(subscribe)] };
 }
 
+/** The profile's payloadLimits with the device's topicId. */
+export function devicePayloadLimits(device: MqttSiteDevice): PayloadLimit[] {
+  const id = device.config.connection.topicId;
+  return Object.entries(device.profile.payloadLimits ?? {}).map(([filter, maxBytes]) => ({ filter: expandTopic(filter, id), maxBytes }));
+}
+
+/** The limit for one topic: the largest of the site's and those of the named filters that cover the topic. */
+export function payloadLimitFor(limits: readonly PayloadLimit[], topic: string, siteMax: number): number {
+  return limits.reduce((max, l) => (l.maxBytes > max && filterCovers(l.filter, topic) ? l.maxBytes : max), siteMax);
+}
+
 interface Account {
   secret: { hash: string } | { plain: string };
   deviceIds: string[];
   publish: Set<string>;
   subscribe: Set<string>;
+  payloadLimits: PayloadLimit[];
 }
 
 const sha256 = (b: Buffer | string): Buffer => createHash('sha256').update(b).digest();
@@ -53,7 +80,9 @@ export function createDeviceAccess(devices: readonly MqttSiteDevice[], gateway: 
       deviceIds: [],
       publish: new Set<string>(),
       subscribe: new Set<string>(),
+      payloadLimits: [],
     };
+    account.payloadLimits.push(...devicePayloadLimits(d));
     account.deviceIds.push(d.config.id);
     acl.publish.forEach((t) => account.publish.add(t));
     acl.subscribe.forEach((t) => account.subscribe.add(t));
@@ -81,7 +110,7 @@ export function createDeviceAccess(devices: readonly MqttSiteDevice[], gateway: 
           if (ok) verified.set(username, digest);
         }
       }
-      return ok ? { kind: 'device', username, deviceIds: account.deviceIds, publish: [...account.publish], subscribe: [...account.subscribe] } : null;
+      return ok ? { kind: 'device', username, deviceIds: account.deviceIds, publish: [...account.publish], subscribe: [...account.subscribe], payloadLimits: account.payloadLimits } : null;
     },
     canPublish(who, topic) {
       if (isServerTopic(topic)) return false;
@@ -94,24 +123,19 @@ export function createDeviceAccess(devices: readonly MqttSiteDevice[], gateway: 
       if (who.kind === 'gateway') return true;
       return who.subscribe.some((f) => filterCovers(f, filter));
     },
+    maxPayload(who, siteMax, topic) {
+      const limits = who?.kind === 'device' ? who.payloadLimits : [];
+      if (topic !== undefined) return payloadLimitFor(limits, topic, siteMax);
+      return Math.max(siteMax, ...limits.map((l) => l.maxBytes));
+    },
+    largestPayload(siteMax) {
+      return Math.max(siteMax, ...[...accounts.values()].flatMap((a) => a.payloadLimits.map((l) => l.maxBytes)));
+    },
+    knows(username) {
+      return username === gateway.username || accounts.has(username);
+    },
     devicesOf(username) {
       return accounts.get(username)?.deviceIds ?? [];
     },
   };
-}
-
-/**
- * Non-demo sites: the MQTT logins whose password hash is of a demo password (the rule users follow too). One check per
- * distinct login, all at once (scrypt runs on the thread pool); devices behind one bridge share theirs.
- */
-export async function loginsWithDemoPasswords(devices: readonly MqttSiteDevice[]): Promise<string[]> {
-  const logins = new Map<string, string>();
-  for (const d of devices) {
-    const { username, passwordHash } = d.config.connection;
-    if (passwordHash !== undefined) logins.set(username, passwordHash);
-  }
-  const weak = await Promise.all(
-    [...logins].map(async ([username, hash]) => ((await Promise.all(demoPasswords.map((pw) => verifyPassword(pw, hash)))).some(Boolean) ? username : null)),
-  );
-  return weak.filter((u): u is string => u !== null);
 }

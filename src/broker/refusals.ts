@@ -9,7 +9,7 @@ import type { BrokerRefusals } from '../contract/mqtt.ts';
 export type RefusalKind = keyof BrokerRefusals;
 export type RefusalCounts = Record<RefusalKind, number>;
 
-export const refusalKinds: readonly RefusalKind[] = ['anonymous', 'badCredentials', 'publishDenied', 'oversize', 'subscribeDenied'];
+export const refusalKinds: readonly RefusalKind[] = ['anonymous', 'badCredentials', 'publishDenied', 'oversize', 'subscribeDenied', 'clientIdTaken', 'tooManyConnections'];
 
 export interface BrokerStats {
   /** Every refusal, including anonymous clients, unknown usernames and (from a log) clients nobody could name. */
@@ -26,13 +26,26 @@ export interface RefusalCounter {
   stats(): BrokerStats;
 }
 
-const zero = (): RefusalCounts => ({ anonymous: 0, badCredentials: 0, publishDenied: 0, oversize: 0, subscribeDenied: 0 });
+/**
+ * The row that counts logins nobody configured: each unknown username is not a row of its own (a scan of guessed
+ * names would grow the table and the log by one line per name, issue 12 §4); they are counted here together.
+ */
+export const UNKNOWN_USERNAME = '(unknown username)';
+/** The row past the bound of the table (a source that cannot tell known usernames from others). */
+export const OTHER_USERNAMES = '(other usernames)';
+const MAX_USERNAMES = 1000;
+
+const zero = (): RefusalCounts => Object.fromEntries(refusalKinds.map((k) => [k, 0])) as RefusalCounts;
 
 export function createRefusalCounter(options: {
   clock: Clock;
   logger: Logger;
   /** The kinds this source can see; the others are null in the stats. Default: all. */
   visible?: readonly RefusalKind[];
+  /** Whether a username is configured (a device login or the gateway); others count under UNKNOWN_USERNAME. */
+  isKnown?: (username: string) => boolean;
+  /** Rows of the per-username table at most (default 1000); more go to OTHER_USERNAMES. */
+  maxUsernames?: number;
 }): RefusalCounter {
   const { clock, logger } = options;
   const visible = new Set(options.visible ?? refusalKinds);
@@ -45,12 +58,14 @@ export function createRefusalCounter(options: {
   return {
     refuse(kind, username, detail) {
       total[kind]++;
-      const who = username ?? '(unknown)';
+      let who = username === undefined ? '(unknown)' : options.isKnown && !options.isKnown(username) ? UNKNOWN_USERNAME : username;
+      if (!byUsername.has(who) && byUsername.size >= (options.maxUsernames ?? MAX_USERNAMES)) who = OTHER_USERNAMES;
       const entry = byUsername.get(who) ?? { ...zero(), lastRefusal: null, lastRefusalAt: null };
       entry[kind]++;
       entry.lastRefusal = `${kind}${detail.topic ? ` ${String(detail.topic)}` : ''}`;
       entry.lastRefusalAt = clock.now();
       byUsername.set(who, entry);
+      // One log line per kind and row a minute: unknown usernames share theirs (the first one is named in it).
       limiter.maybe(`${kind}:${who}`, (suppressed) => logger.warn(`mqtt ${kind} refused`, { username: username ?? null, ...detail, ...(suppressed ? { suppressed } : {}) }));
     },
     stats() {

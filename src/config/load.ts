@@ -5,10 +5,11 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { checkSchema, parseYaml, problemAt } from './validate.ts';
 import { SiteConfig, type LimitConfig } from './schema.ts';
-import { loadProfiles, type ProfileRegistry } from '../devices/profiles.ts';
+import { isBoolean, loadProfiles, type ProfileRegistry } from '../devices/profiles.ts';
 import { roomDefaultLimits } from '../alarms/room-rules.ts';
 import type { ModbusPoint, ModbusProfile } from '../devices/profile-schema.ts';
-import { pointAlarms, type PointAlarms } from './point-alarms.ts';
+import { checkAlarmOverrides, pointAlarms, type PointAlarms } from './point-alarms.ts';
+import { applyOverride, overrideProblems } from './point-override.ts';
 import type { MqttConnection } from './mqtt-schema.ts';
 import { buildMqttDevice, checkMqttSite, type MqttSiteDevice, type MqttSitePoint } from './mqtt-site.ts';
 import { checkShiftConfig } from '../shifts/config-check.ts';
@@ -83,7 +84,15 @@ export function loadSite(file: string, profilesDir = defaultProfilesDir): Site {
   } catch (err) {
     throw new ConfigError([{ file, path: '', message: `cannot read: ${(err as Error).message}` }]);
   }
-  return parseSite(file, text, loadProfiles(profilesDir));
+  return parseSite(file, text, loadProfiles([profilesDir, ...siteProfilesDir(file, text)]));
+}
+
+/** The site's own profile folder (`profilesDir`, relative to the site file), read before the full check needs it. */
+function siteProfilesDir(file: string, text: string): string[] {
+  const { parsed } = parseYaml(file, text);
+  const dir = (parsed?.data as { profilesDir?: unknown } | null | undefined)?.profilesDir;
+  // Anything but a string is left to the schema check, which names the path.
+  return typeof dir === 'string' && dir.length > 0 ? [isAbsolute(dir) ? dir : resolve(dirname(file), dir)] : [];
 }
 
 export function parseSite(file: string, text: string, profiles: ProfileRegistry): Site {
@@ -100,6 +109,7 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
   unique(config.users.map((u) => u.username), (i, u) => at(`/users/${i}/username`, `user "${u}" is defined twice`));
 
   const demo = config.site.demo === true;
+  if (config.http?.redirectHttpPort !== undefined && !config.http.tls) at('/http/redirectHttpPort', 'redirects to HTTPS, so it needs http.tls');
   if (config.site.demoRoster === true && !demo) at('/site/demoRoster', 'a demo roster is only seeded in demo mode (site.demo: true)');
   if (config.site.demoRoster === true && (config.shifts ?? []).length === 0) at('/site/demoRoster', 'a demo roster needs shifts (shifts:)');
   config.users.forEach((u, i) => {
@@ -137,12 +147,15 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     for (const name of Object.keys(d.limits ?? {})) {
       if (!(name in profile.points)) at(`/devices/${i}/limits/${name}`, `profile ${profile.id} has no point "${name}" (points: ${Object.keys(profile.points).join(', ')})`);
     }
-    for (const [name, override] of Object.entries(d.alarms ?? {})) {
-      if (!profile.points[name]?.alarm && !(override.message && override.priority)) {
-        at(`/devices/${i}/alarms/${name}`, `profile ${profile.id} defines no alarm on point "${name}"; give at least message and priority to define one`);
-      }
+    checkAlarmOverrides(d, i, profile.points, (name) => isBoolean(profile.points[name]!), at);
+    for (const [name, o] of Object.entries(d.points ?? {})) {
+      const point = Object.hasOwn(profile.points, name) ? profile.points[name] : undefined;
+      if (!point) at(`/devices/${i}/points/${name}`, `profile ${profile.id} has no point "${name}" (points: ${Object.keys(profile.points).join(', ')})`);
+      else for (const p of overrideProblems(point, o)) at(`/devices/${i}/points/${name}${p.path}`, p.message);
     }
-    const devicePoints: SitePoint[] = Object.entries(profile.points).map(([name, spec]) => {
+    const devicePoints: SitePoint[] = Object.entries(profile.points).map(([name, profileSpec]) => {
+      const override = d.points?.[name];
+      const spec = override && !isBoolean(profileSpec) ? applyOverride(profileSpec, override) : profileSpec;
       const merged = mergeLimits(
         room ? roomDefaultLimits(room.kind, spec.quantity) : undefined,
         profile.defaultLimits?.[name],

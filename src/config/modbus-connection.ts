@@ -1,6 +1,7 @@
 // How a Modbus device is reached (site YAML, `devices[].connection`): Modbus TCP, RTU on a serial port, or
 // RTU framed over TCP to a serial device server. Devices on the same port or endpoint share one link
 // (src/sources/modbus/link.ts): one transaction at a time on a serial line (devices.md §5 implication 1).
+import { realpathSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 
 /** Options every transport shares: per-request timeout, busy retries and read merging (devices.md §5). */
@@ -27,7 +28,8 @@ export const ModbusTcpConnection = Type.Object(
     type: Type.Literal('tcp'),
     host: Type.String({ minLength: 1 }),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
-    /** Requests in flight at once on this connection (MBAP transaction ids); default 1. */
+    /** Requests in flight at once on this connection (MBAP transaction ids tell the answers apart); default 4,
+     * so a silent unit behind a gateway does not hold up the others. 1 for a gateway that takes one at a time. */
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
     ...common,
   },
@@ -67,9 +69,21 @@ export const ModbusConnection = Type.Union([ModbusTcpConnection, ModbusRtuOverTc
 export type ModbusConnection = Static<typeof ModbusConnection>;
 export type ModbusTcpConnection = Static<typeof ModbusTcpConnection>;
 
+/**
+ * The device a serial path names: `/dev/serial/by-id/…` and `/dev/ttyUSB0` are one adapter, and two links on
+ * it would fight over its lock forever (issue 12 §1b). A path that does not exist (yet) stays as written.
+ */
+function realDevicePath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 /** The link a connection uses: devices with the same key share one socket or serial port. */
 export function linkKey(c: ModbusConnection): string {
-  return c.type === 'rtu' ? `rtu:${c.path}` : `${c.type}:${c.host}:${c.port}`;
+  return c.type === 'rtu' ? `rtu:${realDevicePath(c.path)}` : `${c.type}:${c.host}:${c.port}`;
 }
 
 /** Where a connection points, for log lines and messages. */
@@ -105,7 +119,7 @@ const fallbackSerial: SerialDefaults = { baudRate: 9600, dataBits: 8, parity: 'n
 
 export function resolveLink(c: ModbusConnection, serial: SerialDefaults | undefined): LinkSettings {
   const base = { key: linkKey(c), endpoint: endpointOf(c), timeoutMs: c.timeoutMs ?? 1000, silentTimeoutsBeforeReconnect: 5 };
-  if (c.type === 'tcp') return { ...base, type: 'tcp', host: c.host, port: c.port, concurrency: c.concurrency ?? 1 };
+  if (c.type === 'tcp') return { ...base, type: 'tcp', host: c.host, port: c.port, concurrency: c.concurrency ?? 4 };
   if (c.type === 'rtu-over-tcp') return { ...base, type: 'rtu-over-tcp', host: c.host, port: c.port, interFrameDelayMs: c.interFrameDelayMs ?? 0 };
   const line = serial ?? fallbackSerial;
   return {
@@ -140,7 +154,9 @@ export function sharedLinkProblems(devices: readonly { connection: ModbusConnect
   const units = new Map<string, number>();
   devices.forEach((d, index) => {
     const { key, ...settings } = resolveLink(d.connection, d.serial);
-    const shown = JSON.stringify(settings);
+    // Two names of one serial device share its link; the name is not a setting that must agree.
+    const { endpoint: _endpoint, ...compared } = settings;
+    const shown = JSON.stringify(settings.type === 'rtu' ? { ...compared, path: undefined } : compared);
     const seen = first.get(key);
     if (!seen) first.set(key, { index, settings: shown });
     else if (seen.settings !== shown) {

@@ -45,10 +45,23 @@ export type SuppressWhen = Static<typeof SuppressWhen>;
 
 const Seconds = Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 3 });
 
+const ShelveMinutes = Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 });
+
 export const AlarmsConfig = Type.Object(
   {
-    /** Longest a duty user may shelve an alarm (ISA-18.2: shelving is temporary). Default 480. */
-    maxShelveMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })),
+    /**
+     * Longest an alarm may be shelved (ISA-18.2: shelving is temporary), one number for every priority or one per
+     * priority. Defaults: critical 30, high 60, medium 120, low 120 (issue 13 medium 8; src/alarms/shelve-limits.ts).
+     */
+    maxShelveMinutes: Type.Optional(
+      Type.Union([
+        ShelveMinutes,
+        Type.Object(
+          { critical: Type.Optional(ShelveMinutes), high: Type.Optional(ShelveMinutes), medium: Type.Optional(ShelveMinutes), low: Type.Optional(ShelveMinutes) },
+          { additionalProperties: false },
+        ),
+      ]),
+    ),
     /** Site-local time at which a fire device still isolated raises an alarm (A6). Default "23:00". */
     isolationEndOfDay: Type.Optional(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' })),
     /**
@@ -94,14 +107,41 @@ export const AlarmsConfig = Type.Object(
 );
 export type AlarmsConfig = Static<typeof AlarmsConfig>;
 
-/** The parts of a profile's discrete alarm a site may change (texts, priority, latching). */
+/** When a discrete point is in alarm: `true`/`false` for a boolean point, `nonzero` or listed values for a code. */
+export const ActiveWhen = Type.Union([Type.Boolean(), Type.Literal('nonzero'), Type.Array(Type.Integer(), { minItems: 1 })]);
+
+/**
+ * The parts of a profile's discrete alarm a site may change (texts, priority, latching), and its polarity:
+ * `activeWhen: false` for a normally-closed contact (a fire panel's NC relay output: closed = normal).
+ */
 const DiscreteAlarmOverride = Type.Object({
+  activeWhen: ActiveWhen,
   priority: Priority,
   latched: Type.Boolean(),
   message: Localized,
   response: Localized,
   rule: Type.String({ maxLength: 16 }),
 });
+
+/**
+ * What real installs vary on one point of a Modbus profile (issue 12 §2), set per device in the site config:
+ * - `scale` replaces the profile's raw multiplier (an XY-MD02 with ×100 firmware: 0.01);
+ * - `unit: °F` says the unit reports Fahrenheit (a chiller set to °F): the gateway converts to the profile's °C, so
+ *   limits, R1 and rollups stay in °C;
+ * - `offset` is added to the value, in the profile's unit (a sensor that reads 0.8 °C high: -0.8);
+ * - `precision` the decimals shown.
+ * The profile's range still applies, after conversion.
+ */
+export const PointOverride = Type.Object(
+  {
+    scale: Type.Optional(Type.Number()),
+    offset: Type.Optional(Type.Number()),
+    unit: Type.Optional(Type.Literal('°F')),
+    precision: Type.Optional(Type.Integer({ minimum: 0, maximum: 6 })),
+  },
+  { additionalProperties: false },
+);
+export type PointOverride = Static<typeof PointOverride>;
 
 // Modbus TCP, RTU and RTU over TCP connections live in their own file (shared links, line settings).
 export { ModbusConnection, ModbusTcpConnection } from './modbus-connection.ts';
@@ -116,6 +156,9 @@ export const DeviceConfig = Type.Object(
     pollIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
     /** Failed cycles in a row before the device counts as offline (communication-loss alarm); default 3. */
     commLossAfterCycles: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    /** Answered cycles in a row before an offline device counts as back (hysteresis: a flapping device does not
+     * write a duty-log line per flap); default 2. */
+    commRestoreAfterCycles: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     /** Demo/test only: start the built-in simulator of this profile on the connection's port. */
     simulate: Type.Optional(Type.Boolean()),
     /** Per-point limits; they override the profile's and the room kind's defaults. */
@@ -124,6 +167,8 @@ export const DeviceConfig = Type.Object(
     alarms: Type.Optional(Type.Record(Type.String(), Type.Partial(DiscreteAlarmOverride))),
     /** Per-point suppression by design. */
     suppress: Type.Optional(Type.Record(Type.String(), SuppressWhen)),
+    /** Per-point value variants of this unit (Modbus), without editing the profile: see PointOverride. */
+    points: Type.Optional(Type.Record(Type.String(), PointOverride)),
   },
   { additionalProperties: false },
 );
@@ -171,6 +216,8 @@ export const InfluxConfig = Type.Object(
     outboxMaxPoints: Type.Optional(Type.Integer({ minimum: 10 })),
     outboxMaxMiB: Type.Optional(Type.Number({ minimum: 1 })),
     outboxPolicy: Type.Optional(Type.Union([Type.Literal('dropOldestRaw'), Type.Literal('dropNewest')])),
+    /** Points kept in memory at most while InfluxDB keeps up (what a kill -9 can lose); 0 = every point on disk. */
+    outboxMemoryPoints: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
   },
   { additionalProperties: false },
 );
@@ -203,6 +250,19 @@ export const SiteConfig = Type.Object(
           host: Type.Optional(Type.String()),
           port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
           sessionHours: Type.Optional(Type.Number({ minimum: 0.1, maximum: 24 * 30 })),
+          /**
+           * The console's address as phones and PCs reach it (patrol QR codes name it), e.g.
+           * https://roomwatch.plant.lan:8443. Default: the address the console listens on. Never taken from a
+           * request's Host header, which any client can set (issue 13).
+           */
+          publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$', maxLength: 200 })),
+          /**
+           * HTTPS for the console: PEM certificate (chain) and key files, relative to the site file (docs/security.md
+           * says how to make them). The session cookie is then `Secure`.
+           */
+          tls: Type.Optional(Type.Object({ cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
+          /** With tls: a plain HTTP port on the same host that only redirects to HTTPS (e.g. 80). Default: none. */
+          redirectHttpPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
         },
         { additionalProperties: false },
       ),
@@ -230,6 +290,11 @@ export const SiteConfig = Type.Object(
       ),
     ),
     alarms: Type.Optional(AlarmsConfig),
+    /**
+     * The site's own device profiles (a folder of *.yaml, relative to this file), loaded with the built-in ones under
+     * the same schema and checks; a profile id both define is refused, naming both files.
+     */
+    profilesDir: Type.Optional(Type.String({ minLength: 1 })),
     rooms: Type.Array(RoomConfig, { minItems: 1 }),
     devices: Type.Array(DeviceConfig),
     users: Type.Array(UserConfig, { minItems: 1 }),

@@ -10,8 +10,8 @@ import { PatrolDutyLogKind } from './patrols.ts';
 import { RoomEntryDutyLogKind } from './room-entries.ts';
 import { PlaybookDutyLogKind } from './playbooks.ts';
 
-export { Role, Localized } from './common.ts';
-import { Role, Localized } from './common.ts';
+export { Role, Localized, StoreId, EpochMs, idParam } from './common.ts';
+import { Role, Localized, StoreId, EpochMs } from './common.ts';
 
 export const UserView = Type.Object({
   username: Type.String(),
@@ -99,6 +99,8 @@ export const SiteView = Type.Object({
   rooms: Type.Array(RoomView),
   devices: Type.Array(DeviceView),
   points: Type.Array(PointView),
+  /** Longest shelving per priority (alarms.maxShelveMinutes): the console offers only durations within it. */
+  shelveMaxMinutes: Type.Object({ critical: Type.Integer(), high: Type.Integer(), medium: Type.Integer(), low: Type.Integer() }),
   /**
    * The gateway's clock (epoch ms) when it answered: the one clock of record (L6). Control-room PCs run without
    * NTP, so the console takes "now" from this and from `clock:sync`, not from the browser.
@@ -144,6 +146,9 @@ export const AlarmCondition = Type.Union([
   Type.Literal('mismatch'),
   /** The device answers a read with exception 01/02/03/0A: its profile or the gateway's table does not match it. */
   Type.Literal('config'),
+  /** The historian's outbox is full and readings are being lost (issue 17): the gateway's own alarm, point key
+   *  `historian`, value = readings lost in the episode. */
+  Type.Literal('historianLoss'),
 ]);
 export type AlarmCondition = Static<typeof AlarmCondition>;
 
@@ -188,7 +193,8 @@ export const DeviceTagView = Type.Object({
 });
 export type DeviceTagView = Static<typeof DeviceTagView>;
 
-export const FireClassification = Type.Union([Type.Literal('confirmed'), Type.Literal('false_alarm'), Type.Literal('device_fault')]);
+/** What was found on site (A4); `test`: a routine test (a detector's test button), not a false alarm in the statistics. */
+export const FireClassification = Type.Union([Type.Literal('confirmed'), Type.Literal('false_alarm'), Type.Literal('device_fault'), Type.Literal('test')]);
 export type FireClassification = Static<typeof FireClassification>;
 
 /** A4: a fire alarm is confirmed on site: who was sent, what they found. */
@@ -250,7 +256,7 @@ export const DeviceTagRequest = Type.Object(
   {
     kind: DeviceTagKind,
     reason: Type.String({ minLength: 1, maxLength: 500 }),
-    plannedEnd: Type.Optional(Type.Number()),
+    plannedEnd: Type.Optional(EpochMs),
   },
   { additionalProperties: false },
 );
@@ -319,6 +325,11 @@ export const DutyLogKind = Type.Union([
   Type.Literal('equipment.runLog'),
   Type.Literal('device.offline'),
   Type.Literal('device.online'),
+  // Issue 17: an episode of readings lost at the historian's outbox bound began / ended (count, time range).
+  Type.Literal('historian.dropsStarted'),
+  Type.Literal('historian.dropsEnded'),
+  // M1: the supervisor's meeting record on a period report.
+  Type.Literal('report.meetingSigned'),
 ]);
 export type DutyLogKind = Static<typeof DutyLogKind>;
 
@@ -340,7 +351,7 @@ export type DutyLogEntryView = Static<typeof DutyLogEntryView>;
 
 export const DutyLogQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
+  beforeId: Type.Optional(StoreId),
 });
 export type DutyLogQuery = Static<typeof DutyLogQuery>;
 
@@ -360,6 +371,9 @@ export const ErrorCode = Type.Union([
   Type.Literal('RW_PLANNED_END_REQUIRED'),
   Type.Literal('RW_NO_TAG'),
   Type.Literal('RW_INTERNAL'),
+  Type.Literal('RW_LOGIN_THROTTLED'),
+  /** The history database (InfluxDB) does not answer: trends and statistics wait for it (503). */
+  Type.Literal('RW_HISTORY_UNAVAILABLE'),
   ...ShiftErrorCode.anyOf,
   ...JournalErrorCode.anyOf,
   ...HandoverErrorCode.anyOf,
@@ -411,3 +425,5 @@ export * from './room-entries.ts';
 export * from './shift-report.ts';
 export * from './playbooks.ts';
 export * from './history.ts';
+export * from './security.ts';
+export * from './period-report.ts';

@@ -12,5 +12,12 @@ export const Role = Type.Union([
 ]);
 export type Role = Static<typeof Role>;
 
+/** A row id: what an SQLite INTEGER holds exactly in JavaScript (issue 13: 1e308 or 2^53+1 are refused, not a 500). */
+export const StoreId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+/** A time as epoch milliseconds, whole, within what a JavaScript Date holds (±8.64e15). */
+export const EpochMs = Type.Integer({ minimum: 0, maximum: 8.64e15 });
+/** Path parameter `:id` of a row, as JSON Schema for fastify (path parameters are converted from text). */
+export const idParam = Type.Object({ id: StoreId }, { additionalProperties: false });
+
 export const Localized = Type.Object({ en: Type.String(), 'zh-CN': Type.String() });
 export type Localized = Static<typeof Localized>;

@@ -2,6 +2,7 @@
 // the log as pages per shift, the daily sign-off, attachments. Re-exported by src/contract/api.ts; like
 // shifts.ts it imports types only from api.ts (api.ts imports this file).
 import { Type, type Static } from '@sinclair/typebox';
+import { EpochMs } from './common.ts';
 import type { DutyLogEntryView, UserView } from './api.ts';
 import type { ShiftView } from './shifts.ts';
 
@@ -46,7 +47,7 @@ export type NoteCategory = Static<typeof NoteCategory>;
 export const NoteRequest = Type.Object(
   {
     /** When it happened (UTC ms); defaults to now. The record's own time is the gateway's clock (L6). */
-    occurredAt: Type.Optional(Type.Number()),
+    occurredAt: Type.Optional(EpochMs),
     category: NoteCategory,
     situation: Type.String({ minLength: 1, maxLength: 2000 }),
     handling: Type.String({ maxLength: 2000 }),
@@ -68,7 +69,7 @@ export const ResolveRequest = Type.Object(
   {
     how: Type.String({ minLength: 1, maxLength: 2000 }),
     /** When it was over (UTC ms); defaults to now. */
-    resolvedAt: Type.Optional(Type.Number()),
+    resolvedAt: Type.Optional(EpochMs),
   },
   { additionalProperties: false },
 );

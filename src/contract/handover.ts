@@ -1,5 +1,6 @@
 // Contract of the handover area (S3–S7). Re-exported by src/contract/api.ts; imports types only from it.
 import { Type, type Static } from '@sinclair/typebox';
+import { StoreId } from './common.ts';
 import type { AlarmView, DeviceTagView, DutyLogEntryView, Localized, UserView } from './api.ts';
 import type { ShiftView } from './shifts.ts';
 import type { PlaybookView } from './playbooks.ts';
@@ -41,7 +42,7 @@ export type OutgoingSignRequest = Static<typeof OutgoingSignRequest>;
 
 /** S6: the incoming person signs with their own password, on any console. */
 export const IncomingSignRequest = Type.Object(
-  { handoverId: Type.Integer({ minimum: 1 }), username: Username, password: Type.String({ minLength: 1, maxLength: 256 }) },
+  { handoverId: StoreId, username: Username, password: Type.String({ minLength: 1, maxLength: 256 }) },
   { additionalProperties: false },
 );
 export type IncomingSignRequest = Static<typeof IncomingSignRequest>;

@@ -46,6 +46,10 @@ export const ModbusLinkDiagnosticsView = Type.Object({
   lastError: NullableString,
   /** Requests the Modbus client holds: those on the wire, at most the link's concurrency. */
   requestsHeld: Type.Integer(),
+  /** Opening or reopening the connection or serial port failed this often (every failure, not only the first). */
+  connectFailures: Type.Integer(),
+  /** RTU: bytes found waiting before a request (late or stray answers) and thrown away. */
+  staleBytesDropped: Type.Integer(),
   devices: Type.Array(Type.String()),
 });
 export type ModbusLinkDiagnosticsView = Static<typeof ModbusLinkDiagnosticsView>;

@@ -9,7 +9,7 @@ export const PatrolRoundRequest = Type.Object(
     /** P4 item id → in order (true) or a problem found (false; then remarks say what and what was done, P1). */
     checklist: Type.Record(Type.String({ maxLength: 41 }), Type.Boolean()),
     /** Values read off instruments (the schedule's entered readings), by reading id. */
-    readings: Type.Record(Type.String({ maxLength: 41 }), Type.Number()),
+    readings: Type.Record(Type.String({ maxLength: 41 }), Type.Number({ minimum: -1e9, maximum: 1e9 })),
     remarks: Type.String({ maxLength: 2000 }),
   },
   { additionalProperties: false },

@@ -1,5 +1,6 @@
 // Contract of the emergency playbooks (E1–E4, L7). Re-exported by src/contract/api.ts; imports nothing from it.
 import { Type, type Static } from '@sinclair/typebox';
+import { StoreId } from './common.ts';
 
 export const PlaybookDutyLogKind = Type.Union([Type.Literal('playbook.opened'), Type.Literal('playbook.step'), Type.Literal('playbook.closed')]);
 
@@ -10,7 +11,7 @@ export const PlaybookOpenRequest = Type.Object(
     type: PlaybookType,
     situation: Type.String({ minLength: 1, maxLength: 2000 }),
     /** Opened from an alarm (A4: a fire-panel signal, A8: a fault). */
-    alarmId: Type.Optional(Type.Integer({ minimum: 1 })),
+    alarmId: Type.Optional(StoreId),
     roomId: Type.Optional(Type.String({ maxLength: 64 })),
   },
   { additionalProperties: false },

@@ -48,6 +48,13 @@ export const routes = {
   roomEntryExit: (id: number | string) => `/api/room-entries/${id}/exit`,
   historianStatus: '/api/historian/status',
   trends: '/api/trends',
+  securitySessions: '/api/security/sessions',
+  securitySession: (id: number | string) => `/api/security/sessions/${id}`,
+  securityUserSessions: (username: string) => `/api/security/users/${encodeURIComponent(username)}/sessions`,
+  loginThrottles: '/api/security/login-throttles',
+  periodReport: '/api/period-report',
+  periodReportCsv: (table: string) => `/api/period-report/${table}.csv`,
+  periodReportMeeting: '/api/period-report/meeting',
 } as const;
 
 export const SESSION_COOKIE = 'rw_session';
@@ -57,3 +64,9 @@ export const SESSION_COOKIE = 'rw_session';
  * the `user` of its `roster.published` duty-log entry. The console shows it as `roster.demoSeed`.
  */
 export const DEMO_SEED = 'demo seed';
+
+/**
+ * The detail of a reading, and of the alarm it raises, while the device says it is being tested (a smoke detector's
+ * test button): the console shows the alarm as a test, and the classification offers "test" (issue 12 §3).
+ */
+export const SELF_TEST_DETAIL = 'self-test';

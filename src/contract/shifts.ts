@@ -1,7 +1,7 @@
 // Contract of the shifts area (S1, S2, R2): shift occurrences, the monthly roster, swaps, who is on duty.
 // Re-exported by src/contract/api.ts. This file must not use api.ts's values at load time (api.ts imports
 // it for the duty-log kinds and error codes: an ES-module cycle), so it imports types only.
-import { Role } from './common.ts';
+import { EpochMs, Role } from './common.ts';
 import { Type, type Static } from '@sinclair/typebox';
 
 /** Duty-log kinds written by the roster; the console renders `dutyLog.kind.<kind>`. */
@@ -39,7 +39,7 @@ export const ShiftView = Type.Object({
 });
 export type ShiftView = Static<typeof ShiftView>;
 
-export const ShiftsQuery = Type.Object({ from: Type.Number(), to: Type.Number() }, { additionalProperties: false });
+export const ShiftsQuery = Type.Object({ from: EpochMs, to: EpochMs }, { additionalProperties: false });
 export type ShiftsQuery = Static<typeof ShiftsQuery>;
 
 export const MonthParams = Type.Object({ month: Month });

@@ -17,6 +17,8 @@ export interface GatewayEvents {
   deviceTag: DeviceTagView | { deviceId: string; removed: true };
   /** P1/P3: a patrol period ended without a round; the alarm service raises the alarm. */
   patrolOverdue: PatrolOverdue;
+  /** Sessions ended (logout, revocation, password change): the console disconnects their sockets at once. */
+  sessionsEnded: { usernames: readonly string[] };
 }
 
 /**

@@ -24,6 +24,17 @@ const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
 export const PayloadFormat = oneOf('plain', 'json');
 export type PayloadFormat = Static<typeof PayloadFormat>;
 
+/**
+ * Availability may also be `plain-or-json`: a JSON object is read at `path`, anything else is plain text. Zigbee2MQTT
+ * 1.x sends `online`/`offline` as plain text (legacy_availability_payload, its default), 2.x sends {"state":"online"};
+ * one site often runs both, and an upgrade must not make a dead bridge look alive.
+ */
+export const AvailabilityFormat = oneOf('plain', 'json', 'plain-or-json');
+export type AvailabilityFormat = Static<typeof AvailabilityFormat>;
+
+/** One payload or several that mean the same (Frigate's `offline` will and its `stopped` on a clean stop). */
+const AvailabilityWords = Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]);
+
 /** One way a point's value arrives: a topic, a payload format, and how the raw value maps to the point's value. */
 export const MqttDecoder = Type.Object(
   {
@@ -44,6 +55,16 @@ export const MqttDecoder = Type.Object(
      * topics, where a retained message is an old event, not the present (MQTT 3.1.1 §3.3.1.3).
      */
     retained: Type.Optional(oneOf('state', 'ignore')),
+    /**
+     * Events that overlap (Frigate tracks several objects per camera, each with its own id): the id of the event at
+     * this path. The point is true while ANY event is active (mapped true) and false once the last one has ended.
+     */
+    eventId: Type.Optional(JsonPath),
+    /**
+     * The device is being tested while the JSON value at this path is true in the same message (a smoke detector's
+     * test button, Zigbee2MQTT `test`): its reading, and an alarm it raises, are marked as a test (issue 12 §3).
+     */
+    testPath: Type.Optional(JsonPath),
   },
   { additionalProperties: false },
 );
@@ -61,10 +82,10 @@ export type MqttSignal = Static<typeof MqttSignal>;
 export const MqttAvailability = Type.Object(
   {
     topic: TopicTemplate,
-    format: PayloadFormat,
+    format: AvailabilityFormat,
     path: Type.Optional(JsonPath),
-    online: Type.String(),
-    offline: Type.String(),
+    online: AvailabilityWords,
+    offline: AvailabilityWords,
     /**
      * `bridge`: the availability of what the device is heard through (Zigbee2MQTT's bridge/state): its offline takes
      * the device offline, its online does not bring it back (the device's own availability or a message does).
@@ -105,8 +126,17 @@ export function mqttProfileSchema(parts: { Quantity: typeof Quantity; ValueTexts
       kind: oneOf('fire-alarm-contact', 'cctv-alarm', 'contact', 'other'),
       points: Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9]*$' }), MqttPoint),
       availability: Type.Optional(Type.Array(MqttAvailability)),
-      /** No message for this long means the device is offline (a site may override it per device). */
+      /**
+       * No message for this long means the device is offline (a site may override it per device). A profile without
+       * a device-scope availability topic (will) must have one: every profile says how silence is detected.
+       */
       heartbeatSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
+      /**
+       * Topics of this device (templates, `+` and a final `#` allowed) whose payloads may be larger than the site's
+       * broker.maxPayloadBytes, with their own limit: Zigbee2MQTT's bridge/devices and bridge/definitions are 20–200 KiB.
+       * The broker lets these through up to their limit and refuses (and counts) anything larger.
+       */
+      payloadLimits: Type.Optional(Type.Record(FilterTemplate, Type.Integer({ minimum: 64, maximum: 16 * 1024 * 1024 }))),
       /**
        * The device's topic ACL (templates with `{id}`; `+` and a final `#` allowed). A device may publish and
        * subscribe only within these. Without it: exactly the decoder and availability topics.

@@ -3,6 +3,7 @@ import type { ConfigProblem } from '../config/errors.ts';
 import { problemAt, type ParsedYaml } from '../config/validate.ts';
 import type { MqttProfile } from './profile-schema.ts';
 import { parseJsonPath } from '../sources/mqtt/json-path.ts';
+import { filterCovers } from '../broker/topic-filter.ts';
 
 export function checkMqttProfile(profile: MqttProfile, parsed: ParsedYaml): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -26,9 +27,33 @@ export function checkMqttProfile(profile: MqttProfile, parsed: ParsedYaml): Conf
     if (point.unit === '' && point.quantity !== 'status' && point.quantity !== 'code') at(`/points/${name}/unit`, 'numeric point needs a unit');
   }
   (profile.availability ?? []).forEach((a, i) => {
-    if (a.format === 'json' && a.path === undefined) at(`/availability/${i}/path`, 'a JSON availability message needs a path');
+    if (a.format !== 'plain' && a.path === undefined) at(`/availability/${i}/path`, 'a JSON availability message needs a path');
+    if (a.format === 'plain' && a.path !== undefined) at(`/availability/${i}/path`, 'a plain availability payload has no path; use format: json or plain-or-json');
     checkPath(a.path, `/availability/${i}/path`);
+    const words = (w: string | string[]): string[] => (typeof w === 'string' ? [w] : w);
+    const both = words(a.online).filter((w) => words(a.offline).includes(w));
+    if (both.length > 0) at(`/availability/${i}`, `"${both.join('", "')}" cannot mean both online and offline`);
   });
+  // Every profile says how a silent device is noticed (issue 12 §3): its own will/availability topic, or a heartbeat.
+  // A bridge's availability alone is not enough: one device behind a live bridge can die (flat battery).
+  const hasWill = (profile.availability ?? []).some((a) => (a.scope ?? 'device') === 'device');
+  if (!hasWill && profile.heartbeatSeconds === undefined) {
+    at('', 'no way to notice a silent device: give an availability topic (its will) or heartbeatSeconds');
+  }
+  for (const [filter, bytes] of Object.entries(profile.payloadLimits ?? {})) {
+    const key = `/payloadLimits/${filter.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    const own = profile.acl?.publish ?? [...(profile.availability ?? []).map((a) => a.topic), ...Object.values(profile.points).flatMap((p) => p.decoders.map((d) => d.topic))];
+    if (!own.some((f) => f === filter || filterCovers(f, filter))) at(key, `"${filter}" is not a topic this device may publish (acl.publish)`);
+    if (bytes > 4 * 1024 * 1024) at(key, `${bytes} bytes is more than any real device publishes; at most 4 MiB`);
+  }
+  for (const [name, point] of Object.entries(profile.points)) {
+    point.decoders.forEach((d, i) => {
+      if (d.eventId === undefined) return;
+      const where = `/points/${name}/decoders/${i}/eventId`;
+      checkPath(d.eventId, where);
+      if (d.format !== 'json' || !d.map) at(where, 'events are tracked on JSON decoders with a map (new/update → true, end → false)');
+    });
+  }
   for (const key of Object.keys(profile.simulator?.initial ?? {})) {
     if (!(key in profile.points)) at(`/simulator/initial/${key}`, `initial value for unknown point "${key}"`);
   }

@@ -2,7 +2,7 @@
 // Adding a device model needs no TypeScript (style.md §4). This schema validates them at load time.
 import { Type, type Static } from '@sinclair/typebox';
 import { Localized, Priority } from '../contract/api.ts';
-import { LimitConfig } from '../config/schema.ts';
+import { ActiveWhen, LimitConfig } from '../config/schema.ts';
 import { mqttProfileSchema } from './mqtt-profile-schema.ts';
 
 export const RegisterTable = Type.Union([
@@ -52,7 +52,7 @@ export type ValueTexts = Static<typeof ValueTexts>;
  */
 export const DiscreteAlarmSpec = Type.Object(
   {
-    activeWhen: Type.Union([Type.Boolean(), Type.Literal('nonzero'), Type.Array(Type.Integer(), { minItems: 1 })]),
+    activeWhen: ActiveWhen,
     priority: Priority,
     /** Fire alarms latch: they stay until an authorised user resets them (ISA-18.2 latched, A4). */
     latched: Type.Optional(Type.Boolean()),
@@ -91,6 +91,11 @@ export const ModbusPoint = Type.Object(
     precision: Type.Optional(Type.Integer({ minimum: 0, maximum: 6 })),
     /** Raw register values that mean "no sensor / not available": bad quality, never a number. */
     sentinels: Type.Optional(Type.Array(Type.Integer())),
+    /**
+     * The physical range of the measurement, in the point's unit (datasheet: DS18B20 −55…125 °C): a reading outside
+     * is bad quality, reason "out of range", never a good 3276.7 °C in a rollup. Required on numeric measurements.
+     */
+    range: Type.Optional(Type.Object({ min: Type.Number(), max: Type.Number() }, { additionalProperties: false })),
     /** Texts of enumerated values (unit status, fault codes). */
     values: Type.Optional(ValueTexts),
     alarm: Type.Optional(DiscreteAlarmSpec),
@@ -127,6 +132,11 @@ export const ModbusProfile = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /**
+     * A register word that means "not available" on EVERY register of the map (Grundfos CIM: 0xFFFF, codes, modes and
+     * control words too): each 16-bit point, bit field and 32-bit point (two such words) reading it is bad quality.
+     */
+    notAvailable: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff })),
     points: Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9]*$' }), ModbusPoint),
     defaultLimits: Type.Optional(Type.Record(Type.String(), LimitConfig)),
     /** Values the built-in simulator starts with, in engineering units. */

@@ -24,12 +24,26 @@ export function toPduAddress(address: number, table: RegisterTable): number {
   return n - 1;
 }
 
-export function loadProfiles(dir: string): ProfileRegistry {
+/**
+ * Loads the profiles of one folder, or of several (the built-in devices/ and a site's profilesDir): every file gets
+ * the same schema and checks, and an id defined twice is refused naming both files.
+ */
+export function loadProfiles(dirs: string | readonly string[]): ProfileRegistry {
   const problems: ConfigProblem[] = [];
   const registry = new Map<string, DeviceProfile>();
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
-  for (const name of files) {
-    const file = join(dir, name);
+  const fileOf = new Map<string, string>();
+  const files: string[] = [];
+  for (const dir of typeof dirs === 'string' ? [dirs] : dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (err) {
+      problems.push({ file: dir, path: '', message: `cannot read the profile folder: ${(err as Error).message}` });
+      continue;
+    }
+    files.push(...names.filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort().map((f) => join(dir, f)));
+  }
+  for (const file of files) {
     const { parsed, problems: syntax } = parseYaml(file, readFileSync(file, 'utf8'));
     problems.push(...syntax);
     if (!parsed) continue;
@@ -41,10 +55,12 @@ export function loadProfiles(dir: string): ProfileRegistry {
     const crossProblems = value.protocol === 'mqtt' ? checkMqttProfile(value, parsed) : checkProfile(value, parsed);
     problems.push(...crossProblems);
     if (crossProblems.length > 0) continue;
-    if (registry.has(value.id)) {
-      problems.push(problemAt(parsed, '/id', `profile id "${value.id}" is used by another file too`));
+    const other = fileOf.get(value.id);
+    if (other !== undefined) {
+      problems.push(problemAt(parsed, '/id', `profile id "${value.id}" is already defined by ${other}; give this profile its own id`));
       continue;
     }
+    fileOf.set(value.id, file);
     registry.set(value.id, value.protocol === 'mqtt' ? value : normalise(value));
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -82,9 +98,10 @@ function checkProfile(profile: ModbusProfile, parsed: ParsedYaml): ConfigProblem
       }
     }
     problems.push(...checkPointMeaning(point, at, parsed));
-    if (point.type !== 'bool' && point.unit === '' && point.quantity !== 'status' && point.quantity !== 'code') {
-      problems.push(problemAt(parsed, `${at}/unit`, 'numeric point needs a unit'));
-    }
+    const measurement = !isBoolean(point) && point.quantity !== 'status' && point.quantity !== 'code';
+    if (measurement && point.unit === '') problems.push(problemAt(parsed, `${at}/unit`, 'numeric point needs a unit'));
+    if (measurement && !point.range) problems.push(problemAt(parsed, `${at}/range`, 'a measurement needs its physical range from the datasheet (range: { min, max })'));
+    if (point.range && !(point.range.min < point.range.max)) problems.push(problemAt(parsed, `${at}/range`, `min ${point.range.min} must be below max ${point.range.max}`));
   }
   for (const key of Object.keys(profile.defaultLimits ?? {})) {
     const point = Object.hasOwn(profile.points, key) ? profile.points[key] : undefined;
@@ -97,7 +114,8 @@ function checkProfile(profile: ModbusProfile, parsed: ParsedYaml): ConfigProblem
   return problems;
 }
 
-const isBoolean = (p: ModbusPoint): boolean => p.type === 'bool' || p.bit !== undefined;
+/** A coil, a discrete input or one bit of a word: the point reads true/false. */
+export const isBoolean = (p: ModbusPoint): boolean => p.type === 'bool' || p.bit !== undefined;
 
 /** The point's alarm, run status and value texts must fit what it reads (boolean or number). */
 function checkPointMeaning(point: ModbusPoint, at: string, parsed: ParsedYaml): ConfigProblem[] {
@@ -120,11 +138,23 @@ function checkPointMeaning(point: ModbusPoint, at: string, parsed: ParsedYaml): 
   return problems;
 }
 
-/** Returns the profile with every address as a PDU address, so callers never convert again. */
+/** The "not available" raw value of a map-wide word for a point of this type (two words for 32-bit points). */
+export function notAvailableRaw(word: number, type: DataType): number {
+  return registerCount(type) === 2 ? word * 0x10000 + word : word;
+}
+
+/**
+ * Returns the profile with every address as a PDU address, so callers never convert again, and the map's
+ * not-available word in the sentinels of every register point it applies to (one place decides, the codec checks).
+ */
 function normalise(profile: ModbusProfile): ModbusProfile {
-  if (profile.addressing === 'pdu') return profile;
   const points: Record<string, ModbusPoint> = {};
-  for (const [name, p] of Object.entries(profile.points)) points[name] = { ...p, address: toPduAddress(p.address, p.table) };
+  for (const [name, p] of Object.entries(profile.points)) {
+    const address = profile.addressing === 'one-based' ? toPduAddress(p.address, p.table) : p.address;
+    const na = profile.notAvailable !== undefined && p.type !== 'bool' ? notAvailableRaw(profile.notAvailable, p.type) : undefined;
+    const sentinels = na === undefined || p.sentinels?.includes(na) ? p.sentinels : [...(p.sentinels ?? []), na];
+    points[name] = { ...p, address, ...(sentinels ? { sentinels } : {}) };
+  }
   return { ...profile, addressing: 'pdu', points };
 }
 

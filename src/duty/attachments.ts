@@ -11,7 +11,7 @@ import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 import type { UserView } from '../contract/api.ts';
 import type { AttachmentView } from '../contract/duty-journal.ts';
 import { DomainError } from '../core/errors.ts';
-import { isSupervisor } from '../shifts/roster.ts';
+import { can } from '../auth/permissions.ts';
 import { entryById } from './entries.ts';
 
 export const MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024;
@@ -74,15 +74,15 @@ export function createAttachments(deps: { store: Store; dutyLog: DutyLog; clock:
       if (file.bytes.length > MAX_ATTACHMENT_BYTES) throw refuse(`larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MiB`, 413);
       const name = basename(file.name.replace(/\\/g, '/')).replace(/["]/g, '').replace(/\p{Cc}/gu, '').slice(0, 120) || `attachment.${detected.ext}`;
       const sha256 = createHash('sha256').update(file.bytes).digest('hex');
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const temp = join(dir, `.upload-${process.pid}-${sha256.slice(0, 16)}`);
-      writeFileSync(temp, file.bytes, { flush: true });
+      writeFileSync(temp, file.bytes, { flush: true, mode: 0o600 }); // the rename keeps the mode
       try {
         const row = store.transaction(() => {
           const target = entryById(db, entryId);
           if (!target) throw new DomainError('RW_NOT_FOUND', `no duty-log entry ${entryId}`, 404);
           if (target.kind !== 'note.added' && target.kind !== 'note.corrected') throw refuse(`entry ${entryId} is not a manual entry`, 409);
-          if (target.username !== by.username && !isSupervisor(by)) throw new DomainError('RW_FORBIDDEN', 'only the author or a supervisor may attach files to an entry', 403);
+          if (target.username !== by.username && !can('dutyLog.editOthers', by.role)) throw new DomainError('RW_FORBIDDEN', 'only the author or a supervisor may attach files to an entry', 403);
           if (rowsFor([entryId]).length >= MAX_ATTACHMENTS_PER_ENTRY) throw refuse(`an entry has at most ${MAX_ATTACHMENTS_PER_ENTRY} attachments`, 409);
           const now = clock.now();
           const r = db

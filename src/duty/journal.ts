@@ -8,7 +8,7 @@ import type { DutyLogEntryView, UserView } from '../contract/api.ts';
 import type { CorrectionRequest, DutyLogDayView, DutyLogPageView, NoteRequest, OpenItemsView, ResolveRequest, UnsignedDaysView } from '../contract/duty-journal.ts';
 import type { ShiftPlan, ShiftInstance } from '../shifts/shift-plan.ts';
 import type { Roster } from '../shifts/roster.ts';
-import { isSupervisor } from '../shifts/roster.ts';
+import { can } from '../auth/permissions.ts';
 import { DomainError } from '../core/errors.ts';
 import { addDays, formatDate, formatSiteMinute, localDateOf, parseDate, zonedInstant } from '../shifts/zoned-time.ts';
 import { correctionOf, correctionsSince, countBetween, entriesBetween, entryById, openItems } from './entries.ts';
@@ -126,7 +126,7 @@ export function createJournal(deps: JournalDeps): Journal {
         const target = entryById(db, id);
         if (!target) throw new DomainError('RW_NOT_FOUND', `no duty-log entry ${id}`, 404);
         if (target.kind !== 'note.added' && target.kind !== 'note.corrected') throw new DomainError('RW_NOT_CORRECTABLE', `entry ${id} (${target.kind}) was written by the gateway and cannot be corrected; add a note instead`, 409);
-        if (target.username !== by.username && !isSupervisor(by)) throw new DomainError('RW_FORBIDDEN', 'only the author or a supervisor may correct an entry', 403);
+        if (target.username !== by.username && !can('dutyLog.editOthers', by.role)) throw new DomainError('RW_FORBIDDEN', 'only the author or a supervisor may correct an entry', 403);
         const newer = correctionOf(db, id);
         if (newer !== null) throw new DomainError('RW_ALREADY_CORRECTED', `entry ${id} was already corrected by entry ${newer}; correct that one`, 409);
         return dutyLog.insert({ ts: clock.now(), kind: 'note.corrected', username: by.username, roomId: correction.roomId ?? null, params });
@@ -161,7 +161,7 @@ export function createJournal(deps: JournalDeps): Journal {
     },
 
     sign(date, comment, by) {
-      if (!isSupervisor(by)) throw new DomainError('RW_FORBIDDEN', 'only a supervisor signs the duty log (L4)', 403);
+      if (!can('dutyLog.sign', by.role)) throw new DomainError('RW_FORBIDDEN', 'only a supervisor signs the duty log (L4; a manager counts as one)', 403);
       const { to } = dayRange(date);
       if (clock.now() < to) throw bad(`the log of ${date} is still being written (until ${new Date(to).toISOString()}); sign it once its last shift has ended`);
       store.transaction(() => {

@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Bus } from '../core/bus.ts';
 import type { Users } from '../auth/users.ts';
+import type { LoginThrottle } from '../auth/login-throttle.ts';
 import type { AlarmService } from '../alarms/alarm-service.ts';
 import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 import type { Site } from '../config/load.ts';
@@ -22,10 +23,15 @@ import type { EntryRegister } from '../rooms/entry-register.ts';
 import type { ShiftReport } from '../duty/shift-report.ts';
 import type { Playbooks } from '../playbooks/playbooks.ts';
 import type { History } from '../sinks/historian/history.ts';
+import type { PeriodReports } from '../report/period-report.ts';
 
 export interface ConsoleDeps {
   site: Site;
   users: Users;
+  /** The console's public address (http.publicUrl, else where it listens); set once it listens. */
+  publicUrl: () => string;
+  /** Failed logins and handover signatures per account and source (issue 13 medium 3/4). */
+  loginThrottle: LoginThrottle;
   alarms: AlarmService;
   dutyLog: DutyLog;
   bus: Bus;
@@ -45,6 +51,8 @@ export interface ConsoleDeps {
   entryRegister: EntryRegister;
   shiftReport: ShiftReport;
   playbooks: Playbooks;
+  /** The supervisor's week / month / half-year / year (M1). */
+  periodReports: PeriodReports;
   /** Historian status and trends (issue 6); absent in tests that wire the console without it. */
   history?: History;
 }

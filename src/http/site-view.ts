@@ -1,6 +1,7 @@
 // The console's view of the site: rooms, devices and points with their effective limits.
 import type { SiteView } from '../contract/api.ts';
 import type { Site } from '../config/load.ts';
+import { shelveLimits } from '../alarms/shelve-limits.ts';
 
 /** Everything but the gateway's time, which the route adds to each answer. */
 export function siteView(site: Site): Omit<SiteView, 'serverTime'> {
@@ -11,6 +12,7 @@ export function siteView(site: Site): Omit<SiteView, 'serverTime'> {
     timezone: site.timezone,
     demo: site.demo,
     language: config.site.language ?? 'zh-CN',
+    shelveMaxMinutes: shelveLimits(config.alarms?.maxShelveMinutes),
     rooms: config.rooms.map((r) => ({ id: r.id, name: r.name, kind: r.kind })),
     devices: site.devices.map((d) => ({ id: d.config.id, roomId: d.config.room, name: d.name, profile: d.profile.id })),
     points: [...site.points.values()].map((p) => ({

@@ -50,8 +50,22 @@ function own(catalog: Readonly<Record<string, string>>, key: string): string | u
 export function interpolate(template: string, params: MessageParams): string {
   return template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
     const value = Object.hasOwn(params, name) ? params[name] : undefined;
-    return value === undefined || value === null ? whole : String(value);
+    return value === undefined || value === null ? whole : isolateBidi(String(value));
   });
+}
+
+// Explicit directional formatting characters (Unicode UAX #9 §2): embeddings, overrides, isolates.
+const bidiControls = /[\u202A-\u202E\u2066-\u2069]/;
+const isolates = /[\u2066-\u2069]/g;
+
+/**
+ * A text someone typed (a note, a reason, a visitor's name) that carries bidi overrides is shown isolated
+ * (issue 13, low): wrapped in FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE, so "‮evil" cannot reverse the
+ * sentence around it. Its own isolate marks are dropped so it cannot close the wrapper early. Text without
+ * such characters is returned unchanged.
+ */
+export function isolateBidi(text: string): string {
+  return bidiControls.test(text) ? `\u2068${text.replace(isolates, '')}\u2069` : text;
 }
 
 /** The placeholder names a template uses (for the locale test and for tooling). */

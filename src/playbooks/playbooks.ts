@@ -71,6 +71,8 @@ export function createPlaybooks(deps: { store: Store; dutyLog: DutyLog; clock: C
   return {
     open(req, by) {
       if (req.roomId !== undefined && !roomIds.has(req.roomId)) throw new DomainError('RW_INVALID_REQUEST', `unknown room "${req.roomId}"`, 400);
+      // References are checked (issue 13): a playbook names an alarm that exists.
+      if (req.alarmId !== undefined && !db.prepare('SELECT 1 FROM alarms WHERE id = ?').get(req.alarmId)) throw new DomainError('RW_NOT_FOUND', `no alarm ${req.alarmId}`, 404);
       return logged((now) => {
         const r = db
           .prepare(`INSERT INTO playbooks (type, situation, alarm_id, room_id, opened_by, opened_at, state) VALUES (?, ?, ?, ?, ?, ?, 'open') RETURNING *`)

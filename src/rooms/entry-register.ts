@@ -7,7 +7,7 @@ import type { UserView } from '../contract/api.ts';
 import type { RoomEntryRequest, RoomEntryView } from '../contract/room-entries.ts';
 import type { Roster } from '../shifts/roster.ts';
 import type { Users } from '../auth/users.ts';
-import { isSupervisor } from '../shifts/roster.ts';
+import { can } from '../auth/permissions.ts';
 import { DomainError } from '../core/errors.ts';
 
 export interface EntryRegister {
@@ -53,7 +53,7 @@ export function createEntryRegister(deps: { store: Store; dutyLog: DutyLog; rost
     async enter(req, by) {
       if (!roomIds.has(req.roomId)) throw bad(`unknown room "${req.roomId}"`);
       const approver = roster.person(req.approvedBy);
-      if (!approver || !isSupervisor(approver)) throw bad(`the approver "${req.approvedBy}" must be an active supervisor (R3)`);
+      if (!approver || !can('roomEntry.approve', approver.role)) throw bad(`the approver "${req.approvedBy}" must be an active supervisor (R3)`);
       const escort = roster.person(req.escort);
       if (!escort) throw bad(`the escort "${req.escort}" must be an active staff member (R3)`);
       if (!(await users.verify(approver.username, req.approverPassword))) throw new DomainError('RW_BAD_CREDENTIALS', `${approver.username} did not confirm the entry: wrong password (R3)`, 403);

@@ -9,6 +9,7 @@ import type { Role, UserView } from '../contract/api.ts';
 import type { RosterAssignment, RosterView, StaffingGap, SwapRequest, SwapView } from '../contract/shifts.ts';
 import { DomainError } from '../core/errors.ts';
 import { requiredStaff, type ShiftInstance, type ShiftPlan } from './shift-plan.ts';
+import { can } from '../auth/permissions.ts';
 import { parseDate } from './zoned-time.ts';
 import { parseCsv, toCsv } from './csv.ts';
 
@@ -85,10 +86,8 @@ const swapView = (r: SwapRow): SwapView => ({
   comment: r.comment,
 });
 
-export const isSupervisor = (user: UserView): boolean => user.role === 'supervisor' || user.role === 'admin';
-
 function requireSupervisor(user: UserView, what: string): void {
-  if (!isSupervisor(user)) throw new DomainError('RW_FORBIDDEN', `only a supervisor may ${what}`, 403);
+  if (!can('roster.manage', user.role)) throw new DomainError('RW_FORBIDDEN', `only a supervisor may ${what}`, 403);
 }
 
 export function createRoster(deps: RosterDeps): Roster {
@@ -281,7 +280,7 @@ export function createRoster(deps: RosterDeps): Roster {
       if (!shift) throw new DomainError('RW_SWAP_INVALID', `no shift "${req.shiftId}" on ${req.date}`, 409);
       const month = req.date.slice(0, 7);
       // A duty member asks for their own swap; a supervisor may ask on anyone's behalf.
-      if (by.username !== req.fromUser && !isSupervisor(by)) throw new DomainError('RW_FORBIDDEN', 'you can only ask to swap your own shift', 403);
+      if (by.username !== req.fromUser && !can('roster.manage', by.role)) throw new DomainError('RW_FORBIDDEN', 'you can only ask to swap your own shift', 403);
       if (monthRow(month)?.state !== 'published') throw new DomainError('RW_SWAP_INVALID', `the roster of ${month} is not published; a supervisor edits the draft directly`, 409);
       // S1: swaps are approved in advance.
       if (clock.now() >= shift.start) throw new DomainError('RW_SWAP_TOO_LATE', `${shift.key} has already started; swaps are agreed in advance`, 409);

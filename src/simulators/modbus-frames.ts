@@ -123,9 +123,23 @@ export function serveRtu(stream: Duplex, units: Lookup, stats: PendingStats = { 
   });
 }
 
+/** How a Modbus TCP gateway behaves towards the units behind it (tests of issue 12). */
+export interface GatewayBehaviour {
+  /** Every request as it arrived: the server's own log, for asserting a client's cadence. */
+  requestLog?: { unitId: number; at: number }[];
+  /**
+   * One RS-485 bus behind the gateway: requests are served one at a time in arrival order; a silent unit
+   * holds the bus for this long (the gateway's own response timeout), then the gateway answers 0x0B.
+   */
+  serializedBusTimeoutMs?: number;
+  /** Units whose request makes the gateway drop the TCP connection (a gateway resetting on a missing slave). */
+  disconnectOn?: Set<number>;
+}
+
 /** Serves Modbus TCP (MBAP) on a socket; requests may overlap, each answered when its unit is ready. */
-export function serveMbap(stream: Duplex, units: Lookup, stats: PendingStats = { pending: 0, maxPending: 0 }): void {
+export function serveMbap(stream: Duplex, units: Lookup, stats: PendingStats = { pending: 0, maxPending: 0 }, gateway: GatewayBehaviour = {}): void {
   let buf: Buffer = Buffer.alloc(0);
+  let bus: Promise<void> = Promise.resolve(); // serialized mode: the RS-485 line behind the gateway
   stream.on('data', (chunk: Buffer) => {
     buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
     while (buf.length >= 7) {
@@ -135,18 +149,41 @@ export function serveMbap(stream: Duplex, units: Lookup, stats: PendingStats = {
         return;
       }
       if (buf.length < 6 + len) return;
-      const header = buf.subarray(0, 7);
-      const unit = units(header[6]!);
-      const pdu = answerPdu(unit, buf.subarray(7, 6 + len));
+      const header = Buffer.from(buf.subarray(0, 7));
+      const unitId = header[6]!;
+      gateway.requestLog?.push({ unitId, at: performance.now() });
+      if (gateway.disconnectOn?.has(unitId)) {
+        stream.destroy();
+        return;
+      }
+      const unit = units(unitId);
+      const request = Buffer.from(buf.subarray(7, 6 + len));
       buf = buf.subarray(6 + len);
-      if (pdu === 'silent') continue;
-      const out = Buffer.alloc(7 + pdu.length);
-      header.copy(out, 0, 0, 7);
-      out.writeUInt16BE(pdu.length + 1, 4);
-      pdu.copy(out, 7);
-      answerLater(unit, stats, () => {
+      const reply = (pdu: Buffer): void => {
+        const out = Buffer.alloc(7 + pdu.length);
+        header.copy(out, 0, 0, 7);
+        out.writeUInt16BE(pdu.length + 1, 4);
+        pdu.copy(out, 7);
         if (stream.writable) stream.write(out);
-      });
+      };
+      const busTimeout = gateway.serializedBusTimeoutMs;
+      if (busTimeout !== undefined) {
+        bus = bus.then(
+          () =>
+            new Promise<void>((resolve) => {
+              const pdu = answerPdu(unit, request); // asked when its turn on the line comes
+              const hold = pdu === 'silent' ? busTimeout : (unit?.delayMs ?? 0);
+              setTimeout(() => {
+                reply(pdu === 'silent' ? exceptionPdu(request[0]!, 11) : pdu);
+                resolve();
+              }, hold).unref();
+            }),
+        );
+        continue;
+      }
+      const pdu = answerPdu(unit, request);
+      if (pdu === 'silent') continue;
+      answerLater(unit, stats, () => reply(pdu));
     }
   });
 }

@@ -5,7 +5,7 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from '../core/logger.ts';
 import type { ModbusProfile } from '../devices/profile-schema.ts';
-import { serveMbap, serveRtu, type PendingStats } from './modbus-frames.ts';
+import { serveMbap, serveRtu, type GatewayBehaviour, type PendingStats } from './modbus-frames.ts';
 import { createSimulatedUnit, type SimulatedUnit } from './modbus-unit.ts';
 
 /** One simulated device as the control server and the tests see it: its unit, where it listens, stop. */
@@ -24,6 +24,8 @@ export interface BusSimulatorOptions {
   framing: 'tcp' | 'rtu';
   units: readonly { profile: ModbusProfile; unitId: number }[];
   logger: Logger;
+  /** Modbus TCP only: how the gateway treats its units (request log, one serialized bus, dropping). */
+  gateway?: GatewayBehaviour;
 }
 
 export interface BusSimulator {
@@ -50,7 +52,8 @@ export async function startBusSimulator(options: BusSimulatorOptions): Promise<B
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', (err) => logger.debug('modbus simulator client socket error', { err: String(err) }));
-    (framing === 'tcp' ? serveMbap : serveRtu)(socket, (id) => units.get(id), stats);
+    if (framing === 'tcp') serveMbap(socket, (id) => units.get(id), stats, options.gateway);
+    else serveRtu(socket, (id) => units.get(id), stats);
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -117,7 +117,8 @@ export async function startMqttSimulator(options: MqttSimulatorOptions): Promise
     return publish(d.topic, simulatedPayload(d, primary, values, documents), false);
   };
   const availabilityPayload = (text: string): string => {
-    if (!availability || availability.format === 'plain') return text;
+    // plain-or-json is simulated as JSON (Zigbee2MQTT 2.x); the 1.x plain text is covered by the source's tests.
+    if (!availability?.steps || availability.format === 'plain') return text;
     const doc: Record<string, unknown> = {};
     setPath(doc, availability.steps!, text);
     return JSON.stringify(doc);
@@ -130,12 +131,12 @@ export async function startMqttSimulator(options: MqttSimulatorOptions): Promise
 
   const connect = async (): Promise<void> => {
     const c = mqtt.connect(options.url, {
-      clientId: `sim-${device.config.id}`,
+      clientId: device.config.connection.clientId ?? `sim-${device.config.id}`,
       username: device.config.connection.username,
       password: options.password,
       protocolVersion: 4,
       reconnectPeriod: 0,
-      ...(availability ? { will: { topic: availability.topic, payload: Buffer.from(availabilityPayload(availability.offline)), qos: 1, retain: true } } : {}),
+      ...(availability ? { will: { topic: availability.topic, payload: Buffer.from(availabilityPayload(availability.offline[0]!)), qos: 1, retain: true } } : {}),
       ...options.clientOptions,
     });
     await new Promise<void>((ok, fail) => {
@@ -145,7 +146,7 @@ export async function startMqttSimulator(options: MqttSimulatorOptions): Promise
     c.on('error', (err) => logger.warn('simulated mqtt device error', { device: device.config.id, err: err.message }));
     client = c;
     online = true;
-    if (availability) await publish(availability.topic, availabilityPayload(availability.online), true);
+    if (availability) await publish(availability.topic, availabilityPayload(availability.online[0]!), true);
     await publishAll();
     const every = options.republishMs ?? (device.profile.heartbeatSeconds ? (device.profile.heartbeatSeconds * 1000) / 3 : undefined);
     if (every !== undefined) {

@@ -322,9 +322,40 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    // Issue 13: a hash raised to OWASP's cost at login survives restarts while the config still holds the
+    // older hash it replaced (config_hash); sessions get an id and a source for the admin's list.
+    version: 5,
+    description: 'password rehash on login, session list and revocation',
+    sql: `
+      ALTER TABLE users ADD COLUMN config_hash TEXT;
+      ALTER TABLE sessions ADD COLUMN source TEXT;
+      `,
+  },
+  {
+    // Issue 12: a detector's routine test (its test button) is classified as a test, not as a false alarm.
+    // SQLite cannot change a CHECK in place: the table is copied into a new one.
+    version: 6,
+    description: "fire classification 'test'",
+    sql: `
+      CREATE TABLE fire_responses_new (
+        alarm_id        INTEGER PRIMARY KEY REFERENCES alarms(id),
+        dispatched_to   TEXT,
+        dispatched_by   TEXT,
+        dispatched_at   INTEGER,
+        classification  TEXT CHECK (classification IN ('confirmed', 'false_alarm', 'device_fault', 'test')),
+        classified_by   TEXT,
+        classified_at   INTEGER,
+        note            TEXT
+      ) STRICT;
+      INSERT INTO fire_responses_new SELECT alarm_id, dispatched_to, dispatched_by, dispatched_at, classification, classified_by, classified_at, note FROM fire_responses;
+      DROP TABLE fire_responses;
+      ALTER TABLE fire_responses_new RENAME TO fire_responses;
+    `,
+  },
+  {
     // Issue 14: a crash leaves a trace (L1/L6). One row: the last durable sign of life and whether the gateway
     // stopped cleanly; an unclean stop found on start is logged with the blind period since the heartbeat.
-    version: 5,
+    version: 7,
     description: 'gateway run record: heartbeat and clean stop',
     sql: `
       CREATE TABLE gateway_run (

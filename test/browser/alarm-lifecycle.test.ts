@@ -11,9 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { projectRoot } from '../../src/config/load.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { attrOf, chromiumPart, consolePage, launchChromium, textOf } from '../helpers/browser.ts';
+import { attrOf, chromiumPart, consolePage, launchChromium, textOf, untilLive } from '../helpers/browser.ts';
 import { freePort } from '../helpers/ports.ts';
-import { waitFor } from '../helpers/wait.ts';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 const TEMP = 'dist-b1-th1.temperature';
@@ -77,7 +76,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     gw = await startTestGateway({ dataDir, yaml: await siteYaml(dataDir), profilesDir: resolve(projectRoot, 'test', 'fixtures', 'profiles') });
     browser = await launchChromium();
     duty = await consolePage(browser, gw.url, 'duty', 'duty', errors);
-    await waitFor(async () => (await textOf(duty.getByTestId('connection-status'))) === 'Live', 'the console to go live');
+    await untilLive(duty);
   });
 
   afterAll(async () => {
@@ -124,7 +123,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     expect(await shelved.getAttribute('data-annunciation')).toBe('shelved');
     expect(await shelved.getAttribute('class')).not.toContain('blink');
     const info = await textOf(shelved.getByTestId('alarm-annunciation'));
-    expect(info).toMatch(/^Shelvedby duty until \d\d\/\d\d, \d\d:\d\d:\d\dReason: Sensor being recalibrated$/);
+    expect(info).toMatch(/^Shelvedby Duty Li until [A-Z][a-z]{2} \d{1,2}, \d\d:\d\d:\d\dReason: Sensor being recalibrated$/);
     // Nothing annunciated is unacknowledged now: no sound warning, no count.
     await expect.poll(() => duty.getByTestId('sound-warning').isVisible(), WAIT).toBe(false);
     expect(await duty.getByTestId('alarm-unack-count').isVisible()).toBe(false);
@@ -155,15 +154,15 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     await tag.waitFor({ state: 'visible', ...WAIT });
     expect(await textOf(duty.getByTestId('tag-kind-dist-b1-th1'))).toBe('Maintenance');
     expect(await textOf(duty.getByTestId('tag-reason-dist-b1-th1'))).toBe('Replacing the sensor');
-    expect(await textOf(tag)).toContain('By duty at');
-    expect(await textOf(duty.getByTestId('tag-end-dist-b1-th1'))).toBe('Planned end 06/01, 17:30:00');
+    expect(await textOf(tag)).toContain('By Duty Li at');
+    expect(await textOf(duty.getByTestId('tag-end-dist-b1-th1'))).toBe('Planned end Jun 1, 17:30:00');
     expect(await duty.getByTestId('tag-button-dist-b1-th1').isVisible()).toBe(false);
 
     const hh = await idOf(row(duty, TEMP, 'highHigh'));
     await expect.poll(() => inList(duty, 'not-annunciated-list', hh), WAIT).toBe(1);
     const oos = duty.getByTestId(`alarm-row-${hh}`);
     expect(await oos.getAttribute('data-annunciation')).toBe('out_of_service');
-    expect(await textOf(oos.getByTestId('alarm-annunciation'))).toContain('Maintenance tag by duty');
+    expect(await textOf(oos.getByTestId('alarm-annunciation'))).toContain('Maintenance tag by Duty Li');
     // The room is not "Normal" while a device in it is out of service.
     expect(await textOf(duty.getByTestId('room-status-dist-room-b1'))).toBe('Tagged out of service');
     await expect.poll(() => logText(duty, 'device.tagged'), WAIT).toContain('(Maintenance): Replacing the sensor');
@@ -199,7 +198,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     await duty.getByTestId(`dispatch-button-${id}`).click();
     await duty.getByTestId('dispatch-to').fill('Guard Wang');
     await duty.getByTestId('dispatch-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toMatch(/^Guard Wang sent to confirm by duty at /);
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toMatch(/^Guard Wang sent to confirm by Duty Li at /);
 
     await duty.getByTestId(`ack-button-${id}`).click();
     await duty.getByTestId('ack-note').fill('Guard Wang on his way');
@@ -214,7 +213,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     await reset.waitFor(WAIT);
     await reset.click();
     await lead.getByTestId('reset-confirm').click();
-    expect(await textOf(lead.getByTestId('reset-error'))).toBe('Classify the fire alarm (confirmed, false alarm, device fault) before resetting it (A4).');
+    expect(await textOf(lead.getByTestId('reset-error'))).toBe('Classify the fire alarm (confirmed, false alarm, device fault, routine test) before resetting it (A4).');
     await lead.getByTestId('reset-cancel').click();
 
     await duty.getByTestId(`classify-button-${id}`).click();
@@ -223,7 +222,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     expect(await textOf(duty.getByTestId('classify-error'))).toBe('Please choose what was found.');
     await duty.getByTestId('classify-kind-false_alarm').check();
     await duty.getByTestId('classify-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toContain('False alarm (duty, ');
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toContain('False alarm (Duty Li, ');
     await expect.poll(() => logText(duty, 'alarm.classified'), WAIT).toContain('classified the fire alarm as False alarm');
     await duty.screenshot({ path: '/tmp/alarm-fire.png' });
 
@@ -256,7 +255,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     await approve.click();
     for (const page of [sup, duty]) {
       await expect.poll(() => page.getByTestId('tag-awaiting-fire-panel').count(), WAIT).toBe(0);
-      expect(await textOf(page.getByTestId('device-tag-fire-panel'))).toContain('Approved by sup at');
+      expect(await textOf(page.getByTestId('device-tag-fire-panel'))).toContain('Approved by Supervisor Chen at');
     }
     await expect.poll(() => logText(duty, 'device.tagApproved'), WAIT).toContain('Supervisor Chen approved the tag (Isolation) on Fire panel relay module (test)');
     await sup.screenshot({ path: '/tmp/alarm-isolation-approved.png' });

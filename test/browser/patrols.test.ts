@@ -6,27 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { routes, type PatrolStatusView } from '../../src/contract/api.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
-import { startSiteWith } from '../helpers/shifts.ts';
+import { distRoomPatrolYaml, startSiteWith } from '../helpers/shifts.ts';
 import { chromiumPart, launchChromium } from '../helpers/browser.ts';
 import { api, login } from '../helpers/console-client.ts';
 
 const part = chromiumPart();
 const WAIT = { timeout: 15_000, interval: 100 };
 
-const extra = `shifts:
-  - { id: day, name: { en: Day, zh-CN: 白班 }, start: "08:00", end: "20:00" }
-  - { id: night, name: { en: Night, zh-CN: 夜班 }, start: "20:00", end: "08:00" }
-patrols:
-  - id: dist-shift
-    room: dist-room-b1
-    name: { en: Distribution room round, zh-CN: 配电房巡查 }
-    every: shift
-    checklist:
-      - { id: clean, name: { en: Equipment and room clean, zh-CN: 设备及机房干净 } }
-      - { id: no-leak, name: { en: No leaks, zh-CN: 无跑冒滴漏 } }
-    readings:
-      - { point: dist-b1-th1.temperature }
-      - { id: kwh, name: { en: Main meter, zh-CN: 总电表 }, unit: kWh }`;
+const extra = distRoomPatrolYaml;
 
 /**
  * A running clock shifted (by at most ~6.5 h) into the middle of the day shift, 08:30–19:30 Shanghai: near a

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { realPart } from './real-parts.ts';
+import { waitFor } from './wait.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -66,3 +67,8 @@ export const attrOf = async (locator: Locator, name: string): Promise<string | n
  */
 export const loggedInPage = (browser: Browser, url: string, username: string, password: string, errors: string[]): Promise<Page> =>
   consolePage(browser, url, username, password, errors, { timezoneId: 'Asia/Shanghai', width: 1500, height: 1000, acceptDialogs: true, consoleErrors: false });
+
+/** Resolves when the console's connection to the gateway is live (its socket joined). */
+export async function untilLive(page: Page): Promise<void> {
+  await waitFor(async () => (await textOf(page.getByTestId('connection-status'))) === 'Live', 'the console to go live');
+}

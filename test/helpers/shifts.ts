@@ -16,6 +16,7 @@ import { DomainError } from '../../src/core/errors.ts';
 import { fakeClock, type FakeClock } from './fake-clock.ts';
 import { startTestGateway, testSiteYaml, type TestGateway } from './gateway.ts';
 import type { Clock } from '../../src/core/clock.ts';
+import type { Gateway } from '../../src/gateway.ts';
 
 export const towerShifts: ShiftConfig[] = [
   { id: 'day', name: { en: 'Day', 'zh-CN': '白班' }, start: '08:30', end: '17:30', minStaff: { duty: 1 } },
@@ -46,7 +47,7 @@ export async function shiftWorld(opts: { shifts?: ShiftConfig[]; start?: number 
   const dir = mkdtempSync(join(tmpdir(), 'roomwatch-shifts-'));
   const store = openStore(dir, silentLogger);
   const clock = fakeClock(opts.start);
-  const users = createUsers(store, clock, 12);
+  const users = createUsers(store, clock, 12, { demo: true });
   await users.syncFromConfig(crew);
   const bus = createBus(silentLogger);
   return {
@@ -85,3 +86,27 @@ export async function startSiteWith(extra: string, opts: { clock?: Clock; users?
   const yaml = (await testSiteYaml({ dataDir, extra })).replace('users:\n', `users:\n${(opts.users ?? []).map((u) => `  - ${u}\n`).join('')}`);
   return startTestGateway({ dataDir, yaml, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.dutyCheckMs === undefined ? {} : { dutyCheckMs: opts.dutyCheckMs }) });
 }
+
+/** November 2026 published: duty on every day shift, wang on every night (the handover tests' roster, S1). */
+export function publishDutyDaysWangNights(gateway: Gateway): void {
+  const { roster, users } = gateway;
+  const days = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
+  roster.saveDraft('2026-11', days.flatMap((date) => [{ date, shiftId: 'day', username: 'duty' }, { date, shiftId: 'night', username: 'wang' }]), users.get('lead')!);
+  roster.publish('2026-11', users.get('lead')!);
+}
+
+/** Day and night shifts and one patrol of the distribution room every shift, with a checklist and two readings (P1, P4). */
+export const distRoomPatrolYaml = `shifts:
+  - { id: day, name: { en: Day, zh-CN: 白班 }, start: "08:00", end: "20:00" }
+  - { id: night, name: { en: Night, zh-CN: 夜班 }, start: "20:00", end: "08:00" }
+patrols:
+  - id: dist-shift
+    room: dist-room-b1
+    name: { en: Distribution room round, zh-CN: 配电房巡查 }
+    every: shift
+    checklist:
+      - { id: clean, name: { en: Equipment and room clean, zh-CN: 设备及机房干净 } }
+      - { id: no-leak, name: { en: No leaks, zh-CN: 无跑冒滴漏 } }
+    readings:
+      - { point: dist-b1-th1.temperature }
+      - { id: kwh, name: { en: Main meter, zh-CN: 总电表 }, unit: kWh }`;

@@ -64,6 +64,11 @@ describe('historian API (embedded store)', () => {
       [`points=nope.x`, /unknown points: nope\.x/],
       [`points=${TEMP}&from=${now}&to=${now - 1}`, /from must be before to/],
       [`points=${TEMP}&from=${now - 30 * DAY}&to=${now}&resolution=raw`, /at most 7 days/],
+      // Issue 17: far-future ends (InfluxDB would answer "overflowed duration": a 500) and more than the cap.
+      [`points=${TEMP}&from=${now}&to=${now + 3 * DAY}`, /more than a day in the future/],
+      // Past any date the schema bounds it first (issue 13: integers bounded, the field named).
+      [`points=${TEMP}&from=0&to=9007199254740991`, /querystring\/to must be <= 8640000000000000/],
+      [`points=${TEMP}&from=0&to=${now}&resolution=1h`, /at most 10000 hours/],
       [`points=${TEMP}&resolution=5s`, /resolution/],
       [`points=${TEMP}&from=yesterday`, /from/],
       [`points=${Array.from({ length: 21 }, () => TEMP).map((k, i) => `${k}${i}`).join(',')}`, /unknown points|1 to 20/],
@@ -99,8 +104,8 @@ describe('historian retention', () => {
       const roll = (start: number) => ({ resolution: '1h' as const, pointKey: 'a.t', roomId: 'r', deviceId: 'a', point: 't', start, min: 1, max: 1, mean: 1, last: 1, count: 1 });
       h.writeRollups([roll(now - 732 * DAY), roll(now - 700 * DAY)]);
       expect(h.purge(now)).toBe(2);
-      expect(h.trend(['a.t'], 0, now, 'raw')[0]!.t).toEqual([now - 89 * DAY]);
-      expect(h.trend(['a.t'], 0, now, '1h')[0]!.t).toEqual([now - 700 * DAY]);
+      expect(h.trend(['a.t'], 0, now, 'raw', 10)[0]!.t).toEqual([now - 89 * DAY]);
+      expect(h.trend(['a.t'], 0, now, '1h', 10)[0]!.t).toEqual([now - 700 * DAY]);
       h.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SiteConfig } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { Reading } from '../../src/core/reading.ts';
+import { TREND_MAX_POINTS } from '../../src/contract/history.ts';
 import { createHistory, type History } from '../../src/sinks/historian/history.ts';
 import { influxdAvailable, startInfluxd, type RunningInfluxd } from '../helpers/influxd.ts';
 import { realPart } from '../helpers/real-parts.ts';
@@ -38,6 +39,11 @@ function siteConfig(influxUrl?: string): SiteConfig {
     users: [{ username: 'duty', displayName: 'Duty', role: 'duty', password: 'duty' }],
     ...(influxUrl ? { historian: { influx: { url: influxUrl, database: 'rw_contract', flushIntervalMs: 20 } } } : {}),
   };
+}
+
+const FAST_STEP = 500;
+function fastAt(i: number): Reading {
+  return { roomId: 'dist-room-b1', deviceId: 'th1', unit: '', quality: 'good', ts: H0 + i * FAST_STEP, pointKey: 'th1.fast', point: 'fast', value: i % 7 };
 }
 
 const dirs: string[] = [];
@@ -80,6 +86,8 @@ describe.each(backends)('history contract: $name', ({ make, skip }) => {
     histories.push(h);
     await h.start();
     for (let i = 0; i < N; i++) h.writeReadings(readingsAt(i));
+    // One point read every 500 ms: more raw readings in 2 hours than a trend answer may hold (TREND_MAX_POINTS).
+    for (let i = 0; i <= TREND_MAX_POINTS; i++) h.writeReadings([fastAt(i)]);
     await vi.waitFor(() => expect(h.status().outboxPoints).toBe(0), { timeout: 60_000, interval: 100 });
   }, 120_000);
 
@@ -118,6 +126,28 @@ describe.each(backends)('history contract: $name', ({ make, skip }) => {
     expect(none.series).toEqual([{ pointKey: 'th1.nothing', t: [], value: [] }]);
   });
 
+  it.skipIf(skip)('caps the points per series (issue 17): coarser resolution past the cap, refused past hourly', { timeout: 60_000 }, async () => {
+    // Raw over two hours would be 10,001 readings of th1.fast: answered from the 1-minute rollups instead.
+    const fast = await vi.waitFor(async () => {
+      const v = await h.trend(['th1.fast', 'th1.temperature'], H0, H0 + 2 * 3_600_000, 'auto');
+      expect(v.series[0]!.t.length).toBeGreaterThan(80);
+      return v;
+    }, { timeout: 30_000, interval: 200 });
+    expect(fast.resolution).toBe('1m');
+    expect(fast.series[0]!.t).toHaveLength(Math.floor((TREND_MAX_POINTS * FAST_STEP) / 60_000)); // 83 closed minutes
+    expect(fast.series[1]!.t).toHaveLength(120);
+    // Within the cap, raw stays raw.
+    expect((await h.trend(['th1.fast'], H0, H0 + 60_000, 'raw')).series[0]!.t).toHaveLength(120);
+
+    // 1-minute rollups over more than TREND_MAX_POINTS minutes (a week): hourly ones answer.
+    const week = await h.trend(['th1.temperature'], H0 - 6 * 86_400_000, H0 + 86_400_000, '1m');
+    expect(week.resolution).toBe('1h');
+    expect(week.series[0]!.t).toEqual([H0, H0 + 3_600_000]);
+
+    // Hourly over more than TREND_MAX_POINTS hours (two years): refused, with the limit named.
+    await expect(h.trend(['th1.temperature'], END - 731 * 86_400_000, END, '1h')).rejects.toMatchObject({ status: 400, message: /at most 10000 hours/ });
+  });
+
   it.skipIf(skip)('sums up a window from the 1-minute rollups and the open minute (the shift report)', { timeout: 60_000 }, async () => {
     const keys = ['th1.temperature', 'th1.humidity', 'th1.nothing'];
     // From minute 30 to past the last reading: 99 closed minutes and the open one (2 h 9 min), 6 readings each.
@@ -137,5 +167,24 @@ describe.each(backends)('history contract: $name', ({ make, skip }) => {
     // The open minute alone, and a window before any data.
     expect((await h.windowStats(['th1.humidity'], H0 + 129 * 60_000, END + 60_000)).map((s) => [s.min, s.count])).toEqual([[52, 6]]);
     expect(await h.windowStats(keys, H0 - 86_400_000, H0)).toEqual([]);
+  });
+
+  it.skipIf(skip)('answers the period reports\' hourly rollups and minutes above a limit (M1)', { timeout: 60_000 }, async () => {
+    const keys = ['th1.temperature', 'th1.humidity', 'th1.nothing'];
+    // The two closed hours of each point (the third hour is still open: not stored, not answered).
+    const hours = await h.hourTotals(keys, H0 - 86_400_000, H0 + 86_400_000);
+    expect(hours.map((r) => ({ ...r, sum: Number(r.sum.toFixed(6)) }))).toEqual([
+      { pointKey: 'th1.temperature', start: H0, min: 20, max: 25, sum: 22.5 * 360, count: 360 },
+      { pointKey: 'th1.temperature', start: H0 + 3_600_000, min: 20, max: 25, sum: 22.5 * 360, count: 360 },
+      { pointKey: 'th1.humidity', start: H0, min: 50, max: 50, sum: 50 * 360, count: 360 },
+      { pointKey: 'th1.humidity', start: H0 + 3_600_000, min: 51, max: 51, sum: 51 * 360, count: 360 },
+    ]);
+    expect(await h.hourTotals(keys, H0 + 3_600_000, H0 + 3_600_000 + 1)).toHaveLength(2); // [from, to)
+    // Humidity above 50.5: minutes 60 to 128 (the 129th is open); a limit nothing reaches answers nothing.
+    const above = await h.minutesAbove([{ pointKey: 'th1.humidity', above: 50.5 }, { pointKey: 'th1.temperature', above: 25 }], H0, END + 60_000);
+    expect(above).toHaveLength(69);
+    expect(above[0]).toEqual({ pointKey: 'th1.humidity', start: H0 + 60 * 60_000, max: 51 });
+    expect(above.at(-1)).toEqual({ pointKey: 'th1.humidity', start: H0 + 128 * 60_000, max: 52 });
+    expect(await h.minutesAbove([{ pointKey: 'th1.temperature', above: 24.5 }], H0, H0 + 10 * 60_000)).toHaveLength(10);
   });
 });

@@ -11,7 +11,7 @@ import type { AlarmView } from '../../src/contract/api.ts';
 import type { InfluxConfig } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import type { Reading } from '../../src/core/reading.ts';
-import { createInfluxHistorian, type InfluxHistorian } from '../../src/sinks/historian/influx-historian.ts';
+import { createInfluxHistorian, type HistorianLoss, type InfluxHistorian } from '../../src/sinks/historian/influx-historian.ts';
 import { RETENTION_DEFAULTS } from '../../src/sinks/historian/influx-retention.ts';
 import { OUTBOX_FILE } from '../../src/sinks/historian/outbox.ts';
 import type { Rollup } from '../../src/sinks/historian/rollup.ts';
@@ -69,7 +69,7 @@ describe.skipIf(influxPart.skip)('InfluxDB historian with outbox (real influxd)'
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  function historian(database: string, extra: Partial<InfluxConfig> = {}, dataDir?: string): InfluxHistorian {
+  function historian(database: string, extra: Partial<InfluxConfig> = {}, dataDir?: string, onLoss?: (loss: HistorianLoss) => void): InfluxHistorian {
     const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'rw-outbox-'));
     if (!dataDir) dirs.push(dir);
     const h = createInfluxHistorian({
@@ -79,6 +79,7 @@ describe.skipIf(influxPart.skip)('InfluxDB historian with outbox (real influxd)'
       dataDir: dir,
       logger,
       clock,
+      ...(onLoss ? { onLoss } : {}),
     });
     running.push(h);
     return h;
@@ -211,7 +212,8 @@ describe.skipIf(influxPart.skip)('InfluxDB historian with outbox (real influxd)'
     }, POLL);
     const rows = await select('rw_outage', 'SELECT value FROM raw.reading');
     expect(rows.map((r) => [r.time, r.value])).toEqual(Array.from({ length: 300 }, (_, i) => [T0 + i * 1000, i / 10]));
-    expect(h.status()).toMatchObject({ dropped: 0, rejected: 0, state: 'ok' });
+    // Recovered: the outage's error is not shown any more next to state ok (issue 17).
+    expect(h.status()).toMatchObject({ dropped: 0, rejected: 0, state: 'ok', lastError: null, dropping: null });
   });
 
   it('when InfluxDB answers slowly, points wait in the outbox and all arrive exactly once', { timeout: 120_000 }, async () => {
@@ -266,6 +268,65 @@ describe.skipIf(influxPart.skip)('InfluxDB historian with outbox (real influxd)'
     expect((await select('rw_bound', 'SELECT value FROM raw.reading')).map((r) => r.value)).toEqual([18, 19, 20, 21, 22, 23, 24, 25]);
     expect(await count('rw_bound', 'longterm.reading_1m', 'mean')).toBe(1);
     expect(await count('rw_bound', 'longterm.alarm', 'event')).toBe(1);
+  });
+
+  it('counts a drop episode durably across a restart, reports its start and end, and clears on recovery (issue 17)', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rw-outbox-'));
+    dirs.push(dir);
+    const losses: HistorianLoss[] = [];
+    const drops = (): Record<string, unknown>[] => logLines.filter((l) => l.msg === 'historian dropped points' && l.database === 'rw_episode');
+    await influxd.halt();
+    const startedAt = fakeNow;
+    const first = historian('rw_episode', { outboxMaxPoints: 10, batchSize: 5 }, dir, (l) => losses.push(l));
+    await first.start();
+    for (let i = 0; i < 30; i++) first.writeReadings([reading('temperature', i, T0 + i * 1000)]);
+    // 20 lost, the oldest ones: readings 0..19 (taken T0 .. T0 + 19 s); the header's view says so.
+    expect(first.status()).toMatchObject({
+      outboxPoints: 10, dropped: 20, state: 'down',
+      dropping: { startedAt, endedAt: null, count: 20, lostFrom: T0, lostTo: T0 + 19_000, what: 'oldestRaw' },
+    });
+    await vi.waitFor(() => expect(losses).toHaveLength(1));
+    expect(losses[0]).toMatchObject({ phase: 'started', episode: { count: 1, lostFrom: T0, lostTo: T0 } });
+    // Rate-limited: the first drop is logged at once, the other 19 wait for the next line; the stop flushes them.
+    expect(drops().map((l) => l.dropped)).toEqual([1]);
+    const episodeId = first.status().dropping!.id;
+    await first.stop();
+    expect(drops().map((l) => l.dropped)).toEqual([1, 19]);
+
+    // A restart in the middle of the outage keeps counting the same episode (the count is in the outbox file).
+    const second = historian('rw_episode', { outboxMaxPoints: 10, batchSize: 5 }, dir, (l) => losses.push(l));
+    await second.start();
+    expect(second.status()).toMatchObject({ dropped: 20, dropping: { count: 20, startedAt } });
+    expect(second.status().dropping?.id).toBe(episodeId);
+    for (let i = 30; i < 35; i++) second.writeReadings([reading('temperature', i, T0 + i * 1000)]);
+    expect(second.status()).toMatchObject({ dropped: 25, dropping: { count: 25, lostFrom: T0, lostTo: T0 + 24_000 } });
+    expect(losses).toHaveLength(1); // not a new episode: the alarm raised before the restart stands
+
+    // Recovery: the outbox drains, the episode ends with its whole count, the last drops are logged, no old error.
+    await influxd.restart();
+    await vi.waitFor(() => expect(second.status()).toMatchObject({ outboxPoints: 0, state: 'ok', dropping: null }), POLL);
+    expect(second.status()).toMatchObject({ dropped: 25, lastError: null });
+    await vi.waitFor(() => expect(losses).toHaveLength(2));
+    expect(losses[1]).toMatchObject({ phase: 'ended', episode: { id: episodeId, count: 25, lostFrom: T0, lostTo: T0 + 24_000, startedAt } });
+    expect(losses[1]!.episode.endedAt).toBe(fakeNow);
+    // After the restart: the first drop logged at once, the last 4 flushed when the episode ended. All 25 logged.
+    expect(drops().map((l) => l.dropped)).toEqual([1, 19, 1, 4]);
+    expect(await select('rw_episode', 'SELECT value FROM raw.reading').then((rows) => rows.map((r) => r.value))).toEqual([25, 26, 27, 28, 29, 30, 31, 32, 33, 34]);
+
+    // The next outage at the bound is a new episode; the total goes on.
+    await influxd.halt();
+    try {
+      await vi.waitFor(() => {
+        second.writeReadings([reading('temperature', 99, T0 + 99_000)]);
+        expect(second.status().state).toBe('down');
+      }, POLL);
+      for (let i = 0; i < 12; i++) second.writeReadings([reading('temperature', 100 + i, T0 + (100 + i) * 1000)]);
+      const next = second.status().dropping;
+      expect(next?.id).not.toBe(episodeId);
+      expect(second.status().dropped).toBe(25 + next!.count);
+    } finally {
+      await influxd.restart();
+    }
   });
 
   it('stopped with InfluxDB down, keeps the points on disk and replays them at the next start', { timeout: 60_000 }, async () => {

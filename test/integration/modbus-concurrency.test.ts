@@ -1,15 +1,16 @@
 // `concurrency` on a Modbus TCP connection (issue 3: "configurable concurrency on TCP"): four units behind
 // one Modbus TCP gateway that answers slowly. With concurrency 4 the poller keeps several transactions in
-// flight on the one connection (MBAP transaction ids); with the default 1 it never has more than one.
+// flight on the one connection (MBAP transaction ids; 4 is the default); with 1 it never has more than one.
 // The simulator counts the requests waiting for their answer at once; no timing is asserted.
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultProfilesDir, parseSite } from '../../src/config/load.ts';
+import { defaultProfilesDir } from '../../src/config/load.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { Reading } from '../../src/core/reading.ts';
 import { loadProfiles, modbusProfile } from '../../src/devices/profiles.ts';
 import { startBusSimulator, type BusSimulator } from '../../src/simulators/modbus-simulator.ts';
 import { createModbusSource, type ModbusSource } from '../../src/sources/modbus/source.ts';
+import { distributionSite } from '../helpers/modbus-site.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const profiles = loadProfiles(defaultProfilesDir);
@@ -32,13 +33,7 @@ describe('requests in flight on one Modbus TCP connection', () => {
     const devices = unitIds
       .map((u) => `  - { id: th${u}, room: dist, profile: xy-md02, pollIntervalMs: 200, connection: { type: tcp, host: 127.0.0.1, port: ${bus!.port}, unitId: ${u}, timeoutMs: 2000, concurrency: ${concurrency} } }`)
       .join('\n');
-    const site = parseSite('c.yaml', `
-site: { id: c, name: { en: C, zh-CN: C }, demo: true }
-rooms: [{ id: dist, kind: distribution, name: { en: D, zh-CN: 配电房 } }]
-devices:
-${devices}
-users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
-`, profiles);
+    const site = distributionSite(devices, profiles);
     const readings: Reading[] = [];
     source = createModbusSource({ devices: site.modbusDevices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b) });
     await source.start();
@@ -53,7 +48,7 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     expect(readings.every((r) => r.quality === 'good' && r.value === (r.point === 'temperature' ? 20 + Number(r.deviceId.slice(2)) : 48))).toBe(true);
   });
 
-  it('concurrency 1 (default): one transaction at a time', async () => {
+  it('concurrency 1 (for a gateway that takes one request at a time): one transaction at a time', async () => {
     const { maxPending } = await run(1);
     expect(maxPending).toBe(1);
   });

@@ -1,74 +1,17 @@
 // The MQTT source against a real embedded aedes, with a fake clock for heartbeats: retained state at subscribe is
 // the current state, a retained event is not; a retained state of a device whose LWT says offline is stale; no
 // message for longer than the heartbeat → offline with comm_lost readings; a live message → online again.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
-import { defaultProfilesDir, parseSite, type Site } from '../../src/config/load.ts';
-import { loadProfiles } from '../../src/devices/profiles.ts';
+import { describe, expect, it } from 'vitest';
 import { createDeviceAccess } from '../../src/broker/device-access.ts';
 import { createEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embedded-broker.ts';
-import { createMqttSource, type MqttSource } from '../../src/sources/mqtt/mqtt-source.ts';
-import type { DeviceStatus } from '../../src/core/bus.ts';
-import type { Reading } from '../../src/core/reading.ts';
 import { silentLogger } from '../../src/core/logger.ts';
-import { fakeClock, type FakeClock } from '../helpers/fake-clock.ts';
-import { connectMqtt } from '../helpers/mqtt.ts';
+import { gatewayLogin, sourceSite, useMqttSourceOnAedes } from '../helpers/mqtt-source-harness.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { freePort } from '../helpers/ports.ts';
 
-const profiles = loadProfiles(defaultProfilesDir);
-const site: Site = parseSite(
-  'source-test.yaml',
-  `
-site: { id: t, name: { en: T, zh-CN: T }, demo: true }
-broker: { embedded: { port: 0 } }
-rooms: [{ id: fire, kind: fire-control, name: { en: F, zh-CN: F } }, { id: cctv, kind: cctv, name: { en: C, zh-CN: C } }]
-devices:
-  - { id: smoke-1, room: fire, profile: z2m-smoke-sensor, connection: { type: mqtt, topicId: smoke_1, username: z2m, password: z2m-pw } }
-  - { id: tas-1, room: fire, profile: tasmota-fire-switch, connection: { type: mqtt, topicId: tas_1, username: tas-1, password: tas-pw, heartbeatSeconds: 60 } }
-  - { id: gate, room: cctv, profile: frigate-camera, connection: { type: mqtt, topicId: gate, username: frigate, password: frigate-pw } }
-users: [{ username: duty, displayName: D, role: duty, password: duty }]
-`,
-  profiles,
-);
-const gateway = { username: 'roomwatch-gateway', password: 'internal-secret' };
-
 describe('MQTT source on a real aedes', () => {
-  let clock: FakeClock;
-  let broker: EmbeddedBroker;
-  let url: string;
-  let source: MqttSource | undefined;
-  const clients: MqttClient[] = [];
-  let readings: Reading[];
-  let statuses: DeviceStatus[];
-  const last = (key: string): Reading | undefined => readings.filter((r) => r.pointKey === key).at(-1);
-  const device = async (username: string, password: string): Promise<MqttClient> => {
-    const c = await connectMqtt(url, { username, password, clientId: `${username}-${clients.length}` });
-    clients.push(c);
-    return c;
-  };
-  const startSource = async (): Promise<MqttSource> => {
-    source = createMqttSource({
-      devices: site.mqttDevices, url, ...gateway, clientId: 'gw', maxPayloadBytes: 16 * 1024, clock, logger: silentLogger,
-      emit: (rs) => readings.push(...rs), onStatus: (s) => statuses.push(s), heartbeatCheckMs: 3_600_000,
-    });
-    await source.start();
-    return source;
-  };
-
-  beforeEach(async () => {
-    clock = fakeClock();
-    readings = [];
-    statuses = [];
-    broker = createEmbeddedBroker({ host: '127.0.0.1', port: 0, access: createDeviceAccess(site.mqttDevices, gateway), maxPayloadBytes: 16 * 1024, clock, logger: silentLogger });
-    url = `mqtt://127.0.0.1:${(await broker.start()).mqtt}`;
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
-    await source?.stop();
-    source = undefined;
-    await broker.stop();
-  });
+  const h = useMqttSourceOnAedes();
+  const { last, device, startSource } = h;
 
   it('a retained state at subscribe is the current state; a retained event is not replayed', async () => {
     const z2m = await device('z2m', 'z2m-pw');
@@ -81,7 +24,7 @@ describe('MQTT source on a real aedes', () => {
     await waitFor(() => s.diagnostics().devices.find((d) => d.deviceId === 'gate')!.ignored >= 1, 'retained event ignored');
     expect(last('gate.intrusion')).toBeUndefined();
     // A retained message is not a sign of life: the device's link stays unknown until it speaks.
-    expect(statuses.filter((x) => x.deviceId === 'smoke-1')).toEqual([]);
+    expect(h.statuses.filter((x) => x.deviceId === 'smoke-1')).toEqual([]);
   });
 
   it("a dropped publish to another device's topic is not retained either: a later subscriber gets nothing", async () => {
@@ -90,9 +33,9 @@ describe('MQTT source on a real aedes', () => {
     await z2m.publishAsync('zigbee2mqtt/smoke_1', '{"smoke":false}', { qos: 1, retain: true });
     const s = await startSource();
     await waitFor(() => last('smoke-1.smoke'), 'the allowed retained state');
-    expect(readings.filter((r) => r.deviceId === 'tas-1')).toEqual([]);
+    expect(h.readings.filter((r) => r.deviceId === 'tas-1')).toEqual([]);
     expect(s.diagnostics().devices.find((d) => d.deviceId === 'tas-1')!.messages).toBe(0);
-    expect(broker.stats().of('z2m').publishDenied).toBe(1);
+    expect(h.broker.stats().of('z2m').publishDenied).toBe(1);
   });
 
   it('a retained state of a device whose retained LWT says offline is stale, never fresh', async () => {
@@ -100,98 +43,81 @@ describe('MQTT source on a real aedes', () => {
     await z2m.publishAsync('zigbee2mqtt/smoke_1/availability', '{"state":"offline"}', { qos: 1, retain: true });
     await z2m.publishAsync('zigbee2mqtt/smoke_1', '{"smoke":false,"battery_low":false}', { qos: 1, retain: true });
     await startSource();
-    await waitFor(() => statuses.find((x) => x.deviceId === 'smoke-1' && !x.online), 'offline from retained availability');
+    await waitFor(() => h.statuses.find((x) => x.deviceId === 'smoke-1' && !x.online), 'offline from retained availability');
     await waitFor(() => last('smoke-1.smoke')?.quality === 'stale', 'stale retained state');
     expect(last('smoke-1.smoke')!.value).toBeNull();
     await z2m.publishAsync('zigbee2mqtt/smoke_1/availability', '{"state":"online"}', { qos: 1, retain: true });
     await z2m.publishAsync('zigbee2mqtt/smoke_1', '{"smoke":false,"battery_low":false}', { qos: 1 });
     await waitFor(() => last('smoke-1.smoke')?.quality === 'good', 'fresh state');
-    expect(statuses.filter((x) => x.deviceId === 'smoke-1').map((x) => x.online)).toEqual([false, true]);
+    expect(h.statuses.filter((x) => x.deviceId === 'smoke-1').map((x) => x.online)).toEqual([false, true]);
   });
 
-  it("Zigbee2MQTT's bridge going offline takes its devices offline; its coming back does not, the device's own availability does", async () => {
-    await startSource();
-    const z2m = await device('z2m', 'z2m-pw');
-    await z2m.publishAsync('zigbee2mqtt/smoke_1', '{"smoke":false}', { qos: 1 });
-    await waitFor(() => statuses.some((x) => x.deviceId === 'smoke-1' && x.online), 'smoke online');
-    await z2m.publishAsync('zigbee2mqtt/bridge/state', '{"state":"offline"}', { qos: 1, retain: true });
-    await waitFor(() => statuses.some((x) => x.deviceId === 'smoke-1' && !x.online), 'smoke offline with the bridge');
-    expect(last('smoke-1.smoke')).toMatchObject({ quality: 'comm_lost' });
-    await z2m.publishAsync('zigbee2mqtt/bridge/state', '{"state":"online"}', { qos: 1, retain: true });
-    await z2m.publishAsync('zigbee2mqtt/smoke_1/availability', '{"state":"online"}', { qos: 1, retain: true });
-    await waitFor(() => statuses.filter((x) => x.deviceId === 'smoke-1').length === 3, 'online again');
-    expect(statuses.filter((x) => x.deviceId === 'smoke-1').map((x) => [x.online, x.detail])).toEqual([
-      [true, 'message on zigbee2mqtt/smoke_1'],
-      [false, 'zigbee2mqtt/bridge/state = {"state":"offline"}'],
-      [true, 'zigbee2mqtt/smoke_1/availability = {"state":"online"}'],
-    ]);
-    expect(statuses.filter((x) => x.deviceId === 'tas-1')).toEqual([]);
-  });
+  // Zigbee2MQTT's bridge going offline / back online, 1.x and 2.x: test/integration/mqtt-firmware.test.ts.
 
   it('no message for longer than the heartbeat → offline with comm_lost points; the next message → online', async () => {
     const s = await startSource();
     const tas = await device('tas-1', 'tas-pw');
     await tas.publishAsync('tele/tas_1/SENSOR', '{"Time":"2026-11-23T10:00:00","Switch1":"OFF","Switch2":"OFF"}', { qos: 1 });
     await waitFor(() => last('tas-1.fireAlarm')?.value === false, 'first SENSOR');
-    clock.advance(60_000);
+    h.clock.advance(60_000);
     s.checkHeartbeats();
-    expect(statuses.filter((x) => x.deviceId === 'tas-1').map((x) => x.online)).toEqual([true]);
-    clock.advance(1_000);
+    expect(h.statuses.filter((x) => x.deviceId === 'tas-1').map((x) => x.online)).toEqual([true]);
+    h.clock.advance(1_000);
     s.checkHeartbeats();
-    const off = statuses.filter((x) => x.deviceId === 'tas-1').at(-1)!;
+    const off = h.statuses.filter((x) => x.deviceId === 'tas-1').at(-1)!;
     expect(off).toMatchObject({ online: false, roomId: 'fire' });
     expect(off.detail).toMatch(/no message for 61 s \(heartbeat 60 s\)/);
     expect(last('tas-1.fireAlarm')).toMatchObject({ quality: 'comm_lost', value: null });
     expect(last('tas-1.fault')).toMatchObject({ quality: 'comm_lost', value: null });
     s.checkHeartbeats(); // only changes are reported
-    expect(statuses.filter((x) => x.deviceId === 'tas-1').length).toBe(2);
+    expect(h.statuses.filter((x) => x.deviceId === 'tas-1').length).toBe(2);
     await tas.publishAsync('stat/tas_1/RESULT', '{"Switch1":{"Action":"ON"}}', { qos: 1 });
     await waitFor(() => last('tas-1.fireAlarm')?.value === true, 'alarm after coming back');
-    expect(statuses.filter((x) => x.deviceId === 'tas-1').map((x) => x.online)).toEqual([true, false, true]);
+    expect(h.statuses.filter((x) => x.deviceId === 'tas-1').map((x) => x.online)).toEqual([true, false, true]);
   });
 
   it('nothing is lost at QoS 1: every one of 500 published changes becomes a reading', async () => {
     await startSource();
     const tas = await device('tas-1', 'tas-pw');
     for (let i = 0; i < 500; i++) tas.publish('stat/tas_1/RESULT', JSON.stringify({ Switch1: { Action: i % 2 ? 'ON' : 'OFF' } }), { qos: 1 });
-    await waitFor(() => readings.filter((r) => r.pointKey === 'tas-1.fireAlarm').length >= 500, '500 readings');
-    const values = readings.filter((r) => r.pointKey === 'tas-1.fireAlarm').map((r) => r.value);
+    await waitFor(() => h.readings.filter((r) => r.pointKey === 'tas-1.fireAlarm').length >= 500, '500 h.readings');
+    const values = h.readings.filter((r) => r.pointKey === 'tas-1.fireAlarm').map((r) => r.value);
     expect(values).toEqual(Array.from({ length: 500 }, (_, i) => i % 2 === 1));
   });
 
   it('the broker restarts: after the grace every device is offline; the source reconnects by itself and hears them again', async () => {
-    await broker.stop();
+    await h.broker.stop();
     const port = await freePort();
-    const access = createDeviceAccess(site.mqttDevices, gateway);
+    const access = createDeviceAccess(sourceSite.mqttDevices, gatewayLogin);
     const startBroker = async (): Promise<EmbeddedBroker> => {
-      const b = createEmbeddedBroker({ host: '127.0.0.1', port, access, maxPayloadBytes: 16 * 1024, clock, logger: silentLogger });
+      const b = createEmbeddedBroker({ host: '127.0.0.1', port, access, maxPayloadBytes: 16 * 1024, clock: h.clock, logger: silentLogger });
       await b.start();
       return b;
     };
-    broker = await startBroker();
-    url = `mqtt://127.0.0.1:${port}`;
+    h.broker = await startBroker();
+    h.url = `mqtt://127.0.0.1:${port}`;
     const s = await startSource();
     const tas = await device('tas-1', 'tas-pw');
     await tas.publishAsync('stat/tas_1/RESULT', '{"Switch1":{"Action":"OFF"}}', { qos: 1 });
     await waitFor(() => last('tas-1.fireAlarm')?.quality === 'good', 'first reading');
 
-    await broker.stop();
+    await h.broker.stop();
     await waitFor(() => !s.diagnostics().connected, 'source sees the broker gone');
-    clock.advance(15_000);
+    h.clock.advance(15_000);
     s.checkHeartbeats();
-    expect(statuses.filter((x) => !x.online)).toEqual([]); // still within the grace
-    clock.advance(1_000);
+    expect(h.statuses.filter((x) => !x.online)).toEqual([]); // still within the grace
+    h.clock.advance(1_000);
     s.checkHeartbeats();
-    expect(new Set(statuses.filter((x) => !x.online).map((x) => x.deviceId))).toEqual(new Set(['smoke-1', 'tas-1', 'gate']));
-    expect(statuses.find((x) => !x.online)!.detail).toMatch(/gateway not connected to the broker since/);
+    expect(new Set(h.statuses.filter((x) => !x.online).map((x) => x.deviceId))).toEqual(new Set(['smoke-1', 'leak-1', 'tas-1', 'gate']));
+    expect(h.statuses.find((x) => !x.online)!.detail).toMatch(/gateway not connected to the broker since/);
     expect(last('tas-1.fireAlarm')).toMatchObject({ quality: 'comm_lost', value: null });
 
-    broker = await startBroker();
+    h.broker = await startBroker();
     await waitFor(() => s.diagnostics().connected, 'source reconnected without a restart', 20_000);
     expect(s.diagnostics().reconnects).toBeGreaterThan(0);
     const again = await device('tas-1', 'tas-pw');
     await again.publishAsync('stat/tas_1/RESULT', '{"Switch1":{"Action":"ON"}}', { qos: 1 });
     await waitFor(() => last('tas-1.fireAlarm')?.value === true, 'reading after the broker came back');
-    expect(statuses.filter((x) => x.deviceId === 'tas-1').at(-1)!.online).toBe(true);
+    expect(h.statuses.filter((x) => x.deviceId === 'tas-1').at(-1)!.online).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import { createDutyLog } from '../../src/sinks/duty-log/duty-log.ts';
 import { openStore } from '../../src/store/store.ts';
 import type { AlarmTransition } from '../../src/alarms/types.ts';
 import type { Role, UserView } from '../../src/contract/api.ts';
+import { SELF_TEST_DETAIL } from '../../src/contract/routes.ts';
 import { fakeClock, type FakeClock } from '../helpers/fake-clock.ts';
 
 const profiles = loadProfiles(resolve(projectRoot, 'test', 'fixtures', 'profiles'));
@@ -89,6 +90,18 @@ describe('latched fire alarm and its confirmation (A4)', () => {
     ]);
   });
 
+  it("a detector's test button raises the fire alarm marked as a test; classified 'test', it is reset like any other (issue 12 §3)", () => {
+    const clock = fakeClock();
+    const { alarms, only, dutyLog } = wire(clock);
+    alarms.evaluate([{ pointKey: 'panel.fire', deviceId: 'panel', point: 'fire', roomId: 'fcc', value: true, unit: '', quality: 'good', ts: clock.now(), detail: SELF_TEST_DETAIL }]);
+    const fire = only('discrete');
+    expect(fire).toMatchObject({ priority: 'critical', latched: true, detail: SELF_TEST_DETAIL });
+    expect(dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.raised', params: expect.objectContaining({ detail: SELF_TEST_DETAIL }) });
+    alarms.acknowledge(fire.id, duty, 'monthly detector test');
+    alarms.classify(fire.id, lead, 'test', 'monthly test of detector 3F-12');
+    expect(alarms.get(fire.id)!.fire).toMatchObject({ classification: 'test', classifiedBy: 'lead' });
+  });
+
   it('a confirmed fire opens the E4 checklist in the duty log and tells the roster chain at once (A4)', () => {
     const clock = fakeClock();
     const { alarms, feed, only, dutyLog } = wire(clock);
@@ -117,7 +130,7 @@ describe('shelving (ISA-18.2 G)', () => {
     feed('th1.humidity', 85);
     const hum = only('high');
     alarms.acknowledge(hum.id, duty, '');
-    expect(() => alarms.shelve(hum.id, duty, 121, 'sensor being cleaned')).toThrow(/limited to 120 minutes/);
+    expect(() => alarms.shelve(hum.id, duty, 121, 'sensor being cleaned')).toThrow(/at most 120 minutes/);
     const shelved = alarms.shelve(hum.id, duty, 30, 'sensor being cleaned');
     expect(shelved).toMatchObject({ annunciation: 'shelved', shelved: { by: 'duty', reason: 'sensor being cleaned', until: clock.now() + 30 * 60_000 } });
     clock.advance(30 * 60_000 - 1);
@@ -158,7 +171,7 @@ describe('out of service: maintenance tag (R5) and isolation (A6)', () => {
     const { alarms, feed } = wire(clock);
     feed('panel.fire', false);
     expect(() => alarms.tag('panel', duty, { kind: 'maintenance', reason: 'panel service' })).toThrow(expect.objectContaining({ code: 'RW_PLANNED_END_REQUIRED', message: expect.stringMatching(/planned end/) }));
-    expect(() => alarms.tag('panel', duty, { kind: 'maintenance', reason: 'panel service', plannedEnd: clock.now() - 1 })).toThrow(/in the past/);
+    expect(() => alarms.tag('panel', duty, { kind: 'maintenance', reason: 'panel service', plannedEnd: clock.now() - 1 })).toThrow(/must be in the future/);
     expect(alarms.tag('panel', duty, { kind: 'maintenance', reason: 'panel service', plannedEnd: clock.now() + 3_600_000 })).toMatchObject({ state: 'requested', approvedBy: null });
     expect(alarms.tag('th1', duty, { kind: 'maintenance', reason: 'sensor swap' })).toMatchObject({ state: 'active', approvedBy: 'duty' });
   });

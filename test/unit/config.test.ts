@@ -175,7 +175,7 @@ source: "made up for a test case"
 addressing: one-based
 defaults: { unitId: 1 }
 points:
-  t: { label: { en: T, zh-CN: T }, quantity: temperature, table: input, address: 30002, type: int16, unit: "°C" }
+  t: { label: { en: T, zh-CN: T }, quantity: temperature, table: input, address: 30002, type: int16, unit: "°C", range: { min: -40, max: 125 } }
   s: { label: { en: S, zh-CN: S }, quantity: status, table: holding, address: 40001, type: uint16, unit: "" }
   c: { label: { en: C, zh-CN: C }, quantity: code, table: holding, address: 205, type: uint16, unit: "" }
 `,

@@ -3,11 +3,12 @@
 // G/H/I) never. The device's tag in the store is the truth for out of service, so approving or removing a tag
 // changes the annunciation without a new alarm event.
 import { describe, expect, it } from 'vitest';
-import type { AlarmView, DeviceTagView, SiteView, UserView } from '../../src/contract/api.ts';
+import type { AlarmView, DeviceTagView, SessionView, SiteView } from '../../src/contract/api.ts';
+import { permissionsOf } from '../../src/auth/permissions.ts';
 import { Store } from '../../dashboards/console/src/store.ts';
 
-const site: SiteView = { id: 's', name: { en: 'S', 'zh-CN': 'S' }, timezone: 'Asia/Shanghai', demo: true, language: 'en', rooms: [], devices: [], points: [], serverTime: 0 };
-const user: UserView = { username: 'duty', displayName: 'Duty Li', role: 'duty' };
+const site: SiteView = { id: 's', name: { en: 'S', 'zh-CN': 'S' }, timezone: 'Asia/Shanghai', demo: true, language: 'en', rooms: [], devices: [], points: [], shelveMaxMinutes: { critical: 30, high: 60, medium: 120, low: 120 }, serverTime: 0 };
+const user: SessionView = { username: 'duty', displayName: 'Duty Li', role: 'duty', permissions: permissionsOf('duty') };
 
 let nextId = 1;
 const alarm = (patch: Partial<AlarmView>): AlarmView => ({

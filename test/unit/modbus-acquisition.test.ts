@@ -49,21 +49,25 @@ describe('status-word bits', () => {
 });
 
 describe('backoff', () => {
-  it('asks a silent unit again at once after one failed cycle, then backs off doubling to 10 intervals (≤ 30 s) with ≤ 20 % jitter', () => {
+  it('asks a silent unit again at once after one failed cycle, then backs off doubling to 10 intervals (≤ 30 s) with 20 % jitter, kept at the cap (issue 12)', () => {
     expect(unitBackoff(1, 1000, () => 0)).toBe(0);
     expect(unitBackoff(2, 1000, () => 0)).toBe(2000);
     expect(unitBackoff(3, 1000, () => 0)).toBe(4000);
     expect(unitBackoff(20, 1000, () => 0)).toBe(10_000);
     expect(unitBackoff(3, 1000, () => 1)).toBe(4800);
-    expect(unitBackoff(50, 1000, () => 1)).toBe(10_000);
-    expect(unitBackoff(50, 10_000, () => 1)).toBe(30_000);
+    // At the cap the jitter takes off instead of adding: two dead units do not probe in lock-step.
+    expect(unitBackoff(50, 1000, () => 1)).toBe(8000);
+    expect(unitBackoff(50, 1000, () => 0.5)).toBe(9000);
+    expect(unitBackoff(50, 10_000, () => 1)).toBe(24_000);
+    expect(unitBackoff(50, 10_000, () => 0)).toBe(30_000);
   });
 
-  it('reconnects a link after 500 ms doubling to 30 s, with jitter', () => {
+  it('reconnects a link after 500 ms doubling to 30 s, with jitter at every step, the cap included', () => {
     expect(reconnectDelay(0, () => 0)).toBe(500);
     expect(reconnectDelay(3, () => 0)).toBe(4000);
     expect(reconnectDelay(3, () => 1)).toBe(4800);
-    expect(reconnectDelay(100, () => 1)).toBe(30_000);
+    expect(reconnectDelay(100, () => 0)).toBe(30_000);
+    expect(reconnectDelay(100, () => 1)).toBe(24_000);
   });
 
   it('has a link transition for every event the link uses in each state it can be in', () => {

@@ -34,7 +34,8 @@ function scriptedLink() {
       if (a instanceof LinkError) throw a;
       return a;
     },
-    status: () => ({ state: 'connected', reconnects: 0, lastError: null, requestsHeld: 0 }),
+    status: () => ({ state: 'connected', reconnects: 0, lastError: null, requestsHeld: 0, connectFailures: 0, staleBytesDropped: 0 }),
+    outageMs: () => 0,
     async close() {},
   };
   return { link, asked, answer: (s: typeof script) => void (script = s) };
@@ -144,6 +145,51 @@ describe('Modbus device counters and the configuration judgement', () => {
     expect(t.c.exceptions.get(11)).toBeGreaterThanOrEqual(2); // the third failed cycle may be skipped (backoff)
     expect(t.configs.every((s) => s.ok)).toBe(true);
     expect(t.c.configProblem).toBeNull();
+  });
+
+  it('hysteresis (issue 12): a device failing every other cycle never goes offline; once offline, one answer does not bring it back', async () => {
+    const t = await start();
+    await waitFor(() => t.c.online === true, 'online');
+    let n = 0;
+    const timeout = new LinkError('no-answer', 'timeout: no response within 1000 ms', { timeout: true });
+    t.answer((_a, count) => (n++ % 2 === 0 ? timeout : Array.from({ length: count }, () => 250)));
+    await waitFor(() => t.c.cycles >= 20, 'twenty cycles of flapping');
+    expect(t.statuses.filter((s) => !s.online)).toEqual([]); // no duty-log line per flap
+    t.answer(() => timeout);
+    await waitFor(() => t.c.online === false, 'offline after 3 failed cycles');
+    // Answered and failed cycles alternate: M = 2 answered cycles in a row never come, so it stays offline.
+    n = 0;
+    t.answer((_a, count) => (n++ % 2 === 0 ? Array.from({ length: count }, () => 250) : timeout));
+    const from = t.c.cycles;
+    await waitFor(() => t.c.cycles >= from + 12, 'twelve cycles answering every other time');
+    expect(t.statuses.filter((s) => s.online).length).toBe(1); // only the first judgement after start
+    t.answer((_a, count) => Array.from({ length: count }, () => 250));
+    await waitFor(() => t.c.online === true, 'back after two answered cycles in a row');
+    expect(t.statuses.map((s) => s.online)).toEqual([true, false, true]);
+  });
+
+  it('a request that never went on the wire (link down) is no failed cycle of the unit and starts no backoff', async () => {
+    const t = await start();
+    await waitFor(() => t.c.online === true, 'online');
+    t.answer(() => new LinkError('link-down', 'connect to 127.0.0.1:1502 failed: ECONNREFUSED'));
+    const from = t.c.cycles;
+    await waitFor(() => t.c.cycles >= from + 8, 'eight cycles with the link down');
+    expect(t.c.failedCycles).toBe(0);
+    expect(t.asked.length - from).toBeGreaterThanOrEqual(8); // asked every cycle: no unit backoff
+    expect(t.readings.at(-1)).toMatchObject({ quality: 'comm_lost', detail: 'link tcp:scripted down: connect to 127.0.0.1:1502 failed: ECONNREFUSED' });
+    // The scripted link reports no outage (outageMs 0): a link that came back at once never takes the device offline.
+    expect(t.statuses.filter((s) => !s.online)).toEqual([]);
+  });
+
+  it('a unit-wide 02 (every single read refused too) does not split the merged read for good (issue 12)', async () => {
+    const t = await start();
+    await waitFor(() => t.c.online === true, 'online');
+    t.answer(() => exception(2));
+    await waitFor(() => t.c.cycles >= 4, 'cycles with 02');
+    t.answer((_a, count) => Array.from({ length: count }, () => 250));
+    const mark = t.asked.length;
+    await waitFor(() => t.asked.length >= mark + 4, 'answered again');
+    expect(t.asked.slice(mark + 1).every((r) => r.address === 1 && r.count === 2)).toBe(true); // merged again
   });
 
   it('counts timeouts (RTU no-answer and Modbus TCP alike) as no answer, other link failures as transport errors', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultProfilesDir } from '../../src/config/load.ts';
 import { loadProfiles } from '../../src/devices/profiles.ts';
 import type { MqttProfile } from '../../src/devices/profile-schema.ts';
-import { compileAvailability, compileDecoders, decode, decodeAvailability, payloadOf, type Outcome } from '../../src/sources/mqtt/decode.ts';
+import { MAX_JSON_DEPTH, compileAvailability, compileDecoders, decode, decodeAvailability, jsonDepthOver, payloadOf, type Outcome } from '../../src/sources/mqtt/decode.ts';
 import { parseJsonPath, readJsonPath } from '../../src/sources/mqtt/json-path.ts';
 import { primaryDecoders, simulatedPayload, simulatorDocuments } from '../../src/simulators/mqtt-simulator.ts';
 
@@ -154,6 +154,24 @@ describe('MQTT decoders: golden cases per device family', () => {
   });
 });
 
+describe('payload robustness (issue 12 §3)', () => {
+  it('JSON nested deeper than the bound is malformed before parsing; strings in JSON do not count as nesting', () => {
+    expect(jsonDepthOver('['.repeat(65) + ']'.repeat(65), MAX_JSON_DEPTH)).toBe(true);
+    expect(jsonDepthOver('['.repeat(64) + ']'.repeat(64), MAX_JSON_DEPTH)).toBe(false);
+    expect(jsonDepthOver(JSON.stringify({ a: '['.repeat(500) + '\\"{{{' }), MAX_JSON_DEPTH)).toBe(false);
+    const deep = '{"smoke":' + '['.repeat(8000) + ']'.repeat(8000) + '}';
+    expect(new Set(malformed(run('z2m-smoke-sensor', 'x', 'zigbee2mqtt/x', deep)))).toEqual(new Set([`JSON nested deeper than ${MAX_JSON_DEPTH} levels`]));
+  });
+
+  it('"true", "false", "yes" and 1 are refused where a JSON boolean is specified, with or without a value map', () => {
+    for (const v of ['"true"', '"false"', '"yes"', '1']) {
+      expect(values(run('z2m-smoke-sensor', 'x', 'zigbee2mqtt/x', `{"smoke":${v}}`)), v).not.toHaveProperty('smoke');
+      expect(values(run('z2m-contact-sensor', 'x', 'zigbee2mqtt/x', `{"contact":${v}}`)), v).not.toHaveProperty('open');
+    }
+    expect(values(run('z2m-smoke-sensor', 'x', 'zigbee2mqtt/x', '{"smoke":true}'))).toMatchObject({ smoke: true });
+  });
+});
+
 describe('JSON paths', () => {
   it('reads dotted keys, quoted keys and indexes', () => {
     const doc = { params: { 'input:0': { state: true } }, list: [{ x: 3 }] };
@@ -200,6 +218,27 @@ describe('every shipped MQTT profile', () => {
     }
   });
 
+  it('states how a silent device is noticed: its own availability topic (will) or a heartbeat (issue 12 §3)', () => {
+    for (const p of all) {
+      const will = (p.availability ?? []).some((a) => (a.scope ?? 'device') === 'device');
+      expect(will || p.heartbeatSeconds !== undefined, `${p.id}: no way to notice silence`).toBe(true);
+    }
+  });
+
+  it('every Zigbee2MQTT profile reads 1.x plain and 2.x JSON availability and bridge/state, and lets bridge/devices through', () => {
+    for (const p of all.filter((x) => x.id.startsWith('z2m-'))) {
+      for (const [topic, scope] of [['zigbee2mqtt/dev/availability', 'device'], ['zigbee2mqtt/bridge/state', 'bridge']] as const) {
+        const a = compileAvailability(p, 'dev').find((x) => x.topic === topic)!;
+        expect(a.scope, `${p.id} ${topic}`).toBe(scope);
+        for (const [payload, online] of [['online', true], ['offline', false], ['{"state":"online"}', true], ['{"state":"offline"}', false]] as const) {
+          expect(decodeAvailability(a, payloadOf(Buffer.from(payload))), `${p.id} ${topic} ${payload}`).toEqual({ online });
+        }
+        expect(decodeAvailability(a, payloadOf(Buffer.from('{"state":"maybe"}')))).toHaveProperty('error');
+      }
+      expect(p.payloadLimits?.['zigbee2mqtt/bridge/#'], p.id).toBeGreaterThanOrEqual(200 * 1024);
+    }
+  });
+
   it('decodes what its own simulator publishes, for every point, initial value and its opposite', () => {
     for (const p of all) {
       const decoders = compileDecoders(p, 'dev-1');
@@ -211,7 +250,7 @@ describe('every shipped MQTT profile', () => {
           values.set(name, value);
           const d = primary.get(name)!;
           const outcome = decode(d, payloadOf(Buffer.from(simulatedPayload(d, primary, values, documents))), false);
-          expect(outcome, `${p.id}.${name} = ${String(value)}`).toEqual({ kind: 'value', point: name, value });
+          expect(outcome, `${p.id}.${name} = ${String(value)}`).toMatchObject({ kind: 'value', point: name, value });
         }
       }
       expect(Object.keys(p.simulator?.initial ?? {}).sort(), `${p.id}: every point has a simulator initial value`).toEqual(Object.keys(p.points).sort());

@@ -91,6 +91,48 @@ describe('every built-in profile', () => {
   }
 });
 
+describe('values that are not values (issue 12 §2)', () => {
+  const modbus = [...profiles.values()].filter((p): p is ModbusProfile => p.protocol === 'modbus');
+
+  it('a profile declaring a "not available" word has it on EVERY register point: codes, modes, bits and 32-bit values', () => {
+    const declaring = modbus.filter((p) => p.notAvailable !== undefined);
+    expect(declaring.map((p) => p.id)).toContain('grundfos-cim');
+    for (const p of declaring) {
+      for (const [name, point] of Object.entries(p.points)) {
+        if (point.type === 'bool') continue;
+        const words = Array.from({ length: registerCount(point.type) }, () => p.notAvailable!);
+        const got = compileCodec(point).decode(words, 0);
+        expect(got, `${p.id}.${name}`).toMatchObject({ quality: 'bad', value: null, detail: expect.stringContaining('not available') });
+      }
+    }
+  });
+
+  it("Grundfos alarm code, warning code, control mode and control bits read 0xFFFF as not available, never a 'Pump alarm'", () => {
+    const p = modbusProfile(profiles, 'grundfos-cim');
+    for (const name of ['alarmCode', 'warningCode', 'controlMode', 'operationMode', 'remoteRequest', 'onOffRequest']) {
+      expect(compileCodec(p.points[name]!).decode([0xffff], 0).quality, name).toBe('bad');
+    }
+    expect(compileCodec(p.points['alarmCode']!).decode([48], 0)).toEqual({ quality: 'good', value: 48 });
+  });
+
+  it('every numeric measurement has its physical range; a reading outside is bad, reason "out of range"', () => {
+    for (const p of modbus) {
+      for (const [name, point] of Object.entries(p.points)) {
+        if (point.type === 'bool' || point.bit !== undefined || point.quantity === 'status' || point.quantity === 'code') continue;
+        expect(point.range, `${p.id}.${name}`).toBeDefined();
+      }
+    }
+    const ds18b20 = modbusProfile(profiles, 'r4dcb08').points['t1']!;
+    expect(ds18b20.range).toEqual({ min: -55, max: 125 });
+    // 0x7FFF ×0.1 = 3276.7 °C: an open probe on a PT/DS module, never a good reading.
+    expect(compileCodec(ds18b20).decode([0x7fff], 0)).toMatchObject({ quality: 'bad', value: null, detail: expect.stringContaining('out of range') });
+    expect(compileCodec(ds18b20).decode([1250], 0)).toEqual({ quality: 'good', value: 125 });
+    expect(compileCodec(ds18b20).decode([0x10000 - 550], 0)).toEqual({ quality: 'good', value: -55 });
+    const leaving = modbusProfile(profiles, 'daikin-microtech3').points['leavingWater']!;
+    expect(compileCodec(leaving).decode([1101], 0)).toMatchObject({ quality: 'bad', detail: expect.stringContaining('out of range') });
+  });
+});
+
 describe('manual (one-based) register numbers', () => {
   it('converts 30002 → input 1, 40001 → holding 0, 00205 → 204, 10001 → discrete 0, plain numbers − 1', () => {
     expect(toPduAddress(30002, 'input')).toBe(1);
@@ -125,8 +167,8 @@ describe('broken profiles are refused with file, path and problem', () => {
   it('overlapping registers: a float32 over a neighbour', () => {
     const found = refuse({
       points: {
-        a: { label, quantity: 'temperature', table: 'holding', address: 10, type: 'float32', unit: '°C' },
-        b: { label, quantity: 'temperature', table: 'holding', address: 11, type: 'int16', unit: '°C' },
+        a: { label, quantity: 'temperature', table: 'holding', address: 10, type: 'float32', unit: '°C', range: { min: -40, max: 125 } },
+        b: { label, quantity: 'temperature', table: 'holding', address: 11, type: 'int16', unit: '°C', range: { min: -40, max: 125 } },
       },
     });
     expect(found).toEqual([expect.objectContaining({ path: '/points/b/address', message: expect.stringContaining('overlaps point "a"') })]);
@@ -141,7 +183,7 @@ describe('broken profiles are refused with file, path and problem', () => {
       },
       defaultLimits: { c: { high: 3 } },
     });
-    expect(found.map((p) => p.path).sort()).toEqual(['/defaultLimits/c', '/points/a/type', '/points/b/unit']);
+    expect(found.map((p) => p.path).sort()).toEqual(['/defaultLimits/c', '/points/a/type', '/points/b/range', '/points/b/unit']);
   });
 
   it('the same bit twice, a word read whole and by bits, a boolean alarm on a number', () => {

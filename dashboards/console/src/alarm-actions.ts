@@ -1,7 +1,7 @@
 // The actions on one alarm row and their dialogs: acknowledge, shelve / unshelve (ISA-18.2 G), reset of a
 // latched alarm, and the fire-alarm confirmation (A4: send someone to look, then classify). The buttons shown
 // follow the gateway's own rules so nobody is offered what would be refused; the gateway checks again anyway.
-import type { AlarmView, FireClassification, Role } from '../../../src/contract/api.ts';
+import type { AlarmView, FireClassification } from '../../../src/contract/api.ts';
 import { h } from './dom.ts';
 import { tr } from './lang.ts';
 import { alarmWhat } from './alarm-text.ts';
@@ -10,14 +10,11 @@ import { choiceField, openConfirmDialog, openFormDialog, textField, type ActionO
 import { request, type LiveSocket } from './socket.ts';
 import { UNACKED, type Store } from './store.ts';
 
-/** Shelve durations offered; the site may allow fewer (alarms.maxShelveMinutes), the gateway then says so. */
+/** Shelve durations offered, up to the site's limit for the alarm's priority (alarms.maxShelveMinutes). */
 const SHELVE_MINUTES = [15, 30, 60, 120] as const;
 const REASON_MAX = 500; // ShelveRequest.reason, DeviceTagRequest.reason
 const NOTE_MAX = 1000; // ClassifyRequest.note
 const TO_MAX = 100; // DispatchRequest.to
-
-/** Who may reset a latched alarm (the gateway's `authorised` roles; A4: not the duty staff alone). */
-const RESETTERS: ReadonlySet<Role> = new Set<Role>(['lead', 'supervisor', 'manager', 'admin']);
 
 export const isFireAlarm = (alarm: AlarmView): boolean => alarm.rule === 'A4';
 
@@ -33,7 +30,7 @@ export function alarmActions(store: Store, socket: LiveSocket, alarm: AlarmView)
     buttons.push(button('dispatch', tr('lifecycle.button.dispatch'), 'primary', () => openDispatch(store, socket, alarm)));
     buttons.push(button('classify', tr('lifecycle.button.classify'), 'primary', () => openClassify(store, socket, alarm)));
   }
-  if (alarm.state === 'latched_ack' && RESETTERS.has(store.user.role)) {
+  if (alarm.state === 'latched_ack' && store.can('alarm.reset')) {
     buttons.push(button('reset', tr('lifecycle.button.reset'), 'danger', () => openReset(store, socket, alarm)));
   }
   // A6: fire alarms are never shelved by one person (isolate the device with a supervisor's approval instead).
@@ -43,11 +40,13 @@ export function alarmActions(store: Store, socket: LiveSocket, alarm: AlarmView)
 }
 
 function openShelve(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  const max = store.site.shelveMaxMinutes[alarm.priority];
+  const offered = [...new Set([...SHELVE_MINUTES.filter((n) => n < max), Math.min(max, 120)])];
   const minutes = choiceField(
     'shelve-minutes',
     tr('lifecycle.shelve.minutesLabel'),
-    SHELVE_MINUTES.map((n) => ({ value: String(n), text: tr('lifecycle.minutes', { n }) })),
-    '30',
+    offered.map((n) => ({ value: String(n), text: tr('lifecycle.minutes', { n }) })),
+    String(Math.min(30, max)),
   );
   const reason = textField('shelve-reason', tr('lifecycle.reasonLabel'), { max: REASON_MAX, rows: 2, placeholder: tr('lifecycle.shelve.reasonPlaceholder') });
   openFormDialog({
@@ -57,7 +56,7 @@ function openShelve(store: Store, socket: LiveSocket, alarm: AlarmView): void {
     fields: [minutes.el, reason.el],
     confirm: tr('lifecycle.button.shelve'),
     check: required(reason.value, tr('lifecycle.reasonRequired')),
-    send: () => request(socket, 'alarm:shelve', { id: alarm.id, minutes: Number(minutes.value() ?? 30), reason: reason.value() }),
+    send: () => request(socket, 'alarm:shelve', { id: alarm.id, minutes: Number(minutes.value() ?? Math.min(30, max)), reason: reason.value() }),
   });
 }
 
@@ -100,7 +99,7 @@ function openDispatch(store: Store, socket: LiveSocket, alarm: AlarmView): void 
   });
 }
 
-const CLASSIFICATIONS: readonly FireClassification[] = ['confirmed', 'false_alarm', 'device_fault'];
+const CLASSIFICATIONS: readonly FireClassification[] = ['confirmed', 'false_alarm', 'device_fault', 'test'];
 
 function openClassify(store: Store, socket: LiveSocket, alarm: AlarmView): void {
   const kind = choiceField(

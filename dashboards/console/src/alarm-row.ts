@@ -8,6 +8,7 @@ import { formatDateTime } from './format.ts';
 import { loc, tr } from './lang.ts';
 import { alarmReading, conditionText, isDeviceLevel, placeNames, priorityText, severity } from './alarm-text.ts';
 import { alarmActions } from './alarm-actions.ts';
+import { personName } from './entry-text.ts';
 import type { LiveSocket } from './socket.ts';
 import type { Store } from './store.ts';
 
@@ -34,7 +35,8 @@ export function alarmRow(store: Store, socket: LiveSocket, alarm: AlarmView): HT
     h(
       'td',
       { class: 'where' },
-      h('strong', {}, names.room ?? alarm.roomId),
+      // The room opens its detail on the board (and its "back" returns here).
+      h('a', { href: `#room-${alarm.roomId}`, class: 'room-link', 'data-room': alarm.roomId, 'data-testid': 'alarm-room-link' }, h('strong', {}, names.room ?? alarm.roomId)),
       h('span', { class: 'muted' }, ' · '),
       isDeviceLevel(alarm)
         ? h('strong', { 'data-testid': 'alarm-device' }, names.device ?? alarm.deviceId)
@@ -82,10 +84,10 @@ function annunciationInfo(store: Store, alarm: AlarmView, annunciation: AlarmVie
   const lines: string[] = [];
   const tag = store.tags.get(alarm.deviceId);
   if (annunciation === 'shelved' && alarm.shelved) {
-    lines.push(tr('lifecycle.shelvedBy', { user: alarm.shelved.by, until: formatDateTime(alarm.shelved.until) }));
+    lines.push(tr('lifecycle.shelvedBy', { user: personName(alarm.shelved.by), until: formatDateTime(alarm.shelved.until) }));
     lines.push(tr('lifecycle.reason', { reason: alarm.shelved.reason }));
   } else if (annunciation === 'out_of_service' && tag) {
-    lines.push(tr('lifecycle.taggedBy', { kind: tr(`lifecycle.tagKind.${tag.kind}`), user: tag.taggedBy }));
+    lines.push(tr('lifecycle.taggedBy', { kind: tr(`lifecycle.tagKind.${tag.kind}`), user: personName(tag.taggedBy) }));
     lines.push(tr('lifecycle.reason', { reason: tag.reason }));
     lines.push(tag.plannedEnd === null ? tr('lifecycle.tag.noPlannedEnd') : tr('lifecycle.tag.plannedEnd', { time: formatDateTime(tag.plannedEnd) }));
   } else if (annunciation === 'suppressed') {
@@ -135,7 +137,7 @@ function fireInfo(alarm: AlarmView): HTMLElement | null {
     'div',
     { class: 'fire-info', 'data-testid': 'alarm-fire' },
     f.dispatchedTo && f.dispatchedAt !== null
-      ? h('div', {}, tr('lifecycle.dispatched', { to: f.dispatchedTo, user: f.dispatchedBy ?? '—', time: formatDateTime(f.dispatchedAt) }))
+      ? h('div', {}, tr('lifecycle.dispatched', { to: f.dispatchedTo, user: f.dispatchedBy ? personName(f.dispatchedBy) : '—', time: formatDateTime(f.dispatchedAt) }))
       : null,
     f.classification && f.classifiedAt !== null
       ? h(
@@ -143,7 +145,7 @@ function fireInfo(alarm: AlarmView): HTMLElement | null {
           { class: `classified classified--${f.classification}` },
           tr('lifecycle.classified', {
             classification: tr(`lifecycle.classification.${f.classification}`),
-            user: f.classifiedBy ?? '—',
+            user: f.classifiedBy ? personName(f.classifiedBy) : '—',
             time: formatDateTime(f.classifiedAt),
             note: f.note ?? '—',
           }),

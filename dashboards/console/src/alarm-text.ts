@@ -1,6 +1,7 @@
 // Shared wording and severity of alarms: the alarm list, the tiles and the duty log say the same thing.
 import type { AlarmCondition, AlarmView, LimitsView, Priority } from '../../../src/contract/api.ts';
-import { withUnit } from './format.ts';
+import { SELF_TEST_DETAIL } from '../../../src/contract/routes.ts';
+import { formatNumber, withUnit } from './format.ts';
 import { loc, tr } from './lang.ts';
 import type { Store } from './store.ts';
 
@@ -19,7 +20,7 @@ export function priorityText(priority: Priority): string {
   return tr(`alarm.priority.${priority}`);
 }
 
-const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh', 'rateOfChange', 'discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'mismatch', 'config'] satisfies AlarmCondition[];
+const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh', 'rateOfChange', 'discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'mismatch', 'config', 'historianLoss'] satisfies AlarmCondition[];
 const PRIORITIES: readonly string[] = ['critical', 'high', 'medium', 'low'];
 
 export function isCondition(value: unknown): value is AlarmCondition {
@@ -57,16 +58,19 @@ export function limitsText(limits: LimitsView | undefined, format: (n: number) =
 }
 
 /**
- * Comm loss, a configuration mismatch, an isolation left overnight and an overdue patrol concern a whole device
- * (or patrol): their pointKey is the device id.
+ * Comm loss, a configuration mismatch, an isolation left overnight, an overdue patrol and under-staffing concern a
+ * whole device (or patrol, or roster): their pointKey is the device id; the historian's loss alarm concerns the
+ * gateway (pointKey `historian`).
  */
 export function isDeviceLevel(alarm: Pick<AlarmView, 'condition'>): boolean {
-  return alarm.condition === 'commLoss' || alarm.condition === 'config' || alarm.condition === 'isolationOvernight' || alarm.condition === 'patrolOverdue' || alarm.condition === 'understaffed';
+  return alarm.condition === 'commLoss' || alarm.condition === 'config' || alarm.condition === 'isolationOvernight' || alarm.condition === 'patrolOverdue' || alarm.condition === 'understaffed' || alarm.condition === 'historianLoss';
 }
 
 /** What the alarm says: a discrete alarm's own message (fault code text included), else value against limit. */
 export function alarmReading(alarm: AlarmView): string {
-  if (alarm.message) return loc(alarm.message);
+  // A detector's test button: the same alarm, marked as a test so nobody takes it for a fire (issue 12 §3).
+  if (alarm.message) return alarm.detail === SELF_TEST_DETAIL ? `${loc(alarm.message)} · ${tr('alarms.selfTest')}` : loc(alarm.message);
+  if (alarm.condition === 'historianLoss') return tr('alarms.historianLoss', { count: formatNumber(alarm.value, 0) });
   if (isDeviceLevel(alarm)) return alarm.detail ?? '—';
   return tr('alarms.valueLimit', { value: withUnit(alarm.value, alarm.unit), limit: withUnit(alarm.limit, alarm.unit) });
 }

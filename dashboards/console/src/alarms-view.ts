@@ -2,13 +2,14 @@
 // acknowledged it, when, and the note (A1 answer fast; A5 nothing lost). Alarms that are shelved, suppressed
 // by design or out of service (ISA-18.2 G/H/I) are listed apart, collapsed, under "Not annunciated": still
 // visible with who/why/until, but they never sound or flash.
-import type { AlarmView, Role } from '../../../src/contract/api.ts';
+import type { AlarmView, Priority, Role } from '../../../src/contract/api.ts';
 import { h, replaceChildren, setText } from './dom.ts';
-import { tr } from './lang.ts';
+import { loc, tr } from './lang.ts';
+import { priorityText } from './alarm-text.ts';
 import { now } from './clock.ts';
 import { alarmRow, countdownText } from './alarm-row.ts';
 import type { LiveSocket } from './socket.ts';
-import type { Store } from './store.ts';
+import { UNACKED, type Store } from './store.ts';
 
 export interface AlarmsView {
   el: HTMLElement;
@@ -44,6 +45,10 @@ function alarmTable(testId: string): { table: HTMLElement; body: HTMLElement } {
   return { table, body };
 }
 
+const PRIORITIES: readonly Priority[] = ['critical', 'high', 'medium', 'low'];
+/** The rule ids the site's alarms and their duty-log lines cite. */
+const RULES = ['R1', 'R5', 'A3', 'A4', 'A6', 'A7', 'A8', 'P2'] as const;
+
 export function alarmsView(store: Store, socket: LiveSocket): AlarmsView {
   const count = h('span', { class: 'panel-count', 'data-testid': 'alarm-unack-count' });
   const empty = h('p', { class: 'muted alarms-empty', 'data-testid': 'alarm-empty' }, tr('alarms.empty'));
@@ -57,19 +62,34 @@ export function alarmsView(store: Store, socket: LiveSocket): AlarmsView {
     h('p', { class: 'muted' }, tr('lifecycle.notAnnunciatedHint')),
     quiet.table,
   );
+  // Sort and filter (issue 15): by priority, room and state; newest first or worst first.
+  const any = (label: string) => h('option', { value: '' }, label);
+  const roomFilter = h('select', { 'data-testid': 'alarm-filter-room', 'aria-label': tr('entries.room') }, any(tr('history.anyRoom')), store.site.rooms.map((r) => h('option', { value: r.id }, loc(r.name))));
+  const priorityFilter = h('select', { 'data-testid': 'alarm-filter-priority', 'aria-label': tr('alarms.col.priority') }, any(tr('history.anyPriority')), PRIORITIES.map((p) => h('option', { value: p }, priorityText(p))));
+  const stateFilter = h('select', { 'data-testid': 'alarm-filter-state', 'aria-label': tr('alarms.col.state') }, any(tr('alarms.anyState')), h('option', { value: 'unacked' }, tr('alarms.onlyUnacked')));
+  const sortBy = h('select', { 'data-testid': 'alarm-sort', 'aria-label': tr('alarms.sort') }, h('option', { value: 'priority' }, tr('alarms.sortPriority')), h('option', { value: 'time' }, tr('alarms.sortTime')));
+  for (const control of [roomFilter, priorityFilter, stateFilter, sortBy]) control.addEventListener('change', () => update());
+  // What the rule column's ids mean (domain.md), for the rules the site's alarms cite.
+  const legend = h('details', { class: 'rule-legend', 'data-testid': 'rule-legend' }, h('summary', {}, tr('alarms.ruleLegend')), h('dl', {}, RULES.flatMap((r) => [h('dt', {}, r), h('dd', {}, tr(`rule.${r}`))])));
   const el = h(
     'section',
     { class: 'panel alarms', 'aria-labelledby': 'alarms-title', 'data-testid': 'alarms-panel' },
     h('h2', { id: 'alarms-title', class: 'panel-title' }, tr('alarms.title'), count),
+    h('div', { class: 'roster-toolbar alarm-tools' }, roomFilter, priorityFilter, stateFilter, sortBy),
     empty,
     live.table,
     quietSection,
+    legend,
   );
+  const shown = (a: AlarmView): boolean =>
+    (!roomFilter.value || a.roomId === roomFilter.value) && (!priorityFilter.value || a.priority === priorityFilter.value) && (!stateFilter.value || UNACKED.has(a.state));
+  const sorted = (list: AlarmView[]): AlarmView[] =>
+    sortBy.value === 'time' ? [...list].sort((a, b) => b.raisedAt - a.raisedAt) : list;
 
   function update(): void {
     const annunciated: AlarmView[] = [];
     const notAnnunciated: AlarmView[] = [];
-    for (const alarm of store.alarmList()) (store.annunciationOf(alarm) === 'annunciated' ? annunciated : notAnnunciated).push(alarm);
+    for (const alarm of store.alarmList()) if (shown(alarm)) (store.annunciationOf(alarm) === 'annunciated' ? annunciated : notAnnunciated).push(alarm);
     const unacked = store.unackedCount();
     setText(count, unacked ? tr('alarms.countUnack', { count: unacked }) : '');
     count.hidden = unacked === 0;
@@ -77,8 +97,8 @@ export function alarmsView(store: Store, socket: LiveSocket): AlarmsView {
     live.table.hidden = annunciated.length === 0;
     quietSection.hidden = notAnnunciated.length === 0;
     setText(quietTitle, tr('lifecycle.notAnnunciated', { count: notAnnunciated.length }));
-    replaceChildren(live.body, annunciated.map((a) => alarmRow(store, socket, a)));
-    replaceChildren(quiet.body, notAnnunciated.map((a) => alarmRow(store, socket, a)));
+    replaceChildren(live.body, sorted(annunciated).map((a) => alarmRow(store, socket, a)));
+    replaceChildren(quiet.body, sorted(notAnnunciated).map((a) => alarmRow(store, socket, a)));
     tick(now());
   }
 

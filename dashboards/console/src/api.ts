@@ -12,7 +12,7 @@ import type {
   ReadingView,
   SiteView,
   TrendView,
-  UserView,
+  SessionView,
 } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
 
@@ -58,8 +58,8 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
 }
 
 export const api = {
-  login: (request: LoginRequest) => call<UserView>('POST', paths.session, request),
-  session: () => call<UserView>('GET', paths.session),
+  login: (request: LoginRequest) => call<SessionView>('POST', paths.session, request),
+  session: () => call<SessionView>('GET', paths.session),
   logout: () => call<void>('DELETE', paths.session),
   site: () => call<SiteView>('GET', paths.site),
   readings: () => call<ReadingView[]>('GET', paths.readings),

@@ -8,6 +8,7 @@ import { langSwitch } from './lang-switch.ts';
 import { alarmsView } from './alarms-view.ts';
 import { dutyLogView } from './duty-log-view.ts';
 import { roomsView } from './rooms-view.ts';
+import { overviewView } from './overview-view.ts';
 import { floodBanner } from './flood-banner.ts';
 import { diagnosticsPanel } from './diagnostics-view.ts';
 import { modbusDiagnosticsSection } from './modbus-diagnostics-view.ts';
@@ -80,7 +81,27 @@ export function boardView(ctx: BoardContext): BoardView {
   const dutyLog = dutyLogView(store);
   const diagnostics = diagnosticsPanel([modbusDiagnosticsSection(store), mqttDiagnosticsSection(store)]);
 
-  const boardMain = h('main', { class: 'board-main' }, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), trends.el, diagnostics.el);
+  // Room detail one click away (a tile of the overview, a room named in an alarm row) and back to where the
+  // jump came from (issue 15). Any element with data-room opens that room; data-back-from-room returns.
+  let cameFrom: HTMLElement | null = null;
+  const overview = overviewView(store);
+  const boardMain = h('main', { class: 'board-main' }, overview.el, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), trends.el, diagnostics.el);
+  boardMain.addEventListener('click', (ev) => {
+    const target = ev.target instanceof Element ? ev.target : null;
+    const opener = target?.closest<HTMLElement>('[data-room]');
+    if (opener?.dataset['room']) {
+      ev.preventDefault();
+      cameFrom = opener;
+      rooms.show(opener.dataset['room']);
+      return;
+    }
+    if (target?.closest('[data-back-from-room]')) {
+      ev.preventDefault();
+      const back = cameFrom?.isConnected ? cameFrom : overview.el;
+      back.scrollIntoView({ block: 'center' });
+      back.focus();
+    }
+  });
   const nav = navView(boardMain, consolePages(store));
   const el = h('div', { class: 'board', 'data-testid': 'board' }, header, nav.nav, connBanner, soundBanner, flood.el, boardMain, nav.host);
 
@@ -92,6 +113,7 @@ export function boardView(ctx: BoardContext): BoardView {
     connBanner.hidden = store.connection === 'live';
     connBanner.dataset['state'] = store.connection;
     rooms.update();
+    overview.update();
   }
 
   function updateSound(): void {
@@ -111,11 +133,15 @@ export function boardView(ctx: BoardContext): BoardView {
   const alarmsChanged = (): void => {
     alarms.update();
     rooms.update();
+    overview.update();
     updateSound();
   };
 
   const unsubscribe = [
-    store.on('readings', () => rooms.update()),
+    store.on('readings', () => {
+      rooms.update();
+      overview.update();
+    }),
     store.on('alarms', alarmsChanged),
     // The duty log names who acknowledged; the alarm rows read it.
     store.on('dutyLog', () => {

@@ -16,7 +16,8 @@ let offset: number | null = null;
 
 /** The gateway's time now (epoch ms); the browser's own until the first sample. */
 export function now(): number {
-  return Date.now() + (offset ?? 0);
+  // Whole milliseconds: the smoothed offset is fractional, and the API takes times as integers (no coercion).
+  return Math.round(Date.now() + (offset ?? 0));
 }
 
 /** How far the gateway's clock is ahead of this PC's (negative: behind), ms; null before the first sample. */

@@ -1,7 +1,8 @@
 // The tag on a device in its room tile (R5: equipment under maintenance carries a tag, 挂牌; A6: a fire
 // device is isolated only with a supervisor's approval). Shows the kind, who, why and the planned end; a
 // requested isolation waits for a supervisor, who approves it here. "Return to service" takes the tag off.
-import type { DeviceTagKind, DeviceView, Role } from '../../../src/contract/api.ts';
+import { personName } from './entry-text.ts';
+import type { DeviceTagKind, DeviceView } from '../../../src/contract/api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { formatDateTime, parseSiteDateTime } from './format.ts';
 import { loc, tr } from './lang.ts';
@@ -20,8 +21,6 @@ export interface DeviceTagView {
   active(): boolean;
 }
 
-/** Who approves an isolation (the gateway's `supervisors`, A6). */
-const APPROVERS: ReadonlySet<Role> = new Set<Role>(['supervisor', 'manager', 'admin']);
 const REASON_MAX = 500; // DeviceTagRequest.reason
 const KINDS: readonly DeviceTagKind[] = ['maintenance', 'isolation'];
 
@@ -49,7 +48,7 @@ export function deviceTagView(store: Store, socket: LiveSocket, device: DeviceVi
     el.dataset['kind'] = tag.kind;
     el.dataset['state'] = tag.state;
     const approve =
-      tag.state === 'requested' && APPROVERS.has(store.user.role)
+      tag.state === 'requested' && store.can('device.approveTag')
         ? h(
             'button',
             { type: 'button', class: 'btn btn--danger', 'data-testid': `approve-tag-${id}`, onclick: () => void sendApprove(socket, id, el) },
@@ -65,10 +64,10 @@ export function deviceTagView(store: Store, socket: LiveSocket, device: DeviceVi
         tag.state === 'requested' ? h('span', { class: 'tag-awaiting', 'data-testid': `tag-awaiting-${id}` }, tr('lifecycle.tag.awaiting')) : null,
       ),
       h('div', { class: 'tag-reason', 'data-testid': `tag-reason-${id}` }, tag.reason),
-      h('div', { class: 'tag-meta' }, tr('lifecycle.tag.by', { user: tag.taggedBy, time: formatDateTime(tag.taggedAt) })),
+      h('div', { class: 'tag-meta' }, tr('lifecycle.tag.by', { user: personName(tag.taggedBy), time: formatDateTime(tag.taggedAt) })),
       // Any tag a supervisor approved for someone else: an isolation, or any tag on a fire/life-safety device (A6).
       tag.approvedBy && tag.approvedAt !== null && tag.approvedBy !== tag.taggedBy
-        ? h('div', { class: 'tag-meta' }, tr('lifecycle.tag.approvedBy', { user: tag.approvedBy, time: formatDateTime(tag.approvedAt) }))
+        ? h('div', { class: 'tag-meta' }, tr('lifecycle.tag.approvedBy', { user: personName(tag.approvedBy), time: formatDateTime(tag.approvedAt) }))
         : null,
       h(
         'div',

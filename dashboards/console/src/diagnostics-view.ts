@@ -23,7 +23,7 @@ const REFRESH_MS = 5000;
 /** A table with its header row; rows go into `body`. */
 export function diagTable(testId: string, columns: readonly MessageKey[]): { table: HTMLTableElement; body: HTMLTableSectionElement } {
   const body = h('tbody');
-  const table = h('table', { class: 'diag-table', 'data-testid': testId }, h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, tr(c))))), body);
+  const table = h('table', { class: 'diag-table scroll-x', 'data-testid': testId }, h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, tr(c))))), body);
   return { table, body };
 }
 

@@ -1,4 +1,6 @@
-// A tiny DOM builder: enough for a handful of views without a framework.
+// A tiny DOM builder: enough for a handful of views without a framework. Text with bidi overrides is shown
+// isolated wherever it is put (isolateBidi, issue 13).
+import { isolateBidi } from '../../../src/i18n/index.ts';
 
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
@@ -23,7 +25,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 export function append(el: Element, children: (Child | Child[])[]): void {
   for (const child of children.flat()) {
     if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : String(child));
+    el.append(child instanceof Node ? child : isolateBidi(String(child)));
   }
 }
 
@@ -35,5 +37,6 @@ export function replaceChildren(el: Element, ...children: (Child | Child[])[]): 
 
 /** Set text only when it changed, so a once-a-second refresh does not churn the DOM. */
 export function setText(el: Element, text: string): void {
-  if (el.textContent !== text) el.textContent = text;
+  const shown = isolateBidi(text);
+  if (el.textContent !== shown) el.textContent = shown;
 }

@@ -1,7 +1,9 @@
 // The machine-room entry register (R3): outsiders with approver and escort, in and out times; those still
 // inside first.
+import { personName } from './entry-text.ts';
 import type { RoomEntryView, RosterView } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
+import { can } from '../../../src/auth/permissions.ts';
 import { call } from './api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { statusLine } from './status-line.ts';
@@ -48,7 +50,8 @@ export function entriesView(store: Store): { el: HTMLElement } {
       const month = siteDate(now()).slice(0, 7);
       const [entries, roster] = await Promise.all([call<RoomEntryView[]>('GET', routes.roomEntries), call<RosterView>('GET', routes.roster(month))]);
       if (approver.options.length === 0) {
-        replaceChildren(approver, roster.people.filter((p) => p.role !== 'duty').map((p) => h('option', { value: p.username }, p.displayName)));
+        // No approver is chosen for the duty officer (R3): they name the one who actually approved.
+        replaceChildren(approver, h('option', { value: '' }, tr('entries.chooseApprover')), roster.people.filter((p) => can('roomEntry.approve', p.role)).map((p) => h('option', { value: p.username }, p.displayName)));
         replaceChildren(escort, roster.people.map((p) => h('option', { value: p.username, selected: p.username === store.user.username }, p.displayName)));
       }
       replaceChildren(
@@ -56,7 +59,7 @@ export function entriesView(store: Store): { el: HTMLElement } {
         entries.map((e) => {
           const leave = h('button', { type: 'button', class: 'btn btn--small', 'data-testid': `entry-exit-${e.id}` }, tr('entries.exit'));
           leave.addEventListener('click', () => void act(() => call('POST', routes.roomEntryExit(e.id))));
-          const line = tr('entries.line', { visitor: e.visitor, organisation: e.organisation || '—', room: roomName(e.roomId), purpose: e.purpose, approver: e.approvedBy, escort: e.escort, in: formatDateTime(e.inAt), out: e.outAt ? formatDateTime(e.outAt) : tr('entries.inside') });
+          const line = tr('entries.line', { visitor: e.visitor, organisation: e.organisation || '—', room: roomName(e.roomId), purpose: e.purpose, approver: personName(e.approvedBy), escort: personName(e.escort), in: formatDateTime(e.inAt), out: e.outAt ? formatDateTime(e.outAt) : tr('entries.inside') });
           return h('li', { 'data-testid': `entry-${e.id}`, 'data-inside': String(e.outAt === null) }, line, e.outAt === null ? leave : null);
         }),
       );

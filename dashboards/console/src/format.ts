@@ -66,7 +66,8 @@ function formatter(kind: 'time' | 'dateTime'): Intl.DateTimeFormat {
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
-      ...(kind === 'dateTime' ? { month: '2-digit', day: '2-digit' } : {}),
+      // Month by name, in the language's order: "12月3日 16:05:09", "Dec 3, 16:05:09" (never the ambiguous "12/03").
+      ...(kind === 'dateTime' ? { month: 'short', day: 'numeric' } : {}),
     });
     formatters.set(key, f);
   }
@@ -80,9 +81,18 @@ export function siteDate(ts: number): string {
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
-/** "11-23 14:05:09" in the site timezone. */
+/** "11月23日 14:05:09" / "Nov 23, 14:05:09" in the site timezone. */
 export function formatDateTime(ts: number): string {
   return formatter('dateTime').format(ts);
+}
+
+/** A site date "2026-12-03" as "12月3日" / "Dec 3" (with the year for a printed heading); a month "2026-12" as "2026年12月" / "December 2026". */
+export function formatDay(date: string, withYear = false): string {
+  const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(date);
+  if (!m) return date;
+  const utc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3] ?? 1));
+  const opts: Intl.DateTimeFormatOptions = m[3] ? { month: 'short', day: 'numeric', ...(withYear ? { year: 'numeric' } : {}) } : { year: 'numeric', month: 'long' };
+  return new Intl.DateTimeFormat(lang(), { ...opts, timeZone: 'UTC' }).format(utc);
 }
 
 export function formatClock(ts: number): string {

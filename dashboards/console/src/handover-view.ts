@@ -5,13 +5,28 @@
 import type { DeviceTagView, DutyLogEntryView, HandoverView, Refusal } from '../../../src/contract/api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { errorText } from './errors.ts';
-import { formatDateTime } from './format.ts';
+import { alarmWhat } from './alarm-text.ts';
+import { entryText, personName } from './entry-text.ts';
+import { formatDateTime, formatDay } from './format.ts';
+import { recordNames } from './record-names.ts';
 import { loc, tr } from './lang.ts';
 import { handoverApi, type Signed } from './handover-api.ts';
 import type { Store } from './store.ts';
 
-export function refusalText(r: Refusal): string {
-  const params = { ...r.params, ...(r.code === 'understaffed' ? { role: tr(`role.${String(r.params['role']) as 'duty' | 'supervisor' | 'admin'}`) } : {}) };
+/** S5: a refusal with its ids in words: checklist items, the point and its state, the role, the kind of change. */
+export function refusalText(store: Store, r: Refusal): string {
+  const p = r.params;
+  const params: Record<string, string | number> = { ...p };
+  if (r.code === 'understaffed') params['role'] = tr(`role.${String(p['role']) as 'duty' | 'supervisor' | 'admin'}`);
+  if (r.code === 'checklistIncomplete') params['missing'] = String(p['missing']).split(', ').map((id) => { const n = recordNames().checklist.get(id); return n ? loc(n) : '—'; }).join(tr('list.separator'));
+  if (r.code === 'equipmentTransition') {
+    const point = store.index.points.get(String(p['point']));
+    const device = point ? store.index.devices.get(point.deviceId) : undefined;
+    params['point'] = point && device ? `${loc(device.name)} · ${loc(point.label)}` : '—';
+    const label = point?.values?.[String(p['value'])];
+    if (label) params['value'] = loc(label);
+  }
+  if (r.code === 'equipmentRecent') params['kind'] = p['kind'] === 'equipment.started' || p['kind'] === 'equipment.stopped' ? tr(`handover.equipmentKind.${p['kind']}`) : '—';
   return tr(`handover.refusal.${r.code}`, params);
 }
 
@@ -23,7 +38,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
   const message = h('div', { class: 'form-message', role: 'status', 'data-testid': 'handover-message' });
   const show = (text: string, refusals: Refusal[] = [], error = false): void => {
     message.dataset['error'] = String(error || refusals.length > 0);
-    replaceChildren(message, text, refusals.length ? h('ul', { 'data-testid': 'handover-refusals' }, refusals.map((r) => h('li', { 'data-code': r.code }, refusalText(r)))) : null);
+    replaceChildren(message, text, refusals.length ? h('ul', { 'data-testid': 'handover-refusals' }, refusals.map((r) => h('li', { 'data-code': r.code }, refusalText(store, r)))) : null);
   };
   const after = async (work: () => Promise<Signed>, done: string): Promise<void> => {
     try {
@@ -105,8 +120,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
     const password = h('input', { type: 'password', autocomplete: 'current-password', 'data-testid': 'handover-incoming-password', 'aria-label': tr('login.password') });
     const submit = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'handover-sign-in' }, tr('handover.signIn'));
     // S4: the incoming person reads the outgoing one's note before signing.
-    const note = h('p', { class: 'handover-note', 'data-testid': 'handover-outgoing-note' }, tr('handover.outgoingNote', { note: record.note || '—' }));
-    const form = h('form', { class: 'handover-form', 'data-testid': 'handover-incoming-form' }, h('p', {}, tr('handover.awaiting', { user: record.outgoingName, time: formatDateTime(record.outgoingSignedAt) })), note, username, password, submit);
+    const form = h('form', { class: 'handover-form', 'data-testid': 'handover-incoming-form' }, h('p', {}, tr('handover.awaiting', { user: record.outgoingName, time: formatDateTime(record.outgoingSignedAt) })), record.note ? h('p', { class: 'handover-note', 'data-testid': 'handover-outgoing-note' }, tr('handover.outgoingNote', { note: record.note })) : null, username, password, submit);
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       void after(() => handoverApi.signIncoming({ handoverId: record.id, username: username.value, password: password.value }), tr('handover.completedDone'));
@@ -121,30 +135,30 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
       return;
     }
     const shiftLine = (label: string, s: HandoverView['outgoing'], people: HandoverView['outgoingPeople']) =>
-      s ? h('p', {}, `${label}: ${s.date} ${loc(s.name)} (${formatDateTime(s.start)} – ${formatDateTime(s.end)}) · ${people.map((u) => u.displayName).join(', ') || '—'}`) : null;
+      s ? h('p', {}, `${label}: ${formatDay(s.date)} ${loc(s.name)} (${formatDateTime(s.start)} – ${formatDateTime(s.end)}) · ${people.map((u) => u.displayName).join(', ') || '—'}`) : null;
     const record = v.record;
     replaceChildren(
       body,
       shiftLine(tr('handover.outgoing'), v.outgoing, v.outgoingPeople),
       shiftLine(tr('handover.incoming'), v.incoming, v.incomingPeople),
-      v.late ? h('p', { class: 'banner banner--late', 'data-testid': 'handover-late' }, tr('handover.late')) : null,
+      v.late && record?.state !== 'completed' ? h('p', { class: 'banner banner--late', 'data-testid': 'handover-late' }, tr('handover.late')) : null,
       record ? null : arriveButton(v),
-      v.refusals.length ? h('div', { class: 'handover-refusals', 'data-testid': 'handover-standing-refusals' }, h('strong', {}, tr('handover.blocked')), h('ul', {}, v.refusals.map((r) => h('li', { 'data-code': r.code }, refusalText(r))))) : null,
+      v.refusals.length ? h('div', { class: 'handover-refusals', 'data-testid': 'handover-standing-refusals' }, h('strong', {}, tr('handover.blocked')), h('ul', {}, v.refusals.map((r) => h('li', { 'data-code': r.code }, refusalText(store, r))))) : null,
       h(
         'div',
         { class: 'handover-grid' },
-        section('alarms', tr('handover.openAlarms'), v.openAlarms.map((a) => `${formatDateTime(a.raisedAt)} ${a.pointKey} ${a.condition} ${a.value} ${a.unit}`)),
+        section('alarms', tr('handover.openAlarms'), v.openAlarms.map((a) => `${formatDateTime(a.raisedAt)} ${alarmWhat(store, a)}`)),
         section('tags', tr('handover.activeTags'), v.activeTags.map(tagText)),
-        section('visitors', tr('handover.visitorsInside'), v.visitorsInside.map((e) => tr('handover.visitorItem', { visitor: e.visitor, organisation: e.organisation || '—', room: loc(store.index.rooms.get(e.roomId)?.name) || e.roomId, escort: e.escort, time: formatDateTime(e.inAt) }))),
+        section('visitors', tr('handover.visitorsInside'), v.visitorsInside.map((e) => tr('handover.visitorItem', { visitor: e.visitor, organisation: e.organisation || '—', room: loc(store.index.rooms.get(e.roomId)?.name) || e.roomId, escort: personName(e.escort), time: formatDateTime(e.inAt) }))),
         section('incidents', tr('handover.openIncidents'), v.openIncidents.map(noteText)),
         section('playbooks', tr('handover.openPlaybooks'), v.openPlaybooks.map((p) => `${formatDateTime(p.openedAt)} ${p.rule} ${p.situation}`)),
         section('tasks', tr('handover.unfinishedTasks'), v.unfinishedTasks.map(noteText)),
-        section('resolved', tr('handover.resolvedItems'), v.resolvedItems.map((e) => tr('handover.resolvedItem', { situation: String(e.params['situation'] ?? ''), how: String(e.params['how'] ?? ''), user: String(e.params['user'] ?? e.username ?? ''), time: formatDateTime(Number(e.params['resolvedAt'] ?? e.ts)) }))),
-        section('equipment', tr('handover.equipmentChanges'), v.equipmentChanges.map((e) => `${formatDateTime(e.ts)} ${e.kind} ${e.deviceId ?? ''}`)),
+        section('resolved', tr('handover.resolvedItems'), v.resolvedItems.map((e) => `${formatDateTime(e.ts)} ${entryText(store, e)}`)),
+        section('equipment', tr('handover.equipmentChanges'), v.equipmentChanges.map((e) => `${formatDateTime(e.ts)} ${entryText(store, e)}`)),
         section('instructions', tr('handover.instructions'), v.instructions.map(noteText)),
       ),
       !record
-        ? v.outgoingPeople.some((u) => u.username === me.username) || me.role !== 'duty'
+        ? v.outgoingPeople.some((u) => u.username === me.username) || store.can('handover.signForOthers')
           ? outgoingForm(v)
           : h('p', { class: 'muted' }, tr('handover.waitOutgoing'))
         : record.state === 'awaitingIncoming'

@@ -5,9 +5,10 @@
 // when (S5, S7); the supervisor's signature and the days still unsigned.
 import type { DutyLogDayView, DutyLogEntryView, NoteCategory, NoteRequest } from '../../../src/contract/api.ts';
 import { h, replaceChildren } from './dom.ts';
-import { statusLine } from './status-line.ts';
+import { pageAction, statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
-import { formatDateTime, parseSiteDateTime, siteDate } from './format.ts';
+import { entryText, entryWho } from './entry-text.ts';
+import { formatClock, formatDateTime, formatDay, parseSiteDateTime, siteDate } from './format.ts';
 import { now } from './clock.ts';
 import { loc, tr } from './lang.ts';
 import { journalApi } from './journal-api.ts';
@@ -52,20 +53,12 @@ function noteForm(onSubmit: (note: NoteRequest, reason: string) => Promise<void>
 
 export function journalView(store: Store): { el: HTMLElement; destroy(): void } {
   const me = store.user;
-  const supervisor = me.role === 'supervisor' || me.role === 'admin';
+  const supervisor = store.can('dutyLog.sign');
   let date = siteDate(now());
   let view: DutyLogDayView | null = null;
 
   const { el: message, say } = statusLine('journal-message');
-  const act = async (work: () => Promise<unknown>, done: string): Promise<void> => {
-    try {
-      await work();
-      say(done);
-      await load();
-    } catch (err) {
-      say(errorText(err), true);
-    }
-  };
+  const act = pageAction(say, () => load());
   const dateInput = h('input', { type: 'date', value: date, 'data-testid': 'journal-date', 'aria-label': tr('journal.date') });
   dateInput.addEventListener('change', () => {
     if (dateInput.value) {
@@ -77,14 +70,6 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
   const openEl = h('section', { class: 'journal-open', 'data-testid': 'journal-open-items' });
   const signEl = h('div', { class: 'journal-sign', 'data-testid': 'journal-sign' });
   const unsignedEl = h('p', { class: 'journal-unsigned', 'data-testid': 'journal-unsigned' });
-
-  const entryText = (e: DutyLogEntryView): string => {
-    const p = e.params;
-    const category = typeof p['category'] === 'string' ? tr(`journal.category.${p['category'] as NoteCategory}`) : '';
-    const who = typeof p['user'] === 'string' ? p['user'] : (e.username ?? tr('dutyLog.system'));
-    const text = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : String(v));
-    return tr(`dutyLog.kind.${e.kind}`, { ...p, category, user: who, situation: text(p['situation']), handling: text(p['handling']), followUp: text(p['followUp']), comment: text(p['comment']) });
-  };
 
   function entryItem(e: DutyLogEntryView): HTMLElement {
     const v = view!;
@@ -107,7 +92,7 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
       'li',
       { class: replacedBy === undefined ? 'log-entry' : 'log-entry log-entry--replaced', 'data-testid': `journal-entry-${e.id}`, 'data-kind': e.kind },
       h('time', { class: 'log-time' }, formatDateTime(e.ts)),
-      h('span', { class: 'log-text' }, `#${e.id} `, entryText(e), e.params['complainant'] ? ` (${tr('journal.complainant')}: ${String(e.params['complainant'])})` : '', e.params['major'] === true ? h('strong', { class: 'badge badge--high' }, tr('journal.major')) : null),
+      h('span', { class: 'log-text' }, `#${e.id} `, entryText(store, e), ' — ', entryWho(e), e.params['complainant'] ? ` (${tr('journal.complainant')}: ${String(e.params['complainant'])})` : '', e.params['major'] === true ? h('strong', { class: 'badge badge--high' }, tr('journal.major')) : null),
       replacedBy !== undefined ? h('span', { class: 'muted' }, tr('journal.replacedBy', { id: replacedBy })) : null,
       files.map((a) => h('a', { href: journalApi.attachmentUrl(a.id), target: '_blank', rel: 'noopener', class: 'attachment' }, a.fileName)),
       tools,
@@ -131,7 +116,7 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
       'li',
       { class: 'log-entry', 'data-testid': `open-item-${e.id}` },
       h('time', { class: 'log-time' }, formatDateTime(occurred)),
-      h('span', { class: 'log-text' }, `#${e.id} `, e.params['major'] === true ? h('strong', { class: 'badge badge--high' }, tr('journal.major')) : h('span', { class: 'badge' }, tr('journal.followUpBadge')), ' ', entryText(e)),
+      h('span', { class: 'log-text' }, `#${e.id} `, e.params['major'] === true ? h('strong', { class: 'badge badge--high' }, tr('journal.major')) : h('span', { class: 'badge' }, tr('journal.followUpBadge')), ' ', entryText(store, e)),
       form,
     );
   }
@@ -149,7 +134,7 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
         h(
           'section',
           { class: 'journal-page', 'data-testid': `journal-page-${p.shift?.shiftId ?? 'none'}` },
-          h('h3', {}, p.shift ? `${v.date} ${loc(p.shift.name)} ${formatDateTime(p.shift.start)} – ${formatDateTime(p.shift.end)}` : v.date),
+          h('h3', {}, p.shift ? `${formatDay(v.date)} ${loc(p.shift.name)} ${formatClock(p.shift.start)} – ${formatClock(p.shift.end)}` : formatDay(v.date)),
           h('p', { class: 'muted' }, tr('journal.people', { people: p.people.map((u) => u.displayName).join(', ') || '—' })),
           h('ol', { class: 'duty-log' }, p.entries.map(entryItem)),
         ),
@@ -169,7 +154,7 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
       const [day, unsigned, open] = await Promise.all([journalApi.day(date), journalApi.unsigned(14), journalApi.openItems()]);
       view = day;
       renderOpen(open.items);
-      unsignedEl.textContent = unsigned.days.length ? tr('journal.unsignedDays', { days: unsigned.days.map((d) => d.date).join(', ') }) : tr('journal.allSigned');
+      unsignedEl.textContent = unsigned.days.length ? tr('journal.unsignedDays', { days: unsigned.days.map((d) => formatDay(d.date)).join(tr('list.separator')) }) : tr('journal.allSigned');
       render();
     } catch (err) {
       say(errorText(err), true);

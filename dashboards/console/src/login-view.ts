@@ -1,5 +1,5 @@
 // The first screen: every API call needs a session, so nothing else loads before this succeeds.
-import type { UserView } from '../../../src/contract/api.ts';
+import type { SessionView } from '../../../src/contract/api.ts';
 import { api } from './api.ts';
 import { h } from './dom.ts';
 import { tr } from './lang.ts';
@@ -13,7 +13,7 @@ export interface LoginState {
 }
 
 /** Render the login form; `onLogin` gets the user once the gateway accepted the credentials. */
-export function loginView(state: LoginState, onLogin: (user: UserView) => void): HTMLElement {
+export function loginView(state: LoginState, onLogin: (user: SessionView) => void): HTMLElement {
   const username = h('input', {
     id: 'login-username',
     name: 'username',

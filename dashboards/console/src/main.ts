@@ -1,8 +1,8 @@
 // Console entry: login first (every API call needs the session), then the site, the live socket and the board.
-import type { UserView } from '../../../src/contract/api.ts';
+import type { SessionView } from '../../../src/contract/api.ts';
 import { api, ApiError } from './api.ts';
 import { boardView, type BoardView } from './board-view.ts';
-import { timed } from './clock.ts';
+import { now, timed } from './clock.ts';
 import { replaceChildren } from './dom.ts';
 import { errorText } from './errors.ts';
 import { setTimeZone } from './format.ts';
@@ -11,6 +11,7 @@ import { loginView, type LoginState } from './login-view.ts';
 import { connectLive, type LiveSocket } from './socket.ts';
 import { AlarmSound } from './sound.ts';
 import { Store } from './store.ts';
+import { loadRecordNames } from './record-names.ts';
 
 const root = document.getElementById('app') ?? document.body;
 
@@ -32,7 +33,7 @@ function showLogin(message: (() => string) | null = null): void {
   root.querySelector<HTMLInputElement>(login.username ? '#login-password' : '#login-username')?.focus();
 }
 
-async function startSession(user: UserView): Promise<void> {
+async function startSession(user: SessionView): Promise<void> {
   let site;
   try {
     // The gateway's time comes with the site: "now" is right from the first frame (L6, clock.ts).
@@ -74,6 +75,8 @@ async function resync(store: Store): Promise<void> {
       api.dutyLog(100),
       api.deviceTags(),
       api.alarmSummary(),
+      // Shift, patrol, checklist and people names, so the entries about to be shown read in words.
+      loadRecordNames(now()),
     ]);
     store.applySnapshot({ readings, alarms, dutyLog, tags, summary });
   } catch (err) {

@@ -18,7 +18,7 @@ function exceptionText(e: ModbusExceptionCount): string {
 }
 
 export function modbusDiagnosticsSection(store: Store): DiagnosticsSection {
-  const links = diagTable('modbus-links-table', ['modbus.diag.col.port', 'modbus.diag.col.state', 'modbus.diag.col.reconnects', 'diag.col.lastError', 'modbus.diag.col.devices']);
+  const links = diagTable('modbus-links-table', ['modbus.diag.col.port', 'modbus.diag.col.state', 'modbus.diag.col.reconnects', 'modbus.diag.col.connectFailures', 'diag.col.lastError', 'modbus.diag.col.devices']);
   const devices = diagTable('modbus-diagnostics-table', [
     'diag.col.device',
     'diag.col.link',
@@ -44,6 +44,7 @@ export function modbusDiagnosticsSection(store: Store): DiagnosticsSection {
       h('td', { class: 'diag-error' }, l.key),
       h('td', { class: l.state === 'disconnected' ? 'diag-offline' : '' }, tr(`modbus.diag.state.${l.state}`)),
       diagCell.count(l.reconnects),
+      diagCell.count(l.connectFailures), // every failed reopen of a serial port or socket (issue 12)
       diagCell.error(l.lastError, null),
       h('td', {}, l.devices.map(name).join(', ')),
     );

@@ -39,7 +39,12 @@ export function navView(board: HTMLElement, pages: readonly Page[]): NavView {
 
   const tab = (id: string, label: MessageKey): HTMLButtonElement => {
     const b = h('button', { type: 'button', class: 'nav-tab', 'data-testid': `nav-${id}`, 'aria-current': String(id === 'board') }, tr(label));
-    b.addEventListener('click', () => show(id));
+    b.addEventListener('click', () => {
+      // The page is remembered in the address, so a language switch (which rebuilds the console) and a reload
+      // come back to it.
+      history.replaceState(null, '', id === 'board' ? location.pathname + location.search : `#${id}`);
+      show(id);
+    });
     buttons.set(id, b);
     return b;
   };

@@ -1,6 +1,7 @@
 // Patrols (P1, P3, P4): each schedule with its current period, overdue periods and last round; the
 // patrol form (P4 checklist, live and entered readings, remarks); the room's QR code. A phone that scans
 // the code opens #patrols/<id> and, after the usual login, lands on that form.
+import { personName } from './entry-text.ts';
 import type { PatrolStatusView } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
 import { call } from './api.ts';
@@ -72,7 +73,7 @@ export function patrolsView(store: Store): { el: HTMLElement } {
       h('h3', {}, `${loc(s.name)} · ${roomName(s.roomId)} · ${everyText(s.every)}`),
       h('p', { 'data-testid': `patrol-slot-${s.id}` }, slot),
       s.overdue.length ? h('p', { class: 'roster-gap' }, tr('patrols.overdue', { periods: s.overdue.map((o) => o.key).join(', ') })) : null,
-      s.lastRound ? h('p', { class: 'muted' }, tr('patrols.last', { user: s.lastRound.username, time: formatDateTime(s.lastRound.ts) })) : null,
+      s.lastRound ? h('p', { class: 'muted' }, tr('patrols.last', { user: personName(s.lastRound.username), time: formatDateTime(s.lastRound.ts) })) : null,
       toggle,
       body,
     );
@@ -83,6 +84,8 @@ export function patrolsView(store: Store): { el: HTMLElement } {
       const all = await call<PatrolStatusView[]>('GET', routes.patrols);
       const wanted = /^#patrols\/([a-z0-9-]+)$/.exec(location.hash)?.[1];
       replaceChildren(list, all.length === 0 ? h('p', { class: 'muted' }, tr('patrols.none')) : all.map((s) => card(s, s.id === wanted)));
+      // A scanned QR code opens this room's form: bring it to the top of a phone's screen (issue 15).
+      if (wanted) list.querySelector(`[data-testid="patrol-form-${wanted}"]`)?.scrollIntoView({ block: 'start' });
     } catch (err) {
       say(errorText(err), true);
     }

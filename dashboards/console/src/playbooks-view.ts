@@ -1,5 +1,7 @@
 // Emergency playbooks (E1–E4): open one by hand or from an open alarm, tick each step (its time goes into
 // the duty log), close with the written incident report (L7).
+import { alarmWhat } from './alarm-text.ts';
+import { personName } from './entry-text.ts';
 import type { PlaybookView } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
 import type { MessageKey } from '../../../src/i18n/index.ts';
@@ -27,7 +29,7 @@ export function playbooksView(store: Store): { el: HTMLElement } {
   };
   const type = h('select', { 'data-testid': 'playbook-type', 'aria-label': tr('playbooks.title') }, types.map((t) => h('option', { value: t }, tr(`playbooks.type.${t}`))));
   const situation = h('input', { type: 'text', maxlength: 2000, placeholder: tr('playbooks.situation'), 'aria-label': tr('playbooks.situation'), 'data-testid': 'playbook-situation' });
-  const alarm = h('select', { 'data-testid': 'playbook-alarm', 'aria-label': tr('playbooks.fromAlarm') }, h('option', { value: '' }, tr('playbooks.noAlarm')), [...store.alarms.values()].map((a) => h('option', { value: a.id }, `#${a.id} ${a.pointKey} ${a.condition}`)));
+  const alarm = h('select', { 'data-testid': 'playbook-alarm', 'aria-label': tr('playbooks.fromAlarm') }, h('option', { value: '' }, tr('playbooks.noAlarm')), [...store.alarms.values()].map((a) => h('option', { value: a.id }, alarmWhat(store, a))));
   const openForm = h('form', { class: 'note-form' }, type, situation, alarm, h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'playbook-open' }, tr('playbooks.open')));
   openForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -37,7 +39,7 @@ export function playbooksView(store: Store): { el: HTMLElement } {
   function card(p: PlaybookView): HTMLElement {
     const steps = p.steps.map((s) => {
       const label = tr(`playbook.${p.type}.${s.id}` as MessageKey);
-      if (s.doneAt !== null) return h('li', { 'data-done': 'true' }, `✓ ${label} — ${tr('playbooks.doneBy', { user: s.doneBy ?? '', time: formatDateTime(s.doneAt) })}${s.note ? ` (${s.note})` : ''}`);
+      if (s.doneAt !== null) return h('li', { 'data-done': 'true' }, `✓ ${label} — ${tr('playbooks.doneBy', { user: s.doneBy ? personName(s.doneBy) : '—', time: formatDateTime(s.doneAt) })}${s.note ? ` (${s.note})` : ''}`);
       if (p.state !== 'open') return h('li', {}, label);
       const note = h('input', { type: 'text', maxlength: 1000, placeholder: tr('playbooks.stepNote'), 'data-testid': `step-note-${p.id}-${s.id}` });
       const done = h('button', { type: 'button', class: 'btn btn--small', 'data-testid': `step-done-${p.id}-${s.id}` }, tr('playbooks.stepDone'));

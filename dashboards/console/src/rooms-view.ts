@@ -33,6 +33,8 @@ export interface RoomsView {
   el: HTMLElement;
   update(): void;
   tick(now: number): void;
+  /** Bring a room's detail into view and focus it (from the overview or an alarm row). */
+  show(roomId: string): void;
 }
 
 export function roomsView(store: Store, socket: LiveSocket): RoomsView {
@@ -56,14 +58,15 @@ export function roomsView(store: Store, socket: LiveSocket): RoomsView {
         }),
       );
     });
+    const back = h('button', { type: 'button', class: 'btn btn--small btn--plain', 'data-back-from-room': room.id, 'data-testid': `room-back-${room.id}` }, tr('overview.back'));
     const tile = h(
       'article',
-      { class: 'tile', 'data-testid': `room-tile-${room.id}` },
+      { class: 'tile', 'data-testid': `room-tile-${room.id}`, tabindex: -1, 'aria-label': loc(room.name) },
       h(
         'header',
         { class: 'tile-head' },
         h('div', {}, h('h3', { class: 'tile-name' }, loc(room.name)), h('span', { class: 'tile-kind' }, roomKind(room.kind))),
-        status,
+        h('div', { class: 'tile-tools' }, status, back),
       ),
       devices.length ? devices : h('p', { class: 'muted' }, tr('room.noPoints')),
     );
@@ -162,8 +165,15 @@ export function roomsView(store: Store, socket: LiveSocket): RoomsView {
     }
   }
 
+  function show(roomId: string): void {
+    for (const t of tiles) t.tile.toggleAttribute('data-selected', t.roomId === roomId);
+    const tile = tiles.find((t) => t.roomId === roomId)?.tile;
+    tile?.scrollIntoView({ block: 'start' });
+    tile?.focus();
+  }
+
   update();
-  return { el, update, tick };
+  return { el, update, tick, show };
 }
 
 function pointRow(point: PointView): PointRefs {

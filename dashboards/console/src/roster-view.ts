@@ -14,7 +14,7 @@ import type { Store } from './store.ts';
 
 export function rosterView(store: Store): { el: HTMLElement } {
   const me = store.user;
-  const supervisor = me.role === 'supervisor' || me.role === 'admin';
+  const supervisor = store.can('roster.manage');
   let month = siteDate(now()).slice(0, 7);
   let roster: RosterView | null = null;
   let shifts: ShiftView[] = [];

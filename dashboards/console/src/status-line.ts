@@ -1,5 +1,6 @@
 // The one-line outcome under a form on the shifts-area pages: what was done, or the translated error.
 import { h } from './dom.ts';
+import { errorText } from './errors.ts';
 
 export function statusLine(testId: string): { el: HTMLParagraphElement; say(text: string, error?: boolean): void } {
   const el = h('p', { class: 'form-message', role: 'status', 'data-testid': testId });
@@ -9,5 +10,18 @@ export function statusLine(testId: string): { el: HTMLParagraphElement; say(text
       el.textContent = text;
       el.dataset['error'] = String(error);
     },
+  };
+}
+
+/** Runs a page's action: on success says `done` and reloads the page's data; on failure says the translated error. */
+export function pageAction(say: (text: string, error?: boolean) => void, reload: () => Promise<void>): (work: () => Promise<unknown>, done: string) => Promise<void> {
+  return async (work, done) => {
+    try {
+      await work();
+      say(done);
+      await reload();
+    } catch (err) {
+      say(errorText(err), true);
+    }
   };
 }

@@ -12,7 +12,8 @@ import type {
   ReadingView,
   RoomView,
   SiteView,
-  UserView,
+  SessionView,
+  Action,
 } from '../../../src/contract/api.ts';
 
 export type Connection = 'connecting' | 'live' | 'lost';
@@ -72,7 +73,8 @@ export interface Snapshot {
 }
 
 export class Store {
-  readonly user: UserView;
+  /** Who is logged in and what they may do: the gateway's one permission table, never a list of our own. */
+  readonly user: SessionView;
   readonly site: SiteView;
   readonly index: SiteIndex;
   readonly readings = new Map<string, ReadingView>();
@@ -89,10 +91,15 @@ export class Store {
   /** Live events that arrive while a snapshot is being fetched, replayed on top of it (A5: none is lost). */
   #pending: LiveEvent[] | null = null;
 
-  constructor(user: UserView, site: SiteView) {
+  constructor(user: SessionView, site: SiteView) {
     this.user = user;
     this.site = site;
     this.index = indexSite(site);
+  }
+
+  /** Whether the gateway's permission table lets this user do `action` (the gateway checks again anyway). */
+  can(action: Action): boolean {
+    return this.user.permissions.includes(action);
   }
 
   /** Subscribe; returns the unsubscribe function. */

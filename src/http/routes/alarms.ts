@@ -2,7 +2,7 @@
 // shelve and unshelve, and the fire-alarm confirmation workflow (A4).
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { AckRequest, ClassifyRequest, DispatchRequest, ShelveRequest, routes, type AlarmView, type UserView } from '../../contract/api.ts';
+import { idParam, AckRequest, ClassifyRequest, DispatchRequest, ShelveRequest, routes, type AlarmView, type UserView } from '../../contract/api.ts';
 import { requireUser, type ConsoleDeps, type ConsoleModule } from '../context.ts';
 import { answer } from '../socket-answer.ts';
 import { Value } from '@sinclair/typebox/value';
@@ -19,19 +19,18 @@ const actions = {
   classify: { schema: ClassifyRequest, run: ((d, id, u, b) => d.alarms.classify(id, u, b.classification, b.note)) as AlarmAction<ClassifyRequest> },
 } satisfies Record<string, { schema: TSchema; run: AlarmAction<never> }>;
 
-const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
 
 function register(app: FastifyInstance, deps: ConsoleDeps, name: keyof typeof actions): void {
   const action = actions[name] as { schema: TSchema; run: AlarmAction<unknown> };
-  app.post<{ Params: { id: number }; Body: unknown }>(`/api/alarms/:id/${name}`, { schema: { body: action.schema, params: idParams } }, async (req) =>
+  app.post<{ Params: { id: number }; Body: unknown }>(`/api/alarms/:id/${name}`, { schema: { body: action.schema, params: idParam }, config: { access: `alarm.${name}` } }, async (req) =>
     action.run(deps, req.params.id, requireUser(req), req.body ?? {}),
   );
 }
 
 export const alarmsModule: ConsoleModule = {
   routes(app, deps) {
-    app.get(routes.alarms, async () => deps.alarms.open());
-    app.get(routes.alarmSummary, async () => deps.alarms.summary());
+    app.get(routes.alarms, { config: { access: 'console.view' } }, async () => deps.alarms.open());
+    app.get(routes.alarmSummary, { config: { access: 'console.view' } }, async () => deps.alarms.summary());
     for (const name of Object.keys(actions) as (keyof typeof actions)[]) register(app, deps, name);
   },
   socket(socket, deps, user) {

@@ -15,14 +15,14 @@ const tagActions = {
 
 export const deviceTagsModule: ConsoleModule = {
   routes(app, deps) {
-    app.get(routes.deviceTags, async () => deps.alarms.tags());
-    app.post<{ Params: { id: string }; Body: DeviceTagRequest }>('/api/devices/:id/tag', { schema: { body: DeviceTagRequest, params: deviceParams } }, async (req) =>
+    app.get(routes.deviceTags, { config: { access: 'console.view' } }, async () => deps.alarms.tags());
+    app.post<{ Params: { id: string }; Body: DeviceTagRequest }>('/api/devices/:id/tag', { schema: { body: DeviceTagRequest, params: deviceParams }, config: { access: 'device.tag' } }, async (req) =>
       tagActions.tag(deps, req.params.id, requireUser(req), req.body),
     );
-    app.post<{ Params: { id: string } }>('/api/devices/:id/tag/approve', { schema: { params: deviceParams } }, async (req) =>
+    app.post<{ Params: { id: string } }>('/api/devices/:id/tag/approve', { schema: { params: deviceParams }, config: { access: 'device.approveTag' } }, async (req) =>
       tagActions.approveTag(deps, req.params.id, requireUser(req)),
     );
-    app.delete<{ Params: { id: string } }>('/api/devices/:id/tag', { schema: { params: deviceParams } }, async (req, reply) => {
+    app.delete<{ Params: { id: string } }>('/api/devices/:id/tag', { schema: { params: deviceParams }, config: { access: 'device.untag' } }, async (req, reply) => {
       tagActions.untag(deps, req.params.id, requireUser(req));
       return reply.code(204).send();
     });

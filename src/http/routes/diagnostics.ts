@@ -12,7 +12,7 @@ const noModbus: ModbusDiagnosticsView = { links: [], devices: [] };
 
 export const diagnosticsModule: ConsoleModule = {
   routes(app, { mqttDiagnostics, modbusDiagnostics }) {
-    app.get(routes.mqttDiagnostics, async (): Promise<MqttDiagnosticsView> => mqttDiagnostics?.() ?? noMqtt);
-    app.get(routes.modbusDiagnostics, async (): Promise<ModbusDiagnosticsView> => modbusDiagnostics?.() ?? noModbus);
+    app.get(routes.mqttDiagnostics, { config: { access: 'console.view' } }, async (): Promise<MqttDiagnosticsView> => mqttDiagnostics?.() ?? noMqtt);
+    app.get(routes.modbusDiagnostics, { config: { access: 'console.view' } }, async (): Promise<ModbusDiagnosticsView> => modbusDiagnostics?.() ?? noModbus);
   },
 };

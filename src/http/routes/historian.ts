@@ -9,6 +9,9 @@ const MAX_POINTS = 20;
 const HOUR_MS = 3_600_000;
 /** Raw readings over more than a week would be millions of rows: ask for a rollup instead. */
 const MAX_RAW_RANGE_MS = 7 * 24 * HOUR_MS;
+/** Readings are not taken in the future; a day's margin covers a clock that is off. Far-future times would
+ *  otherwise reach InfluxDB, which answers "overflowed duration" (issue 17). */
+const MAX_FUTURE_MS = 24 * HOUR_MS;
 
 export const historianModule: ConsoleModule = {
   routes(app, { history, site, clock }) {
@@ -17,9 +20,9 @@ export const historianModule: ConsoleModule = {
       return history;
     };
 
-    app.get(routes.historianStatus, async () => need().status());
+    app.get(routes.historianStatus, { config: { access: 'console.view' } }, async () => need().status());
 
-    app.get<{ Querystring: TrendQuery }>(routes.trends, { schema: { querystring: TrendQuery } }, async (req) => {
+    app.get<{ Querystring: TrendQuery }>(routes.trends, { schema: { querystring: TrendQuery }, config: { access: 'console.view' } }, async (req) => {
       const h = need();
       const keys = [...new Set(req.query.points.split(',').map((k) => k.trim()).filter(Boolean))];
       const unknown = keys.filter((k) => !site.points.has(k));
@@ -28,6 +31,7 @@ export const historianModule: ConsoleModule = {
       const to = req.query.to ?? clock.now();
       const from = req.query.from ?? to - HOUR_MS;
       if (from >= to) throw new DomainError('RW_INVALID_REQUEST', 'from must be before to', 400);
+      if (to > clock.now() + MAX_FUTURE_MS) throw new DomainError('RW_INVALID_REQUEST', 'to is more than a day in the future', 400);
       const resolution = req.query.resolution ?? 'auto';
       if (resolution === 'raw' && to - from > MAX_RAW_RANGE_MS) throw new DomainError('RW_INVALID_REQUEST', 'raw resolution covers at most 7 days; use 1m or 1h', 400);
       return h.trend(keys, from, to, resolution);

@@ -8,8 +8,8 @@ import type { ConsoleModule } from '../context.ts';
 export const siteModule: ConsoleModule = {
   routes(app, { site, latestReadings, clock }) {
     const view = siteView(site);
-    app.get(routes.site, async () => ({ ...view, serverTime: clock.now() }));
-    app.get(routes.readings, async () => latestReadings());
+    app.get(routes.site, { config: { access: 'console.view' } }, async () => ({ ...view, serverTime: clock.now() }));
+    app.get(routes.readings, { config: { access: 'console.view' } }, async () => latestReadings());
   },
   socket(socket, { logger, clock }, user) {
     socket.on('clock:sync', (_request, reply) => answer(logger, socket, user, reply, () => ({ serverTime: clock.now() })));

@@ -9,13 +9,17 @@ import type { SiteConfig } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
-import { autoResolution, type AlarmPeriod, type HistorianStatusView, type TrendResolution, type TrendView } from '../../contract/history.ts';
-import { createInfluxHistorian, type InfluxHistorian } from './influx-historian.ts';
+import {
+  autoResolution, cappedResolution, TREND_MAX_POINTS, type AlarmPeriod, type HistorianStatusView, type TrendResolution, type TrendSeries, type TrendView,
+} from '../../contract/history.ts';
+import { DomainError } from '../../core/errors.ts';
+import { createInfluxHistorian, type HistorianLoss, type InfluxHistorian } from './influx-historian.ts';
 import { RETENTION_DEFAULTS, type Retention } from './influx-retention.ts';
 import { influxMinuteTotals, influxTrend, type InfluxTarget } from './influx-trends.ts';
 import { openLocalHistory, type LocalHistory } from './local-history.ts';
 import { createRollups } from './rollup.ts';
 import { withOpenMinutes, type WindowStats } from './window-stats.ts';
+import { influxHourTotals, influxMinutesAbove, type AboveQuery, type HourTotal, type MinuteAbove } from './period-totals.ts';
 
 export interface History {
   start(): Promise<void>;
@@ -27,6 +31,11 @@ export interface History {
   /** Min, max, count-weighted mean and count per point over [from, to) from the 1-minute rollups, the minute in
    *  progress included (from memory); points without data in the window are left out. */
   windowStats(pointKeys: readonly string[], from: number, to: number): Promise<WindowStats[]>;
+  /** The stored 1-hour rollups of [from, to) per point (the period reports' daily figures, M1); the hour in
+   *  progress is not stored yet and is left out. */
+  hourTotals(pointKeys: readonly string[], from: number, to: number): Promise<HourTotal[]>;
+  /** The stored 1-minute rollups of [from, to) whose max is above each point's value (exceedances, M1). */
+  minutesAbove(queries: readonly AboveQuery[], from: number, to: number): Promise<MinuteAbove[]>;
 }
 
 export interface HistoryDeps {
@@ -36,6 +45,8 @@ export interface HistoryDeps {
   clock: Clock;
   /** Alarm occurrences for shading (from the main store's alarms table). */
   alarmPeriods?: (pointKeys: readonly string[], from: number, to: number) => AlarmPeriod[];
+  /** Drop episodes at the outbox bound (loss-report.ts). */
+  onLoss?: (loss: HistorianLoss) => void;
 }
 
 const ROLLUP_FLUSH_MS = 5_000;
@@ -49,6 +60,19 @@ export function retentionOf(config: SiteConfig): Retention {
     rawDays: config.historian?.rawRetentionDays ?? RETENTION_DEFAULTS.rawDays,
     rollupDays: config.historian?.rollupRetentionDays ?? RETENTION_DEFAULTS.rollupDays,
   };
+}
+
+/** A query InfluxDB did not answer (connection refused, timeout: no HTTP status) is a 503 the console explains,
+ *  not an internal error; an answer with an error stays what it is. */
+async function unavailableIfDown<T>(query: Promise<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (err) {
+    if ((err as { res?: unknown }).res === undefined && !(err instanceof Error && err.message.startsWith('InfluxDB query failed'))) {
+      throw new DomainError('RW_HISTORY_UNAVAILABLE', `history database not reachable: ${String((err as Error)?.message ?? err)}`, 503);
+    }
+    throw err;
+  }
 }
 
 export function createHistory(deps: HistoryDeps): History {
@@ -71,7 +95,7 @@ export function createHistory(deps: HistoryDeps): History {
   const bucketsFile = join(deps.dataDir, OPEN_BUCKETS_FILE);
   const saveBuckets = (): void => {
     try {
-      writeFileSync(`${bucketsFile}.tmp`, JSON.stringify(rollups.snapshot()));
+      writeFileSync(`${bucketsFile}.tmp`, JSON.stringify(rollups.snapshot()), { mode: 0o600 });
       renameSync(`${bucketsFile}.tmp`, bucketsFile); // atomic: a crash leaves the old file or the new one
     } catch (err) {
       log.warn('could not save the open rollup buckets', { file: bucketsFile, err: String(err) });
@@ -109,7 +133,10 @@ export function createHistory(deps: HistoryDeps): History {
   return {
     async start() {
       if (influxConfig) {
-        influx = createInfluxHistorian({ config: influxConfig, retention, siteId: config.site.id, dataDir: deps.dataDir, logger: log, clock });
+        influx = createInfluxHistorian({
+          config: influxConfig, retention, siteId: config.site.id, dataDir: deps.dataDir, logger: log, clock,
+          ...(deps.onLoss ? { onLoss: deps.onLoss } : {}),
+        });
         await influx.start();
       } else {
         local = openLocalHistory(deps.dataDir, log, retention);
@@ -155,19 +182,27 @@ export function createHistory(deps: HistoryDeps): History {
     status() {
       if (influx) return influx.status();
       return {
-        backend: 'local', state: 'ok', outboxPoints: 0, outboxBytes: 0, oldestAgeMs: null, written: localWritten,
-        writeRate: 0, writeErrors: 0, rejected: 0, dropped: 0, lastError: null, lastWriteAt: null,
+        backend: 'local', state: 'ok', outboxPoints: 0, outboxInMemory: 0, outboxBytes: 0, oldestAgeMs: null, written: localWritten,
+        writeRate: 0, writeErrors: 0, rejected: 0, dropped: 0, dropping: null, lastError: null, lastWriteAt: null,
       };
     },
 
     async trend(pointKeys, from, to, requested) {
-      const resolution = requested === 'auto' ? autoResolution(to - from) : requested;
-      const target = influxTarget();
-      const series = target
-        ? await influxTrend(target, pointKeys, from, to, resolution)
-        : local
-          ? local.trend(pointKeys, from, to, resolution)
-          : [];
+      const query = async (resolution: TrendResolution): Promise<TrendSeries[]> => {
+        const target = influxTarget();
+        // One more than the cap, to tell a series that reached it from one that has exactly the cap.
+        if (target) return unavailableIfDown(influxTrend(target, pointKeys, from, to, resolution, TREND_MAX_POINTS + 1));
+        return local?.trend(pointKeys, from, to, resolution, TREND_MAX_POINTS + 1) ?? [];
+      };
+      let resolution = cappedResolution(requested === 'auto' ? autoResolution(to - from) : requested, to - from);
+      if (!resolution) throw new DomainError('RW_INVALID_REQUEST', `a trend covers at most ${TREND_MAX_POINTS} hours (hourly rollups, ${TREND_MAX_POINTS} points per series)`, 400);
+      let series = await query(resolution);
+      // Raw readings have the device's spacing: when one series has more than the cap, the minute (or hour)
+      // rollups answer instead, and the answer's `resolution` says so.
+      if (resolution === 'raw' && series.some((s) => s.t.length > TREND_MAX_POINTS)) {
+        resolution = cappedResolution('1m', to - from)!;
+        series = await query(resolution);
+      }
       return { from, to, resolution, series, alarms: deps.alarmPeriods?.(pointKeys, from, to) ?? [] };
     },
 
@@ -178,6 +213,18 @@ export function createHistory(deps: HistoryDeps): History {
         ? await influxMinuteTotals(target, pointKeys, from, to)
         : (local?.minuteTotals(pointKeys, from, to) ?? []);
       return withOpenMinutes(pointKeys, stored, rollups.openMinutes(), from, to);
+    },
+
+    async hourTotals(pointKeys, from, to) {
+      if (pointKeys.length === 0 || from >= to) return [];
+      const target = influxTarget();
+      return target ? influxHourTotals(target, pointKeys, from, to) : (local?.hourTotals(pointKeys, from, to) ?? []);
+    },
+
+    async minutesAbove(queries, from, to) {
+      if (queries.length === 0 || from >= to) return [];
+      const target = influxTarget();
+      return target ? influxMinutesAbove(target, queries, from, to) : (local?.minutesAbove(queries, from, to) ?? []);
     },
   };
 }

@@ -10,7 +10,7 @@ import type { InfluxConfig } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
-import type { HistorianStatusView } from '../../contract/history.ts';
+import type { DropEpisodeView, HistorianStatusView } from '../../contract/history.ts';
 import { lineWriter } from './line-protocol.ts';
 import { KEPT, RAW, openOutbox, type Outbox, type OutboxEntry } from './outbox.ts';
 import type { Rollup } from './rollup.ts';
@@ -28,6 +28,12 @@ export interface InfluxHistorian {
   client(): InfluxDB | null;
 }
 
+/** An episode of drops at the outbox bound began (first point lost) or ended (the outbox drained again). */
+export interface HistorianLoss {
+  phase: 'started' | 'ended';
+  episode: DropEpisodeView;
+}
+
 export interface InfluxHistorianDeps {
   config: InfluxConfig;
   retention: Retention;
@@ -35,6 +41,9 @@ export interface InfluxHistorianDeps {
   dataDir: string;
   logger: Logger;
   clock: Clock;
+  /** Told when a drop episode starts and ends (the gateway raises and clears the historian alarm, and writes
+   *  the duty log). Called outside the write path (a microtask later), so it may write to the historian. */
+  onLoss?: (loss: HistorianLoss) => void;
 }
 
 export const INFLUX_DEFAULTS = {
@@ -43,6 +52,8 @@ export const INFLUX_DEFAULTS = {
   outboxMaxPoints: 10_000_000,
   outboxMaxMiB: 1024,
   outboxPolicy: 'dropOldestRaw',
+  /** Two flush intervals at 40,000 points/s, plus room: beyond it the writer is behind and points go to disk. */
+  outboxMemoryPoints: 100_000,
 } as const;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 15_000;
@@ -96,6 +107,7 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
   const lines = lineWriter(deps.siteId);
   const rate = createRateMeter(clock);
 
+  /** `dropped`: only points lost while no outbox was open; those at the bound are counted in the outbox file. */
   const s = { written: 0, dropped: 0, rejected: 0, writeErrors: 0, lastError: null as string | null, lastWriteAt: null as number | null, connected: false };
   let outbox: Outbox | null = null;
   let influx: InfluxDB | null = null;
@@ -110,19 +122,56 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
   let dropsUnlogged = 0;
   let lastDropLogAt = -Infinity;
 
-  const noteDrops = (n: number, why: string, force = false): void => {
-    s.dropped += n;
-    dropsUnlogged += n;
+  let dropWhy = '';
+  const droppedTotal = (): number => s.dropped + (outbox?.droppedTotal() ?? 0);
+
+  /** Logs the drops not logged yet; `force` at the end of an episode and at stop, so the last ones are not lost. */
+  const logDrops = (force: boolean): void => {
     // Rate-limited, never silent: an outage at 1000 points/s must not become 1000 log lines/s.
     if (dropsUnlogged > 0 && (force || clock.now() - lastDropLogAt >= DROP_LOG_EVERY_MS)) {
-      log.warn('historian dropped points', { dropped: dropsUnlogged, droppedTotal: s.dropped, why });
+      log.warn('historian dropped points', { dropped: dropsUnlogged, droppedTotal: droppedTotal(), why: dropWhy });
       dropsUnlogged = 0;
       lastDropLogAt = clock.now();
     }
   };
 
+  const noteDrops = (n: number, why: string): void => {
+    dropsUnlogged += n;
+    dropWhy = why;
+    logDrops(false);
+  };
+
+  const tell = (loss: HistorianLoss): void => {
+    const onLoss = deps.onLoss;
+    if (onLoss) queueMicrotask(() => {
+      try {
+        onLoss(loss);
+      } catch (err) {
+        log.error('historian loss report failed', { err: String((err as Error)?.stack ?? err) });
+      }
+    });
+  };
+
+  const onDrop = (n: number, why: string, episode: DropEpisodeView): void => {
+    if (episode.count === n) {
+      log.error('historian outbox full: points are being dropped', { why, since: episode.startedAt, lostFrom: episode.lostFrom });
+      tell({ phase: 'started', episode });
+    }
+    noteDrops(n, why);
+  };
+
+  /** The outbox has drained: an open drop episode ends, with its last drops logged. */
+  const endDropping = (box: Outbox): void => {
+    const ended = box.endDropping(clock.now());
+    if (!ended) return;
+    logDrops(true);
+    log.warn('historian drop episode ended: the outbox has drained', { lost: ended.count, lostFrom: ended.lostFrom, lostTo: ended.lostTo, since: ended.startedAt });
+    tell({ phase: 'ended', episode: ended });
+  };
+
   const enqueue = (points: { kind: 0 | 1; ts: number; line: string }[]): void => {
     if (!outbox) {
+      s.dropped += points.length;
       noteDrops(points.length, 'historian not running');
       return;
     }
@@ -151,6 +200,7 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
     const status = statusOf(err);
     s.connected = status !== null && status < 500; // any answer means InfluxDB is there
     if (status === 404) databaseReady = false; // the database went missing: create it again before writing
+    outbox?.holdOnDisk(true); // behind: what waits must survive a crash
     // Log the first failure of a streak, then only once the backoff is at its maximum: not every retry.
     if (retryDelay === 0 || retryDelay === RETRY_MAX_MS) log.warn('InfluxDB request failed, will retry', { what, status, error: s.lastError, outbox: outbox?.depth() });
     retryDelay = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, retryDelay * 2));
@@ -227,7 +277,12 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
         log.info('InfluxDB database and retention policies ready', { ...deps.retention });
       }
       while (box.depth() > 0 && !abort.signal.aborted) await writeBatch(p, box);
-      if (retryDelay > 0) log.info('InfluxDB writes recovered', { written: s.written });
+      if (box.depth() === 0) endDropping(box);
+      box.holdOnDisk(false); // caught up: new points may wait in memory again once the disk tier is empty
+      if (retryDelay > 0) {
+        log.info('InfluxDB writes recovered', { written: s.written, lastError: s.lastError });
+        s.lastError = null; // logged above; the status must not show an old error with state ok
+      }
       retryDelay = 0;
     } catch (err) {
       if (abort.signal.aborted) return;
@@ -255,8 +310,12 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
         maxPoints: config.outboxMaxPoints ?? INFLUX_DEFAULTS.outboxMaxPoints,
         maxBytes: (config.outboxMaxMiB ?? INFLUX_DEFAULTS.outboxMaxMiB) * 2 ** 20,
         policy: config.outboxPolicy ?? INFLUX_DEFAULTS.outboxPolicy,
-        onDrop: (n, why) => noteDrops(n, why),
+        memoryPoints: config.outboxMemoryPoints ?? INFLUX_DEFAULTS.outboxMemoryPoints,
+        now: () => clock.now(),
+        onDrop,
       });
+      const dropping = outbox.dropping();
+      if (dropping) log.warn('historian restarted in a drop episode; still counting it', { lost: dropping.count, since: dropping.startedAt });
       if (outbox.depth() > 0) log.info('historian outbox holds points from before the restart; replaying', { points: outbox.depth() });
       const url = new URL(config.url);
       influx = new InfluxDB({
@@ -294,6 +353,7 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
       await within(pumping, DEADLINE_MS);
       abort.abort();
       await within(pumping, 500); // an aborted write settles at once; createDatabase takes no signal
+      logDrops(true);
       if (outbox && outbox.depth() > 0) log.info('historian stopped with points in the outbox; replayed at next start', { points: outbox.depth() });
       outbox?.close();
       outbox = null;
@@ -322,13 +382,15 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
         backend: 'influx',
         state,
         outboxPoints: depth,
+        outboxInMemory: outbox?.memoryDepth() ?? 0,
         outboxBytes: outbox?.bytes() ?? 0,
         oldestAgeMs: oldest === null ? null : Math.max(0, clock.now() - oldest),
         written: s.written,
         writeRate: rate.perSecond(),
         writeErrors: s.writeErrors,
         rejected: s.rejected,
-        dropped: s.dropped,
+        dropped: droppedTotal(),
+        dropping: outbox?.dropping() ?? null,
         lastError: s.lastError,
         lastWriteAt: s.lastWriteAt,
       };

@@ -9,7 +9,7 @@ import type { StoredMinutes } from './window-stats.ts';
 /** InfluxQL string literal: single quotes, with `\` and `'` escaped. */
 const lit = (s: string): string => `'${s.replace(/[\\']/g, '\\$&')}'`;
 
-interface RawSeries {
+export interface RawSeries {
   tags?: Record<string, string>;
   columns: string[];
   values: unknown[][];
@@ -23,7 +23,7 @@ export interface InfluxTarget {
 }
 
 /** The WHERE clause of the given points of the site in [from, to). */
-function pointsIn(siteId: string, pointKeys: readonly string[], from: number, to: number): string {
+export function pointsIn(siteId: string, pointKeys: readonly string[], from: number, to: number): string {
   // A point key is `<deviceId>.<point>`; device ids have no dot (config schema), so the first dot splits them.
   const where = pointKeys
     .map((k) => {
@@ -35,7 +35,7 @@ function pointsIn(siteId: string, pointKeys: readonly string[], from: number, to
 }
 
 /** Runs the statements in one request (POST: the WHERE of hundreds of points is long); the series of each. */
-async function select({ db, database }: InfluxTarget, statements: readonly string[]): Promise<RawSeries[][]> {
+export async function select({ db, database }: InfluxTarget, statements: readonly string[]): Promise<RawSeries[][]> {
   const body = (await db.queryRaw(statements.join('; '), { database, precision: 'ms', method: 'POST' })) as { results: { error?: string; series?: RawSeries[] }[] };
   return statements.map((_, i) => {
     const result = body.results[i];
@@ -44,12 +44,14 @@ async function select({ db, database }: InfluxTarget, statements: readonly strin
   });
 }
 
-const bySeries = (series: readonly RawSeries[]): Map<string, RawSeries> => new Map(series.map((s) => [`${s.tags?.device}.${s.tags?.point}`, s]));
+export const bySeries = (series: readonly RawSeries[]): Map<string, RawSeries> => new Map(series.map((s) => [`${s.tags?.device}.${s.tags?.point}`, s]));
 
-export async function influxTrend(target: InfluxTarget, pointKeys: readonly string[], from: number, to: number, resolution: TrendResolution): Promise<TrendSeries[]> {
+/** The series of the points in [from, to), at most `limit` points each (the oldest). */
+export async function influxTrend(target: InfluxTarget, pointKeys: readonly string[], from: number, to: number, resolution: TrendResolution, limit: number): Promise<TrendSeries[]> {
   const source = resolution === 'raw' ? `"${RP_RAW}"."reading"` : `"${RP_LONGTERM}"."reading_${resolution}"`;
   const fields = resolution === 'raw' ? '"value"' : '"mean", "min", "max"';
-  const [series] = await select(target, [`SELECT ${fields} FROM ${source} WHERE ${pointsIn(target.siteId, pointKeys, from, to)} GROUP BY "device", "point"`]);
+  // LIMIT applies per series (GROUP BY the point's tags).
+  const [series] = await select(target, [`SELECT ${fields} FROM ${source} WHERE ${pointsIn(target.siteId, pointKeys, from, to)} GROUP BY "device", "point" LIMIT ${Math.floor(limit)}`]);
   const byKey = bySeries(series!);
   return pointKeys.map((pointKey) => {
     const s = byKey.get(pointKey);

@@ -26,4 +26,21 @@ export const outboxMigrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'drop episodes: readings lost at the outbox bound, durable per episode',
+    sql: `
+      -- One row per episode of drops at the bound (issue 17): opened by the first drop, closed when the outbox
+      -- has drained after it. Durable, so a restart in the middle of an outage keeps counting the same episode.
+      CREATE TABLE drop_episodes (
+        id          INTEGER PRIMARY KEY,
+        started_at  INTEGER NOT NULL,  -- wall time of the first drop, ms
+        ended_at    INTEGER,           -- null while open
+        count       INTEGER NOT NULL,  -- points lost in this episode
+        lost_from   INTEGER NOT NULL,  -- acquisition time of the oldest point lost, ms
+        lost_to     INTEGER NOT NULL,  -- and of the newest
+        what        TEXT NOT NULL CHECK (what IN ('oldestRaw', 'newest', 'kept'))  -- what the last drop took
+      ) STRICT;
+    `,
+  },
 ];

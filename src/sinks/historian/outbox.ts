@@ -1,8 +1,13 @@
-// The historian's durable outbox (store-and-forward, issue 6): every point bound for InfluxDB is appended
-// here first and removed only after InfluxDB confirmed it, so an outage, a slow server or a kill -9 of the
-// gateway loses nothing. Its own SQLite file under the data dir (src/store/store.ts, synchronous=NORMAL in
-// WAL: a committed append survives a crash of the process; the data is a copy on its way to InfluxDB).
-// Bounded: at maxPoints / maxBytes the policy decides what goes, and every drop is reported (never silent).
+// The historian's outbox (store-and-forward, issue 6): every point bound for InfluxDB is appended here first
+// and removed only after InfluxDB confirmed it, so an outage or a slow server loses nothing. Two tiers (issue 17):
+// while InfluxDB keeps up, points wait in memory, at most `memoryPoints` of them (no disk round-trip per point);
+// when the writer falls behind (a write failed, the memory tier is full) and at close, they go to the outbox's
+// own SQLite file under the data dir (src/store/store.ts, synchronous=NORMAL in WAL: a committed append survives
+// a crash of the process), and new points follow them there until the disk tier has drained. A kill -9 loses
+// the memory tier only: at most `memoryPoints`, in practice one flush interval plus the batch in flight
+// (docs/influx-schema.md "Outbox modes"). Bounded: at maxPoints / maxBytes the policy decides what goes, and
+// every drop is reported (never silent).
+import type { DropEpisodeView, DropWhat } from '../../contract/history.ts';
 import type { Logger } from '../../core/logger.ts';
 import { openStore, type Store } from '../../store/store.ts';
 import { outboxMigrations } from './outbox-migrations.ts';
@@ -34,8 +39,13 @@ export interface OutboxOptions {
   maxPoints: number;
   maxBytes: number;
   policy: OutboxPolicy;
-  /** Called for every drop at the bound, with how many and why (the historian counts and logs). */
-  onDrop(count: number, why: string): void;
+  /** Points kept in memory at most while the writer keeps up; 0 = every point written through to disk. */
+  memoryPoints: number;
+  /** Wall time, for the drop episodes. */
+  now(): number;
+  /** Called after every drop at the bound, with how many, why, and the episode it belongs to (already
+   *  durable); the first drop of an episode has `episode.count === count`. */
+  onDrop(count: number, why: string, episode: DropEpisodeView): void;
 }
 
 export interface Outbox {
@@ -50,9 +60,20 @@ export interface Outbox {
   reject(points: readonly { line: string; reason: string }[], at: number): void;
   depth(): number;
   bytes(): number;
+  /** Points now held in memory only, the batch in flight included: what a kill -9 would lose. */
+  memoryDepth(): number;
+  /** From now on points wait on disk, those in memory first (the writer failed); `false`: back to memory once
+   *  the disk tier has drained (the writer recovered). */
+  holdOnDisk(on: boolean): void;
   /** Acquisition time of the oldest point waiting, or null when empty. */
   oldestTs(): number | null;
   rejectedCount(): number;
+  /** Points lost at the bound over all episodes (durable). */
+  droppedTotal(): number;
+  /** The open drop episode, or null. */
+  dropping(): DropEpisodeView | null;
+  /** Ends the open drop episode (the outbox has drained): returns it, or null when none was open. */
+  endDropping(at: number): DropEpisodeView | null;
   close(): void;
 }
 
@@ -62,80 +83,218 @@ export const MAX_REJECTED = 10_000;
 /** Per-row overhead estimate (rowid, kind, ts, index entry) added to the line's length for the byte bound. */
 const ROW_OVERHEAD = 24;
 
+const WHY: Record<DropWhat, string> = {
+  oldestRaw: 'outbox full: oldest raw readings dropped, rollups and alarms kept',
+  newest: 'outbox full: newest points refused (policy dropNewest)',
+  kept: 'outbox full of rollups and alarms: oldest of them dropped',
+};
+
+interface EpisodeRow {
+  id: number;
+  started_at: number;
+  ended_at: number | null;
+  count: number;
+  lost_from: number;
+  lost_to: number;
+  what: DropWhat;
+}
+
+const episodeView = (r: EpisodeRow): DropEpisodeView => ({
+  id: r.id, startedAt: r.started_at, endedAt: r.ended_at, count: r.count, lostFrom: r.lost_from, lostTo: r.lost_to, what: r.what,
+});
+
+/** Points lost by one append: how many of each kind of drop, and the acquisition times they spanned. */
+interface Loss {
+  what: DropWhat;
+  count: number;
+  from: number;
+  to: number;
+}
+
 export function openOutbox(o: OutboxOptions): Outbox {
   const store: Store = openStore(o.dataDir, o.logger, { file: OUTBOX_FILE, migrations: outboxMigrations, synchronous: 'NORMAL' });
   const { db } = store;
   const totals = db.prepare('SELECT count(*) AS n, coalesce(sum(length(line)), 0) AS b FROM outbox').get() as { n: number; b: number };
+  /** All points waiting, in both tiers, the batch in flight included; and their approximate size. */
   let depth = totals.n;
   let bytes = totals.b + totals.n * ROW_OVERHEAD;
-  /** Highest id of the last peek: points at or below it are in flight and never dropped at the bound. */
+  let diskDepth = totals.n;
+  /** Highest id of the last peek from disk: points at or below it are in flight and never dropped at the bound. */
   let inflightMax = 0;
   let inflightBytes = 0;
   let inflightCount = 0;
+  /** The memory tier: points from memHead on, oldest first; its batch in flight is taken out of it. */
+  let mem: OutboxPoint[] = [];
+  let memHead = 0;
+  let memBytes = 0;
+  /** A batch in flight taken from memory; `reservedId`: the first of the ids kept free for it on disk when the
+   *  memory tier was written out while it was in flight (so a failed batch goes back in front, in order). */
+  let memInflight: { points: OutboxPoint[]; bytes: number; reservedId: number | null } | null = null;
+  let hold = o.memoryPoints <= 0;
+  const memoryCap = Math.min(o.memoryPoints, o.maxPoints);
+  const size = (p: OutboxPoint): number => p.line.length + ROW_OVERHEAD;
 
-  const insert = db.prepare('INSERT INTO outbox (kind, ts, line) VALUES (?, ?, ?)');
+  const insertAt = db.prepare('INSERT INTO outbox (id, kind, ts, line) VALUES (?, ?, ?, ?)');
+  /** Ids are given here, not by SQLite: ids kept free for a batch in flight must not be taken by later points. */
+  let nextId = (db.prepare('SELECT coalesce(max(id), 0) AS id FROM outbox').get() as { id: number }).id + 1;
+  const insert = (p: OutboxPoint): void => void insertAt.run(nextId++, p.kind, Math.round(p.ts), p.line);
   const select = db.prepare('SELECT id, kind, ts, line FROM outbox ORDER BY id LIMIT ?');
   const deleteUpTo = db.prepare('DELETE FROM outbox WHERE id <= ?');
   const dropOldest = db.prepare(
-    'DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE kind = ? AND id > ? ORDER BY id LIMIT ?) RETURNING length(line) AS len',
+    'DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE kind = ? AND id > ? ORDER BY id LIMIT ?) RETURNING length(line) AS len, ts',
   );
   const insertRejected = db.prepare('INSERT INTO rejected (at, reason, line) VALUES (?, ?, ?)');
   // The rejected table is bounded too: the newest MAX_REJECTED are kept (every rejection is also logged).
   const trimRejected = db.prepare('DELETE FROM rejected WHERE id <= (SELECT max(id) FROM rejected) - ?');
   const countRejected = db.prepare('SELECT count(*) AS n FROM rejected');
   const oldest = db.prepare('SELECT ts FROM outbox ORDER BY id LIMIT 1');
+  const openEpisode = db.prepare('SELECT * FROM drop_episodes WHERE ended_at IS NULL ORDER BY id DESC LIMIT 1');
+  const startEpisode = db.prepare('INSERT INTO drop_episodes (started_at, count, lost_from, lost_to, what) VALUES (?, ?, ?, ?, ?) RETURNING *');
+  const growEpisode = db.prepare(
+    'UPDATE drop_episodes SET count = count + ?, lost_from = min(lost_from, ?), lost_to = max(lost_to, ?), what = ? WHERE id = ? RETURNING *',
+  );
+  const endEpisode = db.prepare('UPDATE drop_episodes SET ended_at = ? WHERE id = ? RETURNING *');
+  let droppedTotal = (db.prepare('SELECT coalesce(sum(count), 0) AS n FROM drop_episodes').get() as { n: number }).n;
+  let episode = (openEpisode.get() as EpisodeRow | undefined) ?? null;
 
   const over = (): boolean => depth > o.maxPoints || bytes > o.maxBytes;
 
-  /** Drops the oldest points of `kind` (not in flight) until under the bound; returns how many went. */
-  const dropKind = (kind: OutboxKind): number => {
-    let dropped = 0;
+  /** Drops the oldest points of `kind` (not in flight) until under the bound; what went, or null. */
+  const dropKind = (kind: OutboxKind): Loss | null => {
+    const loss: Loss = { what: kind === RAW ? 'oldestRaw' : 'kept', count: 0, from: Infinity, to: -Infinity };
     while (over()) {
       // A little more than the overflow, so a full outbox does not run a DELETE on every append.
       const avg = depth > 0 ? bytes / depth : ROW_OVERHEAD;
       const need = Math.max(depth - o.maxPoints, Math.ceil((bytes - o.maxBytes) / avg), 1);
       const n = Math.max(need, Math.ceil(o.maxPoints / 1000));
-      const rows = dropOldest.all(kind, inflightMax, n) as { len: number }[];
+      const rows = dropOldest.all(kind, inflightMax, n) as { len: number; ts: number }[];
       if (rows.length === 0) break;
-      for (const r of rows) bytes -= r.len + ROW_OVERHEAD;
+      for (const r of rows) {
+        bytes -= r.len + ROW_OVERHEAD;
+        if (r.ts < loss.from) loss.from = r.ts;
+        if (r.ts > loss.to) loss.to = r.ts;
+      }
       depth -= rows.length;
-      dropped += rows.length;
+      diskDepth -= rows.length;
+      loss.count += rows.length;
     }
-    return dropped;
+    return loss.count > 0 ? loss : null;
   };
+
+  /** Adds a loss to the open episode (opening one if needed), in the append's transaction. */
+  const record = (loss: Loss): DropEpisodeView => {
+    const at = o.now();
+    episode = episode
+      ? (growEpisode.get(loss.count, loss.from, loss.to, loss.what, episode.id) as unknown as EpisodeRow)
+      : (startEpisode.get(at, loss.count, loss.from, loss.to, loss.what) as unknown as EpisodeRow);
+    droppedTotal += loss.count;
+    return episodeView(episode);
+  };
+
+  /** Writes the memory tier to disk, oldest first, in the caller's transaction; with a batch from memory in
+   *  flight, ids in front are kept free for it (`inflightToo`: it goes to disk now, at close). */
+  const spill = (inflightToo: boolean): void => {
+    const inflight = memInflight;
+    if (inflight && inflight.reservedId === null) {
+      inflight.reservedId = nextId;
+      nextId += inflight.points.length;
+    }
+    for (let k = memHead; k < mem.length; k++) insert(mem[k]!);
+    diskDepth += mem.length - memHead;
+    mem = [];
+    memHead = 0;
+    memBytes = 0;
+    if (inflightToo && inflight) putBack(inflight);
+  };
+
+  /** A batch from memory that was not written goes back where its tier now is: in front of the memory tier, or
+   *  at the ids kept free for it on disk. */
+  const putBack = (inflight: NonNullable<typeof memInflight>): void => {
+    memInflight = null;
+    if (inflight.reservedId === null) {
+      mem = inflight.points.concat(mem.slice(memHead));
+      memHead = 0;
+      memBytes += inflight.bytes;
+      return;
+    }
+    let id = inflight.reservedId;
+    for (const p of inflight.points) insertAt.run(id++, p.kind, Math.round(p.ts), p.line);
+    diskDepth += inflight.points.length;
+  };
+
+  const onDisk = (): boolean => hold || diskDepth > 0 || memInflight?.reservedId != null;
 
   return {
     append(points) {
       if (points.length === 0) return;
       let take = points;
+      const losses: Loss[] = [];
       if (o.policy === 'dropNewest') {
         // Refuse what does not fit; alarm transitions and rollups are still taken first.
         const room = Math.max(0, o.maxPoints - depth);
         let roomBytes = o.maxBytes - bytes;
         const kept: OutboxPoint[] = [];
+        const refused: Loss = { what: 'newest', count: 0, from: Infinity, to: -Infinity };
         for (const p of [...points].sort((a, b) => b.kind - a.kind)) {
-          const size = p.line.length + ROW_OVERHEAD;
-          if (kept.length < room && size <= roomBytes) {
+          if (kept.length < room && size(p) <= roomBytes) {
             kept.push(p);
-            roomBytes -= size;
+            roomBytes -= size(p);
+          } else {
+            refused.count++;
+            refused.from = Math.min(refused.from, Math.round(p.ts));
+            refused.to = Math.max(refused.to, Math.round(p.ts));
           }
         }
-        if (kept.length < points.length) o.onDrop(points.length - kept.length, 'outbox full: newest points refused (policy dropNewest)');
+        if (refused.count > 0) losses.push(refused);
         take = kept.sort((a, b) => a.ts - b.ts);
+        if (take.length === 0) {
+          const episodes = store.transaction(() => losses.map(record));
+          losses.forEach((l, i) => o.onDrop(l.count, WHY[l.what], episodes[i]!));
+          return;
+        }
       }
-      store.transaction(() => {
-        for (const p of take) insert.run(p.kind, Math.round(p.ts), p.line);
-      });
+      let added = 0;
+      for (const p of take) added += size(p);
       depth += take.length;
-      for (const p of take) bytes += p.line.length + ROW_OVERHEAD;
-      if (!over()) return;
-      const raw = dropKind(RAW);
-      if (raw > 0) o.onDrop(raw, 'outbox full: oldest raw readings dropped, rollups and alarms kept');
-      const kept = dropKind(KEPT);
-      if (kept > 0) o.onDrop(kept, 'outbox full of rollups and alarms: oldest of them dropped');
+      bytes += added;
+      if (!onDisk() && depth - diskDepth <= memoryCap && memBytes + added <= o.maxBytes) {
+        // The writer keeps up: memory only (the memory tier is never larger than the bounds, so nothing drops).
+        for (const p of take) mem.push(p);
+        memBytes += added;
+        return;
+      }
+      // The points, the drops they force and the episode's count commit together: a crash cannot lose a
+      // point without counting it.
+      const episodes = store.transaction(() => {
+        spill(false); // the memory tier first (falling behind, or just filled up): order is kept
+        for (const p of take) insert(p);
+        diskDepth += take.length;
+        if (over()) {
+          const raw = dropKind(RAW);
+          if (raw) losses.push(raw);
+          const kept = dropKind(KEPT);
+          if (kept) losses.push(kept);
+        }
+        return losses.map(record);
+      });
+      losses.forEach((l, i) => o.onDrop(l.count, WHY[l.what], episodes[i]!));
     },
 
     peek(max) {
+      if (diskDepth === 0 && !memInflight) {
+        // Memory tier (disk tier empty): the batch is taken out of it; `id` 0, they have no row.
+        const points = mem.slice(memHead, memHead + max);
+        memHead += points.length;
+        let taken = 0;
+        for (const p of points) taken += size(p);
+        memBytes -= taken;
+        if (memHead > 4096 && memHead * 2 > mem.length) {
+          mem = mem.slice(memHead);
+          memHead = 0;
+        }
+        memInflight = points.length > 0 ? { points, bytes: taken, reservedId: null } : null;
+        return points.map((p) => ({ id: 0, kind: p.kind, ts: p.ts, line: p.line }));
+      }
       const rows = select.all(max) as unknown as OutboxEntry[];
       inflightMax = rows.at(-1)?.id ?? 0;
       inflightCount = rows.length;
@@ -145,15 +304,33 @@ export function openOutbox(o: OutboxOptions): Outbox {
     },
 
     remove() {
+      if (memInflight) {
+        depth -= memInflight.points.length;
+        bytes -= memInflight.bytes;
+        memInflight = null;
+        return;
+      }
       if (inflightMax === 0) return;
       deleteUpTo.run(inflightMax);
       depth -= inflightCount;
+      diskDepth -= inflightCount;
       bytes -= inflightBytes;
       inflightMax = inflightCount = inflightBytes = 0;
     },
 
     release() {
+      if (memInflight) {
+        const inflight = memInflight;
+        if (inflight.reservedId === null) putBack(inflight);
+        else store.transaction(() => putBack(inflight));
+        return;
+      }
       inflightMax = inflightCount = inflightBytes = 0;
+    },
+
+    holdOnDisk(on) {
+      hold = on || o.memoryPoints <= 0;
+      if (hold && memHead < mem.length) store.transaction(() => spill(false));
     },
 
     reject(points, at) {
@@ -165,8 +342,25 @@ export function openOutbox(o: OutboxOptions): Outbox {
 
     depth: () => depth,
     bytes: () => bytes,
-    oldestTs: () => (oldest.get() as { ts: number } | undefined)?.ts ?? null,
+    memoryDepth: () => mem.length - memHead + (memInflight?.points.length ?? 0),
+    oldestTs() {
+      // Oldest first: a batch in flight from memory, then the disk tier, then the memory tier.
+      const first = memInflight?.points[0]?.ts ?? (diskDepth > 0 ? (oldest.get() as { ts: number } | undefined)?.ts : undefined) ?? mem[memHead]?.ts;
+      return first === undefined ? null : Math.round(first);
+    },
     rejectedCount: () => (countRejected.get() as { n: number }).n,
-    close: () => store.close(),
+    droppedTotal: () => droppedTotal,
+    dropping: () => (episode ? episodeView(episode) : null),
+    endDropping(at) {
+      if (!episode) return null;
+      const ended = episodeView(endEpisode.get(at, episode.id) as unknown as EpisodeRow);
+      episode = null;
+      return ended;
+    },
+    close() {
+      // Nothing is dropped at close: the memory tier and a batch from it still in flight go to disk.
+      if (memInflight || memHead < mem.length) store.transaction(() => spill(true));
+      store.close();
+    },
   };
 }

@@ -1,6 +1,6 @@
 // Pure Modbus value handling: register words / bits → engineering values, the inverse for the simulator,
 // and the read plan that merges the points of one unit into few requests.
-// Value path (style.md, Home Assistant modbus): raw → fault sentinel → scale and offset → precision.
+// Value path (style.md, Home Assistant modbus): raw → fault sentinel → scale and offset → precision → physical range.
 import type { ModbusPoint, RegisterTable } from '../../devices/profile-schema.ts';
 import { registerCount } from '../../devices/profiles.ts';
 
@@ -12,7 +12,7 @@ export type Decoded =
 export type RegisterData = readonly (number | boolean)[];
 
 export interface PointCodec {
-  /** Full value path: raw → sentinel → scale/offset → precision. */
+  /** Full value path: raw → sentinel → scale/offset → precision → range. */
   decode(data: RegisterData, at: number): Decoded;
   /** Engineering value without the sentinel check (bool as 1/0); for the simulator's `get`. */
   toEngineering(data: RegisterData, at: number): number;
@@ -53,6 +53,7 @@ function buildCodec(point: ModbusPoint): PointCodec {
   const sentinels = new Set(point.sentinels ?? []);
   const round = rounder(point);
   const type = point.type;
+  const range = point.range;
 
   /** Unsigned bit pattern of the value (uint16 or uint32), bytes put back in ABCD order; -1 if data is short. */
   const unsigned = (data: RegisterData, at: number): number => {
@@ -99,7 +100,12 @@ function buildCodec(point: ModbusPoint): PointCodec {
         return { quality: 'bad', value: null, detail: `fault sentinel 0x${u.toString(16).toUpperCase().padStart(words * 4, '0')} (no sensor / not available)` };
       }
       if (!Number.isFinite(raw)) return { quality: 'bad', value: null, detail: `not a number (float32 0x${u.toString(16).toUpperCase().padStart(8, '0')})` };
-      return { quality: 'good', value: round(raw * scale + offset) };
+      const value = round(raw * scale + offset);
+      // A value the sensor cannot physically give (an open probe's 3276.7 °C, a wrong scale) is a fault, not a reading.
+      if (range && (value < range.min || value > range.max)) {
+        return { quality: 'bad', value: null, detail: `out of range: ${value} ${point.unit} is outside ${range.min} … ${range.max} (raw 0x${u.toString(16).toUpperCase().padStart(words * 4, '0')})` };
+      }
+      return { quality: 'good', value };
     },
     toEngineering,
     encode(value) {

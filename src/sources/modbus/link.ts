@@ -1,10 +1,17 @@
 // One Modbus link: a TCP connection, an RTU-over-TCP connection to a serial device server, or a serial
 // port, shared by every device (unit id) on it. It owns the request queue (one transaction at a time on
 // RTU; `concurrency` on TCP), the inter-frame pause, the per-request timeout and reconnection with
-// exponential backoff and jitter. Error classes (devices.md §5 implication 2):
+// exponential backoff and jitter. Error classes (devices.md §5 implication 2; issue 12):
 //   - Modbus exception: an answer; the link stays up.
-//   - timeout on RTU (serial or over TCP): that slave did not answer; the bus stays up for the others.
-//   - timeout on Modbus TCP, socket/port errors, garbled TCP frames: the link is closed and reopened.
+//   - timeout (RTU, RTU over TCP and Modbus TCP alike): that unit did not answer; the link stays up for the
+//     others. Behind a Modbus TCP gateway several units share one socket: a late answer is discarded by its
+//     MBAP transaction id (modbus-serial looks the id up and drops an ended transaction), so it can never be
+//     taken for the next request's answer; closing the socket would only cut off the healthy units.
+//   - socket/port errors, garbled TCP frames, the peer closing: the link is closed and reopened.
+//   - the link itself is reconnected when no unit on it has answered for a while (a device server that
+//     died quietly shows only as timeouts).
+// A request that never went on the wire (the link waits to reconnect, or connecting failed) is `link-down`:
+// a state of the link, not a failure of the unit that happened to ask (the poller keeps them apart).
 import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as modbusSerial from 'modbus-serial';
@@ -22,11 +29,13 @@ export type RegisterData = (number | boolean)[];
 
 /** Why a request failed, in the words the poller needs (devices.md §5). */
 export class LinkError extends Error {
-  /** `exception`: the device answered with a Modbus exception; `no-answer`: a slave timeout on a
-   * healthy link; `transport`: the link itself failed (and is reconnecting). */
-  readonly kind: 'exception' | 'no-answer' | 'transport';
+  /** `exception`: the device answered with a Modbus exception; `no-answer`: the unit did not answer in time
+   * (or garbled its RTU frame) on a working link; `transport`: the connection failed while the request was on
+   * the wire; `link-down`: the request never went on the wire because the link is down (waiting to reconnect,
+   * connecting failed, closed). */
+  readonly kind: 'exception' | 'no-answer' | 'transport' | 'link-down';
   readonly exceptionCode: number | undefined;
-  /** No answer within the timeout: a `no-answer` on RTU, a `transport` error on Modbus TCP (diagnostics count both). */
+  /** No answer within the timeout (diagnostics count these as no answer). */
   readonly timeout: boolean;
   constructor(kind: LinkError['kind'], message: string, more: { exceptionCode?: number; timeout?: boolean } = {}) {
     super(message);
@@ -47,6 +56,8 @@ export interface ModbusLink {
   read(unitId: number, table: RegisterTable, address: number, count: number, signal: AbortSignal): Promise<RegisterData>;
   /** For diagnostics: the state, how often the link came back after a loss, and the last reason it failed. */
   status(): LinkStatus;
+  /** How long the link has been down without coming back (ms), 0 while it is up or has never been tried. */
+  outageMs(): number;
   close(): Promise<void>;
 }
 
@@ -56,6 +67,10 @@ export interface LinkStatus {
   lastError: string | null;
   /** Requests the Modbus client holds: those on the wire, at most the link's concurrency (see forgetTransaction). */
   requestsHeld: number;
+  /** Opening or reopening the connection or port failed this often (each one, not only the first). */
+  connectFailures: number;
+  /** Bytes found waiting on an RTU line before a request (late or stray answers) and thrown away. */
+  staleBytesDropped: number;
 }
 
 /** Short meanings of the standard exception codes (Modbus Application Protocol 1.1b §7; devices.md §5). */
@@ -80,12 +95,20 @@ export function describeException(code: number): string {
 }
 
 /**
- * Reconnect delay after `failures` consecutive transport failures: 500 ms doubling up to 30 s, plus up to
- * 20 % jitter (capped at 30 s) so many gateways restarting together do not reconnect in lock-step.
+ * `nominal` with up to 20 % jitter that survives the cap: below the cap it adds up to 20 %, at the cap it takes
+ * up to 20 % off. (Adding and then capping left every long wait exactly at the cap, so several dead units or
+ * links retried in lock-step: issue 12.)
+ */
+export function jittered(nominal: number, cap: number, random: () => number): number {
+  return nominal >= cap ? cap * (1 - 0.2 * random()) : Math.min(cap, nominal * (1 + 0.2 * random()));
+}
+
+/**
+ * Reconnect delay after `failures` consecutive transport failures: 500 ms doubling up to 30 s, with jitter
+ * at every step so many gateways restarting together do not reconnect in lock-step.
  */
 export function reconnectDelay(failures: number, random: () => number = Math.random): number {
-  const nominal = Math.min(30_000, 500 * 2 ** Math.min(failures, 16));
-  return Math.min(30_000, nominal * (1 + 0.2 * random()));
+  return jittered(500 * 2 ** Math.min(failures, 16), 30_000, random);
 }
 
 const abortedError = (): Error => Object.assign(new Error('poller stopped'), { name: 'AbortError' });
@@ -153,12 +176,24 @@ const isRtu = (s: LinkSettings): boolean => s.type !== 'tcp';
  */
 interface ModbusRtuInternals {
   _transactions?: Record<number, unknown>;
-  _port?: { _transactionIdWrite?: number };
+  _port?: { _transactionIdWrite?: number; _buffer?: Buffer };
 }
 const transactionId = (c: ModbusRTU): number | undefined => (c as unknown as ModbusRtuInternals)._port?._transactionIdWrite;
 const forgetTransaction = (c: ModbusRTU, tid: number | undefined): void => {
   const transactions = (c as unknown as ModbusRtuInternals)._transactions;
   if (tid !== undefined && transactions) delete transactions[tid];
+};
+/**
+ * RTU (serial and over TCP): modbus-serial's RTU ports keep what they received in `_buffer` and take the
+ * first frame in it with the right unit, function and length, so a late answer would become the next same-
+ * shaped request's answer (issue 12: the humidity read as the temperature). Empty it before each request and
+ * return how many bytes were thrown away.
+ */
+const flushStaleInput = (c: ModbusRTU): number => {
+  const port = (c as unknown as ModbusRtuInternals)._port;
+  const stale = port?._buffer?.length ?? 0;
+  if (port && stale > 0) port._buffer = Buffer.alloc(0);
+  return stale;
 };
 
 export function createModbusLink(settings: LinkSettings, logger: Logger): ModbusLink {
@@ -174,28 +209,62 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
   let lastFailure = 'not connected yet';
   let reconnects = 0;
   let failedEver = false;
+  let connectFailures = 0;
+  let staleBytesDropped = 0;
+  /** performance.now() when the link went down and has not come back since; null while up. */
+  let downSince: number | null = null;
   /** Rejects the requests in flight when the peer closes, so they fail at once instead of timing out. */
   const inFlight = new Set<(err: Error) => void>();
   let busy = 0;
   const waiting: (() => void)[] = [];
   let lastFrameEnd = 0;
-  /** RTU: timeouts in a row with no answer from anyone; a dead device server shows only as timeouts. */
+  /** Timeouts in a row with no answer from any unit, and when any unit last answered. */
   let silentTimeouts = 0;
+  let lastAnswerAt = performance.now();
+  /**
+   * RTU: after a unit's timeout, its next request waits until this moment (performance.now()). An RTU answer
+   * carries no request id, so a late answer could pass for the next same-shaped one (issue 12: the humidity
+   * read as the temperature); waiting one more timeout lets it arrive and be flushed. Only that unit waits.
+   */
+  const lateAnswerGuard = new Map<number, number>();
+  /** Settles when the serial port closed last has released the device (its lock), so reopening can take it. */
+  let portReleased: Promise<void> = Promise.resolve();
 
   const move = (event: LinkEvent, fields: Record<string, unknown> = {}): void => {
     const t = linkTransitions[state][event];
     if (!t) throw new Error(`modbus link ${settings.key}: no transition from ${state} on ${event}`);
     if (t.to !== state && t.log) log[t.log[0]](t.log[1], fields);
     if (state === 'disconnected' && t.to === 'connected') reconnects++;
-    if (t.to === 'disconnected') failedEver = true;
+    if (t.to === 'disconnected') {
+      failedEver = true;
+      downSince ??= performance.now();
+    }
+    if (t.to === 'connected') downSince = null;
     state = t.to;
   };
 
   const closeClient = (): void => {
     const c = client;
     client = null;
+    if (!c) return;
+    if (settings.type === 'rtu') {
+      // modbus-serial's destroy() does nothing for its RTU serial ports: the port stayed open and locked, and
+      // every reopen failed with "Cannot lock port" until a restart (issue 12). close() releases it; a port
+      // already gone answers with an error, which is as good. Bounded, so a hung driver cannot stall the link.
+      portReleased = Promise.race([
+        new Promise<void>((resolve) => {
+          try {
+            c.close(() => resolve());
+          } catch {
+            resolve();
+          }
+        }),
+        sleep(2000),
+      ]);
+      return;
+    }
     // destroy(), not close(): close() waits for the peer's FIN, which a hung device may never send.
-    if (c) c.destroy(() => {});
+    c.destroy(() => {});
   };
 
   const drop = (detail: string): void => {
@@ -237,6 +306,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
       // request when the peer resets, which would then wait for the full timeout.
       let closing: { on(event: 'close', fn: () => void): unknown };
       if (settings.type === 'rtu') {
+        await portReleased;
         await c.connectRTUBuffered(settings.path, {
           baudRate: settings.baudRate,
           dataBits: settings.dataBits,
@@ -265,22 +335,26 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
       client = c;
       return c;
     } catch (err) {
-      c.destroy(() => {});
+      if (settings.type === 'rtu') {
+        client = c;
+        closeClient(); // a port half opened keeps its lock otherwise
+      } else c.destroy(() => {});
+      connectFailures++; // every failed reopen is counted and its reason shown, not only the first one
       const e = err as { message?: unknown };
       drop(`connect to ${settings.endpoint} failed: ${typeof e.message === 'string' ? e.message : String(err)}`);
-      throw new LinkError('transport', lastFailure);
+      throw new LinkError('link-down', lastFailure);
     }
   };
 
   const ensureClient = async (): Promise<ModbusRTU> => {
-    if (state === 'closed') throw new LinkError('transport', 'link closed');
+    if (state === 'closed') throw new LinkError('link-down', 'link closed');
     if (client?.isOpen) return client;
     if (client) {
       closeClient(); // closed between requests (idle timeout of the device): reopen at once
       lastFailure = 'connection closed by the device';
       move('down', { detail: lastFailure });
     }
-    if (performance.now() < nextConnectAt) throw new LinkError('transport', lastFailure);
+    if (performance.now() < nextConnectAt) throw new LinkError('link-down', lastFailure);
     connecting ??= connect().finally(() => (connecting = null));
     return connecting;
   };
@@ -329,10 +403,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     const e = err as { modbusCode?: unknown; errno?: unknown; message?: unknown };
     if (typeof e.modbusCode === 'number') return new LinkError('exception', describeException(e.modbusCode), { exceptionCode: e.modbusCode });
     const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(err);
-    if (e.errno === 'ETIMEDOUT') {
-      const detail = `timeout: no response within ${timeoutMs} ms`;
-      return new LinkError(isRtu(settings) ? 'no-answer' : 'transport', detail, { timeout: true });
-    }
+    if (e.errno === 'ETIMEDOUT') return new LinkError('no-answer', `timeout: no response within ${timeoutMs} ms`, { timeout: true });
     // A CRC or length error on RTU is one garbled frame from one slave (noise, a collision); on TCP the
     // stream cannot be trusted any more. Port errors are transport errors everywhere.
     if (isRtu(settings) && /CRC error|Data length error|Unexpected data error/.test(message)) return new LinkError('no-answer', message);
@@ -340,10 +411,20 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     return new LinkError('transport', message);
   };
 
+  /** The answer must carry the values asked for: a frame of the right length with another byte count is not it. */
+  const belongs = (table: RegisterTable, count: number, data: RegisterData): boolean =>
+    table === 'coil' || table === 'discrete' ? data.length >= count && data.length < count + 8 : data.length === count;
+
   return {
     key: settings.key,
 
     async read(unitId, table, address, count, signal) {
+      const guard = lateAnswerGuard.get(unitId);
+      if (guard !== undefined) {
+        const wait = guard - performance.now();
+        if (wait > 0) await sleep(wait, undefined, { signal });
+        lateAnswerGuard.delete(unitId);
+      }
       await acquire(signal);
       let fail: ((err: Error) => void) | null = null;
       try {
@@ -352,6 +433,13 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
           // Silence between frames on a serial line (devices.md §5: ≥ 30 ms is what HA waits by default).
           const wait = lastFrameEnd + frameGapMs - performance.now();
           if (wait > 0) await sleep(wait, undefined, { signal });
+        }
+        if (isRtu(settings)) {
+          const stale = flushStaleInput(c);
+          if (stale > 0) {
+            staleBytesDropped += stale;
+            log.debug('modbus stale input dropped before a request', { unitId, bytes: stale });
+          }
         }
         const pending = new Promise<{ data: RegisterData }>((resolve, reject) => {
           fail = reject;
@@ -367,7 +455,9 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         const result = await pending;
         failures = 0;
         silentTimeouts = 0;
+        lastAnswerAt = performance.now();
         move('up');
+        if (!belongs(table, count, result.data)) throw new LinkError('no-answer', `answer does not match the request: ${result.data.length} values for ${count} asked`);
         return result.data;
       } catch (err) {
         if (isAbort(err)) throw err;
@@ -375,11 +465,16 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         if (e.kind === 'exception') {
           silentTimeouts = 0;
           failures = 0;
+          lastAnswerAt = performance.now();
           move('up'); // an exception is an answer: the link works
-        } else if (e.kind === 'no-answer' && ++silentTimeouts >= settings.silentTimeoutsBeforeReconnect) {
-          // Nobody on this bus answered for a while: the device server or the adapter may be gone.
-          silentTimeouts = 0;
-          drop(`no device on ${settings.endpoint} answered ${settings.silentTimeoutsBeforeReconnect} requests in a row`);
+        } else if (e.kind === 'no-answer') {
+          if (e.timeout && isRtu(settings)) lateAnswerGuard.set(unitId, performance.now() + timeoutMs);
+          // Nobody on this link answered for a while: the device server or the adapter may be gone. One dead
+          // unit among answering ones never gets here (their answers reset the count).
+          if (++silentTimeouts >= settings.silentTimeoutsBeforeReconnect && performance.now() - lastAnswerAt >= 2 * timeoutMs) {
+            silentTimeouts = 0;
+            drop(`no device on ${settings.endpoint} answered ${settings.silentTimeoutsBeforeReconnect} requests in a row`);
+          }
         } else if (e.kind === 'transport' && client) {
           drop(e.message);
         }
@@ -393,13 +488,25 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
 
     status() {
       const held = client ? (client as unknown as ModbusRtuInternals)._transactions : undefined;
-      return { state, reconnects, lastError: failedEver ? lastFailure : null, requestsHeld: held ? Object.keys(held).length : 0 };
+      return {
+        state,
+        reconnects,
+        lastError: failedEver ? lastFailure : null,
+        requestsHeld: held ? Object.keys(held).length : 0,
+        connectFailures,
+        staleBytesDropped,
+      };
+    },
+
+    outageMs() {
+      return downSince === null ? 0 : performance.now() - downSince;
     },
 
     async close() {
       closeClient();
       for (const fail of inFlight) fail(new Error('link closed'));
       move('close');
+      await portReleased;
     },
   };
 }

@@ -16,7 +16,7 @@ import type { Quality, Reading } from '../../core/reading.ts';
 import type { DeviceConfigStatus, DeviceStatus } from '../../core/bus.ts';
 import { compileCodec, planReads, splitBlock, type PointCodec, type ReadBlock } from './decode.ts';
 import { countFailure, newModbusCounters, type ModbusDeviceCounters } from './diagnostics.ts';
-import { isAbort, LinkError, type ModbusLink, type RegisterData } from './link.ts';
+import { isAbort, jittered, LinkError, type ModbusLink, type RegisterData } from './link.ts';
 
 export { describeException, reconnectDelay } from './link.ts';
 
@@ -57,14 +57,13 @@ export interface ModbusPoller {
 /**
  * Delay before asking a silent unit again after `failedCycles` cycles without an answer: none after the
  * first (one lost frame is common on RS-485), then the poll interval doubling up to ten intervals (at most
- * 30 s), plus up to 20 % jitter, so several dead units on one bus do not probe in lock-step (Zigbee2MQTT
- * availability backs off the same way, devices.md §5). The cap keeps recovery noticed within ~10 cycles.
+ * 30 s), with 20 % jitter at every step, the cap included, so several dead units on one bus do not probe in
+ * lock-step (Zigbee2MQTT availability backs off the same way, devices.md §5; issue 12: at the cap the jitter
+ * was lost). The cap keeps recovery noticed within ~10 cycles.
  */
 export function unitBackoff(failedCycles: number, intervalMs: number, random: () => number = Math.random): number {
   if (failedCycles < 2) return 0;
-  const cap = Math.min(30_000, 10 * intervalMs);
-  const nominal = Math.min(cap, intervalMs * 2 ** Math.min(failedCycles - 1, 16));
-  return Math.min(cap, nominal * (1 + 0.2 * random()));
+  return jittered(intervalMs * 2 ** Math.min(failedCycles - 1, 16), Math.min(30_000, 10 * intervalMs), random);
 }
 
 interface PlannedPoint {
@@ -96,6 +95,7 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   const unit = resolveUnit(device.config.connection, device.profile.defaults.unitId);
   const intervalMs = device.config.pollIntervalMs ?? 1000;
   const commLossAfter = device.config.commLossAfterCycles ?? 3;
+  const restoreAfter = device.config.commRestoreAfterCycles ?? 2;
   const id = device.config.id;
   const logger = deps.logger.child({ link: link.key, unitId: unit.unitId });
 
@@ -104,6 +104,7 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   let abort: AbortController | null = null;
   let loop: Promise<void> | null = null;
   let failedCycles = 0; // in a row; counters.failedCycles is the total
+  let goodCycles = 0; // answered cycles in a row (hysteresis of the way back online)
   const counters = newModbusCounters(); // counters.online: unknown (null) until the first answer or commLossAfter failures
   /** Configuration judged at the end of a complete cycle: unknown after start, then ok or a mismatch. */
   let configState: 'unknown' | 'ok' | 'mismatch' = 'unknown';
@@ -111,6 +112,8 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   let cycleMismatch: string | null = null;
   let skipUntil = 0; // performance.now(): per-unit backoff
   let lastFailure = 'not polled yet';
+  /** Why the link was down the last time a request of this unit could not go on the wire. */
+  let linkFailure = '';
   /** Last logged problem per block, so a persistent exception is logged once, not every cycle. */
   const blockProblems = new Map<string, string>();
 
@@ -175,7 +178,7 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   };
 
   /** Reads one block into `out`; returns whether the unit answered (data or an exception). */
-  const readBlock = async (block: Block, signal: AbortSignal, out: Reading[]): Promise<'answered' | 'silent'> => {
+  const readBlock = async (block: Block, signal: AbortSignal, out: Reading[]): Promise<'answered' | 'silent' | 'not-sent'> => {
     try {
       const data = await readWithRetries(block, signal);
       if (signal.aborted) return 'answered'; // stopped meanwhile: the cycle's readings are dropped anyway
@@ -189,14 +192,32 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
       return 'answered';
     } catch (err) {
       if (isAbort(err) || !(err instanceof LinkError)) throw err;
+      if (err.kind === 'link-down') {
+        // Never went on the wire: the link is down, which is the link's state, not this unit's failure.
+        linkFailure = `link ${link.key} down: ${err.message}`;
+        failed(block.items, 'comm_lost', linkFailure, clock.now(), out);
+        return 'not-sent';
+      }
       if (err.exceptionCode === 2 && block.items.length > 1) {
         // The device may refuse a merged read that spans registers it does not have (devices.md §5
-        // implication 3): read these points one by one from now on, starting with this cycle.
-        logger.info('modbus device rejected a merged read; reading its points one by one', { device: id, table: block.table, address: block.address, count: block.count });
+        // implication 3). Read the points one by one this cycle; keep them split only if that proves it: some
+        // single reads answer data. If every one is refused too, the exception was unit-wide (a unit still
+        // booting, a gateway's route missing), and the merged read is asked again next cycle (issue 12).
         const singles = splitBlock(block);
-        plan = plan.flatMap((b) => (b === block ? singles : [b]));
-        for (const single of singles) await readBlock(single, signal, out);
-        return 'answered';
+        const before = out.length;
+        let answeredData = false;
+        for (const single of singles) {
+          const firstOfSingle = out.length;
+          if ((await readBlock(single, signal, out)) === 'silent') break;
+          if (out.slice(firstOfSingle).some((r) => r.quality !== 'bad' || r.detail !== err.message)) answeredData = true;
+        }
+        if (answeredData) {
+          logger.info('modbus device rejected a merged read; reading its points one by one', { device: id, table: block.table, address: block.address, count: block.count });
+          plan = plan.flatMap((b) => (b === block ? singles : [b]));
+        }
+        const got = out.length - before;
+        if (got < block.items.length) failed(block.items.slice(got), 'comm_lost', lastFailure, clock.now(), out);
+        return got < block.items.length ? 'silent' : 'answered';
       }
       if (err.exceptionCode !== undefined && configExceptions.has(err.exceptionCode)) {
         // After the split above, 02 here is one point's register (or a lone block) the device does not have.
@@ -215,6 +236,7 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
   const cycle = async (signal: AbortSignal): Promise<Reading[]> => {
     const out: Reading[] = [];
     let answered = false;
+    let notSent = false;
     let complete = false; // every block answered: the configuration can be judged
     cycleMismatch = null;
     counters.cycles++;
@@ -222,12 +244,15 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
       complete = true;
       for (let i = 0; i < plan.length; i++) {
         const block = plan[i]!;
-        if ((await readBlock(block, signal, out)) === 'answered') answered = true;
+        const result = await readBlock(block, signal, out);
+        if (result === 'answered') answered = true;
         else {
-          // A silent unit will not answer the next block either: spare the bus (and the others) the wait.
+          // A silent unit will not answer the next block either, and a down link will not carry it: spare the
+          // bus (and the others) the wait.
           const rest = plan.slice(i + 1).flatMap((b) => b.items);
-          failed(rest, 'comm_lost', lastFailure, clock.now(), out);
+          failed(rest, 'comm_lost', result === 'silent' ? lastFailure : linkFailure, clock.now(), out);
           complete = false;
+          notSent = result === 'not-sent' && !answered;
           break;
         }
       }
@@ -240,8 +265,17 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
       if (failedCycles > 0) logger.debug('modbus unit answers again', { device: id, failedCycles });
       failedCycles = 0;
       skipUntil = 0;
-      setOnline(true, undefined);
+      goodCycles++;
+      // Hysteresis (issue 12): back online after `commRestoreAfterCycles` answered cycles in a row; the first
+      // judgement after start needs one.
+      if (counters.online === null || goodCycles >= restoreAfter) setOnline(true, undefined);
+    } else if (notSent) {
+      // The unit never got its turn on the wire: not its failure, no backoff. The device is still noticed as
+      // unreachable once the link has stayed down for as long as `commLossAfterCycles` cycles take.
+      goodCycles = 0;
+      if (link.outageMs() >= commLossAfter * intervalMs) setOnline(false, linkFailure);
     } else {
+      goodCycles = 0;
       failedCycles++;
       counters.failedCycles++;
       const wait = unitBackoff(failedCycles, intervalMs, random);
@@ -310,6 +344,7 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
       allPoints = device.points.map((p) => ({ spec: p.spec, codec: compileCodec(p.spec), pointKey: p.key, point: p.name, unit: p.spec.unit }));
       plan = planReads(allPoints, { maxGap: unit.maxGap, maxRegisters: unit.maxRegisters });
       failedCycles = 0;
+      goodCycles = 0;
       counters.online = null;
       configState = 'unknown';
       counters.configProblem = null;

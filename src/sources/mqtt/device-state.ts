@@ -22,6 +22,12 @@ export interface DeviceState {
   readonly heartbeatMs: number | null;
   /** null until something is known. */
   online: boolean | null;
+  /** The device's own availability (will) says offline. */
+  saysOffline: boolean;
+  /** Bridge availability topics (Zigbee2MQTT's bridge/state) that say offline: nothing of the device can arrive. */
+  bridgesDown: Set<string>;
+  /** Per point tracking overlapping events (MqttDecoder.eventId): the ids of the events still active. */
+  activeEvents: Map<string, Set<string>>;
   /** Last live (non-retained) message, or the source's start: the heartbeat counts from here. */
   aliveAt: number;
   counters: DeviceCounters;

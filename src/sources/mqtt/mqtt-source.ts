@@ -10,6 +10,8 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import { createLogLimiter } from '../../core/log-limiter.ts';
+import { SELF_TEST_DETAIL } from '../../contract/routes.ts';
+import { devicePayloadLimits, payloadLimitFor } from '../../broker/device-access.ts';
 import { compileAvailability, compileDecoders, decode, decodeAvailability, payloadOf } from './decode.ts';
 import { commLostReadings, newCounters, type DeviceCounters, type DeviceState } from './device-state.ts';
 
@@ -19,7 +21,7 @@ export interface MqttSourceOptions {
   username?: string;
   password?: string;
   clientId: string;
-  /** Messages larger than this are malformed (the embedded broker refuses them before they get here). */
+  /** Messages larger than this are malformed, unless the profile allows more on that topic (payloadLimits), as the broker does. */
   maxPayloadBytes: number;
   clock: Clock;
   logger: Logger;
@@ -42,10 +44,12 @@ export interface MqttSource {
   start(): Promise<void>;
   stop(): Promise<void>;
   checkHeartbeats(): void;
-  diagnostics(): { connected: boolean; reconnects: number; unrouted: number; devices: MqttDeviceDiagnostics[] };
+  diagnostics(): { connected: boolean; reconnects: number; unrouted: number; failures: number; devices: MqttDeviceDiagnostics[] };
 }
 
 const SUBSCRIBE_BATCH = 50;
+/** Events tracked at once per point; a camera sees a handful of objects, never hundreds. */
+const MAX_ACTIVE_EVENTS = 256;
 
 /** QoS 1 subscriptions; a SUBACK with failures (0x80, §3.9.3) rejects in mqtt.js, so the codes are read from it. */
 async function subscribe(c: MqttClient, topics: string[], logger: Logger): Promise<void> {
@@ -66,11 +70,13 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
   const limiter = createLogLimiter(clock);
   const states: DeviceState[] = [];
   /** Topic → the devices (and their decoders / availability specs) that listen on it. */
-  const routes = new Map<string, { state: DeviceState; decoders: DeviceState['decoders']; availability: DeviceState['availability'] }[]>();
+  const routes = new Map<string, { state: DeviceState; decoders: DeviceState['decoders']; availability: DeviceState['availability']; maxBytes: number }[]>();
   let client: MqttClient | undefined;
   let timer: NodeJS.Timeout | undefined;
   let reconnects = 0;
   let unrouted = 0;
+  /** Messages whose handling threw (a bug): counted, logged with a rate limit. */
+  let failures = 0;
   /** When the gateway lost the broker, or null while connected. */
   let brokerLostAt: number | null = null;
 
@@ -80,7 +86,50 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     const d = state.device.config;
     logger.info(online ? 'mqtt device online' : 'mqtt device offline', { device: d.id, detail });
     options.onStatus({ deviceId: d.id, roomId: d.room, online, ts: now, detail });
-    if (!online) options.emit(commLostReadings(state, now, detail));
+    if (!online) {
+      // Events open when the device went silent are not known to last: Frigate closes them at its restart without
+      // an "end" (frigate/review/maintainer.py); what is active after that comes with the next messages.
+      state.activeEvents.clear();
+      options.emit(commLostReadings(state, now, detail));
+    }
+  };
+
+  /** An availability message: the device's own (its will) or its bridge's (every device behind it). */
+  const onAvailability = (state: DeviceState, a: DeviceState['availability'][number], topic: string, online: boolean, retained: boolean, text: string, now: number): void => {
+    const detail = `${topic} = ${text.slice(0, 40)}`;
+    if (a.scope === 'bridge') {
+      if (!online) {
+        state.bridgesDown.add(topic);
+        setOnline(state, false, detail, now);
+        return;
+      }
+      // The bridge is back: its devices are heard again unless they said offline themselves. A device that stays
+      // silent goes offline again after its heartbeat, counted from now (issue 12 §3).
+      if (!state.bridgesDown.delete(topic) || state.bridgesDown.size > 0 || state.saysOffline) return;
+      state.aliveAt = now;
+      setOnline(state, true, detail, now);
+      return;
+    }
+    state.saysOffline = !online;
+    state.aliveAt = now;
+    // A live "online" came through the bridge, so the bridge is there; a retained one of a device behind a dead
+    // bridge is only its last word before the bridge died.
+    if (online && !retained) state.bridgesDown.clear();
+    if (online && state.bridgesDown.size > 0) return;
+    setOnline(state, online, detail, now);
+  };
+
+  /** Points that track overlapping events: true while any event is active (Frigate: several objects per camera). */
+  const eventValue = (state: DeviceState, point: string, eventId: string, active: boolean): boolean => {
+    const ids = state.activeEvents.get(point) ?? new Set<string>();
+    state.activeEvents.set(point, ids);
+    if (!active) ids.delete(eventId);
+    else if (!ids.has(eventId)) {
+      // Bounded: a flood of new events without ends cannot grow memory; the oldest is forgotten first.
+      if (ids.size >= MAX_ACTIVE_EVENTS) ids.delete(ids.values().next().value!);
+      ids.add(eventId);
+    }
+    return ids.size > 0;
   };
 
   const malformed = (state: DeviceState, topic: string, error: string, now: number): void => {
@@ -103,12 +152,12 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     }
     const payload = payloadOf(buf);
     const out: Reading[] = [];
-    for (const { state, decoders, availability } of targets) {
+    for (const { state, decoders, availability, maxBytes } of targets) {
       const c = state.counters;
       c.messages++;
       c.lastMessageAt = now;
-      if (buf.length > options.maxPayloadBytes) {
-        malformed(state, topic, `payload of ${buf.length} bytes is over the limit of ${options.maxPayloadBytes}`, now);
+      if (buf.length > maxBytes) {
+        malformed(state, topic, `payload of ${buf.length} bytes is over the limit of ${maxBytes}`, now);
         continue;
       }
       let used = false;
@@ -118,15 +167,15 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         if ('error' in got) errors.push(got.error);
         else {
           used = true;
-          // A bridge's "online" says nothing about this device; its "offline" means nothing can come from it.
-          if (a.scope === 'bridge' && got.online) continue;
-          state.aliveAt = now;
-          setOnline(state, got.online, `${topic} = ${payload.text.slice(0, 40)}`, now);
+          onAvailability(state, a, topic, got.online, retained, payload.text, now);
         }
       }
-      // A live message proves the device is there; a retained one is only what it last said (MQTT 3.1.1 §3.3.1.3).
+      // A live message proves the device (and the bridge it comes through) is there; a retained one is only what it
+      // last said (MQTT 3.1.1 §3.3.1.3).
       if (!retained && decoders.length > 0) {
         state.aliveAt = now;
+        state.bridgesDown.clear();
+        state.saysOffline = false;
         if (state.online !== true) setOnline(state, true, `message on ${topic}`, now);
       }
       for (const d of decoders) {
@@ -135,11 +184,14 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         if (o.kind !== 'value') continue;
         used = true;
         const p = state.device.points.find((x) => x.name === o.point)!;
+        const value = o.eventId === undefined ? o.value : eventValue(state, o.point, o.eventId, o.value === true);
         // A retained state of a device known to be offline is its last word, not a fresh value.
         const stale = retained && state.online === false;
         out.push({
           pointKey: p.key, roomId: p.roomId, deviceId: p.deviceId, point: p.name, unit: p.spec.unit, ts: now,
-          ...(stale ? { value: null, quality: 'stale' as const, detail: 'retained state of an offline device' } : { value: o.value, quality: 'good' as const }),
+          ...(stale
+            ? { value: null, quality: 'stale' as const, detail: 'retained state of an offline device' }
+            : { value, quality: 'good' as const, ...(o.test ? { detail: SELF_TEST_DETAIL } : {}) }),
         });
         c.readings++;
       }
@@ -161,6 +213,9 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
           availability: compileAvailability(device.profile, id),
           heartbeatMs: hb === undefined ? null : hb * 1000,
           online: null,
+          saysOffline: false,
+          bridgesDown: new Set(),
+          activeEvents: new Map(),
           aliveAt: now,
           counters: newCounters(),
         };
@@ -168,7 +223,13 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         const topics = new Set([...state.decoders.map((d) => d.topic), ...state.availability.map((a) => a.topic)]);
         for (const topic of topics) {
           const list = routes.get(topic) ?? [];
-          list.push({ state, decoders: state.decoders.filter((d) => d.topic === topic), availability: state.availability.filter((a) => a.topic === topic) });
+          list.push({
+            state,
+            decoders: state.decoders.filter((d) => d.topic === topic),
+            availability: state.availability.filter((a) => a.topic === topic),
+            // The broker's limit for this topic (the site's, or the profile's payloadLimits): one rule, both sides.
+            maxBytes: payloadLimitFor(devicePayloadLimits(device), topic, options.maxPayloadBytes),
+          });
           routes.set(topic, list);
         }
       }
@@ -190,8 +251,12 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         try {
           onMessage(topic, payload, packet.retain);
         } catch (err) {
-          // A bug in a decoder must not take the source down with it; it is logged as a bug.
-          logger.error('mqtt message handling failed', { topic, err: String((err as Error)?.stack ?? err) });
+          // A bug in a decoder must not take the source down with it; it is logged as a bug, once per minute at most
+          // (a message that triggers it may come a thousand times a second).
+          failures++;
+          limiter.maybe('handling-failed', (suppressed) =>
+            logger.error('mqtt message handling failed', { topic, err: String((err as Error)?.stack ?? err), ...(suppressed ? { suppressed } : {}) }),
+          );
         }
       });
       c.on('reconnect', () => reconnects++);
@@ -249,6 +314,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         connected: client?.connected ?? false,
         reconnects,
         unrouted,
+        failures,
         devices: states.map((s) => ({ deviceId: s.device.config.id, online: s.online, ...s.counters })),
       };
     },

@@ -1,0 +1,138 @@
+// `npm run bench -- pipeline [--devices 200] [--registers 10] [--interval 1000] [--seconds 60] [--memory-points N] [--cpu-prof DIR]`
+// The whole pipeline of issue 17: N simulated Modbus TCP devices × M holding registers (one listener per device,
+// bench/lib/modbus-farm.ts, its own process) polled by a Roomwatch gateway with everything on (R1 alarm
+// evaluation, duty log, console server, rollups, the historian's outbox) into one real influxd started here.
+// The gateway runs in its own process with the start flags of `npm start`; its CPU and RSS are read from /proc
+// over the measured window. Prints points/s offered, CPU per point, cores used, late cycles, RSS and the points
+// of the window that landed in InfluxDB. `--memory-points 0` runs the outbox as in issue 6 (every point on
+// disk first), for comparison; `--cpu-prof DIR` writes a V8 CPU profile of the gateway (node --cpu-prof).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseSite } from '../src/config/load.ts';
+import { systemClock } from '../src/core/clock.ts';
+import { silentLogger } from '../src/core/logger.ts';
+import { createGateway } from '../src/gateway.ts';
+import { startInfluxd } from '../test/helpers/influxd.ts';
+import { startCommand } from '../scripts/build-server.ts';
+import { benchProfile } from './lib/bench-profile.ts';
+import { numberArg } from './lib/historian-bench.ts';
+import { startFarm, watchProcess } from './modbus-poll.ts';
+import { report } from './lib/report.ts';
+
+const DATABASE = 'bench_pipeline';
+
+/** The gateway's side, in the child process: started, then counts cycles between `start` and `stop` on stdin. */
+async function gatewayPhase(): Promise<void> {
+  const ports = process.argv[process.argv.indexOf('--ports') + 1]!.split(',').map(Number);
+  const influxUrl = process.argv[process.argv.indexOf('--influx') + 1]!;
+  const registers = numberArg('registers', 10);
+  const intervalMs = numberArg('interval', 1000);
+  const memoryPoints = numberArg('memory-points', -1);
+  const profile = benchProfile(registers);
+  const dataDir = mkdtempSync(join(tmpdir(), 'rw-bench-pipe-'));
+  const devices = ports
+    .map((port, i) => `  - { id: d${i}, room: dist, profile: bench-sensor, pollIntervalMs: ${intervalMs}, connection: { type: tcp, host: 127.0.0.1, port: ${port}, timeoutMs: 1000 } }`)
+    .join('\n');
+  // A distribution room: every point is a temperature with R1's limits, so every reading is evaluated.
+  const site = parseSite('bench.yaml', `
+site: { id: bench, name: { en: Bench, zh-CN: 基准 }, demo: true }
+storage: { dataDir: ${JSON.stringify(dataDir)} }
+http: { host: 127.0.0.1, port: 0 }
+rooms: [{ id: dist, kind: distribution, name: { en: Dist, zh-CN: 配电房 } }]
+devices:
+${devices}
+users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
+historian:
+  influx: { url: ${influxUrl}, database: ${DATABASE}${memoryPoints >= 0 ? `, outboxMemoryPoints: ${memoryPoints}` : ''} }
+`, new Map([[profile.id, profile]]));
+  let measuring = false;
+  let cycles = 0;
+  let late = 0;
+  const gateway = createGateway({
+    site, clock: systemClock, logger: silentLogger, httpPort: 0,
+    onCycle: ({ durationMs, lagMs }) => {
+      if (!measuring) return;
+      cycles++;
+      // As the poll benchmark counts it: started more than 10 % of the interval late, or longer than the interval.
+      if (lagMs > intervalMs * 0.1 || durationMs > intervalMs) late++;
+    },
+  });
+  await gateway.start();
+  console.log('ready');
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line === 'start') {
+      measuring = true;
+      cycles = late = 0;
+    } else if (line === 'stop') {
+      measuring = false;
+      console.log(JSON.stringify({ cycles, late }));
+    } else if (line === 'quit') break;
+  }
+  await gateway.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function countLanded(url: string, from: number, to: number): Promise<number> {
+  const q = `SELECT count("value") FROM "raw"."reading" WHERE time >= ${from}ms AND time < ${to}ms`;
+  const res = await fetch(`${url}/query?db=${DATABASE}&q=${encodeURIComponent(q)}`);
+  const body = (await res.json()) as { results: { series?: { values: [string, number][] }[] }[] };
+  return body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
+}
+
+export async function main(args: string[]): Promise<void> {
+  if (args.includes('--phase')) return gatewayPhase();
+  const devices = numberArg('devices', 200);
+  const registers = numberArg('registers', 10);
+  const intervalMs = numberArg('interval', 1000);
+  const seconds = numberArg('seconds', 60);
+  const profDir = args.includes('--cpu-prof') ? args[args.indexOf('--cpu-prof') + 1]! : null;
+  const influxd = await startInfluxd();
+  const farm = await startFarm('tcp', devices, registers);
+  const start = startCommand();
+  const nodeFlags = [...start.args.slice(0, -1), ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
+  const child = spawn(process.execPath, [...nodeFlags, join(import.meta.dirname, 'run.ts'), 'pipeline', ...args, '--phase', 'gateway', '--ports', farm.ports.join(','), '--influx', influxd.url], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...start.env },
+  });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  try {
+    if ((await lines.next()).value !== 'ready') throw new Error('gateway phase did not start');
+    await sleep(10_000); // warm-up: connections, JIT, the first rollups
+    child.stdin!.write('start\n');
+    const t0 = Date.now();
+    const { cpuMs, rssMax } = await watchProcess(child.pid!, seconds);
+    const t1 = Date.now();
+    child.stdin!.write('stop\n');
+    const { cycles, late } = JSON.parse((await lines.next()).value as string) as { cycles: number; late: number };
+    // Readings of the window still on their way are given up to 30 s to land (a backlog drains meanwhile).
+    const offered = (devices * registers * (t1 - t0)) / intervalMs;
+    let landed = 0;
+    for (let i = 0; i < 30; i++) {
+      await sleep(1000);
+      const n = await countLanded(influxd.url, t0, t1);
+      if (n === landed && n > 0) break;
+      landed = n;
+    }
+    const points = cycles * registers;
+    report(`pipeline: ${devices} devices × ${registers} registers every ${intervalMs} ms, alarms, duty log, console, rollups, outbox${numberArg('memory-points', -1) === 0 ? ' (every point on disk, issue-6 mode)' : ''} → influxd, ${seconds} s`, {
+      'points/s offered (devices × registers / interval)': (devices * registers * 1000) / intervalMs,
+      'points/s polled': (points * 1000) / (t1 - t0),
+      'late cycles %': (100 * late) / Math.max(1, cycles),
+      'CPU µs per point polled': ((cpuMs * 1000) / Math.max(1, points)).toFixed(1),
+      'cores used (gateway process)': (cpuMs / (t1 - t0)).toFixed(3),
+      'RSS MiB, highest': rssMax,
+      'landed in InfluxDB, % of polled in the window': ((100 * landed) / Math.max(1, points)).toFixed(2),
+      'landed in InfluxDB, % of offered': ((100 * landed) / offered).toFixed(2),
+    });
+  } finally {
+    child.stdin!.write('quit\n');
+    await once(child, 'exit');
+    farm.stop();
+    await influxd.stop();
+  }
+}

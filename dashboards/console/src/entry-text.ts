@@ -1,0 +1,154 @@
+// The one renderer of duty-log entries (issue 15): the board's side panel, the duty-log page, the printed
+// shift report and the handover all say an entry with entryText(). The gateway stores ids and codes in an
+// entry's params; here every one becomes words in the console's language: rooms, devices and points from the
+// SiteView, shifts, patrols, checklist items and people from RecordNames, codes through i18n, instants in
+// site time (L6). A code without a translation is shown as "—", never raw.
+import type { DutyLogEntryView, NoteCategory } from '../../../src/contract/api.ts';
+import { DEMO_SEED } from '../../../src/contract/routes.ts';
+import type { MessageKey, MessageParams } from '../../../src/i18n/index.ts';
+import { isMessageKey } from '../../../src/i18n/index.ts';
+import { conditionText, isCondition, isPriority, placeNames, priorityText } from './alarm-text.ts';
+import { formatDateTime, formatDay, formatNumber, withUnit } from './format.ts';
+import { loc, tr } from './lang.ts';
+import { recordNames } from './record-names.ts';
+import type { Store } from './store.ts';
+
+const oneOf = <T extends string>(values: readonly T[], v: unknown): v is T => typeof v === 'string' && (values as readonly string[]).includes(v);
+const text = (v: unknown): string => (v === null || v === undefined || v === '' ? '—' : typeof v === 'number' ? formatNumber(v) : String(v));
+/** An i18n key built from a code; an unknown code reads "—" rather than leaking. */
+const coded = (key: string): string => (isMessageKey(key) ? tr(key) : '—');
+
+/** Who did it: the display name the gateway recorded, the demo seed by its name, else the system. */
+export function entryWho(entry: DutyLogEntryView): string {
+  const user = entry.params['user'];
+  if (user === DEMO_SEED) return tr('roster.demoSeed');
+  if (typeof user === 'string' && user) return user;
+  return entry.username ? personName(entry.username) : tr('dutyLog.system');
+}
+
+/** A username as the person's display name where the gateway told us one. */
+export function personName(username: string): string {
+  return recordNames().people.get(username) ?? username;
+}
+
+/** "2026-12-03/day" → "12月3日 白班" / "Dec 3 Day"; a month slot "2026-12" → "2026年12月"; a day slot → its date. */
+export function formatShiftKey(key: unknown): string {
+  if (typeof key !== 'string') return '—';
+  const m = /^(\d{4}-\d{2}-\d{2})\/(.+)$/.exec(key);
+  if (m) {
+    const name = recordNames().shifts.get(m[2]!);
+    return `${formatDay(m[1]!)} ${name ? loc(name) : tr('report.shiftUnknown')}`;
+  }
+  return /^\d{4}-\d{2}(-\d{2})?$/.test(key) ? formatDay(key) : key;
+}
+
+/** The sentence of an entry, in the current language. */
+export function entryText(store: Store, entry: DutyLogEntryView): string {
+  // A device-level alarm has no point name: its empty slot leaves a double space behind.
+  return tr(messageKey(entry), entryParams(store, entry)).replace(/ {2,}/g, ' ');
+}
+
+/**
+ * Contact, fault-code, comm-loss and isolation alarms have no value against a limit: they read as events. A
+ * configuration alarm says what does not match (unit, table, address, exception meaning; devices.md §5).
+ */
+function messageKey(entry: DutyLogEntryView): MessageKey {
+  if (entry.kind === 'alarm.raised' && entry.params['condition'] === 'config') return 'dutyLog.kind.alarm.raisedConfig';
+  const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'historianLoss'], entry.params['condition']);
+  return event ? 'dutyLog.kind.alarm.raisedEvent' : `dutyLog.kind.${entry.kind}`;
+}
+
+/** The server's params with every id and code in words. */
+function entryParams(store: Store, entry: DutyLogEntryView): MessageParams {
+  const p = entry.params;
+  const names = placeNames(store, entry);
+  const unit = typeof p['unit'] === 'string' ? p['unit'] : '';
+  const measured = (v: unknown) => (typeof v === 'number' ? withUnit(v, unit) : text(v));
+  const noValue = oneOf(['commLoss', 'config'], p['condition']);
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(p)) out[k] = text(v);
+  return {
+    ...out,
+    room: names.room ?? text(p['room']),
+    device: names.device ?? text(p['device']),
+    // A device-level alarm's point is the device itself: nothing more to name.
+    point: names.point ?? '',
+    condition: isCondition(p['condition']) ? conditionText(p['condition']) : text(p['condition']),
+    priority: isPriority(p['priority']) ? priorityText(p['priority']) : text(p['priority']),
+    // A communication loss or a configuration mismatch has no value or limit (the device does not answer it).
+    value: noValue ? '—' : pointValue(store, entry.pointKey, p['value'], measured),
+    limit: noValue ? '—' : measured(p['limit']),
+    user: entryWho(entry),
+    ...kindParams(store, entry),
+  };
+}
+
+/** A value as the point's own text where it has one ("5" → "恒压差"), else with its unit. */
+function pointValue(store: Store, pointKey: string | null, v: unknown, measured: (v: unknown) => string): string {
+  const label = pointKey ? store.index.points.get(pointKey)?.values?.[String(v)] : undefined;
+  return label ? loc(label) : measured(v);
+}
+
+/** Params that only some kinds carry: codes, ids, instants. */
+function kindParams(store: Store, entry: DutyLogEntryView): Record<string, string> {
+  const p = entry.params;
+  const out: Record<string, string> = {};
+  // Alarm lifecycle: how an unshelve came, A4 classification, tag kind, A2 role, shelved until.
+  if (oneOf(['manual', 'expired'], p['how'])) out['how'] = tr(`lifecycle.how.${p['how']}`);
+  if (oneOf(['confirmed', 'false_alarm', 'device_fault', 'test'], p['classification'])) out['classification'] = tr(`lifecycle.classification.${p['classification']}`);
+  if (oneOf(['maintenance', 'isolation'], p['tagKind'])) out['tagKind'] = tr(`lifecycle.tagKind.${p['tagKind']}`);
+  if (oneOf(['duty', 'lead', 'supervisor', 'manager', 'admin'], p['role'])) out['role'] = tr(`role.${p['role']}`);
+  // A historian drop episode (issue 17): what is being dropped, and the span of readings it lost.
+  if (oneOf(['oldestRaw', 'newest', 'kept'], p['what'])) out['what'] = tr(`historian.what.${p['what']}`);
+  for (const key of ['until', 'before', 'lostFrom', 'lostTo']) {
+    const at = typeof p[key] === 'string' ? Date.parse(p[key]) : Number.NaN;
+    if (!Number.isNaN(at)) out[key] = formatDateTime(at);
+  }
+  // Closing an item (S5/S7) and an unclean stop (L1) carry their instant in ms: said in site time here.
+  if (typeof p['resolvedAt'] === 'number') out['resolvedAtText'] = formatDateTime(p['resolvedAt']);
+  if (typeof p['lastSeenAt'] === 'number') out['lastSeen'] = formatDateTime(p['lastSeenAt']);
+  if (typeof p['date'] === 'string') out['date'] = formatDay(p['date']);
+  if (typeof p['month'] === 'string') out['month'] = formatDay(p['month']);
+  // Shifts, handover sides and reasons (S5), patrols (P1), playbooks (E1–E4), notes (L2).
+  if (p['shift'] !== undefined) out['shift'] = formatShiftKey(p['shift']);
+  if (p['slot'] !== undefined) out['slot'] = formatShiftKey(p['slot']);
+  if (typeof p['side'] === 'string') out['side'] = coded(`handover.side.${p['side']}`);
+  if (typeof p['state'] === 'string' && entry.kind === 'handover.late') out['state'] = coded(`handover.lateState.${p['state']}`);
+  if (typeof p['reasons'] === 'string') out['reasons'] = p['reasons'].split(', ').map((code) => coded(`handover.refusalShort.${code}`)).join(tr('list.separator'));
+  if (typeof p['schedule'] === 'string') {
+    const schedule = recordNames().patrols.get(p['schedule']);
+    out['schedule'] = schedule ? loc(schedule.name) : tr('patrols.title');
+    if (typeof p['failed'] === 'string') out['failed'] = p['failed'] ? p['failed'].split(', ').map((id) => { const n = schedule?.checklist.get(id); return n ? loc(n) : '—'; }).join(tr('list.separator')) : tr('patrols.noProblem');
+  }
+  if (typeof p['type'] === 'string' && entry.kind.startsWith('playbook.')) {
+    out['type'] = coded(`playbooks.type.${p['type']}`);
+    if (typeof p['step'] === 'string') out['step'] = coded(`playbook.${p['type']}.${p['step']}`);
+  }
+  if (typeof p['category'] === 'string') out['category'] = coded(`journal.category.${p['category'] as NoteCategory}`);
+  if (typeof p['from'] === 'string' && entry.kind.startsWith('roster.swap')) out['from'] = personName(p['from']);
+  if (typeof p['to'] === 'string' && entry.kind.startsWith('roster.swap')) out['to'] = personName(p['to']);
+  if (typeof p['readings'] === 'string') out['readings'] = runLogText(store, entry.deviceId, p['readings']);
+  if (typeof p['detail'] === 'string' && entry.kind === 'device.offline') out['detail'] = deviceErrorText(p['detail']);
+  return out;
+}
+
+/** P2 run log "flowRate 12.3 m³/h · head 18 m" with the point names of the device. */
+function runLogText(store: Store, deviceId: string | null, readings: string): string {
+  return readings
+    .split(' · ')
+    .map((part) => {
+      const [id, ...rest] = part.split(' ');
+      const point = deviceId && id ? store.index.points.get(`${deviceId}.${id}`) : undefined;
+      return point ? [loc(point.label), ...rest].join(' ') : part;
+    })
+    .join(' · ');
+}
+
+/** A device's error as the duty team reads it: the known kinds in words, anything else "no answer". */
+export function deviceErrorText(detail: string): string {
+  if (/timed? ?out|timeout/i.test(detail)) return tr('device.error.timeout');
+  if (/ECONNREFUSED|refused/i.test(detail)) return tr('device.error.refused');
+  if (/exception/i.test(detail)) return tr('device.error.exception');
+  if (/offline|lwt|will/i.test(detail)) return tr('device.error.offline');
+  return tr('device.error.other');
+}

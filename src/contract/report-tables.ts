@@ -1,0 +1,160 @@
+// The tables of a period report (M1) as rows of text, made once for both the console page and the CSV files, so
+// the numbers on the page and in the CSV are the same numbers (issue 16). Shared by server and console: imports
+// types only. Numbers are rounded here (2 decimals, shares in %); times are the site's wall time (L6).
+import type { MessageKey, MessageParams } from '../i18n/index.ts';
+import type { Localized, SiteView } from './api.ts';
+import type { PeriodReportView, ReportTable } from './period-report.ts';
+
+export interface TableText {
+  tr(key: MessageKey, params?: MessageParams): string;
+  loc(text: Localized): string;
+}
+
+export interface TextTable {
+  table: ReportTable;
+  columns: string[];
+  rows: string[][];
+}
+
+export const round = (n: number, decimals = 2): string => String(Number(n.toFixed(decimals)));
+const pct = (share: number): string => round(share * 100);
+
+/** YYYY-MM-DD HH:mm in the site's time zone. */
+export function siteTime(at: number, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+      .formatToParts(new Date(at))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts['year']}-${parts['month']}-${parts['day']} ${parts['hour']}:${parts['minute']}`;
+}
+
+type Names = Pick<SiteView, 'rooms' | 'devices' | 'points' | 'timezone'>;
+
+export function reportTables(r: PeriodReportView, site: Names, text: TableText): TextTable[] {
+  const { tr, loc } = text;
+  const room = (id: string | null): string => (id === null ? '' : loc(site.rooms.find((x) => x.id === id)?.name ?? { en: id, 'zh-CN': id }));
+  const point = (key: string): string => {
+    const p = site.points.find((x) => x.key === key);
+    const device = site.devices.find((d) => d.id === p?.deviceId);
+    return p ? `${device ? `${loc(device.name)} · ` : ''}${loc(p.label)}` : key;
+  };
+  const device = (id: string): string => loc(site.devices.find((d) => d.id === id)?.name ?? { en: id, 'zh-CN': id });
+  const condition = (c: string): string => tr(`alarm.condition.${c}` as MessageKey);
+  const time = (at: number | null): string => (at === null ? '' : siteTime(at, site.timezone));
+  const opt = (n: number | null | undefined): string => (n === null || n === undefined ? '' : round(n));
+  const head = (...keys: MessageKey[]): string[] => keys.map((k) => tr(k));
+  const a = r.alarms;
+  const c = r.compliance;
+  const codeText = (pointKey: string, code: number): string => {
+    const values = site.points.find((x) => x.key === pointKey)?.values;
+    const t = values?.[String(code)];
+    return t ? `${code} ${loc(t)}` : String(code);
+  };
+
+  const tables: TextTable[] = [
+    {
+      table: 'comparison',
+      columns: head('entries.room', 'report.point', 'period.unit', 'report.min', 'report.max', 'report.mean', 'period.prevMin', 'period.prevMax', 'period.prevMean', 'period.high', 'period.highHigh'),
+      rows: r.trends.map((t) => [room(t.roomId), point(t.pointKey), t.unit, opt(t.period?.min), opt(t.period?.max), opt(t.period?.mean), opt(t.previous?.min), opt(t.previous?.max), opt(t.previous?.mean), opt(t.limits.high), opt(t.limits.highHigh)]),
+    },
+    {
+      table: 'trends',
+      columns: head('entries.room', 'report.point', 'period.date', 'report.min', 'report.max', 'report.mean', 'period.unit'),
+      rows: r.trends.flatMap((t) => t.days.map((d) => [room(t.roomId), point(t.pointKey), d.date, round(d.min), round(d.max), round(d.mean), t.unit])),
+    },
+    {
+      table: 'exceedances',
+      columns: head('period.rank', 'entries.room', 'report.point', 'period.limit', 'period.minutesAbove', 'period.excursions', 'period.worst', 'period.worstAt'),
+      rows: r.exceedances.map((e, i) => [String(i + 1), room(e.roomId), point(e.pointKey), `${condition(e.limit)} ${round(e.value)} ${e.unit}`.trim(), String(e.minutes), String(e.excursions), `${round(e.worst)} ${e.unit}`.trim(), time(e.worstAt)]),
+    },
+    {
+      table: 'patrolReadings',
+      columns: head('entries.room', 'period.schedule', 'period.reading', 'period.count', 'report.min', 'report.max', 'report.mean'),
+      rows: r.patrolReadings.map((p) => [room(p.roomId), p.scheduleId, p.reading, String(p.count), round(p.min), round(p.max), round(p.mean)]),
+    },
+    {
+      table: 'alarmKpis',
+      columns: head('period.metric', 'period.value'),
+      rows: [
+        [tr('period.kpi.raised'), String(a.raised)],
+        [tr('period.kpi.avgPer10Min', { positions: a.operatorPositions }), round(a.avgPer10Min)],
+        [tr('period.kpi.peakPer10Min'), String(a.peakPer10Min)],
+        [tr('period.kpi.peakAt'), time(a.peakAt)],
+        [tr('period.kpi.floodShare', { periods: a.periods10Min }), `${pct(a.floodShare)} % (${a.floodPeriods})`],
+        [tr('period.kpi.badActorShare'), `${pct(a.badActors.reduce((s, b) => s + b.share, 0))} %`],
+        [tr('period.kpi.chattering'), String(a.chattering.length)],
+        [tr('period.kpi.fleeting'), String(a.fleeting)],
+        [tr('period.kpi.standing'), String(a.standing.length)],
+        [tr('period.kpi.shelved'), `${round(a.shelvedMinutes)} (${a.shelves})`],
+        [tr('period.kpi.outOfService'), `${round(a.outOfServiceMinutes)} (${a.outOfService})`],
+        ...a.escalations.map((e) => [tr('period.kpi.escalations', { level: e.level }), String(e.count)]),
+      ],
+    },
+    {
+      table: 'badActors',
+      columns: head('period.rank', 'entries.room', 'report.point', 'period.condition', 'period.count', 'period.share'),
+      rows: a.badActors.map((b, i) => [String(i + 1), room(b.roomId), point(b.pointKey), condition(b.condition), String(b.count), pct(b.share)]),
+    },
+    {
+      table: 'chattering',
+      columns: head('report.point', 'period.condition', 'period.episodes'),
+      rows: a.chattering.map((x) => [point(x.pointKey), condition(x.condition), String(x.episodes)]),
+    },
+    {
+      table: 'standing',
+      columns: head('report.point', 'period.condition', 'period.raisedAt', 'period.hours'),
+      rows: a.standing.map((x) => [point(x.pointKey), condition(x.condition), time(x.raisedAt), round(x.hours)]),
+    },
+    {
+      table: 'responseTimes',
+      columns: head('period.priority', 'period.count', 'period.ackMedian', 'period.ackP90', 'period.clearMedian', 'period.clearP90'),
+      rows: a.byPriority.map((p) => [tr(`alarm.priority.${p.priority}`), String(p.count), opt(p.ack.median), opt(p.ack.p90), opt(p.clear.median), opt(p.clear.p90)]),
+    },
+    {
+      table: 'equipment',
+      columns: head('entries.room', 'period.device', 'period.starts', 'period.runHours', 'period.counterHours'),
+      rows: r.equipment.map((e) => [room(e.roomId), device(e.deviceId), String(e.starts), round(e.runHours), opt(e.counterHours)]),
+    },
+    {
+      table: 'faults',
+      columns: head('entries.room', 'report.point', 'period.code', 'period.count', 'period.lastAt'),
+      rows: r.faults.map((f) => [room(f.roomId), point(f.pointKey), codeText(f.pointKey, f.code), String(f.count), time(f.lastAt)]),
+    },
+    {
+      table: 'patrols',
+      columns: head('entries.room', 'period.schedule', 'period.due', 'period.done', 'period.late', 'period.missed', 'period.checklistFailed'),
+      rows: c.patrols.map((p) => [room(p.roomId), p.scheduleId, String(p.due), String(p.done), String(p.late), String(p.missed), String(p.checklistFailed)]),
+    },
+    {
+      table: 'compliance',
+      columns: head('period.metric', 'period.value'),
+      rows: [
+        [tr('period.c.shifts'), String(c.handovers.shifts)],
+        [tr('period.c.onTime'), String(c.handovers.onTime)],
+        [tr('period.c.late'), String(c.handovers.late)],
+        [tr('period.c.missing'), String(c.handovers.missing)],
+        [tr('period.c.refused'), String(c.handovers.refused.length)],
+        [tr('period.c.days'), String(c.dutyLog.days)],
+        [tr('period.c.signed'), String(c.dutyLog.signed)],
+        [tr('period.c.unsigned'), c.dutyLog.unsigned.join(' ')],
+        [tr('period.c.roomEntries'), String(c.roomEntries)],
+        [tr('period.c.playbooksOpened'), String(c.playbooks.opened)],
+        [tr('period.c.playbooksClosed'), String(c.playbooks.closed)],
+        ...c.incidents.flatMap((i) => {
+          const category = tr(`journal.category.${i.category}` as MessageKey);
+          return [
+            [tr('period.c.incidents', { category }), String(i.count)],
+            [tr('period.c.incidentsClosed', { category }), String(i.closed)],
+          ];
+        }),
+      ],
+    },
+    {
+      table: 'refusals',
+      columns: head('period.time', 'period.shift', 'period.user', 'period.reasons'),
+      rows: c.handovers.refused.map((x) => [time(x.ts), x.shift, x.user, x.reasons]),
+    },
+  ];
+  return tables;
+}
