@@ -383,7 +383,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await sup.context().close();
   });
 
-  it('L1: the duty log of both shifts reads right in Chinese for the night officer', async () => {
+  it('L1, P2: the duty log of both shifts reads right in Chinese for the night officer, with the running chiller\'s hourly run log', async () => {
     await duty2.getByTestId('lang-switch').selectOption('zh-CN');
     await duty2.getByTestId('nav-journal').click();
     await duty2.getByTestId('journal-date').fill('2026-11-23');
@@ -395,6 +395,8 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
       '主管 Chen Jing 批准 消防主机二区（Shelly i3） 挂牌（检修）',
       '主管 Chen Jing 批准 消防泵控制柜继电器（Tasmota） 挂牌（隔离）',
       '11月23日 白班 交接完成：值班员 Li Wei → 值班员 Wang Fang',
+      // Issue 14 failure 4: equipment already running when the gateway started gets its hourly entries.
+      '运行记录（每小时）：B2 冷冻站 · 1 号冷水机组：',
     ]) expect(day).toContain(line);
     for (const line of [
       '巡查 配电房巡查 超时：11月23日 白班 时段未巡查',
