@@ -257,7 +257,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
       await expect.poll(() => page.getByTestId('tag-awaiting-fire-panel').count(), WAIT).toBe(0);
       expect(await textOf(page.getByTestId('device-tag-fire-panel'))).toContain('Approved by Supervisor Chen at');
     }
-    await expect.poll(() => logText(duty, 'device.tagApproved'), WAIT).toContain('Supervisor Chen approved the isolation of Fire panel relay module (test)');
+    await expect.poll(() => logText(duty, 'device.tagApproved'), WAIT).toContain('Supervisor Chen approved the tag (Isolation) on Fire panel relay module (test)');
     await sup.screenshot({ path: '/tmp/alarm-isolation-approved.png' });
 
     await returnToService(sup, duty, 'fire-panel');

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../../src/config/load.ts';
+import type { Clock } from '../../src/core/clock.ts';
 import { routes, type AlarmView, type DutyLogEntryView, type HandoverView, type PlaybookView } from '../../src/contract/api.ts';
 import { api, login } from './console-client.ts';
 import { startTestGateway, type TestGateway } from './gateway.ts';
@@ -88,4 +89,15 @@ export async function seedDemoRecord(gw: TestGateway): Promise<void> {
   // S5: a handover refused (checklist incomplete, an open playbook, nobody present).
   const ho = await duty<HandoverView>(routes.handover);
   await duty(routes.handoverOutgoing, 'POST', { shiftKey: ho.outgoing?.key ?? '', checklist: { keys: true, radios: false }, present: [], unfit: [], note: '钥匙少一把' });
+}
+
+/**
+ * The demo site on a clock the test moves (the day-in-the-life test), late handovers and overdue patrols checked
+ * every `dutyCheckMs`, and `edit` applied to the YAML (a test's one deliberate change, said where it is made).
+ * The simulators' control port is a fixed free port in the copy, so `npm run sim -- --config <configFile>` drives them.
+ */
+export async function startDemoSite(opts: { clock: Clock; dutyCheckMs?: number; edit?: (yaml: string) => string }): Promise<TestGateway> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-demo-'));
+  const yaml = (opts.edit ?? ((y: string) => y))(await demoSiteYaml(dataDir));
+  return startTestGateway({ dataDir, yaml, clock: opts.clock, ...(opts.dutyCheckMs === undefined ? {} : { dutyCheckMs: opts.dutyCheckMs }) });
 }

@@ -14,3 +14,16 @@ export function fakeClock(start = Date.UTC(2026, 10, 23, 2, 0, 0)): FakeClock {
     set: (ms) => void (now = ms),
   };
 }
+
+/**
+ * A clock that runs at real speed from `start` and that the test moves on by hand: on-delays, escalation
+ * countdowns and "seconds ago" behave as on a real site between the jumps across a day.
+ */
+export function runningClock(start: number): FakeClock {
+  let offset = start - Date.now();
+  return {
+    now: () => Date.now() + offset,
+    advance: (ms) => void (offset += ms),
+    set: (ms) => void (offset = ms - Date.now()),
+  };
+}

@@ -45,6 +45,14 @@ describe('console store: what sounds and flashes', () => {
     expect(store.sounds(shelved)).toBe(false);
   });
 
+  it('A6: the overnight alarm about an active tag is not silenced by that tag: it flashes and sounds', () => {
+    const overnight = alarm({ condition: 'isolationOvernight', priority: 'high', rule: 'A6', value: 0, limit: 0, unit: '' });
+    const store = storeWith(overnight);
+    store.receive({ type: 'tags', tag: tag('active') });
+    expect(store.annunciationOf(overnight)).toBe('annunciated');
+    expect(store.soundLevel()).toBe('urgent'); // high, as any high alarm
+  });
+
   it('follows the device tag: an approved tag silences, a requested one does not, removal brings the sound back', () => {
     const a = alarm({ state: 'unack_active' });
     const store = storeWith(a);

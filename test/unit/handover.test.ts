@@ -115,12 +115,15 @@ describe('refusal rules (S5), each with its reason', () => {
     expect(handover.signOutgoing(sign(), w.user('duty')).ok).toBe(true);
   });
 
-  it('major equipment starting or stopping: a transitional value, or a recent equipment entry', () => {
+  it('S5: major equipment starting or stopping: a transitional value, or a recent start/stop entry (not the hourly run log)', () => {
     readings = [chiller(2)];
     expect(reasons(handover.signOutgoing(sign(), w.user('duty')))).toEqual(['equipmentTransition {"point":"chiller-1.runState","value":"2"}']);
     readings = [chiller(2, 'comm_lost')];
     expect(handover.view().refusals).toEqual([]); // a value that is not good is not evidence of anything
     readings = [chiller(1)];
+    // The hourly run log of equipment that keeps running (P2) is no start or stop: it never holds a handover.
+    w.dutyLog.append({ ts: w.clock.now() - 2 * 60_000, kind: 'equipment.runLog' as DutyLogKind, deviceId: 'chiller-1', params: {} });
+    expect(handover.view().refusals).toEqual([]);
     // equipment.* entries come from the sources (start/stop detection), not from this area of the code.
     w.dutyLog.append({ ts: w.clock.now() - 5 * 60_000, kind: 'equipment.started' as DutyLogKind, deviceId: 'chiller-1', params: {} });
     expect(reasons(handover.signOutgoing(sign(), w.user('duty')))).toEqual(['equipmentRecent {"minutes":15,"kind":"equipment.started"}']);

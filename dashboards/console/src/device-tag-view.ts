@@ -65,7 +65,8 @@ export function deviceTagView(store: Store, socket: LiveSocket, device: DeviceVi
       ),
       h('div', { class: 'tag-reason', 'data-testid': `tag-reason-${id}` }, tag.reason),
       h('div', { class: 'tag-meta' }, tr('lifecycle.tag.by', { user: personName(tag.taggedBy), time: formatDateTime(tag.taggedAt) })),
-      tag.approvedBy && tag.kind === 'isolation' && tag.approvedAt !== null
+      // Any tag a supervisor approved for someone else: an isolation, or any tag on a fire/life-safety device (A6).
+      tag.approvedBy && tag.approvedAt !== null && tag.approvedBy !== tag.taggedBy
         ? h('div', { class: 'tag-meta' }, tr('lifecycle.tag.approvedBy', { user: personName(tag.approvedBy), time: formatDateTime(tag.approvedAt) }))
         : null,
       h(

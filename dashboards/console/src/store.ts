@@ -227,7 +227,8 @@ export class Store {
    * approving or removing a tag changes the annunciation of the device's alarms without a new alarm event.
    */
   annunciationOf(alarm: AlarmView): Annunciation {
-    if (this.tags.get(alarm.deviceId)?.state === 'active') return 'out_of_service';
+    // The alarm about the tag itself (A6, left overnight) is never hidden by that tag: it exists to be heard.
+    if (alarm.condition !== 'isolationOvernight' && this.tags.get(alarm.deviceId)?.state === 'active') return 'out_of_service';
     if (alarm.annunciation === 'out_of_service') return alarm.shelved ? 'shelved' : 'annunciated';
     return alarm.annunciation;
   }
