@@ -24,7 +24,7 @@ import { numberArg } from './lib/historian-bench.ts';
 import { startFarm, watchProcess } from './modbus-poll.ts';
 import { report } from './lib/report.ts';
 
-const DATABASE = 'bench_pipeline';
+export const DATABASE = 'bench_pipeline';
 
 /** The gateway's side, in the child process: started, then counts cycles between `start` and `stop` on stdin. */
 async function gatewayPhase(): Promise<void> {
@@ -75,13 +75,54 @@ historian:
   }
   await gateway.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  // stdin and the farm's sockets may still hold the loop open; exiting here also writes a --cpu-prof profile.
+  process.exit(0);
 }
 
-async function countLanded(url: string, from: number, to: number): Promise<number> {
-  const q = `SELECT count("value") FROM "raw"."reading" WHERE time >= ${from}ms AND time < ${to}ms`;
-  const res = await fetch(`${url}/query?db=${DATABASE}&q=${encodeURIComponent(q)}`);
+/** Points of `measurement` (default retention policy unless `rp`) with a time in [from, to), in `database`. */
+export async function countLanded(url: string, database: string, from: number, to: number, measurement = '"raw"."reading"'): Promise<number> {
+  const q = `SELECT count("value") FROM ${measurement} WHERE time >= ${from}ms AND time < ${to}ms`;
+  const res = await fetch(`${url}/query?db=${database}&q=${encodeURIComponent(q)}`);
   const body = (await res.json()) as { results: { series?: { values: [string, number][] }[] }[] };
   return body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
+}
+
+/** Waits until the count of a window stops growing (a backlog drains meanwhile), at most 30 s. */
+export async function settledCount(count: () => Promise<number>): Promise<number> {
+  let landed = 0;
+  for (let i = 0; i < 30; i++) {
+    await sleep(1000);
+    const n = await count();
+    if (n === landed && n > 0) break;
+    landed = n;
+  }
+  return landed;
+}
+
+/** The gateway in its own process (the phase above), with `npm start`'s flags; `start`/`stop` bracket the
+ *  measured window and `stop` answers the cycles polled in it and how many were late. */
+export async function spawnGateway(o: { ports: number[]; influxUrl: string; args: string[]; profDir?: string | null }) {
+  const start = startCommand();
+  const nodeFlags = [...start.args.slice(0, -1), ...(o.profDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profDir}`] : [])];
+  const child = spawn(process.execPath, [...nodeFlags, join(import.meta.dirname, 'run.ts'), 'pipeline', ...o.args, '--phase', 'gateway', '--ports', o.ports.join(','), '--influx', o.influxUrl], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...start.env },
+  });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  if ((await lines.next()).value !== 'ready') throw new Error('gateway phase did not start');
+  return {
+    pid: child.pid!,
+    start: () => void child.stdin!.write('start\n'),
+    async stop(): Promise<{ cycles: number; late: number }> {
+      child.stdin!.write('stop\n');
+      return JSON.parse((await lines.next()).value as string) as { cycles: number; late: number };
+    },
+    async quit(): Promise<void> {
+      if (child.exitCode !== null) return;
+      child.stdin!.write('quit\n');
+      await once(child, 'exit');
+    },
+  };
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -93,31 +134,18 @@ export async function main(args: string[]): Promise<void> {
   const profDir = args.includes('--cpu-prof') ? args[args.indexOf('--cpu-prof') + 1]! : null;
   const influxd = await startInfluxd();
   const farm = await startFarm('tcp', devices, registers);
-  const start = startCommand();
-  const nodeFlags = [...start.args.slice(0, -1), ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
-  const child = spawn(process.execPath, [...nodeFlags, join(import.meta.dirname, 'run.ts'), 'pipeline', ...args, '--phase', 'gateway', '--ports', farm.ports.join(','), '--influx', influxd.url], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, ...start.env },
-  });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  let gateway: Awaited<ReturnType<typeof spawnGateway>> | null = null;
   try {
-    if ((await lines.next()).value !== 'ready') throw new Error('gateway phase did not start');
+    gateway = await spawnGateway({ ports: farm.ports, influxUrl: influxd.url, args, profDir });
     await sleep(10_000); // warm-up: connections, JIT, the first rollups
-    child.stdin!.write('start\n');
+    gateway.start();
     const t0 = Date.now();
-    const { cpuMs, rssMax } = await watchProcess(child.pid!, seconds);
+    const { cpuMs, rssMax } = await watchProcess(gateway.pid, seconds);
     const t1 = Date.now();
-    child.stdin!.write('stop\n');
-    const { cycles, late } = JSON.parse((await lines.next()).value as string) as { cycles: number; late: number };
+    const { cycles, late } = await gateway.stop();
     // Readings of the window still on their way are given up to 30 s to land (a backlog drains meanwhile).
     const offered = (devices * registers * (t1 - t0)) / intervalMs;
-    let landed = 0;
-    for (let i = 0; i < 30; i++) {
-      await sleep(1000);
-      const n = await countLanded(influxd.url, t0, t1);
-      if (n === landed && n > 0) break;
-      landed = n;
-    }
+    const landed = await settledCount(() => countLanded(influxd.url, DATABASE, t0, t1));
     const points = cycles * registers;
     report(`pipeline: ${devices} devices × ${registers} registers every ${intervalMs} ms, alarms, duty log, console, rollups, outbox${numberArg('memory-points', -1) === 0 ? ' (every point on disk, issue-6 mode)' : ''} → influxd, ${seconds} s`, {
       'points/s offered (devices × registers / interval)': (devices * registers * 1000) / intervalMs,
@@ -130,8 +158,7 @@ export async function main(args: string[]): Promise<void> {
       'landed in InfluxDB, % of offered': ((100 * landed) / offered).toFixed(2),
     });
   } finally {
-    child.stdin!.write('quit\n');
-    await once(child, 'exit');
+    await gateway?.quit();
     farm.stop();
     await influxd.stop();
   }
