@@ -142,7 +142,7 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
  * How the phases are started: as `npm start` starts the gateway (package.json `config`), or with
  * `ROOMWATCH_BENCH_NODE_FLAGS` / `ROOMWATCH_BENCH_ENV` to try other settings without editing package.json.
  */
-function started(): { env: NodeJS.ProcessEnv; nodeFlags: string[]; entry: string; described: string } {
+export function started(): { env: NodeJS.ProcessEnv; nodeFlags: string[]; entry: string; described: string } {
   const start = startCommand();
   const words = (s: string): string[] => s.split(/\s+/).filter(Boolean);
   const flagsOverride = process.env['ROOMWATCH_BENCH_NODE_FLAGS'];

@@ -18,10 +18,9 @@ import { systemClock } from '../src/core/clock.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { createGateway } from '../src/gateway.ts';
 import { startInfluxd } from '../test/helpers/influxd.ts';
-import { startCommand } from '../scripts/build-server.ts';
 import { benchProfile } from './lib/bench-profile.ts';
 import { numberArg } from './lib/historian-bench.ts';
-import { startFarm, watchProcess } from './modbus-poll.ts';
+import { startFarm, started, watchProcess } from './modbus-poll.ts';
 import { report } from './lib/report.ts';
 
 export const DATABASE = 'bench_pipeline';
@@ -102,11 +101,11 @@ export async function settledCount(count: () => Promise<number>): Promise<number
 /** The gateway in its own process (the phase above), with `npm start`'s flags; `start`/`stop` bracket the
  *  measured window and `stop` answers the cycles polled in it and how many were late. */
 export async function spawnGateway(o: { ports: number[]; influxUrl: string; args: string[]; profDir?: string | null }) {
-  const start = startCommand();
-  const nodeFlags = [...start.args.slice(0, -1), ...(o.profDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profDir}`] : [])];
+  const start = started(); // npm start's flags, or ROOMWATCH_BENCH_NODE_FLAGS / ROOMWATCH_BENCH_ENV
+  const nodeFlags = [...start.nodeFlags, ...(o.profDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profDir}`] : [])];
   const child = spawn(process.execPath, [...nodeFlags, join(import.meta.dirname, 'run.ts'), 'pipeline', ...o.args, '--phase', 'gateway', '--ports', o.ports.join(','), '--influx', o.influxUrl], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, ...start.env },
+    env: start.env,
   });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   if ((await lines.next()).value !== 'ready') throw new Error('gateway phase did not start');
