@@ -187,8 +187,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     const params: NewDutyLogEntry['params'] = detail === null ? {} : { detail };
     const existing = records.openByCondition(point.key, condition);
     if (existing) return apply(existing, 'activate', now, { value, detail }, null, params);
-    const inserted = db
-      .prepare(
+    const inserted = store
+      .sql(
         `INSERT INTO alarms (point_key, room_id, device_id, condition, priority, rule, state, value, limit_value, unit, raised_at, kind, latched, detail)
          VALUES (?, ?, ?, ?, ?, ?, 'normal', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       )
