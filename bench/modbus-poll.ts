@@ -42,7 +42,7 @@ export async function startFarm(mode: 'tcp' | 'rtu', count: number, registers: n
   const child = spawn(process.execPath, [join(import.meta.dirname, 'lib/modbus-farm.ts'), mode, String(count), String(registers)], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const { ports } = JSON.parse(line) as { ports: number[] };
-  return { ports, send: (cmd: string) => child.stdin!.write(cmd + '\n'), stop: () => child.kill('SIGTERM') };
+  return { ports, pid: child.pid!, send: (cmd: string) => child.stdin!.write(cmd + '\n'), stop: () => child.kill('SIGTERM') };
 }
 
 async function bareLoop(ports: number[], registers: number, intervalMs: number, seconds: number) {
