@@ -1,4 +1,4 @@
-// `npm run bench -- pipeline [--devices 200] [--registers 10] [--interval 1000] [--seconds 60] [--memory-points N] [--cpu-prof DIR] [--farm-processes 1]`
+// `npm run bench -- pipeline [--devices 200] [--registers 10] [--interval 1000] [--seconds 60] [--memory-points N] [--cpu-prof DIR] [--farm-processes 1] [--flush-ms N]`
 // The whole pipeline of issue 17: N simulated Modbus TCP devices × M holding registers (one listener per device,
 // bench/lib/modbus-farm.ts, its own process) polled by a Roomwatch gateway with everything on (R1 alarm
 // evaluation, duty log, console server, rollups, the historian's outbox) into one real influxd started here.
@@ -32,6 +32,7 @@ async function gatewayPhase(): Promise<void> {
   const registers = numberArg('registers', 10);
   const intervalMs = numberArg('interval', 1000);
   const memoryPoints = numberArg('memory-points', -1);
+  const flushMs = numberArg('flush-ms', -1);
   const profile = benchProfile(registers);
   const dataDir = mkdtempSync(join(tmpdir(), 'rw-bench-pipe-'));
   const devices = ports
@@ -47,7 +48,7 @@ devices:
 ${devices}
 users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
 historian:
-  influx: { url: ${influxUrl}, database: ${DATABASE}${memoryPoints >= 0 ? `, outboxMemoryPoints: ${memoryPoints}` : ''} }
+  influx: { url: ${influxUrl}, database: ${DATABASE}${memoryPoints >= 0 ? `, outboxMemoryPoints: ${memoryPoints}` : ''}${flushMs > 0 ? `, flushIntervalMs: ${flushMs}` : ''} }
 `, new Map([[profile.id, profile]]));
   let measuring = false;
   let cycles = 0;
