@@ -13,6 +13,7 @@ import { systemClock } from '../src/core/clock.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import type { Reading } from '../src/core/reading.ts';
 import { Worker } from 'node:worker_threads';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { login } from '../test/helpers/console-client.ts';
 import { cpuMeter, report, summarize } from './lib/report.ts';
 
@@ -70,6 +71,9 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     sentAt.set(t.alarm.id, list);
   });
   const cpu = cpuMeter();
+  // Stalls of the gateway's thread (a long SQLite commit, GC, a periodic task) show here, apart from the consoles'.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const begin = performance.now();
   const end = begin + seconds * 1000;
   for (let tick = 1; performance.now() < end; tick++) {
@@ -112,6 +116,7 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
       'console deliveries': result.stamps.length,
       'consoles that missed or doubled an event': wrong,
       'gateway CPU share of one core (incl. store fsyncs)': used.coreShare,
+      'gateway event-loop delay ms, p99 / max': `${(loopDelay.percentile(99) / 1e6).toFixed(1)} / ${(loopDelay.max / 1e6).toFixed(1)}`,
     },
     summarize(latencies),
   );
