@@ -42,7 +42,7 @@ export async function startFarm(mode: 'tcp' | 'rtu', count: number, registers: n
   const child = spawn(process.execPath, [join(import.meta.dirname, 'lib/modbus-farm.ts'), mode, String(count), String(registers)], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const { ports } = JSON.parse(line) as { ports: number[] };
-  return { ports, send: (cmd: string) => child.stdin!.write(cmd + '\n'), stop: () => child.kill('SIGTERM') };
+  return { ports, pid: child.pid!, send: (cmd: string) => child.stdin!.write(cmd + '\n'), stop: () => child.kill('SIGTERM') };
 }
 
 async function bareLoop(ports: number[], registers: number, intervalMs: number, seconds: number) {
@@ -142,7 +142,7 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
  * How the phases are started: as `npm start` starts the gateway (package.json `config`), or with
  * `ROOMWATCH_BENCH_NODE_FLAGS` / `ROOMWATCH_BENCH_ENV` to try other settings without editing package.json.
  */
-function started(): { env: NodeJS.ProcessEnv; nodeFlags: string[]; entry: string; described: string } {
+export function started(): { env: NodeJS.ProcessEnv; nodeFlags: string[]; entry: string; described: string } {
   const start = startCommand();
   const words = (s: string): string[] => s.split(/\s+/).filter(Boolean);
   const flagsOverride = process.env['ROOMWATCH_BENCH_NODE_FLAGS'];

@@ -1,4 +1,4 @@
-// `npm run bench -- pipeline [--devices 200] [--registers 10] [--interval 1000] [--seconds 60] [--memory-points N] [--cpu-prof DIR]`
+// `npm run bench -- pipeline [--devices 200] [--registers 10] [--interval 1000] [--seconds 60] [--memory-points N] [--cpu-prof DIR] [--farm-processes 1] [--flush-ms N]`
 // The whole pipeline of issue 17: N simulated Modbus TCP devices × M holding registers (one listener per device,
 // bench/lib/modbus-farm.ts, its own process) polled by a Roomwatch gateway with everything on (R1 alarm
 // evaluation, duty log, console server, rollups, the historian's outbox) into one real influxd started here.
@@ -8,7 +8,7 @@
 // disk first), for comparison; `--cpu-prof DIR` writes a V8 CPU profile of the gateway (node --cpu-prof).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,13 +18,12 @@ import { systemClock } from '../src/core/clock.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { createGateway } from '../src/gateway.ts';
 import { startInfluxd } from '../test/helpers/influxd.ts';
-import { startCommand } from '../scripts/build-server.ts';
 import { benchProfile } from './lib/bench-profile.ts';
 import { numberArg } from './lib/historian-bench.ts';
-import { startFarm, watchProcess } from './modbus-poll.ts';
+import { processCpuMs, startFarm, started, watchProcess } from './modbus-poll.ts';
 import { report } from './lib/report.ts';
 
-const DATABASE = 'bench_pipeline';
+export const DATABASE = 'bench_pipeline';
 
 /** The gateway's side, in the child process: started, then counts cycles between `start` and `stop` on stdin. */
 async function gatewayPhase(): Promise<void> {
@@ -33,6 +32,7 @@ async function gatewayPhase(): Promise<void> {
   const registers = numberArg('registers', 10);
   const intervalMs = numberArg('interval', 1000);
   const memoryPoints = numberArg('memory-points', -1);
+  const flushMs = numberArg('flush-ms', -1);
   const profile = benchProfile(registers);
   const dataDir = mkdtempSync(join(tmpdir(), 'rw-bench-pipe-'));
   const devices = ports
@@ -48,7 +48,7 @@ devices:
 ${devices}
 users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
 historian:
-  influx: { url: ${influxUrl}, database: ${DATABASE}${memoryPoints >= 0 ? `, outboxMemoryPoints: ${memoryPoints}` : ''} }
+  influx: { url: ${influxUrl}, database: ${DATABASE}${memoryPoints >= 0 ? `, outboxMemoryPoints: ${memoryPoints}` : ''}${flushMs > 0 ? `, flushIntervalMs: ${flushMs}` : ''} }
 `, new Map([[profile.id, profile]]));
   let measuring = false;
   let cycles = 0;
@@ -75,13 +75,66 @@ historian:
   }
   await gateway.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  // stdin and the farm's sockets may still hold the loop open; exiting here also writes a --cpu-prof profile.
+  process.exit(0);
 }
 
-async function countLanded(url: string, from: number, to: number): Promise<number> {
-  const q = `SELECT count("value") FROM "raw"."reading" WHERE time >= ${from}ms AND time < ${to}ms`;
-  const res = await fetch(`${url}/query?db=${DATABASE}&q=${encodeURIComponent(q)}`);
+/** Points of `measurement` (default retention policy unless `rp`) with a time in [from, to), in `database`. */
+export async function countLanded(url: string, database: string, from: number, to: number, measurement = '"raw"."reading"'): Promise<number> {
+  const q = `SELECT count("value") FROM ${measurement} WHERE time >= ${from}ms AND time < ${to}ms`;
+  const res = await fetch(`${url}/query?db=${database}&q=${encodeURIComponent(q)}`);
   const body = (await res.json()) as { results: { series?: { values: [string, number][] }[] }[] };
   return body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
+}
+
+/** Waits until the count of a window stops growing (a backlog drains meanwhile), at most 30 s. */
+export async function settledCount(count: () => Promise<number>): Promise<number> {
+  let landed = 0;
+  for (let i = 0; i < 30; i++) {
+    await sleep(1000);
+    const n = await count();
+    if (n === landed && n > 0) break;
+    landed = n;
+  }
+  return landed;
+}
+
+/** The gateway in its own process (the phase above), with `npm start`'s flags; `start`/`stop` bracket the
+ *  measured window and `stop` answers the cycles polled in it and how many were late. */
+export async function spawnGateway(o: { ports: number[]; influxUrl: string; args: string[]; profDir?: string | null }) {
+  const start = started(); // npm start's flags, or ROOMWATCH_BENCH_NODE_FLAGS / ROOMWATCH_BENCH_ENV
+  const nodeFlags = [...start.nodeFlags, ...(o.profDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profDir}`] : [])];
+  const child = spawn(process.execPath, [...nodeFlags, join(import.meta.dirname, 'run.ts'), 'pipeline', ...o.args, '--phase', 'gateway', '--ports', o.ports.join(','), '--influx', o.influxUrl], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: start.env,
+  });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  if ((await lines.next()).value !== 'ready') throw new Error('gateway phase did not start');
+  return {
+    pid: child.pid!,
+    start: () => void child.stdin!.write('start\n'),
+    async stop(): Promise<{ cycles: number; late: number }> {
+      child.stdin!.write('stop\n');
+      return JSON.parse((await lines.next()).value as string) as { cycles: number; late: number };
+    },
+    async quit(): Promise<void> {
+      if (child.exitCode !== null) return;
+      child.stdin!.write('quit\n');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** The simulated devices split over `processes` farm processes (one thread each), so the farm is not the limit
+ *  at high rates; the ports in device order. */
+export async function startFarms(devices: number, registers: number, processes: number) {
+  const sizes = Array.from({ length: processes }, (_, i) => Math.floor(devices / processes) + (i < devices % processes ? 1 : 0)).filter((n) => n > 0);
+  const farms = await Promise.all(sizes.map((n) => startFarm('tcp', n, registers)));
+  return {
+    ports: farms.flatMap((f) => f.ports),
+    cpuMs: () => farms.reduce((sum, f) => sum + processCpuMs(f.pid), 0),
+    stop: () => farms.forEach((f) => f.stop()),
+  };
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -92,32 +145,21 @@ export async function main(args: string[]): Promise<void> {
   const seconds = numberArg('seconds', 60);
   const profDir = args.includes('--cpu-prof') ? args[args.indexOf('--cpu-prof') + 1]! : null;
   const influxd = await startInfluxd();
-  const farm = await startFarm('tcp', devices, registers);
-  const start = startCommand();
-  const nodeFlags = [...start.args.slice(0, -1), ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
-  const child = spawn(process.execPath, [...nodeFlags, join(import.meta.dirname, 'run.ts'), 'pipeline', ...args, '--phase', 'gateway', '--ports', farm.ports.join(','), '--influx', influxd.url], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, ...start.env },
-  });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const farm = await startFarms(devices, registers, numberArg('farm-processes', 1));
+  let gateway: Awaited<ReturnType<typeof spawnGateway>> | null = null;
   try {
-    if ((await lines.next()).value !== 'ready') throw new Error('gateway phase did not start');
+    gateway = await spawnGateway({ ports: farm.ports, influxUrl: influxd.url, args, profDir });
     await sleep(10_000); // warm-up: connections, JIT, the first rollups
-    child.stdin!.write('start\n');
+    gateway.start();
     const t0 = Date.now();
-    const { cpuMs, rssMax } = await watchProcess(child.pid!, seconds);
+    const farmCpu0 = farm.cpuMs();
+    const { cpuMs, rssMax } = await watchProcess(gateway.pid, seconds);
+    const farmCores = (farm.cpuMs() - farmCpu0) / (Date.now() - t0);
     const t1 = Date.now();
-    child.stdin!.write('stop\n');
-    const { cycles, late } = JSON.parse((await lines.next()).value as string) as { cycles: number; late: number };
+    const { cycles, late } = await gateway.stop();
     // Readings of the window still on their way are given up to 30 s to land (a backlog drains meanwhile).
     const offered = (devices * registers * (t1 - t0)) / intervalMs;
-    let landed = 0;
-    for (let i = 0; i < 30; i++) {
-      await sleep(1000);
-      const n = await countLanded(influxd.url, t0, t1);
-      if (n === landed && n > 0) break;
-      landed = n;
-    }
+    const landed = await settledCount(() => countLanded(influxd.url, DATABASE, t0, t1));
     const points = cycles * registers;
     report(`pipeline: ${devices} devices × ${registers} registers every ${intervalMs} ms, alarms, duty log, console, rollups, outbox${numberArg('memory-points', -1) === 0 ? ' (every point on disk, issue-6 mode)' : ''} → influxd, ${seconds} s`, {
       'points/s offered (devices × registers / interval)': (devices * registers * 1000) / intervalMs,
@@ -126,12 +168,14 @@ export async function main(args: string[]): Promise<void> {
       'CPU µs per point polled': ((cpuMs * 1000) / Math.max(1, points)).toFixed(1),
       'cores used (gateway process)': (cpuMs / (t1 - t0)).toFixed(3),
       'RSS MiB, highest': rssMax,
+      // The simulated devices share the machine: a farm near 1.0 core (one thread) is the limit, not the gateway.
+      'cores used (farm process, not the gateway)': farmCores.toFixed(3),
+      'load average (1 min) at the end': readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!,
       'landed in InfluxDB, % of polled in the window': ((100 * landed) / Math.max(1, points)).toFixed(2),
       'landed in InfluxDB, % of offered': ((100 * landed) / offered).toFixed(2),
     });
   } finally {
-    child.stdin!.write('quit\n');
-    await once(child, 'exit');
+    await gateway?.quit();
     farm.stop();
     await influxd.stop();
   }

@@ -229,8 +229,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     const params: NewDutyLogEntry['params'] = { ...(detail === null ? {} : { detail }), ...(evidence === null ? {} : { evidence }) };
     const existing = records.openByCondition(point.key, condition);
     if (existing) return apply(existing, 'activate', now, { value, detail, ...(evidence === null ? {} : { evidence }) }, null, params);
-    const inserted = db
-      .prepare(
+    const inserted = store
+      .sql(
         `INSERT INTO alarms (point_key, room_id, device_id, condition, priority, rule, state, value, limit_value, unit, raised_at, kind, latched, detail, evidence)
          VALUES (?, ?, ?, ?, ?, ?, 'normal', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       )

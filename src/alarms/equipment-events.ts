@@ -49,18 +49,24 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog }): E
   /** The last good value of each operating-mode point. */
   const modes = new Map<string, number | boolean>();
   const online = new Map<string, boolean>();
-  /** The last good numeric readings per device, as "name value unit" (the run log's content, P2). */
-  const lastGood = new Map<string, Map<string, string>>();
+  /** Devices with a run-status point: only they have starts, stops and run logs. The others' readings are not
+   *  looked at (issue 17: nothing is remembered or formatted per reading of a plain sensor). */
+  const withRunStatus = new Set<string>();
+  for (const p of site.points.values()) if ('running' in p.spec && p.spec.running) withRunStatus.add(p.deviceId);
+  /** The last good numeric readings of those devices, per point (the run log's content, P2), formatted when a
+   *  log entry is written. */
+  const lastGood = new Map<string, Map<string, Reading>>();
   /** When each running device's run log was last written. */
   const lastRunLog = new Map<string, number>();
 
-  const runLog = (deviceId: string): string => [...(lastGood.get(deviceId)?.values() ?? [])].join(' · ') || '—';
+  const runLog = (deviceId: string): string =>
+    [...(lastGood.get(deviceId)?.values() ?? [])].map((r) => `${r.point} ${String(r.value)}${r.unit ? ` ${r.unit}` : ''}`).join(' · ') || '—';
   const remember = (readings: readonly Reading[]): void => {
     for (const r of readings) {
-      if (r.quality !== 'good' || typeof r.value !== 'number') continue;
-      const m = lastGood.get(r.deviceId) ?? new Map<string, string>();
-      m.set(r.point, `${r.point} ${r.value}${r.unit ? ` ${r.unit}` : ''}`);
-      lastGood.set(r.deviceId, m);
+      if (r.quality !== 'good' || typeof r.value !== 'number' || !withRunStatus.has(r.deviceId)) continue;
+      let m = lastGood.get(r.deviceId);
+      if (!m) lastGood.set(r.deviceId, (m = new Map()));
+      m.set(r.point, r);
     }
   };
 
@@ -75,8 +81,10 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog }): E
       }
     },
     evaluate(readings) {
+      if (!readings.some((r) => withRunStatus.has(r.deviceId))) return;
       // "Before stop" are the readings of the last cycle in which it ran: taken before this batch is remembered.
-      const beforeStop = new Map([...new Set(readings.map((r) => r.deviceId))].map((id) => [id, runLog(id)]));
+      const devices = new Set(readings.filter((r) => withRunStatus.has(r.deviceId)).map((r) => r.deviceId));
+      const beforeStop = new Map([...devices].map((id) => [id, runLog(id)]));
       remember(readings);
       for (const r of readings) {
         // Only a good value tells whether the equipment runs; a lost reading is the comm-loss event's job.

@@ -209,7 +209,10 @@ export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOpt
     sweepTimer = setInterval(sweep, SOCKET_SWEEP_MS);
     sweepTimer.unref();
     bus.on('sessionsEnded', 'console', sweep);
-    bus.on('readings', 'console', (readings) => io?.emit('readings', [...readings]));
+    // No console connected (most of the time at a plant room): nothing to encode (issue 17, per-reading cost).
+    bus.on('readings', 'console', (readings) => {
+      if (io && io.of('/').sockets.size > 0) io.emit('readings', [...readings]);
+    });
     // Alarm changes and duty-log entries are gathered per event-loop turn and sent as one message each: an
     // evaluation that raises 50 alarms costs every console two frames, not a hundred (bench/alarms.ts).
     const pending = { alarms: [] as AlarmView[], entries: [] as DutyLogEntryView[], scheduled: false };

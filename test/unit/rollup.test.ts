@@ -64,7 +64,22 @@ describe('rollups across a restart', () => {
   it('ignores a snapshot it does not understand', () => {
     const ro = createRollups();
     expect(ro.restore(null)).toBe(0);
-    expect(ro.restore({ version: 2, minutes: [], hours: [] })).toBe(0);
+    expect(ro.restore({ version: 3, minutes: [], hours: [] })).toBe(0);
     expect(ro.restore({ version: 1, minutes: [{ r: { pointKey: 1 } }], hours: 'x' })).toBe(0);
+    expect(ro.restore({ version: 2, minutes: [['th1.temperature', 'b1', 'th1', 'temperature', H0, 1, 1, 1, 'one', 1, H0]], hours: [] })).toBe(0);
+  });
+
+  it('read a snapshot saved before issue 17 (buckets as objects, version 1)', () => {
+    const before = createRollups();
+    before.add([r(H0, 10), r(H0 + 30_000, 30)]);
+    // The version-1 form: each bucket as { r: Rollup, sum, lastTs }.
+    const v1 = {
+      version: 1,
+      minutes: [{ r: { resolution: '1m', pointKey: 'th1.temperature', roomId: 'b1', deviceId: 'th1', point: 'temperature', start: H0, min: 10, max: 30, mean: 10, last: 30, count: 2 }, sum: 40, lastTs: H0 + 30_000 }],
+      hours: [],
+    };
+    const after = createRollups();
+    expect(after.restore(v1)).toBe(1);
+    expect(after.add([r(H0 + MINUTE_MS, 0)])).toEqual(before.add([r(H0 + MINUTE_MS, 0)]));
   });
 });

@@ -67,13 +67,18 @@ export function lineWriter(siteId: string) {
     return s;
   };
 
+  /** `reading`'s series per point key, looked up without building a key string per point (the hot path); the
+   *  room is checked, since a reading's room is part of its series. */
+  const readingSeries = new Map<string, { roomId: string; head: string }>();
+
   return {
     /** `reading`: a boolean is stored as 1/0 in the same float field, so the field type never conflicts. */
     reading(r: Reading): string {
       const value = r.value === null ? null : typeof r.value === 'boolean' ? (r.value ? '1' : '0') : float(r.value);
-      const head = seriesOf('reading', r);
+      let cached = readingSeries.get(r.pointKey);
+      if (cached?.roomId !== r.roomId) readingSeries.set(r.pointKey, (cached = { roomId: r.roomId, head: seriesOf('reading', r) }));
       const q = QUALITY[r.quality] ?? str(String(r.quality));
-      return `${head} ${value === null ? '' : `value=${value},`}quality=${q} ${Math.round(r.ts)}`;
+      return `${cached.head} ${value === null ? '' : `value=${value},`}quality=${q} ${Math.round(r.ts)}`;
     },
 
     /** `reading_1m` / `reading_1h`: one point per closed bucket, at the bucket's start. */
