@@ -22,7 +22,7 @@ export interface RecordsDeps {
   equipment: ReadonlyMap<string, string>;
 }
 
-type Records = Pick<PeriodReportView, 'faults' | 'compliance' | 'patrolReadings'> & { equipment: Omit<PeriodReportView['equipment'][number], 'counterHours'>[] };
+type Records = Pick<PeriodReportView, 'faults' | 'compliance'> & { equipment: Omit<PeriodReportView['equipment'][number], 'counterHours'>[] };
 
 /** Records of [period.from, to) where `to` ≤ now; `roomId` null for the whole site. */
 export function recordsOf(deps: RecordsDeps, period: Period, to: number, now: number, roomId: string | null): Records {
@@ -74,19 +74,6 @@ export function recordsOf(deps: RecordsDeps, period: Period, to: number, now: nu
     const checklistFailed = done.filter((slot) => Object.values(JSON.parse(rounds.get(slot.key)!.checklist) as Record<string, unknown>).includes(false)).length;
     return { scheduleId: s.id, roomId: s.room, due: due.length, done: done.length, late, missed: due.length - done.length, checklistFailed };
   });
-  const patrolReadings = schedules.flatMap((s) => {
-    const acc = new Map<string, number[]>();
-    for (const row of db.prepare('SELECT readings FROM patrol_rounds WHERE schedule_id = ? AND ts >= ? AND ts < ?').all(s.id, from, to) as { readings: string }[]) {
-      for (const [reading, v] of Object.entries(JSON.parse(row.readings) as Record<string, unknown>)) {
-        if (typeof v !== 'number') continue;
-        const list = acc.get(reading) ?? [];
-        list.push(v);
-        acc.set(reading, list);
-      }
-    }
-    return [...acc].map(([reading, vs]) => ({ scheduleId: s.id, roomId: s.room, reading, count: vs.length, min: Math.min(...vs), max: Math.max(...vs), mean: vs.reduce((a, b) => a + b, 0) / vs.length }));
-  });
-
   // Handovers of the shifts that started in the period and have ended: completed without a late mark are on time.
   const shifts = plan.shiftsBetween(from, to).filter((s) => s.start >= from && s.end <= now).map((s) => s.key);
   const keys = new Set(shifts);
@@ -116,7 +103,6 @@ export function recordsOf(deps: RecordsDeps, period: Period, to: number, now: nu
   return {
     equipment,
     faults,
-    patrolReadings,
     compliance: {
       patrols,
       handovers: { shifts: shifts.length, onTime, late: lateMarks.size, missing: shifts.length - onTime - lateMarks.size, refused },
