@@ -4,6 +4,7 @@
 // Re-exported by src/contract/api.ts; the console imports the types only.
 import { Type, type Static } from '@sinclair/typebox';
 import type { Localized, Priority } from './api.ts';
+import type { PlaybookReport } from './playbooks.ts';
 
 export const PeriodReportQuery = Type.Object(
   {
@@ -180,7 +181,8 @@ export interface PeriodReportView {
     handovers: { shifts: number; onTime: number; late: number; missing: number; refused: { ts: number; shift: string; reasons: string; user: string }[] };
     dutyLog: { days: number; signed: number; unsigned: string[] };
     roomEntries: number;
-    playbooks: { opened: number; closed: number; list: { id: number; type: string; openedAt: number; closedAt: number | null; report: string | null }[] };
+    /** L7: each playbook with its written report (null while open). */
+    playbooks: { opened: number; closed: number; list: { id: number; type: string; roomId: string | null; openedAt: number; closedAt: number | null; report: PlaybookReport | null }[] };
     incidents: { category: string; count: number }[];
   };
   /** The alarm KPIs and the compliance figures of the previous period, for the comparison column. */

@@ -177,8 +177,11 @@ export function reportTables(r: PeriodReportView, site: Names, text: TableText):
     },
     {
       table: 'playbooks',
-      columns: head('period.playbook', 'period.playbookType', 'period.openedAt', 'period.closedAt', 'period.playbookReport'),
-      rows: c.playbooks.list.map((b) => [`#${b.id}`, tr(`playbooks.type.${b.type}` as MessageKey), time(b.openedAt), time(b.closedAt), b.report ?? '']),
+      columns: head('period.playbook', 'entries.room', 'period.playbookType', 'period.openedAt', 'period.closedAt', 'playbooks.cause', 'playbooks.course', 'playbooks.result', 'playbooks.followUp'),
+      rows: c.playbooks.list.map((b) => [
+        `#${b.id}`, room(b.roomId), tr(`playbooks.type.${b.type}` as MessageKey), time(b.openedAt), time(b.closedAt),
+        b.report?.cause ?? '', b.report?.course ?? '', b.report?.result ?? '', b.report?.followUp ?? '',
+      ]),
     },
   ];
   return tables;

@@ -4,6 +4,7 @@
 // L7) and the incidents written down (L2). Pure reads of the main store.
 import type { DatabaseSync } from 'node:sqlite';
 import type { PeriodReportView } from '../contract/period-report.ts';
+import type { PlaybookReport } from '../contract/playbooks.ts';
 import type { PatrolSchedule } from '../patrols/config-schema.ts';
 import { slotsBetween } from '../patrols/slots.ts';
 import type { ShiftPlan } from '../shifts/shift-plan.ts';
@@ -111,7 +112,7 @@ export function recordsOf(deps: RecordsDeps, period: Period, to: number, now: nu
       playbooks: {
         opened: books.filter((b) => b.opened_at >= from && b.opened_at < to).length,
         closed: books.filter((b) => b.closed_at !== null && b.closed_at >= from && b.closed_at < to).length,
-        list: books.map((b) => ({ id: b.id, type: b.type, openedAt: b.opened_at, closedAt: b.closed_at, report: b.report })),
+        list: books.map((b) => ({ id: b.id, type: b.type, roomId: b.room_id, openedAt: b.opened_at, closedAt: b.closed_at, report: b.report === null ? null : (JSON.parse(b.report) as PlaybookReport) })),
       },
       incidents: [...incidents].map(([category, count]) => ({ category, count })).sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
     },
