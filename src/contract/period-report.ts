@@ -111,6 +111,7 @@ export interface AlarmKpisView {
 
 export interface PatrolComplianceView {
   scheduleId: string;
+  scheduleName: Localized;
   roomId: string;
   due: number;
   done: number;

@@ -163,7 +163,7 @@ export function reportTables(r: PeriodReportView, site: Names, text: TableText):
     {
       table: 'patrols',
       columns: head('entries.room', 'period.schedule', 'period.due', 'period.done', 'period.late', 'period.missed', 'period.checklistFailed'),
-      rows: c.patrols.map((p) => [room(p.roomId), p.scheduleId, String(p.due), String(p.done), String(p.late), String(p.missed), String(p.checklistFailed)]),
+      rows: c.patrols.map((p) => [room(p.roomId), loc(p.scheduleName), String(p.due), String(p.done), String(p.late), String(p.missed), String(p.checklistFailed)]),
     },
     {
       table: 'compliance',

@@ -73,7 +73,7 @@ export function recordsOf(deps: RecordsDeps, period: Period, to: number, now: nu
     const done = due.filter((slot) => rounds.has(slot.key));
     const late = done.filter((slot) => rounds.get(slot.key)!.ts >= slot.end).length;
     const checklistFailed = done.filter((slot) => Object.values(JSON.parse(rounds.get(slot.key)!.checklist) as Record<string, unknown>).includes(false)).length;
-    return { scheduleId: s.id, roomId: s.room, due: due.length, done: done.length, late, missed: due.length - done.length, checklistFailed };
+    return { scheduleId: s.id, scheduleName: s.name, roomId: s.room, due: due.length, done: done.length, late, missed: due.length - done.length, checklistFailed };
   });
   // Handovers of the shifts that started in the period and have ended: completed without a late mark are on time.
   const shifts = plan.shiftsBetween(from, to).filter((s) => s.start >= from && s.end <= now).map((s) => s.key);

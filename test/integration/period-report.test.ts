@@ -78,7 +78,7 @@ describe('period report API on a generated month (M1)', () => {
 
   it('has the compliance evidence: patrols, handovers, sign-offs, entries, incidents', () => {
     const want = complianceFigures(site.records);
-    expect(r.compliance.patrols).toEqual([{ scheduleId: 'b1-shift', roomId: ROOM, ...want.patrols }]);
+    expect(r.compliance.patrols).toEqual([{ scheduleId: 'b1-shift', scheduleName: expect.objectContaining({ en: 'B1 shift patrol' }), roomId: ROOM, ...want.patrols }]);
     expect(r.patrolReadings[0]).toMatchObject({ reading: 'meter', count: want.patrols.done, min: want.meter.min, max: want.meter.max });
     const { refused, ...handovers } = r.compliance.handovers;
     expect({ ...handovers, refused: refused.length }).toEqual(want.handovers);
