@@ -184,7 +184,8 @@ export interface PeriodReportView {
     roomEntries: number;
     /** L7: each playbook with its written report (null while open). */
     playbooks: { opened: number; closed: number; list: { id: number; type: string; roomId: string | null; openedAt: number; closedAt: number | null; report: PlaybookReport | null }[] };
-    incidents: { category: string; count: number }[];
+    /** L2 incidents per category: `count` written down in the period, `closed` resolved in it (S5, S7). */
+    incidents: { category: string; count: number; closed: number }[];
   };
   /** The alarm KPIs and the compliance figures of the previous period, for the comparison column. */
   previous: PreviousPeriodView;

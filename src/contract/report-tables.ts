@@ -91,7 +91,13 @@ export function reportTables(r: PeriodReportView, site: Names, text: TableText):
     ['roomEntries', tr('period.c.roomEntries'), String(x.roomEntries)],
     ['playbooksOpened', tr('period.c.playbooksOpened'), String(x.playbooks.opened)],
     ['playbooksClosed', tr('period.c.playbooksClosed'), String(x.playbooks.closed)],
-    ...x.incidents.map((i): Keyed[number] => [`incident-${i.category}`, tr('period.c.incidents', { category: tr(`journal.category.${i.category}` as MessageKey) }), String(i.count)]),
+    ...x.incidents.flatMap((i): Keyed => {
+      const category = tr(`journal.category.${i.category}` as MessageKey);
+      return [
+        [`incident-${i.category}`, tr('period.c.incidents', { category }), String(i.count)],
+        [`incidentClosed-${i.category}`, tr('period.c.incidentsClosed', { category }), String(i.closed)],
+      ];
+    }),
   ];
 
   const tables: TextTable[] = [
