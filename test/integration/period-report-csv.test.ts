@@ -1,6 +1,7 @@
 // The period report's CSV files opened in a spreadsheet (issue 16): a room, a device and a playbook's report whose
 // text starts with a formula (=HYPERLINK, @SUM, +…) come out as text, prefixed with ', while a cold room's negative
-// temperatures stay numbers. Names from the site config, the report written through the playbook API.
+// temperatures stay numbers. Names from the site config, the report written through the playbook API; incidents
+// written down and resolved through the duty-log API are counted opened and closed.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,11 @@ beforeAll(async () => {
   const { id } = await post('/api/playbooks', { type: 'power-cut', situation: 'Mains lost', roomId: 'dist-room-b1' });
   for (const step of playbookSteps['power-cut']) await post(`/api/playbooks/${id}/steps/${step}`, { note: 'done' });
   await post(`/api/playbooks/${id}/report`, { cause: CAUSE, course: COURSE, result: 'Power back', followUp: '-' });
+  // Two theft incidents written down in the console, one closed with Resolve (S5/S7).
+  const first = await post('/api/duty-log/notes', { category: 'theft', situation: 'cable missing', handling: 'reported', followUp: 'check the CCTV', roomId: 'dist-room-b1' });
+  await post('/api/duty-log/notes', { category: 'theft', situation: 'tool box missing', handling: 'reported', followUp: 'ask the contractor', roomId: 'dist-room-b1' });
+  clock.advance(60_000);
+  await post(`/api/duty-log/notes/${first.id}/resolve`, { how: 'cable found in the store room' });
   clock.advance(1000); // the report covers up to now: what was just written is in it
 }, 60_000);
 afterAll(async () => gw?.dispose());
@@ -62,6 +68,13 @@ describe('period report CSV in a spreadsheet', () => {
     const playbooks = await csv('playbooks');
     expect(playbooks[1]!.slice(0, 3)).toEqual(['#1', `'${ROOM_NAME}`, 'Power cut (E1)']);
     expect(playbooks[1]!.slice(5)).toEqual([`'${CAUSE}`, `'${COURSE}`, 'Power back', "'-"]);
+  });
+
+  it('counts the incidents written down and those closed through the console, in the report and its CSV', async () => {
+    const res = await api<{ compliance: { incidents: unknown[] } }>(gw.url, cookie, '/api/period-report?room=dist-room-b1');
+    expect(res.body.compliance.incidents).toEqual([{ category: 'theft', count: 2, closed: 1 }]);
+    const rows = await csv('compliance');
+    expect(rows.filter((r) => r[0]!.startsWith('Incidents') && r[0]!.includes('Theft')).map((r) => r.slice(0, 2))).toEqual([['Incidents: Theft', '2'], ['Incidents closed: Theft', '1']]);
   });
 
   it('shows the same names unprefixed in the report itself (the guard is the CSV\'s)', async () => {
