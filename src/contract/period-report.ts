@@ -3,7 +3,8 @@
 // evidence of patrols, handovers, sign-offs, entries and playbooks; with the meeting record signed on it.
 // Re-exported by src/contract/api.ts; the console imports the types only.
 import { Type, type Static } from '@sinclair/typebox';
-import type { Priority } from './api.ts';
+import type { Localized, Priority } from './api.ts';
+import type { PlaybookReport } from './playbooks.ts';
 
 export const PeriodReportQuery = Type.Object(
   {
@@ -17,7 +18,10 @@ export const PeriodReportQuery = Type.Object(
 export type PeriodReportQuery = Static<typeof PeriodReportQuery>;
 
 /** The tables a period report has, each downloadable as CSV with the same figures as the page. */
-export const REPORT_TABLES = ['comparison', 'trends', 'exceedances', 'patrolReadings', 'alarmKpis', 'badActors', 'chattering', 'standing', 'responseTimes', 'equipment', 'faults', 'patrols', 'compliance', 'refusals'] as const;
+export const REPORT_TABLES = [
+  'comparison', 'trends', 'exceedances', 'patrolReadings', 'patrolReadingDays', 'patrolChecklist', 'alarmKpis', 'badActors', 'chattering', 'standing', 'responseTimes',
+  'equipment', 'faults', 'patrols', 'compliance', 'refusals', 'playbooks',
+] as const;
 export type ReportTable = (typeof REPORT_TABLES)[number];
 export const ReportTableParams = Type.Object({ table: Type.Union(REPORT_TABLES.map((t) => Type.Literal(t))) }, { additionalProperties: false });
 
@@ -107,6 +111,7 @@ export interface AlarmKpisView {
 
 export interface PatrolComplianceView {
   scheduleId: string;
+  scheduleName: Localized;
   roomId: string;
   due: number;
   done: number;
@@ -114,6 +119,45 @@ export interface PatrolComplianceView {
   missed: number;
   /** Rounds with a checklist item answered "not OK" (P4). */
   checklistFailed: number;
+}
+
+/** One reading taken on patrol rounds (P1/P4: a meter read off by hand, or a live point recorded with the round),
+ *  as its own series: per day of the period, the period's figures and the previous period's. */
+export interface PatrolReadingSeriesView {
+  scheduleId: string;
+  scheduleName: Localized;
+  roomId: string;
+  /** The reading's id (entered by hand) or point key (recorded from the live point). */
+  reading: string;
+  /** The hand reading's name and unit; null for a live point (its label and unit are the point's). */
+  name: Localized | null;
+  unit: string | null;
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  days: ({ date: string; count: number } & Figures)[];
+  previous: Figures | null;
+}
+
+/** One checklist item of a schedule (P4) over the period: the rounds that answered it, OK and not OK, and the days
+ *  (site calendar) with a "not OK". */
+export interface PatrolChecklistItemView {
+  scheduleId: string;
+  scheduleName: Localized;
+  roomId: string;
+  item: string;
+  name: Localized;
+  answered: number;
+  passed: number;
+  failed: number;
+  failedDays: string[];
+}
+
+/** What the period's figures are compared with: the same figures of the previous period (M1). */
+export interface PreviousPeriodView {
+  alarms: AlarmKpisView;
+  compliance: PeriodReportView['compliance'];
 }
 
 export interface PeriodReportView {
@@ -124,7 +168,9 @@ export interface PeriodReportView {
   trends: TrendPointView[];
   exceedances: ExceedanceView[];
   /** P1/P4 meter readings taken on patrol, per schedule and reading. */
-  patrolReadings: ({ scheduleId: string; roomId: string; reading: string; count: number } & Figures)[];
+  patrolReadings: PatrolReadingSeriesView[];
+  /** P4 checklist results per schedule and item. */
+  patrolChecklist: PatrolChecklistItemView[];
   alarms: AlarmKpisView;
   /** Starts and run hours from the run log (A3's start/stop entries); `counterHours`: how far the controller's own
    *  operating-hours counter moved in the period (a `duration` point in hours), null without one or its history. */
@@ -136,10 +182,13 @@ export interface PeriodReportView {
     handovers: { shifts: number; onTime: number; late: number; missing: number; refused: { ts: number; shift: string; reasons: string; user: string }[] };
     dutyLog: { days: number; signed: number; unsigned: string[] };
     roomEntries: number;
-    playbooks: { opened: number; closed: number; list: { id: number; type: string; openedAt: number; closedAt: number | null; report: string | null }[] };
+    /** L7: each playbook with its written report (null while open). */
+    playbooks: { opened: number; closed: number; list: { id: number; type: string; roomId: string | null; openedAt: number; closedAt: number | null; report: PlaybookReport | null }[] };
     /** L2 incidents per category: `count` written down in the period, `closed` resolved in it (S5, S7). */
     incidents: { category: string; count: number; closed: number }[];
   };
+  /** The alarm KPIs and the compliance figures of the previous period, for the comparison column. */
+  previous: PreviousPeriodView;
   meeting: MeetingRecordView | null;
   /** The plan written at the previous period's meeting (M1: the month reviews last month's plan). */
   previousPlan: MeetingRecordView | null;

@@ -3,7 +3,7 @@
 // types only. Numbers are rounded here (2 decimals, shares in %); times are the site's wall time (L6).
 import type { MessageKey, MessageParams } from '../i18n/index.ts';
 import type { Localized, SiteView } from './api.ts';
-import type { PeriodReportView, ReportTable } from './period-report.ts';
+import type { AlarmKpisView, PatrolReadingSeriesView, PeriodReportView, ReportTable } from './period-report.ts';
 
 export interface TableText {
   tr(key: MessageKey, params?: MessageParams): string;
@@ -52,6 +52,54 @@ export function reportTables(r: PeriodReportView, site: Names, text: TableText):
     return t ? `${code} ${loc(t)}` : String(code);
   };
 
+  const reading = (p: PatrolReadingSeriesView): string => (p.name ? loc(p.name) : point(p.reading));
+  const readingUnit = (p: PatrolReadingSeriesView): string => p.unit ?? site.points.find((x) => x.key === p.reading)?.unit ?? '';
+  const previousHead = tr('period.previousValue', { period: r.period.previousKey });
+  /** Figure rows keyed, so the previous period's value lands beside the same figure (escalation levels and incident
+   *  categories may differ between the two). */
+  type Keyed = [key: string, label: string, value: string][];
+  const beside = (now: Keyed, before: Keyed): string[][] => {
+    const prev = new Map(before.map(([k, , v]) => [k, v]));
+    const rows = now.map(([k, label, v]) => [label, v, prev.get(k) ?? '']);
+    const extra = before.filter(([k]) => !now.some(([n]) => n === k)).map(([, label, v]) => [label, '', v]);
+    return [...rows, ...extra];
+  };
+  const kpiRows = (a: AlarmKpisView): Keyed => [
+    ['raised', tr('period.kpi.raised'), String(a.raised)],
+    ['avg', tr('period.kpi.avgPer10Min', { positions: a.operatorPositions }), round(a.avgPer10Min)],
+    ['peak', tr('period.kpi.peakPer10Min'), String(a.peakPer10Min)],
+    ['peakAt', tr('period.kpi.peakAt'), time(a.peakAt)],
+    // The number of periods differs between months: it is in the value, not the label, so the rows pair up.
+    ['flood', tr('period.kpi.floodShare'), `${pct(a.floodShare)} % (${a.floodPeriods}/${a.periods10Min})`],
+    ['badActors', tr('period.kpi.badActorShare'), `${pct(a.badActors.reduce((s, b) => s + b.share, 0))} %`],
+    ['chattering', tr('period.kpi.chattering'), String(a.chattering.length)],
+    ['fleeting', tr('period.kpi.fleeting'), String(a.fleeting)],
+    ['standing', tr('period.kpi.standing'), String(a.standing.length)],
+    ['shelved', tr('period.kpi.shelved'), `${round(a.shelvedMinutes)} (${a.shelves})`],
+    ['outOfService', tr('period.kpi.outOfService'), `${round(a.outOfServiceMinutes)} (${a.outOfService})`],
+    ...a.escalations.map((e): Keyed[number] => [`escalation-${e.level}`, tr('period.kpi.escalations', { level: e.level }), String(e.count)]),
+  ];
+  const complianceRows = (x: PeriodReportView['compliance']): Keyed => [
+    ['shifts', tr('period.c.shifts'), String(x.handovers.shifts)],
+    ['onTime', tr('period.c.onTime'), String(x.handovers.onTime)],
+    ['late', tr('period.c.late'), String(x.handovers.late)],
+    ['missing', tr('period.c.missing'), String(x.handovers.missing)],
+    ['refused', tr('period.c.refused'), String(x.handovers.refused.length)],
+    ['days', tr('period.c.days'), String(x.dutyLog.days)],
+    ['signed', tr('period.c.signed'), String(x.dutyLog.signed)],
+    ['unsigned', tr('period.c.unsigned'), x.dutyLog.unsigned.join(' ')],
+    ['roomEntries', tr('period.c.roomEntries'), String(x.roomEntries)],
+    ['playbooksOpened', tr('period.c.playbooksOpened'), String(x.playbooks.opened)],
+    ['playbooksClosed', tr('period.c.playbooksClosed'), String(x.playbooks.closed)],
+    ...x.incidents.flatMap((i): Keyed => {
+      const category = tr(`journal.category.${i.category}` as MessageKey);
+      return [
+        [`incident-${i.category}`, tr('period.c.incidents', { category }), String(i.count)],
+        [`incidentClosed-${i.category}`, tr('period.c.incidentsClosed', { category }), String(i.closed)],
+      ];
+    }),
+  ];
+
   const tables: TextTable[] = [
     {
       table: 'comparison',
@@ -70,26 +118,23 @@ export function reportTables(r: PeriodReportView, site: Names, text: TableText):
     },
     {
       table: 'patrolReadings',
-      columns: head('entries.room', 'period.schedule', 'period.reading', 'period.count', 'report.min', 'report.max', 'report.mean'),
-      rows: r.patrolReadings.map((p) => [room(p.roomId), p.scheduleId, p.reading, String(p.count), round(p.min), round(p.max), round(p.mean)]),
+      columns: head('entries.room', 'period.schedule', 'period.reading', 'period.unit', 'period.count', 'report.min', 'report.max', 'report.mean', 'period.prevMin', 'period.prevMax', 'period.prevMean'),
+      rows: r.patrolReadings.map((p) => [room(p.roomId), loc(p.scheduleName), reading(p), readingUnit(p), String(p.count), round(p.min), round(p.max), round(p.mean), opt(p.previous?.min), opt(p.previous?.max), opt(p.previous?.mean)]),
+    },
+    {
+      table: 'patrolReadingDays',
+      columns: head('entries.room', 'period.schedule', 'period.reading', 'period.date', 'period.count', 'report.min', 'report.max', 'report.mean', 'period.unit'),
+      rows: r.patrolReadings.flatMap((p) => p.days.map((d) => [room(p.roomId), loc(p.scheduleName), reading(p), d.date, String(d.count), round(d.min), round(d.max), round(d.mean), readingUnit(p)])),
+    },
+    {
+      table: 'patrolChecklist',
+      columns: head('entries.room', 'period.schedule', 'period.item', 'period.answered', 'period.passed', 'period.failed', 'period.failedDays'),
+      rows: r.patrolChecklist.map((i) => [room(i.roomId), loc(i.scheduleName), loc(i.name), String(i.answered), String(i.passed), String(i.failed), i.failedDays.join(' ')]),
     },
     {
       table: 'alarmKpis',
-      columns: head('period.metric', 'period.value'),
-      rows: [
-        [tr('period.kpi.raised'), String(a.raised)],
-        [tr('period.kpi.avgPer10Min', { positions: a.operatorPositions }), round(a.avgPer10Min)],
-        [tr('period.kpi.peakPer10Min'), String(a.peakPer10Min)],
-        [tr('period.kpi.peakAt'), time(a.peakAt)],
-        [tr('period.kpi.floodShare', { periods: a.periods10Min }), `${pct(a.floodShare)} % (${a.floodPeriods})`],
-        [tr('period.kpi.badActorShare'), `${pct(a.badActors.reduce((s, b) => s + b.share, 0))} %`],
-        [tr('period.kpi.chattering'), String(a.chattering.length)],
-        [tr('period.kpi.fleeting'), String(a.fleeting)],
-        [tr('period.kpi.standing'), String(a.standing.length)],
-        [tr('period.kpi.shelved'), `${round(a.shelvedMinutes)} (${a.shelves})`],
-        [tr('period.kpi.outOfService'), `${round(a.outOfServiceMinutes)} (${a.outOfService})`],
-        ...a.escalations.map((e) => [tr('period.kpi.escalations', { level: e.level }), String(e.count)]),
-      ],
+      columns: [...head('period.metric', 'period.value'), previousHead],
+      rows: beside(kpiRows(a), kpiRows(r.previous.alarms)),
     },
     {
       table: 'badActors',
@@ -124,36 +169,25 @@ export function reportTables(r: PeriodReportView, site: Names, text: TableText):
     {
       table: 'patrols',
       columns: head('entries.room', 'period.schedule', 'period.due', 'period.done', 'period.late', 'period.missed', 'period.checklistFailed'),
-      rows: c.patrols.map((p) => [room(p.roomId), p.scheduleId, String(p.due), String(p.done), String(p.late), String(p.missed), String(p.checklistFailed)]),
+      rows: c.patrols.map((p) => [room(p.roomId), loc(p.scheduleName), String(p.due), String(p.done), String(p.late), String(p.missed), String(p.checklistFailed)]),
     },
     {
       table: 'compliance',
-      columns: head('period.metric', 'period.value'),
-      rows: [
-        [tr('period.c.shifts'), String(c.handovers.shifts)],
-        [tr('period.c.onTime'), String(c.handovers.onTime)],
-        [tr('period.c.late'), String(c.handovers.late)],
-        [tr('period.c.missing'), String(c.handovers.missing)],
-        [tr('period.c.refused'), String(c.handovers.refused.length)],
-        [tr('period.c.days'), String(c.dutyLog.days)],
-        [tr('period.c.signed'), String(c.dutyLog.signed)],
-        [tr('period.c.unsigned'), c.dutyLog.unsigned.join(' ')],
-        [tr('period.c.roomEntries'), String(c.roomEntries)],
-        [tr('period.c.playbooksOpened'), String(c.playbooks.opened)],
-        [tr('period.c.playbooksClosed'), String(c.playbooks.closed)],
-        ...c.incidents.flatMap((i) => {
-          const category = tr(`journal.category.${i.category}` as MessageKey);
-          return [
-            [tr('period.c.incidents', { category }), String(i.count)],
-            [tr('period.c.incidentsClosed', { category }), String(i.closed)],
-          ];
-        }),
-      ],
+      columns: [...head('period.metric', 'period.value'), previousHead],
+      rows: beside(complianceRows(c), complianceRows(r.previous.compliance)),
     },
     {
       table: 'refusals',
       columns: head('period.time', 'period.shift', 'period.user', 'period.reasons'),
       rows: c.handovers.refused.map((x) => [time(x.ts), x.shift, x.user, x.reasons]),
+    },
+    {
+      table: 'playbooks',
+      columns: head('period.playbook', 'entries.room', 'period.playbookType', 'period.openedAt', 'period.closedAt', 'playbooks.cause', 'playbooks.course', 'playbooks.result', 'playbooks.followUp'),
+      rows: c.playbooks.list.map((b) => [
+        `#${b.id}`, room(b.roomId), tr(`playbooks.type.${b.type}` as MessageKey), time(b.openedAt), time(b.closedAt),
+        b.report?.cause ?? '', b.report?.course ?? '', b.report?.result ?? '', b.report?.followUp ?? '',
+      ]),
     },
   ];
   return tables;

@@ -16,6 +16,7 @@ import { alarmKpis } from './alarm-kpis.ts';
 import { meetingOf, signMeeting } from './meeting.ts';
 import { parsePeriod, periodKeyAt, type Period } from './period.ts';
 import { readingsOf, type ReportPointLimits } from './readings.ts';
+import { patrolSeriesOf } from './patrol-series.ts';
 import { recordsOf } from './records.ts';
 
 export interface PeriodReports {
@@ -86,16 +87,21 @@ export function createPeriodReports(deps: PeriodReportDeps): PeriodReports {
         logger.warn('period report: the history did not answer; readings left out', { period: period.key, err: String(err) });
         error = String((err as Error)?.message ?? err);
       }
-      const records = recordsOf({ db, plan: deps.plan, schedules: deps.schedules, equipment }, period, to, now, roomId);
+      const recordsDeps = { db, plan: deps.plan, schedules: deps.schedules, equipment };
+      const records = recordsOf(recordsDeps, period, to, now, roomId);
+      const schedules = deps.schedules.filter((s) => roomId === null || s.room === roomId);
       return {
         period: { key: period.key, kind: period.kind, from: period.from, to: period.to, previousKey: period.previousKey, timezone: timeZone },
         roomId,
         generatedAt: now,
         readingsSource: { backend, error, outboxPoints },
         ...readings,
+        ...patrolSeriesOf(db, schedules, period, to, previous, timeZone),
         alarms: alarmKpis(db, period.from, to, roomId),
         ...records,
         equipment: records.equipment.map((e) => ({ ...e, counterHours: counterHours(e.deviceId, readings.trends) })),
+        // M1: the month is read beside the previous one (the readings' comparison is in the trends).
+        previous: { alarms: alarmKpis(db, previous.from, previous.to, roomId), compliance: recordsOf(recordsDeps, previous, previous.to, now, roomId).compliance },
         meeting: meetingOf(db, period.key, roomId),
         previousPlan: meetingOf(db, period.previousKey, roomId),
       };

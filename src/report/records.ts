@@ -4,6 +4,7 @@
 // L7) and the incidents written down (L2). Pure reads of the main store.
 import type { DatabaseSync } from 'node:sqlite';
 import type { PeriodReportView } from '../contract/period-report.ts';
+import type { PlaybookReport } from '../contract/playbooks.ts';
 import type { PatrolSchedule } from '../patrols/config-schema.ts';
 import { slotsBetween } from '../patrols/slots.ts';
 import type { ShiftPlan } from '../shifts/shift-plan.ts';
@@ -22,7 +23,7 @@ export interface RecordsDeps {
   equipment: ReadonlyMap<string, string>;
 }
 
-type Records = Pick<PeriodReportView, 'faults' | 'compliance' | 'patrolReadings'> & { equipment: Omit<PeriodReportView['equipment'][number], 'counterHours'>[] };
+type Records = Pick<PeriodReportView, 'faults' | 'compliance'> & { equipment: Omit<PeriodReportView['equipment'][number], 'counterHours'>[] };
 
 /** Records of [period.from, to) where `to` ≤ now; `roomId` null for the whole site. */
 export function recordsOf(deps: RecordsDeps, period: Period, to: number, now: number, roomId: string | null): Records {
@@ -72,21 +73,8 @@ export function recordsOf(deps: RecordsDeps, period: Period, to: number, now: nu
     const done = due.filter((slot) => rounds.has(slot.key));
     const late = done.filter((slot) => rounds.get(slot.key)!.ts >= slot.end).length;
     const checklistFailed = done.filter((slot) => Object.values(JSON.parse(rounds.get(slot.key)!.checklist) as Record<string, unknown>).includes(false)).length;
-    return { scheduleId: s.id, roomId: s.room, due: due.length, done: done.length, late, missed: due.length - done.length, checklistFailed };
+    return { scheduleId: s.id, scheduleName: s.name, roomId: s.room, due: due.length, done: done.length, late, missed: due.length - done.length, checklistFailed };
   });
-  const patrolReadings = schedules.flatMap((s) => {
-    const acc = new Map<string, number[]>();
-    for (const row of db.prepare('SELECT readings FROM patrol_rounds WHERE schedule_id = ? AND ts >= ? AND ts < ?').all(s.id, from, to) as { readings: string }[]) {
-      for (const [reading, v] of Object.entries(JSON.parse(row.readings) as Record<string, unknown>)) {
-        if (typeof v !== 'number') continue;
-        const list = acc.get(reading) ?? [];
-        list.push(v);
-        acc.set(reading, list);
-      }
-    }
-    return [...acc].map(([reading, vs]) => ({ scheduleId: s.id, roomId: s.room, reading, count: vs.length, min: Math.min(...vs), max: Math.max(...vs), mean: vs.reduce((a, b) => a + b, 0) / vs.length }));
-  });
-
   // Handovers of the shifts that started in the period and have ended: completed without a late mark are on time.
   const shifts = plan.shiftsBetween(from, to).filter((s) => s.start >= from && s.end <= now).map((s) => s.key);
   const keys = new Set(shifts);
@@ -130,7 +118,6 @@ export function recordsOf(deps: RecordsDeps, period: Period, to: number, now: nu
   return {
     equipment,
     faults,
-    patrolReadings,
     compliance: {
       patrols,
       handovers: { shifts: shifts.length, onTime, late: lateMarks.size, missing: shifts.length - onTime - lateMarks.size, refused },
@@ -139,7 +126,7 @@ export function recordsOf(deps: RecordsDeps, period: Period, to: number, now: nu
       playbooks: {
         opened: books.filter((b) => b.opened_at >= from && b.opened_at < to).length,
         closed: books.filter((b) => b.closed_at !== null && b.closed_at >= from && b.closed_at < to).length,
-        list: books.map((b) => ({ id: b.id, type: b.type, openedAt: b.opened_at, closedAt: b.closed_at, report: b.report })),
+        list: books.map((b) => ({ id: b.id, type: b.type, roomId: b.room_id, openedAt: b.opened_at, closedAt: b.closed_at, report: b.report === null ? null : (JSON.parse(b.report) as PlaybookReport) })),
       },
       incidents: [...incidents].map(([category, t]) => ({ category, ...t })).sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
     },

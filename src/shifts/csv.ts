@@ -1,8 +1,23 @@
 // A small CSV reader/writer for the roster (RFC 4180: comma separated, fields with commas, quotes or
-// line breaks quoted, quotes doubled). Small enough that a dependency would cost more than it saves.
+// line breaks quoted, quotes doubled), text cells guarded against formulas. Small enough that a dependency would
+// cost more than it saves.
+
+/** A number as a spreadsheet reads one: negative, signed or with an exponent, it stays a number. */
+const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i;
+
+/**
+ * A text cell a spreadsheet would run as a formula (first character = + - @, tab or CR: OWASP "CSV injection") gets a
+ * leading ' so Excel and LibreOffice show it as text; numbers are left as they are (−3.5 °C stays a number).
+ */
+export function csvSafe(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) && !NUMBER.test(cell) ? `'${cell}` : cell;
+}
 
 export function toCsv(rows: readonly (readonly string[])[]): string {
-  const field = (f: string): string => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f);
+  const field = (cell: string): string => {
+    const f = csvSafe(cell);
+    return /[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f;
+  };
   return rows.map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
 }
 

@@ -13,7 +13,7 @@ import { REPORT_TABLES } from '../../src/contract/api.ts';
 import { chromiumPart, consolePage, launchChromium, textOf } from '../helpers/browser.ts';
 import { realPart } from '../helpers/real-parts.ts';
 import { TEMP, NOV } from '../helpers/month-data.ts';
-import { alarmFigures, complianceFigures, exceedance, october, pointFigures, pumpFigures } from '../helpers/month-expected.ts';
+import { alarmFigures, complianceFigures, exceedance, october, patrolSeries, pointFigures, pumpFigures } from '../helpers/month-expected.ts';
 import { startMonthSite, type MonthSite } from '../helpers/month-site.ts';
 
 const part = chromiumPart();
@@ -66,10 +66,12 @@ describe.skipIf(part.skip)('the supervisor\'s month in the browser (M1)', () => 
     ]);
 
     const a = alarmFigures(site.records);
-    expect(await rowNamed('alarmKpis', 'Alarms raised')).toEqual(['Alarms raised', String(a.raised)]);
+    // Beside each figure, October's (the previous month): no alarms were recorded in October.
+    expect(await rowNamed('alarmKpis', 'Alarms raised')).toEqual(['Alarms raised', String(a.raised), '0']);
+    expect(await page.getByTestId('period-alarmKpis').locator('thead th').last().textContent()).toBe('Previous period (2026-10)');
     expect((await rowNamed('alarmKpis', 'Alarms per operator per 10 min, peak'))[1]).toBe(String(a.peak));
     expect((await rowNamed('alarmKpis', 'Alarms per operator per 10 min, average (1 position)'))[1]).toBe(r2(a.avg));
-    expect((await rowNamed('alarmKpis', `10-min periods in flood (> 10 alarms) of ${a.periods}`))[1]).toBe(`${r2((a.floodPeriods / a.periods) * 100)} % (${a.floodPeriods})`);
+    expect((await rowNamed('alarmKpis', '10-min periods in flood (> 10 alarms): share (in flood / periods)'))[1]).toBe(`${r2((a.floodPeriods / a.periods) * 100)} % (${a.floodPeriods}/${a.periods})`);
     expect((await rowNamed('alarmKpis', 'Fleeting alarms (back to normal < 10 s)'))[1]).toBe(String(a.fleeting));
     expect((await rowNamed('alarmKpis', 'Shelved time, minutes (shelves)'))[1]).toBe(`${a.shelvedMinutes} (2)`);
     for (const p of a.byPriority) {
@@ -81,12 +83,19 @@ describe.skipIf(part.skip)('the supervisor\'s month in the browser (M1)', () => 
     expect((await rowsOf('equipment'))[0]!.slice(2)).toEqual([String(pump.starts), r2(pump.runHours), r2(pump.counterHours)]);
     expect((await rowsOf('faults')).map((r) => [r[2], r[3]])).toEqual([['57 Dry running', '3'], ['48 Overload', '1']]);
     const c = complianceFigures(site.records);
-    expect((await rowsOf('patrols'))[0]!.slice(2)).toEqual([c.patrols.due, c.patrols.done, c.patrols.late, c.patrols.missed, c.patrols.checklistFailed].map(String));
+    expect((await rowsOf('patrols'))[0]!.slice(1)).toEqual(['B1 shift patrol', ...[c.patrols.due, c.patrols.done, c.patrols.late, c.patrols.missed, c.patrols.checklistFailed].map(String)]);
     for (const [label, value] of [['Handovers on time', c.handovers.onTime], ['Handovers late', c.handovers.late], ['Handovers not recorded', c.handovers.missing], ['Handovers refused', c.handovers.refused], ['Days signed off', c.signed]] as const) {
-      expect(await rowNamed('compliance', label)).toEqual([label, String(value)]);
+      expect((await rowNamed('compliance', label)).slice(0, 2)).toEqual([label, String(value)]);
     }
     expect(await textOf(page.getByTestId('period-previous-plan'))).toBe(site.records.previousPlan);
-    expect(await page.locator('.period-chart').count()).toBe(1); // the temperature, with R1's limits drawn
+    // Patrol readings as their own series (P1) and the checklist per item (P4), from the generated rounds.
+    const patrol = patrolSeries(site.records, NOV);
+    expect(await rowsOf('patrolReadings')).toEqual([['Distribution room B1', 'B1 shift patrol', 'Energy meter', 'kWh', String(patrol.meter!.count), r2(patrol.meter!.min), r2(patrol.meter!.max), r2(patrol.meter!.mean), '', '', '']]);
+    expect(await rowsOf('patrolChecklist')).toEqual([['Distribution room B1', 'B1 shift patrol', 'Room clean', ...[patrol.checklist.answered, patrol.checklist.passed, patrol.checklist.failed].map(String), patrol.checklist.failedDays.join(' ')]]);
+    expect(await rowsOf('patrolReadingDays')).toHaveLength(patrol.days.length);
+    // The temperature with R1's limits drawn, and the energy meter read on patrol.
+    expect(await page.locator('.period-chart').count()).toBe(2);
+    expect(await page.getByTestId('period-patrol-charts').getByRole('img').getAttribute('aria-label')).toBe('B1 shift patrol · Energy meter');
   });
 
   it('downloads each table as CSV with the rows the page shows', { timeout: 120_000 }, async () => {
@@ -124,6 +133,9 @@ describe.skipIf(part.skip)('the supervisor\'s month in the browser (M1)', () => 
     const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
     expect(text).toContain('Test Tower — whole site: monthly report 2026-11');
     expect(text).toContain('Exceedances (ranked)');
+    expect(text).toContain('Patrol checklist results per item (P4)');
+    expect(text).toContain('B1 shift patrol · Energy meter'); // the patrol reading's chart
+    expect(text).toContain('Previous period (2026-10)');
     expect(text).toMatch(/Supervisor: _+\s+Date: _+/);
     const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))![1]);
     expect(pages).toBeGreaterThan(1);
@@ -139,7 +151,8 @@ describe.skipIf(part.skip)('the supervisor\'s month in the browser (M1)', () => 
     await openNovember();
     expect(await textOf(page.getByTestId('period-heading'))).toBe('测试大厦 — 全站：2026-11 月度报告');
     const a = alarmFigures(site.records);
-    expect(await rowNamed('alarmKpis', '报警总数')).toEqual(['报警总数', String(a.raised)]);
+    expect(await rowNamed('alarmKpis', '报警总数')).toEqual(['报警总数', String(a.raised), '0']);
+    expect((await rowsOf('patrolChecklist'))[0]!.slice(1, 3)).toEqual(['B1 每班巡检', '机房整洁']);
     expect((await rowsOf('exceedances'))[0]!.slice(3, 6)).toEqual(['高限 35 °C', String(exceedance(35).minutes), String(exceedance(35).excursions)]);
     expect(await textOf(page.getByTestId('period-meeting-record'))).toContain('Service the B1 air conditioner before the 15th');
     await page.emulateMedia({ media: 'print' });
@@ -148,6 +161,7 @@ describe.skipIf(part.skip)('the supervisor\'s month in the browser (M1)', () => 
     const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
     expect(text).toContain('月度报告');
     expect(text).toContain('超限（按时长排序）');
+    expect(text).toContain('巡检检查项结果（P4）');
     const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' });
     // pdffonts columns: name type encoding emb sub uni; the CJK font is embedded (a subset).
     expect(fonts).toMatch(/[A-Z]{6}\+WenQuanYi\S*\s+.*\s+yes\s+yes\s+/);

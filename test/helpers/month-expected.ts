@@ -104,3 +104,22 @@ export function complianceFigures(r: MonthRecords) {
     signed: 30 - r.unsignedDays.length,
   };
 }
+
+/** The Shanghai calendar date of an instant (UTC+8 all year). */
+const shanghaiDate = (ts: number): string => new Date(ts + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/** The patrol rounds recorded in a range (by the round's time): the meter per day, and the checklist item's answers. */
+export function patrolSeries(r: MonthRecords, range: { from: number; to: number }) {
+  const rounds = r.patrolSlots.filter((s) => s.round !== null && s.round >= range.from && s.round < range.to);
+  const days = new Map<string, number[]>();
+  for (const s of rounds) days.set(shanghaiDate(s.round!), [...(days.get(shanghaiDate(s.round!)) ?? []), s.meter]);
+  const failed = rounds.filter((s) => s.failed);
+  return {
+    meter: rounds.length ? { count: rounds.length, ...figures(rounds.map((s) => s.meter)) } : null,
+    days: [...days].map(([date, meters]) => ({ date, count: meters.length, ...figures(meters) })),
+    checklist: { answered: rounds.length, passed: rounds.length - failed.length, failed: failed.length, failedDays: [...new Set(failed.map((s) => shanghaiDate(s.round!)))] },
+  };
+}
+
+/** Alarms raised in a range (each generated alarm is raised once). */
+export const alarmsRaisedIn = (r: MonthRecords, range: { from: number; to: number }): number => r.alarms.filter((a) => a.raisedAt >= range.from && a.raisedAt < range.to).length;

@@ -114,12 +114,17 @@ describe.each(backends)('history contract: $name', ({ make, skip }) => {
     expect(new Set(minutes.series[0]!.min)).toEqual(new Set([20]));
     expect(new Set(minutes.series[0]!.max)).toEqual(new Set([25]));
 
-    // Auto over a week: hourly rollups; both full hours closed.
+    // Auto over a week: hourly rollups; both full hours closed, and the hour in progress (10 minutes, the open
+    // one included) as it stands: the trend reaches now.
     const hours = await h.trend(keys, H0 - 6 * 86_400_000, H0 + 86_400_000, 'auto');
     expect(hours.resolution).toBe('1h');
-    expect(hours.series[1]!.t).toEqual([H0, H0 + 3_600_000]);
-    expect(hours.series[1]!.value).toEqual([50, 51]);
-    expect(hours.series[0]!.value).toEqual([22.5, 22.5]);
+    expect(hours.series[1]!.t).toEqual([H0, H0 + 3_600_000, H0 + 2 * 3_600_000]);
+    expect(hours.series[1]!.value).toEqual([50, 51, 52]);
+    expect(hours.series[0]!.value).toEqual([22.5, 22.5, 22.5]);
+    // 1-minute rollups up to now end with the minute in progress.
+    const recent = await h.trend(['th1.humidity'], H0 + 2 * 3_600_000, END + 60_000, '1m');
+    expect(recent.series[0]!.t).toHaveLength(10);
+    expect(recent.series[0]!.t.at(-1)).toBe(H0 + 129 * 60_000);
 
     // An unknown point has an empty series, not an error.
     const none = await h.trend(['th1.nothing'], H0, H0 + 600_000, 'raw');
@@ -134,7 +139,7 @@ describe.each(backends)('history contract: $name', ({ make, skip }) => {
       return v;
     }, { timeout: 30_000, interval: 200 });
     expect(fast.resolution).toBe('1m');
-    expect(fast.series[0]!.t).toHaveLength(Math.floor((TREND_MAX_POINTS * FAST_STEP) / 60_000)); // 83 closed minutes
+    expect(fast.series[0]!.t).toHaveLength(Math.floor((TREND_MAX_POINTS * FAST_STEP) / 60_000) + 1); // 83 whole minutes and the 84th, part-filled
     expect(fast.series[1]!.t).toHaveLength(120);
     // Within the cap, raw stays raw.
     expect((await h.trend(['th1.fast'], H0, H0 + 60_000, 'raw')).series[0]!.t).toHaveLength(120);
@@ -142,7 +147,7 @@ describe.each(backends)('history contract: $name', ({ make, skip }) => {
     // 1-minute rollups over more than TREND_MAX_POINTS minutes (a week): hourly ones answer.
     const week = await h.trend(['th1.temperature'], H0 - 6 * 86_400_000, H0 + 86_400_000, '1m');
     expect(week.resolution).toBe('1h');
-    expect(week.series[0]!.t).toEqual([H0, H0 + 3_600_000]);
+    expect(week.series[0]!.t).toEqual([H0, H0 + 3_600_000, H0 + 2 * 3_600_000]);
 
     // Hourly over more than TREND_MAX_POINTS hours (two years): refused, with the limit named.
     await expect(h.trend(['th1.temperature'], END - 731 * 86_400_000, END, '1h')).rejects.toMatchObject({ status: 400, message: /at most 10000 hours/ });
@@ -169,22 +174,27 @@ describe.each(backends)('history contract: $name', ({ make, skip }) => {
     expect(await h.windowStats(keys, H0 - 86_400_000, H0)).toEqual([]);
   });
 
-  it.skipIf(skip)('answers the period reports\' hourly rollups and minutes above a limit (M1)', { timeout: 60_000 }, async () => {
+  it.skipIf(skip)('answers the period reports\' hourly rollups and minutes above a limit, the hour in progress included (M1)', { timeout: 60_000 }, async () => {
     const keys = ['th1.temperature', 'th1.humidity', 'th1.nothing'];
-    // The two closed hours of each point (the third hour is still open: not stored, not answered).
+    // The two closed hours of each point, and the third as it stands with the clock 10 minutes into it: nine
+    // closed minutes folded into the open hour and the minute in progress (60 readings), from memory, not stored.
     const hours = await h.hourTotals(keys, H0 - 86_400_000, H0 + 86_400_000);
     expect(hours.map((r) => ({ ...r, sum: Number(r.sum.toFixed(6)) }))).toEqual([
       { pointKey: 'th1.temperature', start: H0, min: 20, max: 25, sum: 22.5 * 360, count: 360 },
       { pointKey: 'th1.temperature', start: H0 + 3_600_000, min: 20, max: 25, sum: 22.5 * 360, count: 360 },
+      { pointKey: 'th1.temperature', start: H0 + 2 * 3_600_000, min: 20, max: 25, sum: 22.5 * 60, count: 60 },
       { pointKey: 'th1.humidity', start: H0, min: 50, max: 50, sum: 50 * 360, count: 360 },
       { pointKey: 'th1.humidity', start: H0 + 3_600_000, min: 51, max: 51, sum: 51 * 360, count: 360 },
+      { pointKey: 'th1.humidity', start: H0 + 2 * 3_600_000, min: 52, max: 52, sum: 52 * 60, count: 60 },
     ]);
     expect(await h.hourTotals(keys, H0 + 3_600_000, H0 + 3_600_000 + 1)).toHaveLength(2); // [from, to)
-    // Humidity above 50.5: minutes 60 to 128 (the 129th is open); a limit nothing reaches answers nothing.
+    expect(await h.hourTotals(keys, H0 - 86_400_000, H0 + 2 * 3_600_000)).toHaveLength(4); // the open hour only inside [from, to)
+    // Humidity above 50.5: minutes 60 to 129 (the 129th in progress); a limit nothing reaches answers nothing.
     const above = await h.minutesAbove([{ pointKey: 'th1.humidity', above: 50.5 }, { pointKey: 'th1.temperature', above: 25 }], H0, END + 60_000);
-    expect(above).toHaveLength(69);
+    expect(above).toHaveLength(70);
     expect(above[0]).toEqual({ pointKey: 'th1.humidity', start: H0 + 60 * 60_000, max: 51 });
-    expect(above.at(-1)).toEqual({ pointKey: 'th1.humidity', start: H0 + 128 * 60_000, max: 52 });
+    expect(above.at(-2)).toEqual({ pointKey: 'th1.humidity', start: H0 + 128 * 60_000, max: 52 });
+    expect(above.at(-1)).toEqual({ pointKey: 'th1.humidity', start: H0 + 129 * 60_000, max: 52 });
     expect(await h.minutesAbove([{ pointKey: 'th1.temperature', above: 24.5 }], H0, H0 + 10 * 60_000)).toHaveLength(10);
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_TABLES, type PeriodReportView } from '../../src/contract/api.ts';
 import { api, login } from '../helpers/console-client.ts';
 import { HUM, NOV, PUMP_ROOM, ROOM, TEMP } from '../helpers/month-data.ts';
-import { alarmFigures, complianceFigures, exceedance, novemberDay, october, pointFigures, pumpFigures } from '../helpers/month-expected.ts';
+import { alarmFigures, alarmsRaisedIn, complianceFigures, exceedance, novemberDay, october, patrolSeries, pointFigures, pumpFigures } from '../helpers/month-expected.ts';
 import { startMonthSite, type MonthSite } from '../helpers/month-site.ts';
 
 let site: MonthSite;
@@ -78,7 +78,7 @@ describe('period report API on a generated month (M1)', () => {
 
   it('has the compliance evidence: patrols, handovers, sign-offs, entries, incidents opened and closed', () => {
     const want = complianceFigures(site.records);
-    expect(r.compliance.patrols).toEqual([{ scheduleId: 'b1-shift', roomId: ROOM, ...want.patrols }]);
+    expect(r.compliance.patrols).toEqual([{ scheduleId: 'b1-shift', scheduleName: expect.objectContaining({ en: 'B1 shift patrol' }), roomId: ROOM, ...want.patrols }]);
     expect(r.patrolReadings[0]).toMatchObject({ reading: 'meter', count: want.patrols.done, min: want.meter.min, max: want.meter.max });
     const { refused, ...handovers } = r.compliance.handovers;
     expect({ ...handovers, refused: refused.length }).toEqual(want.handovers);
@@ -86,6 +86,32 @@ describe('period report API on a generated month (M1)', () => {
     expect(r.compliance.roomEntries).toBe(3);
     expect(r.compliance.incidents).toEqual([{ category: 'accident-water', count: 2, closed: 1 }]);
     expect(r.previousPlan?.plan).toBe(site.records.previousPlan);
+  });
+
+  it('has the patrol readings as their own daily series and the checklist results per item (P1/P4)', () => {
+    const want = patrolSeries(site.records, NOV);
+    expect(r.patrolReadings).toHaveLength(1);
+    const meter = r.patrolReadings[0]!;
+    expect(meter).toMatchObject({ scheduleId: 'b1-shift', scheduleName: { en: 'B1 shift patrol' }, reading: 'meter', name: { en: 'Energy meter' }, unit: 'kWh', count: want.meter!.count, previous: null });
+    expect(meter.mean).toBeCloseTo(want.meter!.mean, 9);
+    expect(meter.days.map((d) => ({ ...d, mean: Number(d.mean.toFixed(9)) }))).toEqual(want.days.map((d) => ({ ...d, mean: Number(d.mean.toFixed(9)) })));
+    expect(r.patrolChecklist).toEqual([{ scheduleId: 'b1-shift', scheduleName: expect.objectContaining({ en: 'B1 shift patrol' }), roomId: ROOM, item: 'clean', name: expect.objectContaining({ en: 'Room clean' }), ...want.checklist }]);
+    expect(want.checklist.failed).toBeGreaterThan(0);
+  });
+
+  it('compares the alarm KPIs, compliance and patrol readings with the previous period (a week beside the one before)', async () => {
+    const week = (await get('super', '/api/period-report?period=2026-W48')).body;
+    const [w47, w48] = [{ from: Date.parse('2026-11-16T00:00:00+08:00'), to: Date.parse('2026-11-23T00:00:00+08:00') }, { from: Date.parse('2026-11-23T00:00:00+08:00'), to: Date.parse('2026-11-30T00:00:00+08:00') }];
+    expect([week.alarms.raised, week.previous.alarms.raised]).toEqual([alarmsRaisedIn(site.records, w48), alarmsRaisedIn(site.records, w47)]);
+    expect(week.previous.compliance.patrols[0]!.done).toBe(site.records.patrolSlots.filter((s) => s.round !== null && site.shifts.find((x) => x.key === s.key)!.start >= w47.from && site.shifts.find((x) => x.key === s.key)!.start < w47.to).length);
+    const before = patrolSeries(site.records, w47).meter!;
+    expect(week.patrolReadings[0]!.previous).toEqual({ min: before.min, max: before.max, mean: expect.closeTo(before.mean, 9) });
+    // November beside October: October had none of these records.
+    expect(r.previous.alarms.raised).toBe(0);
+    const kpis = await fetch(`${site.gw.url}/api/period-report/alarmKpis.csv?period=2026-W48&lang=en`, { headers: { cookie: cookies['super']! } });
+    const lines = (await kpis.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('Figure,Value,Previous period (2026-W47)');
+    expect(lines[1]).toBe(`Alarms raised,${alarmsRaisedIn(site.records, w48)},${alarmsRaisedIn(site.records, w47)}`);
   });
 
   it('gives each table as CSV with the same rows as the page', async () => {

@@ -35,6 +35,20 @@ describe('rollups', () => {
     expect(closed.map((c) => [c.resolution, c.start])).toEqual([['1m', H0 + 59 * MINUTE_MS], ['1h', H0]]);
   });
 
+  it('answers the hours in progress with their open minute folded in, without closing anything (M1: up to now)', () => {
+    const ro = createRollups();
+    // Minute 58 closed into the open hour, minute 59 skipped, then the next hour's first minute open: the first hour
+    // is still open (not flushed) while the second has only its open minute.
+    ro.add([r(H0 + 58 * MINUTE_MS, 10), r(H0 + 58 * MINUTE_MS + 1, 14)]);
+    ro.add([r(H0 + HOUR_MS + 1000, 30)]);
+    ro.add([r(H0 + 30 * MINUTE_MS, 99, 'bad')]);
+    const open = ro.openHours().map((h) => [h.start, h.min, h.max, h.mean, h.count]);
+    expect(open).toEqual([[H0, 10, 14, 12, 2], [H0 + HOUR_MS, 30, 30, 30, 1]]);
+    expect(ro.openHours()).toHaveLength(2); // asked again: the same, nothing was closed or folded twice
+    ro.add([r(H0 + HOUR_MS + 2000, 40)]);
+    expect(ro.openHours().at(-1)).toMatchObject({ start: H0 + HOUR_MS, min: 30, max: 40, mean: 35, count: 2 });
+  });
+
   it('builds the hour from its minutes, weighted by count', () => {
     const ro = createRollups();
     const out = [];

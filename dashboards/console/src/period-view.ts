@@ -23,7 +23,7 @@ const svg = (tag: string, attrs: Record<string, string | number>): SVGElement =>
 };
 
 /** Daily min–max bars, the mean as a line, and the limits dashed: a small vector chart that prints sharply. */
-function dailyChart(t: TrendPointView, title: string): HTMLElement {
+function dailyChart(t: Pick<TrendPointView, 'days' | 'limits'>, title: string): HTMLElement {
   const W = 520;
   const H = 140;
   const pad = 28;
@@ -125,6 +125,8 @@ export function periodView(store: Store): { el: HTMLElement } {
     };
     const charted = r.trends.filter((t) => t.days.length > 0 && (t.limits.high !== undefined || t.limits.highHigh !== undefined));
     const daily = byName.get('trends')!;
+    const patrolDaily = byName.get('patrolReadingDays')!;
+    const patrolReadingName = (p: PeriodReportView['patrolReadings'][number]): string => `${loc(p.scheduleName)} · ${p.name ? loc(p.name) : pointName(p.reading)}`;
     replaceChildren(
       body,
       h('h2', { 'data-testid': 'period-heading' }, tr('period.heading', { site: loc(store.site.name), scope, kind: tr(`period.kind.${r.period.kind}`), period: r.period.key })),
@@ -135,6 +137,11 @@ export function periodView(store: Store): { el: HTMLElement } {
       h('details', { class: 'report-section no-print', 'data-testid': 'period-daily' }, h('summary', {}, tr('period.dailyFigures', { rows: daily.rows.length })), tableEl(daily, csv('trends'))),
       table('exceedances'),
       table('patrolReadings'),
+      r.patrolReadings.length
+        ? h('section', { class: 'report-section period-charts', 'data-testid': 'period-patrol-charts' }, h('h3', {}, tr('period.patrolChartTitle')), r.patrolReadings.map((p) => dailyChart({ days: p.days, limits: {} }, patrolReadingName(p))))
+        : null,
+      h('details', { class: 'report-section no-print', 'data-testid': 'period-patrol-daily' }, h('summary', {}, tr('period.patrolDailyFigures', { rows: patrolDaily.rows.length })), tableEl(patrolDaily, csv('patrolReadingDays'))),
+      table('patrolChecklist'),
       table('alarmKpis'),
       table('badActors'),
       table('chattering'),
@@ -145,6 +152,7 @@ export function periodView(store: Store): { el: HTMLElement } {
       table('patrols'),
       table('compliance'),
       table('refusals'),
+      table('playbooks'),
       meeting(r),
       h(
         'section',

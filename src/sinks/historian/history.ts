@@ -19,7 +19,7 @@ import { influxMinuteTotals, influxTrend, type InfluxTarget } from './influx-tre
 import { openLocalHistory, type LocalHistory } from './local-history.ts';
 import { createRollups } from './rollup.ts';
 import { withOpenMinutes, type WindowStats } from './window-stats.ts';
-import { influxHourTotals, influxMinutesAbove, type AboveQuery, type HourTotal, type MinuteAbove } from './period-totals.ts';
+import { influxHourTotals, influxMinutesAbove, withOpenHours, withOpenMinutesAbove, type AboveQuery, type HourTotal, type MinuteAbove } from './period-totals.ts';
 
 export interface History {
   start(): Promise<void>;
@@ -31,10 +31,11 @@ export interface History {
   /** Min, max, count-weighted mean and count per point over [from, to) from the 1-minute rollups, the minute in
    *  progress included (from memory); points without data in the window are left out. */
   windowStats(pointKeys: readonly string[], from: number, to: number): Promise<WindowStats[]>;
-  /** The stored 1-hour rollups of [from, to) per point (the period reports' daily figures, M1); the hour in
-   *  progress is not stored yet and is left out. */
+  /** The 1-hour rollups of [from, to) per point (the period reports' daily figures, M1): the stored ones and the
+   *  hour in progress as it stands (from memory). */
   hourTotals(pointKeys: readonly string[], from: number, to: number): Promise<HourTotal[]>;
-  /** The stored 1-minute rollups of [from, to) whose max is above each point's value (exceedances, M1). */
+  /** The 1-minute rollups of [from, to) whose max is above each point's value (exceedances, M1), the minute in
+   *  progress included (from memory). */
   minutesAbove(queries: readonly AboveQuery[], from: number, to: number): Promise<MinuteAbove[]>;
 }
 
@@ -191,8 +192,21 @@ export function createHistory(deps: HistoryDeps): History {
       const query = async (resolution: TrendResolution): Promise<TrendSeries[]> => {
         const target = influxTarget();
         // One more than the cap, to tell a series that reached it from one that has exactly the cap.
-        if (target) return unavailableIfDown(influxTrend(target, pointKeys, from, to, resolution, TREND_MAX_POINTS + 1));
-        return local?.trend(pointKeys, from, to, resolution, TREND_MAX_POINTS + 1) ?? [];
+        const stored = target
+          ? await unavailableIfDown(influxTrend(target, pointKeys, from, to, resolution, TREND_MAX_POINTS + 1))
+          : (local?.trend(pointKeys, from, to, resolution, TREND_MAX_POINTS + 1) ?? []);
+        if (resolution === 'raw') return stored;
+        // The minute or hour in progress ends the series (the trend reaches now); cappedResolution keeps the
+        // window within the cap, so the one more bucket still fits.
+        const open = resolution === '1m' ? rollups.openMinutes() : rollups.openHours();
+        return stored.map((s) => {
+          const last = s.t.at(-1) ?? -Infinity;
+          const more = open.filter((b) => b.pointKey === s.pointKey && b.start >= from && b.start < to && b.start > last).sort((a, b) => a.start - b.start);
+          return more.length === 0 ? s : {
+            ...s, t: [...s.t, ...more.map((b) => b.start)], value: [...s.value, ...more.map((b) => b.mean)],
+            min: [...(s.min ?? []), ...more.map((b) => b.min)], max: [...(s.max ?? []), ...more.map((b) => b.max)],
+          };
+        });
       };
       let resolution = cappedResolution(requested === 'auto' ? autoResolution(to - from) : requested, to - from);
       if (!resolution) throw new DomainError('RW_INVALID_REQUEST', `a trend covers at most ${TREND_MAX_POINTS} hours (hourly rollups, ${TREND_MAX_POINTS} points per series)`, 400);
@@ -218,13 +232,15 @@ export function createHistory(deps: HistoryDeps): History {
     async hourTotals(pointKeys, from, to) {
       if (pointKeys.length === 0 || from >= to) return [];
       const target = influxTarget();
-      return target ? influxHourTotals(target, pointKeys, from, to) : (local?.hourTotals(pointKeys, from, to) ?? []);
+      const stored = target ? await influxHourTotals(target, pointKeys, from, to) : (local?.hourTotals(pointKeys, from, to) ?? []);
+      return withOpenHours(pointKeys, stored, rollups.openHours(), from, to);
     },
 
     async minutesAbove(queries, from, to) {
       if (queries.length === 0 || from >= to) return [];
       const target = influxTarget();
-      return target ? influxMinutesAbove(target, queries, from, to) : (local?.minutesAbove(queries, from, to) ?? []);
+      const stored = target ? await influxMinutesAbove(target, queries, from, to) : (local?.minutesAbove(queries, from, to) ?? []);
+      return withOpenMinutesAbove(queries, stored, rollups.openMinutes(), from, to);
     },
   };
 }

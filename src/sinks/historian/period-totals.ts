@@ -4,6 +4,7 @@
 // the InfluxDB side is here, the local store's in local-history.ts.
 import { RP_LONGTERM } from './influx-retention.ts';
 import { pointsIn, select, bySeries, type InfluxTarget } from './influx-trends.ts';
+import type { Rollup } from './rollup.ts';
 
 /** One stored 1-hour rollup: Σ mean × count is kept so days and months are weighted by count, as the shift report. */
 export interface HourTotal {
@@ -53,4 +54,34 @@ export async function influxMinutesAbove(target: InfluxTarget, queries: readonly
     const [t, mx] = [column(s.columns, 'time'), column(s.columns, 'max')];
     return s.values.map((row) => ({ pointKey: q.pointKey, start: Number(row[t]), max: Number(row[mx]) }));
   });
+}
+
+/**
+ * Adds the hours still open in memory (the hour in progress, with its open minute) to the stored ones, so a running
+ * period is reported up to now (a new site's month is not empty until its first hour closes). Per point in the order
+ * asked, in time order; an open hour already stored (restored after a crash, rollups-open.json) is counted once.
+ */
+export function withOpenHours(pointKeys: readonly string[], stored: readonly HourTotal[], open: readonly Rollup[], from: number, to: number): HourTotal[] {
+  const byKey = new Map<string, HourTotal[]>(pointKeys.map((k) => [k, []]));
+  for (const h of stored) byKey.get(h.pointKey)?.push(h);
+  for (const h of open) {
+    const list = byKey.get(h.pointKey);
+    if (!list || h.resolution !== '1h' || h.start < from || h.start >= to || list.some((s) => s.start === h.start)) continue;
+    list.push({ pointKey: h.pointKey, start: h.start, min: h.min, max: h.max, sum: h.mean * h.count, count: h.count });
+  }
+  return [...byKey.values()].flatMap((list) => list.sort((a, b) => a.start - b.start));
+}
+
+/** Adds the open minutes above each point's value to the stored ones (the minute in progress counts, once). */
+export function withOpenMinutesAbove(queries: readonly AboveQuery[], stored: readonly MinuteAbove[], open: readonly Rollup[], from: number, to: number): MinuteAbove[] {
+  const byKey = new Map<string, MinuteAbove[]>(queries.map((q) => [q.pointKey, []]));
+  for (const m of stored) byKey.get(m.pointKey)?.push(m);
+  for (const q of queries) {
+    const list = byKey.get(q.pointKey)!;
+    for (const m of open) {
+      if (m.pointKey !== q.pointKey || m.resolution !== '1m' || m.start < from || m.start >= to || m.max <= q.above || list.some((s) => s.start === m.start)) continue;
+      list.push({ pointKey: m.pointKey, start: m.start, max: m.max });
+    }
+  }
+  return [...byKey.values()].flatMap((list) => list.sort((a, b) => a.start - b.start));
 }

@@ -65,6 +65,9 @@ export interface Rollups {
   /** The minutes still open (the one in progress, or one that ended less than CLOSE_GRACE_MS ago) as they
    *  stand, without closing them: statistics up to now add them to the stored rollups (window-stats.ts). */
   openMinutes(): Rollup[];
+  /** The hours in progress as they stand, each with its open minutes folded in, without closing anything: the
+   *  period reports and hourly trends of a running period count up to now (history.ts). */
+  openHours(): Rollup[];
   /** The open buckets, to be saved across a restart (history.ts), and put back. */
   snapshot(): OpenBuckets;
   restore(state: unknown): number;
@@ -161,6 +164,19 @@ export function createRollups(): Rollups {
     },
     openMinutes() {
       return [...minutes.values()].map(close);
+    },
+    openHours() {
+      // Copies: the open buckets go on as they are. A minute folds into its own hour (the previous hour may still
+      // be open while the next hour's first minute is).
+      const byHour = new Map<string, Bucket>([...hours.values()].map((b) => [`${b.r.pointKey}@${b.r.start}`, { ...b, r: { ...b.r } }]));
+      for (const b of minutes.values()) {
+        const m = close(b);
+        const key = `${m.pointKey}@${Math.floor(m.start / HOUR_MS) * HOUR_MS}`;
+        const h = byHour.get(key);
+        if (h) fold(h, m.min, m.max, m.mean, m.last, m.count, m.start);
+        else byHour.set(key, open('1h', HOUR_MS, m, m.start, m.count));
+      }
+      return [...byHour.values()].map(close);
     },
     snapshot() {
       return { version: 2, minutes: [...minutes.values()].map(save), hours: [...hours.values()].map(save) };
