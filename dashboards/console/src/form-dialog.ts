@@ -52,6 +52,13 @@ export function openFormDialog(spec: FormDialogSpec): HTMLDialogElement {
   // A message about what was typed goes as soon as the user changes it.
   form.addEventListener('input', () => (error.hidden = true));
   dialog.addEventListener('cancel', () => dialog.remove());
+  // Ctrl+Enter confirms from inside a note (Enter there is a new line): the whole action without a mouse.
+  form.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
+      ev.preventDefault();
+      form.requestSubmit();
+    }
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const problem = spec.check?.() ?? null;
@@ -67,7 +74,11 @@ export function openFormDialog(spec: FormDialogSpec): HTMLDialogElement {
 
   document.body.append(dialog);
   dialog.showModal();
-  form.querySelector<HTMLElement>('textarea, input, select')?.focus();
+  // The first field still to fill gets the focus (a duration already chosen is skipped for the reason).
+  const fields = [...form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('textarea, input, select')];
+  const unfilled = (f: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement): boolean =>
+    f instanceof HTMLInputElement && f.type === 'radio' ? !fields.some((o) => o instanceof HTMLInputElement && o.name === f.name && o.checked) : !f.value;
+  (fields.find(unfilled) ?? fields[0])?.focus();
   return dialog;
 }
 
