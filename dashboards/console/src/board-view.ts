@@ -10,9 +10,6 @@ import { dutyLogView } from './duty-log-view.ts';
 import { roomsView } from './rooms-view.ts';
 import { overviewView } from './overview-view.ts';
 import { floodBanner } from './flood-banner.ts';
-import { diagnosticsPanel } from './diagnostics-view.ts';
-import { modbusDiagnosticsSection } from './modbus-diagnostics-view.ts';
-import { mqttDiagnosticsSection } from './mqtt-diagnostics-view.ts';
 import { navView } from './nav-view.ts';
 import { consolePages } from './pages.ts';
 import { historianIndicator } from './historian-status.ts';
@@ -79,13 +76,12 @@ export function boardView(ctx: BoardContext): BoardView {
   const alarms = alarmsView(store, ctx.socket);
   const rooms = roomsView(store, ctx.socket);
   const dutyLog = dutyLogView(store);
-  const diagnostics = diagnosticsPanel([modbusDiagnosticsSection(store), mqttDiagnosticsSection(store)]);
 
   // Room detail one click away (a tile of the overview, a room named in an alarm row) and back to where the
   // jump came from (issue 15). Any element with data-room opens that room; data-back-from-room returns.
   let cameFrom: HTMLElement | null = null;
   const overview = overviewView(store);
-  const boardMain = h('main', { class: 'board-main' }, overview.el, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), trends.el, diagnostics.el);
+  const boardMain = h('main', { class: 'board-main' }, overview.el, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), trends.el);
   boardMain.addEventListener('click', (ev) => {
     const target = ev.target instanceof Element ? ev.target : null;
     const opener = target?.closest<HTMLElement>('[data-room]');
@@ -178,7 +174,6 @@ export function boardView(ctx: BoardContext): BoardView {
     destroy() {
       nav.destroy();
       clearInterval(timer);
-      diagnostics.destroy();
       historian.destroy();
       trends.destroy();
       for (const off of unsubscribe) off();
