@@ -1,6 +1,6 @@
 // The console's device diagnostics page (its own tab in the navigation, issue 15) in a real chromium against a real gateway with simulated MQTT devices
 // and a simulated Modbus sensor: a malformed payload shows up counted with its error, a dropped device shows
-// OFFLINE; a Modbus exception 02 shows counted by code with its meaning and the configuration MISMATCH, and the
+// COMM LOST (通信中断, the one term for comm loss); a Modbus exception 02 shows counted by code with its meaning and the configuration MISMATCH, and the
 // configuration alarm it raises reads in the alarm list and the duty log; in both languages.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,11 +57,11 @@ describe.skipIf(chromiumReal.skip)('device diagnostics in the console', () => {
     expect(await row.textContent()).toContain('not JSON');
     const smoke = page.getByTestId('mqtt-diag-fc-smoke-1');
     await expect.poll(() => smoke.getAttribute('data-online'), WAIT).toBe('false');
-    expect(await smoke.textContent()).toContain('OFFLINE');
+    expect(await smoke.textContent()).toContain('COMM LOST');
     await page.screenshot({ path: '/tmp/console-mqtt-diagnostics.png' });
 
     await page.locator('select.lang-switch').selectOption('zh-CN');
-    await expect.poll(async () => (await page.getByTestId('mqtt-diag-fc-smoke-1').textContent()) ?? '', WAIT).toContain('离线');
+    await expect.poll(async () => (await page.getByTestId('mqtt-diag-fc-smoke-1').textContent()) ?? '', WAIT).toContain('通信中断');
     expect(await page.getByTestId('nav-diagnostics').textContent()).toBe('设备诊断');
     expect(await page.getByTestId('diagnostics-page').locator('h2').textContent()).toBe('设备诊断');
     expect(await page.getByTestId('mqtt-diagnostics').locator('h3').textContent()).toBe('MQTT 设备');

@@ -14,6 +14,7 @@ import { navView } from './nav-view.ts';
 import { consolePages } from './pages.ts';
 import { historianIndicator } from './historian-status.ts';
 import { trendView } from './trend-view.ts';
+import { rosterApi } from './roster-api.ts';
 import type { AlarmSound } from './sound.ts';
 import type { LiveSocket } from './socket.ts';
 import type { Store } from './store.ts';
@@ -45,6 +46,14 @@ export function boardView(ctx: BoardContext): BoardView {
   const logout = h('button', { type: 'button', class: 'btn', 'data-testid': 'logout-button' }, tr('header.logout'));
   logout.addEventListener('click', () => ctx.onLogout());
 
+  // "On shift" only for a person of the shift in progress (roster); anyone else is just signed in (issue 15).
+  const userName = h('span', { class: 'user-name', 'data-testid': 'user-name' }, tr('header.signedInAs', { name: user.displayName }));
+  const updateOnShift = (): void =>
+    void rosterApi.onDuty().then(
+      (d) => setText(userName, tr(d.people.some((p) => p.username === user.username) ? 'header.onShift' : 'header.signedInAs', { name: user.displayName })),
+      () => undefined, // unknown: "signed in" stays, which is true either way
+    );
+  updateOnShift();
   const historian = historianIndicator();
   const trends = trendView(store);
   const header = h(
@@ -61,7 +70,7 @@ export function boardView(ctx: BoardContext): BoardView {
     h(
       'div',
       { class: 'topbar-user' },
-      h('span', { class: 'user-name', 'data-testid': 'user-name' }, tr('header.signedInAs', { name: user.displayName })),
+      userName,
       h('span', { class: 'badge badge--role', 'data-testid': 'user-role' }, tr(`role.${user.role}`)),
       soundButton,
       langSwitch(),
@@ -141,6 +150,7 @@ export function boardView(ctx: BoardContext): BoardView {
     store.on('alarms', alarmsChanged),
     // The duty log names who acknowledged; the alarm rows read it.
     store.on('dutyLog', () => {
+      if (store.dutyLog[0]?.kind.startsWith('shift.')) updateOnShift();
       dutyLog.update();
       alarms.update();
     }),
