@@ -3,10 +3,11 @@
 // the dialog (the broadcast updates every console), a failure shows its error code translated and keeps
 // what was typed. Test ids: `<id>-dialog`, `<id>-confirm`, `<id>-cancel`, `<id>-error`.
 import { h } from './dom.ts';
-import { codeText } from './errors.ts';
+import { ApiError } from './api.ts';
+import { formErrorText } from './field-errors.ts';
 import { tr } from './lang.ts';
 
-export type ActionOutcome = { ok: true } | { ok: false; error: { code: string } };
+export type ActionOutcome = { ok: true } | { ok: false; error: { code: string; message?: string } };
 
 export interface FormDialogSpec {
   id: string;
@@ -69,7 +70,7 @@ export function openFormDialog(spec: FormDialogSpec): HTMLDialogElement {
     confirm.disabled = true;
     confirm.textContent = tr('ack.sending');
     error.hidden = true;
-    void spec.send().then((outcome) => (outcome.ok ? close() : fail(codeText(outcome.error.code))));
+    void spec.send().then((outcome) => (outcome.ok ? close() : fail(formErrorText(form, new ApiError(outcome.error.code, 400, outcome.error.message)))));
   });
 
   document.body.append(dialog);
