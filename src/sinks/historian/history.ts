@@ -188,11 +188,11 @@ export function createHistory(deps: HistoryDeps): History {
     },
 
     async trend(pointKeys, from, to, requested) {
-      const query = async (resolution: TrendResolution): Promise<TrendSeries[]> => {
+      const query = async (resolution: TrendResolution, start = from): Promise<TrendSeries[]> => {
         const target = influxTarget();
         // One more than the cap, to tell a series that reached it from one that has exactly the cap.
-        if (target) return unavailableIfDown(influxTrend(target, pointKeys, from, to, resolution, TREND_MAX_POINTS + 1));
-        return local?.trend(pointKeys, from, to, resolution, TREND_MAX_POINTS + 1) ?? [];
+        if (target) return unavailableIfDown(influxTrend(target, pointKeys, start, to, resolution, TREND_MAX_POINTS + 1));
+        return local?.trend(pointKeys, start, to, resolution, TREND_MAX_POINTS + 1) ?? [];
       };
       let resolution = cappedResolution(requested === 'auto' ? autoResolution(to - from) : requested, to - from);
       if (!resolution) throw new DomainError('RW_INVALID_REQUEST', `a trend covers at most ${TREND_MAX_POINTS} hours (hourly rollups, ${TREND_MAX_POINTS} points per series)`, 400);
@@ -203,6 +203,9 @@ export function createHistory(deps: HistoryDeps): History {
         resolution = cappedResolution('1m', to - from)!;
         series = await query(resolution);
       }
+      // The hour in progress has no hourly rollup yet: without it a week or month view ends up to an hour early,
+      // and a new site's is empty (issue 15). Its raw readings make that last bucket.
+      if (resolution === '1h') series = withHourInProgress(series, await query('raw', Math.max(from, Math.floor(to / HOUR_MS) * HOUR_MS)), to);
       return { from, to, resolution, series, alarms: deps.alarmPeriods?.(pointKeys, from, to) ?? [] };
     },
 
@@ -227,4 +230,23 @@ export function createHistory(deps: HistoryDeps): History {
       return target ? influxMinutesAbove(target, queries, from, to) : (local?.minutesAbove(queries, from, to) ?? []);
     },
   };
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Appends to each hourly series the bucket of the hour in progress (min, mean, max of its raw readings). */
+export function withHourInProgress(hourly: readonly TrendSeries[], raw: readonly TrendSeries[], to: number): TrendSeries[] {
+  const hourStart = Math.floor(to / HOUR_MS) * HOUR_MS;
+  return hourly.map((s) => {
+    const values = (raw.find((r) => r.pointKey === s.pointKey)?.value ?? []).filter((v): v is number => v !== null);
+    if (values.length === 0 || s.t.some((t) => t >= hourStart)) return s;
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    return {
+      ...s,
+      t: [...s.t, hourStart],
+      value: [...s.value, mean],
+      ...(s.min ? { min: [...s.min, Math.min(...values)] } : {}),
+      ...(s.max ? { max: [...s.max, Math.max(...values)] } : {}),
+    };
+  });
 }
