@@ -66,7 +66,10 @@ function overlay(limits: { key: string; value: number }[], periods: AlarmPeriod[
  *  would be English and in the browser's zone. */
 function axisFormat(zone: string, rangeMs: number): Intl.DateTimeFormat {
   const opts: Intl.DateTimeFormatOptions =
-    rangeMs <= 86_400_000 ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : { month: '2-digit', day: '2-digit', hour: rangeMs <= 7 * 86_400_000 ? '2-digit' : undefined, hourCycle: 'h23' };
+    // Days as the language writes them ("12月3日", "Dec 3"), never the ambiguous "12/03" (issue 15).
+    rangeMs <= 86_400_000
+      ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+      : { month: 'short', day: 'numeric', ...(rangeMs <= 7 * 86_400_000 ? { hour: '2-digit', minute: '2-digit' } : {}), hourCycle: 'h23' };
   try {
     return new Intl.DateTimeFormat(lang(), { ...opts, timeZone: zone });
   } catch {
