@@ -21,10 +21,7 @@ describe.skipIf(chromiumPart().skip)('forms and words of the console (issue 15)'
   beforeAll(async () => {
     gw = await startDemoGateway();
     browser = await launchChromium();
-    page = await consolePage(browser, gw.url, 'duty', 'duty', errors, { timezoneId: 'Asia/Shanghai', consoleErrors: false });
-    await page.evaluate(() => localStorage.setItem('roomwatch.lang', 'en'));
-    await page.reload();
-    await page.getByTestId('board').waitFor(WAIT);
+    page = await consolePage(browser, gw.url, 'duty', 'duty', errors, { timezoneId: 'Asia/Shanghai', consoleErrors: false, lang: 'en' });
   }, 120_000);
 
   afterAll(async () => {

@@ -2,49 +2,16 @@
 // transitions arrives through the real pipeline (simulated Modbus devices polled by the gateway, alarms
 // raised, cleared and logged), the focused row stays the same element and focused; arrow keys move between
 // rows, Enter acknowledges with a note, S shelves (ISA-18.2 G), Ctrl+Enter confirms; in both languages.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { projectRoot } from '../../src/config/load.ts';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { startLifecycleSite } from '../helpers/lifecycle-site.ts';
 import { attrOf, chromiumPart, consolePage, launchChromium, textOf, untilLive } from '../helpers/browser.ts';
-import { freePort } from '../helpers/ports.ts';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 const TEMP = 'dist-b1-th1.temperature';
 const HUMIDITY = 'dist-b1-th1.humidity';
 const FIRE = 'fire-panel.fire';
-
-async function siteYaml(dataDir: string): Promise<string> {
-  return `
-site: { id: keyboard-site, name: { en: Test Tower, zh-CN: 测试大厦 }, timezone: Asia/Shanghai, demo: true, language: en }
-storage: { dataDir: ${JSON.stringify(dataDir)} }
-http: { host: 127.0.0.1, port: 0 }
-rooms:
-  - { id: dist-room-b1, kind: distribution, name: { en: Distribution room B1, zh-CN: B1 配电房 } }
-  - { id: fcc, kind: fire-control, name: { en: Fire-control room, zh-CN: 消防控制室 } }
-devices:
-  - id: dist-b1-th1
-    room: dist-room-b1
-    profile: xy-md02
-    connection: { type: tcp, host: 127.0.0.1, port: ${await freePort()}, unitId: 1, timeoutMs: 500 }
-    pollIntervalMs: 200
-    simulate: true
-    limits:
-      temperature: { high: 35, highHigh: 40, deadband: 1, onDelaySeconds: 0, rule: R1 }
-      humidity: { high: 60, deadband: 2, onDelaySeconds: 0, priority: low }
-  - id: fire-panel
-    room: fcc
-    profile: test-fire-panel
-    connection: { type: tcp, host: 127.0.0.1, port: ${await freePort()}, unitId: 1, timeoutMs: 500 }
-    pollIntervalMs: 200
-    simulate: true
-users:
-  - { username: duty, displayName: Duty Li, role: duty, password: duty }
-`;
-}
 
 const row = (page: Page, point: string, condition: string): Locator =>
   page.getByTestId('alarm-list').locator(`[data-testid^="alarm-row-"][data-point="${point}"][data-condition="${condition}"]`).first();
@@ -60,8 +27,7 @@ describe.skipIf(chromiumPart().skip)('the alarm list by keyboard, through an ala
   const sim = (device: string) => gw.simulators.get(device)!;
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-keyboard-'));
-    gw = await startTestGateway({ dataDir, yaml: await siteYaml(dataDir), profilesDir: resolve(projectRoot, 'test', 'fixtures', 'profiles') });
+    gw = await startLifecycleSite('roomwatch-keyboard-');
     browser = await launchChromium();
     page = await consolePage(browser, gw.url, 'duty', 'duty', errors, { timezoneId: 'Asia/Shanghai' });
     await untilLive(page);
