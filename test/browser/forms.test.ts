@@ -94,8 +94,14 @@ describe.skipIf(chromiumPart().skip)('forms and words of the console (issue 15)'
     await expect.poll(() => textOf(value), WAIT).toBe('电池正常');
     await gw.gateway.mqtt!.simulators.get('fc-smoke-1')!.set('batteryLow', true);
     await expect.poll(() => textOf(value), WAIT).toBe('电池电量低');
+    // An opened section and a chosen filter on the board also stay through the switch.
+    await page.getByTestId('rule-legend').locator('summary').click();
+    await page.getByTestId('alarm-filter-priority').selectOption('low');
     await page.getByTestId('lang-switch').selectOption('en');
     await expect.poll(() => textOf(page.getByTestId('point-value-fc-smoke-1.batteryLow')), WAIT).toBe('BATTERY LOW');
+    expect(await page.getByTestId('rule-legend').evaluate((d: HTMLDetailsElement) => d.open)).toBe(true);
+    expect(await page.getByTestId('alarm-filter-priority').inputValue()).toBe('low');
+    expect(await textOf(page.getByTestId('rule-legend').locator('summary'))).toBe('What the rule ids mean');
     expect(errors).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // What a person has typed or chosen survives the language switch (issue 15): the switch rebuilds the console
 // in the new language (every view builds its words when it is made), so before it the values of the form
-// controls are taken by their test id (or id), and after it they are put back, also into controls that a
-// page builds later once its data has loaded. Passwords are never kept.
+// controls (and which collapsed sections are open) are taken by their test id (or id), and after it they are
+// put back, also into controls that a page builds later once its data has loaded. Passwords are never kept.
 type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
 type Saved = { value: string; checked: boolean };
 
@@ -16,6 +16,10 @@ export function savePageState(root: Element): Map<string, Saved> {
     const changed = c instanceof HTMLInputElement && (c.type === 'checkbox' || c.type === 'radio') ? checked !== c.defaultChecked : c.value !== defaultValue(c);
     if (changed) saved.set(key, { value: c.value, checked });
   }
+  for (const d of root.querySelectorAll<HTMLDetailsElement>('details[open]')) {
+    const key = keyOf(d);
+    if (key) saved.set(key, { value: '', checked: true });
+  }
   return saved;
 }
 
@@ -29,8 +33,13 @@ export function restorePageState(root: Element, saved: Map<string, Saved>): void
   const pending = new Map(saved);
   const apply = (): void => {
     for (const [key, s] of pending) {
-      const c = root.querySelector<Control>(`[data-testid="${CSS.escape(key)}"], #${CSS.escape(key)}`);
+      const c = root.querySelector<Control | HTMLDetailsElement>(`[data-testid="${CSS.escape(key)}"], #${CSS.escape(key)}`);
       if (!c) continue;
+      if (c instanceof HTMLDetailsElement) {
+        c.open = s.checked;
+        pending.delete(key);
+        continue;
+      }
       if (c instanceof HTMLInputElement && (c.type === 'checkbox' || c.type === 'radio')) c.checked = s.checked;
       else if (c instanceof HTMLSelectElement && ![...c.options].some((o) => o.value === s.value)) continue; // its options are not loaded yet
       else c.value = s.value;
