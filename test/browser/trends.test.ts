@@ -120,6 +120,7 @@ describe.skipIf(chromiumPart.skip)('trend charts in chromium', () => {
     await page.getByTestId('trend-range-hour').click();
     await waitFor(async () => (await textOf(page.getByTestId('trend-legend-limit-highHigh'))) === '高高限 40 °C', 'the legend in Chinese');
     expect(await textOf(page.getByTestId(`trend-legend-${TEMP}`))).toContain('告警持续时段（至数值恢复正常）');
+    await page.getByTestId('trends').screenshot({ path: '/tmp/trends-zh.png' });
     expect(await page.getByTestId(`trend-${TEMP}`).locator('.u-title').textContent()).toBe(`${device.name['zh-CN']} · 温度 (°C)`);
     expect(pageErrors).toEqual([]);
   });
