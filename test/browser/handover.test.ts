@@ -76,7 +76,7 @@ describe.skipIf(part.skip)('handover by two people at two consoles', () => {
     await incoming.getByTestId('nav-handover').click();
     await incoming.getByTestId('handover-incoming-form').waitFor(WAIT);
     // Before signing, the incoming officer reads what the outgoing one wrote (issue 15).
-    expect(await text(incoming.getByTestId('handover-outgoing-note'))).toBe('Outgoing note: Chiller 2 on standby; generator fuel at 60 %');
+    expect(await text(incoming.getByTestId('handover-outgoing-note'))).toBe("Outgoing officer's note: Chiller 2 on standby; generator fuel at 60 %");
     expect(await text(incoming.getByTestId('handover-late'))).toBe('This handover is late: the shift has ended and the handover is not complete.');
     expect(await incoming.getByTestId('handover-incoming-username').inputValue()).toBe('wang');
     await incoming.getByTestId('handover-incoming-password').fill('wrong');
