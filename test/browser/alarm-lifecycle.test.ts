@@ -4,52 +4,15 @@
 // (A6); a latched fire alarm is dispatched, classified and reset by the shift lead (A4); an alarm flood shows
 // its banner grouped by room and cause (EEMUA 191), chattering alarms are badged. Only annunciated,
 // unacknowledged alarms flash and ask for sound; latched unacknowledged ones do.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { projectRoot } from '../../src/config/load.ts';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { startLifecycleSite } from '../helpers/lifecycle-site.ts';
 import { attrOf, chromiumPart, consolePage, launchChromium, textOf, untilLive } from '../helpers/browser.ts';
-import { freePort } from '../helpers/ports.ts';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 const TEMP = 'dist-b1-th1.temperature';
 const FIRE = 'fire-panel.fire';
-
-async function siteYaml(dataDir: string): Promise<string> {
-  return `
-site: { id: lifecycle-site, name: { en: Test Tower, zh-CN: 测试大厦 }, timezone: Asia/Shanghai, demo: true, language: en }
-storage: { dataDir: ${JSON.stringify(dataDir)} }
-http: { host: 127.0.0.1, port: 0 }
-# Low-priority alarms escalate within seconds here, so the test watches all three levels (A1/A2).
-alarms: { escalation: { critical: [600, 1200, 1800], high: [900, 1800, 2700], low: [1, 2, 3] } }
-rooms:
-  - { id: dist-room-b1, kind: distribution, name: { en: Distribution room B1, zh-CN: B1 配电房 } }
-  - { id: fcc, kind: fire-control, name: { en: Fire-control room, zh-CN: 消防控制室 } }
-devices:
-  - id: dist-b1-th1
-    room: dist-room-b1
-    profile: xy-md02
-    connection: { type: tcp, host: 127.0.0.1, port: ${await freePort()}, unitId: 1, timeoutMs: 500 }
-    pollIntervalMs: 200
-    simulate: true
-    limits:
-      temperature: { high: 35, highHigh: 40, deadband: 1, onDelaySeconds: 0, rule: R1 }
-      humidity: { high: 60, deadband: 2, onDelaySeconds: 0, priority: low }
-  - id: fire-panel
-    room: fcc
-    profile: test-fire-panel
-    connection: { type: tcp, host: 127.0.0.1, port: ${await freePort()}, unitId: 1, timeoutMs: 500 }
-    pollIntervalMs: 200
-    simulate: true
-users:
-  - { username: duty, displayName: Duty Li, role: duty, password: duty }
-  - { username: lead, displayName: Lead Zhang, role: lead, password: lead }
-  - { username: sup, displayName: Supervisor Chen, role: supervisor, password: sup }
-`;
-}
 
 const row = (page: Page, point: string, condition: string): Locator =>
   page.locator(`[data-testid^="alarm-row-"][data-point="${point}"][data-condition="${condition}"]`).first();
@@ -72,8 +35,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
   const sim = (device: string) => gw.simulators.get(device)!;
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-lifecycle-'));
-    gw = await startTestGateway({ dataDir, yaml: await siteYaml(dataDir), profilesDir: resolve(projectRoot, 'test', 'fixtures', 'profiles') });
+    gw = await startLifecycleSite('roomwatch-lifecycle-');
     browser = await launchChromium();
     duty = await consolePage(browser, gw.url, 'duty', 'duty', errors);
     await untilLive(duty);

@@ -1,6 +1,6 @@
-// The console's device diagnostics panel in a real chromium against a real gateway with simulated MQTT devices
+// The console's device diagnostics page (its own tab in the navigation, issue 15) in a real chromium against a real gateway with simulated MQTT devices
 // and a simulated Modbus sensor: a malformed payload shows up counted with its error, a dropped device shows
-// OFFLINE; a Modbus exception 02 shows counted by code with its meaning and the configuration MISMATCH, and the
+// COMM LOST (通信中断, the one term for comm loss); a Modbus exception 02 shows counted by code with its meaning and the configuration MISMATCH, and the
 // configuration alarm it raises reads in the alarm list and the duty log; in both languages.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,8 +43,9 @@ describe.skipIf(chromiumReal.skip)('device diagnostics in the console', () => {
     await page.getByTestId('login-username').fill('duty');
     await page.getByTestId('login-password').fill('duty');
     await page.getByTestId('login-submit').click();
-    const panel = page.getByTestId('diagnostics-panel');
-    await panel.locator('summary').click();
+    // A visible entry point: the navigation's Diagnostics tab, not a collapsed panel below the board.
+    await page.getByTestId('nav-diagnostics').click();
+    expect(await page.getByTestId('diagnostics-page').locator('h2').textContent()).toBe('Device diagnostics');
     const row = page.getByTestId('mqtt-diag-fc-panel-1');
     await expect.poll(() => row.getAttribute('data-online'), WAIT).toBe('true');
     expect(await row.locator('td').first().textContent()).toBe('Fire panel relays');
@@ -56,13 +57,13 @@ describe.skipIf(chromiumReal.skip)('device diagnostics in the console', () => {
     expect(await row.textContent()).toContain('not JSON');
     const smoke = page.getByTestId('mqtt-diag-fc-smoke-1');
     await expect.poll(() => smoke.getAttribute('data-online'), WAIT).toBe('false');
-    expect(await smoke.textContent()).toContain('OFFLINE');
+    expect(await smoke.textContent()).toContain('COMM LOST');
     await page.screenshot({ path: '/tmp/console-mqtt-diagnostics.png' });
 
     await page.locator('select.lang-switch').selectOption('zh-CN');
-    await page.getByTestId('diagnostics-panel').locator('summary').click();
-    await expect.poll(async () => (await page.getByTestId('mqtt-diag-fc-smoke-1').textContent()) ?? '', WAIT).toContain('离线');
-    expect(await page.getByTestId('diagnostics-panel').locator('summary').textContent()).toBe('设备诊断');
+    await expect.poll(async () => (await page.getByTestId('mqtt-diag-fc-smoke-1').textContent()) ?? '', WAIT).toContain('通信中断');
+    expect(await page.getByTestId('nav-diagnostics').textContent()).toBe('设备诊断');
+    expect(await page.getByTestId('diagnostics-page').locator('h2').textContent()).toBe('设备诊断');
     expect(await page.getByTestId('mqtt-diagnostics').locator('h3').textContent()).toBe('MQTT 设备');
     expect(pageErrors).toEqual([]);
   });
@@ -70,14 +71,14 @@ describe.skipIf(chromiumReal.skip)('device diagnostics in the console', () => {
   it('shows a Modbus device answering exception 02: counted by code, configuration MISMATCH, and its configuration alarm', async () => {
     const sim = gw.simulators.get('dist-b1-th1')!;
     sim.setException(2);
-    await page.reload(); // the language chosen above (zh-CN) stays
-    await page.getByTestId('diagnostics-panel').locator('summary').click();
+    await page.reload(); // the language chosen above (zh-CN) and the page (#diagnostics) stay
     const row = page.getByTestId('modbus-diag-dist-b1-th1');
     await expect.poll(() => row.getAttribute('data-config'), WAIT).toBe('mismatch');
     expect(await row.getAttribute('data-exceptions')).toMatch(/^2:\d+$/);
     expect(await row.textContent()).toContain('02 非法数据地址 ×');
     expect(await row.textContent()).toContain('不符');
     expect(await page.getByTestId('modbus-diagnostics').locator('h3').textContent()).toBe('Modbus 设备');
+    await page.getByTestId('nav-board').click();
     const alarm = page.locator('tr.alarm-row[data-condition="config"]');
     await expect.poll(() => alarm.count(), WAIT).toBe(1);
     expect(await alarm.getByTestId('alarm-condition').textContent()).toBe('配置与设备不符');
@@ -86,15 +87,17 @@ describe.skipIf(chromiumReal.skip)('device diagnostics in the console', () => {
     expect(await alarm.getAttribute('data-priority')).toBe('medium');
 
     await page.locator('select.lang-switch').selectOption('en');
-    await page.getByTestId('diagnostics-panel').locator('summary').click();
+    await page.getByTestId('nav-diagnostics').click();
     await expect.poll(async () => (await page.getByTestId('modbus-diag-dist-b1-th1').textContent()) ?? '', WAIT).toContain('02 illegal data address ×');
     expect(await page.getByTestId('modbus-diag-dist-b1-th1').textContent()).toContain('MISMATCH');
+    await page.getByTestId('nav-board').click();
     const entry = page.locator('li[data-kind="alarm.raised"]', { hasText: 'Configuration mismatch' });
     await expect.poll(() => entry.count(), WAIT).toBe(1);
     expect(await entry.locator('.log-text').textContent()).toBe(`Medium alarm raised: Distribution room B1 · XY-MD02 (SHT20) temperature/humidity transmitter · Configuration mismatch: ${detail} (rule A8)`);
     await page.screenshot({ path: '/tmp/console-modbus-diagnostics.png', fullPage: true });
 
     sim.setException(null);
+    await page.getByTestId('nav-diagnostics').click();
     await expect.poll(() => page.getByTestId('modbus-diag-dist-b1-th1').getAttribute('data-config'), WAIT).toBe('ok');
     expect(pageErrors).toEqual([]);
   });

@@ -71,8 +71,13 @@ describe.skipIf(part.skip)('handover by two people at two consoles', () => {
     await outgoing.getByTestId('handover-sign-out').click();
     await expect.poll(() => text(outgoing.getByTestId('handover-message')), WAIT).toBe('Signed. Stay until the incoming person has signed.');
 
+    // The shift ended at 17:30; 20 minutes on (lateAfterMinutes 15) the handover is late until completed.
+    clock.set(shanghai('2026-11-23T17:50'));
     await incoming.getByTestId('nav-handover').click();
     await incoming.getByTestId('handover-incoming-form').waitFor(WAIT);
+    // Before signing, the incoming officer reads what the outgoing one wrote (issue 15).
+    expect(await text(incoming.getByTestId('handover-outgoing-note'))).toBe("Outgoing officer's note: Chiller 2 on standby; generator fuel at 60 %");
+    expect(await text(incoming.getByTestId('handover-late'))).toBe('This handover is late: the shift has ended and the handover is not complete.');
     expect(await incoming.getByTestId('handover-incoming-username').inputValue()).toBe('wang');
     await incoming.getByTestId('handover-incoming-password').fill('wrong');
     await incoming.getByTestId('handover-sign-in').click();
@@ -80,6 +85,8 @@ describe.skipIf(part.skip)('handover by two people at two consoles', () => {
     await incoming.getByTestId('handover-incoming-password').fill('wang');
     await incoming.getByTestId('handover-sign-in').click();
     await expect.poll(() => text(incoming.getByTestId('handover-completed')), WAIT).toMatch(/^Handover completed: Duty Li → Duty Wang at /);
+    // Completed: no "late, not complete" beside it any more.
+    expect(await incoming.getByTestId('handover-late').count()).toBe(0);
 
     // No refresh needed: the outgoing console hears the completion live.
     await expect.poll(() => text(outgoing.getByTestId('handover-completed')), WAIT).toMatch(/^Handover completed: Duty Li → Duty Wang/);

@@ -51,8 +51,8 @@ describe.skipIf(chromiumReal.skip)('the console over HTTPS', () => {
     const cookies = await context.cookies();
     expect(cookies.map((c) => [c.name, c.secure, c.httpOnly, c.sameSite])).toEqual([[expect.any(String), true, true, 'Strict']]);
 
-    // The diagnostics panel shows the simulated device that logged in over MQTT/TLS.
-    await page.getByTestId('diagnostics-panel').locator('summary').click();
+    // The diagnostics page shows the simulated device that logged in over MQTT/TLS.
+    await page.getByTestId('nav-diagnostics').click();
     const row = page.getByTestId('mqtt-diag-fc-panel-1');
     await expect.poll(() => row.getAttribute('data-online'), WAIT).toBe('true');
     expect(await row.locator('td').first().textContent()).toBe('Fire panel relays');

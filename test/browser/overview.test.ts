@@ -28,10 +28,7 @@ describe.skipIf(chromiumPart().skip)('overview of every room at 1920×1080 (issu
     expect((await api(gw.url, cookie, routes.deviceTag('pump-chw1'), { method: 'POST', body: JSON.stringify({ kind: 'maintenance', reason: '更换机封' }) })).status).toBeLessThan(300);
     await gw.gateway.mqtt!.simulators.get('fc-smoke-1')!.goOffline();
     browser = await launchChromium();
-    page = await consolePage(browser, gw.url, 'duty', 'duty', errors, { width: 1920, height: 1080, timezoneId: 'Asia/Shanghai' });
-    await page.evaluate(() => localStorage.setItem('roomwatch.lang', 'en'));
-    await page.reload();
-    await page.getByTestId('board').waitFor(WAIT);
+    page = await consolePage(browser, gw.url, 'duty', 'duty', errors, { width: 1920, height: 1080, timezoneId: 'Asia/Shanghai', lang: 'en' });
   }, 120_000);
 
   afterAll(async () => {

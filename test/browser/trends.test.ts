@@ -12,6 +12,7 @@ import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gat
 import { freePort } from '../helpers/ports.ts';
 import { realPart } from '../helpers/real-parts.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { textOf } from '../helpers/browser.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { openLocalHistory } from '../../src/sinks/historian/local-history.ts';
 import { RETENTION_DEFAULTS } from '../../src/sinks/historian/influx-retention.ts';
@@ -78,6 +79,49 @@ describe.skipIf(chromiumPart.skip)('trend charts in chromium', () => {
     });
     expect(inked).toBeGreaterThan(1000);
     expect(await page.getByTestId('historian-status').isHidden()).toBe(true);
+
+    // Issue 15: the device names the chart; the legend says what the lines and the shading are.
+    const device = gw.site.devices.find((d) => d.config.id === 'dist-b1-th1')!;
+    expect(await chart.locator('.u-title').textContent()).toBe(`${device.name.en} · Temperature (°C)`);
+    expect(await textOf(page.getByTestId(`trend-legend-limit-high`))).toBe('High limit 35 °C');
+    expect(await textOf(page.getByTestId(`trend-legend-limit-highHigh`))).toBe('High-high limit 40 °C');
+    expect(await textOf(page.getByTestId(`trend-legend-${TEMP}`))).toContain('Alarm active (until the value returned to normal)');
+    // The shading ends where the value returned to normal (30 °C), although nobody has acknowledged yet.
+    const periods = (await api<TrendView>(gw.url, cookie, `${routes.trends}?points=${TEMP}`)).body.alarms;
+    expect(periods.length).toBeGreaterThanOrEqual(2);
+    for (const p of periods) expect(p.to, `${p.condition} ends`).not.toBeNull();
+    // The value under the cursor, with its time in the site's clock.
+    const readout = page.getByTestId(`trend-readout-${TEMP}`);
+    expect(await textOf(readout)).toBe('Point at the chart to read a value.');
+    const over = chart.locator('.u-over');
+    const box = (await over.boundingBox())!;
+    await over.hover({ position: { x: box.width - 3, y: box.height / 2 } });
+    await expect.poll(() => textOf(readout), { timeout: 15_000, interval: 100 }).toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d\d:\d\d:\d\d\s+\d+(\.\d+)? °C$/);
+
+    // The month view includes the hour in progress: a site started minutes ago is not empty.
+    await page.getByTestId('trend-range-month').click();
+    await waitFor(async () => (await page.getByTestId('trend-body').getAttribute('data-resolution')) === '1h', 'the month in hourly rollups');
+    expect(Number(await page.getByTestId(`trend-${TEMP}`).getAttribute('data-values'))).toBe(1);
+
+    // Days picked on the calendar: a first day after the last is refused in words; today is shown.
+    await page.getByTestId('trend-from').fill('2099-01-02');
+    await page.getByTestId('trend-to').fill('2099-01-01');
+    await page.getByTestId('trend-range-dates').click();
+    await waitFor(async () => (await textOf(page.getByTestId('trend-body'))) === 'The first day must not be after the last.', 'the refusal of a reversed range');
+    const today = await page.getByTestId('trend-to').getAttribute('max');
+    await page.getByTestId('trend-from').fill(today!);
+    await page.getByTestId('trend-to').fill(today!);
+    await page.getByTestId('trend-range-dates').click();
+    await waitFor(async () => (await page.getByTestId('trend-body').getAttribute('data-state')) === 'ready' && (await page.getByTestId(`trend-${TEMP}`).count()) === 1, 'today on the chart');
+    expect(await page.getByTestId('trend-range-dates').getAttribute('aria-pressed')).toBe('true');
+
+    // And in Chinese.
+    await page.locator('select.lang-switch').selectOption('zh-CN');
+    await page.getByTestId('trend-range-hour').click();
+    await waitFor(async () => (await textOf(page.getByTestId('trend-legend-limit-highHigh'))) === '高高限 40 °C', 'the legend in Chinese');
+    expect(await textOf(page.getByTestId(`trend-legend-${TEMP}`))).toContain('告警持续时段（至数值恢复正常）');
+    await page.getByTestId('trends').screenshot({ path: '/tmp/trends-zh.png' });
+    expect(await page.getByTestId(`trend-${TEMP}`).locator('.u-title').textContent()).toBe(`${device.name['zh-CN']} · 温度 (°C)`);
     expect(pageErrors).toEqual([]);
   });
 

@@ -32,6 +32,8 @@ export async function consolePage(
     consoleErrors?: boolean;
     /** This PC's clock this far off the real time (playwright's clock, installed before the page loads; it runs on). */
     clockOffsetMs?: number;
+    /** The language this browser's user has chosen (remembered, as the switch does), whatever the site's default. */
+    lang?: 'en' | 'zh-CN';
   } = {},
 ): Promise<Page> {
   const context = await browser.newContext({
@@ -48,6 +50,11 @@ export async function consolePage(
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('board').waitFor();
+  if (options.lang) {
+    await page.evaluate((lang) => localStorage.setItem('roomwatch.lang', lang), options.lang);
+    await page.reload();
+    await page.getByTestId('board').waitFor();
+  }
   // From here on any console error counts (before login, the 401 of "is there a session?" is expected).
   if (options.consoleErrors !== false) {
     page.on('console', (msg) => {

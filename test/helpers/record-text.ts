@@ -13,10 +13,10 @@ const CODES = [
   'critical', 'medium', 'maintenance', 'isolation', 'construction', 'pipe-burst', 'power-cut', 'gas-leak',
 ];
 
-/** Latin words a Chinese page may show: units, protocols, the product, rule ids (R1, A4, E2). */
-const LATIN_OK = /^(°C|°|%RH|RH|kWh|kW|W|A|V|Hz|bar|rpm|h|m|s|min|ms|m³|Roomwatch|MQTT|Modbus|TCP|RTU|InfluxDB|QR|CSV|PDF|ISA|EEMUA|[A-Z]\d{1,2}|[A-Z]{1,2}\d*)$/;
+/** Latin words a Chinese page may show: units, protocols, the product, rule ids (R1, A4, E2), keys as printed on the keyboard. */
+const LATIN_OK = /^(Tab|Enter|Ctrl|Esc|Home|End|°C|°|%RH|RH|kWh|kW|W|A|V|Hz|bar|rpm|h|m|s|min|ms|m³|Roomwatch|MQTT|Modbus|TCP|RTU|InfluxDB|QR|CSV|PDF|ISA|EEMUA|[A-Z]\d{1,2}|[A-Z]{1,2}\d*)$/;
 
-/** Latin (zh-CN) or CJK (en) words the site itself names things with: "B1 配电房", "Shelly Plus i4", "值班员 Li Wei". */
+/** Latin (zh-CN) or CJK (en) words the site itself names things with: "B1 配电房", "Shelly Plus i4", "李伟 Li Wei". */
 function siteWords(site: Site, lang: Lang): Set<string> {
   const texts: string[] = [];
   const add = (l: { en: string; 'zh-CN': string } | undefined): void => {

@@ -91,6 +91,19 @@ describe('every built-in profile', () => {
   }
 });
 
+describe('flags read as states (issue 15)', () => {
+  it('every status point of every profile, Modbus and MQTT, names its values: "Battery OK" / "BATTERY LOW", never On/Off', () => {
+    const unnamed: string[] = [];
+    for (const file of files) {
+      const raw = parse(readFileSync(join(defaultProfilesDir, file), 'utf8')) as { points: Record<string, { quantity?: string; values?: Record<string, unknown> }> };
+      for (const [key, point] of Object.entries(raw.points)) if (point.quantity === 'status' && !point.values) unnamed.push(`${file} ${key}`);
+    }
+    expect(unnamed).toEqual([]);
+    const battery = (parse(readFileSync(join(defaultProfilesDir, 'z2m-smoke-sensor.yaml'), 'utf8')) as { points: { batteryLow: { values: Record<string, { 'zh-CN': string }> } } }).points.batteryLow.values;
+    expect([battery['true']!['zh-CN'], battery['false']!['zh-CN']]).toEqual(['电池电量低', '电池正常']);
+  });
+});
+
 describe('values that are not values (issue 12 §2)', () => {
   const modbus = [...profiles.values()].filter((p): p is ModbusProfile => p.protocol === 'modbus');
 

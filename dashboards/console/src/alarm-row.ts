@@ -23,6 +23,8 @@ export function alarmRow(store: Store, socket: LiveSocket, alarm: AlarmView): HT
     {
       // Only annunciated, unacknowledged alarms flash; the others never do (ISA-18.2 G/H/I).
       class: `alarm-row${sounding ? ' blink' : ''}`,
+      // Reachable by Tab; the list's keys act on the focused row (alarms-view.ts).
+      tabindex: 0,
       'data-testid': `alarm-row-${alarm.id}`,
       'data-state': alarm.state,
       'data-severity': severity(alarm),

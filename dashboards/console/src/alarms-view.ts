@@ -3,7 +3,7 @@
 // by design or out of service (ISA-18.2 G/H/I) are listed apart, collapsed, under "Not annunciated": still
 // visible with who/why/until, but they never sound or flash.
 import type { AlarmView, Priority, Role } from '../../../src/contract/api.ts';
-import { h, replaceChildren, setText } from './dom.ts';
+import { h, keyedChildren, setText } from './dom.ts';
 import { loc, tr } from './lang.ts';
 import { priorityText } from './alarm-text.ts';
 import { now } from './clock.ts';
@@ -78,9 +78,11 @@ export function alarmsView(store: Store, socket: LiveSocket): AlarmsView {
     h('div', { class: 'roster-toolbar alarm-tools' }, roomFilter, priorityFilter, stateFilter, sortBy),
     empty,
     live.table,
+    h('p', { class: 'muted keys-hint', 'data-testid': 'alarm-keys-hint' }, tr('alarms.keysHint')),
     quietSection,
     legend,
   );
+  for (const body of [live.body, quiet.body]) body.addEventListener('keydown', (ev) => alarmKeys(ev, body));
   const shown = (a: AlarmView): boolean =>
     (!roomFilter.value || a.roomId === roomFilter.value) && (!priorityFilter.value || a.priority === priorityFilter.value) && (!stateFilter.value || UNACKED.has(a.state));
   const sorted = (list: AlarmView[]): AlarmView[] =>
@@ -97,8 +99,9 @@ export function alarmsView(store: Store, socket: LiveSocket): AlarmsView {
     live.table.hidden = annunciated.length === 0;
     quietSection.hidden = notAnnunciated.length === 0;
     setText(quietTitle, tr('lifecycle.notAnnunciated', { count: notAnnunciated.length }));
-    replaceChildren(live.body, sorted(annunciated).map((a) => alarmRow(store, socket, a)));
-    replaceChildren(quiet.body, sorted(notAnnunciated).map((a) => alarmRow(store, socket, a)));
+    // Rows update in place (keyed by alarm id): a focused row stays focused through a flood.
+    keyedChildren(live.body, sorted(annunciated), (a) => String(a.id), (a) => alarmRow(store, socket, a));
+    keyedChildren(quiet.body, sorted(notAnnunciated), (a) => String(a.id), (a) => alarmRow(store, socket, a));
     tick(now());
   }
 
@@ -111,4 +114,32 @@ export function alarmsView(store: Store, socket: LiveSocket): AlarmsView {
 
   update();
   return { el, update, tick };
+}
+
+/**
+ * The alarm list without a mouse (issue 15): ↑/↓ (Home/End) move between rows, Enter or A acknowledges, S
+ * shelves or unshelves, O opens the room. The keys act on the focused row through its own buttons, so the
+ * keyboard is offered exactly what the mouse is.
+ */
+function alarmKeys(ev: KeyboardEvent, body: HTMLElement): void {
+  if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
+  const row = ev.target instanceof HTMLElement && ev.target.matches('tr[data-key]') ? ev.target : null;
+  if (!row) return; // keys typed on a button inside the row keep their usual meaning
+  const rows = [...body.querySelectorAll<HTMLElement>(':scope > tr[data-key]')];
+  const at = rows.indexOf(row);
+  const move = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: rows.length - 1 }[ev.key];
+  const click = (selector: string): boolean => {
+    const target = row.querySelector<HTMLElement>(selector);
+    target?.click();
+    return target !== null;
+  };
+  let done = false;
+  if (move !== undefined) {
+    const next = rows[Math.max(0, Math.min(rows.length - 1, move))];
+    next?.focus();
+    done = true;
+  } else if (ev.key === 'Enter' || ev.key.toLowerCase() === 'a') done = click('[data-testid^="ack-button-"]');
+  else if (ev.key.toLowerCase() === 's') done = click('[data-testid^="shelve-button-"], [data-testid^="unshelve-button-"]');
+  else if (ev.key.toLowerCase() === 'o') done = click('[data-testid="alarm-room-link"]');
+  if (done) ev.preventDefault();
 }

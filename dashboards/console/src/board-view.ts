@@ -10,13 +10,11 @@ import { dutyLogView } from './duty-log-view.ts';
 import { roomsView } from './rooms-view.ts';
 import { overviewView } from './overview-view.ts';
 import { floodBanner } from './flood-banner.ts';
-import { diagnosticsPanel } from './diagnostics-view.ts';
-import { modbusDiagnosticsSection } from './modbus-diagnostics-view.ts';
-import { mqttDiagnosticsSection } from './mqtt-diagnostics-view.ts';
 import { navView } from './nav-view.ts';
 import { consolePages } from './pages.ts';
 import { historianIndicator } from './historian-status.ts';
 import { trendView } from './trend-view.ts';
+import { rosterApi } from './roster-api.ts';
 import type { AlarmSound } from './sound.ts';
 import type { LiveSocket } from './socket.ts';
 import type { Store } from './store.ts';
@@ -48,6 +46,14 @@ export function boardView(ctx: BoardContext): BoardView {
   const logout = h('button', { type: 'button', class: 'btn', 'data-testid': 'logout-button' }, tr('header.logout'));
   logout.addEventListener('click', () => ctx.onLogout());
 
+  // "On shift" only for a person of the shift in progress (roster); anyone else is just signed in (issue 15).
+  const userName = h('span', { class: 'user-name', 'data-testid': 'user-name' }, tr('header.signedInAs', { name: user.displayName }));
+  const updateOnShift = (): void =>
+    void rosterApi.onDuty().then(
+      (d) => setText(userName, tr(d.people.some((p) => p.username === user.username) ? 'header.onShift' : 'header.signedInAs', { name: user.displayName })),
+      () => undefined, // unknown: "signed in" stays, which is true either way
+    );
+  updateOnShift();
   const historian = historianIndicator();
   const trends = trendView(store);
   const header = h(
@@ -64,7 +70,7 @@ export function boardView(ctx: BoardContext): BoardView {
     h(
       'div',
       { class: 'topbar-user' },
-      h('span', { class: 'user-name', 'data-testid': 'user-name' }, tr('header.signedInAs', { name: user.displayName })),
+      userName,
       h('span', { class: 'badge badge--role', 'data-testid': 'user-role' }, tr(`role.${user.role}`)),
       soundButton,
       langSwitch(),
@@ -79,13 +85,12 @@ export function boardView(ctx: BoardContext): BoardView {
   const alarms = alarmsView(store, ctx.socket);
   const rooms = roomsView(store, ctx.socket);
   const dutyLog = dutyLogView(store);
-  const diagnostics = diagnosticsPanel([modbusDiagnosticsSection(store), mqttDiagnosticsSection(store)]);
 
   // Room detail one click away (a tile of the overview, a room named in an alarm row) and back to where the
   // jump came from (issue 15). Any element with data-room opens that room; data-back-from-room returns.
   let cameFrom: HTMLElement | null = null;
   const overview = overviewView(store);
-  const boardMain = h('main', { class: 'board-main' }, overview.el, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), trends.el, diagnostics.el);
+  const boardMain = h('main', { class: 'board-main' }, overview.el, alarms.el, h('div', { class: 'board-lower' }, rooms.el, dutyLog.el), trends.el);
   boardMain.addEventListener('click', (ev) => {
     const target = ev.target instanceof Element ? ev.target : null;
     const opener = target?.closest<HTMLElement>('[data-room]');
@@ -145,6 +150,7 @@ export function boardView(ctx: BoardContext): BoardView {
     store.on('alarms', alarmsChanged),
     // The duty log names who acknowledged; the alarm rows read it.
     store.on('dutyLog', () => {
+      if (store.dutyLog[0]?.kind.startsWith('shift.')) updateOnShift();
       dutyLog.update();
       alarms.update();
     }),
@@ -178,7 +184,6 @@ export function boardView(ctx: BoardContext): BoardView {
     destroy() {
       nav.destroy();
       clearInterval(timer);
-      diagnostics.destroy();
       historian.destroy();
       trends.destroy();
       for (const off of unsubscribe) off();

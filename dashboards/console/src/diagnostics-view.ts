@@ -1,6 +1,7 @@
-// The console's device diagnostics panel (issue 3): one collapsed panel with a section per source (MQTT,
-// Modbus), each filled from its GET /api/diagnostics/<source> every 5 s while the panel is open. The panel and
-// each section stay hidden while the site has no devices of that source. The cells every source shows (device
+// The console's device diagnostics page (issue 3; a page of its own in the navigation since issue 15, no longer
+// a collapsed panel at the bottom of the board): a section per source (MQTT, Modbus), each filled from its
+// GET /api/diagnostics/<source> every 5 s while the page is open. A section stays hidden while the site has no
+// devices of that source. The cells every source shows (device
 // name, link, last error, a time) are made here, so the sections read the same way.
 import type { MessageKey } from '../../../src/i18n/index.ts';
 import { h } from './dom.ts';
@@ -11,11 +12,6 @@ import type { Store } from './store.ts';
 export interface DiagnosticsSection {
   el: HTMLElement;
   refresh(): Promise<void>;
-}
-
-export interface DiagnosticsPanel {
-  el: HTMLElement;
-  destroy(): void;
 }
 
 const REFRESH_MS = 5000;
@@ -62,31 +58,15 @@ export const diagCell = {
   time: (ts: number | null): HTMLElement => h('td', {}, ts ? formatDateTime(ts) : '—'),
 };
 
-export function diagnosticsPanel(sections: readonly DiagnosticsSection[]): DiagnosticsPanel {
-  const details = h(
-    'details',
-    { class: 'panel diag-panel', 'data-testid': 'diagnostics-panel', hidden: true },
-    h('summary', { class: 'panel-title' }, tr('diag.title')),
-    ...sections.map((s) => s.el),
-  );
-  let timer: ReturnType<typeof setInterval> | undefined;
+export function diagnosticsPage(sections: readonly DiagnosticsSection[]): { el: HTMLElement; destroy(): void } {
+  const none = h('p', { class: 'muted', 'data-testid': 'diagnostics-none', hidden: true }, tr('diag.none'));
+  const el = h('section', { class: 'panel diag-panel', 'data-testid': 'diagnostics-page' }, h('h2', { class: 'panel-title' }, tr('diag.title')), none, ...sections.map((s) => s.el));
   const refresh = (): void => {
     void Promise.all(sections.map((s) => s.refresh())).then(() => {
-      details.hidden = sections.every((s) => s.el.hidden);
+      none.hidden = sections.some((s) => !s.el.hidden);
     });
   };
-  details.addEventListener('toggle', () => {
-    if (timer) clearInterval(timer);
-    timer = undefined;
-    if (!details.open) return;
-    refresh();
-    timer = setInterval(refresh, REFRESH_MS);
-  });
-  refresh(); // once, to know whether the site has devices to diagnose
-  return {
-    el: details,
-    destroy() {
-      if (timer) clearInterval(timer);
-    },
-  };
+  refresh();
+  const timer = setInterval(refresh, REFRESH_MS);
+  return { el, destroy: () => clearInterval(timer) };
 }

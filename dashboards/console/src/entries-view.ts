@@ -8,6 +8,7 @@ import { call } from './api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
+import { formErrorText } from './field-errors.ts';
 import { formatDateTime, siteDate } from './format.ts';
 import { now } from './clock.ts';
 import { loc, tr } from './lang.ts';
@@ -17,15 +18,16 @@ export function entriesView(store: Store): { el: HTMLElement } {
   const list = h('ul', { class: 'duty-log', 'data-testid': 'entries-list' });
   const { el: message, say } = statusLine('entries-message');
   const roomName = (id: string) => loc(store.site.rooms.find((r) => r.id === id)?.name ?? { en: id, 'zh-CN': id });
-  const room = h('select', { 'data-testid': 'entry-room', 'aria-label': tr('entries.room') }, store.site.rooms.map((r) => h('option', { value: r.id }, loc(r.name))));
+  // Controls carry the request's field names, so a field the gateway refuses is marked at the field.
+  const room = h('select', { name: 'roomId', 'data-testid': 'entry-room', 'aria-label': tr('entries.room') }, store.site.rooms.map((r) => h('option', { value: r.id }, loc(r.name))));
   const text = (id: string, label: string) => h('input', { type: 'text', 'data-testid': `entry-${id}`, placeholder: label, 'aria-label': label, maxlength: id === 'purpose' ? 500 : 100 });
   const visitor = text('visitor', tr('entries.visitor'));
   const organisation = text('organisation', tr('entries.organisation'));
   const purpose = text('purpose', tr('entries.purpose'));
-  const approver = h('select', { 'data-testid': 'entry-approver', 'aria-label': tr('entries.approvedBy') });
-  const escort = h('select', { 'data-testid': 'entry-escort', 'aria-label': tr('entries.escort') });
+  const approver = h('select', { name: 'approvedBy', 'data-testid': 'entry-approver', 'aria-label': tr('entries.approvedBy') });
+  const escort = h('select', { name: 'escort', 'data-testid': 'entry-escort', 'aria-label': tr('entries.escort') });
   // R3: the approving supervisor types their own password here to confirm.
-  const approverPassword = h('input', { type: 'password', autocomplete: 'off', 'data-testid': 'entry-approver-password', placeholder: tr('entries.approverPassword'), 'aria-label': tr('entries.approverPassword') });
+  const approverPassword = h('input', { type: 'password', name: 'approverPassword', autocomplete: 'off', 'data-testid': 'entry-approver-password', placeholder: tr('entries.approverPassword'), 'aria-label': tr('entries.approverPassword') });
   const submit = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'entry-submit' }, tr('entries.enter'));
   const form = h('form', { class: 'note-form' }, room, visitor, organisation, purpose, h('label', {}, tr('entries.approvedBy'), ' ', approver), approverPassword, h('label', {}, tr('entries.escort'), ' ', escort), submit);
 
@@ -35,7 +37,7 @@ export function entriesView(store: Store): { el: HTMLElement } {
       say('');
       await load();
     } catch (err) {
-      say(errorText(err), true);
+      say(formErrorText(form, err), true);
     }
   };
   form.addEventListener('submit', (ev) => {

@@ -3,10 +3,11 @@
 // the dialog (the broadcast updates every console), a failure shows its error code translated and keeps
 // what was typed. Test ids: `<id>-dialog`, `<id>-confirm`, `<id>-cancel`, `<id>-error`.
 import { h } from './dom.ts';
-import { codeText } from './errors.ts';
+import { ApiError } from './api.ts';
+import { formErrorText } from './field-errors.ts';
 import { tr } from './lang.ts';
 
-export type ActionOutcome = { ok: true } | { ok: false; error: { code: string } };
+export type ActionOutcome = { ok: true } | { ok: false; error: { code: string; message?: string } };
 
 export interface FormDialogSpec {
   id: string;
@@ -52,6 +53,13 @@ export function openFormDialog(spec: FormDialogSpec): HTMLDialogElement {
   // A message about what was typed goes as soon as the user changes it.
   form.addEventListener('input', () => (error.hidden = true));
   dialog.addEventListener('cancel', () => dialog.remove());
+  // Ctrl+Enter confirms from inside a note (Enter there is a new line): the whole action without a mouse.
+  form.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
+      ev.preventDefault();
+      form.requestSubmit();
+    }
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const problem = spec.check?.() ?? null;
@@ -62,12 +70,16 @@ export function openFormDialog(spec: FormDialogSpec): HTMLDialogElement {
     confirm.disabled = true;
     confirm.textContent = tr('ack.sending');
     error.hidden = true;
-    void spec.send().then((outcome) => (outcome.ok ? close() : fail(codeText(outcome.error.code))));
+    void spec.send().then((outcome) => (outcome.ok ? close() : fail(formErrorText(form, new ApiError(outcome.error.code, 400, outcome.error.message)))));
   });
 
   document.body.append(dialog);
   dialog.showModal();
-  form.querySelector<HTMLElement>('textarea, input, select')?.focus();
+  // The first field still to fill gets the focus (a duration already chosen is skipped for the reason).
+  const fields = [...form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('textarea, input, select')];
+  const unfilled = (f: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement): boolean =>
+    f instanceof HTMLInputElement && f.type === 'radio' ? !fields.some((o) => o instanceof HTMLInputElement && o.name === f.name && o.checked) : !f.value;
+  (fields.find(unfilled) ?? fields[0])?.focus();
   return dialog;
 }
 

@@ -5,6 +5,7 @@
 import type { DeviceTagView, DutyLogEntryView, HandoverView, Refusal } from '../../../src/contract/api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { errorText } from './errors.ts';
+import { formErrorText } from './field-errors.ts';
 import { alarmWhat, placeNames } from './alarm-text.ts';
 import { entryText, personName, pointValue } from './entry-text.ts';
 import { formatDateTime, formatDay } from './format.ts';
@@ -54,7 +55,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
       show(done);
       await load(false);
     } catch (err) {
-      show(errorText(err), [], true);
+      show(formErrorText(body.querySelector('form'), err), [], true);
     }
   };
 

@@ -12,6 +12,7 @@ import { connectLive, type LiveSocket } from './socket.ts';
 import { AlarmSound } from './sound.ts';
 import { Store } from './store.ts';
 import { loadRecordNames } from './record-names.ts';
+import { restorePageState, savePageState } from './page-state.ts';
 
 const root = document.getElementById('app') ?? document.body;
 
@@ -109,8 +110,13 @@ async function logout(): Promise<void> {
 }
 
 onLangChange(() => {
+  // The page, what was typed and how far it was scrolled stay; only the words change (issue 15).
+  const saved = savePageState(root);
+  const scroll = window.scrollY;
   if (session) renderBoard();
   else showLogin(login.message);
+  restorePageState(root, saved);
+  window.scrollTo(0, scroll);
 });
 
 async function boot(): Promise<void> {

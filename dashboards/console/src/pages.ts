@@ -10,6 +10,9 @@ import { historyView } from './history-view.ts';
 import { playbooksView } from './playbooks-view.ts';
 import { securityView } from './security-view.ts';
 import { periodView } from './period-view.ts';
+import { diagnosticsPage } from './diagnostics-view.ts';
+import { modbusDiagnosticsSection } from './modbus-diagnostics-view.ts';
+import { mqttDiagnosticsSection } from './mqtt-diagnostics-view.ts';
 import { canReport } from '../../../src/auth/report-access.ts';
 import type { Store } from './store.ts';
 
@@ -23,6 +26,8 @@ export function consolePages(store: Store): Page[] {
     { id: 'patrols', label: 'nav.patrols', open: () => patrolsView(store) },
     { id: 'entries', label: 'nav.entries', open: () => entriesView(store) },
     { id: 'report', label: 'nav.report', open: () => reportView(store) },
+    // Device diagnostics (issue 3), a page of its own so it is found (issue 15).
+    { id: 'diagnostics', label: 'nav.diagnostics', open: () => diagnosticsPage([modbusDiagnosticsSection(store), mqttDiagnosticsSection(store)]) },
     // Only for those the permission table lets see every session (the gateway refuses the others anyway).
     ...(store.can('security.admin') ? [{ id: 'security', label: 'nav.security', open: () => securityView(store) } as const] : []),
     // M1: the period report, for those the permission table lets open one (src/auth/report-access.ts).

@@ -1,6 +1,6 @@
 // The one-line outcome under a form on the shifts-area pages: what was done, or the translated error.
 import { h } from './dom.ts';
-import { errorText } from './errors.ts';
+import { formErrorText } from './field-errors.ts';
 
 export function statusLine(testId: string): { el: HTMLParagraphElement; say(text: string, error?: boolean): void } {
   const el = h('p', { class: 'form-message', role: 'status', 'data-testid': testId });
@@ -21,7 +21,9 @@ export function pageAction(say: (text: string, error?: boolean) => void, reload:
       say(done);
       await reload();
     } catch (err) {
-      say(errorText(err), true);
+      // The form just submitted holds the focus (its button, or the field Enter was pressed in): its invalid
+      // fields are marked and named.
+      say(formErrorText(document.activeElement?.closest('form'), err), true);
     }
   };
 }

@@ -244,3 +244,4 @@ export function createHistory(deps: HistoryDeps): History {
     },
   };
 }
+
