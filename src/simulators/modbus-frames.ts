@@ -84,38 +84,57 @@ const answerLater = (unit: SimulatedUnit | undefined, stats: PendingStats, send:
   else done();
 };
 
+/** What an RTU listener does besides answering: the concurrency seen, and every request as it arrived. */
+export interface RtuServing {
+  stats?: PendingStats;
+  /** Every request with a good CRC as it arrived: the emulator's own log, for asserting a client's cadence. */
+  requestLog?: { unitId: number; at: number }[];
+}
+
 /**
- * Serves RTU frames on a stream (a TCP socket to a "serial device server", or a serial port). Requests are
- * handled one at a time, as on a half-duplex RS-485 line; a frame with a bad CRC is ignored, as a slave
- * ignores noise (Serial Line §2.5.1.2).
+ * Serves RTU frames on a stream (a TCP socket to a "serial device server", or a serial port). Each unit takes
+ * its requests one at a time in arrival order and answers after its own delay, independently of the other
+ * units on the line, as separate slaves on one RS-485 bus do: a slow unit's late answer comes after the
+ * master has moved on, and may meet a later request (issue 12 §1b). A frame with a bad CRC is ignored, as a
+ * slave ignores noise (Serial Line §2.5.1.2); a unit set to `badCrc` sends its answers with a broken CRC.
  */
-export function serveRtu(stream: Duplex, units: Lookup, stats: PendingStats = { pending: 0, maxPending: 0 }): void {
+export function serveRtu(stream: Duplex, units: Lookup, serving: RtuServing = {}): void {
+  const stats = serving.stats ?? { pending: 0, maxPending: 0 };
   let buf: Buffer = Buffer.alloc(0);
-  let busy = false;
+  /** Per unit, the end of its previous answer: a unit answers in order, one request after the other. */
+  const unitBusy = new Map<number, Promise<void>>();
   const pump = (): void => {
-    if (busy) return;
-    const len = rtuRequestLength(buf);
-    if (len === 0 || buf.length < len) return;
-    if (len < 0) {
-      buf = Buffer.alloc(0); // unknown function: resynchronise on the next frame
-      return;
+    for (;;) {
+      const len = rtuRequestLength(buf);
+      if (len === 0 || buf.length < len) return;
+      if (len < 0) {
+        buf = Buffer.alloc(0); // unknown function: resynchronise on the next frame
+        return;
+      }
+      const frame = Buffer.from(buf.subarray(0, len));
+      buf = buf.subarray(len);
+      if (crc16(frame, len - 2) !== frame.readUInt16LE(len - 2)) continue;
+      const unitId = frame[0]!;
+      serving.requestLog?.push({ unitId, at: performance.now() });
+      const unit = units(unitId);
+      const previous = unitBusy.get(unitId) ?? Promise.resolve();
+      const done = previous.then(
+        () =>
+          new Promise<void>((resolve) => {
+            const pdu = answerPdu(unit, frame.subarray(1, len - 2)); // read when its turn comes, as a slave does
+            if (pdu === 'silent') return resolve();
+            answerLater(unit, stats, () => {
+              const out = Buffer.alloc(pdu.length + 3);
+              out[0] = unitId;
+              pdu.copy(out, 1);
+              out.writeUInt16LE(crc16(out, out.length - 2) ^ (unit?.badCrc ? 0xffff : 0), out.length - 2);
+              if (stream.writable) stream.write(out);
+              resolve();
+            });
+          }),
+      );
+      unitBusy.set(unitId, done);
     }
-    const frame = buf.subarray(0, len);
-    buf = buf.subarray(len);
-    if (crc16(frame, len - 2) !== frame.readUInt16LE(len - 2)) return pump();
-    const unit = units(frame[0]!);
-    const pdu = answerPdu(unit, frame.subarray(1, len - 2));
-    if (pdu === 'silent') return pump();
-    busy = true;
-    answerLater(unit, stats, () => {
-      busy = false;
-      const out = Buffer.alloc(pdu.length + 3);
-      out[0] = frame[0]!;
-      pdu.copy(out, 1);
-      out.writeUInt16LE(crc16(out, out.length - 2), out.length - 2);
-      if (stream.writable) stream.write(out);
-      pump();
-    });
   };
   stream.on('data', (chunk: Buffer) => {
     buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
@@ -125,7 +144,7 @@ export function serveRtu(stream: Duplex, units: Lookup, stats: PendingStats = { 
 
 /** How a Modbus TCP gateway behaves towards the units behind it (tests of issue 12). */
 export interface GatewayBehaviour {
-  /** Every request as it arrived: the server's own log, for asserting a client's cadence. */
+  /** Every request as it arrived: the server's own log, for asserting a client's cadence (RTU framing too). */
   requestLog?: { unitId: number; at: number }[];
   /**
    * One RS-485 bus behind the gateway: requests are served one at a time in arrival order; a silent unit

@@ -24,7 +24,7 @@ export interface BusSimulatorOptions {
   framing: 'tcp' | 'rtu';
   units: readonly { profile: ModbusProfile; unitId: number }[];
   logger: Logger;
-  /** Modbus TCP only: how the gateway treats its units (request log, one serialized bus, dropping). */
+  /** How the gateway treats its units: request log (both framings); one serialized bus, dropping (Modbus TCP). */
   gateway?: GatewayBehaviour;
 }
 
@@ -53,7 +53,7 @@ export async function startBusSimulator(options: BusSimulatorOptions): Promise<B
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', (err) => logger.debug('modbus simulator client socket error', { err: String(err) }));
     if (framing === 'tcp') serveMbap(socket, (id) => units.get(id), stats, options.gateway);
-    else serveRtu(socket, (id) => units.get(id), stats);
+    else serveRtu(socket, (id) => units.get(id), { stats, ...(options.gateway?.requestLog ? { requestLog: options.gateway.requestLog } : {}) });
   });
   try {
     await new Promise<void>((resolve, reject) => {

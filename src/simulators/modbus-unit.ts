@@ -16,6 +16,8 @@ export interface SimulatedUnit {
   readonly exception: number | null;
   readonly offline: boolean;
   readonly delayMs: number;
+  /** RTU only: answers go out with a broken CRC (line noise, a failing transceiver). */
+  readonly badCrc: boolean;
   /** Read requests addressed to this unit so far (answered or not): lets tests see backoff and retries. */
   readonly requests: number;
   /** Sets a point in engineering units. Throws for an unknown point, or RangeError if the registers cannot hold it. */
@@ -32,6 +34,8 @@ export interface SimulatedUnit {
   setOffline(offline: boolean): void;
   /** Answers only after this many milliseconds (a slow or overloaded device); 0 = at once. */
   setDelay(ms: number): void;
+  /** RTU only: every answer with a broken CRC, or good ones again with false. */
+  setBadCrc(bad: boolean): void;
   read(table: RegisterTable, address: number, count: number): UnitAnswer;
   /** Stops ramps. */
   dispose(): void;
@@ -44,6 +48,7 @@ export function createSimulatedUnit(profile: ModbusProfile, unitId: number): Sim
   let exception: number | null = null;
   let offline = false;
   let delayMs = 0;
+  let badCrc = false;
   let requests = 0;
 
   const pointOf = (name: string): { spec: ModbusProfile['points'][string]; codec: PointCodec } => {
@@ -100,6 +105,9 @@ export function createSimulatedUnit(profile: ModbusProfile, unitId: number): Sim
     get delayMs() {
       return delayMs;
     },
+    get badCrc() {
+      return badCrc;
+    },
     get requests() {
       return requests;
     },
@@ -151,6 +159,9 @@ export function createSimulatedUnit(profile: ModbusProfile, unitId: number): Sim
     setDelay(ms) {
       if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) throw new RangeError(`delay must be an integer 0–60000 ms (got ${ms})`);
       delayMs = ms;
+    },
+    setBadCrc(value) {
+      badCrc = value;
     },
     read(table, address, count) {
       requests++;

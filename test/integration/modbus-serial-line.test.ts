@@ -3,11 +3,7 @@
 // for longer than it takes the link to give up on the line and reopen the port, then back: the line recovers
 // by itself (the port was closed properly, no "Cannot lock port"); and the adapter named by two paths (its
 // symlink and the pty itself) is one link.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SerialPort } from 'serialport';
+import { realpathSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultProfilesDir, parseSite } from '../../src/config/load.ts';
 import type { DeviceStatus } from '../../src/core/bus.ts';
@@ -15,43 +11,28 @@ import type { Reading } from '../../src/core/reading.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { loadProfiles, modbusProfile } from '../../src/devices/profiles.ts';
-import { serveRtu } from '../../src/simulators/modbus-frames.ts';
 import { createSimulatedUnit } from '../../src/simulators/modbus-unit.ts';
 import { createModbusSource, type ModbusSource } from '../../src/sources/modbus/source.ts';
-import { realPart } from '../helpers/real-parts.ts';
+import { socatPart, startSerialLine, type SerialLine } from '../helpers/serial-pty.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const socat = realPart('socat', existsSync('/usr/bin/socat'), 'apt-get install socat');
+const socat = socatPart();
 const profiles = loadProfiles(defaultProfilesDir);
 
 describe.skipIf(socat.skip)('RTU on a serial pty pair at 9600 8N1', () => {
-  let child: ChildProcess | undefined;
-  let slave: SerialPort | undefined;
+  let line: SerialLine | undefined;
   let source: ModbusSource | undefined;
   afterAll(async () => {
     await source?.stop();
-    await new Promise<void>((resolve) => (slave?.isOpen ? slave.close(() => resolve()) : resolve()));
-    child?.kill('SIGTERM');
+    await line?.close();
   });
 
   it('every slave silent, then back: recovers without a restart; one adapter under two names is one link', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rw-line-'));
-    const [ours, theirs] = [join(dir, 'ttyGW'), join(dir, 'ttySLAVE')];
-    child = spawn('/usr/bin/socat', ['-d', '-d', `pty,raw,echo=0,link=${ours}`, `pty,raw,echo=0,link=${theirs}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      let said = '';
-      child!.stderr!.on('data', (d: Buffer) => {
-        said += d.toString();
-        if (/starting data transfer loop/.test(said)) resolve();
-      });
-      child!.once('exit', (code) => reject(new Error(`socat exited with ${code}: ${said}`)));
-    });
     const units = new Map([1, 2].map((id) => [id, createSimulatedUnit(modbusProfile(profiles, 'xy-md02'), id)]));
     units.get(1)!.set('temperature', 21.5);
     units.get(2)!.set('temperature', 23.5);
-    slave = new SerialPort({ path: theirs, baudRate: 9600 });
-    await new Promise<void>((resolve, reject) => slave!.once('open', resolve).once('error', reject));
-    serveRtu(slave, (id) => units.get(id));
+    line = await startSerialLine(units);
+    const ours = line.path;
 
     // th2 names the pty itself, th1 its symlink: one adapter, so one link (its lock taken once).
     const site = parseSite('line.yaml', `

@@ -37,12 +37,15 @@ export class LinkError extends Error {
   readonly exceptionCode: number | undefined;
   /** No answer within the timeout (diagnostics count these as no answer). */
   readonly timeout: boolean;
-  constructor(kind: LinkError['kind'], message: string, more: { exceptionCode?: number; timeout?: boolean } = {}) {
+  /** A frame came but was garbled (CRC, length) or was not this request's answer (unit, function, byte count). */
+  readonly badFrame: boolean;
+  constructor(kind: LinkError['kind'], message: string, more: { exceptionCode?: number; timeout?: boolean; badFrame?: boolean } = {}) {
     super(message);
     this.name = 'LinkError';
     this.kind = kind;
     this.exceptionCode = more.exceptionCode;
     this.timeout = more.timeout ?? false;
+    this.badFrame = more.badFrame ?? false;
   }
 }
 
@@ -69,7 +72,10 @@ export interface LinkStatus {
   requestsHeld: number;
   /** Opening or reopening the connection or port failed this often (each one, not only the first). */
   connectFailures: number;
-  /** Bytes found waiting on an RTU line before a request (late or stray answers) and thrown away. */
+  /**
+   * RTU: bytes received that were no request's answer and were thrown away: late answers (flushed before a
+   * request, or skipped while another unit's answer was awaited), stray frames, noise, frames with a bad CRC.
+   */
   staleBytesDropped: number;
 }
 
@@ -176,7 +182,7 @@ const isRtu = (s: LinkSettings): boolean => s.type !== 'tcp';
  */
 interface ModbusRtuInternals {
   _transactions?: Record<number, unknown>;
-  _port?: { _transactionIdWrite?: number; _buffer?: Buffer };
+  _port?: { _transactionIdWrite?: number; _buffer?: Buffer; _client?: { on(event: 'data', fn: (d: Buffer) => void): unknown } };
 }
 const transactionId = (c: ModbusRTU): number | undefined => (c as unknown as ModbusRtuInternals)._port?._transactionIdWrite;
 const forgetTransaction = (c: ModbusRTU, tid: number | undefined): void => {
@@ -187,7 +193,7 @@ const forgetTransaction = (c: ModbusRTU, tid: number | undefined): void => {
  * RTU (serial and over TCP): modbus-serial's RTU ports keep what they received in `_buffer` and take the
  * first frame in it with the right unit, function and length, so a late answer would become the next same-
  * shaped request's answer (issue 12: the humidity read as the temperature). Empty it before each request and
- * return how many bytes were thrown away.
+ * return how many bytes were thrown away (they count in `staleBytesDropped` through the input tally).
  */
 const flushStaleInput = (c: ModbusRTU): number => {
   const port = (c as unknown as ModbusRtuInternals)._port;
@@ -195,6 +201,12 @@ const flushStaleInput = (c: ModbusRTU): number => {
   if (port && stale > 0) port._buffer = Buffer.alloc(0);
   return stale;
 };
+const bufferedInput = (c: ModbusRTU | null): number => (c ? ((c as unknown as ModbusRtuInternals)._port?._buffer?.length ?? 0) : 0);
+
+/** Bytes of the RTU answer frame to a read: unit, function, byte count, the data, CRC (Serial Line §2.5.1). */
+const answerFrameBytes = (table: RegisterTable, count: number): number => 5 + (table === 'coil' || table === 'discrete' ? Math.ceil(count / 8) : 2 * count);
+/** The byte count an answer to a read must carry (Modbus Application Protocol 1.1b §6.1–6.4). */
+const expectedByteCount = (table: RegisterTable, count: number): number => (table === 'coil' || table === 'discrete' ? Math.ceil(count / 8) : 2 * count);
 
 export function createModbusLink(settings: LinkSettings, logger: Logger): ModbusLink {
   const log = logger.child({ link: settings.key });
@@ -210,7 +222,13 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
   let reconnects = 0;
   let failedEver = false;
   let connectFailures = 0;
-  let staleBytesDropped = 0;
+  /**
+   * RTU input tally: every byte received, and the bytes of the frames taken as an answer (data or exception).
+   * What is neither taken nor still buffered was thrown away, wherever that happened: our flush, or
+   * modbus-serial's frame search skipping a late answer, or dropping one that came after its timeout.
+   */
+  let bytesIn = 0;
+  let bytesTaken = 0;
   /** performance.now() when the link went down and has not come back since; null while up. */
   let downSince: number | null = null;
   /** Rejects the requests in flight when the peer closes, so they fail at once instead of timing out. */
@@ -314,12 +332,16 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
           stopBits: settings.stopBits,
         });
         closing = (c as unknown as { _port: { on(event: 'close', fn: () => void): unknown } })._port;
+        (c as unknown as ModbusRtuInternals)._port?._client?.on('data', (d) => (bytesIn += d.length));
       } else {
         const socket = await openSocket(settings.host, settings.port);
         // RTU over TCP = raw RTU frames (with CRC) on the socket: modbus-serial's "telnet" port. (Its
         // "TcpRTUBuffered" port is something else: an RTU-style API that speaks Modbus TCP on the wire.)
         if (settings.type === 'tcp') await c.linkTCP(socket, { port: settings.port });
-        else await c.linkTelnet(socket, { port: settings.port });
+        else {
+          await c.linkTelnet(socket, { port: settings.port });
+          socket.on('data', (d: Buffer) => (bytesIn += d.length));
+        }
         closing = socket;
       }
       // Set after connecting: set before, modbus-serial would also arm an idle timeout on the socket.
@@ -385,7 +407,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     else busy--;
   };
 
-  const request = (c: ModbusRTU, table: RegisterTable, address: number, count: number): Promise<{ data: RegisterData }> => {
+  const request = (c: ModbusRTU, table: RegisterTable, address: number, count: number): Promise<{ data: RegisterData; buffer: Buffer }> => {
     switch (table) {
       case 'coil':
         return c.readCoils(address, count);
@@ -406,14 +428,18 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     if (e.errno === 'ETIMEDOUT') return new LinkError('no-answer', `timeout: no response within ${timeoutMs} ms`, { timeout: true });
     // A CRC or length error on RTU is one garbled frame from one slave (noise, a collision); on TCP the
     // stream cannot be trusted any more. Port errors are transport errors everywhere.
-    if (isRtu(settings) && /CRC error|Data length error|Unexpected data error/.test(message)) return new LinkError('no-answer', message);
+    if (isRtu(settings) && /CRC error|Data length error|Unexpected data error/.test(message)) return new LinkError('no-answer', message, { badFrame: true });
     if (message === 'Port Not Open') return new LinkError('transport', 'connection closed');
     return new LinkError('transport', message);
   };
 
-  /** The answer must carry the values asked for: a frame of the right length with another byte count is not it. */
-  const belongs = (table: RegisterTable, count: number, data: RegisterData): boolean =>
-    table === 'coil' || table === 'discrete' ? data.length >= count && data.length < count + 8 : data.length === count;
+  /**
+   * The answer must be this request's: modbus-serial checks the unit, the function and the frame length; the
+   * byte count inside it must be the one asked for too (2 × count for registers), so a frame of the right
+   * length that says otherwise is not taken (issue 12 §1b).
+   */
+  const belongs = (table: RegisterTable, count: number, r: { data: RegisterData; buffer: Buffer }): boolean =>
+    r.buffer.length === expectedByteCount(table, count) && (table === 'coil' || table === 'discrete' ? r.data.length >= count : r.data.length === count);
 
   return {
     key: settings.key,
@@ -436,12 +462,9 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         }
         if (isRtu(settings)) {
           const stale = flushStaleInput(c);
-          if (stale > 0) {
-            staleBytesDropped += stale;
-            log.debug('modbus stale input dropped before a request', { unitId, bytes: stale });
-          }
+          if (stale > 0) log.debug('modbus stale input dropped before a request', { unitId, bytes: stale });
         }
-        const pending = new Promise<{ data: RegisterData }>((resolve, reject) => {
+        const pending = new Promise<{ data: RegisterData; buffer: Buffer }>((resolve, reject) => {
           fail = reject;
           inFlight.add(reject);
           c.setID(unitId); // read synchronously when the frame is written below
@@ -457,12 +480,16 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         silentTimeouts = 0;
         lastAnswerAt = performance.now();
         move('up');
-        if (!belongs(table, count, result.data)) throw new LinkError('no-answer', `answer does not match the request: ${result.data.length} values for ${count} asked`);
+        if (!belongs(table, count, result)) {
+          throw new LinkError('no-answer', `answer does not match the request: byte count ${result.buffer.length} for ${count} ${table === 'coil' || table === 'discrete' ? 'bits' : 'registers'} asked`, { badFrame: true });
+        }
+        bytesTaken += answerFrameBytes(table, count);
         return result.data;
       } catch (err) {
         if (isAbort(err)) throw err;
         const e = classify(err);
         if (e.kind === 'exception') {
+          bytesTaken += 5; // unit, function | 0x80, code, CRC
           silentTimeouts = 0;
           failures = 0;
           lastAnswerAt = performance.now();
@@ -494,7 +521,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         lastError: failedEver ? lastFailure : null,
         requestsHeld: held ? Object.keys(held).length : 0,
         connectFailures,
-        staleBytesDropped,
+        staleBytesDropped: isRtu(settings) ? bytesIn - bytesTaken - bufferedInput(client) : 0,
       };
     },
 
