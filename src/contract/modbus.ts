@@ -52,6 +52,8 @@ export const ModbusLinkDiagnosticsView = Type.Object({
   connectFailures: Type.Integer(),
   /** RTU: bytes received that were no request's answer (late answers, stray frames, noise, bad CRC) and thrown away. */
   staleBytesDropped: Type.Integer(),
+  /** RTU: answers that came after their request had timed out, thrown away rather than taken for a later request's. */
+  lateAnswersDropped: Type.Integer(),
   devices: Type.Array(Type.String()),
 });
 export type ModbusLinkDiagnosticsView = Static<typeof ModbusLinkDiagnosticsView>;

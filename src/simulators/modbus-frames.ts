@@ -4,7 +4,10 @@
 // simulated bus can hold many units, stay silent for a dead one and answer slowly, as real buses do.
 import type { Duplex } from 'node:stream';
 import type { RegisterTable } from '../devices/profile-schema.ts';
+import { crc16 } from '../sources/modbus/rtu-frames.ts';
 import type { SimulatedUnit } from './modbus-unit.ts';
+
+export { crc16 };
 
 const readTables: Readonly<Record<number, RegisterTable>> = { 1: 'coil', 2: 'discrete', 3: 'holding', 4: 'input' };
 
@@ -36,23 +39,6 @@ export function answerPdu(unit: SimulatedUnit | undefined, pdu: Buffer): Buffer 
   out[1] = count * 2;
   answer.words.forEach((w, i) => out.writeUInt16BE(w, 2 + i * 2));
   return out;
-}
-
-const crcTable = (() => {
-  const t = new Uint16Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
-    t[i] = c;
-  }
-  return t;
-})();
-
-/** CRC-16/MODBUS (poly 0xA001 reflected, init 0xFFFF); sent low byte first. */
-export function crc16(buf: Buffer, end = buf.length): number {
-  let crc = 0xffff;
-  for (let i = 0; i < end; i++) crc = (crc >>> 8) ^ crcTable[(crc ^ buf[i]!) & 0xff]!;
-  return crc;
 }
 
 /** Length of the RTU request frame at the start of `buf`, 0 if more bytes are needed, -1 if unknown. */

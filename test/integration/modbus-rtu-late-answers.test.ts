@@ -148,6 +148,16 @@ for (const l of lines) {
       expect(readings.slice(e.offlineAt, e.healedAt).filter((r) => r.deviceId === 'th1' && r.quality === 'good')).toEqual([]);
     }, 300_000);
 
+    it('unit 1 answering 2.5 s late (past the wait after its timeout): the late answer meeting its next request is discarded and counted, never taken', async () => {
+      const lateBefore = source.diagnostics().links[0]!.lateAnswersDropped;
+      const badBefore = th1().badFrames;
+      const e = await episode(() => unit1().setDelay(2500), () => unit1().setDelay(0), 6);
+      expectNoSwap(e.readFrom);
+      expect(readings.slice(e.offlineAt, e.healedAt).filter((r) => r.deviceId === 'th1' && r.quality === 'good')).toEqual([]);
+      expect(source.diagnostics().links[0]!.lateAnswersDropped).toBeGreaterThan(lateBefore);
+      expect(th1().badFrames).toBeGreaterThan(badBefore); // at least one late answer met a request of unit 1
+    }, 300_000);
+
     it("unit 1's answers with a bad CRC: counted as bad frames, its cycles fail, unit 2 keeps its cadence", async () => {
       const before = th1().badFrames;
       const e = await episode(() => unit1().setBadCrc(true), () => unit1().setBadCrc(false), 4);

@@ -18,7 +18,7 @@ function exceptionText(e: ModbusExceptionCount): string {
 }
 
 export function modbusDiagnosticsSection(store: Store): DiagnosticsSection {
-  const links = diagTable('modbus-links-table', ['modbus.diag.col.port', 'modbus.diag.col.state', 'modbus.diag.col.reconnects', 'modbus.diag.col.connectFailures', 'modbus.diag.col.staleBytes', 'diag.col.lastError', 'modbus.diag.col.devices']);
+  const links = diagTable('modbus-links-table', ['modbus.diag.col.port', 'modbus.diag.col.state', 'modbus.diag.col.reconnects', 'modbus.diag.col.connectFailures', 'modbus.diag.col.staleBytes', 'modbus.diag.col.lateAnswers', 'diag.col.lastError', 'modbus.diag.col.devices']);
   const devices = diagTable('modbus-diagnostics-table', [
     'diag.col.device',
     'diag.col.link',
@@ -47,6 +47,7 @@ export function modbusDiagnosticsSection(store: Store): DiagnosticsSection {
       diagCell.count(l.reconnects),
       diagCell.count(l.connectFailures), // every failed reopen of a serial port or socket (issue 12)
       diagCell.count(l.staleBytesDropped), // late answers, stray frames, noise thrown away on an RTU line
+      diagCell.count(l.lateAnswersDropped, true), // answers after their timeout: never taken for a later request's
       diagCell.error(l.lastError, null),
       h('td', {}, l.devices.map(name).join(', ')),
     );

@@ -19,6 +19,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { RegisterTable } from '../../devices/profile-schema.ts';
 import type { LinkSettings } from '../../config/modbus-connection.ts';
 import type { ModbusLinkDiagnosticsView } from '../../contract/api.ts';
+import { watchRtuFrames } from './rtu-frames.ts';
 
 // modbus-serial is CommonJS (`module.exports = ModbusRTU`) while its typings say `export default`: for an
 // ES module the class is the namespace's `default`, which TypeScript types as the module itself.
@@ -77,6 +78,8 @@ export interface LinkStatus {
    * request, or skipped while another unit's answer was awaited), stray frames, noise, frames with a bad CRC.
    */
   staleBytesDropped: number;
+  /** RTU: answers that came after their request had timed out, thrown away (issue 12 §1b). */
+  lateAnswersDropped: number;
 }
 
 /** Short meanings of the standard exception codes (Modbus Application Protocol 1.1b §7; devices.md §5). */
@@ -240,11 +243,37 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
   let silentTimeouts = 0;
   let lastAnswerAt = performance.now();
   /**
-   * RTU: after a unit's timeout, its next request waits until this moment (performance.now()). An RTU answer
-   * carries no request id, so a late answer could pass for the next same-shaped one (issue 12: the humidity
-   * read as the temperature); waiting one more timeout lets it arrive and be flushed. Only that unit waits.
+   * RTU late answers (issue 12 §1b). An RTU answer carries no request id, so a late answer could pass for the
+   * next same-shaped request's (the humidity read as the temperature). Per unit:
+   *   - `owed`: when its timed-out requests were sent, while their answers have not been seen (forgotten after
+   *     `lateHorizonMs`: a unit that never answers owes nothing for ever);
+   *   - `lateAnswerGuard`: its next request waits until then (performance.now()): after a timeout, one more
+   *     timeout, or 1.25 × the lateness seen from it, so the late answer arrives first and is thrown away;
+   *   - an answer that comes while the unit still owes one is taken for the late one: discarded, counted, and
+   *     the unit waits its lateness before it is asked again. Only that unit waits; the others keep the line.
+   * Frames are seen wherever they land (rtu-frames.ts), also while another unit is being asked.
    */
+  const owed = new Map<number, number[]>();
+  const lateness = new Map<number, number>();
   const lateAnswerGuard = new Map<number, number>();
+  const lateHorizonMs = 5 * timeoutMs;
+  /** RTU: the unit whose request is on the wire (one at a time), whose frame modbus-serial will take. */
+  let onWire: number | null = null;
+  /** Takes the oldest answer `unitId` still owes as come now; returns how late it was, or undefined. */
+  const lateAnswerCame = (unitId: number): number | undefined => {
+    const now = performance.now();
+    const sent = owed.get(unitId);
+    while (sent && sent.length > 0 && now - sent[0]! > lateHorizonMs) sent.shift();
+    const at = sent?.shift();
+    if (at === undefined) return undefined;
+    const late = now - at;
+    lateness.set(unitId, Math.max(lateness.get(unitId) ?? 0, late));
+    return late;
+  };
+  const frames = watchRtuFrames((unitId) => {
+    if (unitId !== onWire && lateAnswerCame(unitId) !== undefined) lateAnswersDropped++;
+  });
+  let lateAnswersDropped = 0;
   /** Settles when the serial port closed last has released the device (its lock), so reopening can take it. */
   let portReleased: Promise<void> = Promise.resolve();
 
@@ -332,7 +361,11 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
           stopBits: settings.stopBits,
         });
         closing = (c as unknown as { _port: { on(event: 'close', fn: () => void): unknown } })._port;
-        (c as unknown as ModbusRtuInternals)._port?._client?.on('data', (d) => (bytesIn += d.length));
+        frames.reset();
+        (c as unknown as ModbusRtuInternals)._port?._client?.on('data', (d) => {
+          bytesIn += d.length;
+          frames.input(d);
+        });
       } else {
         const socket = await openSocket(settings.host, settings.port);
         // RTU over TCP = raw RTU frames (with CRC) on the socket: modbus-serial's "telnet" port. (Its
@@ -340,7 +373,11 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         if (settings.type === 'tcp') await c.linkTCP(socket, { port: settings.port });
         else {
           await c.linkTelnet(socket, { port: settings.port });
-          socket.on('data', (d: Buffer) => (bytesIn += d.length));
+          frames.reset();
+          socket.on('data', (d: Buffer) => {
+            bytesIn += d.length;
+            frames.input(d);
+          });
         }
         closing = socket;
       }
@@ -453,6 +490,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
       }
       await acquire(signal);
       let fail: ((err: Error) => void) | null = null;
+      let sentAt = performance.now(); // when the request went on the wire
       try {
         const c = client?.isOpen && state !== 'closed' ? client : await ensureClient(); // no await when connected
         if (frameGapMs > 0) {
@@ -461,9 +499,11 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
           if (wait > 0) await sleep(wait, undefined, { signal });
         }
         if (isRtu(settings)) {
+          onWire = unitId;
           const stale = flushStaleInput(c);
           if (stale > 0) log.debug('modbus stale input dropped before a request', { unitId, bytes: stale });
         }
+        sentAt = performance.now();
         const pending = new Promise<{ data: RegisterData; buffer: Buffer }>((resolve, reject) => {
           fail = reject;
           inFlight.add(reject);
@@ -480,6 +520,15 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         silentTimeouts = 0;
         lastAnswerAt = performance.now();
         move('up');
+        if (isRtu(settings)) {
+          const late = lateAnswerCame(unitId);
+          if (late !== undefined) {
+            lateAnswersDropped++;
+            lateAnswerGuard.set(unitId, sentAt + Math.max(2 * timeoutMs, 1.25 * late));
+            throw new LinkError('no-answer', `late answer discarded: unit ${unitId} answered an earlier request ${Math.round(late)} ms after it (timeout ${timeoutMs} ms)`, { badFrame: true });
+          }
+          lateness.delete(unitId); // answered in time with nothing owed: no longer a late unit
+        }
         if (!belongs(table, count, result)) {
           throw new LinkError('no-answer', `answer does not match the request: byte count ${result.buffer.length} for ${count} ${table === 'coil' || table === 'discrete' ? 'bits' : 'registers'} asked`, { badFrame: true });
         }
@@ -495,7 +544,12 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
           lastAnswerAt = performance.now();
           move('up'); // an exception is an answer: the link works
         } else if (e.kind === 'no-answer') {
-          if (e.timeout && isRtu(settings)) lateAnswerGuard.set(unitId, performance.now() + timeoutMs);
+          if (e.timeout && isRtu(settings)) {
+            const list = owed.get(unitId) ?? [];
+            list.push(sentAt);
+            owed.set(unitId, list);
+            lateAnswerGuard.set(unitId, sentAt + Math.max(2 * timeoutMs, 1.25 * (lateness.get(unitId) ?? 0)));
+          }
           // Nobody on this link answered for a while: the device server or the adapter may be gone. One dead
           // unit among answering ones never gets here (their answers reset the count).
           if (++silentTimeouts >= settings.silentTimeoutsBeforeReconnect && performance.now() - lastAnswerAt >= 2 * timeoutMs) {
@@ -507,6 +561,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         }
         throw e;
       } finally {
+        onWire = null;
         if (fail) inFlight.delete(fail);
         lastFrameEnd = performance.now();
         release();
@@ -522,6 +577,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         requestsHeld: held ? Object.keys(held).length : 0,
         connectFailures,
         staleBytesDropped: isRtu(settings) ? bytesIn - bytesTaken - bufferedInput(client) : 0,
+        lateAnswersDropped,
       };
     },
 
