@@ -18,9 +18,10 @@ export interface SerialLine {
   close(): Promise<void>;
 }
 
-export async function startSerialLine(units: ReadonlyMap<number, SimulatedUnit>, serving: RtuServing = {}, baudRate = 9600): Promise<SerialLine> {
-  const dir = mkdtempSync(join(tmpdir(), 'rw-line-'));
-  const [ours, theirs] = [join(dir, 'ttyGW'), join(dir, 'ttySLAVE')];
+/** `at`: the gateway's end at this path (plugging the adapter back in after `close()` pulled it out). */
+export async function startSerialLine(units: ReadonlyMap<number, SimulatedUnit>, serving: RtuServing = {}, at?: string): Promise<SerialLine> {
+  const ours = at ?? join(mkdtempSync(join(tmpdir(), 'rw-line-')), 'ttyGW');
+  const theirs = join(mkdtempSync(join(tmpdir(), 'rw-slave-')), 'ttySLAVE');
   const child: ChildProcess = spawn('/usr/bin/socat', ['-d', '-d', `pty,raw,echo=0,link=${ours}`, `pty,raw,echo=0,link=${theirs}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let said = '';
@@ -30,14 +31,15 @@ export async function startSerialLine(units: ReadonlyMap<number, SimulatedUnit>,
     });
     child.once('exit', (code) => reject(new Error(`socat exited with ${code}: ${said}`)));
   });
-  const slave = new SerialPort({ path: theirs, baudRate });
+  const slave = new SerialPort({ path: theirs, baudRate: 9600 }); // the XY-MD02's 9600 8N1 (a pty ignores it)
   await new Promise<void>((resolve, reject) => slave.once('open', resolve).once('error', reject));
   serveRtu(slave, (id) => units.get(id), serving);
   return {
     path: ours,
+    /** Pulls the adapter out: the emulator's end closes and socat exits, removing the gateway's pty. */
     async close() {
       await new Promise<void>((resolve) => (slave.isOpen ? slave.close(() => resolve()) : resolve()));
-      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise<void>((resolve) => child.once('exit', () => resolve()).kill('SIGTERM'));
     },
   };
 }

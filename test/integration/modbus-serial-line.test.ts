@@ -2,9 +2,10 @@
 // slave emulator with two units (the simulators' serveRtu on a serial port) on the other. Every slave silent
 // for longer than it takes the link to give up on the line and reopen the port, then back: the line recovers
 // by itself (the port was closed properly, no "Cannot lock port"); and the adapter named by two paths (its
-// symlink and the pty itself) is one link.
+// symlink and the pty itself) is one link. The adapter pulled out and plugged back in: every failed reopen is
+// counted and named, and the line comes back by itself.
 import { realpathSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { defaultProfilesDir, parseSite } from '../../src/config/load.ts';
 import type { DeviceStatus } from '../../src/core/bus.ts';
 import type { Reading } from '../../src/core/reading.ts';
@@ -22,7 +23,7 @@ const profiles = loadProfiles(defaultProfilesDir);
 describe.skipIf(socat.skip)('RTU on a serial pty pair at 9600 8N1', () => {
   let line: SerialLine | undefined;
   let source: ModbusSource | undefined;
-  afterAll(async () => {
+  afterEach(async () => {
     await source?.stop();
     await line?.close();
   });
@@ -75,5 +76,36 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     expect(readings.slice(lateReadings).filter((r) => r.pointKey === 'th1.temperature' && r.quality === 'good' && r.value !== 21.5)).toEqual([]);
     expect(readings.slice(lateReadings).filter((r) => r.pointKey === 'th1.humidity' && r.quality === 'good' && r.value !== 55)).toEqual([]);
     expect(statuses.filter((s) => s.deviceId === 'th2' && !s.online)).toHaveLength(1); // only the line-wide silence
+  }, 120_000);
+
+  it('the adapter pulled out and plugged back in: every failed reopen counted and named, the line back by itself', async () => {
+    const units = new Map([1, 2].map((id) => [id, createSimulatedUnit(modbusProfile(profiles, 'xy-md02'), id)]));
+    line = await startSerialLine(units);
+    const path = line.path;
+    const site = parseSite('line.yaml', `
+site: { id: l, name: { en: L, zh-CN: L }, demo: true }
+rooms: [{ id: dist, kind: distribution, name: { en: D, zh-CN: 配电房 } }]
+devices:
+  - { id: th1, room: dist, profile: xy-md02, pollIntervalMs: 200, commLossAfterCycles: 2, connection: { type: rtu, path: ${path}, unitId: 1, timeoutMs: 200 } }
+  - { id: th2, room: dist, profile: xy-md02, pollIntervalMs: 200, commLossAfterCycles: 2, connection: { type: rtu, path: ${path}, unitId: 2, timeoutMs: 200 } }
+users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
+`, profiles);
+    const statuses: DeviceStatus[] = [];
+    source = createModbusSource({ devices: site.devices, clock: systemClock, logger: silentLogger, emit: () => {}, status: (s) => statuses.push(s) });
+    await source.start();
+    await waitFor(() => ['th1', 'th2'].every((d) => statuses.some((s) => s.deviceId === d && s.online)), 'both units answer');
+
+    await line.close(); // pulled out: the port is gone
+    await waitFor(() => source!.diagnostics().links[0]!.connectFailures >= 3, 'three failed reopens counted', 30_000);
+    const gone = source.diagnostics().links[0]!;
+    expect(gone.state).toBe('disconnected');
+    expect(gone.lastError).toContain(`connect to ${path} failed`); // each failed reopen shows, not only the first
+    await waitFor(() => ['th1', 'th2'].every((d) => statuses.some((s) => s.deviceId === d && !s.online)), 'both offline', 30_000);
+
+    const downAt = statuses.length;
+    line = await startSerialLine(units, {}, path); // plugged back in under the same name
+    await waitFor(() => ['th1', 'th2'].every((d) => statuses.slice(downAt).some((s) => s.deviceId === d && s.online)), 'both back online without a restart', 60_000);
+    expect(source.diagnostics().links[0]!).toMatchObject({ state: 'connected' });
+    expect(source.diagnostics().links[0]!.reconnects).toBeGreaterThanOrEqual(1);
   }, 120_000);
 });
