@@ -36,23 +36,29 @@ const maxKept = 512;
 
 /**
  * Returns a sink for the raw input of one line; it calls `onFrame(unitId)` for every answer frame with a good
- * CRC, in arrival order. Noise and broken frames are stepped over a byte at a time until a frame fits.
+ * CRC, in arrival order. Noise and broken frames are stepped over a byte at a time; a start that may be a frame
+ * still coming is kept, unless a whole good frame follows it (then it was noise: frames do not overlap).
  */
 export function watchRtuFrames(onFrame: (unitId: number) => void): { input(chunk: Buffer): void; reset(): void } {
   let buf: Buffer = Buffer.alloc(0);
   return {
     input(chunk) {
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      let keepFrom = -1; // the first start that may be a frame whose rest has not come yet
       let i = 0;
       while (i < buf.length) {
         const len = answerLength(buf, i);
-        if (len === 0 || (len > 0 && buf.length - i < len)) break; // wait for the rest
-        if (len > 0 && crc16(buf, i + len - 2, i) === buf.readUInt16LE(i + len - 2)) {
+        if (len === 0 || (len > 0 && buf.length - i < len)) {
+          if (keepFrom < 0) keepFrom = i;
+        } else if (len > 0 && crc16(buf, i + len - 2, i) === buf.readUInt16LE(i + len - 2)) {
           onFrame(buf[i]!);
           i += len;
-        } else i++;
+          keepFrom = -1;
+          continue;
+        }
+        i++;
       }
-      buf = buf.subarray(Math.max(i, buf.length - maxKept));
+      buf = buf.subarray(Math.max(keepFrom < 0 ? buf.length : keepFrom, buf.length - maxKept));
     },
     reset() {
       buf = Buffer.alloc(0);
