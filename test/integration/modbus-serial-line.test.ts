@@ -6,7 +6,7 @@
 // counted and named, and the line comes back by itself.
 import { realpathSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultProfilesDir, parseSite } from '../../src/config/load.ts';
+import { defaultProfilesDir } from '../../src/config/load.ts';
 import type { DeviceStatus } from '../../src/core/bus.ts';
 import type { Reading } from '../../src/core/reading.ts';
 import { systemClock } from '../../src/core/clock.ts';
@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/core/logger.ts';
 import { loadProfiles, modbusProfile } from '../../src/devices/profiles.ts';
 import { createSimulatedUnit } from '../../src/simulators/modbus-unit.ts';
 import { createModbusSource, type ModbusSource } from '../../src/sources/modbus/source.ts';
+import { distributionSite } from '../helpers/modbus-site.ts';
 import { socatPart, startSerialLine, type SerialLine } from '../helpers/serial-pty.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -36,14 +37,8 @@ describe.skipIf(socat.skip)('RTU on a serial pty pair at 9600 8N1', () => {
     const ours = line.path;
 
     // th2 names the pty itself, th1 its symlink: one adapter, so one link (its lock taken once).
-    const site = parseSite('line.yaml', `
-site: { id: l, name: { en: L, zh-CN: L }, demo: true }
-rooms: [{ id: dist, kind: distribution, name: { en: D, zh-CN: 配电房 } }]
-devices:
-  - { id: th1, room: dist, profile: xy-md02, pollIntervalMs: 200, commLossAfterCycles: 2, connection: { type: rtu, path: ${ours}, unitId: 1, timeoutMs: 200, maxRegisters: 1, maxGap: 0 } }
-  - { id: th2, room: dist, profile: xy-md02, pollIntervalMs: 200, commLossAfterCycles: 2, connection: { type: rtu, path: ${realpathSync(ours)}, unitId: 2, timeoutMs: 200 } }
-users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
-`, profiles);
+    const site = distributionSite(`  - { id: th1, room: dist, profile: xy-md02, pollIntervalMs: 200, commLossAfterCycles: 2, connection: { type: rtu, path: ${ours}, unitId: 1, timeoutMs: 200, maxRegisters: 1, maxGap: 0 } }
+  - { id: th2, room: dist, profile: xy-md02, pollIntervalMs: 200, commLossAfterCycles: 2, connection: { type: rtu, path: ${realpathSync(ours)}, unitId: 2, timeoutMs: 200 } }`, profiles);
     const statuses: DeviceStatus[] = [];
     const readings: Reading[] = [];
     source = createModbusSource({ devices: site.devices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b), status: (s) => statuses.push(s) });
@@ -82,14 +77,8 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     const units = new Map([1, 2].map((id) => [id, createSimulatedUnit(modbusProfile(profiles, 'xy-md02'), id)]));
     line = await startSerialLine(units);
     const path = line.path;
-    const site = parseSite('line.yaml', `
-site: { id: l, name: { en: L, zh-CN: L }, demo: true }
-rooms: [{ id: dist, kind: distribution, name: { en: D, zh-CN: 配电房 } }]
-devices:
-  - { id: th1, room: dist, profile: xy-md02, pollIntervalMs: 200, commLossAfterCycles: 2, connection: { type: rtu, path: ${path}, unitId: 1, timeoutMs: 200 } }
-  - { id: th2, room: dist, profile: xy-md02, pollIntervalMs: 200, commLossAfterCycles: 2, connection: { type: rtu, path: ${path}, unitId: 2, timeoutMs: 200 } }
-users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
-`, profiles);
+    const site = distributionSite(`  - { id: th1, room: dist, profile: xy-md02, pollIntervalMs: 200, commLossAfterCycles: 2, connection: { type: rtu, path: ${path}, unitId: 1, timeoutMs: 200 } }
+  - { id: th2, room: dist, profile: xy-md02, pollIntervalMs: 200, commLossAfterCycles: 2, connection: { type: rtu, path: ${path}, unitId: 2, timeoutMs: 200 } }`, profiles);
     const statuses: DeviceStatus[] = [];
     source = createModbusSource({ devices: site.devices, clock: systemClock, logger: silentLogger, emit: () => {}, status: (s) => statuses.push(s) });
     await source.start();
