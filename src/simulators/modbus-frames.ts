@@ -75,6 +75,11 @@ export interface RtuServing {
   stats?: PendingStats;
   /** Every request with a good CRC as it arrived: the emulator's own log, for asserting a client's cadence. */
   requestLog?: { unitId: number; at: number }[];
+  /**
+   * Real character timing of a serial line: answers go out a byte at a time, one character time apart (11 bits
+   * per character: start, 8 data, parity or a second stop, stop), one frame after the other on the line.
+   */
+  baudRate?: number;
 }
 
 /**
@@ -86,6 +91,22 @@ export interface RtuServing {
  */
 export function serveRtu(stream: Duplex, units: Lookup, serving: RtuServing = {}): void {
   const stats = serving.stats ?? { pending: 0, maxPending: 0 };
+  const charMs = serving.baudRate ? (11 * 1000) / serving.baudRate : 0;
+  /** The transmitter: frames leave one after the other, paced at the character time when one is given. */
+  let line: Promise<void> = Promise.resolve();
+  const transmit = (out: Buffer): void => {
+    if (charMs === 0) {
+      if (stream.writable) stream.write(out);
+      return;
+    }
+    line = line.then(async () => {
+      for (const byte of out) {
+        if (!stream.writable) return;
+        stream.write(Buffer.from([byte]));
+        await new Promise<void>((resolve) => setTimeout(resolve, charMs).unref());
+      }
+    });
+  };
   let buf: Buffer = Buffer.alloc(0);
   /** Per unit, the end of its previous answer: a unit answers in order, one request after the other. */
   const unitBusy = new Map<number, Promise<void>>();
@@ -114,7 +135,7 @@ export function serveRtu(stream: Duplex, units: Lookup, serving: RtuServing = {}
               out[0] = unitId;
               pdu.copy(out, 1);
               out.writeUInt16LE(crc16(out, out.length - 2) ^ (unit?.badCrc ? 0xffff : 0), out.length - 2);
-              if (stream.writable) stream.write(out);
+              transmit(out);
               resolve();
             });
           }),

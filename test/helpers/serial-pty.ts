@@ -1,6 +1,7 @@
 // A serial line for tests: a pty pair made by Debian's socat (`apt-get install socat`), the gateway's end named
 // by a symlink, an RTU slave emulator (the simulators' serveRtu) with the given units on the other end, opened
-// at the units' line settings (9600 8N1 for the XY-MD02). Issue 12 §1b: the topology of an RS-485 adapter.
+// at the units' line settings (9600 8N1 for the XY-MD02) and answering at that rate's character time.
+// Issue 12 §1b: the topology of an RS-485 adapter.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +34,7 @@ export async function startSerialLine(units: ReadonlyMap<number, SimulatedUnit>,
   });
   const slave = new SerialPort({ path: theirs, baudRate: 9600 }); // the XY-MD02's 9600 8N1 (a pty ignores it)
   await new Promise<void>((resolve, reject) => slave.once('open', resolve).once('error', reject));
-  serveRtu(slave, (id) => units.get(id), serving);
+  serveRtu(slave, (id) => units.get(id), { baudRate: 9600, ...serving }); // answers at 9600 baud's character time
   return {
     path: ours,
     /** Pulls the adapter out: the emulator's end closes and socat exits, removing the gateway's pty. */
