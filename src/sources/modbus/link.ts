@@ -290,7 +290,14 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     state = t.to;
   };
 
-  const closeClient = (): void => {
+  /**
+   * Closes the connection or port and fails every request still on it with `reason`. modbus-serial's destroy()
+   * cancels the timeouts of the requests in flight without failing them: they hung for ever, holding the link's
+   * slots, so after the link was dropped for silence no unit behind it was asked again, none went offline
+   * and none came back (issue 12: a Modbus TCP gateway whose units all fell silent at once).
+   */
+  const closeClient = (reason: string): void => {
+    for (const fail of [...inFlight]) fail(new Error(reason));
     const c = client;
     client = null;
     if (!c) return;
@@ -315,7 +322,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
   };
 
   const drop = (detail: string): void => {
-    closeClient();
+    closeClient(detail);
     lastFailure = detail;
     nextConnectAt = performance.now() + reconnectDelay(failures);
     failures++;
@@ -386,8 +393,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
       closing.on('close', () => {
         if (client !== c) return;
         // Many devices drop idle or reset connections: reopen on the next request, without a penalty.
-        for (const fail of inFlight) fail(new Error('connection closed by the device'));
-        closeClient();
+        closeClient('connection closed by the device');
         lastFailure = 'connection closed by the device';
         move('down', { detail: lastFailure });
       });
@@ -396,7 +402,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     } catch (err) {
       if (settings.type === 'rtu') {
         client = c;
-        closeClient(); // a port half opened keeps its lock otherwise
+        closeClient('connect failed'); // a port half opened keeps its lock otherwise
       } else c.destroy(() => {});
       connectFailures++; // every failed reopen is counted and its reason shown, not only the first one
       const e = err as { message?: unknown };
@@ -409,7 +415,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     if (state === 'closed') throw new LinkError('link-down', 'link closed');
     if (client?.isOpen) return client;
     if (client) {
-      closeClient(); // closed between requests (idle timeout of the device): reopen at once
+      closeClient('connection closed by the device'); // closed between requests (idle timeout of the device): reopen at once
       lastFailure = 'connection closed by the device';
       move('down', { detail: lastFailure });
     }
@@ -586,8 +592,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     },
 
     async close() {
-      closeClient();
-      for (const fail of inFlight) fail(new Error('link closed'));
+      closeClient('link closed');
       move('close');
       await portReleased;
     },
