@@ -36,6 +36,8 @@ export interface SimulatedUnit {
   setDelay(ms: number): void;
   /** RTU only: every answer with a broken CRC, or good ones again with false. */
   setBadCrc(bad: boolean): void;
+  /** The next `count` requests get no answer, as a request lost to noise on a bus; the unit answers again after. */
+  loseRequests(count: number): void;
   read(table: RegisterTable, address: number, count: number): UnitAnswer;
   /** Stops ramps. */
   dispose(): void;
@@ -49,6 +51,7 @@ export function createSimulatedUnit(profile: ModbusProfile, unitId: number): Sim
   let offline = false;
   let delayMs = 0;
   let badCrc = false;
+  let toLose = 0;
   let requests = 0;
 
   const pointOf = (name: string): { spec: ModbusProfile['points'][string]; codec: PointCodec } => {
@@ -163,9 +166,17 @@ export function createSimulatedUnit(profile: ModbusProfile, unitId: number): Sim
     setBadCrc(value) {
       badCrc = value;
     },
+    loseRequests(count) {
+      if (!Number.isInteger(count) || count < 0 || count > 1000) throw new RangeError(`requests to lose must be an integer 0–1000 (got ${count})`);
+      toLose = count;
+    },
     read(table, address, count) {
       requests++;
       if (offline) return 'silent';
+      if (toLose > 0) {
+        toLose--;
+        return 'silent';
+      }
       if (exception !== null) return { exception };
       const map = tables[table];
       const [first, last] = spans[table];

@@ -72,7 +72,7 @@ for (const l of lines) {
       line.units.get(2)!.set('humidity', 45);
       const site = distributionSite(
         [
-          `  - { id: th1, room: dist, profile: xy-md02, pollIntervalMs: ${intervalMs}, connection: { ${line.connection}, unitId: 1, timeoutMs: 1000, maxRegisters: 1, maxGap: 0 } }`,
+          `  - { id: th1, room: dist, profile: xy-md02, pollIntervalMs: ${intervalMs}, commLossAfterCycles: 2, connection: { ${line.connection}, unitId: 1, timeoutMs: 1000, maxRegisters: 1, maxGap: 0 } }`,
           `  - { id: th2, room: dist, profile: xy-md02, pollIntervalMs: ${intervalMs}, connection: { ${line.connection}, unitId: 2, timeoutMs: 1000 } }`,
         ].join('\n'),
         profiles,
@@ -130,6 +130,23 @@ for (const l of lines) {
       expect(th1Good.filter((r) => r.point === 'temperature' && r.value !== 21.5)).toEqual([]);
       expect(th1Good.filter((r) => r.point === 'humidity' && r.value !== 55)).toEqual([]);
     };
+
+    it('unit 1 losing a request now and then (noise): one failed cycle each, its next answer taken, never offline', async () => {
+      const before = { late: source.diagnostics().links[0]!.lateAnswersDropped, bad: th1().badFrames, noAnswer: th1().noAnswer };
+      const statusFrom = statuses.length;
+      for (let i = 0; i < 4; i++) {
+        const lost = th1().noAnswer;
+        unit1().loseRequests(1);
+        await waitFor(() => th1().noAnswer > lost, 'the lost request timed out');
+        const after = readings.length;
+        await waitFor(() => readings.slice(after).filter((r) => r.pointKey === 'th1.humidity' && r.quality === 'good').length >= 2, 'two good cycles after it');
+      }
+      expect(th1().noAnswer).toBe(before.noAnswer + 4);
+      expect(th1().badFrames).toBe(before.bad); // the answer after a lost request is its own, not taken for a late one
+      expect(source.diagnostics().links[0]!.lateAnswersDropped).toBe(before.late);
+      expect(statuses.slice(statusFrom).filter((s) => s.deviceId === 'th1')).toEqual([]); // commLossAfterCycles 2: never offline
+      expectNoSwap(0);
+    }, 120_000);
 
     it('unit 1 answering 1.1 s late (timeout 1 s): its temperature never reads its humidity; it goes offline, unit 2 keeps its cadence', async () => {
       const droppedBefore = source.diagnostics().links[0]!.staleBytesDropped;

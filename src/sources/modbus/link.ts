@@ -249,24 +249,30 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
    *     `lateHorizonMs`: a unit that never answers owes nothing for ever);
    *   - `lateAnswerGuard`: its next request waits until then (performance.now()): after a timeout, one more
    *     timeout, or 1.25 × the lateness seen from it, so the late answer arrives first and is thrown away;
-   *   - an answer that comes while the unit still owes one is taken for the late one: discarded, counted, and
-   *     the unit waits its lateness before it is asked again. Only that unit waits; the others keep the line.
+   *   - an answer that comes while the unit still owes one, later than the unit usually answers, is taken for
+   *     the late one: discarded, counted, and the unit waits its lateness before it is asked again. One that
+   *     comes as promptly as usual is its own (the request before it was lost to noise, the common case on
+   *     RS-485: its answer is never coming). Only that unit waits; the others keep the line.
    * Frames are seen wherever they land (rtu-frames.ts), also while another unit is being asked.
    */
   const owed = new Map<number, number[]>();
   const lateness = new Map<number, number>();
+  /** How long the unit's own answers take (ms, a moving average): an answer much later than that is suspect. */
+  const usualLatency = new Map<number, number>();
+  /** Whether the unit still owes an answer for a request that timed out within the horizon (forgets older ones). */
+  const owes = (unitId: number): boolean => {
+    const sent = owed.get(unitId);
+    while (sent && sent.length > 0 && performance.now() - sent[0]! > lateHorizonMs) sent.shift();
+    return (sent?.length ?? 0) > 0;
+  };
   const lateAnswerGuard = new Map<number, number>();
   const lateHorizonMs = 5 * timeoutMs;
   /** RTU: the unit whose request is on the wire (one at a time), whose frame modbus-serial will take. */
   let onWire: number | null = null;
   /** Takes the oldest answer `unitId` still owes as come now; returns how late it was, or undefined. */
   const lateAnswerCame = (unitId: number): number | undefined => {
-    const now = performance.now();
-    const sent = owed.get(unitId);
-    while (sent && sent.length > 0 && now - sent[0]! > lateHorizonMs) sent.shift();
-    const at = sent?.shift();
-    if (at === undefined) return undefined;
-    const late = now - at;
+    if (!owes(unitId)) return undefined;
+    const late = performance.now() - owed.get(unitId)!.shift()!;
     lateness.set(unitId, Math.max(lateness.get(unitId) ?? 0, late));
     return late;
   };
@@ -527,13 +533,16 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         lastAnswerAt = performance.now();
         move('up');
         if (isRtu(settings)) {
-          const late = lateAnswerCame(unitId);
-          if (late !== undefined) {
+          const took = performance.now() - sentAt;
+          const usual = usualLatency.get(unitId);
+          if (owes(unitId) && (usual === undefined || took > Math.min(0.9 * timeoutMs, 2 * usual + 50))) {
+            const late = lateAnswerCame(unitId)!;
             lateAnswersDropped++;
             lateAnswerGuard.set(unitId, sentAt + Math.max(2 * timeoutMs, 1.25 * late));
             throw new LinkError('no-answer', `late answer discarded: unit ${unitId} answered an earlier request ${Math.round(late)} ms after it (timeout ${timeoutMs} ms)`, { badFrame: true });
           }
-          lateness.delete(unitId); // answered in time with nothing owed: no longer a late unit
+          usualLatency.set(unitId, usual === undefined ? took : 0.8 * usual + 0.2 * took);
+          if (!owes(unitId)) lateness.delete(unitId); // answered in time with nothing owed: no longer a late unit
         }
         if (!belongs(table, count, result)) {
           throw new LinkError('no-answer', `answer does not match the request: byte count ${result.buffer.length} for ${count} ${table === 'coil' || table === 'discrete' ? 'bits' : 'registers'} asked`, { badFrame: true });
