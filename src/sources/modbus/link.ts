@@ -535,7 +535,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         if (isRtu(settings)) {
           const took = performance.now() - sentAt;
           const usual = usualLatency.get(unitId);
-          if (owes(unitId) && (usual === undefined || took > Math.min(0.9 * timeoutMs, 2 * usual + 50))) {
+          if (owes(unitId) && (usual === undefined || took > Math.min(0.75 * timeoutMs, 3 * usual + 200))) {
             const late = lateAnswerCame(unitId)!;
             lateAnswersDropped++;
             lateAnswerGuard.set(unitId, sentAt + Math.max(2 * timeoutMs, 1.25 * late));
