@@ -41,7 +41,7 @@ describe.skipIf(socat.skip)('RTU on a serial pty pair at 9600 8N1', () => {
   - { id: th2, room: dist, profile: xy-md02, pollIntervalMs: 200, commLossAfterCycles: 2, connection: { type: rtu, path: ${realpathSync(ours)}, unitId: 2, timeoutMs: 200 } }`, profiles);
     const statuses: DeviceStatus[] = [];
     const readings: Reading[] = [];
-    source = createModbusSource({ devices: site.devices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b), status: (s) => statuses.push(s) });
+    source = createModbusSource({ devices: site.modbusDevices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b), status: (s) => statuses.push(s) });
     await source.start();
     expect([...source.links.values()]).toEqual([['th1', 'th2']]);
     await waitFor(() => ['th1', 'th2'].every((d) => statuses.some((s) => s.deviceId === d && s.online)), 'both units answer');
