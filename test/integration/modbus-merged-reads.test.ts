@@ -26,7 +26,7 @@ describe('a merged read and a transient unit-wide exception 02', () => {
     bus = await startBusSimulator({ host: '127.0.0.1', port: 0, framing: 'tcp', logger: silentLogger, units: [{ profile: modbusProfile(profiles, 'xy-md02'), unitId: 1 }] });
     const site = distributionSite(`  - { id: th1, room: dist, profile: xy-md02, pollIntervalMs: 100, connection: { type: tcp, host: 127.0.0.1, port: ${bus.port}, timeoutMs: 500 } }`, profiles);
     const readings: Reading[] = [];
-    source = createModbusSource({ devices: site.devices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b) });
+    source = createModbusSource({ devices: site.modbusDevices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b) });
     await source.start();
     const th1 = () => source!.diagnostics().devices[0]!;
     /** Requests per cycle over the next `cycles` cycles (1: temperature and humidity in one read; 2: split). */

@@ -78,7 +78,7 @@ for (const l of lines) {
         profiles,
       );
       source = createModbusSource({
-        devices: site.devices,
+        devices: site.modbusDevices,
         clock: systemClock,
         logger: silentLogger,
         emit: (b) => readings.push(...b),

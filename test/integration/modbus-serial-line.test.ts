@@ -80,7 +80,7 @@ describe.skipIf(socat.skip)('RTU on a serial pty pair at 9600 8N1', () => {
     const site = distributionSite(`  - { id: th1, room: dist, profile: xy-md02, pollIntervalMs: 200, commLossAfterCycles: 2, connection: { type: rtu, path: ${path}, unitId: 1, timeoutMs: 200 } }
   - { id: th2, room: dist, profile: xy-md02, pollIntervalMs: 200, commLossAfterCycles: 2, connection: { type: rtu, path: ${path}, unitId: 2, timeoutMs: 200 } }`, profiles);
     const statuses: DeviceStatus[] = [];
-    source = createModbusSource({ devices: site.devices, clock: systemClock, logger: silentLogger, emit: () => {}, status: (s) => statuses.push(s) });
+    source = createModbusSource({ devices: site.modbusDevices, clock: systemClock, logger: silentLogger, emit: () => {}, status: (s) => statuses.push(s) });
     await source.start();
     await waitFor(() => ['th1', 'th2'].every((d) => statuses.some((s) => s.deviceId === d && s.online)), 'both units answer');
 
