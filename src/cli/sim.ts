@@ -7,7 +7,7 @@ import { loadSite, projectRoot } from '../config/load.ts';
 import type { ErrorBody } from '../contract/api.ts';
 import type { DevicesResponse, SetExceptionRequest, SetPointRequest, SimulatedDeviceView } from '../simulators/control-server.ts';
 import type { MqttDevicesResponse, SetLinkRequest, SetMqttPointRequest, SimulatedMqttDeviceView } from '../simulators/mqtt-control.ts';
-import type { DelayRequest, OfflineRequest, RampRequest, RawRequest } from '../simulators/scenario-routes.ts';
+import type { CrcRequest, DelayRequest, OfflineRequest, RampRequest, RawRequest } from '../simulators/scenario-routes.ts';
 
 const usage = `usage:
   npm run sim -- list                               [--config <site.yaml>]
@@ -20,6 +20,7 @@ const usage = `usage:
   npm run sim -- raw <device> <point> <word>[,<word>]   e.g. raw pump-1 head 0xFFFF (a fault sentinel)
   npm run sim -- offline <device> <on|off>             on: no answer at all (a dead slave)
   npm run sim -- slow <device> <ms|off>                answer that many ms late
+  npm run sim -- crc <device> <bad|good>               RTU: answer with a broken CRC (line noise)
 The config (default config/demo.yaml) gives simulators.controlPort; the gateway must be running.`;
 
 class UserError extends Error {
@@ -128,7 +129,7 @@ async function main(argv: string[]): Promise<void> {
         for (const p of d.points) console.log(`  ${p.name.padEnd(16)} ${String(p.value)}`);
       }
       for (const d of devices) {
-        console.log(`${d.id}  (${d.profile}, port ${d.port}, unit ${d.unitId}${d.exception === null ? '' : `, answering exception ${d.exception}`}${d.offline ? ', offline' : ''}${d.delayMs ? `, ${d.delayMs} ms late` : ''})`);
+        console.log(`${d.id}  (${d.profile}, port ${d.port}, unit ${d.unitId}${d.exception === null ? '' : `, answering exception ${d.exception}`}${d.offline ? ', offline' : ''}${d.delayMs ? `, ${d.delayMs} ms late` : ''}${d.badCrc ? ', bad CRC' : ''})`);
         for (const p of d.points) console.log(`  ${p.name.padEnd(16)} ${formatValue(p)}`);
       }
       return;
@@ -210,6 +211,14 @@ async function main(argv: string[]): Promise<void> {
         await call<SimulatedDeviceView>(controlUrl(args.config), 'PUT', `/devices/${seg(device)}/delay`, body);
         console.log(body.ms === 0 ? `${device} answers at once` : `${device} answers ${body.ms} ms late`);
       }
+      return;
+    }
+    case 'crc': {
+      const [device, raw, ...extra] = rest;
+      if (device === undefined || (raw !== 'bad' && raw !== 'good') || extra.length > 0) throw new UserError('crc needs <device> <bad|good>', true);
+      const body: CrcRequest = { bad: raw === 'bad' };
+      await call<SimulatedDeviceView>(controlUrl(args.config), 'PUT', `/devices/${seg(device)}/crc`, body);
+      console.log(body.bad ? `${device} answers with a broken CRC` : `${device} answers with a good CRC`);
       return;
     }
     case undefined:

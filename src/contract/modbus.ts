@@ -23,6 +23,8 @@ export const ModbusDeviceDiagnosticsView = Type.Object({
   answers: Type.Integer(),
   /** The device did not answer within the timeout, or its answer was garbled (RTU). */
   noAnswer: Type.Integer(),
+  /** Of noAnswer: a frame came but was discarded, a bad CRC or length, or not this request's answer (unit, function, byte count). */
+  badFrames: Type.Integer(),
   /** The link failed: refused or lost connection, port error, garbled TCP stream. */
   transportErrors: Type.Integer(),
   /** Exception answers by code, lowest code first; 0x0B from a gateway counts here too. */
@@ -48,8 +50,10 @@ export const ModbusLinkDiagnosticsView = Type.Object({
   requestsHeld: Type.Integer(),
   /** Opening or reopening the connection or serial port failed this often (every failure, not only the first). */
   connectFailures: Type.Integer(),
-  /** RTU: bytes found waiting before a request (late or stray answers) and thrown away. */
+  /** RTU: bytes received that were no request's answer (late answers, stray frames, noise, bad CRC) and thrown away. */
   staleBytesDropped: Type.Integer(),
+  /** RTU: answers that came after their request had timed out, thrown away rather than taken for a later request's. */
+  lateAnswersDropped: Type.Integer(),
   devices: Type.Array(Type.String()),
 });
 export type ModbusLinkDiagnosticsView = Static<typeof ModbusLinkDiagnosticsView>;

@@ -38,6 +38,8 @@ export interface SimulatedDeviceView {
   offline: boolean;
   /** Answers this many ms late. */
   delayMs: number;
+  /** RTU: answers with a broken CRC. */
+  badCrc: boolean;
   points: SimulatedPointView[];
 }
 
@@ -77,6 +79,7 @@ function deviceView(id: string, sim: ModbusSimulator): SimulatedDeviceView {
     exception: sim.exception,
     offline: sim.offline,
     delayMs: sim.delayMs,
+    badCrc: sim.badCrc,
     points: Object.entries(sim.profile.points).map(([name, spec]) => ({ name, unit: spec.unit, value: sim.get(name) })),
   };
 }

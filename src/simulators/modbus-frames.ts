@@ -4,7 +4,10 @@
 // simulated bus can hold many units, stay silent for a dead one and answer slowly, as real buses do.
 import type { Duplex } from 'node:stream';
 import type { RegisterTable } from '../devices/profile-schema.ts';
+import { crc16 } from '../sources/modbus/rtu-frames.ts';
 import type { SimulatedUnit } from './modbus-unit.ts';
+
+export { crc16 };
 
 const readTables: Readonly<Record<number, RegisterTable>> = { 1: 'coil', 2: 'discrete', 3: 'holding', 4: 'input' };
 
@@ -38,23 +41,6 @@ export function answerPdu(unit: SimulatedUnit | undefined, pdu: Buffer): Buffer 
   return out;
 }
 
-const crcTable = (() => {
-  const t = new Uint16Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
-    t[i] = c;
-  }
-  return t;
-})();
-
-/** CRC-16/MODBUS (poly 0xA001 reflected, init 0xFFFF); sent low byte first. */
-export function crc16(buf: Buffer, end = buf.length): number {
-  let crc = 0xffff;
-  for (let i = 0; i < end; i++) crc = (crc >>> 8) ^ crcTable[(crc ^ buf[i]!) & 0xff]!;
-  return crc;
-}
-
 /** Length of the RTU request frame at the start of `buf`, 0 if more bytes are needed, -1 if unknown. */
 function rtuRequestLength(buf: Buffer): number {
   if (buf.length < 2) return 0;
@@ -84,38 +70,78 @@ const answerLater = (unit: SimulatedUnit | undefined, stats: PendingStats, send:
   else done();
 };
 
+/** What an RTU listener does besides answering: the concurrency seen, and every request as it arrived. */
+export interface RtuServing {
+  stats?: PendingStats;
+  /** Every request with a good CRC as it arrived: the emulator's own log, for asserting a client's cadence. */
+  requestLog?: { unitId: number; at: number }[];
+  /**
+   * Real character timing of a serial line: answers go out a byte at a time, one character time apart (11 bits
+   * per character: start, 8 data, parity or a second stop, stop), one frame after the other on the line.
+   */
+  baudRate?: number;
+}
+
 /**
- * Serves RTU frames on a stream (a TCP socket to a "serial device server", or a serial port). Requests are
- * handled one at a time, as on a half-duplex RS-485 line; a frame with a bad CRC is ignored, as a slave
- * ignores noise (Serial Line §2.5.1.2).
+ * Serves RTU frames on a stream (a TCP socket to a "serial device server", or a serial port). Each unit takes
+ * its requests one at a time in arrival order and answers after its own delay, independently of the other
+ * units on the line, as separate slaves on one RS-485 bus do: a slow unit's late answer comes after the
+ * master has moved on, and may meet a later request (issue 12 §1b). A frame with a bad CRC is ignored, as a
+ * slave ignores noise (Serial Line §2.5.1.2); a unit set to `badCrc` sends its answers with a broken CRC.
  */
-export function serveRtu(stream: Duplex, units: Lookup, stats: PendingStats = { pending: 0, maxPending: 0 }): void {
-  let buf: Buffer = Buffer.alloc(0);
-  let busy = false;
-  const pump = (): void => {
-    if (busy) return;
-    const len = rtuRequestLength(buf);
-    if (len === 0 || buf.length < len) return;
-    if (len < 0) {
-      buf = Buffer.alloc(0); // unknown function: resynchronise on the next frame
+export function serveRtu(stream: Duplex, units: Lookup, serving: RtuServing = {}): void {
+  const stats = serving.stats ?? { pending: 0, maxPending: 0 };
+  const charMs = serving.baudRate ? (11 * 1000) / serving.baudRate : 0;
+  /** The transmitter: frames leave one after the other, paced at the character time when one is given. */
+  let line: Promise<void> = Promise.resolve();
+  const transmit = (out: Buffer): void => {
+    if (charMs === 0) {
+      if (stream.writable) stream.write(out);
       return;
     }
-    const frame = buf.subarray(0, len);
-    buf = buf.subarray(len);
-    if (crc16(frame, len - 2) !== frame.readUInt16LE(len - 2)) return pump();
-    const unit = units(frame[0]!);
-    const pdu = answerPdu(unit, frame.subarray(1, len - 2));
-    if (pdu === 'silent') return pump();
-    busy = true;
-    answerLater(unit, stats, () => {
-      busy = false;
-      const out = Buffer.alloc(pdu.length + 3);
-      out[0] = frame[0]!;
-      pdu.copy(out, 1);
-      out.writeUInt16LE(crc16(out, out.length - 2), out.length - 2);
-      if (stream.writable) stream.write(out);
-      pump();
+    line = line.then(async () => {
+      for (const byte of out) {
+        if (!stream.writable) return;
+        stream.write(Buffer.from([byte]));
+        await new Promise<void>((resolve) => setTimeout(resolve, charMs).unref());
+      }
     });
+  };
+  let buf: Buffer = Buffer.alloc(0);
+  /** Per unit, the end of its previous answer: a unit answers in order, one request after the other. */
+  const unitBusy = new Map<number, Promise<void>>();
+  const pump = (): void => {
+    for (;;) {
+      const len = rtuRequestLength(buf);
+      if (len === 0 || buf.length < len) return;
+      if (len < 0) {
+        buf = Buffer.alloc(0); // unknown function: resynchronise on the next frame
+        return;
+      }
+      const frame = Buffer.from(buf.subarray(0, len));
+      buf = buf.subarray(len);
+      if (crc16(frame, len - 2) !== frame.readUInt16LE(len - 2)) continue;
+      const unitId = frame[0]!;
+      serving.requestLog?.push({ unitId, at: performance.now() });
+      const unit = units(unitId);
+      const previous = unitBusy.get(unitId) ?? Promise.resolve();
+      const done = previous.then(
+        () =>
+          new Promise<void>((resolve) => {
+            const pdu = answerPdu(unit, frame.subarray(1, len - 2)); // read when its turn comes, as a slave does
+            if (pdu === 'silent') return resolve();
+            answerLater(unit, stats, () => {
+              const out = Buffer.alloc(pdu.length + 3);
+              out[0] = unitId;
+              pdu.copy(out, 1);
+              out.writeUInt16LE(crc16(out, out.length - 2) ^ (unit?.badCrc ? 0xffff : 0), out.length - 2);
+              transmit(out);
+              resolve();
+            });
+          }),
+      );
+      unitBusy.set(unitId, done);
+    }
   };
   stream.on('data', (chunk: Buffer) => {
     buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
@@ -125,7 +151,7 @@ export function serveRtu(stream: Duplex, units: Lookup, stats: PendingStats = { 
 
 /** How a Modbus TCP gateway behaves towards the units behind it (tests of issue 12). */
 export interface GatewayBehaviour {
-  /** Every request as it arrived: the server's own log, for asserting a client's cadence. */
+  /** Every request as it arrived: the server's own log, for asserting a client's cadence (RTU framing too). */
   requestLog?: { unitId: number; at: number }[];
   /**
    * One RS-485 bus behind the gateway: requests are served one at a time in arrival order; a silent unit

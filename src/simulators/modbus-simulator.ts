@@ -12,6 +12,8 @@ import { createSimulatedUnit, type SimulatedUnit } from './modbus-unit.ts';
 export interface ModbusSimulator extends SimulatedUnit {
   /** The port actually bound. */
   readonly port: number;
+  /** How its listener frames Modbus: `tcp` (MBAP) or `rtu` (RTU frames with CRC, a serial device server). */
+  readonly framing: 'tcp' | 'rtu';
   /** Stops the listener this device is served on (and with it every unit on that bus). */
   stop(): Promise<void>;
 }
@@ -24,7 +26,7 @@ export interface BusSimulatorOptions {
   framing: 'tcp' | 'rtu';
   units: readonly { profile: ModbusProfile; unitId: number }[];
   logger: Logger;
-  /** Modbus TCP only: how the gateway treats its units (request log, one serialized bus, dropping). */
+  /** How the gateway treats its units: request log (both framings); one serialized bus, dropping (Modbus TCP). */
   gateway?: GatewayBehaviour;
 }
 
@@ -53,7 +55,7 @@ export async function startBusSimulator(options: BusSimulatorOptions): Promise<B
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', (err) => logger.debug('modbus simulator client socket error', { err: String(err) }));
     if (framing === 'tcp') serveMbap(socket, (id) => units.get(id), stats, options.gateway);
-    else serveRtu(socket, (id) => units.get(id), stats);
+    else serveRtu(socket, (id) => units.get(id), { stats, ...(options.gateway?.requestLog ? { requestLog: options.gateway.requestLog } : {}) });
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -81,7 +83,7 @@ export async function startBusSimulator(options: BusSimulatorOptions): Promise<B
   };
   // Each device's handle is its unit plus the listener's port and stop (prototype keeps the unit's getters live).
   const handles = new Map<number, ModbusSimulator>();
-  for (const [id, unit] of units) handles.set(id, Object.assign(Object.create(unit) as SimulatedUnit, { port, stop }) as ModbusSimulator);
+  for (const [id, unit] of units) handles.set(id, Object.assign(Object.create(unit) as SimulatedUnit, { port, stop, framing }) as ModbusSimulator);
   return {
     port,
     units: handles,

@@ -16,6 +16,8 @@ export interface SimulatedUnit {
   readonly exception: number | null;
   readonly offline: boolean;
   readonly delayMs: number;
+  /** RTU only: answers go out with a broken CRC (line noise, a failing transceiver). */
+  readonly badCrc: boolean;
   /** Read requests addressed to this unit so far (answered or not): lets tests see backoff and retries. */
   readonly requests: number;
   /** Sets a point in engineering units. Throws for an unknown point, or RangeError if the registers cannot hold it. */
@@ -32,6 +34,10 @@ export interface SimulatedUnit {
   setOffline(offline: boolean): void;
   /** Answers only after this many milliseconds (a slow or overloaded device); 0 = at once. */
   setDelay(ms: number): void;
+  /** RTU only: every answer with a broken CRC, or good ones again with false. */
+  setBadCrc(bad: boolean): void;
+  /** The next `count` requests get no answer, as a request lost to noise on a bus; the unit answers again after. */
+  loseRequests(count: number): void;
   read(table: RegisterTable, address: number, count: number): UnitAnswer;
   /** Stops ramps. */
   dispose(): void;
@@ -44,6 +50,8 @@ export function createSimulatedUnit(profile: ModbusProfile, unitId: number): Sim
   let exception: number | null = null;
   let offline = false;
   let delayMs = 0;
+  let badCrc = false;
+  let toLose = 0;
   let requests = 0;
 
   const pointOf = (name: string): { spec: ModbusProfile['points'][string]; codec: PointCodec } => {
@@ -100,6 +108,9 @@ export function createSimulatedUnit(profile: ModbusProfile, unitId: number): Sim
     get delayMs() {
       return delayMs;
     },
+    get badCrc() {
+      return badCrc;
+    },
     get requests() {
       return requests;
     },
@@ -152,9 +163,20 @@ export function createSimulatedUnit(profile: ModbusProfile, unitId: number): Sim
       if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) throw new RangeError(`delay must be an integer 0–60000 ms (got ${ms})`);
       delayMs = ms;
     },
+    setBadCrc(value) {
+      badCrc = value;
+    },
+    loseRequests(count) {
+      if (!Number.isInteger(count) || count < 0 || count > 1000) throw new RangeError(`requests to lose must be an integer 0–1000 (got ${count})`);
+      toLose = count;
+    },
     read(table, address, count) {
       requests++;
       if (offline) return 'silent';
+      if (toLose > 0) {
+        toLose--;
+        return 'silent';
+      }
       if (exception !== null) return { exception };
       const map = tables[table];
       const [first, last] = spans[table];

@@ -1,5 +1,6 @@
 // Scenario control of the simulators beyond set/exception (issue 3): ramp a value, write raw register words
-// (fault sentinels such as 0x8000 / 0xFFFF), take a unit offline (no answer at all), answer slowly.
+// (fault sentinels such as 0x8000 / 0xFFFF), take a unit offline (no answer at all), answer slowly, answer with a
+// broken CRC (RTU).
 // Loopback only, like the rest of the control server.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
@@ -15,6 +16,8 @@ export const OfflineRequest = Type.Object({ offline: Type.Boolean() }, { additio
 export type OfflineRequest = Static<typeof OfflineRequest>;
 export const DelayRequest = Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 60_000 }) }, { additionalProperties: false });
 export type DelayRequest = Static<typeof DelayRequest>;
+export const CrcRequest = Type.Object({ bad: Type.Boolean() }, { additionalProperties: false });
+export type CrcRequest = Static<typeof CrcRequest>;
 
 type Params = { id: string; point: string };
 
@@ -64,6 +67,15 @@ export function addScenarioRoutes<V>(
     const sim = simulatorOf(req.params.id);
     sim.setDelay(req.body.ms);
     logger.info('simulated answer delay set', { device: req.params.id, ms: req.body.ms });
+    return view(req.params.id, sim);
+  });
+
+  // RTU framing only (a serial device server's line): Modbus TCP has no CRC to break.
+  app.put<{ Params: { id: string }; Body: CrcRequest }>('/devices/:id/crc', { schema: { body: CrcRequest } }, async (req) => {
+    const sim = simulatorOf(req.params.id);
+    if (sim.framing !== 'rtu') throw new DomainError('RW_INVALID_REQUEST', `device "${req.params.id}" is served over Modbus TCP, which has no CRC to break (only RTU framing has one)`, 400);
+    sim.setBadCrc(req.body.bad);
+    logger.info('simulated answer CRC changed', { device: req.params.id, bad: req.body.bad });
     return view(req.params.id, sim);
   });
 }

@@ -1,7 +1,8 @@
 // The console's device diagnostics page (its own tab in the navigation, issue 15) in a real chromium against a real gateway with simulated MQTT devices
 // and a simulated Modbus sensor: a malformed payload shows up counted with its error, a dropped device shows
-// COMM LOST (通信中断, the one term for comm loss); a Modbus exception 02 shows counted by code with its meaning and the configuration MISMATCH, and the
-// configuration alarm it raises reads in the alarm list and the duty log; in both languages.
+// COMM LOST (通信中断, the one term for comm loss); a Modbus exception 02 shows counted by code with its meaning and the
+// configuration MISMATCH, and the configuration alarm it raises reads in the alarm list and the duty log; an RTU unit
+// answering with a bad CRC shows its bad frames and its line the bytes thrown away (issue 12 §1b); in both languages.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestGateway, testSiteYaml, type TestGateway } from '../helpers/gateway.ts';
 import { CHROMIUM, CHROMIUM_ARGS as ARGS, chromiumPart } from '../helpers/chromium.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const chromiumReal = chromiumPart();
 const WAIT = { timeout: 15_000, interval: 100 };
@@ -18,14 +20,17 @@ describe.skipIf(chromiumReal.skip)('device diagnostics in the console', () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  let rtuPort = 0;
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-diag-'));
+    rtuPort = await freePort();
     const yaml = (await testSiteYaml({ dataDir, extra: 'broker: { embedded: { host: 127.0.0.1, port: 0 } }\n' }))
       .replace('rooms:\n', 'rooms:\n  - { id: fire, kind: fire-control, name: { en: Fire-control room, zh-CN: 消防控制室 } }\n')
       .replace('devices:\n', `devices:
   - { id: fc-panel-1, room: fire, profile: shelly-gen2-fire-input, name: { en: Fire panel relays, zh-CN: 消防主机继电器 }, simulate: true, connection: { type: mqtt, topicId: shellyplusi4-fc01, username: fc-panel-1, password: pw-1 } }
   - { id: fc-smoke-1, room: fire, profile: z2m-smoke-sensor, name: { en: UPS room smoke, zh-CN: UPS 间感烟 }, simulate: true, connection: { type: mqtt, topicId: ups_smoke, username: z2m, password: pw-z2m } }
+  - { id: dist-b1-th3, room: dist-room-b1, profile: xy-md02, pollIntervalMs: 200, simulate: true, connection: { type: rtu-over-tcp, host: 127.0.0.1, port: ${rtuPort}, unitId: 1, timeoutMs: 500 } }
 `);
     gw = await startTestGateway({ yaml, dataDir });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -99,6 +104,33 @@ describe.skipIf(chromiumReal.skip)('device diagnostics in the console', () => {
     sim.setException(null);
     await page.getByTestId('nav-diagnostics').click();
     await expect.poll(() => page.getByTestId('modbus-diag-dist-b1-th1').getAttribute('data-config'), WAIT).toBe('ok');
+    expect(pageErrors).toEqual([]);
+  });
+
+  /** The number a person reads in `row` under the column headed `header` of the same table. */
+  const countUnder = async (row: string, header: string): Promise<number> => {
+    const table = page.getByTestId(row).locator('xpath=ancestor::table');
+    const headers = await table.locator('th').allTextContents();
+    const i = headers.indexOf(header);
+    if (i < 0) throw new Error(`no column "${header}" in ${headers.join(' | ')}`);
+    return Number(await page.getByTestId(row).locator('td').nth(i).textContent());
+  };
+
+  it('an RTU unit answering with a bad CRC: its bad frames and the bytes its line threw away are counted, in both languages (issue 12 §1b)', async () => {
+    const sim = gw.simulators.get('dist-b1-th3')!;
+    sim.setBadCrc(true);
+    await page.reload(); // English, chosen by the test before
+    await page.getByTestId('nav-diagnostics').click();
+    await expect.poll(() => countUnder('modbus-diag-dist-b1-th3', 'Bad frames'), WAIT).toBeGreaterThan(0);
+    await expect.poll(() => countUnder(`modbus-link-rtu-over-tcp:127.0.0.1:${rtuPort}`, 'Bytes discarded'), WAIT).toBeGreaterThan(0);
+    expect(await page.getByTestId('modbus-diag-dist-b1-th3').textContent()).toContain('CRC error');
+    expect(await countUnder('modbus-diag-dist-b1-th1', 'Bad frames')).toBe(0); // its neighbour in the room: untouched
+
+    await page.locator('select.lang-switch').selectOption('zh-CN');
+    await page.getByTestId('nav-diagnostics').click();
+    await expect.poll(() => countUnder('modbus-diag-dist-b1-th3', '坏帧'), WAIT).toBeGreaterThan(0);
+    expect(await countUnder(`modbus-link-rtu-over-tcp:127.0.0.1:${rtuPort}`, '丢弃字节')).toBeGreaterThan(0);
+    sim.setBadCrc(false);
     expect(pageErrors).toEqual([]);
   });
 });

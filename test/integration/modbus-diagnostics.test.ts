@@ -64,7 +64,7 @@ describe('Modbus diagnostics API and the configuration alarm (devices.md §5)', 
     expect(d.requests).toBeLessThanOrEqual(seenAfter + 1);
     expect(d.lastGoodAt).toBeLessThanOrEqual(Date.now());
     const links = (await diagnostics()).links;
-    expect(links).toEqual([{ key: `tcp:127.0.0.1:${sim.port}`, state: 'connected', reconnects: 0, lastError: null, requestsHeld: expect.any(Number), connectFailures: 0, staleBytesDropped: 0, devices: [ID] }]);
+    expect(links).toEqual([{ key: `tcp:127.0.0.1:${sim.port}`, state: 'connected', reconnects: 0, lastError: null, requestsHeld: expect.any(Number), connectFailures: 0, staleBytesDropped: 0, lateAnswersDropped: 0, devices: [ID] }]);
     expect(links[0]!.requestsHeld).toBeLessThanOrEqual(1); // only one on the wire (concurrency 1); finished ones are dropped
   });
 

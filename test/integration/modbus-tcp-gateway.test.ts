@@ -1,7 +1,8 @@
 // Several units behind one Modbus TCP gateway (issue 12 §1, the most common topology): one socket, four units,
 // unit 4 first answering too late, then silent, then making the gateway drop the connection. The healthy
 // units' cadence is read from the server's own request log (counts per window, no timing of our code); they
-// never go offline, and the dead unit logs one line down and none per retry (§4).
+// never go offline, and the dead unit logs one line down and none per retry (§4). Every unit silent: the link is
+// reopened once no unit answered for a while, and all come back by themselves.
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultProfilesDir } from '../../src/config/load.ts';
 import type { DeviceStatus } from '../../src/core/bus.ts';
@@ -121,4 +122,19 @@ describe('four units behind one Modbus TCP gateway, one of them failing', () => 
     // The offline reason is the unit's own: the gateway's 0x0B for unit 4, not another unit's error.
     expect(g.statuses.find((s) => s.deviceId === 'th4' && !s.online)!.detail).toBe('Modbus exception 11: gateway target device failed to respond');
   });
+
+  it('every unit silent (the gateway died quietly): the link is reopened once nobody answered for a while, and all come back by themselves', async () => {
+    const g = await start();
+    for (const id of unitIds) g.bus.units.get(id)!.setOffline(true);
+    await waitFor(() => source!.diagnostics().links[0]!.lastError?.includes('answered 5 requests in a row'), 'the link reopened for silence', 30_000);
+    await waitFor(() => unitIds.every((u) => g.statuses.some((s) => s.deviceId === `th${u}` && !s.online)), 'all four offline', 30_000);
+    const downAt = g.statuses.length;
+    for (const id of unitIds) g.bus.units.get(id)!.setOffline(false);
+    await waitFor(() => unitIds.every((u) => g.statuses.slice(downAt).some((s) => s.deviceId === `th${u}` && s.online)), 'all four back online', 60_000);
+    expect(source!.diagnostics().links[0]!).toMatchObject({ state: 'connected' });
+    expect(source!.diagnostics().links[0]!.reconnects).toBeGreaterThanOrEqual(1);
+    // Each went down once and came back once: one log line each way, none per retry (§4).
+    expect(g.logLines.filter((l) => l.msg === 'modbus device offline').map((l) => l.device).sort()).toEqual(['th1', 'th2', 'th3', 'th4']);
+    expect(g.logLines.filter((l) => l.msg === 'modbus device back online').map((l) => l.device).sort()).toEqual(['th1', 'th2', 'th3', 'th4']);
+  }, 120_000);
 });

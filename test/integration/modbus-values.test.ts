@@ -1,7 +1,8 @@
 // Values that are not values, through the real poller and real Modbus TCP simulators on loopback (issue 12 §2):
 // a Grundfos CIM answering 0xFFFF ("not available") on codes, modes and control bits; a liquid temperature
 // outside its physical range; an XY-MD02 with ×100 firmware read right by a per-device scale, and the same
-// registers read by a device without it: bad "out of range", never a good 305 °C.
+// registers read by a device without it: bad "out of range", never a good 305 °C; a chiller controller set to °F
+// and a sensor with an offset, both set per device in the site.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProfilesDir, parseSite } from '../../src/config/load.ts';
 import { loadProfiles, modbusProfile } from '../../src/devices/profiles.ts';
@@ -22,6 +23,8 @@ describe('Modbus values that are not values (real poller, real simulators)', () 
   let pump: ModbusSimulator;
   let th100: ModbusSimulator;
   let th10: ModbusSimulator;
+  let chiller: ModbusSimulator;
+  let renke: ModbusSimulator;
 
   beforeAll(async () => {
     const start = (profile: string): Promise<ModbusSimulator> =>
@@ -29,16 +32,20 @@ describe('Modbus values that are not values (real poller, real simulators)', () 
     pump = await start('grundfos-cim');
     th100 = await start('xy-md02');
     th10 = await start('xy-md02');
-    sims.push(pump, th100, th10);
+    chiller = await start('daikin-microtech3');
+    renke = await start('renke-rs-ws-n01-8');
+    sims.push(pump, th100, th10, chiller, renke);
     const site = parseSite(
       'values.yaml',
       `
 site: { id: t, name: { en: T, zh-CN: T }, demo: true }
-rooms: [{ id: r, kind: distribution, name: { en: R, zh-CN: R } }, { id: p, kind: pump, name: { en: P, zh-CN: P } }]
+rooms: [{ id: r, kind: distribution, name: { en: R, zh-CN: R } }, { id: p, kind: pump, name: { en: P, zh-CN: P } }, { id: c, kind: chiller, name: { en: C, zh-CN: C } }]
 devices:
   - { id: pump-1, room: p, profile: grundfos-cim, connection: { type: tcp, host: 127.0.0.1, port: ${pump.port}, timeoutMs: 500 }, pollIntervalMs: 100 }
   - { id: th-x100, room: r, profile: xy-md02, connection: { type: tcp, host: 127.0.0.1, port: ${th100.port}, timeoutMs: 500 }, pollIntervalMs: 100, points: { temperature: { scale: 0.01, precision: 2 } } }
   - { id: th-x10, room: r, profile: xy-md02, connection: { type: tcp, host: 127.0.0.1, port: ${th10.port}, timeoutMs: 500 }, pollIntervalMs: 100 }
+  - { id: ch-f, room: c, profile: daikin-microtech3, connection: { type: tcp, host: 127.0.0.1, port: ${chiller.port}, timeoutMs: 500 }, pollIntervalMs: 100, points: { leavingWater: { unit: °F } } }
+  - { id: th-offset, room: r, profile: renke-rs-ws-n01-8, connection: { type: tcp, host: 127.0.0.1, port: ${renke.port}, timeoutMs: 500 }, pollIntervalMs: 100, points: { temperature: { offset: -0.8 } } }
 users: [{ username: duty, displayName: D, role: duty, password: duty }]
 `,
       profiles,
@@ -76,5 +83,17 @@ users: [{ username: duty, displayName: D, role: duty, password: duty }]
     await waitFor(() => latest('th-x100.temperature')?.value === 30.5 && latest('th-x10.temperature')?.quality === 'bad', 'both read');
     expect(latest('th-x100.temperature')).toMatchObject({ quality: 'good', value: 30.5, unit: '°C' });
     expect(latest('th-x10.temperature')).toMatchObject({ quality: 'bad', value: null, detail: expect.stringContaining('out of range: 305 °C') });
+  });
+
+  it('a chiller controller set to °F: its 44.6 °F leaving water reads 7 °C (limits and rollups stay in °C)', async () => {
+    chiller.setRaw('leavingWater', [446]);
+    await waitFor(() => latest('ch-f.leavingWater')?.value === 7, '44.6 °F read');
+    expect(latest('ch-f.leavingWater')).toMatchObject({ quality: 'good', value: 7, unit: '°C' });
+  });
+
+  it('a sensor with a site offset of −0.8 °C: 25.0 °C on the wire reads 24.2 °C', async () => {
+    renke.setRaw('temperature', [250]);
+    await waitFor(() => latest('th-offset.temperature')?.value === 24.2, '25.0 − 0.8 read');
+    expect(latest('th-offset.temperature')).toMatchObject({ quality: 'good', value: 24.2, unit: '°C' });
   });
 });

@@ -1,7 +1,8 @@
 // The MQTT half end to end on the embedded aedes broker: simulated devices log in with their demo credentials
 // and publish real payload shapes; the source decodes them into readings; refusals (anonymous, wrong password,
 // another device's topic, $SYS, oversize) are refused AND counted; malformed payloads are counted and visible
-// through GET /api/diagnostics/mqtt; LWT → deviceStatus offline and comm_lost readings; Frigate reviews → A7.
+// through GET /api/diagnostics/mqtt; LWT → deviceStatus offline and comm_lost readings; Frigate reviews → A7; a
+// normally-closed fire-panel contact (activeWhen: false on the device) raises on opening.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnection } from 'node:net';
 import { mkdtempSync } from 'node:fs';
@@ -38,6 +39,7 @@ describe('MQTT on the embedded broker', () => {
   - { id: cctv, kind: cctv, name: { en: CCTV room, zh-CN: 监控室 } }
 `).replace('devices:\n', `devices:
   - { id: fc-shelly, room: fire-control, profile: shelly-gen2-fire-input, simulate: true, connection: { type: mqtt, topicId: shellyplusi4-fc01, username: fc-shelly, password: shelly-pw } }
+  - { id: fc-nc, room: fire-control, profile: shelly-gen2-fire-input, alarms: { fireAlarm: { activeWhen: false } }, connection: { type: mqtt, topicId: shellyplusi4-fc02, username: fc-nc, password: nc-pw } }
   - { id: fc-tasmota, room: fire-control, profile: tasmota-fire-switch, simulate: true, connection: { type: mqtt, topicId: fire_contact_2, username: fc-tasmota, password: tasmota-pw } }
   - { id: fc-smoke, room: fire-control, profile: z2m-smoke-sensor, connection: { type: mqtt, topicId: fc_smoke, username: z2m, password: z2m-pw } }
   - { id: cctv-door, room: cctv, profile: z2m-contact-sensor, connection: { type: mqtt, topicId: cctv_door, username: z2m, password: z2m-pw } }
@@ -59,6 +61,20 @@ describe('MQTT on the embedded broker', () => {
     expect(last('fc-shelly.fireAlarm')).toMatchObject({ quality: 'good', roomId: 'fire-control', unit: '' });
     await sim.set('fireAlarm', false);
     await waitFor(() => last('fc-shelly.fireAlarm')?.value === false, 'fire alarm false');
+  });
+
+  it('a normally-closed fire-panel output (activeWhen: false on the device): closed is normal, opening raises the fire alarm (issue 12 §3)', async () => {
+    const relay = await connectMqtt(url, { username: 'fc-nc', password: 'nc-pw', clientId: 'shellyplusi4-fc02' });
+    const input = (state: boolean) => relay.publishAsync('shellyplusi4-fc02/status/input:0', JSON.stringify({ id: 0, state }), { qos: 1 });
+    const { cookie } = await login(gw.url, 'duty', 'duty');
+    const alarm = async () => (await api<AlarmView[]>(gw.url, cookie, routes.alarms)).body.find((a) => a.pointKey === 'fc-nc.fireAlarm');
+    await input(true); // the panel's healthy state: the relay held closed
+    await waitFor(() => last('fc-nc.fireAlarm')?.value === true, 'closed contact read');
+    expect(await alarm()).toBeUndefined();
+    await input(false); // the panel opens the contact on a fire (and a cut wire reads the same)
+    const raised = await waitFor(alarm, 'fire alarm raised on the open contact');
+    expect(raised).toMatchObject({ rule: 'A4', priority: 'critical', roomId: 'fire-control', state: 'unack_active' });
+    await relay.endAsync();
   });
 
   it('a Z2M bridge with its credentials publishes smoke and contact:false (= open) for two devices', async () => {

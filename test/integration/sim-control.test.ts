@@ -20,6 +20,7 @@ function siteYaml(controlPort: number, devicePort: number): string {
 
 describe('simulator control: HTTP API and `npm run sim`', () => {
   let sim: ModbusSimulator;
+  let rtu: ModbusSimulator; // behind a simulated serial device server: RTU frames with a CRC
   let control: SimulatorControl;
   let dir: string;
   let config: string;
@@ -28,7 +29,8 @@ describe('simulator control: HTTP API and `npm run sim`', () => {
   beforeAll(async () => {
     const profile = modbusProfile(loadProfiles(defaultProfilesDir), 'xy-md02');
     sim = await startModbusSimulator({ profile, host: '127.0.0.1', port: 0, unitId: 1, logger: silentLogger });
-    control = await startSimulatorControl({ simulators: new Map([['dist-b1-th1', sim]]), host: '127.0.0.1', port: 0, logger: silentLogger });
+    rtu = await startModbusSimulator({ profile, host: '127.0.0.1', port: 0, unitId: 2, logger: silentLogger, framing: 'rtu' });
+    control = await startSimulatorControl({ simulators: new Map([['dist-b1-th1', sim], ['dist-b1-th2', rtu]]), host: '127.0.0.1', port: 0, logger: silentLogger });
     base = `http://127.0.0.1:${control.port}`;
     dir = mkdtempSync(join(tmpdir(), 'roomwatch-sim-'));
     config = join(dir, 'site.yaml');
@@ -38,6 +40,7 @@ describe('simulator control: HTTP API and `npm run sim`', () => {
   afterAll(async () => {
     await control?.stop();
     await sim?.stop();
+    await rtu?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -117,16 +120,18 @@ describe('simulator control: HTTP API and `npm run sim`', () => {
         exception: null,
         offline: false,
         delayMs: 0,
+        badCrc: false,
         points: [
           { name: 'temperature', unit: '°C', value: -5.2 },
           { name: 'humidity', unit: '%RH', value: 48 },
         ],
       },
+      expect.objectContaining({ id: 'dist-b1-th2', port: rtu.port, unitId: 2, badCrc: false }),
     ]);
     expect((await fetch(`${base}/devices/dist-b1-th1`, { method: 'DELETE' })).status).toBe(404);
   });
 
-  it('scenarios: `sim raw` writes a fault sentinel, `offline` silences the device, `slow` delays it; ramps over HTTP', async () => {
+  it('scenarios: `sim raw` writes a fault sentinel, `offline` silences the device, `slow` delays it, `crc bad` breaks its CRC; ramps over HTTP', async () => {
     const raw = await runCli(['raw', 'dist-b1-th1', 'humidity', '0x8000', '--config', config]);
     expect(raw.code, raw.stderr).toBe(0);
     expect(raw.stdout).toContain('dist-b1-th1.humidity registers = 0x8000');
@@ -144,6 +149,18 @@ describe('simulator control: HTTP API and `npm run sim`', () => {
     expect(sim.delayMs).toBe(300);
     expect((await put('/devices/dist-b1-th1/delay', { ms: 0 })).status).toBe(200);
     expect(sim.delayMs).toBe(0);
+
+    const crc = await runCli(['crc', 'dist-b1-th2', 'bad', '--config', config]);
+    expect(crc.code, crc.stderr).toBe(0);
+    expect(crc.stdout).toContain('dist-b1-th2 answers with a broken CRC');
+    expect(rtu.badCrc).toBe(true);
+    expect((await put('/devices/dist-b1-th2/crc', { bad: 'yes' })).status).toBe(400);
+    expect((await put('/devices/dist-b1-th2/crc', { bad: false })).status).toBe(200);
+    expect(rtu.badCrc).toBe(false);
+    const tcp = await runCli(['crc', 'dist-b1-th1', 'bad', '--config', config]); // Modbus TCP has no CRC
+    expect(tcp.code).toBe(1);
+    expect(tcp.stderr).toContain('has no CRC to break');
+    expect(sim.badCrc).toBe(false);
 
     const ramp = await put('/devices/dist-b1-th1/points/humidity/ramp', { to: 60, seconds: 0.3 });
     expect(ramp.status).toBe(200);

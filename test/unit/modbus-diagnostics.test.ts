@@ -34,7 +34,7 @@ function scriptedLink() {
       if (a instanceof LinkError) throw a;
       return a;
     },
-    status: () => ({ state: 'connected', reconnects: 0, lastError: null, requestsHeld: 0, connectFailures: 0, staleBytesDropped: 0 }),
+    status: () => ({ state: 'connected', reconnects: 0, lastError: null, requestsHeld: 0, connectFailures: 0, staleBytesDropped: 0, lateAnswersDropped: 0 }),
     outageMs: () => 0,
     async close() {},
   };

@@ -18,13 +18,14 @@ function exceptionText(e: ModbusExceptionCount): string {
 }
 
 export function modbusDiagnosticsSection(store: Store): DiagnosticsSection {
-  const links = diagTable('modbus-links-table', ['modbus.diag.col.port', 'modbus.diag.col.state', 'modbus.diag.col.reconnects', 'modbus.diag.col.connectFailures', 'diag.col.lastError', 'modbus.diag.col.devices']);
+  const links = diagTable('modbus-links-table', ['modbus.diag.col.port', 'modbus.diag.col.state', 'modbus.diag.col.reconnects', 'modbus.diag.col.connectFailures', 'modbus.diag.col.staleBytes', 'modbus.diag.col.lateAnswers', 'diag.col.lastError', 'modbus.diag.col.devices']);
   const devices = diagTable('modbus-diagnostics-table', [
     'diag.col.device',
     'diag.col.link',
     'modbus.diag.col.requests',
     'modbus.diag.col.answers',
     'modbus.diag.col.noAnswer',
+    'modbus.diag.col.badFrames',
     'modbus.diag.col.transportErrors',
     'modbus.diag.col.exceptions',
     'modbus.diag.col.busyRetries',
@@ -45,6 +46,8 @@ export function modbusDiagnosticsSection(store: Store): DiagnosticsSection {
       h('td', { class: l.state === 'disconnected' ? 'diag-offline' : '' }, tr(`modbus.diag.state.${l.state}`)),
       diagCell.count(l.reconnects),
       diagCell.count(l.connectFailures), // every failed reopen of a serial port or socket (issue 12)
+      diagCell.count(l.staleBytesDropped), // late answers, stray frames, noise thrown away on an RTU line
+      diagCell.count(l.lateAnswersDropped, true), // answers after their timeout: never taken for a later request's
       diagCell.error(l.lastError, null),
       h('td', {}, l.devices.map(name).join(', ')),
     );
@@ -62,6 +65,7 @@ export function modbusDiagnosticsSection(store: Store): DiagnosticsSection {
       diagCell.count(d.requests),
       diagCell.count(d.answers),
       diagCell.count(d.noAnswer, true),
+      diagCell.count(d.badFrames, true), // bad CRC, or not this request's answer (issue 12 §1b)
       diagCell.count(d.transportErrors, true),
       h('td', { class: d.exceptions.length > 0 ? 'diag-bad' : '' }, d.exceptions.length > 0 ? d.exceptions.map(exceptionText).join(', ') : '—'),
       diagCell.count(d.busyRetries),

@@ -8,6 +8,8 @@ export interface ModbusDeviceCounters {
   requests: number;
   answers: number;
   noAnswer: number;
+  /** Of noAnswer: frames that came but were garbled or not the request's answer (issue 12 §1b). */
+  badFrames: number;
   transportErrors: number;
   /** Exception answers by code; a code's entry is made the first time it is seen. */
   readonly exceptions: Map<number, number>;
@@ -26,6 +28,7 @@ export function newModbusCounters(): ModbusDeviceCounters {
     requests: 0,
     answers: 0,
     noAnswer: 0,
+    badFrames: 0,
     transportErrors: 0,
     exceptions: new Map(),
     busyRetries: 0,
@@ -45,7 +48,10 @@ export function countFailure(c: ModbusDeviceCounters, err: LinkError, now: numbe
     c.answers++;
     const code = err.exceptionCode ?? 0;
     c.exceptions.set(code, (c.exceptions.get(code) ?? 0) + 1);
-  } else if (err.kind === 'no-answer' || err.timeout) c.noAnswer++;
+  } else if (err.kind === 'no-answer' || err.timeout) {
+    c.noAnswer++;
+    if (err.badFrame) c.badFrames++;
+  }
   else c.transportErrors++;
   c.lastError = err.message;
   c.lastErrorAt = now;
@@ -62,6 +68,7 @@ export function modbusDeviceView(deviceId: string, link: string, unitId: number,
     requests: c.requests,
     answers: c.answers,
     noAnswer: c.noAnswer,
+    badFrames: c.badFrames,
     transportErrors: c.transportErrors,
     exceptions: [...c.exceptions].sort(([a], [b]) => a - b).map(([code, count]) => ({ code, meaning: exceptionMeaning(code), count })),
     busyRetries: c.busyRetries,

@@ -19,6 +19,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { RegisterTable } from '../../devices/profile-schema.ts';
 import type { LinkSettings } from '../../config/modbus-connection.ts';
 import type { ModbusLinkDiagnosticsView } from '../../contract/api.ts';
+import { watchRtuFrames } from './rtu-frames.ts';
 
 // modbus-serial is CommonJS (`module.exports = ModbusRTU`) while its typings say `export default`: for an
 // ES module the class is the namespace's `default`, which TypeScript types as the module itself.
@@ -37,12 +38,15 @@ export class LinkError extends Error {
   readonly exceptionCode: number | undefined;
   /** No answer within the timeout (diagnostics count these as no answer). */
   readonly timeout: boolean;
-  constructor(kind: LinkError['kind'], message: string, more: { exceptionCode?: number; timeout?: boolean } = {}) {
+  /** A frame came but was garbled (CRC, length) or was not this request's answer (unit, function, byte count). */
+  readonly badFrame: boolean;
+  constructor(kind: LinkError['kind'], message: string, more: { exceptionCode?: number; timeout?: boolean; badFrame?: boolean } = {}) {
     super(message);
     this.name = 'LinkError';
     this.kind = kind;
     this.exceptionCode = more.exceptionCode;
     this.timeout = more.timeout ?? false;
+    this.badFrame = more.badFrame ?? false;
   }
 }
 
@@ -69,8 +73,13 @@ export interface LinkStatus {
   requestsHeld: number;
   /** Opening or reopening the connection or port failed this often (each one, not only the first). */
   connectFailures: number;
-  /** Bytes found waiting on an RTU line before a request (late or stray answers) and thrown away. */
+  /**
+   * RTU: bytes received that were no request's answer and were thrown away: late answers (flushed before a
+   * request, or skipped while another unit's answer was awaited), stray frames, noise, frames with a bad CRC.
+   */
   staleBytesDropped: number;
+  /** RTU: answers that came after their request had timed out, thrown away (issue 12 §1b). */
+  lateAnswersDropped: number;
 }
 
 /** Short meanings of the standard exception codes (Modbus Application Protocol 1.1b §7; devices.md §5). */
@@ -176,7 +185,7 @@ const isRtu = (s: LinkSettings): boolean => s.type !== 'tcp';
  */
 interface ModbusRtuInternals {
   _transactions?: Record<number, unknown>;
-  _port?: { _transactionIdWrite?: number; _buffer?: Buffer };
+  _port?: { _transactionIdWrite?: number; _buffer?: Buffer; _client?: { on(event: 'data', fn: (d: Buffer) => void): unknown } };
 }
 const transactionId = (c: ModbusRTU): number | undefined => (c as unknown as ModbusRtuInternals)._port?._transactionIdWrite;
 const forgetTransaction = (c: ModbusRTU, tid: number | undefined): void => {
@@ -187,7 +196,7 @@ const forgetTransaction = (c: ModbusRTU, tid: number | undefined): void => {
  * RTU (serial and over TCP): modbus-serial's RTU ports keep what they received in `_buffer` and take the
  * first frame in it with the right unit, function and length, so a late answer would become the next same-
  * shaped request's answer (issue 12: the humidity read as the temperature). Empty it before each request and
- * return how many bytes were thrown away.
+ * return how many bytes were thrown away (they count in `staleBytesDropped` through the input tally).
  */
 const flushStaleInput = (c: ModbusRTU): number => {
   const port = (c as unknown as ModbusRtuInternals)._port;
@@ -195,6 +204,12 @@ const flushStaleInput = (c: ModbusRTU): number => {
   if (port && stale > 0) port._buffer = Buffer.alloc(0);
   return stale;
 };
+const bufferedInput = (c: ModbusRTU | null): number => (c ? ((c as unknown as ModbusRtuInternals)._port?._buffer?.length ?? 0) : 0);
+
+/** Bytes of the RTU answer frame to a read: unit, function, byte count, the data, CRC (Serial Line §2.5.1). */
+const answerFrameBytes = (table: RegisterTable, count: number): number => 5 + (table === 'coil' || table === 'discrete' ? Math.ceil(count / 8) : 2 * count);
+/** The byte count an answer to a read must carry (Modbus Application Protocol 1.1b §6.1–6.4). */
+const expectedByteCount = (table: RegisterTable, count: number): number => (table === 'coil' || table === 'discrete' ? Math.ceil(count / 8) : 2 * count);
 
 export function createModbusLink(settings: LinkSettings, logger: Logger): ModbusLink {
   const log = logger.child({ link: settings.key });
@@ -210,7 +225,13 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
   let reconnects = 0;
   let failedEver = false;
   let connectFailures = 0;
-  let staleBytesDropped = 0;
+  /**
+   * RTU input tally: every byte received, and the bytes of the frames taken as an answer (data or exception).
+   * What is neither taken nor still buffered was thrown away, wherever that happened: our flush, or
+   * modbus-serial's frame search skipping a late answer, or dropping one that came after its timeout.
+   */
+  let bytesIn = 0;
+  let bytesTaken = 0;
   /** performance.now() when the link went down and has not come back since; null while up. */
   let downSince: number | null = null;
   /** Rejects the requests in flight when the peer closes, so they fail at once instead of timing out. */
@@ -222,11 +243,43 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
   let silentTimeouts = 0;
   let lastAnswerAt = performance.now();
   /**
-   * RTU: after a unit's timeout, its next request waits until this moment (performance.now()). An RTU answer
-   * carries no request id, so a late answer could pass for the next same-shaped one (issue 12: the humidity
-   * read as the temperature); waiting one more timeout lets it arrive and be flushed. Only that unit waits.
+   * RTU late answers (issue 12 §1b). An RTU answer carries no request id, so a late answer could pass for the
+   * next same-shaped request's (the humidity read as the temperature). Per unit:
+   *   - `owed`: when its timed-out requests were sent, while their answers have not been seen (forgotten after
+   *     `lateHorizonMs`: a unit that never answers owes nothing for ever);
+   *   - `lateAnswerGuard`: its next request waits until then (performance.now()): after a timeout, one more
+   *     timeout, or 1.25 × the lateness seen from it, so the late answer arrives first and is thrown away;
+   *   - an answer that comes while the unit still owes one, later than the unit usually answers, is taken for
+   *     the late one: discarded, counted, and the unit waits its lateness before it is asked again. One that
+   *     comes as promptly as usual is its own (the request before it was lost to noise, the common case on
+   *     RS-485: its answer is never coming). Only that unit waits; the others keep the line.
+   * Frames are seen wherever they land (rtu-frames.ts), also while another unit is being asked.
    */
+  const owed = new Map<number, number[]>();
+  const lateness = new Map<number, number>();
+  /** How long the unit's own answers take (ms, a moving average): an answer much later than that is suspect. */
+  const usualLatency = new Map<number, number>();
+  /** Whether the unit still owes an answer for a request that timed out within the horizon (forgets older ones). */
+  const owes = (unitId: number): boolean => {
+    const sent = owed.get(unitId);
+    while (sent && sent.length > 0 && performance.now() - sent[0]! > lateHorizonMs) sent.shift();
+    return (sent?.length ?? 0) > 0;
+  };
   const lateAnswerGuard = new Map<number, number>();
+  const lateHorizonMs = 5 * timeoutMs;
+  /** RTU: the unit whose request is on the wire (one at a time), whose frame modbus-serial will take. */
+  let onWire: number | null = null;
+  /** Takes the oldest answer `unitId` still owes as come now; returns how late it was, or undefined. */
+  const lateAnswerCame = (unitId: number): number | undefined => {
+    if (!owes(unitId)) return undefined;
+    const late = performance.now() - owed.get(unitId)!.shift()!;
+    lateness.set(unitId, Math.max(lateness.get(unitId) ?? 0, late));
+    return late;
+  };
+  const frames = watchRtuFrames((unitId) => {
+    if (unitId !== onWire && lateAnswerCame(unitId) !== undefined) lateAnswersDropped++;
+  });
+  let lateAnswersDropped = 0;
   /** Settles when the serial port closed last has released the device (its lock), so reopening can take it. */
   let portReleased: Promise<void> = Promise.resolve();
 
@@ -243,7 +296,14 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     state = t.to;
   };
 
-  const closeClient = (): void => {
+  /**
+   * Closes the connection or port and fails every request still on it with `reason`. modbus-serial's destroy()
+   * cancels the timeouts of the requests in flight without failing them: they hung for ever, holding the link's
+   * slots, so after the link was dropped for silence no unit behind it was asked again, none went offline
+   * and none came back (issue 12: a Modbus TCP gateway whose units all fell silent at once).
+   */
+  const closeClient = (reason: string): void => {
+    for (const fail of [...inFlight]) fail(new Error(reason));
     const c = client;
     client = null;
     if (!c) return;
@@ -268,7 +328,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
   };
 
   const drop = (detail: string): void => {
-    closeClient();
+    closeClient(detail);
     lastFailure = detail;
     nextConnectAt = performance.now() + reconnectDelay(failures);
     failures++;
@@ -314,12 +374,24 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
           stopBits: settings.stopBits,
         });
         closing = (c as unknown as { _port: { on(event: 'close', fn: () => void): unknown } })._port;
+        frames.reset();
+        (c as unknown as ModbusRtuInternals)._port?._client?.on('data', (d) => {
+          bytesIn += d.length;
+          frames.input(d);
+        });
       } else {
         const socket = await openSocket(settings.host, settings.port);
         // RTU over TCP = raw RTU frames (with CRC) on the socket: modbus-serial's "telnet" port. (Its
         // "TcpRTUBuffered" port is something else: an RTU-style API that speaks Modbus TCP on the wire.)
         if (settings.type === 'tcp') await c.linkTCP(socket, { port: settings.port });
-        else await c.linkTelnet(socket, { port: settings.port });
+        else {
+          await c.linkTelnet(socket, { port: settings.port });
+          frames.reset();
+          socket.on('data', (d: Buffer) => {
+            bytesIn += d.length;
+            frames.input(d);
+          });
+        }
         closing = socket;
       }
       // Set after connecting: set before, modbus-serial would also arm an idle timeout on the socket.
@@ -327,8 +399,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
       closing.on('close', () => {
         if (client !== c) return;
         // Many devices drop idle or reset connections: reopen on the next request, without a penalty.
-        for (const fail of inFlight) fail(new Error('connection closed by the device'));
-        closeClient();
+        closeClient('connection closed by the device');
         lastFailure = 'connection closed by the device';
         move('down', { detail: lastFailure });
       });
@@ -337,7 +408,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     } catch (err) {
       if (settings.type === 'rtu') {
         client = c;
-        closeClient(); // a port half opened keeps its lock otherwise
+        closeClient('connect failed'); // a port half opened keeps its lock otherwise
       } else c.destroy(() => {});
       connectFailures++; // every failed reopen is counted and its reason shown, not only the first one
       const e = err as { message?: unknown };
@@ -350,7 +421,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     if (state === 'closed') throw new LinkError('link-down', 'link closed');
     if (client?.isOpen) return client;
     if (client) {
-      closeClient(); // closed between requests (idle timeout of the device): reopen at once
+      closeClient('connection closed by the device'); // closed between requests (idle timeout of the device): reopen at once
       lastFailure = 'connection closed by the device';
       move('down', { detail: lastFailure });
     }
@@ -385,7 +456,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     else busy--;
   };
 
-  const request = (c: ModbusRTU, table: RegisterTable, address: number, count: number): Promise<{ data: RegisterData }> => {
+  const request = (c: ModbusRTU, table: RegisterTable, address: number, count: number): Promise<{ data: RegisterData; buffer: Buffer }> => {
     switch (table) {
       case 'coil':
         return c.readCoils(address, count);
@@ -406,14 +477,18 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     if (e.errno === 'ETIMEDOUT') return new LinkError('no-answer', `timeout: no response within ${timeoutMs} ms`, { timeout: true });
     // A CRC or length error on RTU is one garbled frame from one slave (noise, a collision); on TCP the
     // stream cannot be trusted any more. Port errors are transport errors everywhere.
-    if (isRtu(settings) && /CRC error|Data length error|Unexpected data error/.test(message)) return new LinkError('no-answer', message);
+    if (isRtu(settings) && /CRC error|Data length error|Unexpected data error/.test(message)) return new LinkError('no-answer', message, { badFrame: true });
     if (message === 'Port Not Open') return new LinkError('transport', 'connection closed');
     return new LinkError('transport', message);
   };
 
-  /** The answer must carry the values asked for: a frame of the right length with another byte count is not it. */
-  const belongs = (table: RegisterTable, count: number, data: RegisterData): boolean =>
-    table === 'coil' || table === 'discrete' ? data.length >= count && data.length < count + 8 : data.length === count;
+  /**
+   * The answer must be this request's: modbus-serial checks the unit, the function and the frame length; the
+   * byte count inside it must be the one asked for too (2 × count for registers), so a frame of the right
+   * length that says otherwise is not taken (issue 12 §1b).
+   */
+  const belongs = (table: RegisterTable, count: number, r: { data: RegisterData; buffer: Buffer }): boolean =>
+    r.buffer.length === expectedByteCount(table, count) && (table === 'coil' || table === 'discrete' ? r.data.length >= count : r.data.length === count);
 
   return {
     key: settings.key,
@@ -427,6 +502,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
       }
       await acquire(signal);
       let fail: ((err: Error) => void) | null = null;
+      let sentAt = performance.now(); // when the request went on the wire
       try {
         const c = client?.isOpen && state !== 'closed' ? client : await ensureClient(); // no await when connected
         if (frameGapMs > 0) {
@@ -435,13 +511,12 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
           if (wait > 0) await sleep(wait, undefined, { signal });
         }
         if (isRtu(settings)) {
+          onWire = unitId;
           const stale = flushStaleInput(c);
-          if (stale > 0) {
-            staleBytesDropped += stale;
-            log.debug('modbus stale input dropped before a request', { unitId, bytes: stale });
-          }
+          if (stale > 0) log.debug('modbus stale input dropped before a request', { unitId, bytes: stale });
         }
-        const pending = new Promise<{ data: RegisterData }>((resolve, reject) => {
+        sentAt = performance.now();
+        const pending = new Promise<{ data: RegisterData; buffer: Buffer }>((resolve, reject) => {
           fail = reject;
           inFlight.add(reject);
           c.setID(unitId); // read synchronously when the frame is written below
@@ -457,18 +532,39 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         silentTimeouts = 0;
         lastAnswerAt = performance.now();
         move('up');
-        if (!belongs(table, count, result.data)) throw new LinkError('no-answer', `answer does not match the request: ${result.data.length} values for ${count} asked`);
+        if (isRtu(settings)) {
+          const took = performance.now() - sentAt;
+          const usual = usualLatency.get(unitId);
+          if (owes(unitId) && (usual === undefined || took > Math.min(0.75 * timeoutMs, 3 * usual + 200))) {
+            const late = lateAnswerCame(unitId)!;
+            lateAnswersDropped++;
+            lateAnswerGuard.set(unitId, sentAt + Math.max(2 * timeoutMs, 1.25 * late));
+            throw new LinkError('no-answer', `late answer discarded: unit ${unitId} answered an earlier request ${Math.round(late)} ms after it (timeout ${timeoutMs} ms)`, { badFrame: true });
+          }
+          usualLatency.set(unitId, usual === undefined ? took : 0.8 * usual + 0.2 * took);
+          if (!owes(unitId)) lateness.delete(unitId); // answered in time with nothing owed: no longer a late unit
+        }
+        if (!belongs(table, count, result)) {
+          throw new LinkError('no-answer', `answer does not match the request: byte count ${result.buffer.length} for ${count} ${table === 'coil' || table === 'discrete' ? 'bits' : 'registers'} asked`, { badFrame: true });
+        }
+        bytesTaken += answerFrameBytes(table, count);
         return result.data;
       } catch (err) {
         if (isAbort(err)) throw err;
         const e = classify(err);
         if (e.kind === 'exception') {
+          bytesTaken += 5; // unit, function | 0x80, code, CRC
           silentTimeouts = 0;
           failures = 0;
           lastAnswerAt = performance.now();
           move('up'); // an exception is an answer: the link works
         } else if (e.kind === 'no-answer') {
-          if (e.timeout && isRtu(settings)) lateAnswerGuard.set(unitId, performance.now() + timeoutMs);
+          if (e.timeout && isRtu(settings)) {
+            const list = owed.get(unitId) ?? [];
+            list.push(sentAt);
+            owed.set(unitId, list);
+            lateAnswerGuard.set(unitId, sentAt + Math.max(2 * timeoutMs, 1.25 * (lateness.get(unitId) ?? 0)));
+          }
           // Nobody on this link answered for a while: the device server or the adapter may be gone. One dead
           // unit among answering ones never gets here (their answers reset the count).
           if (++silentTimeouts >= settings.silentTimeoutsBeforeReconnect && performance.now() - lastAnswerAt >= 2 * timeoutMs) {
@@ -480,6 +576,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         }
         throw e;
       } finally {
+        onWire = null;
         if (fail) inFlight.delete(fail);
         lastFrameEnd = performance.now();
         release();
@@ -494,7 +591,8 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         lastError: failedEver ? lastFailure : null,
         requestsHeld: held ? Object.keys(held).length : 0,
         connectFailures,
-        staleBytesDropped,
+        staleBytesDropped: isRtu(settings) ? bytesIn - bytesTaken - bufferedInput(client) : 0,
+        lateAnswersDropped,
       };
     },
 
@@ -503,8 +601,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     },
 
     async close() {
-      closeClient();
-      for (const fail of inFlight) fail(new Error('link closed'));
+      closeClient('link closed');
       move('close');
       await portReleased;
     },
