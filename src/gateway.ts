@@ -199,7 +199,12 @@ export function createGateway(options: GatewayOptions): Gateway {
         started.push({ name: 'store', stop: () => s.close() });
 
         // The check-config check (issue 13 M5): demo and common passwords refused outside demo mode, users and MQTT logins.
-        const weak = await weakPasswordProblems(site, { cacheFile: passwordCheckFile(site.dataDir), remember: true });
+        const weak = await weakPasswordProblems(site, {
+          cacheFile: passwordCheckFile(site.dataDir),
+          remember: true,
+          // Tens of seconds at the first start after logins change: say why the start waits.
+          onUnchecked: (count) => logger.info('checking new password hashes against the demo and common passwords (once per hash)', { count }),
+        });
         if (weak.length > 0) throw new ConfigError(weak);
         users = createUsers(store, clock, config.http?.sessionHours ?? 12, { demo: site.demo });
         await users.syncFromConfig(config.users);

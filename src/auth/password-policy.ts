@@ -65,6 +65,8 @@ export interface PasswordCheckOptions {
   cacheFile?: string;
   /** Write what was found clean back to cacheFile (start-up does; check-config only reads). */
   remember?: boolean;
+  /** Told how many hashes are not remembered as clean, before they are tried: each costs seconds at OWASP's cost. */
+  onUnchecked?: (count: number) => void;
 }
 
 /**
@@ -90,6 +92,8 @@ export async function weakPasswordProblems(site: Site, options: PasswordCheckOpt
     // All at once: scrypt runs on libuv's thread pool, so the hashes are tried in parallel.
     else verdicts.set(hash, Promise.all(refused.map((pw) => verifyPassword(pw, hash))).then((hits) => (hits.some(Boolean) ? 'refused' : 'clean'), () => 'invalid'));
   }
+  const unchecked = secrets.filter(({ hash }) => checkable(hash) && !known.has(cacheKey(hash))).length;
+  if (unchecked > 0) options.onUnchecked?.(unchecked);
   const verdictOf = new Map(await Promise.all([...verdicts].map(async ([hash, v]) => [hash, await v] as const)));
 
   if (options.cacheFile !== undefined && options.remember === true) {

@@ -13,7 +13,10 @@ if (!file) {
 }
 try {
   const site = loadSite(resolve(process.cwd(), file));
-  const weak = await weakPasswordProblems(site, { cacheFile: passwordCheckFile(site.dataDir) });
+  const weak = await weakPasswordProblems(site, {
+    cacheFile: passwordCheckFile(site.dataDir),
+    onUnchecked: (count) => console.error(`checking ${count} password hash(es) against the demo and common passwords (seconds each)…`),
+  });
   if (weak.length > 0) throw new ConfigError(weak);
   const { config } = site;
   console.log(`OK ${file}: site ${config.site.id}, ${config.rooms.length} rooms, ${site.devices.length} devices, ${site.points.size} points, ${config.users.length} users${site.demo ? ' (demo mode)' : ''}`);
