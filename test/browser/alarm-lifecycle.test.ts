@@ -4,14 +4,13 @@
 // (A6); a latched fire alarm is dispatched, classified and reset by the shift lead (A4); an alarm flood shows
 // its banner grouped by room and cause (EEMUA 191), chattering alarms are badged. Only annunciated,
 // unacknowledged alarms flash and ask for sound; latched unacknowledged ones do.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { projectRoot } from '../../src/config/load.ts';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { attrOf, chromiumPart, consolePage, launchChromium, textOf, untilLive } from '../helpers/browser.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { attrOf, chromiumPart, consolePage, textOf } from '../helpers/browser.ts';
+import { startConsoleSite, type ConsoleSite } from '../helpers/console-site.ts';
 import { freePort } from '../helpers/ports.ts';
 
 const WAIT = { timeout: 15_000, interval: 100 };
@@ -65,6 +64,7 @@ async function returnToService(by: Page, watcher: Page, device: string): Promise
 const logText = (page: Page, kind: string): Promise<string> => textOf(page.getByTestId('duty-log').locator(`[data-kind="${kind}"]`));
 
 describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)', () => {
+  let site: ConsoleSite;
   let gw: TestGateway;
   let browser: Browser;
   let duty: Page;
@@ -72,17 +72,13 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
   const sim = (device: string) => gw.simulators.get(device)!;
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-lifecycle-'));
-    gw = await startTestGateway({ dataDir, yaml: await siteYaml(dataDir), profilesDir: resolve(projectRoot, 'test', 'fixtures', 'profiles') });
-    browser = await launchChromium();
-    duty = await consolePage(browser, gw.url, 'duty', 'duty', errors);
-    await untilLive(duty);
+    site = await startConsoleSite({
+      tempPrefix: 'roomwatch-lifecycle-', yaml: siteYaml, profilesDir: resolve(projectRoot, 'test', 'fixtures', 'profiles'), login: { username: 'duty', password: 'duty' }, errors,
+    });
+    ({ gw, browser, page: duty } = site);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await gw?.dispose();
-  });
+  afterAll(() => site?.dispose());
 
   it('lists the alarms with the countdown to escalation, and acknowledges one with a note', async () => {
     sim('dist-b1-th1').set('temperature', 41.5);
