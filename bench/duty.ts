@@ -8,7 +8,6 @@ import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/store.ts';
 import { createUsers } from '../src/auth/users.ts';
 import { createDutyLog } from '../src/sinks/duty-log/duty-log.ts';
-import { createBus } from '../src/core/bus.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { createShiftPlan } from '../src/shifts/shift-plan.ts';
 import { createRoster } from '../src/shifts/roster.ts';
@@ -36,7 +35,6 @@ export async function main(args: string[]): Promise<void> {
     await users.syncFromConfig([...crew, { username: 'lead', displayName: 'Lead', role: 'supervisor', passwordHash: 'scrypt$16384$8$1$AAAA$AAAA' }]);
     const lead = users.get('lead')!;
     const dutyLog = createDutyLog(store);
-    const bus = createBus(silentLogger);
     const plan = createShiftPlan(
       [
         { id: 'day', name: { en: 'Day', 'zh-CN': '白班' }, start: '08:30', end: '16:30', minStaff: { duty: 2 } },
@@ -45,13 +43,13 @@ export async function main(args: string[]): Promise<void> {
       ],
       'Asia/Shanghai',
     );
-    const roster = createRoster({ store, plan, dutyLog, clock, bus });
+    const roster = createRoster({ store, plan, dutyLog, clock });
     const assignments = Array.from({ length: 30 }, (_, d) => `2026-11-${String(d + 1).padStart(2, '0')}`).flatMap((date, d) =>
       plan.definitions.flatMap((s, k) => [0, 1, 2].map((j) => ({ date, shiftId: s.id, username: `duty${(d * 3 + k * 4 + j) % 12}` }))),
     );
     roster.saveDraft('2026-11', assignments, lead);
     roster.publish('2026-11', lead);
-    const journal = createJournal({ store, dutyLog, plan, roster, attachments: createAttachments({ store, dutyLog, clock, bus, dataDir: dir }), clock, bus, roomIds: new Set() });
+    const journal = createJournal({ store, dutyLog, plan, roster, attachments: createAttachments({ store, dutyLog, clock, dataDir: dir }), clock, roomIds: new Set() });
 
     // Durable writes: one note per call, each its own committed transaction.
     const writes: number[] = [];

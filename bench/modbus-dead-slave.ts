@@ -60,7 +60,7 @@ async function tcpGateway(args: string[]): Promise<void> {
   const durations = { slow: [] as number[], silent: [] as number[] };
   const offline = { slow: 0, silent: 0 };
   const source = createModbusSource({
-    devices: site.devices, clock: systemClock, logger: silentLogger, emit: () => {},
+    devices: site.modbusDevices, clock: systemClock, logger: silentLogger, emit: () => {},
     status: (s) => { if (phase !== 'warmup' && !s.online && s.deviceId !== 'th4') offline[phase]++; },
     onCycle: ({ deviceId, durationMs }) => { if (phase !== 'warmup' && deviceId !== 'th4') durations[phase].push(durationMs); },
   });
@@ -120,7 +120,7 @@ async function rtuLine(args: string[]): Promise<void> {
   let deadCycles = 0;
   let deadTimeouts = 0;
   const source = createModbusSource({
-    devices: site.devices,
+    devices: site.modbusDevices,
     clock: systemClock,
     logger: silentLogger,
     emit: () => {},

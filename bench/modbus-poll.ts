@@ -108,7 +108,7 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
   const cycles: number[] = [];
   let late = 0;
   const source = createModbusSource({
-    devices: site.devices,
+    devices: site.modbusDevices,
     clock: systemClock,
     logger: silentLogger,
     emit: (readings) => {

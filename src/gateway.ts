@@ -10,6 +10,9 @@ import { freshOrStale, staleAfterMs } from './core/stale.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createUsers, type Users } from './auth/users.ts';
 import { createLoginThrottle } from './auth/login-throttle.ts';
+import { passwordCheckFile, weakPasswordProblems } from './auth/password-policy.ts';
+import { ConfigError } from './config/errors.ts';
+import { readSiteFile } from './config/site-files.ts';
 import { createDutyLog, type DutyLog } from './sinks/duty-log/duty-log.ts';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.ts';
 import { webhookNotifier } from './alarms/escalation.ts';
@@ -21,9 +24,12 @@ import { startBusSimulator, type ModbusSimulator } from './simulators/modbus-sim
 import { simulatedBuses } from './simulators/simulated-buses.ts';
 import { startSimulatorControl } from './simulators/control-server.ts';
 import { createShiftPlan, type ShiftPlan } from './shifts/shift-plan.ts';
+import { staffingShortage } from './shifts/staffing.ts';
 import { createRoster, type Roster } from './shifts/roster.ts';
 import { seedDemoRoster } from './shifts/demo-roster.ts';
 import { createJournal, type Journal } from './duty/journal.ts';
+import { createGatewayRun, HEARTBEAT_MS } from './duty/gateway-run.ts';
+import { purgeExpired } from './duty/retention.ts';
 import { createAttachments } from './duty/attachments.ts';
 import { createShiftMarks } from './duty/shift-marks.ts';
 import { createHandover, type Handover } from './duty/handover.ts';
@@ -48,6 +54,8 @@ export interface GatewayOptions {
   pollDevices?: boolean;
   /** Each device's poll cycle: duration and lag (the pipeline benchmark counts late cycles). */
   onCycle?: ModbusSourceDeps['onCycle'];
+  /** How often late handovers and overdue patrols are checked (default a minute; tests with a fake clock go faster). */
+  dutyCheckMs?: number;
 }
 
 export interface Gateway {
@@ -59,6 +67,8 @@ export interface Gateway {
   readonly consoleUrl: string;
   /** The console's routes with their declared access (the authorisation matrix test is generated from it); set by start(). */
   readonly consoleRoutes: readonly RouteEntry[];
+  /** The plain HTTP port that redirects to the HTTPS console (http.redirectHttpPort), once started. */
+  readonly consoleRedirectPort: number | null;
   readonly brokerPort: number | null;
   readonly simulatorControlPort: number | null;
   readonly store: Store;
@@ -87,7 +97,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const simulators = new Map<string, ModbusSimulator>();
   const latest = new Map<string, Reading>();
   const shiftPlan = createShiftPlan(config.shifts ?? [], site.timezone);
-  const staleAfter = new Map(site.devices.map((d) => [d.config.id, staleAfterMs(d.config.pollIntervalMs ?? 1000)]));
+  const staleAfter = new Map(site.modbusDevices.map((d) => [d.config.id, staleAfterMs(d.config.pollIntervalMs ?? 1000)]));
   const started: Part[] = [];
   let store: Store | undefined;
   let users: Users | undefined;
@@ -99,6 +109,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let equipmentEvents: EquipmentEvents | undefined;
   let consoleUrl = '';
   let consoleRoutes: RouteEntry[] = [];
+  let consoleRedirectPort: number | null = null;
   let brokerPort: number | null = null;
   let simulatorControlPort: number | null = null;
   let mqtt: MqttPart | null = null;
@@ -140,6 +151,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     get consoleRoutes() {
       return consoleRoutes;
     },
+    get consoleRedirectPort() {
+      return consoleRedirectPort;
+    },
     get brokerPort() {
       return brokerPort;
     },
@@ -176,18 +190,20 @@ export function createGateway(options: GatewayOptions): Gateway {
 
     async start() {
       try {
+        // Read first: a missing certificate stops start-up before anything is written or listens.
+        const httpTls = config.http?.tls;
+        const tls = httpTls ? { cert: readSiteFile(site, httpTls.cert, '/http/tls/cert'), key: readSiteFile(site, httpTls.key, '/http/tls/key') } : undefined;
         store = openStore(site.dataDir, logger.child({ part: 'store' }));
         const s = store;
         started.push({ name: 'store', stop: () => s.close() });
 
+        // The check-config check (issue 13 M5): demo and common passwords refused outside demo mode, users and MQTT logins.
+        const weak = await weakPasswordProblems(site, { cacheFile: passwordCheckFile(site.dataDir), remember: true });
+        if (weak.length > 0) throw new ConfigError(weak);
         users = createUsers(store, clock, config.http?.sessionHours ?? 12, { demo: site.demo });
         await users.syncFromConfig(config.users);
-        if (!site.demo) {
-          const weak = await users.usersWithDemoPasswords();
-          if (weak.length > 0) throw new Error(`refusing to start: users ${weak.join(', ')} still have a demo password and site.demo is not true`);
-        }
 
-        dutyLog = createDutyLog(store);
+        dutyLog = createDutyLog(store, bus);
         const log = dutyLog;
         const webhook = config.alarms?.escalation?.webhook;
         const u = users;
@@ -211,7 +227,12 @@ export function createGateway(options: GatewayOptions): Gateway {
         const a = alarms;
         bus.on('deviceStatus', 'alarms', (status) => a.deviceStatus(status));
         bus.on('deviceConfig', 'alarms', (status) => a.deviceConfig(status));
-        const equipment = createEquipmentEvents({ site, dutyLog, bus });
+        // P1/P3: an overdue patrol is an alarm; the next round recorded (in the duty log) returns it to normal.
+        bus.on('patrolOverdue', 'alarms', (o) => a.patrolOverdue(o));
+        bus.on('dutyLog', 'alarms', (e) => {
+          if (e.kind === 'patrol.done' && typeof e.params['schedule'] === 'string') a.patrolDone(e.params['schedule']);
+        });
+        const equipment = createEquipmentEvents({ site, dutyLog });
         equipmentEvents = equipment;
         bus.on('deviceStatus', 'equipment-events', (st) => equipment.deviceStatus(st));
         // Shelve expiry, escalation deadlines and overnight isolations are checked every second; their
@@ -225,24 +246,24 @@ export function createGateway(options: GatewayOptions): Gateway {
           }
         }, 1000);
         started.push({ name: 'alarm timers', stop: () => { clearInterval(ticker); bus.off('alarms'); } });
-        roster = createRoster({ store, plan: shiftPlan, dutyLog, clock, bus });
-        const attachments = createAttachments({ store, dutyLog, clock, bus, dataDir: site.dataDir });
+        roster = createRoster({ store, plan: shiftPlan, dutyLog, clock });
+        const attachments = createAttachments({ store, dutyLog, clock, dataDir: site.dataDir });
         const roomIds = new Set(config.rooms.map((r) => r.id));
-        const playbooks = createPlaybooks({ store, dutyLog, clock, bus, roomIds });
+        const playbooks = createPlaybooks({ store, dutyLog, clock, roomIds });
         const handoverLogger = logger.child({ part: 'handover' });
         handover = createHandover({
-          store, dutyLog, plan: shiftPlan, roster, alarms, config: config.handover, clock, bus, logger: handoverLogger,
+          store, dutyLog, plan: shiftPlan, roster, alarms, config: config.handover, clock, logger: handoverLogger,
           latestReadings: () => [...latest.values()],
           openPlaybooks: () => playbooks.list(true),
         });
         const patrols = createPatrols({ store, dutyLog, plan: shiftPlan, schedules: config.patrols ?? [], clock, bus, latestReadings: () => [...latest.values()] });
-        journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, bus, roomIds });
-        const entryRegister = createEntryRegister({ store, dutyLog, roster, clock, bus, roomIds });
+        journal = createJournal({ store, dutyLog, plan: shiftPlan, roster, attachments, clock, roomIds });
+        const entryRegister = createEntryRegister({ store, dutyLog, roster, users, clock, roomIds });
 
         // Issue 6: InfluxDB through the durable outbox when configured, else the embedded local history store.
         const history = createHistory({
           config, dataDir: site.dataDir, logger: logger.child({ part: 'historian' }), clock, alarmPeriods: alarmPeriodsFrom(store),
-          onLoss: historianLossReport({ alarms, dutyLog, bus, clock }),
+          onLoss: historianLossReport({ alarms, dutyLog, clock }),
         });
         await history.start();
         bus.on('readings', 'historian', (readings) => history.writeReadings(readings));
@@ -258,7 +279,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         brokerPort = m.brokerPorts?.mqtt ?? null;
         started.push({ name: 'mqtt', stop: () => m.stop() });
 
-        for (const bus of simulatedBuses(site.devices)) {
+        for (const bus of simulatedBuses(site.modbusDevices)) {
           const sim = await startBusSimulator({ ...bus, logger: logger.child({ part: 'simulator' }) });
           for (const [id, unitId] of bus.deviceUnits) simulators.set(id, sim.units.get(unitId)!);
           started.push({ name: `simulator ${bus.host}:${bus.port}`, stop: () => sim.stop() });
@@ -275,7 +296,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           options.pollDevices === false
             ? null
             : createModbusSource({
-                devices: site.devices,
+                devices: site.modbusDevices,
                 clock,
                 logger: logger.child({ part: 'modbus' }),
                 emit: ingest,
@@ -307,35 +328,66 @@ export function createGateway(options: GatewayOptions): Gateway {
           playbooks,
           history,
           periodReports,
-        });
-        consoleUrl = await server.listen(config.http?.host ?? '127.0.0.1', options.httpPort ?? config.http?.port ?? 8080);
+        }, tls ? { https: tls } : {});
+        const httpHost = config.http?.host ?? '127.0.0.1';
+        consoleUrl = await server.listen(httpHost, options.httpPort ?? config.http?.port ?? 8080);
         consoleRoutes = server.routeTable();
         started.push({ name: 'console', stop: () => server.close() });
+        if (tls && config.http?.redirectHttpPort !== undefined) consoleRedirectPort = await server.listenRedirect(httpHost, config.http.redirectHttpPort);
 
         if (modbus) {
           await modbus.start();
           started.push({ name: 'modbus', stop: () => modbus.stop() });
         }
 
-        log.append({ ts: clock.now(), kind: 'gateway.started', params: { devices: site.devices.length + site.mqttDevices.length } });
+        // L1/L6: an unclean previous stop is logged with its blind period before this start's entry.
+        const run = createGatewayRun({ store, dutyLog: log, clock, timeZone: site.timezone });
+        const startedAt = clock.now();
+        const { firstStart } = run.open(startedAt);
+        const heartbeat = setInterval(() => {
+          try {
+            run.beat();
+          } catch (err) {
+            logger.error('heartbeat failed', { err: String(err) });
+          }
+        }, HEARTBEAT_MS);
+        started.push({ name: 'heartbeat', stop: () => { clearInterval(heartbeat); run.close(); } });
+        log.append({ ts: startedAt, kind: 'gateway.started', params: { devices: site.devices.length } });
         // The demo starts with a published roster (who is on duty, the handover's incoming team); before the
         // shift marks so the shift's page names its people. Never over a roster a supervisor has made.
         if (site.demo && config.site.demoRoster === true) seedDemoRoster({ roster, plan: shiftPlan, now: clock.now(), logger: logger.child({ part: 'demo-roster' }) });
 
         // L1: shift start/end entries, after the start-up entry so a shift's page opens after it.
-        const marks = createShiftMarks({ store, dutyLog, plan: shiftPlan, roster, clock, bus, logger: logger.child({ part: 'shift-marks' }) });
+        const marks = createShiftMarks({ store, dutyLog, plan: shiftPlan, roster, clock, logger: logger.child({ part: 'shift-marks' }) });
         marks.start();
         started.push({ name: 'shift marks', stop: () => marks.stop() });
         const late = handover;
+        const r = roster;
         const lateTimer = setInterval(() => {
           try {
-            late.flagLate(); // S6: late or missing handovers are flagged in the duty log
-            patrols.tick(); // P1/P3: overdue patrols are logged and announced on the bus
+            // Nobody is held to periods before the site's first start (a fresh install is not "late").
+            late.flagLate(firstStart); // S6: late or missing handovers are flagged in the duty log
+            patrols.tick(firstStart); // P1/P3: overdue patrols are logged and raise an alarm
+            a.staffing(staffingShortage(shiftPlan, r, clock.now())); // R2: the shift in progress is staffed
           } catch (err) {
             logger.error('handover/patrol check failed', { err: String((err as Error)?.stack ?? err) });
           }
-        }, 60_000);
+        }, options.dutyCheckMs ?? 60_000);
         started.push({ name: 'handover and patrol checks', stop: () => clearInterval(lateTimer) });
+
+        // L5: the gateway applies the two-year retention itself, at start and daily (`npm run retention` stays for
+        // a manual or dry run); its `retention.purged` entry reaches the open consoles like any other entry.
+        const retentionLogger = logger.child({ part: 'retention' });
+        const retain = (): void => {
+          try {
+            purgeExpired({ store: s, dutyLog: log, attachments, clock, logger: retentionLogger, plan: shiftPlan });
+          } catch (err) {
+            retentionLogger.error('retention failed', { err: String((err as Error)?.stack ?? err) });
+          }
+        };
+        retain();
+        const retentionTimer = setInterval(retain, 86_400_000);
+        started.push({ name: 'retention', stop: () => clearInterval(retentionTimer) });
       } catch (err) {
         await this.stop();
         throw err;

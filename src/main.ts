@@ -58,17 +58,21 @@ try {
 }
 
 console.log(t(lang, 'startup.console', { url: gateway.consoleUrl }));
+const brokerHost = site.config.broker?.embedded?.host ?? '127.0.0.1';
 if (gateway.brokerPort !== null) {
-  console.log(t(lang, 'mqtt.startup.broker', { host: site.config.broker?.embedded?.host ?? '127.0.0.1', port: gateway.brokerPort, devices: site.mqttDevices.length }));
+  console.log(t(lang, 'mqtt.startup.broker', { host: brokerHost, port: gateway.brokerPort, devices: site.mqttDevices.length }));
 }
-if (site.demo || [...site.devices, ...site.mqttDevices].some((d) => d.config.simulate)) console.log(simulatedDevicesLine(site, lang));
+const brokerTlsPort = gateway.mqtt?.brokerPorts?.tls ?? null;
+if (brokerTlsPort !== null) console.log(t(lang, 'mqtt.startup.brokerTls', { host: brokerHost, port: brokerTlsPort, devices: site.mqttDevices.length }));
+if (gateway.consoleRedirectPort !== null) console.log(t(lang, 'startup.consoleRedirect', { port: gateway.consoleRedirectPort }));
+if (site.demo || site.devices.some((d) => d.config.simulate)) console.log(simulatedDevicesLine(site, lang));
 if (site.demo) {
   console.log(t(lang, 'startup.demoMode'));
   for (const u of site.config.users) {
     if (u.password) console.log('  ' + t(lang, 'startup.demoAccount', { username: u.username, password: u.password, role: t(lang, `role.${u.role}`) }));
   }
   if (gateway.simulatorControlPort !== null) {
-    const device = site.devices.find((d) => d.config.simulate)?.config.id ?? '<device>';
+    const device = site.modbusDevices.find((d) => d.config.simulate)?.config.id ?? '<device>';
     console.log('  ' + t(lang, 'startup.simHint', { command: `npm run sim -- set ${device} temperature 41.5` }));
     const contact = site.mqttDevices.find((d) => d.config.simulate && 'fireAlarm' in d.profile.points)?.config.id;
     if (contact) console.log('  ' + t(lang, 'mqtt.startup.simHint', { command: `npm run sim -- contact ${contact} fireAlarm on` }));

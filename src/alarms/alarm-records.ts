@@ -33,7 +33,7 @@ export interface AlarmRow {
   acked_at: number | null;
   ack_note: string | null;
   cleared_at: number | null;
-  kind: 'limit' | 'discrete' | 'comm' | 'config' | 'isolation' | 'historian';
+  kind: 'limit' | 'discrete' | 'comm' | 'config' | 'isolation' | 'historian' | 'patrol' | 'staffing';
   latched: number;
   detail: string | null;
   escalation_level: number;
@@ -101,9 +101,12 @@ export function createAlarmRecords(db: DatabaseSync, site: Site, latest: (pointK
 
   const tagOf = (deviceId: string): TagRow | undefined => stmt.tag.get(deviceId) as TagRow | undefined;
 
-  /** ISA-18.2 G/H/I: out of service beats shelved beats suppressed; otherwise the alarm is annunciated. */
+  /**
+   * ISA-18.2 G/H/I: out of service beats shelved beats suppressed; otherwise the alarm is annunciated. The alarm
+   * about the tag itself (A6, left overnight) is never hidden by that tag: it exists to be heard.
+   */
   const annunciationOf = (row: AlarmRow, now: number): Annunciation => {
-    if (tagOf(row.device_id)?.state === 'active') return 'out_of_service';
+    if (row.kind !== 'isolation' && tagOf(row.device_id)?.state === 'active') return 'out_of_service';
     if (shelveOf(row, now)) return 'shelved';
     const s = site.points.get(row.point_key)?.suppress;
     if (s && latest(s.point)?.value === s.equals) return 'suppressed';

@@ -14,6 +14,7 @@ import type {
   DeviceTagRequest,
   DeviceTagView,
   FireClassification,
+  PatrolOverdue,
   Priority,
   Role,
   UserView,
@@ -48,6 +49,12 @@ export interface AlarmService {
   historianLoss(active: boolean, lost: number): void;
   /** Time-driven work: shelve expiry, escalation deadlines (A1/A2), isolations left overnight (A6). */
   tick(): void;
+  /** P1/P3: a patrol period ended without a round; raises the schedule's overdue alarm (once while open). */
+  patrolOverdue(overdue: PatrolOverdue): void;
+  /** A round of the schedule was recorded: its overdue alarm returns to normal (still to be acknowledged). */
+  patrolDone(scheduleId: string): void;
+  /** R2: what the shift in progress lacks (raises or updates the under-staffed alarm), or null (it returns). */
+  staffing(shortage: string | null): void;
   acknowledge(id: number, user: UserView, note: string): AlarmView;
   reset(id: number, user: UserView, note: string): AlarmView;
   shelve(id: number, user: UserView, minutes: number, reason: string): AlarmView;
@@ -121,14 +128,14 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   const previous = new Map<string, { value: number; ts: number }>();
   let lastSummary = '';
 
-  type Done = { transition: AlarmTransition; entry: ReturnType<DutyLog['insert']> };
+  type Done = { transition: AlarmTransition };
 
-  const publish = (done: readonly Done[], extra: readonly ReturnType<DutyLog['insert']>[] = []): void => {
+  // The duty log announces its own entries after commit; this announces the transitions.
+  const publish = (done: readonly Done[]): void => {
     for (const { transition: t } of done) {
       logger.info(`alarm ${t.kind}`, { id: t.alarm.id, point: t.alarm.pointKey, condition: t.alarm.condition, state: t.to, value: t.alarm.value, user: t.username });
       bus.emit('alarm', t);
     }
-    for (const e of [...done.map((d) => d.entry), ...extra]) bus.emit('dutyLog', e);
   };
 
   const entryFor = (row: AlarmRow, kind: NewDutyLogEntry['kind'], ts: number, username: string | null, params: NewDutyLogEntry['params']): NewDutyLogEntry => ({
@@ -149,8 +156,8 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
          detail = ?, escalation_level = ?, next_escalation_at = ? WHERE id = ?`,
     ).run(next.state, next.value, next.acked_by, next.acked_by_name, next.acked_at, next.ack_note, next.cleared_at, next.detail, next.escalation_level, next.next_escalation_at, next.id);
     const kind = `alarm.${event}` as NewDutyLogEntry['kind'];
-    const entry = dutyLog.insert(entryFor(next, kind, now, user?.username ?? null, { ...(user ? { user: user.displayName } : {}), ...params }));
-    return { transition: { kind: event, from, to: next.state, ts: now, username: user?.username ?? null, alarm: records.view(next, now) }, entry };
+    dutyLog.insert(entryFor(next, kind, now, user?.username ?? null, { ...(user ? { user: user.displayName } : {}), ...params }));
+    return { transition: { kind: event, from, to: next.state, ts: now, username: user?.username ?? null, alarm: records.view(next, now) } };
   };
 
   /** Applies one lifecycle input; null when it does not apply in the row's state. */
@@ -167,22 +174,28 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       next.acked_by = next.acked_by_name = next.ack_note = null;
       next.acked_at = null;
     }
-    if (!isUnacknowledged(next.state)) next.next_escalation_at = null;
+    // A returned-to-normal alarm waits for its acknowledgement but no longer escalates: there is nothing left to
+    // act on (ISA-18.2 state D; docs/alarms.md "Returned to normal, unacknowledged"). A 3-second comm blip does
+    // not reach the supervisor 20 minutes later. A latched alarm (fire) stays latched and keeps escalating.
+    if (!isUnacknowledged(next.state) || next.state === 'rtn_unack') next.next_escalation_at = null;
     return record(next, row.state, t.event, now, user, params);
   };
 
-  const raise = (
-    point: { key: string; roomId: string; deviceId: string; unit: string },
-    condition: AlarmCondition,
-    kind: AlarmRow['kind'],
-    priority: Priority,
-    rule: string | null,
-    latched: boolean,
-    limit: number,
-    value: number,
-    detail: string | null,
-    now: number,
-  ): Done | null => {
+  /** What a raise needs; limit and value default to 0 (discrete and device-level alarms), detail to none. */
+  interface Raise {
+    point: { key: string; roomId: string; deviceId: string; unit: string };
+    condition: AlarmCondition;
+    kind: AlarmRow['kind'];
+    priority: Priority;
+    rule: string | null;
+    latched?: boolean;
+    limit?: number;
+    value?: number;
+    detail?: string | null;
+    now: number;
+  }
+
+  const raise = ({ point, condition, kind, priority, rule, latched = false, limit = 0, value = 0, detail = null, now }: Raise): Done | null => {
     // The detail (last error, what does not match) goes into the duty-log entry too: the log says why (A5).
     const params: NewDutyLogEntry['params'] = detail === null ? {} : { detail };
     const existing = records.openByCondition(point.key, condition);
@@ -241,14 +254,14 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       const active = discreteActive(spec, r.value);
       const next = stepDelayed(slot.state, active, !active, { onDelaySeconds: 0 }, now);
       const numeric = typeof r.value === 'number' ? r.value : r.value ? 1 : 0;
-      if (!quiet(slot, next)) changes.push(change(slot, point.key, 'discrete', next, () => raise(whereOf(point), 'discrete', 'discrete', spec.priority, spec.rule ?? null, spec.latched === true, 0, numeric, r.detail ?? null, now), numeric, now));
+      if (!quiet(slot, next)) changes.push(change(slot, point.key, 'discrete', next, () => raise({ point: whereOf(point), condition: 'discrete', kind: 'discrete', priority: spec.priority, rule: spec.rule ?? null, latched: spec.latched === true, value: numeric, detail: r.detail ?? null, now }), numeric, now));
     }
     if (point.limits && typeof r.value === 'number') {
       const value = r.value;
       const limits = point.limits;
       for (const { condition, limit, slot } of rules.limits) {
         const next = stepCondition(condition, limit, limits, slot.state, value, now);
-        if (!quiet(slot, next)) changes.push(change(slot, point.key, condition, next, () => raise(whereOf(point), condition, 'limit', priorityOf(condition, limits), limits.rule ?? null, false, limit, value, null, now), value, now));
+        if (!quiet(slot, next)) changes.push(change(slot, point.key, condition, next, () => raise({ point: whereOf(point), condition, kind: 'limit', priority: priorityOf(condition, limits), rule: limits.rule ?? null, limit, value, now }), value, now));
       }
       const threshold = limits.ratePerMinute;
       const slot = rules.rateOfChange;
@@ -259,7 +272,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         if (rate !== null) {
           const fast = Math.abs(rate) >= threshold;
           const next = stepDelayed(slot.state, fast, !fast, limits, now);
-          if (!quiet(slot, next)) changes.push(change(slot, point.key, 'rateOfChange', next, () => raise(whereOf(point), 'rateOfChange', 'limit', limits.priority ?? 'medium', limits.rule ?? null, false, threshold, value, `${rate.toFixed(2)} ${point.spec.unit}/min`, now), value, now));
+          if (!quiet(slot, next)) changes.push(change(slot, point.key, 'rateOfChange', next, () => raise({ point: whereOf(point), condition: 'rateOfChange', kind: 'limit', priority: limits.priority ?? 'medium', rule: limits.rule ?? null, limit: threshold, value, detail: `${rate.toFixed(2)} ${point.spec.unit}/min`, now }), value, now));
         }
       }
     }
@@ -283,7 +296,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     const next = stepDelayed(slot.state, differs, !differs, { onDelaySeconds: m.delaySeconds ?? 30 }, now);
     if (quiet(slot, next)) return null;
     const value = typeof fb.value === 'number' ? fb.value : fb.value ? 1 : 0;
-    return change(slot, m.feedback, 'mismatch', next, () => raise(whereOf(point), 'mismatch', 'discrete', m.priority ?? 'high', 'A3', false, 0, value, `command ${String(cmd.value)}, feedback ${String(fb.value)}`, now), value, now);
+    return change(slot, m.feedback, 'mismatch', next, () => raise({ point: whereOf(point), condition: 'mismatch', kind: 'discrete', priority: m.priority ?? 'high', rule: 'A3', value, detail: `command ${String(cmd.value)}, feedback ${String(fb.value)}`, now }), value, now);
   };
 
   /** Per point, its rules with their state slots, worked out on its first reading; null when it has none. */
@@ -317,7 +330,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   ): void => {
     const now = clock.now();
     const unitPoint = { key: status.deviceId, roomId: status.roomId, deviceId: status.deviceId, unit: '' };
-    run([() => (active ? raise(unitPoint, condition, kind, priority, 'A8', false, 0, 0, status.detail ?? null, now) : clear(status.deviceId, condition, null, now))]);
+    run([() => (active ? raise({ point: unitPoint, condition, kind, priority, rule: 'A8', detail: status.detail ?? null, now }) : clear(status.deviceId, condition, null, now))]);
   };
 
   const run = (changes: (() => Done | null)[]): void => {
@@ -341,12 +354,23 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     return done.at(-1)!.transition.alarm;
   };
   const isFire = (row: AlarmRow): boolean => row.rule === 'A4';
+  /** Every channel (webhook, SMS …); a failure is logged, never silent, and never holds up the caller. */
+  const notify = (notice: EscalationNotice): void => {
+    for (const n of deps.notifiers ?? []) {
+      n.notify(notice).catch((err: unknown) => logger.error('notice failed', { channel: n.name, alarm: notice.alarm.id, reason: notice.reason, err: String(err) }));
+    }
+  };
+  const deviceOf = (deviceId: string) => site.devices.find((d) => d.config.id === deviceId);
+  /**
+   * A6: a fire/life-safety device is one with a fire alarm (rule A4) on any point, whatever its protocol. Any tag
+   * on it silences that alarm, so every kind of tag needs a supervisor, a planned end, and is never left overnight.
+   */
+  const lifeSafety = (deviceId: string): boolean => deviceOf(deviceId)?.points.some((p) => p.alarm?.rule === 'A4') ?? false;
 
   const tagEntry = (tag: TagRow, kind: NewDutyLogEntry['kind'], user: UserView, now: number) =>
-    dutyLog.insert({ ts: now, kind, roomId: site.devices.find((d) => d.config.id === tag.device_id)?.config.room ?? null, deviceId: tag.device_id, username: user.username, params: { user: user.displayName, tagKind: tag.kind, reason: tag.reason } });
-  /** A tag change: its duty-log entry, the tag to every console, and the device's alarms with their new annunciation. */
-  const announceTag = (deviceId: string, tag: DeviceTagView | { deviceId: string; removed: true }, entries: ReturnType<DutyLog['insert']>[], now: number): void => {
-    for (const e of entries) bus.emit('dutyLog', e);
+    dutyLog.insert({ ts: now, kind, roomId: deviceOf(tag.device_id)?.config.room ?? null, deviceId: tag.device_id, username: user.username, params: { user: user.displayName, tagKind: tag.kind, reason: tag.reason } });
+  /** A tag change: the tag to every console, and the device's alarms with their new annunciation. */
+  const announceTag = (deviceId: string, tag: DeviceTagView | { deviceId: string; removed: true }, now: number): void => {
     bus.emit('deviceTag', tag);
     for (const r of records.open()) if (r.device_id === deviceId) bus.emit('alarmUpdated', records.view(r, now));
   };
@@ -402,7 +426,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       // Not a room's alarm: no room, the point key names the part of the gateway (HISTORIAN_ALARM_KEY).
       const point = { key: HISTORIAN_ALARM_KEY, roomId: '', deviceId: HISTORIAN_ALARM_KEY, unit: '' };
       run([() => {
-        if (active) return raise(point, 'historianLoss', 'historian', 'high', 'A8', false, 0, lost, null, now);
+        if (active) return raise({ point, condition: 'historianLoss', kind: 'historian', priority: 'high', rule: 'A8', value: lost, now });
         const row = records.openByCondition(HISTORIAN_ALARM_KEY, 'historianLoss');
         return row ? apply(row, 'clear', now, { value: lost }, null) : null;
       }]);
@@ -436,20 +460,18 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
             targets: targets.map((u) => u.displayName).join(', ') || '—',
           });
           done.push(d);
-          const notice: EscalationNotice = { alarm: d.transition.alarm, level, role, targets, at: now };
-          for (const n of deps.notifiers ?? []) {
-            n.notify(notice).catch((err: unknown) => logger.error('escalation notice failed', { channel: n.name, alarm: row.id, err: String(err) }));
-          }
+          notify({ reason: 'unacknowledged', alarm: d.transition.alarm, level, role, targets, at: now });
         }
-        // A6: a fire device still isolated at the end of the day raises an alarm; never silently overnight.
+        // A6: an isolation, or any tag on a fire/life-safety device, still active at the end of the day raises a
+        // high alarm that sounds and escalates like any other; never silently overnight.
         const endOfDay = cfg.isolationEndOfDay ?? '23:00';
         const [h, m] = endOfDay.split(':').map(Number) as [number, number];
         const pastEndOfDay = localMinutes(now, site.timezone) >= h * 60 + m;
-        const isolations = store.sql("SELECT * FROM device_tags WHERE kind = 'isolation' AND state = 'active'").all() as unknown as TagRow[];
-        for (const tag of isolations) {
-          if (!pastEndOfDay || records.openByCondition(tag.device_id, 'isolationOvernight')) continue;
-          const room = site.devices.find((d) => d.config.id === tag.device_id)?.config.room ?? '';
-          const raised = raise({ key: tag.device_id, roomId: room, deviceId: tag.device_id, unit: '' }, 'isolationOvernight', 'isolation', 'high', 'A6', false, 0, 0, tag.reason, now);
+        const active = pastEndOfDay ? (store.sql("SELECT * FROM device_tags WHERE state = 'active'").all() as unknown as TagRow[]) : [];
+        for (const tag of active) {
+          if ((tag.kind !== 'isolation' && !lifeSafety(tag.device_id)) || records.openByCondition(tag.device_id, 'isolationOvernight')) continue;
+          const room = deviceOf(tag.device_id)?.config.room ?? '';
+          const raised = raise({ point: { key: tag.device_id, roomId: room, deviceId: tag.device_id, unit: '' }, condition: 'isolationOvernight', kind: 'isolation', priority: 'high', rule: 'A6', detail: tag.reason, now });
           if (raised) done.push(raised);
         }
       });
@@ -460,6 +482,34 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         lastSummary = key;
         bus.emit('alarmSummary', summary);
       }
+    },
+
+    patrolOverdue(o) {
+      const key = `patrol:${o.scheduleId}`;
+      const schedule = site.config.patrols?.find((s) => s.id === o.scheduleId);
+      // Night checks every N minutes are P3; the per-shift, monthly and half-yearly rounds are P1.
+      const rule = schedule && typeof schedule.every === 'object' ? 'P3' : 'P1';
+      const now = clock.now();
+      const done = store.transaction(() => raise({ point: { key, roomId: o.roomId, deviceId: key, unit: '' }, condition: 'patrolOverdue', kind: 'patrol', priority: 'medium', rule, detail: `${o.scheduleId} ${o.slotKey}`, now }));
+      publish(done ? [done] : []);
+    },
+
+    patrolDone(scheduleId) {
+      const now = clock.now();
+      const done = store.transaction(() => clear(`patrol:${scheduleId}`, 'patrolOverdue', null, now));
+      publish(done ? [done] : []);
+    },
+
+    staffing(shortage) {
+      const key = 'roster:staffing';
+      const now = clock.now();
+      const open = records.openByCondition(key, 'understaffed');
+      // Nothing to write while the answer stays the same: this runs with every duty check.
+      if (shortage === null ? !open || !isConditionActive(open.state) : open && isConditionActive(open.state) && open.detail === shortage) return;
+      const done = store.transaction(() =>
+        shortage === null ? clear(key, 'understaffed', null, now) : raise({ point: { key, roomId: '', deviceId: key, unit: '' }, condition: 'understaffed', kind: 'staffing', priority: 'high', rule: 'R2', detail: shortage, now }),
+      );
+      publish(done ? [done] : []);
     },
 
     acknowledge(id, user, note) {
@@ -525,7 +575,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     },
 
     classify(id, user, classification, note) {
-      let checklist: ReturnType<DutyLog['insert']> | undefined;
+      const notices: EscalationNotice[] = [];
       const view = act((now) => {
         const row = mustFind(id);
         if (!isFire(row)) throw new DomainError('RW_NOT_FIRE_ALARM', `alarm ${id} is not a fire alarm`, 409);
@@ -536,22 +586,31 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         ).run(id, classification, user.username, now, note.trim());
         const d = record(row, row.state, 'classified', now, user, { classification, note: note.trim() });
         // E4: a confirmed fire opens the fire plan's checklist in the duty log.
-        if (classification === 'confirmed') checklist = dutyLog.insert(entryFor(row, 'fire.checklist', now, user.username, { user: user.displayName }));
+        if (classification === 'confirmed') {
+          dutyLog.insert(entryFor(row, 'fire.checklist', now, user.username, { user: user.displayName }));
+          // A4: a confirmed fire goes up the whole roster chain at once, not level by level; the log names who.
+          const chain = escalationRoles.map((role, i) => ({ role, level: i + 1, targets: deps.onDuty(role, now) }));
+          const named = chain.flatMap((c) => c.targets.map((u) => u.displayName));
+          dutyLog.insert(entryFor(row, 'fire.notified', now, user.username, { user: user.displayName, targets: named.join(', ') || '—', rule: 'A4' }));
+          for (const c of chain) notices.push({ reason: 'fireConfirmed', alarm: d.transition.alarm, level: c.level, role: c.role, targets: c.targets, at: now });
+        }
         return [d];
       });
-      if (checklist) bus.emit('dutyLog', checklist);
+      for (const n of notices) notify(n);
       return view;
     },
 
     tag(deviceId, user, request) {
-      const device = site.devices.find((d) => d.config.id === deviceId);
-      if (!device) throw new DomainError('RW_NOT_FOUND', `no device ${deviceId}`, 404);
+      if (!deviceOf(deviceId)) throw new DomainError('RW_NOT_FOUND', `no device ${deviceId}`, 404);
       const now = clock.now();
-      // A6: isolating a fire device needs a supervisor; a duty user's isolation is only a request until approved.
-      const selfApproved = request.kind === 'maintenance' || can('device.approveTag', user.role);
+      // A6: an isolation, or any tag on a fire/life-safety device, needs a supervisor; a duty user's is only a
+      // request until approved. On a fire device the tag must say when it ends (docs/alarms.md "Device tags").
+      const fire = lifeSafety(deviceId);
+      if (fire && request.plannedEnd === undefined) throw new DomainError('RW_PLANNED_END_REQUIRED', `a tag on fire/life-safety device ${deviceId} needs a planned end (A6)`, 400);
       // A tag ends in the future or not at all (issue 13 medium 8): a past end would be overdue from its first minute.
       if (request.plannedEnd !== undefined && request.plannedEnd <= now) throw new DomainError('RW_INVALID_REQUEST', 'plannedEnd must be in the future', 400);
-      const { tag, entry } = store.transaction(() => {
+      const selfApproved = (request.kind === 'maintenance' && !fire) || can('device.approveTag', user.role);
+      const tag = store.transaction(() => {
         if (records.tagOf(deviceId)) throw new DomainError('RW_TAG_EXISTS', `${deviceId} already has a tag`, 409);
         const tag = db
           .prepare(
@@ -559,39 +618,40 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
           )
           .get(deviceId, request.kind, selfApproved ? 'active' : 'requested', request.reason.trim(), user.username, now, request.plannedEnd ?? null, selfApproved ? user.username : null, selfApproved ? now : null) as unknown as TagRow;
-        return { tag, entry: tagEntry(tag, 'device.tagged', user, now) };
+        tagEntry(tag, 'device.tagged', user, now);
+        return tag;
       });
-      announceTag(deviceId, tagView(tag), [entry], now);
+      announceTag(deviceId, tagView(tag), now);
       return tagView(tag);
     },
 
     approveTag(deviceId, user) {
-      requireRole(user, 'device.approveTag', 'approving an isolation');
+      requireRole(user, 'device.approveTag', 'approving a tag');
       const now = clock.now();
-      const { tag, entry } = store.transaction(() => {
+      const tag = store.transaction(() => {
         const existing = records.tagOf(deviceId);
         if (!existing) throw new DomainError('RW_NO_TAG', `${deviceId} has no tag`, 404);
         if (existing.state === 'active') throw new DomainError('RW_INVALID_REQUEST', `${deviceId}'s tag is already active`, 409);
         store.sql("UPDATE device_tags SET state = 'active', approved_by = ?, approved_at = ? WHERE device_id = ?").run(user.username, now, deviceId);
         const tag = records.tagOf(deviceId)!;
-        return { tag, entry: tagEntry(tag, 'device.tagApproved', user, now) };
+        tagEntry(tag, 'device.tagApproved', user, now);
+        return tag;
       });
-      announceTag(deviceId, tagView(tag), [entry], now);
+      announceTag(deviceId, tagView(tag), now);
       return tagView(tag);
     },
 
     untag(deviceId, user) {
       const now = clock.now();
-      const { entry, done } = store.transaction(() => {
+      const done = store.transaction(() => {
         const existing = records.tagOf(deviceId);
         if (!existing) throw new DomainError('RW_NO_TAG', `${deviceId} has no tag`, 404);
         store.sql('DELETE FROM device_tags WHERE device_id = ?').run(deviceId);
-        const entry = tagEntry(existing, 'device.untagged', user, now);
-        const done = existing.kind === 'isolation' ? clear(deviceId, 'isolationOvernight', null, now) : null;
-        return { entry, done };
+        tagEntry(existing, 'device.untagged', user, now);
+        return clear(deviceId, 'isolationOvernight', null, now);
       });
       publish(done ? [done] : []);
-      announceTag(deviceId, { deviceId, removed: true }, [entry], now);
+      announceTag(deviceId, { deviceId, removed: true }, now);
     },
 
     tags() {

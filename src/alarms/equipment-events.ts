@@ -3,9 +3,11 @@
 //     P2: the chiller log is taken at start and before stop, so the moments must be on record);
 //   - a device going offline after its source's failed cycles, and coming back (issue 3: "recovery is
 //     automatic and logged").
-// Only changes are written; the first reading after start-up sets the state without an entry.
+// Only changes are written; the first reading after start-up sets the state without a start/stop entry. Equipment
+// found running then gets its run log at once and every hour after (P2: the gateway may start or restart while
+// a chiller runs; its hourly log must not wait for a stop and start that may be days away).
 import type { Site } from '../config/load.ts';
-import type { Bus, DeviceStatus } from '../core/bus.ts';
+import type { DeviceStatus } from '../core/bus.ts';
 import type { Reading } from '../core/reading.ts';
 import type { RunningSpec } from '../devices/profile-schema.ts';
 import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
@@ -27,8 +29,8 @@ export function isRunning(spec: RunningSpec, value: number | boolean): boolean {
   return typeof value === 'number' && spec.when.includes(value);
 }
 
-export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus: Bus }): EquipmentEvents {
-  const { site, dutyLog, bus } = deps;
+export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog }): EquipmentEvents {
+  const { site, dutyLog } = deps;
   const running = new Map<string, boolean>();
   const online = new Map<string, boolean>();
   /** The last good numeric readings per device, as "name value unit" (the run log's content, P2). */
@@ -53,8 +55,7 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus:
         if (!isOn || now - (lastRunLog.get(deviceId) ?? now) < RUN_LOG_INTERVAL_MS) continue;
         lastRunLog.set(deviceId, now);
         const device = site.devices.find((d) => d.config.id === deviceId);
-        const entry = dutyLog.append({ ts: now, kind: 'equipment.runLog', roomId: device?.config.room ?? null, deviceId, params: { readings: runLog(deviceId), rule: 'P2' } });
-        bus.emit('dutyLog', entry);
+        dutyLog.append({ ts: now, kind: 'equipment.runLog', roomId: device?.config.room ?? null, deviceId, params: { readings: runLog(deviceId), rule: 'P2' } });
       }
     },
     evaluate(readings) {
@@ -70,8 +71,12 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus:
         const now = isRunning(spec, r.value);
         const before = running.get(r.pointKey);
         running.set(r.pointKey, now);
+        if (before === undefined && now) {
+          lastRunLog.set(r.deviceId, r.ts);
+          dutyLog.append({ ts: r.ts, kind: 'equipment.runLog', roomId: r.roomId, deviceId: r.deviceId, params: { readings: runLog(r.deviceId), rule: 'P2' } });
+        }
         if (before === undefined || before === now) continue;
-        const entry = dutyLog.append({
+        dutyLog.append({
           ts: r.ts,
           kind: now ? 'equipment.started' : 'equipment.stopped',
           roomId: r.roomId,
@@ -82,7 +87,6 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus:
         });
         if (now) lastRunLog.set(r.deviceId, r.ts);
         else lastRunLog.delete(r.deviceId);
-        bus.emit('dutyLog', entry);
       }
     },
     deviceStatus(s) {
@@ -91,14 +95,13 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog; bus:
       // Only changes: a device found online at start-up has recovered from nothing (its source's first status
       // still reaches the alarm service, which clears a communication-loss alarm an earlier run left open).
       if (before === s.online || (before === undefined && s.online)) return;
-      const entry = dutyLog.append({
+      dutyLog.append({
         ts: s.ts,
         kind: s.online ? 'device.online' : 'device.offline',
         roomId: s.roomId,
         deviceId: s.deviceId,
         params: { detail: s.detail ?? '—' },
       });
-      bus.emit('dutyLog', entry);
     },
   };
 }

@@ -20,6 +20,8 @@ export function escalationDelays(config: AlarmsConfig, priority: Priority): read
 }
 
 export interface EscalationNotice {
+  /** Why: an alarm left unacknowledged (A1/A2), or a fire confirmed on site (A4: the roster chain is told at once). */
+  reason: 'unacknowledged' | 'fireConfirmed';
   alarm: AlarmView;
   level: number;
   role: Role;
@@ -41,7 +43,7 @@ export function webhookNotifier(config: { url: string; timeoutMs?: number }, log
       const res = await fetch(config.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'alarm.escalated', ...notice }),
+        body: JSON.stringify({ type: notice.reason === 'fireConfirmed' ? 'fire.confirmed' : 'alarm.escalated', ...notice }),
         signal: AbortSignal.timeout(config.timeoutMs ?? 5000),
       });
       if (!res.ok) throw new Error(`webhook ${config.url} answered ${res.status}`);

@@ -57,5 +57,3 @@ export async function verifyOrDummy(password: string, stored: string | undefined
   return ok && stored !== undefined;
 }
 
-/** Passwords the demo config ships with; a non-demo site whose users still use one refuses to start. */
-export const demoPasswords: readonly string[] = ['duty', 'lead', 'admin', 'password', 'roomwatch'];

@@ -5,7 +5,7 @@ import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Role, UserView } from '../contract/api.ts';
 import type { UserConfig } from '../config/schema.ts';
-import { demoCost, demoPasswords, hashPassword, needsRehash, verifyOrDummy, verifyPassword } from './passwords.ts';
+import { demoCost, hashPassword, needsRehash, verifyOrDummy, verifyPassword } from './passwords.ts';
 
 export interface UserRow {
   username: string;
@@ -29,8 +29,6 @@ export interface SessionInfo {
 export interface Users {
   /** Writes the config's users to the store; users no longer in the config are deactivated, not deleted (their names stay in the records). */
   syncFromConfig(users: readonly UserConfig[]): Promise<void>;
-  /** Non-demo sites: the usernames whose password is still a demo password. */
-  usersWithDemoPasswords(): Promise<string[]>;
   login(username: string, password: string, source?: string): Promise<{ user: UserView; token: string; expiresAt: number } | null>;
   /** The active user with this password, or null; takes as long for an unknown user as for a wrong password. */
   verify(username: string, password: string): Promise<UserView | null>;
@@ -97,20 +95,6 @@ export function createUsers(store: Store, clock: Clock, sessionHours: number, op
         const end = db.prepare('DELETE FROM sessions WHERE username = ?');
         for (const username of changed) end.run(username);
       });
-    },
-
-    async usersWithDemoPasswords() {
-      const rows = db.prepare('SELECT * FROM users WHERE active = 1').all() as unknown as UserRow[];
-      const found: string[] = [];
-      for (const r of rows) {
-        for (const pw of demoPasswords) {
-          if (await verifyPassword(pw, r.password_hash)) {
-            found.push(r.username);
-            break;
-          }
-        }
-      }
-      return found;
     },
 
     verify,

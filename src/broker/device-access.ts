@@ -4,7 +4,7 @@
 // Deny by default (style.md §9): anonymous clients, unknown users, $-topics and anything outside the ACL.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MqttSiteDevice } from '../config/mqtt-site.ts';
-import { demoPasswords, verifyPassword } from '../auth/passwords.ts';
+import { verifyPassword } from '../auth/passwords.ts';
 import { expandTopic } from '../sources/mqtt/decode.ts';
 import { filterCovers, isServerTopic } from './topic-filter.ts';
 
@@ -138,20 +138,4 @@ export function createDeviceAccess(devices: readonly MqttSiteDevice[], gateway: 
       return accounts.get(username)?.deviceIds ?? [];
     },
   };
-}
-
-/**
- * Non-demo sites: the MQTT logins whose password hash is of a demo password (the rule users follow too). One check per
- * distinct login, all at once (scrypt runs on the thread pool); devices behind one bridge share theirs.
- */
-export async function loginsWithDemoPasswords(devices: readonly MqttSiteDevice[]): Promise<string[]> {
-  const logins = new Map<string, string>();
-  for (const d of devices) {
-    const { username, passwordHash } = d.config.connection;
-    if (passwordHash !== undefined) logins.set(username, passwordHash);
-  }
-  const weak = await Promise.all(
-    [...logins].map(async ([username, hash]) => ((await Promise.all(demoPasswords.map((pw) => verifyPassword(pw, hash)))).some(Boolean) ? username : null)),
-  );
-  return weak.filter((u): u is string => u !== null);
 }

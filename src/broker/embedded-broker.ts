@@ -9,6 +9,11 @@
 //   header, before it is buffered), which also fires the device's will. A device's profile may allow more on its own
 //   named topics (payloadLimits: Zigbee2MQTT's bridge/devices is 20–200 KiB), never more than it names;
 // - a SUBSCRIBE outside the ACL gets return code 0x80 "failure" for that filter (§3.9.3) and the client stays.
+// - a client id is bound to the login that holds it (MQTT 3.1.1 §3.1.4 lets a CONNECT with a connected client's id
+//   take over its session, closing it and firing its will): a login presenting a client id another login holds, or
+//   one the config pins to another login, is refused with CONNACK 2 "identifier rejected" before aedes looks at the
+//   holder, so the legitimate device stays connected and its will stays unsent;
+// - a login may hold at most maxConnectionsPerLogin connections at once; more are refused (CONNACK 5).
 // Every refusal is counted per username (diagnostics API) and logged with a rate limit (refusals.ts).
 import { createServer as createTcpServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
@@ -19,10 +24,12 @@ import type { Logger } from '../core/logger.ts';
 import type { Clock } from '../core/clock.ts';
 import type { BrokerIdentity, DeviceAccess } from './device-access.ts';
 import { createRefusalCounter, type BrokerStats } from './refusals.ts';
+import { defaultMaxConnectionsPerLogin } from '../config/mqtt-schema.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
-  port: number;
+  /** Plain MQTT on `host`; null: none (TLS only). */
+  port: number | null;
   /** MQTT over TLS: PEM certificate and key (already read). */
   tls?: { port: number; cert: Buffer; key: Buffer };
   /** MQTT over websocket (MQTT 3.1.1 §6: subprotocol "mqtt"). */
@@ -30,15 +37,22 @@ export interface EmbeddedBrokerOptions {
   access: DeviceAccess;
   /** Client ids only the gateway may use: a device using one would take over the gateway's session (§3.1.4). */
   gatewayClientIds?: readonly string[];
+  /** Client ids the config pins to a login: only that login may use them (and, if it pins any, only those). */
+  pinnedClientIds?: ReadonlyMap<string, string>;
+  /** Connections one device login may hold at once; default defaultMaxConnectionsPerLogin. */
+  maxConnectionsPerLogin?: number;
   maxPayloadBytes: number;
   clock: Clock;
   logger: Logger;
 }
 
 export interface BrokerPorts {
-  mqtt: number;
+  /** Plain MQTT for devices, or null when the site has TLS only. */
+  mqtt: number | null;
   tls: number | null;
   websocket: number | null;
+  /** Plain MQTT on 127.0.0.1 for the gateway's own client only (devices are refused on it). */
+  gateway: number;
 }
 
 export interface EmbeddedBroker {
@@ -82,6 +96,9 @@ function guardPacketSize(client: Client, maxBytes: (cmd: string | undefined) => 
   return true;
 }
 
+/** How many client ids the broker remembers the login of once they disconnect (oldest forgotten first). */
+const REMEMBERED_CLIENT_IDS = 10_000;
+
 /** CONNECT, SUBSCRIBE and the rest from a device: generous, but bounded (the gateway's own SUBSCRIBE is not). */
 const OTHER_PACKET_MAX = 64 * 1024;
 
@@ -89,38 +106,90 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
   const { logger, access } = options;
   const { refuse, stats } = createRefusalCounter({ clock: options.clock, logger, isKnown: (u) => access.knows(u) });
   const identities = new WeakMap<Client, BrokerIdentity>();
+  const maxConnections = options.maxConnectionsPerLogin ?? defaultMaxConnectionsPerLogin;
+  /** Client id → the login that holds it: pinned by the config, or the first login seen with it. */
+  const holders = new Map<string, string>(options.pinnedClientIds);
+  const pinnedLogins = new Set(options.pinnedClientIds?.values());
+  /** Login → its connected clients by client id. */
+  const connected = new Map<string, Map<string, Client>>();
+  /** Streams of the gateway's loopback listener: only the gateway's own login is let in there. */
+  const gatewayStreams = new WeakSet<object>();
   let broker: Aedes | undefined;
   const servers: (Server | HttpServer)[] = [];
   let wss: WebSocketServer | undefined;
 
-  const listen = (server: Server | HttpServer, port: number): Promise<number> =>
+  const listen = (server: Server | HttpServer, port: number, host = options.host): Promise<number> =>
     new Promise<number>((ok, fail) => {
       server.once('error', fail);
-      server.listen(port, options.host, () => {
+      server.listen(port, host, () => {
         const address = server.address();
         ok(typeof address === 'object' && address ? address.port : port);
       });
     });
 
+  /** Why this login may not use this client id, or null. */
+  const clientIdClash = (username: string, clientId: string): string | null => {
+    if (options.gatewayClientIds?.includes(clientId)) return 'client id reserved for the gateway';
+    const holder = holders.get(clientId);
+    if (holder !== undefined && holder !== username) return `client id held by another login`;
+    if (holder === undefined && pinnedLogins.has(username)) return 'this login may use only the client ids the config gives it';
+    return null;
+  };
+
+  const hold = (username: string, client: Client): void => {
+    if (client.closed) return; // gone while its password was checked: its stream's close has passed already
+    holders.delete(client.id); // re-inserted last: the most recently used ids are remembered longest
+    holders.set(client.id, username);
+    const mine = connected.get(username) ?? new Map<string, Client>();
+    mine.set(client.id, client);
+    connected.set(username, mine);
+    // Forget the oldest ids nobody holds now and the config does not pin (random ids must not grow the map).
+    for (const [id, login] of holders) {
+      if (holders.size <= REMEMBERED_CLIENT_IDS) break;
+      if (!options.pinnedClientIds?.has(id) && !connected.get(login)?.has(id)) holders.delete(id);
+    }
+  };
+
+  const release = (client: Client): void => {
+    const who = identities.get(client);
+    if (who?.kind !== 'device') return;
+    const mine = connected.get(who.username);
+    // A newer connection with the same id may have replaced this one already.
+    if (mine?.get(client.id) === client) mine.delete(client.id);
+  };
+
   return {
     async start() {
       broker = await Aedes.createBroker({
         authenticate: (client, username, password, done) => {
+          const refuseWith = (code: number, message: string): void => done(Object.assign(new Error(message), { returnCode: code }), false);
           access.authenticate(username, password).then(
             (who) => {
-              if (who && who.kind !== 'gateway' && options.gatewayClientIds?.includes(client.id)) {
-                refuse('badCredentials', username, { clientId: client.id, reason: 'client id reserved for the gateway' });
-                return done(Object.assign(new Error('identifier rejected'), { returnCode: IDENTIFIER_REJECTED }), false);
+              if (!who) {
+                refuse(username === undefined ? 'anonymous' : 'badCredentials', username, { clientId: client.id });
+                return refuseWith(username === undefined ? NOT_AUTHORIZED : BAD_USERNAME_OR_PASSWORD, 'not authorized');
               }
-              if (who) {
-                identities.set(client, who);
-                return done(null, true);
+              if (who.kind !== 'gateway' && gatewayStreams.has(client.conn)) {
+                refuse('badCredentials', username, { clientId: client.id, reason: 'the loopback listener is for the gateway only' });
+                return refuseWith(NOT_AUTHORIZED, 'not authorized');
               }
-              refuse(username === undefined ? 'anonymous' : 'badCredentials', username, { clientId: client.id });
-              const err = Object.assign(new Error('not authorized'), { returnCode: username === undefined ? NOT_AUTHORIZED : BAD_USERNAME_OR_PASSWORD });
-              done(err, false);
+              if (who.kind === 'device') {
+                const clash = clientIdClash(who.username, client.id);
+                if (clash) {
+                  refuse('clientIdTaken', who.username, { clientId: client.id, reason: clash });
+                  return refuseWith(IDENTIFIER_REJECTED, 'identifier rejected');
+                }
+                const others = [...(connected.get(who.username)?.keys() ?? [])].filter((id) => id !== client.id);
+                if (others.length >= maxConnections) {
+                  refuse('tooManyConnections', who.username, { clientId: client.id, max: maxConnections });
+                  return refuseWith(NOT_AUTHORIZED, 'too many connections');
+                }
+                hold(who.username, client);
+              }
+              identities.set(client, who);
+              done(null, true);
             },
-            (err: unknown) => done(Object.assign(new Error(String(err)), { returnCode: NOT_AUTHORIZED }), false),
+            (err: unknown) => refuseWith(NOT_AUTHORIZED, String(err)),
           );
         },
         authorizePublish: (client, packet, done) => {
@@ -152,8 +221,10 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
       });
       const b = broker;
       let guarded = true;
-      const handle = (stream: Parameters<Aedes['handle']>[0], req?: Parameters<Aedes['handle']>[1]): void => {
+      const handle = (stream: Parameters<Aedes['handle']>[0], req?: Parameters<Aedes['handle']>[1], gatewayOnly = false): void => {
+        if (gatewayOnly) gatewayStreams.add(stream);
         const client = b.handle(stream, req);
+        stream.once('close', () => release(client));
         const limit = (cmd: string | undefined): number =>
           cmd === 'publish' ? access.maxPayload(identities.get(client), options.maxPayloadBytes) + PACKET_OVERHEAD : identities.get(client)?.kind === 'gateway' ? Infinity : OTHER_PACKET_MAX;
         const ok = guardPacketSize(client, limit, (bytes, cmd) =>
@@ -164,9 +235,15 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
           logger.warn('aedes parser not found: oversize packets are refused only after they are read');
         }
       };
-      const tcp = createTcpServer((socket) => handle(socket));
-      servers.push(tcp);
-      const ports: BrokerPorts = { mqtt: await listen(tcp, options.port), tls: null, websocket: null };
+      const ports: BrokerPorts = { mqtt: null, tls: null, websocket: null, gateway: 0 };
+      const internal = createTcpServer((socket) => handle(socket, undefined, true));
+      servers.push(internal);
+      ports.gateway = await listen(internal, 0, '127.0.0.1');
+      if (options.port !== null) {
+        const tcp = createTcpServer((socket) => handle(socket));
+        servers.push(tcp);
+        ports.mqtt = await listen(tcp, options.port);
+      }
       if (options.tls) {
         const tls = createTlsServer({ cert: options.tls.cert, key: options.tls.key }, (socket) => handle(socket));
         servers.push(tls);
@@ -188,6 +265,7 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
       wss?.close();
       await Promise.all(servers.map((s) => new Promise<void>((done) => s.close(() => done()))));
       servers.length = 0;
+      connected.clear();
       broker = undefined;
       wss = undefined;
     },

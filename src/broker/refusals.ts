@@ -9,7 +9,7 @@ import type { BrokerRefusals } from '../contract/mqtt.ts';
 export type RefusalKind = keyof BrokerRefusals;
 export type RefusalCounts = Record<RefusalKind, number>;
 
-export const refusalKinds: readonly RefusalKind[] = ['anonymous', 'badCredentials', 'publishDenied', 'oversize', 'subscribeDenied'];
+export const refusalKinds: readonly RefusalKind[] = ['anonymous', 'badCredentials', 'publishDenied', 'oversize', 'subscribeDenied', 'clientIdTaken', 'tooManyConnections'];
 
 export interface BrokerStats {
   /** Every refusal, including anonymous clients, unknown usernames and (from a log) clients nobody could name. */
@@ -35,7 +35,7 @@ export const UNKNOWN_USERNAME = '(unknown username)';
 export const OTHER_USERNAMES = '(other usernames)';
 const MAX_USERNAMES = 1000;
 
-const zero = (): RefusalCounts => ({ anonymous: 0, badCredentials: 0, publishDenied: 0, oversize: 0, subscribeDenied: 0 });
+const zero = (): RefusalCounts => Object.fromEntries(refusalKinds.map((k) => [k, 0])) as RefusalCounts;
 
 export function createRefusalCounter(options: {
   clock: Clock;

@@ -7,7 +7,6 @@ import { loadSite } from '../config/load.ts';
 import { ConfigError } from '../config/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { systemClock } from '../core/clock.ts';
-import { createBus } from '../core/bus.ts';
 import { openStore } from '../store/store.ts';
 import { createDutyLog } from '../sinks/duty-log/duty-log.ts';
 import { createAttachments } from '../duty/attachments.ts';
@@ -32,7 +31,7 @@ const logger = createLogger('info', { part: 'retention' });
 const store = openStore(site.dataDir, logger);
 try {
   const dutyLog = createDutyLog(store);
-  const attachments = createAttachments({ store, dutyLog, clock: systemClock, bus: createBus(logger), dataDir: site.dataDir });
+  const attachments = createAttachments({ store, dutyLog, clock: systemClock, dataDir: site.dataDir });
   const r = purgeExpired({ store, dutyLog, attachments, clock: systemClock, logger, plan: createShiftPlan(site.config.shifts ?? [], site.timezone) }, values['dry-run'] === true);
   console.log(
     `${r.dryRun ? 'would remove' : 'removed'} records older than ${new Date(r.cutoff).toISOString()}: ` +

@@ -40,11 +40,15 @@ export interface SitePoint {
 export type AnySitePoint = SitePoint | MqttSitePoint;
 
 export interface SiteDevice {
+  protocol: 'modbus';
   config: SiteConfig['devices'][number] & { connection: Exclude<SiteConfig['devices'][number]['connection'], MqttConnection> };
   profile: ModbusProfile;
   name: Localized;
   points: SitePoint[];
 }
+
+/** A device of either protocol: what "device" means everywhere (tags, isolations, the console). */
+export type AnySiteDevice = SiteDevice | MqttSiteDevice;
 
 export interface Site {
   file: string;
@@ -52,7 +56,10 @@ export interface Site {
   dataDir: string;
   timezone: string;
   demo: boolean;
-  devices: SiteDevice[];
+  /** Every device of the site, in config order, whatever its protocol (style.md: one meaning per word). */
+  devices: AnySiteDevice[];
+  /** The devices polled over Modbus (src/sources/modbus). */
+  modbusDevices: SiteDevice[];
   /** Devices heard over MQTT (src/sources/mqtt). */
   mqttDevices: MqttSiteDevice[];
   points: Map<string, SitePoint | MqttSitePoint>;
@@ -102,6 +109,7 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
   unique(config.users.map((u) => u.username), (i, u) => at(`/users/${i}/username`, `user "${u}" is defined twice`));
 
   const demo = config.site.demo === true;
+  if (config.http?.redirectHttpPort !== undefined && !config.http.tls) at('/http/redirectHttpPort', 'redirects to HTTPS, so it needs http.tls');
   if (config.site.demoRoster === true && !demo) at('/site/demoRoster', 'a demo roster is only seeded in demo mode (site.demo: true)');
   if (config.site.demoRoster === true && (config.shifts ?? []).length === 0) at('/site/demoRoster', 'a demo roster needs shifts (shifts:)');
   config.users.forEach((u, i) => {
@@ -110,7 +118,8 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     if (u.password !== undefined && u.passwordHash !== undefined) at(`/users/${i}`, 'give passwordHash or password, not both');
   });
 
-  const devices: SiteDevice[] = [];
+  const modbusDevices: SiteDevice[] = [];
+  const devices: AnySiteDevice[] = [];
   const mqttDevices: MqttSiteDevice[] = [];
   const points = new Map<string, SitePoint | MqttSitePoint>();
   config.devices.forEach((d, i) => {
@@ -123,7 +132,10 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     }
     if (profile.protocol === 'mqtt') {
       const device = buildMqttDevice(d, i, profile, demo, at);
-      if (device) mqttDevices.push(device);
+      if (device) {
+        mqttDevices.push(device);
+        devices.push(device);
+      }
       for (const p of device?.points ?? []) points.set(p.key, p);
       return;
     }
@@ -162,7 +174,9 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
       points.set(point.key, point);
       return point;
     });
-    devices.push({ config: { ...d, connection }, profile, name: d.name ?? profile.name, points: devicePoints });
+    const device: SiteDevice = { protocol: 'modbus', config: { ...d, connection }, profile, name: d.name ?? profile.name, points: devicePoints };
+    modbusDevices.push(device);
+    devices.push(device);
   });
   checkMqttSite(config, mqttDevices, (id) => config.devices.findIndex((d) => d.id === id), at);
 
@@ -174,8 +188,8 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
   });
 
   // Devices on one serial port or endpoint share a link: same line settings, distinct unit ids.
-  const linked = devices.map((d) => ({ connection: d.config.connection, unitId: d.config.connection.unitId ?? d.profile.defaults.unitId, serial: d.profile.defaults.serial }));
-  for (const p of sharedLinkProblems(linked)) at(`/devices/${config.devices.findIndex((d) => d.id === devices[p.index]!.config.id)}${p.path}`, p.message);
+  const linked = modbusDevices.map((d) => ({ connection: d.config.connection, unitId: d.config.connection.unitId ?? d.profile.defaults.unitId, serial: d.profile.defaults.serial }));
+  for (const p of sharedLinkProblems(linked)) at(`/devices/${config.devices.findIndex((d) => d.id === modbusDevices[p.index]!.config.id)}${p.path}`, p.message);
   config.devices.forEach((d, i) => {
     if (d.connection.type === 'mqtt') return;
     if (d.simulate && d.connection.type === 'rtu') at(`/devices/${i}/simulate`, 'the built-in simulators serve TCP and RTU over TCP, not a serial port');
@@ -200,6 +214,7 @@ export function parseSite(file: string, text: string, profiles: ProfileRegistry)
     timezone: config.site.timezone ?? 'Asia/Shanghai',
     demo,
     devices,
+    modbusDevices,
     mqttDevices,
     points,
   };

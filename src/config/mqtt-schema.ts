@@ -16,6 +16,11 @@ export const MqttConnection = Type.Object(
     passwordHash: Type.Optional(Type.String({ pattern: '^scrypt\\$' })),
     /** Plain password: accepted only when site.demo is true. */
     password: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * The MQTT client id this device's login connects with. Given on any device of a login, that login may connect only
+     * with the ids given and nobody else may use them; without it a client id belongs to the first login seen with it.
+     */
+    clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     /** No message for this long → offline; overrides the profile's heartbeatSeconds. */
     heartbeatSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
   },
@@ -28,12 +33,14 @@ const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 export const EmbeddedBrokerConfig = Type.Object(
   {
     host: Type.Optional(Type.String()),
-    /** Plain MQTT over TCP. */
-    port: Port,
+    /** Plain MQTT over TCP (1883 by convention). With `tls` only if plainAlongsideTls is true. */
+    port: Type.Optional(Port),
     /** MQTT over TLS (port 8883 by convention) with PEM files, relative to the site file. */
     tls: Type.Optional(
       Type.Object({ port: Port, cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
     ),
+    /** Plain MQTT next to TLS, for devices that cannot do TLS: their passwords cross the LAN in clear. Default false. */
+    plainAlongsideTls: Type.Optional(Type.Boolean()),
     /** MQTT over websocket (plain ws://; put a TLS proxy in front for wss://). */
     websocket: Type.Optional(Type.Object({ port: Port }, { additionalProperties: false })),
   },
@@ -67,9 +74,13 @@ export const BrokerConfig = Type.Object(
     external: Type.Optional(ExternalBrokerConfig),
     /** Largest accepted payload; larger ones are refused by the embedded broker and counted (default 16 KiB). */
     maxPayloadBytes: Type.Optional(Type.Integer({ minimum: 64, maximum: 256 * 1024 * 1024 })),
+    /** Connections one device login may hold at once on the embedded broker; more are refused and counted (default 4). */
+    maxConnectionsPerLogin: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },
   { additionalProperties: false },
 );
 export type BrokerConfig = Static<typeof BrokerConfig>;
 
 export const defaultMaxPayloadBytes = 16 * 1024;
+/** A bridge or a device needs one connection; a few more let a device reconnect while its old socket is half-open. */
+export const defaultMaxConnectionsPerLogin = 4;

@@ -20,6 +20,7 @@ export interface MqttSitePoint {
 }
 
 export interface MqttSiteDevice {
+  protocol: 'mqtt';
   config: DeviceConfig & { connection: MqttConnection };
   profile: MqttProfile;
   name: Localized;
@@ -42,7 +43,7 @@ export function buildMqttDevice(d: DeviceConfig, i: number, profile: MqttProfile
   checkAlarmOverrides(d, i, profile.points, (name) => isBooleanPoint(profile.points[name]!), at);
   if (d.points) at(`/devices/${i}/points`, 'scale, unit and offset overrides apply to Modbus points; MQTT points are contacts and states');
   const points = Object.entries(profile.points).map(([name, spec]) => ({ key: `${d.id}.${name}`, deviceId: d.id, roomId: d.room, name, spec, ...pointAlarms(d, name, spec.alarm) }));
-  return { config: { ...d, connection: c }, profile, name: d.name ?? profile.name, points };
+  return { protocol: 'mqtt', config: { ...d, connection: c }, profile, name: d.name ?? profile.name, points };
 }
 
 /** Devices behind one bridge may share a username only with the same secret, or the broker could not tell which applies. */
@@ -71,8 +72,32 @@ export function checkMqttSite(config: SiteConfig, devices: readonly MqttSiteDevi
   for (const d of devices) {
     if (d.config.simulate && d.config.connection.password === undefined) at(`/devices/${indexOf(d.config.id)}/connection`, 'a simulated device needs its plain password (demo mode) to log in');
   }
+  const e = config.broker?.embedded;
+  if (e && e.port === undefined && !e.tls) at('/broker/embedded', 'needs port (plain MQTT) or tls (MQTT over TLS), or both');
+  if (e?.tls && e.port !== undefined && e.plainAlongsideTls !== true) {
+    at('/broker/embedded/port', 'with tls, plain MQTT would send device passwords in clear: remove port, or set plainAlongsideTls: true for devices that cannot do TLS');
+  }
+  if (e?.plainAlongsideTls === true && !e.tls) at('/broker/embedded/plainAlongsideTls', 'only has a meaning with tls');
   checkSharedUsernames(devices, indexOf, at);
   checkTopicClashes(devices, indexOf, at);
+  checkClientIds(devices, indexOf, at);
+}
+
+/** A pinned client id belongs to one login (MQTT 3.1.1 §3.1.4: a second login with it would take over the session). */
+function checkClientIds(devices: readonly MqttSiteDevice[], indexOf: (id: string) => number, at: At): void {
+  const login = new Map<string, string>();
+  for (const d of devices) {
+    const { clientId, username } = d.config.connection;
+    if (clientId === undefined) continue;
+    const other = login.get(clientId);
+    if (other !== undefined && other !== username) at(`/devices/${indexOf(d.config.id)}/connection/clientId`, `client id "${clientId}" is already given to login "${other}"`);
+    else login.set(clientId, username);
+  }
+}
+
+/** Client id → login, for the client ids the config pins. */
+export function pinnedClientIds(devices: readonly MqttSiteDevice[]): Map<string, string> {
+  return new Map(devices.flatMap((d) => (d.config.connection.clientId === undefined ? [] : [[d.config.connection.clientId, d.config.connection.username] as const])));
 }
 
 /** Two devices decoding the same topic with the same match would both take every message: a typo in topicId. */

@@ -22,7 +22,7 @@ export const LimitConfig = Type.Object(
     onDelaySeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
     /** Priority of the *high/low* alarms; the outer limits (highHigh/lowLow) are one step higher. */
     priority: Type.Optional(Priority),
-    /** The domain.md rule this limit implements, shown in the alarm and the duty log (e.g. R1). */
+    /** The duty rule (docs/duty-rules.md) this limit implements, shown in the alarm and the duty log (e.g. R1). */
     rule: Type.Optional(Type.String({ maxLength: 16 })),
     /** The condition must have been gone this long before the alarm returns (filters flicker). */
     offDelaySeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
@@ -256,6 +256,13 @@ export const SiteConfig = Type.Object(
            * request's Host header, which any client can set (issue 13).
            */
           publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$', maxLength: 200 })),
+          /**
+           * HTTPS for the console: PEM certificate (chain) and key files, relative to the site file (docs/security.md
+           * says how to make them). The session cookie is then `Secure`.
+           */
+          tls: Type.Optional(Type.Object({ cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
+          /** With tls: a plain HTTP port on the same host that only redirects to HTTPS (e.g. 80). Default: none. */
+          redirectHttpPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
         },
         { additionalProperties: false },
       ),

@@ -138,6 +138,10 @@ export const AlarmCondition = Type.Union([
   Type.Literal('commLoss'),
   /** A fire device still isolated at the end of the day (A6: never silently overnight). */
   Type.Literal('isolationOvernight'),
+  /** A patrol period ended without a round (P1/P3); the alarm's device id is `patrol:<schedule id>`. */
+  Type.Literal('patrolOverdue'),
+  /** R2: the shift in progress has fewer people rostered than its minimum; device id `roster:staffing`. */
+  Type.Literal('understaffed'),
   /** Run feedback disagrees with the command for longer than the configured delay. */
   Type.Literal('mismatch'),
   /** The device answers a read with exception 01/02/03/0A: its profile or the gateway's table does not match it. */
@@ -213,7 +217,7 @@ export const AlarmView = Type.Object({
   condition: AlarmCondition,
   priority: Priority,
   state: AlarmState,
-  /** The domain.md rule the limit implements, e.g. R1 for the distribution room's 40 °C. */
+  /** The duty rule (docs/duty-rules.md) the limit implements, e.g. R1 for the distribution room's 40 °C. */
   rule: Type.Union([Type.String(), Type.Null()]),
   value: Type.Number(),
   limit: Type.Number(),
@@ -298,11 +302,15 @@ export const DutyLogKind = Type.Union([
   Type.Literal('alarm.dispatched'),
   Type.Literal('alarm.classified'),
   Type.Literal('fire.checklist'),
+  /** A4: a confirmed fire told to the roster chain (lead, supervisor, manager) at once. */
+  Type.Literal('fire.notified'),
   Type.Literal('device.tagged'),
   Type.Literal('device.tagApproved'),
   Type.Literal('device.untagged'),
   Type.Literal('gateway.started'),
   Type.Literal('gateway.stopped'),
+  /** Found on start: the previous run ended without a clean stop (crash, kill -9, power cut); the blind period. */
+  Type.Literal('gateway.uncleanStop'),
   Type.Literal('user.login'),
   Type.Literal('user.logout'),
   ...ShiftDutyLogKind.anyOf,
@@ -359,6 +367,8 @@ export const ErrorCode = Type.Union([
   Type.Literal('RW_NOT_LATCHED'),
   Type.Literal('RW_NOT_FIRE_ALARM'),
   Type.Literal('RW_TAG_EXISTS'),
+  /** A6: a tag on a fire/life-safety device says when it ends. */
+  Type.Literal('RW_PLANNED_END_REQUIRED'),
   Type.Literal('RW_NO_TAG'),
   Type.Literal('RW_INTERNAL'),
   Type.Literal('RW_LOGIN_THROTTLED'),

@@ -10,6 +10,8 @@ export const JournalDutyLogKind = Type.Union([
   Type.Literal('note.added'),
   Type.Literal('note.corrected'),
   Type.Literal('note.attached'),
+  /** An incident or follow-up closed: who, when it was over, how (S5, S7). */
+  Type.Literal('note.resolved'),
   Type.Literal('log.signed'),
   Type.Literal('shift.started'),
   Type.Literal('shift.ended'),
@@ -61,6 +63,22 @@ export const NoteRequest = Type.Object(
   { additionalProperties: false },
 );
 export type NoteRequest = Static<typeof NoteRequest>;
+
+/** Closing an incident or a follow-up (S5, S7): how it ended and when (defaults to now; L7 write-ups come later). */
+export const ResolveRequest = Type.Object(
+  {
+    how: Type.String({ minLength: 1, maxLength: 2000 }),
+    /** When it was over (UTC ms); defaults to now. */
+    resolvedAt: Type.Optional(EpochMs),
+  },
+  { additionalProperties: false },
+);
+export type ResolveRequest = Static<typeof ResolveRequest>;
+
+/** Open incidents and follow-ups, however old, until someone closes them. */
+export interface OpenItemsView {
+  items: DutyLogEntryView[];
+}
 
 export const CorrectionRequest = Type.Composite([NoteRequest, Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) })], { additionalProperties: false });
 export type CorrectionRequest = Static<typeof CorrectionRequest>;

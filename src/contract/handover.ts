@@ -1,7 +1,7 @@
 // Contract of the handover area (S3–S7). Re-exported by src/contract/api.ts; imports types only from it.
 import { Type, type Static } from '@sinclair/typebox';
 import { StoreId } from './common.ts';
-import type { AlarmView, DutyLogEntryView, Localized, UserView } from './api.ts';
+import type { AlarmView, DeviceTagView, DutyLogEntryView, Localized, UserView } from './api.ts';
 import type { ShiftView } from './shifts.ts';
 import type { PlaybookView } from './playbooks.ts';
 
@@ -10,6 +10,8 @@ export const HandoverDutyLogKind = Type.Union([
   Type.Literal('handover.outgoingSigned'),
   Type.Literal('handover.completed'),
   Type.Literal('handover.late'),
+  /** S3: an incoming person reports arrival before the shift (the time on record). */
+  Type.Literal('handover.arrived'),
 ]);
 
 export const HandoverErrorCode = Type.Union([Type.Literal('RW_HANDOVER_REFUSED'), Type.Literal('RW_HANDOVER_STATE')]);
@@ -73,10 +75,18 @@ export interface HandoverView {
   /** Active users: the substitutes to choose from (S5). */
   people: UserView[];
   openAlarms: AlarmView[];
+  /** S3: incoming people who reported their arrival, with when (minutes before the shift start). */
+  arrivals: { username: string; name: string; at: number; minutesEarly: number }[];
+  /** R3: visitors still inside a machine room, handed over to the incoming shift. */
+  visitorsInside: { visitor: string; organisation: string; roomId: string; escort: string; inAt: number }[];
+  /** S4: device tags (maintenance, isolation) in force or requested. */
+  activeTags: DeviceTagView[];
   openIncidents: DutyLogEntryView[];
   /** E1–E4 playbooks still open. */
   openPlaybooks: PlaybookView[];
   unfinishedTasks: DutyLogEntryView[];
+  /** S4: incidents and follow-ups closed during the outgoing shift (`note.resolved`, with who and how). */
+  resolvedItems: DutyLogEntryView[];
   equipmentChanges: DutyLogEntryView[];
   instructions: DutyLogEntryView[];
   checklist: { id: string; name: Localized }[];

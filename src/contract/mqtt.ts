@@ -16,6 +16,13 @@ export const BrokerRefusals = Type.Object({
   oversize: Count,
   /** Embedded broker only: Mosquitto's acl_file grants every SUBSCRIBE and filters what it delivers. */
   subscribeDenied: Count,
+  /**
+   * A login presenting a client id another login holds (MQTT 3.1.1 §3.1.4 session takeover), refused. Embedded broker
+   * only: Mosquitto with `use_username_as_clientid` replaces the id instead of refusing (npm run mqtt-acl -- --conf).
+   */
+  clientIdTaken: Count,
+  /** Connections over broker.maxConnectionsPerLogin, refused. Embedded broker only. */
+  tooManyConnections: Count,
 });
 export type BrokerRefusals = Static<typeof BrokerRefusals>;
 

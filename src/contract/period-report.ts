@@ -137,7 +137,8 @@ export interface PeriodReportView {
     dutyLog: { days: number; signed: number; unsigned: string[] };
     roomEntries: number;
     playbooks: { opened: number; closed: number; list: { id: number; type: string; openedAt: number; closedAt: number | null; report: string | null }[] };
-    incidents: { category: string; count: number }[];
+    /** L2 incidents per category: `count` written down in the period, `closed` resolved in it (S5, S7). */
+    incidents: { category: string; count: number; closed: number }[];
   };
   meeting: MeetingRecordView | null;
   /** The plan written at the previous period's meeting (M1: the month reviews last month's plan). */

@@ -141,7 +141,13 @@ export function reportTables(r: PeriodReportView, site: Names, text: TableText):
         [tr('period.c.roomEntries'), String(c.roomEntries)],
         [tr('period.c.playbooksOpened'), String(c.playbooks.opened)],
         [tr('period.c.playbooksClosed'), String(c.playbooks.closed)],
-        ...c.incidents.map((i) => [tr('period.c.incidents', { category: tr(`journal.category.${i.category}` as MessageKey) }), String(i.count)]),
+        ...c.incidents.flatMap((i) => {
+          const category = tr(`journal.category.${i.category}` as MessageKey);
+          return [
+            [tr('period.c.incidents', { category }), String(i.count)],
+            [tr('period.c.incidentsClosed', { category }), String(i.closed)],
+          ];
+        }),
       ],
     },
     {

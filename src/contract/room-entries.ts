@@ -14,6 +14,8 @@ export const RoomEntryRequest = Type.Object(
     purpose: Type.String({ minLength: 1, maxLength: 500 }),
     /** The supervisor who approved the entry. */
     approvedBy: Username,
+    /** R3: the approving supervisor confirms with their own password, at the duty officer's console. */
+    approverPassword: Type.String({ minLength: 1, maxLength: 256 }),
     /** The staff member escorting the visitor. */
     escort: Username,
   },

@@ -59,7 +59,7 @@ export const DiscreteAlarmSpec = Type.Object(
     message: Localized,
     /** What the duty staff should do, shown with the alarm. */
     response: Type.Optional(Localized),
-    /** The domain.md rule the alarm serves, e.g. A4 for a fire contact. */
+    /** The duty rule (docs/duty-rules.md) the alarm serves, e.g. A4 for a fire contact. */
     rule: Type.Optional(Type.String({ maxLength: 16 })),
   },
   { additionalProperties: false },

@@ -7,7 +7,6 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { basename, join } from 'node:path';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Bus } from '../core/bus.ts';
 import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 import type { UserView } from '../contract/api.ts';
 import type { AttachmentView } from '../contract/duty-journal.ts';
@@ -59,8 +58,8 @@ const view = (r: Row): AttachmentView => ({
 
 const refuse = (message: string, status = 415): DomainError => new DomainError('RW_ATTACHMENT_REFUSED', message, status);
 
-export function createAttachments(deps: { store: Store; dutyLog: DutyLog; clock: Clock; bus: Bus; dataDir: string }): Attachments {
-  const { store, dutyLog, clock, bus } = deps;
+export function createAttachments(deps: { store: Store; dutyLog: DutyLog; clock: Clock; dataDir: string }): Attachments {
+  const { store, dutyLog, clock } = deps;
   const { db } = store;
   const dir = join(deps.dataDir, 'attachments');
   const fileOf = (r: Pick<Row, 'id' | 'content_type'>): string => join(dir, `${r.id}.${kinds.find((k) => k.type === r.content_type)?.ext ?? 'bin'}`);
@@ -75,11 +74,11 @@ export function createAttachments(deps: { store: Store; dutyLog: DutyLog; clock:
       if (file.bytes.length > MAX_ATTACHMENT_BYTES) throw refuse(`larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MiB`, 413);
       const name = basename(file.name.replace(/\\/g, '/')).replace(/["]/g, '').replace(/\p{Cc}/gu, '').slice(0, 120) || `attachment.${detected.ext}`;
       const sha256 = createHash('sha256').update(file.bytes).digest('hex');
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const temp = join(dir, `.upload-${process.pid}-${sha256.slice(0, 16)}`);
-      writeFileSync(temp, file.bytes, { flush: true });
+      writeFileSync(temp, file.bytes, { flush: true, mode: 0o600 }); // the rename keeps the mode
       try {
-        const { row, entry } = store.transaction(() => {
+        const row = store.transaction(() => {
           const target = entryById(db, entryId);
           if (!target) throw new DomainError('RW_NOT_FOUND', `no duty-log entry ${entryId}`, 404);
           if (target.kind !== 'note.added' && target.kind !== 'note.corrected') throw refuse(`entry ${entryId} is not a manual entry`, 409);
@@ -89,12 +88,11 @@ export function createAttachments(deps: { store: Store; dutyLog: DutyLog; clock:
           const r = db
             .prepare('INSERT INTO duty_log_attachments (entry_id, file_name, content_type, size, sha256, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *')
             .get(entryId, name, detected.type, file.bytes.length, sha256, by.username, now) as unknown as Row;
-          const e = dutyLog.insert({ ts: now, kind: 'note.attached', username: by.username, params: { entry: entryId, attachment: r.id, file: name, type: detected.type, size: file.bytes.length, sha256, user: by.displayName } });
+          dutyLog.insert({ ts: now, kind: 'note.attached', username: by.username, params: { entry: entryId, attachment: r.id, file: name, type: detected.type, size: file.bytes.length, sha256, user: by.displayName } });
           // Moved into place before the commit: a committed row always has its file.
           renameSync(temp, fileOf(r));
-          return { row: r, entry: e };
+          return r;
         });
-        bus.emit('dutyLog', entry);
         return view(row);
       } finally {
         rmSync(temp, { force: true });

@@ -32,3 +32,24 @@ export function correctionsSince(db: DatabaseSync, from: number, of: ReadonlySet
 export function countBetween(db: DatabaseSync, from: number, to: number): number {
   return (db.prepare('SELECT count(*) AS n FROM duty_log WHERE ts >= ? AND ts < ?').get(from, to) as { n: number }).n;
 }
+
+/**
+ * Incidents (major notes) and follow-ups not yet closed, however old (S5, S7: kept until closed): the latest
+ * version of each manual note (corrections replace what they correct) that is major or has a follow-up, was not
+ * written as resolved, and has no `note.resolved` entry. Oldest first.
+ */
+export function openItems(db: DatabaseSync): DutyLogEntryView[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM duty_log n
+       WHERE n.kind IN ('note.added', 'note.corrected')
+         AND (json_extract(n.params, '$.major') = 1 OR trim(coalesce(json_extract(n.params, '$.followUp'), '')) <> '')
+         AND coalesce(json_extract(n.params, '$.category'), '') <> 'instruction'
+         AND coalesce(json_extract(n.params, '$.resolved'), 0) = 0
+         AND NOT EXISTS (SELECT 1 FROM duty_log c WHERE c.kind = 'note.corrected' AND json_extract(c.params, '$.corrects') = n.id)
+         AND NOT EXISTS (SELECT 1 FROM duty_log r WHERE r.kind = 'note.resolved' AND json_extract(r.params, '$.resolves') = n.id)
+       ORDER BY n.id`,
+    )
+    .all() as unknown as Row[];
+  return rows.map(toView);
+}

@@ -6,7 +6,6 @@
 // Late handovers are flagged in the duty log.
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Bus } from '../core/bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
 import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
@@ -21,20 +20,19 @@ import type { Roster } from '../shifts/roster.ts';
 import { can } from '../auth/permissions.ts';
 import { DomainError } from '../core/errors.ts';
 import { verifyOrDummy } from '../auth/passwords.ts';
-import { entriesBetween } from './entries.ts';
+import { entriesBetween, openItems } from './entries.ts';
 
 export interface HandoverDeps {
   store: Store;
   dutyLog: DutyLog;
   plan: ShiftPlan;
   roster: Roster;
-  alarms: Pick<AlarmService, 'open'>;
+  alarms: Pick<AlarmService, 'open' | 'tags'>;
   latestReadings: () => readonly Reading[];
   config: HandoverConfig | undefined;
   /** E1–E4 playbooks still open: incidents being handled (S5). */
   openPlaybooks?: () => PlaybookView[];
   clock: Clock;
-  bus: Bus;
   logger: Logger;
 }
 
@@ -44,8 +42,13 @@ export interface Handover {
   view(): HandoverView;
   signOutgoing(request: OutgoingSignRequest, by: UserView): SignResult;
   signIncoming(request: IncomingSignRequest): Promise<SignResult>;
-  /** Writes handover.late once for every recent shift whose handover is overdue; returns how many. */
-  flagLate(): number;
+  /** S3: an incoming person reports arrival; the time goes on record (once per shift). */
+  arrive(by: UserView): HandoverView;
+  /**
+   * Writes handover.late once for every recent shift whose handover is overdue; returns how many. Shifts that
+   * ended before `watchedSince` (the site's first start) had no gateway to hand over on and are skipped.
+   */
+  flagLate(watchedSince?: number): number;
   /** The handover record of a shift (as the outgoing one), or null. */
   recordFor(shiftKey: string): HandoverRecordView | null;
 }
@@ -69,7 +72,7 @@ const MINUTE = 60_000;
 const isNote = (e: DutyLogEntryView): boolean => e.kind === 'note.added' || e.kind === 'note.corrected';
 
 export function createHandover(deps: HandoverDeps): Handover {
-  const { store, dutyLog, plan, roster, alarms, clock, bus, logger } = deps;
+  const { store, dutyLog, plan, roster, alarms, clock, logger } = deps;
   const { db } = store;
   const config = deps.config ?? { checklist: [] };
   const lateMs = (config.lateAfterMinutes ?? 15) * MINUTE;
@@ -125,7 +128,7 @@ export function createHandover(deps: HandoverDeps): Handover {
   /** S5 refusals that hold whatever the outgoing person declares. */
   const standingRefusals = (now: number): Refusal[] => {
     const refusals: Refusal[] = [];
-    const incidents = currentNotes(now).filter((e) => e.params['major'] === true && e.params['resolved'] !== true);
+    const incidents = openItems(db).filter((e) => e.params['major'] === true);
     if (incidents.length > 0) refusals.push({ code: 'incidentOpen', params: { count: incidents.length, first: String(incidents[0]!.params['situation'] ?? '') } });
     const playbooks = deps.openPlaybooks?.() ?? [];
     if (playbooks.length > 0) refusals.push({ code: 'playbookOpen', params: { count: playbooks.length, first: playbooks[0]!.situation, rule: playbooks[0]!.rule } });
@@ -163,8 +166,14 @@ export function createHandover(deps: HandoverDeps): Handover {
     return { team, refusals };
   };
 
+  /** S3: who of the incoming shift reported arrival, and when. */
+  const arrivalsFor = (inc: ShiftInstance): HandoverView['arrivals'] =>
+    entriesBetween(db, inc.start - 12 * 3_600_000, inc.end)
+      .filter((e) => e.kind === 'handover.arrived' && e.params['shift'] === inc.key && e.username !== null)
+      .map((e) => ({ username: e.username!, name: String(e.params['user'] ?? e.username), at: e.ts, minutesEarly: Math.round((inc.start - e.ts) / MINUTE) }));
+
   const log = (entry: Omit<NewDutyLogEntry, 'ts'>): void => {
-    bus.emit('dutyLog', dutyLog.append({ ts: clock.now(), ...entry }));
+    dutyLog.append({ ts: clock.now(), ...entry });
   };
   const refuse = (refusals: Refusal[], shift: ShiftInstance, by: UserView, side: 'outgoing' | 'incoming'): SignResult => {
     log({ kind: 'handover.refused', username: by.username, params: { shift: shift.key, side, reasons: refusals.map((r) => r.code).join(', '), user: by.displayName } });
@@ -179,6 +188,8 @@ export function createHandover(deps: HandoverDeps): Handover {
       const row = out ? rowFor(out.key) : undefined;
       const notes = currentNotes(now);
       const open = (e: DutyLogEntryView) => e.params['resolved'] !== true;
+      // S5/S7: incidents and follow-ups stay until someone closes them, whichever shift wrote them.
+      const items = openItems(db);
       return {
         now,
         outgoing: out,
@@ -187,10 +198,17 @@ export function createHandover(deps: HandoverDeps): Handover {
         incomingPeople: inc ? roster.staffOf(inc) : [],
         people: roster.people(),
         openAlarms: alarms.open(),
-        openIncidents: notes.filter((e) => e.params['major'] === true && open(e)),
+        arrivals: inc ? arrivalsFor(inc) : [],
+        // R3: whoever is still inside a machine room is handed over with the escort responsible.
+        visitorsInside: (db.prepare('SELECT visitor, organisation, room_id, escort, in_at FROM room_entries WHERE out_at IS NULL ORDER BY in_at').all() as { visitor: string; organisation: string; room_id: string; escort: string; in_at: number }[]).map((r) => ({ visitor: r.visitor, organisation: r.organisation, roomId: r.room_id, escort: r.escort, inAt: r.in_at })),
+        // S4: maintenance and isolation tags in force (or awaiting approval), handed over with their planned end.
+        activeTags: alarms.tags(),
+        openIncidents: items.filter((e) => e.params['major'] === true),
         openPlaybooks: deps.openPlaybooks?.() ?? [],
-        // S7: the shift's own follow-ups not yet done are handed over by name.
-        unfinishedTasks: notes.filter((e) => e.params['major'] !== true && e.params['category'] !== 'instruction' && open(e) && String(e.params['followUp'] ?? '').trim() !== '' && (!out || e.ts >= out.start)),
+        // S7: follow-ups not yet done are handed over by name, shift after shift, until closed.
+        unfinishedTasks: items.filter((e) => e.params['major'] !== true),
+        // S4: every major issue of the shift, solved or not: the ones closed during it, with how.
+        resolvedItems: out ? entriesBetween(db, out.start, now + 1).filter((e) => e.kind === 'note.resolved') : [],
         equipmentChanges: out ? entriesBetween(db, out.start, now + 1).filter((e) => e.kind.startsWith('equipment.')) : [],
         instructions: notes.filter((e) => e.params['category'] === 'instruction' && open(e)),
         checklist: config.checklist,
@@ -198,6 +216,17 @@ export function createHandover(deps: HandoverDeps): Handover {
         record: row ? record(row, out) : null,
         late: out ? isLate(out, row, now) : false,
       };
+    },
+
+    arrive(by) {
+      const now = clock.now();
+      const out = outgoingShift(now);
+      const inc = out ? incomingShift(out) : null;
+      if (!inc || !roster.staffOf(inc).some((u) => u.username === by.username)) throw new DomainError('RW_HANDOVER_STATE', `${by.username} is not rostered on the shift being taken over now`, 409);
+      if (!arrivalsFor(inc).some((a) => a.username === by.username)) {
+        log({ kind: 'handover.arrived', username: by.username, params: { shift: inc.key, minutesEarly: Math.round((inc.start - now) / MINUTE), user: by.displayName } });
+      }
+      return this.view();
     },
 
     signOutgoing(req, by) {
@@ -263,11 +292,11 @@ export function createHandover(deps: HandoverDeps): Handover {
       return row ? record(row, plan.instance(shiftKey.slice(0, 10), shiftKey.slice(11))) : null;
     },
 
-    flagLate() {
+    flagLate(watchedSince = Number.NEGATIVE_INFINITY) {
       const now = clock.now();
       let flagged = 0;
       for (const s of plan.shiftsBetween(now - 24 * 3_600_000, now + 1)) {
-        if (s.end + lateMs > now) continue;
+        if (s.end + lateMs > now || s.end <= watchedSince) continue;
         const row = rowFor(s.key);
         if (row?.state === 'completed' && !isLate(s, row, now)) continue;
         const entry = store.transaction(() => {
@@ -276,10 +305,7 @@ export function createHandover(deps: HandoverDeps): Handover {
           db.prepare(`INSERT INTO shift_marks (shift_key, event, entry_id) VALUES (?, 'handover-late', ?)`).run(s.key, e.id);
           return e;
         });
-        if (entry) {
-          bus.emit('dutyLog', entry);
-          flagged++;
-        }
+        if (entry) flagged++;
       }
       return flagged;
     },

@@ -3,16 +3,15 @@
 // read as one page per shift with the rostered people, and the supervisor's daily signature.
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Bus } from '../core/bus.ts';
 import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
 import type { DutyLogEntryView, UserView } from '../contract/api.ts';
-import type { CorrectionRequest, DutyLogDayView, DutyLogPageView, NoteRequest, UnsignedDaysView } from '../contract/duty-journal.ts';
+import type { CorrectionRequest, DutyLogDayView, DutyLogPageView, NoteRequest, OpenItemsView, ResolveRequest, UnsignedDaysView } from '../contract/duty-journal.ts';
 import type { ShiftPlan, ShiftInstance } from '../shifts/shift-plan.ts';
 import type { Roster } from '../shifts/roster.ts';
 import { can } from '../auth/permissions.ts';
 import { DomainError } from '../core/errors.ts';
-import { addDays, formatDate, localDateOf, parseDate, zonedInstant } from '../shifts/zoned-time.ts';
-import { correctionOf, correctionsSince, countBetween, entriesBetween, entryById } from './entries.ts';
+import { addDays, formatDate, formatSiteMinute, localDateOf, parseDate, zonedInstant } from '../shifts/zoned-time.ts';
+import { correctionOf, correctionsSince, countBetween, entriesBetween, entryById, openItems } from './entries.ts';
 import type { Attachments } from './attachments.ts';
 
 export interface JournalDeps {
@@ -22,13 +21,16 @@ export interface JournalDeps {
   roster: Roster;
   attachments: Attachments;
   clock: Clock;
-  bus: Bus;
   roomIds: ReadonlySet<string>;
 }
 
 export interface Journal {
   addNote(note: NoteRequest, by: UserView): DutyLogEntryView;
   correct(id: number, correction: CorrectionRequest, by: UserView): DutyLogEntryView;
+  /** Closes an open incident or follow-up with how and when (S5, S7); the note itself is never changed. */
+  resolve(id: number, request: ResolveRequest, by: UserView): DutyLogEntryView;
+  /** Incidents and follow-ups still open, however old. */
+  openItems(): OpenItemsView;
   day(date: string): DutyLogDayView;
   sign(date: string, comment: string, by: UserView): DutyLogDayView;
   /** Ended days of the last `days` without a signature (L4), newest first. */
@@ -53,14 +55,20 @@ export function logDayRange(plan: ShiftPlan, date: string): { from: number; to: 
 }
 
 export function createJournal(deps: JournalDeps): Journal {
-  const { store, dutyLog, plan, roster, clock, bus, roomIds } = deps;
+  const { store, dutyLog, plan, roster, clock, roomIds } = deps;
   const { db } = store;
 
-  const noteParams = (n: NoteRequest, by: UserView): NonNullable<NewDutyLogEntry['params']> => {
+  /** An event's own time: now by default, a little ahead at most, up to a week back (L7 write-ups). */
+  const eventTime = (at: number | undefined, what: string): number => {
     const now = clock.now();
-    const occurredAt = n.occurredAt ?? now;
-    if (occurredAt > now + MAX_AHEAD_MS) throw bad('occurredAt is in the future');
-    if (occurredAt < now - MAX_BACKDATE_MS) throw bad('occurredAt is more than 7 days ago; write it as a new entry that says when it happened');
+    const t = at ?? now;
+    if (t > now + MAX_AHEAD_MS) throw bad(`${what} is in the future`);
+    if (t < now - MAX_BACKDATE_MS) throw bad(`${what} is more than 7 days ago; write it as a new entry that says when it happened`);
+    return t;
+  };
+
+  const noteParams = (n: NoteRequest, by: UserView): NonNullable<NewDutyLogEntry['params']> => {
+    const occurredAt = eventTime(n.occurredAt, 'occurredAt');
     // L2: a complaint is logged with the complainant.
     if (n.category === 'complaint' && !n.complainant?.trim()) throw bad('a complaint needs the complainant (L2)');
     if (n.roomId !== undefined && !roomIds.has(n.roomId)) throw bad(`unknown room "${n.roomId}"`);
@@ -75,11 +83,6 @@ export function createJournal(deps: JournalDeps): Journal {
       resolved: n.resolved ?? false,
       user: by.displayName,
     };
-  };
-
-  const publish = (entry: DutyLogEntryView): DutyLogEntryView => {
-    bus.emit('dutyLog', entry);
-    return entry;
   };
 
   const dayRange = (date: string): { from: number; to: number; shifts: ShiftInstance[] } => logDayRange(plan, date);
@@ -117,12 +120,12 @@ export function createJournal(deps: JournalDeps): Journal {
     day,
 
     addNote(note, by) {
-      return publish(dutyLog.append({ ts: clock.now(), kind: 'note.added', username: by.username, roomId: note.roomId ?? null, params: noteParams(note, by) }));
+      return dutyLog.append({ ts: clock.now(), kind: 'note.added', username: by.username, roomId: note.roomId ?? null, params: noteParams(note, by) });
     },
 
     correct(id, correction, by) {
       const params = { ...noteParams(correction, by), corrects: id, reason: correction.reason };
-      const entry = store.transaction(() => {
+      return store.transaction(() => {
         const target = entryById(db, id);
         if (!target) throw new DomainError('RW_NOT_FOUND', `no duty-log entry ${id}`, 404);
         if (target.kind !== 'note.added' && target.kind !== 'note.corrected') throw new DomainError('RW_NOT_CORRECTABLE', `entry ${id} (${target.kind}) was written by the gateway and cannot be corrected; add a note instead`, 409);
@@ -131,20 +134,44 @@ export function createJournal(deps: JournalDeps): Journal {
         if (newer !== null) throw new DomainError('RW_ALREADY_CORRECTED', `entry ${id} was already corrected by entry ${newer}; correct that one`, 409);
         return dutyLog.insert({ ts: clock.now(), kind: 'note.corrected', username: by.username, roomId: correction.roomId ?? null, params });
       });
-      return publish(entry);
+    },
+
+    resolve(id, request, by) {
+      const how = request.how.trim();
+      if (how === '') throw bad('say how it was resolved');
+      const resolvedAt = eventTime(request.resolvedAt, 'resolvedAt');
+      return store.transaction(() => {
+        const target = entryById(db, id);
+        if (!target) throw new DomainError('RW_NOT_FOUND', `no duty-log entry ${id}`, 404);
+        if (target.kind !== 'note.added' && target.kind !== 'note.corrected') throw new DomainError('RW_NOT_CORRECTABLE', `entry ${id} (${target.kind}) is not an incident or a follow-up`, 409);
+        const newer = correctionOf(db, id);
+        if (newer !== null) throw new DomainError('RW_ALREADY_CORRECTED', `entry ${id} was corrected by entry ${newer}; resolve that one`, 409);
+        if (!openItems(db).some((e) => e.id === id)) throw new DomainError('RW_INVALID_REQUEST', `entry ${id} is not open (already resolved, or neither a major event nor a follow-up)`, 409);
+        const occurredAt = typeof target.params['occurredAt'] === 'number' ? target.params['occurredAt'] : target.ts;
+        if (resolvedAt < occurredAt) throw bad('resolvedAt is before the event itself');
+        return dutyLog.insert({
+          ts: clock.now(),
+          kind: 'note.resolved',
+          username: by.username,
+          roomId: target.roomId,
+          params: { resolves: id, how, resolvedAt, resolvedAtText: formatSiteMinute(resolvedAt, plan.timeZone), situation: String(target.params['situation'] ?? ''), major: target.params['major'] === true, user: by.displayName },
+        });
+      });
+    },
+
+    openItems() {
+      return { items: openItems(db) };
     },
 
     sign(date, comment, by) {
       if (!can('dutyLog.sign', by.role)) throw new DomainError('RW_FORBIDDEN', 'only a supervisor signs the duty log (L4; a manager counts as one)', 403);
       const { to } = dayRange(date);
       if (clock.now() < to) throw bad(`the log of ${date} is still being written (until ${new Date(to).toISOString()}); sign it once its last shift has ended`);
-      const entry = store.transaction(() => {
+      store.transaction(() => {
         if (db.prepare('SELECT 1 FROM duty_log_signoffs WHERE date = ?').get(date)) throw new DomainError('RW_ALREADY_SIGNED', `the log of ${date} is already signed`, 409);
         const e = dutyLog.insert({ ts: clock.now(), kind: 'log.signed', username: by.username, params: { date, comment, user: by.displayName } });
         db.prepare('INSERT INTO duty_log_signoffs (date, signed_by, signed_at, comment, entry_id) VALUES (?, ?, ?, ?, ?)').run(date, by.username, e.ts, comment, e.id);
-        return e;
       });
-      publish(entry);
       return day(date);
     },
 

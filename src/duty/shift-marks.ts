@@ -3,7 +3,6 @@
 // restarts; after downtime only the last 12 hours are caught up.
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Bus } from '../core/bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 import type { DutyLogEntryView } from '../contract/api.ts';
@@ -19,8 +18,8 @@ export interface ShiftMarks {
   stop(): void;
 }
 
-export function createShiftMarks(deps: { store: Store; dutyLog: DutyLog; plan: ShiftPlan; roster: Roster; clock: Clock; bus: Bus; logger: Logger }): ShiftMarks {
-  const { store, dutyLog, plan, roster, clock, bus, logger } = deps;
+export function createShiftMarks(deps: { store: Store; dutyLog: DutyLog; plan: ShiftPlan; roster: Roster; clock: Clock; logger: Logger }): ShiftMarks {
+  const { store, dutyLog, plan, roster, clock, logger } = deps;
   const { db } = store;
   let timer: NodeJS.Timeout | undefined;
 
@@ -40,7 +39,6 @@ export function createShiftMarks(deps: { store: Store; dutyLog: DutyLog; plan: S
         return [entry];
       }),
     );
-    for (const e of written) bus.emit('dutyLog', e);
     return written;
   };
 

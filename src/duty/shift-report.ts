@@ -24,7 +24,7 @@ export interface ReportPoint {
  * are discrete signals (fire-alarm and CCTV contacts), whose alarms and events the report lists instead.
  */
 export function reportPoints(site: Site): ReportPoint[] {
-  return site.devices
+  return site.modbusDevices
     .flatMap((d) => d.points)
     .filter((p) => p.spec.type !== 'bool' && p.spec.bit === undefined)
     .map((p) => ({ pointKey: p.key, roomId: p.roomId, unit: p.spec.unit }))

@@ -5,7 +5,8 @@
 // hook reads the route the router chose, never the URL's spelling. Socket events do the same through
 // `socketAccess`. docs/security.md describes the layers.
 import { resolve } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import { Server as SocketServer } from 'socket.io';
@@ -44,8 +45,10 @@ import { historianModule } from './routes/historian.ts';
 import { periodReportModule } from './routes/period-report.ts';
 
 export interface ConsoleServerOptions {
-  /** Cookies get `Secure` when the console is served over HTTPS (behind a TLS proxy). */
+  /** Cookies get `Secure` when the console is served over HTTPS (behind a TLS proxy); always with `https`. */
   secureCookies?: boolean;
+  /** Serve the console over HTTPS with this PEM certificate (chain) and key. */
+  https?: { cert: Buffer; key: Buffer };
   consoleDir?: string;
   /** Serve the console's source map (`app.js.map`): development only, never in production. */
   serveSourceMaps?: boolean;
@@ -56,10 +59,15 @@ export interface ConsoleServer {
   /** Every route registered, with its declared access (the authorisation matrix is generated from this). */
   routeTable(): RouteEntry[];
   listen(host: string, port: number): Promise<string>;
+  /** With https: a plain HTTP listener that answers every request with a redirect to the HTTPS console. */
+  listenRedirect(host: string, port: number): Promise<number>;
   close(): Promise<void>;
 }
 
 export type { RouteEntry } from './route-table.ts';
+
+/** A Host header's host name (no port), if it is one: the redirect never sends a browser to arbitrary text. */
+const HOST_NAME = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253})(?::\d{1,5})?$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -75,7 +83,7 @@ const SOCKET_SWEEP_MS = 2_000;
 export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOptions = {}): ConsoleServer {
   const { users, bus, logger } = deps;
   const modules: ConsoleModule[] = [
-    sessionModule({ secureCookies: options.secureCookies ?? false }),
+    sessionModule({ secureCookies: options.https !== undefined || (options.secureCookies ?? false) }),
     securityModule,
     siteModule,
     alarmsModule,
@@ -93,12 +101,14 @@ export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOpt
     periodReportModule,
   ];
 
-  const app = Fastify({
+  // fastify's type for an HTTPS instance differs only in the raw server type; the routes see the same requests.
+  const fastifyOptions = {
     logger: false,
     bodyLimit: 64 * 1024,
     trustProxy: false,
-    schemaErrorFormatter: (errors, part) => new Error(describeValidationErrors(errors, part)),
-  });
+    schemaErrorFormatter: (errors: FastifySchemaValidationError[], part: string) => new Error(describeValidationErrors(errors, part)),
+  };
+  const app = (options.https ? Fastify({ ...fastifyOptions, https: { cert: options.https.cert, key: options.https.key } }) : Fastify(fastifyOptions)) as unknown as FastifyInstance;
   // Bodies are validated strictly (no coercion, no stripping); query strings and path parameters are text and
   // are converted to the declared types (src/http/validation.ts).
   app.setValidatorCompiler(createValidatorCompiler());
@@ -158,6 +168,8 @@ export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOpt
       if (!users.userForToken(socket.data.token as string | undefined)) socket.disconnect(true);
     }
   };
+  let redirect: HttpServer | undefined;
+  let httpsPort = 0;
 
   const attachSockets = (): void => {
     io = new SocketServer<ConsoleToServerEvents, ServerToConsoleEvents>(app.server, {
@@ -228,9 +240,25 @@ export function createConsoleServer(deps: ConsoleDeps, options: ConsoleServerOpt
       await app.listen({ host, port });
       const address = app.server.address();
       const actualPort = typeof address === 'object' && address ? address.port : port;
-      return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+      httpsPort = actualPort;
+      return `${options.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+    },
+    async listenRedirect(host, port) {
+      // 308 keeps the method; the browser comes back over TLS with the same host name it asked for.
+      const r = createHttpServer((req, res) => {
+        const name = HOST_NAME.exec(req.headers.host ?? '')?.[1] ?? (host.includes(':') ? `[${host}]` : host);
+        res.writeHead(308, { location: `https://${name}:${httpsPort}${req.url ?? '/'}`, 'content-length': '0' }).end();
+      });
+      redirect = r;
+      await new Promise<void>((ok, fail) => {
+        r.once('error', fail);
+        r.listen(port, host, () => ok());
+      });
+      const address = r.address();
+      return typeof address === 'object' && address ? address.port : port;
     },
     async close() {
+      if (redirect) await new Promise<void>((done) => redirect!.close(() => done()));
       bus.off('console');
       clearInterval(sweepTimer);
       // Disconnect the consoles without closing the HTTP server under fastify; app.close() closes it.

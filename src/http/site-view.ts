@@ -14,7 +14,7 @@ export function siteView(site: Site): Omit<SiteView, 'serverTime'> {
     language: config.site.language ?? 'zh-CN',
     shelveMaxMinutes: shelveLimits(config.alarms?.maxShelveMinutes),
     rooms: config.rooms.map((r) => ({ id: r.id, name: r.name, kind: r.kind })),
-    devices: [...site.devices, ...site.mqttDevices].map((d) => ({ id: d.config.id, roomId: d.config.room, name: d.name, profile: d.profile.id })),
+    devices: site.devices.map((d) => ({ id: d.config.id, roomId: d.config.room, name: d.name, profile: d.profile.id })),
     points: [...site.points.values()].map((p) => ({
       key: p.key,
       deviceId: p.deviceId,

@@ -18,8 +18,11 @@ export interface Patrols {
   status(): PatrolStatusView[];
   record(scheduleId: string, round: PatrolRoundRequest, by: UserView): PatrolRoundView;
   rounds(scheduleId: string, limit: number): PatrolRoundView[];
-  /** Logs and announces every period that ended (with grace) in the last two days without a round. */
-  tick(): number;
+  /**
+   * Logs and announces every period that ended (with grace) in the last two days without a round; periods that
+   * began before `watchedSince` (the site's first start) are not held against anyone.
+   */
+  tick(watchedSince?: number): number;
   /** SVG of a QR code opening the schedule's patrol form in the console at `consoleUrl`. */
   qrSvg(scheduleId: string, consoleUrl: string): Promise<string>;
 }
@@ -121,14 +124,13 @@ export function createPatrols(deps: { store: Store; dutyLog: DutyLog; plan: Shif
         }
       }
       const checklist = Object.fromEntries(s.checklist.map((c) => [c.id, round.checklist[c.id]!]));
-      const { row, entry } = store.transaction(() => {
+      const row = store.transaction(() => {
         const e = dutyLog.insert({ ts: now, kind: 'patrol.done', roomId: s.room, username: by.username, params: { schedule: s.id, slot: slot.key, failed: failed.join(', '), remarks: round.remarks, user: by.displayName } });
         const r = db
           .prepare('INSERT INTO patrol_rounds (schedule_id, slot_key, room_id, username, ts, checklist, readings, remarks, entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *')
           .get(s.id, slot.key, s.room, by.username, now, JSON.stringify(checklist), JSON.stringify(readings), round.remarks, e.id) as unknown as RoundRow;
-        return { row: r, entry: e };
+        return r;
       });
-      bus.emit('dutyLog', entry);
       return roundView(row);
     },
 
@@ -137,13 +139,13 @@ export function createPatrols(deps: { store: Store; dutyLog: DutyLog; plan: Shif
       return (db.prepare('SELECT * FROM patrol_rounds WHERE schedule_id = ? ORDER BY id DESC LIMIT ?').all(id, limit) as unknown as RoundRow[]).map(roundView);
     },
 
-    tick() {
+    tick(watchedSince = Number.NEGATIVE_INFINITY) {
       const now = clock.now();
       let flagged = 0;
       for (const s of schedules) {
         for (const slot of slotsBetween(s.every, plan, now - LOOKBACK - grace(s), now)) {
           const dueBy = slot.end + grace(s);
-          if (dueBy > now || dueBy <= now - LOOKBACK || done(s, slot)) continue;
+          if (dueBy > now || dueBy <= now - LOOKBACK || slot.start < watchedSince || done(s, slot)) continue;
           const entry = store.transaction(() => {
             if (db.prepare('SELECT 1 FROM patrol_overdue WHERE schedule_id = ? AND slot_key = ?').get(s.id, slot.key)) return null;
             const e = dutyLog.insert({ ts: now, kind: 'patrol.overdue', roomId: s.room, params: { schedule: s.id, slot: slot.key, dueBy } });
@@ -152,7 +154,6 @@ export function createPatrols(deps: { store: Store; dutyLog: DutyLog; plan: Shif
           });
           if (!entry) continue;
           flagged++;
-          bus.emit('dutyLog', entry);
           bus.emit('patrolOverdue', { scheduleId: s.id, roomId: s.room, slotKey: slot.key, dueBy, ts: now });
         }
       }

@@ -4,7 +4,6 @@
 // waits for it (S5).
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Bus } from '../core/bus.ts';
 import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
 import type { UserView } from '../contract/api.ts';
 import type { PlaybookOpenRequest, PlaybookReport, PlaybookView } from '../contract/playbooks.ts';
@@ -32,8 +31,8 @@ interface Row {
   report: string | null;
 }
 
-export function createPlaybooks(deps: { store: Store; dutyLog: DutyLog; clock: Clock; bus: Bus; roomIds: ReadonlySet<string> }): Playbooks {
-  const { store, dutyLog, clock, bus, roomIds } = deps;
+export function createPlaybooks(deps: { store: Store; dutyLog: DutyLog; clock: Clock; roomIds: ReadonlySet<string> }): Playbooks {
+  const { store, dutyLog, clock, roomIds } = deps;
   const { db } = store;
   const view = (r: Row): PlaybookView => {
     const done = new Map((db.prepare('SELECT * FROM playbook_steps WHERE playbook_id = ?').all(r.id) as { step_id: string; done_by: string; done_at: number; note: string }[]).map((s) => [s.step_id, s]));
@@ -62,12 +61,11 @@ export function createPlaybooks(deps: { store: Store; dutyLog: DutyLog; clock: C
   /** Runs a change and its duty-log entry in one transaction, then tells the consoles. */
   const logged = <T>(work: (now: number) => { result: T; entry: Omit<NewDutyLogEntry, 'ts'> }): T => {
     const now = clock.now();
-    const { result, e } = store.transaction(() => {
-      const { result: r, entry } = work(now);
-      return { result: r, e: dutyLog.insert({ ts: now, ...entry }) };
+    return store.transaction(() => {
+      const { result, entry } = work(now);
+      dutyLog.insert({ ts: now, ...entry });
+      return result;
     });
-    bus.emit('dutyLog', e);
-    return result;
   };
 
   return {

@@ -107,10 +107,24 @@ export function recordsOf(deps: RecordsDeps, period: Period, to: number, now: nu
   const books = (db.prepare('SELECT id, type, room_id, opened_at, closed_at, report FROM playbooks WHERE (opened_at >= ? AND opened_at < ?) OR (closed_at >= ? AND closed_at < ?) ORDER BY id').all(from, to, from, to) as { id: number; type: string; room_id: string | null; opened_at: number; closed_at: number | null; report: string | null }[]).filter(
     (b) => roomId === null || b.room_id === roomId,
   );
-  const incidents = new Map<string, number>();
+  // L2 incidents by category: written down in the period, and closed in it (a `note.resolved` entry, S5/S7, or a
+  // note written already resolved). A resolution names the note it closes; the category is that note's.
+  const incidents = new Map<string, { count: number; closed: number }>();
+  const tally = (category: unknown, field: 'count' | 'closed'): void => {
+    if (typeof category !== 'string' || !INCIDENT_CATEGORIES.includes(category)) return;
+    const t = incidents.get(category) ?? { count: 0, closed: 0 };
+    t[field]++;
+    incidents.set(category, t);
+  };
   for (const e of entries('note.added', from, to)) {
-    const category = String((JSON.parse(e.params) as { category?: unknown }).category ?? '');
-    if (INCIDENT_CATEGORIES.includes(category)) incidents.set(category, (incidents.get(category) ?? 0) + 1);
+    const p = JSON.parse(e.params) as { category?: unknown; resolved?: unknown };
+    tally(p.category, 'count');
+    if (p.resolved === true) tally(p.category, 'closed');
+  }
+  const categoryOf = db.prepare("SELECT json_extract(params, '$.category') AS category FROM duty_log WHERE id = ?");
+  for (const e of entries('note.resolved', from, to)) {
+    const closes = (JSON.parse(e.params) as { resolves?: unknown }).resolves;
+    if (typeof closes === 'number') tally((categoryOf.get(closes) as { category: unknown } | undefined)?.category, 'closed');
   }
 
   return {
@@ -127,7 +141,7 @@ export function recordsOf(deps: RecordsDeps, period: Period, to: number, now: nu
         closed: books.filter((b) => b.closed_at !== null && b.closed_at >= from && b.closed_at < to).length,
         list: books.map((b) => ({ id: b.id, type: b.type, openedAt: b.opened_at, closedAt: b.closed_at, report: b.report })),
       },
-      incidents: [...incidents].map(([category, count]) => ({ category, count })).sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
+      incidents: [...incidents].map(([category, t]) => ({ category, ...t })).sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
     },
   };
 }

@@ -2,16 +2,17 @@
 // written into the register with in and out times). Each entry and exit is also a duty-log entry.
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Bus } from '../core/bus.ts';
 import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 import type { UserView } from '../contract/api.ts';
 import type { RoomEntryRequest, RoomEntryView } from '../contract/room-entries.ts';
 import type { Roster } from '../shifts/roster.ts';
+import type { Users } from '../auth/users.ts';
 import { can } from '../auth/permissions.ts';
 import { DomainError } from '../core/errors.ts';
 
 export interface EntryRegister {
-  enter(request: RoomEntryRequest, by: UserView): RoomEntryView;
+  /** R3: refused unless the approver is a supervisor who confirms with their own password. */
+  enter(request: RoomEntryRequest, by: UserView): Promise<RoomEntryView>;
   exit(id: number, by: UserView): RoomEntryView;
   /** Visitors still inside, then the latest entries, newest first. */
   list(limit: number): RoomEntryView[];
@@ -45,40 +46,39 @@ const view = (r: Row): RoomEntryView => ({
 
 const bad = (message: string): DomainError => new DomainError('RW_INVALID_REQUEST', message, 400);
 
-export function createEntryRegister(deps: { store: Store; dutyLog: DutyLog; roster: Roster; clock: Clock; bus: Bus; roomIds: ReadonlySet<string> }): EntryRegister {
-  const { store, dutyLog, roster, clock, bus, roomIds } = deps;
+export function createEntryRegister(deps: { store: Store; dutyLog: DutyLog; roster: Roster; users: Pick<Users, 'verify'>; clock: Clock; roomIds: ReadonlySet<string> }): EntryRegister {
+  const { store, dutyLog, roster, users, clock, roomIds } = deps;
   const { db } = store;
   return {
-    enter(req, by) {
+    async enter(req, by) {
       if (!roomIds.has(req.roomId)) throw bad(`unknown room "${req.roomId}"`);
       const approver = roster.person(req.approvedBy);
       if (!approver || !can('roomEntry.approve', approver.role)) throw bad(`the approver "${req.approvedBy}" must be an active supervisor (R3)`);
       const escort = roster.person(req.escort);
       if (!escort) throw bad(`the escort "${req.escort}" must be an active staff member (R3)`);
+      if (!(await users.verify(approver.username, req.approverPassword))) throw new DomainError('RW_BAD_CREDENTIALS', `${approver.username} did not confirm the entry: wrong password (R3)`, 403);
       const now = clock.now();
-      const { row, entry } = store.transaction(() => {
+      const row = store.transaction(() => {
         const r = db
           .prepare('INSERT INTO room_entries (room_id, visitor, organisation, purpose, approved_by, escort, in_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *')
           .get(req.roomId, req.visitor, req.organisation, req.purpose, approver.username, escort.username, now, by.username) as unknown as Row;
-        const e = dutyLog.insert({ ts: now, kind: 'room.entered', roomId: req.roomId, username: by.username, params: { entry: r.id, visitor: req.visitor, organisation: req.organisation, purpose: req.purpose, approver: approver.displayName, escort: escort.displayName, user: by.displayName } });
-        return { row: r, entry: e };
+        dutyLog.insert({ ts: now, kind: 'room.entered', roomId: req.roomId, username: by.username, params: { entry: r.id, visitor: req.visitor, organisation: req.organisation, purpose: req.purpose, approver: approver.displayName, confirmed: true, escort: escort.displayName, user: by.displayName } });
+        return r;
       });
-      bus.emit('dutyLog', entry);
       return view(row);
     },
 
     exit(id, by) {
       const now = clock.now();
-      const { row, entry } = store.transaction(() => {
+      const row = store.transaction(() => {
         const r = db.prepare('UPDATE room_entries SET out_at = ? WHERE id = ? AND out_at IS NULL RETURNING *').get(now, id) as Row | undefined;
         if (!r) {
           const exists = db.prepare('SELECT 1 FROM room_entries WHERE id = ?').get(id);
           throw exists ? new DomainError('RW_INVALID_REQUEST', `visitor ${id} has already left`, 409) : new DomainError('RW_NOT_FOUND', `no register entry ${id}`, 404);
         }
-        const e = dutyLog.insert({ ts: now, kind: 'room.exited', roomId: r.room_id, username: by.username, params: { entry: r.id, visitor: r.visitor, minutes: Math.round((now - r.in_at) / 60_000), user: by.displayName } });
-        return { row: r, entry: e };
+        dutyLog.insert({ ts: now, kind: 'room.exited', roomId: r.room_id, username: by.username, params: { entry: r.id, visitor: r.visitor, minutes: Math.round((now - r.in_at) / 60_000), user: by.displayName } });
+        return r;
       });
-      bus.emit('dutyLog', entry);
       return view(row);
     },
 

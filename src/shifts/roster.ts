@@ -4,7 +4,6 @@
 // escalation (A2) from the published roster, swaps applied.
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Bus } from '../core/bus.ts';
 import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
 import type { Role, UserView } from '../contract/api.ts';
 import type { RosterAssignment, RosterView, StaffingGap, SwapRequest, SwapView } from '../contract/shifts.ts';
@@ -19,7 +18,6 @@ export interface RosterDeps {
   plan: ShiftPlan;
   dutyLog: DutyLog;
   clock: Clock;
-  bus: Bus;
 }
 
 export interface Roster {
@@ -93,7 +91,7 @@ function requireSupervisor(user: UserView, what: string): void {
 }
 
 export function createRoster(deps: RosterDeps): Roster {
-  const { store, plan, dutyLog, clock, bus } = deps;
+  const { store, plan, dutyLog, clock } = deps;
   const { db } = store;
 
   const people = (): UserView[] =>
@@ -153,7 +151,7 @@ export function createRoster(deps: RosterDeps): Roster {
   };
 
   const log = (entry: Omit<NewDutyLogEntry, 'ts'>): void => {
-    bus.emit('dutyLog', dutyLog.append({ ts: clock.now(), ...entry }));
+    dutyLog.append({ ts: clock.now(), ...entry });
   };
 
   const distinct = (assignments: readonly RosterAssignment[]): RosterAssignment[] => [...new Map(assignments.map((a) => [`${a.date}/${a.shiftId}/${a.username}`, a])).values()];

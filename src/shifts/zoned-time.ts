@@ -98,3 +98,12 @@ export function parseTimeOfDay(text: string): number | null {
 export function daysInMonth(y: number, m: number): number {
   return new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
+
+/**
+ * "2026-11-23 10:05" in the site's time zone: how an instant is written into a duty-log entry's own text, so the
+ * record reads in the one clock of the site (L6) whoever renders it.
+ */
+export function formatSiteMinute(at: number, timeZone: string): string {
+  const w = wallClock(at, timeZone);
+  return `${formatDate(w)} ${String(Math.floor(w.minutes / 60)).padStart(2, '0')}:${String(w.minutes % 60).padStart(2, '0')}`;
+}

@@ -131,7 +131,7 @@ export async function startMqttSimulator(options: MqttSimulatorOptions): Promise
 
   const connect = async (): Promise<void> => {
     const c = mqtt.connect(options.url, {
-      clientId: `sim-${device.config.id}`,
+      clientId: device.config.connection.clientId ?? `sim-${device.config.id}`,
       username: device.config.connection.username,
       password: options.password,
       protocolVersion: 4,

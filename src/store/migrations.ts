@@ -330,8 +330,8 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE users ADD COLUMN config_hash TEXT;
       ALTER TABLE sessions ADD COLUMN source TEXT;
       `,
-    },
-    {
+  },
+  {
     // Issue 12: a detector's routine test (its test button) is classified as a test, not as a false alarm.
     // SQLite cannot change a CHECK in place: the table is copied into a new one.
     version: 6,
@@ -350,6 +350,20 @@ export const migrations: readonly Migration[] = [
       INSERT INTO fire_responses_new SELECT alarm_id, dispatched_to, dispatched_by, dispatched_at, classification, classified_by, classified_at, note FROM fire_responses;
       DROP TABLE fire_responses;
       ALTER TABLE fire_responses_new RENAME TO fire_responses;
+    `,
+  },
+  {
+    // Issue 14: a crash leaves a trace (L1/L6). One row: the last durable sign of life and whether the gateway
+    // stopped cleanly; an unclean stop found on start is logged with the blind period since the heartbeat.
+    version: 7,
+    description: 'gateway run record: heartbeat and clean stop',
+    sql: `
+      CREATE TABLE gateway_run (
+        id             INTEGER PRIMARY KEY CHECK (id = 1),
+        started_at     INTEGER NOT NULL,
+        heartbeat_at   INTEGER NOT NULL,
+        stopped_clean  INTEGER NOT NULL
+      ) STRICT;
     `,
   },
 ];

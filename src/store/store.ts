@@ -1,7 +1,7 @@
 // The durable local store: one SQLite file (node:sqlite, no server, no native module to build).
 // WAL with synchronous=FULL: a write is on disk when the call returns, so an alarm or a duty-log entry
 // that anyone has been told about survives a kill -9 or a power cut (non-negotiable 3, A5).
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { migrations as mainMigrations, type Migration } from './migrations.ts';
@@ -11,6 +11,11 @@ export interface Store {
   readonly db: DatabaseSync;
   /** Runs fn in one transaction; it commits (durably) before this returns. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Runs fn once the current transaction has committed (at once outside one); dropped on rollback. Whoever
+   * owns a fact announces it only when it is durable (A5), so a listener never hears of a change that was undone.
+   */
+  afterCommit(fn: () => void): void;
   /** A prepared statement for this SQL, prepared once and reused (node:sqlite does not cache them). */
   sql(text: string): StatementSync;
   close(): void;
@@ -25,21 +30,45 @@ export interface StoreFile {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
+/**
+ * The data dir holds password hashes, sessions, the visitor register and photos: only the gateway's own user may
+ * read it (0700, its files 0600), also when an older version made it world-readable.
+ */
+export function privateDataDir(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+}
+
 export function openStore(dataDir: string, logger: Logger, file: StoreFile = { file: 'roomwatch.db', migrations: mainMigrations }): Store {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new DatabaseSync(join(dataDir, file.file));
+  privateDataDir(dataDir);
+  const path = join(dataDir, file.file);
+  // SQLite creates its -wal and -shm files with the database file's permissions, so that one is made 0600 first.
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+  const db = new DatabaseSync(path);
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${file.synchronous ?? 'FULL'}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
   migrate(db, logger, file.migrations);
+  let committed: (() => void)[] | null = null;
   const transaction = <T>(fn: () => T): T => {
     db.exec('BEGIN IMMEDIATE');
+    committed = [];
+    let result: T;
     try {
-      const result = fn();
+      result = fn();
       db.exec('COMMIT');
-      return result;
     } catch (err) {
+      committed = null;
       db.exec('ROLLBACK');
       throw err;
     }
+    const callbacks = committed;
+    committed = null;
+    for (const cb of callbacks) cb();
+    return result;
+  };
+  const afterCommit = (fn: () => void): void => {
+    if (committed) committed.push(fn);
+    else fn();
   };
   const statements = new Map<string, StatementSync>();
   const sql = (text: string): StatementSync => {
@@ -50,7 +79,7 @@ export function openStore(dataDir: string, logger: Logger, file: StoreFile = { f
     }
     return s;
   };
-  return { db, transaction, sql, close: () => db.close() };
+  return { db, transaction, afterCommit, sql, close: () => db.close() };
 }
 
 function migrate(db: DatabaseSync, logger: Logger, migrations: readonly Migration[]): void {

@@ -237,6 +237,10 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     await duty.getByTestId('tag-kind-isolation').check();
     await duty.getByTestId('tag-reason').fill('Detector replacement on 3F');
     await duty.getByTestId('tag-confirm').click();
+    // A6: a tag on a fire device says when it ends; the dialog says so and stays open.
+    await expect.poll(() => textOf(duty.getByTestId('tag-error')), WAIT).toBe('A tag on a fire/life-safety device needs a planned end (A6).');
+    await duty.getByTestId('tag-end').fill('2030-06-01T17:30');
+    await duty.getByTestId('tag-confirm').click();
     await expect.poll(() => textOf(duty.getByTestId('tag-awaiting-fire-panel')), WAIT).toBe('Awaiting supervisor approval');
     expect(await textOf(duty.getByTestId('tag-kind-fire-panel'))).toBe('Isolation');
     expect(await duty.getByTestId('approve-tag-fire-panel').count()).toBe(0);

@@ -1,7 +1,8 @@
 // Every page, dialog and the printed shift report of the demo site, in both languages, with a shift's record
 // (R1 alarm raised, acknowledged and shelved; fire alarm dispatched, classified, reset (A4); handover refused
-// (S5); patrol round (P1); playbook step (E2); a note (L1)), read as the duty officer sees them: no
-// `{placeholder}`, no raw id or code, no ISO time, no username, no word of the other language (issue 15).
+// (S5); patrol round (P1); playbook step (E2); a note (L1); an incident resolved (S5/S7); a fire-input tag
+// approved (A6)), read as the duty officer sees them: no `{placeholder}`, no raw id or code, no ISO time, no
+// username, no word of the other language (issue 15).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { TestGateway } from '../helpers/gateway.ts';
@@ -29,7 +30,7 @@ const seen = (page: Page): Promise<string> =>
 const PAGES: { id: string; ready: (page: Page) => Promise<void> }[] = [
   { id: 'board', ready: (p) => p.getByTestId('duty-log').locator('li').first().waitFor(WAIT) },
   // The duty-log page shows the day's whole record: the note, the refused handover, the shelving.
-  { id: 'journal', ready: async (p) => { for (const kind of ['note.added', 'handover.refused', 'alarm.shelved', 'playbook.step', 'patrol.done', 'alarm.classified']) await p.getByTestId('journal-pages').locator(`[data-kind="${kind}"]`).first().waitFor(WAIT); } },
+  { id: 'journal', ready: async (p) => { for (const kind of ['note.added', 'note.resolved', 'device.tagApproved', 'handover.refused', 'alarm.shelved', 'playbook.step', 'patrol.done', 'alarm.classified']) await p.getByTestId('journal-pages').locator(`[data-kind="${kind}"]`).first().waitFor(WAIT); } },
   { id: 'history', ready: (p) => p.locator('[data-testid^="history-row-"]').first().waitFor(WAIT) },
   { id: 'handover', ready: (p) => p.getByTestId('handover-alarms').waitFor(WAIT) },
   { id: 'playbooks', ready: (p) => p.getByTestId('playbook-list').locator('[data-testid^="step-done-"]').first().waitFor(WAIT) },

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../../src/config/load.ts';
-import { routes, type AlarmView, type HandoverView, type PlaybookView } from '../../src/contract/api.ts';
+import { routes, type AlarmView, type DutyLogEntryView, type HandoverView, type PlaybookView } from '../../src/contract/api.ts';
 import { api, login } from './console-client.ts';
 import { startTestGateway, type TestGateway } from './gateway.ts';
 import { freePort } from './ports.ts';
@@ -43,7 +43,7 @@ const alarmOf = async (call: Call, point: string, condition: string): Promise<Al
  * What people typed in the seed (notes, reasons, names of those sent): free text stays as written in every
  * language, so a check for the other language's words leaves these out.
  */
-export const SEED_FREE_TEXT = ['现场检查：排风扇已重启', '传感器校准中', '保安王强', '保安已前往', '三楼探测器积灰', '探测器已清洁', '柜门铰链松动', '水泵房顶棚漏水', '已关阀', '施工单位进场', '已登记', '钥匙少一把'];
+export const SEED_FREE_TEXT = ['现场检查：排风扇已重启', '传感器校准中', '保安王强', '保安已前往', '三楼探测器积灰', '探测器已清洁', '柜门铰链松动', '水泵房顶棚漏水', '已关阀', '施工单位进场', '已登记', '钥匙少一把', '二号泵房漏水', '更换管段', '管段已更换', '消防维保'];
 
 /** Writes the record; every step goes through the same API the console uses. */
 export async function seedDemoRecord(gw: TestGateway): Promise<void> {
@@ -76,6 +76,14 @@ export async function seedDemoRecord(gw: TestGateway): Promise<void> {
 
   // L1: a manual note.
   await duty(routes.notes, 'POST', { category: 'construction', situation: '施工单位进场', handling: '已登记', followUp: '' });
+
+  // L3, S5/S7: a major incident written up, then closed with how (issue 14 failure 2: note.resolved).
+  const incident = await duty<DutyLogEntryView>(routes.notes, 'POST', { category: 'accident-water', situation: '二号泵房漏水', handling: '已关阀', followUp: '更换管段', major: true });
+  await duty(routes.noteResolve(incident.id), 'POST', { how: '管段已更换' });
+
+  // A6: a tag on a fire input (MQTT) says when it ends and waits for a supervisor's approval.
+  await duty(routes.deviceTag('fc-panel-2'), 'POST', { kind: 'maintenance', reason: '消防维保', plannedEnd: Date.now() + 3_600_000 });
+  await (await caller(gw, 'super'))(routes.deviceTagApprove('fc-panel-2'), 'POST', {});
 
   // S5: a handover refused (checklist incomplete, an open playbook, nobody present).
   const ho = await duty<HandoverView>(routes.handover);

@@ -52,13 +52,21 @@ ${o.extra ?? ''}`;
 }
 
 export async function startTestGateway(
-  opts: { yaml?: string; clock?: Clock; dataDir?: string; /** Device profiles, e.g. test/fixtures/profiles; default devices/. */ profilesDir?: string } = {},
+  opts: {
+    yaml?: string;
+    clock?: Clock;
+    dataDir?: string;
+    /** Device profiles, e.g. test/fixtures/profiles; default devices/. */
+    profilesDir?: string;
+    /** How often late handovers and overdue patrols are checked (GatewayOptions.dutyCheckMs). */
+    dutyCheckMs?: number;
+  } = {},
 ): Promise<TestGateway> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'roomwatch-test-'));
   const configFile = join(dataDir, 'site.yaml');
   writeFileSync(configFile, opts.yaml ?? (await testSiteYaml({ dataDir })));
   const site = loadSite(configFile, opts.profilesDir);
-  const gateway = createGateway({ site, clock: opts.clock ?? systemClock, logger: silentLogger, httpPort: 0 });
+  const gateway = createGateway({ site, clock: opts.clock ?? systemClock, logger: silentLogger, httpPort: 0, ...(opts.dutyCheckMs === undefined ? {} : { dutyCheckMs: opts.dutyCheckMs }) });
   await gateway.start();
   let stopped = false;
   const stop = async (): Promise<void> => {

@@ -224,7 +224,10 @@ export function insertRecords(store: Store, dutyLog: DutyLog, r: MonthRecords): 
   }
   const entry = db.prepare("INSERT INTO room_entries (room_id, visitor, organisation, purpose, approved_by, escort, in_at, out_at, recorded_by) VALUES (?, 'Visitor', 'Power Co.', 'meter check', 'lead', 'duty', ?, ?, 'duty')");
   for (let i = 0; i < r.roomEntries; i++) entry.run(ROOM, NOV.from + (3 + i * 7) * DAY + 10 * HOUR, NOV.from + (3 + i * 7) * DAY + 11 * HOUR);
-  for (let i = 0; i < r.incidents; i++) log({ ts: NOV.from + (5 + i) * DAY, kind: 'note.added', roomId: ROOM, username: 'duty', params: { category: 'accident-water', situation: 'water on the floor', handling: 'mopped', followUp: '', user: 'Duty Li' } });
+  const incidents = Array.from({ length: r.incidents }, (_, i) => log({ ts: NOV.from + (5 + i) * DAY, kind: 'note.added', roomId: ROOM, username: 'duty', params: { category: 'accident-water', situation: 'water on the floor', handling: 'mopped', followUp: 'find the leak', user: 'Duty Li' } }));
+  // The first incident is closed in the console (S5/S7) the next day; the others stay open.
+  const resolvedAt = NOV.from + 6 * DAY;
+  if (incidents[0] !== undefined) log({ ts: resolvedAt, kind: 'note.resolved', roomId: ROOM, username: 'duty', params: { resolves: incidents[0], how: 'leaking valve replaced', resolvedAt, situation: 'water on the floor', major: false, user: 'Duty Li' } });
   log({ ts: NOV.from + 2 * HOUR, kind: 'report.meetingSigned', username: 'lead', params: { period: '2026-10', notes: 'October reviewed', plan: r.previousPlan, user: 'Lead Zhang' } });
 }
 

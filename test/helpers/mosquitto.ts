@@ -25,6 +25,8 @@ export async function startMosquitto(opts: {
   maxPacketSize: number;
   /** Also publish the log on $SYS/broker/log/<level> (`log_dest topic`), as a site counting refusals does. */
   logTopic?: boolean;
+  /** Instead of one plain listener: the auth and listener lines (e.g. from mosquittoConf), given the files' paths; give `port` one of them. */
+  listeners?: (files: { passwordFile: string; aclFile: string }) => string;
   /** Listen here (a client already waiting for this port); default a free one. */
   port?: number;
 }): Promise<Mosquitto> {
@@ -38,11 +40,9 @@ export async function startMosquitto(opts: {
   writeFileSync(
     join(dir, 'mosquitto.conf'),
     [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous false',
-      `password_file ${passwd}`,
-      `acl_file ${join(dir, 'acl')}`,
-      `max_packet_size ${opts.maxPacketSize}`,
+      ...(opts.listeners
+        ? [opts.listeners({ passwordFile: passwd, aclFile: join(dir, 'acl') })]
+        : [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${passwd}`, `acl_file ${join(dir, 'acl')}`, `max_packet_size ${opts.maxPacketSize}`]),
       'persistence false',
       `log_dest file ${logFile}`,
       ...(opts.logTopic ? ['log_dest topic'] : []),

@@ -49,12 +49,13 @@ export async function shiftWorld(opts: { shifts?: ShiftConfig[]; start?: number 
   const clock = fakeClock(opts.start);
   const users = createUsers(store, clock, 12, { demo: true });
   await users.syncFromConfig(crew);
+  const bus = createBus(silentLogger);
   return {
     dir,
     store,
     users,
-    dutyLog: createDutyLog(store),
-    bus: createBus(silentLogger),
+    dutyLog: createDutyLog(store, bus),
+    bus,
     clock,
     plan: createShiftPlan(opts.shifts ?? towerShifts, 'Asia/Shanghai'),
     user: (username) => users.get(username)!,
@@ -80,10 +81,10 @@ export function refused(fn: () => unknown): string {
 }
 
 /** The default test gateway with extra site config (shifts, handover, patrols) and optional extra users (YAML list lines). */
-export async function startSiteWith(extra: string, opts: { clock?: Clock; users?: string[] } = {}): Promise<TestGateway> {
+export async function startSiteWith(extra: string, opts: { clock?: Clock; users?: string[]; dutyCheckMs?: number } = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-test-'));
   const yaml = (await testSiteYaml({ dataDir, extra })).replace('users:\n', `users:\n${(opts.users ?? []).map((u) => `  - ${u}\n`).join('')}`);
-  return startTestGateway({ dataDir, yaml, ...(opts.clock ? { clock: opts.clock } : {}) });
+  return startTestGateway({ dataDir, yaml, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.dutyCheckMs === undefined ? {} : { dutyCheckMs: opts.dutyCheckMs }) });
 }
 
 /** November 2026 published: duty on every day shift, wang on every night (the handover tests' roster, S1). */

@@ -60,7 +60,7 @@ describe('one RS-485 bus behind a serial device server (RTU over TCP)', () => {
   beforeAll(async () => {
     bus = await startBus();
     const logger = createLogger('debug', {}, (line) => logs.push(JSON.parse(line) as (typeof logs)[number]));
-    source = createModbusSource({ devices: site(bus.port).devices, clock: systemClock, logger, emit: (b) => readings.push(...b), status: (s) => statuses.push(s) });
+    source = createModbusSource({ devices: site(bus.port).modbusDevices, clock: systemClock, logger, emit: (b) => readings.push(...b), status: (s) => statuses.push(s) });
     await source.start();
   });
 

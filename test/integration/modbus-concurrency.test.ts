@@ -35,7 +35,7 @@ describe('requests in flight on one Modbus TCP connection', () => {
       .join('\n');
     const site = distributionSite(devices, profiles);
     const readings: Reading[] = [];
-    source = createModbusSource({ devices: site.devices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b) });
+    source = createModbusSource({ devices: site.modbusDevices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b) });
     await source.start();
     await waitFor(() => unitIds.every((u) => readings.filter((r) => r.deviceId === `th${u}` && r.quality === 'good').length >= 6), 'three good cycles of every unit');
     return { maxPending: bus.maxPending, readings };

@@ -22,7 +22,7 @@ rooms: [{ id: dist, kind: distribution, name: { en: D, zh-CN: 配电房 } }]
 devices:
   - { id: th1, room: dist, profile: xy-md02, pollIntervalMs: 100, connection: { type: ${type}, host: 127.0.0.1, port: ${port}, timeoutMs: 200 } }
 users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
-`, profiles).devices;
+`, profiles).modbusDevices;
 
 /** A TCP server answering every chunk it receives with `answer(chunk)`. */
 async function liar(answer: (request: Buffer) => Buffer): Promise<Server> {

@@ -52,8 +52,10 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     await waitFor(() => entries().find((e) => e.kind === 'equipment.stopped'), 'stop entry');
     chiller.set('unitStatus', 2); // start
     await waitFor(() => entries().find((e) => e.kind === 'equipment.started'), 'start entry');
-    const log = entries().filter((e) => e.kind.startsWith('equipment.'));
+    const log = entries().filter((e) => e.kind === 'equipment.started' || e.kind === 'equipment.stopped');
     expect(log.map((e) => e.kind).reverse()).toEqual(['equipment.stopped', 'equipment.started']);
+    // P2: found running at start-up, the chiller got its run log at once (not only after a stop and start).
+    expect(entries().filter((e) => e.kind === 'equipment.runLog' && e.deviceId === 'chiller-1' && e.id < log[1]!.id)).toHaveLength(1);
     expect(log[1]).toMatchObject({ deviceId: 'chiller-1', roomId: 'plant', pointKey: 'chiller-1.unitStatus', username: null, params: { value: 1, rule: 'A3' } });
   });
 

@@ -80,7 +80,7 @@ rooms: [{ id: dist, kind: distribution, name: { en: D, zh-CN: 配电房 } }]
 devices:
 ${connections.map((c, i) => `  - { id: th${i + 1}, room: dist, profile: xy-md02, pollIntervalMs: 200, connection: ${c} }`).join('\n')}
 users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
-`, profiles).devices;
+`, profiles).modbusDevices;
 
 // The XY-MD02 frame of devices.md §1a: input registers 0x0001 = 0x0131 (30.5 °C), 0x0002 = 0x0222 (54.6 %RH);
 // 0xFF33 (−20.5 °C) on unit 2 checks the sign on a server that stores raw words.

@@ -19,7 +19,7 @@ const profiles = loadProfiles(defaultProfilesDir);
 const xyMd02 = modbusProfile(profiles, 'xy-md02');
 
 function siteDevice(port: number, unitId = 1): SiteDevice {
-  return parseSite('poller-test.yaml', oneSensorSiteYaml({ port, unitId, pollIntervalMs: 100 }), profiles).devices[0]!;
+  return parseSite('poller-test.yaml', oneSensorSiteYaml({ port, unitId, pollIntervalMs: 100 }), profiles).modbusDevices[0]!;
 }
 
 const startSim = (port = 0): Promise<ModbusSimulator> =>

@@ -64,7 +64,7 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
 `, profiles);
     const statuses: DeviceStatus[] = [];
     const readings: Reading[] = [];
-    source = createModbusSource({ devices: site.devices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b), status: (s) => statuses.push(s) });
+    source = createModbusSource({ devices: site.modbusDevices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b), status: (s) => statuses.push(s) });
     await source.start();
     expect([...source.links.values()]).toEqual([['th1', 'th2']]);
     await waitFor(() => ['th1', 'th2'].every((d) => statuses.some((s) => s.deviceId === d && s.online)), 'both units answer');

@@ -49,7 +49,7 @@ describe('four units behind one Modbus TCP gateway, one of them failing', () => 
     const statuses: DeviceStatus[] = [];
     const logLines: { level: string; msg: string; device?: string }[] = [];
     const logger = createLogger('info', {}, (line) => logLines.push(JSON.parse(line) as { level: string; msg: string; device?: string }));
-    source = createModbusSource({ devices: site.devices, clock: systemClock, logger, emit: (b) => readings.push(...b), status: (s) => statuses.push(s) });
+    source = createModbusSource({ devices: site.modbusDevices, clock: systemClock, logger, emit: (b) => readings.push(...b), status: (s) => statuses.push(s) });
     await source.start();
     await waitFor(() => unitIds.every((u) => statuses.some((s) => s.deviceId === `th${u}` && s.online)), 'every unit answers once');
     return { bus: bus, requestLog, disconnectOn, readings, statuses, logLines };

@@ -43,7 +43,7 @@ users: [{ username: duty, displayName: D, role: duty, password: duty }]
 `,
       profiles,
     );
-    poller = createModbusSource({ devices: site.devices, clock: systemClock, logger: silentLogger, emit: (batch) => readings.push(...batch) });
+    poller = createModbusSource({ devices: site.modbusDevices, clock: systemClock, logger: silentLogger, emit: (batch) => readings.push(...batch) });
     await poller.start();
     await waitFor(() => latest('pump-1.alarmCode')?.quality === 'good' && latest('th-x100.temperature') && latest('th-x10.temperature'), 'first readings');
   });

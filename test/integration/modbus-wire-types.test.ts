@@ -53,7 +53,7 @@ devices:
   - { id: dev, room: r, profile: wire-types, pollIntervalMs: 200, connection: { type: tcp, host: 127.0.0.1, port: ${sim.port} } }
 users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
 `, new Map([[profile.id, profile]]));
-    source = createModbusSource({ devices: site.devices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b) });
+    source = createModbusSource({ devices: site.modbusDevices, clock: systemClock, logger: silentLogger, emit: (b) => readings.push(...b) });
     await source.start();
   });
   afterAll(async () => {

@@ -78,7 +78,7 @@ describe('MQTT on the embedded broker', () => {
     expect(gw.gateway.mqtt!.diagnostics().connected).toBe(true);
     const { cookie } = await login(gw.url, 'duty', 'duty');
     const d = await diagnostics(cookie);
-    expect(d.refusedTotal).toMatchObject({ anonymous: 1, badCredentials: 3 });
+    expect(d.refusedTotal).toMatchObject({ anonymous: 1, badCredentials: 2, clientIdTaken: 1 });
     expect(d.devices.find((x) => x.deviceId === 'fc-shelly')!.refused!.badCredentials).toBe(1);
   });
 

@@ -100,7 +100,7 @@ describe.skipIf(mosquitto.skip)('MQTT through Debian Mosquitto as external broke
   it('Mosquitto refuses anonymous clients, wrong passwords, and publishes outside the ACL; its log counts the refused logins', async () => {
     // The gateway hears Mosquitto's log (its start-up probe came back): counts are numbers, not null.
     const heard = await waitFor(() => gw.gateway.mqtt!.diagnostics().refusedTotal, 'mosquitto log heard');
-    expect(heard).toEqual({ anonymous: null, badCredentials: 0, publishDenied: null, oversize: 0, subscribeDenied: null });
+    expect(heard).toEqual({ anonymous: null, badCredentials: 0, publishDenied: null, oversize: 0, subscribeDenied: null, clientIdTaken: null, tooManyConnections: null });
     // Shelly Gen1's client logs in once, then again with a wrong password (a rotated password on the broker).
     await pub('shelly-g1', 'shellies/shellyi3-AABBCC/input/0', '0', '-i', 'g1-client');
     expect((await mosquittoPub(broker.port, ['-t', 'shellies/shellyi3-AABBCC/input/0', '-m', '1'])).status).not.toBe(0);
@@ -109,7 +109,7 @@ describe.skipIf(mosquitto.skip)('MQTT through Debian Mosquitto as external broke
     // Mosquitto logs a refused login without its username; only a named client id that logged in before is the
     // device's. Debian 12's 2.0.11 logs `Client <unknown>`, so there the refusal is in the total only.
     const named = broker.log().includes('Client g1-client disconnected, not authorised.');
-    expect(total.devices.find((d) => d.deviceId === 'g1')!.refused).toEqual({ anonymous: null, badCredentials: named ? 1 : 0, publishDenied: null, oversize: 0, subscribeDenied: null });
+    expect(total.devices.find((d) => d.deviceId === 'g1')!.refused).toEqual({ anonymous: null, badCredentials: named ? 1 : 0, publishDenied: null, oversize: 0, subscribeDenied: null, clientIdTaken: null, tooManyConnections: null });
     const before = readings.filter((r) => r.deviceId === 'g2').length;
     // Shelly Gen1's user writing Shelly Gen2's topic, and $SYS.
     await pub('shelly-g1', 'shellyplusi4-aabbcc/status/input:0', '{"id":0,"state":false}');

@@ -76,7 +76,7 @@ describe('period report API on a generated month (M1)', () => {
     expect(r.faults.map((f) => [f.code, f.count])).toEqual([[57, 3], [48, 1]]);
   });
 
-  it('has the compliance evidence: patrols, handovers, sign-offs, entries, incidents', () => {
+  it('has the compliance evidence: patrols, handovers, sign-offs, entries, incidents opened and closed', () => {
     const want = complianceFigures(site.records);
     expect(r.compliance.patrols).toEqual([{ scheduleId: 'b1-shift', roomId: ROOM, ...want.patrols }]);
     expect(r.patrolReadings[0]).toMatchObject({ reading: 'meter', count: want.patrols.done, min: want.meter.min, max: want.meter.max });
@@ -84,7 +84,7 @@ describe('period report API on a generated month (M1)', () => {
     expect({ ...handovers, refused: refused.length }).toEqual(want.handovers);
     expect(r.compliance.dutyLog).toEqual({ days: 30, signed: want.signed, unsigned: site.records.unsignedDays });
     expect(r.compliance.roomEntries).toBe(3);
-    expect(r.compliance.incidents).toEqual([{ category: 'accident-water', count: 2 }]);
+    expect(r.compliance.incidents).toEqual([{ category: 'accident-water', count: 2, closed: 1 }]);
     expect(r.previousPlan?.plan).toBe(site.records.previousPlan);
   });
 

@@ -1,5 +1,6 @@
 // Nothing lost on a crash (non-negotiable 3, A5): the gateway process is killed with SIGKILL while an
-// alarm is unacknowledged; after a restart the duty log, the alarm state and the users are intact.
+// alarm is unacknowledged; after a restart the duty log, the alarm state and the users are intact, and the
+// duty log shows the crash and its blind period (L1, L6).
 // This runs the real gateway as `npm start` does (the dist/ bundle with its start flags), as a user would.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ afterAll(() => {
 });
 
 describe('restart safety', () => {
-  it('kill -9 with an unacknowledged alarm: alarm, duty log and users survive', async () => {
+  it('kill -9 with an unacknowledged alarm: alarm, duty log and users survive; the restart logs the unclean stop (L1, L6)', async () => {
     const httpPort = await freePort();
     const controlPort = await freePort();
     const yaml = (await testSiteYaml({ dataDir })).replace('port: 0 }', `port: ${httpPort} }`) + `simulators: { controlPort: ${controlPort} }\n`;
@@ -69,11 +70,28 @@ describe('restart safety', () => {
     for (const e of logBefore) expect(logAfter).toContainEqual(e);
     // No gateway.stopped entry: the process was killed, and the log does not pretend otherwise.
     expect(logAfter.filter((e) => e.kind === 'gateway.stopped')).toHaveLength(0);
-    expect(logAfter.filter((e) => e.kind === 'gateway.started')).toHaveLength(2);
+    const starts = logAfter.filter((e) => e.kind === 'gateway.started').sort((a, b) => a.id - b.id);
+    expect(starts).toHaveLength(2);
+    // L1/L6: the crash leaves a trace: the new start says the last run ended uncleanly and since when nothing
+    // was watched (its last durable heartbeat, at or after the first start and before the second).
+    const unclean = logAfter.filter((e) => e.kind === 'gateway.uncleanStop');
+    expect(unclean).toHaveLength(1);
+    expect(unclean[0]!.id).toBe(starts[1]!.id - 1);
+    const lastSeenAt = Number(unclean[0]!.params['lastSeenAt']);
+    expect(lastSeenAt).toBeGreaterThanOrEqual(starts[0]!.ts);
+    expect(lastSeenAt).toBeLessThanOrEqual(starts[1]!.ts);
+    expect(unclean[0]!.params['minutes']).toBe(Math.round((unclean[0]!.ts - lastSeenAt) / 60_000));
 
-    // A graceful stop is logged.
+    // A graceful stop is logged, and the start after it finds nothing unclean.
     child!.kill('SIGTERM');
     const code = await new Promise((resolve) => child!.once('exit', resolve));
     expect(code).toBe(0);
+    const url3 = await startProcess(httpPort);
+    const third = await login(url3, 'duty', 'duty');
+    const logThird = (await api<DutyLogEntryView[]>(url3, third.cookie, `${routes.dutyLog}?limit=500`)).body;
+    expect(logThird.filter((e) => e.kind === 'gateway.started')).toHaveLength(3);
+    expect(logThird.filter((e) => e.kind === 'gateway.uncleanStop')).toHaveLength(1);
+    child!.kill('SIGTERM');
+    await new Promise((resolve) => child!.once('exit', resolve));
   });
 });

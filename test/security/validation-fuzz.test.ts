@@ -46,7 +46,7 @@ describe('strict bodies (the issue\'s reproductions)', () => {
   });
 
   it('refuses an array or null where the visitor register expects text (they were stored as "x" and "")', async () => {
-    const entry = { roomId: 'dist-room-b1', visitor: 'Zhou', organisation: 'Lift Co', purpose: 'service', approvedBy: 'supervisor', escort: 'duty' };
+    const entry = { roomId: 'dist-room-b1', visitor: 'Zhou', organisation: 'Lift Co', purpose: 'service', approvedBy: 'supervisor', approverPassword: passwordOf('supervisor'), escort: 'duty' };
     expect(await send('POST', routes.roomEntries, JSON.stringify({ ...entry, visitor: ['x'] }))).toMatchObject({ status: 400, message: 'body/visitor must be string' });
     expect(await send('POST', routes.roomEntries, JSON.stringify({ ...entry, organisation: null }))).toMatchObject({ status: 400, message: 'body/organisation must be string' });
     expect((await send('POST', routes.roomEntries, JSON.stringify(entry))).status).toBe(200);

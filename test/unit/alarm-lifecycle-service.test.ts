@@ -50,7 +50,7 @@ const tempDir = useTempDirs('rw-lifecycle-');
 function wire(clock: FakeClock, dir = tempDir(), extra: Partial<Parameters<typeof createAlarmService>[0]> = {}) {
   const store = openStore(dir, silentLogger);
   const bus = createBus(silentLogger);
-  const dutyLog = createDutyLog(store);
+  const dutyLog = createDutyLog(store, bus);
   const heard: AlarmTransition[] = [];
   bus.on('alarm', 'test', (t) => heard.push(t));
   const latest = new Map<string, Reading>();
@@ -103,12 +103,14 @@ describe('latched fire alarm and its confirmation (A4)', () => {
     expect(alarms.get(fire.id)!.fire).toMatchObject({ classification: 'test', classifiedBy: 'lead' });
   });
 
-  it('a confirmed fire opens the E4 checklist in the duty log', () => {
+  it('a confirmed fire opens the E4 checklist in the duty log and tells the roster chain at once (A4)', () => {
     const clock = fakeClock();
     const { alarms, feed, only, dutyLog } = wire(clock);
     feed('panel.fire', true);
     alarms.classify(only('discrete').id, duty, 'confirmed', 'smoke seen in B1 store room');
-    expect(dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'fire.checklist', deviceId: 'panel', username: 'duty' });
+    const [notified, checklist] = dutyLog.list({ limit: 2 });
+    expect(checklist).toMatchObject({ kind: 'fire.checklist', deviceId: 'panel', username: 'duty' });
+    expect(notified).toMatchObject({ kind: 'fire.notified', deviceId: 'panel', username: 'duty', params: { rule: 'A4', targets: `${lead.displayName}, ${supervisor.displayName}` } });
   });
 
   it('a fault code raises a discrete alarm carrying the code text; fire alarms cannot be shelved', () => {
@@ -165,12 +167,22 @@ describe('out of service: maintenance tag (R5) and isolation (A6)', () => {
     expect(dutyLog.list({ limit: 2 }).map((e) => e.kind)).toEqual(['device.untagged', 'device.tagged']);
   });
 
-  it('isolating a fire device needs a supervisor, and an isolation at 23:00 site time raises an alarm', () => {
+  it('A6: any tag on a fire device (Modbus or MQTT) needs a planned end and a supervisor; a maintenance tag elsewhere does not', () => {
+    const clock = fakeClock();
+    const { alarms, feed } = wire(clock);
+    feed('panel.fire', false);
+    expect(() => alarms.tag('panel', duty, { kind: 'maintenance', reason: 'panel service' })).toThrow(expect.objectContaining({ code: 'RW_PLANNED_END_REQUIRED', message: expect.stringMatching(/planned end/) }));
+    expect(() => alarms.tag('panel', duty, { kind: 'maintenance', reason: 'panel service', plannedEnd: clock.now() - 1 })).toThrow(/must be in the future/);
+    expect(alarms.tag('panel', duty, { kind: 'maintenance', reason: 'panel service', plannedEnd: clock.now() + 3_600_000 })).toMatchObject({ state: 'requested', approvedBy: null });
+    expect(alarms.tag('th1', duty, { kind: 'maintenance', reason: 'sensor swap' })).toMatchObject({ state: 'active', approvedBy: 'duty' });
+  });
+
+  it('isolating a fire device needs a supervisor, and an isolation at 23:00 site time raises an alarm that is heard and escalates (A6)', () => {
     // 22:59:30 in Shanghai (UTC+8) is 14:59:30 UTC.
     const clock = fakeClock(Date.UTC(2026, 10, 23, 14, 59, 30));
     const { alarms, feed } = wire(clock);
     feed('panel.fire', false);
-    const req = alarms.tag('panel', duty, { kind: 'isolation', reason: 'loop 3 works' });
+    const req = alarms.tag('panel', duty, { kind: 'isolation', reason: 'loop 3 works', plannedEnd: clock.now() + 3_600_000 });
     expect(req).toMatchObject({ state: 'requested', approvedBy: null });
     expect(() => alarms.approveTag('panel', lead)).toThrow(expect.objectContaining({ code: 'RW_FORBIDDEN' }));
     expect(alarms.approveTag('panel', supervisor)).toMatchObject({ state: 'active', approvedBy: 'sup' });
@@ -180,7 +192,10 @@ describe('out of service: maintenance tag (R5) and isolation (A6)', () => {
     alarms.tick();
     alarms.tick();
     const overnight = alarms.open();
-    expect(overnight.map((a) => [a.condition, a.rule, a.deviceId])).toEqual([['isolationOvernight', 'A6', 'panel']]);
+    expect(overnight.map((a) => [a.condition, a.rule, a.deviceId, a.priority, a.annunciation])).toEqual([['isolationOvernight', 'A6', 'panel', 'high', 'annunciated']]);
+    clock.advance(300_000); // a high alarm's first escalation delay
+    alarms.tick();
+    expect(alarms.get(overnight[0]!.id)).toMatchObject({ escalationLevel: 1, state: 'unack_active' });
     alarms.untag('panel', supervisor);
     expect(alarms.get(overnight[0]!.id)!.state).toBe('rtn_unack');
   });
@@ -260,6 +275,21 @@ describe('communication loss, suppression by design, floods', () => {
     expect(comm).toMatchObject({ condition: 'commLoss', deviceId: 'th1', detail: 'Timed out', state: 'unack_active' });
     alarms.deviceStatus({ deviceId: 'th1', roomId: 'dist', online: true, ts: clock.now() });
     expect(alarms.get(comm.id)!.state).toBe('rtn_unack');
+  });
+
+  it('a 3-second comm blip waits for its acknowledgement but escalates to nobody (ISA-18.2 state D)', () => {
+    const clock = fakeClock();
+    const { alarms, dutyLog } = wire(clock);
+    alarms.deviceStatus({ deviceId: 'th1', roomId: 'dist', online: false, ts: clock.now(), detail: 'Timed out' });
+    const comm = alarms.open()[0]!;
+    expect(comm.nextEscalationAt).not.toBeNull();
+    clock.advance(3000);
+    alarms.deviceStatus({ deviceId: 'th1', roomId: 'dist', online: true, ts: clock.now() });
+    expect(alarms.get(comm.id)).toMatchObject({ state: 'rtn_unack', nextEscalationAt: null });
+    clock.advance(20 * 60_000);
+    alarms.tick();
+    expect(alarms.get(comm.id)).toMatchObject({ state: 'rtn_unack', escalationLevel: 0 });
+    expect(dutyLog.list({ limit: 100 }).filter((e) => e.kind === 'alarm.escalated')).toEqual([]);
   });
 
   it('suppressed by design while another point has the configured value, annunciated otherwise', () => {

@@ -32,7 +32,7 @@ const duty = { username: 'duty', displayName: 'Duty Li', role: 'duty' as const }
 function wire(dataDir: string, clock: FakeClock) {
   const store: Store = openStore(dataDir, silentLogger);
   const bus = createBus(silentLogger);
-  const dutyLog = createDutyLog(store);
+  const dutyLog = createDutyLog(store, bus);
   const heard: AlarmTransition[] = [];
   bus.on('alarm', 'test', (t) => heard.push(t));
   const alarms = createAlarmService({ store, site, dutyLog, bus, clock, logger: silentLogger, latest: () => undefined, onDuty: () => [] });

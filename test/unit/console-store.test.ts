@@ -28,9 +28,10 @@ function storeWith(...alarms: AlarmView[]): Store {
 }
 
 describe('console store: what sounds and flashes', () => {
-  it('sounds for annunciated unacknowledged alarms, latched unacknowledged included', () => {
+  it('sounds for annunciated unacknowledged alarms still in alarm, latched unacknowledged included; not once returned to normal', () => {
     expect(storeWith(alarm({ state: 'unack_active' })).soundLevel()).toBe('urgent');
-    expect(storeWith(alarm({ state: 'rtn_unack', priority: 'medium' })).soundLevel()).toBe('normal');
+    expect(storeWith(alarm({ state: 'unack_active', priority: 'medium' })).soundLevel()).toBe('normal');
+    expect(storeWith(alarm({ state: 'rtn_unack', priority: 'critical' })).soundLevel()).toBe(null);
     expect(storeWith(alarm({ state: 'latched_unack', latched: true, rule: 'A4' })).soundLevel()).toBe('urgent');
     expect(storeWith(alarm({ state: 'latched_ack', latched: true })).soundLevel()).toBe(null);
   });

@@ -25,9 +25,9 @@ const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a
 
 beforeEach(async () => {
   w = await shiftWorld({ start: shanghai('2026-11-23T10:00') });
-  roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus });
-  attachments = createAttachments({ store: w.store, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus, dataDir: w.dir });
-  journal = createJournal({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, attachments, clock: w.clock, bus: w.bus, roomIds: new Set(['pump-b2']) });
+  roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock });
+  attachments = createAttachments({ store: w.store, dutyLog: w.dutyLog, clock: w.clock, dataDir: w.dir });
+  journal = createJournal({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, attachments, clock: w.clock, roomIds: new Set(['pump-b2']) });
 });
 afterEach(() => w.dispose());
 
@@ -78,7 +78,7 @@ describe('the log as pages per shift (L1) with shift start and end entries', () 
   });
 
   it('groups entries by the shift they were written in, the night page running past midnight', () => {
-    const marks = createShiftMarks({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, bus: w.bus, logger: silentLogger });
+    const marks = createShiftMarks({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, logger: silentLogger });
     w.clock.set(shanghai('2026-11-23T08:30'));
     marks.tick();
     w.clock.set(shanghai('2026-11-23T10:00'));
@@ -98,7 +98,7 @@ describe('the log as pages per shift (L1) with shift start and end entries', () 
     ]);
     expect(day.pages[0]!.entries[0]!.params['people']).toBe('Duty Li');
     // A restarted gateway (a new marks service on the same store) writes nothing twice.
-    const restarted = createShiftMarks({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, bus: w.bus, logger: silentLogger });
+    const restarted = createShiftMarks({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, logger: silentLogger });
     expect(restarted.tick().map((e) => e.params['shift'])).toEqual([]);
   });
 });

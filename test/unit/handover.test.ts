@@ -29,16 +29,16 @@ const chiller = (value: number, quality: Reading['quality'] = 'good'): Reading =
 
 beforeEach(async () => {
   w = await shiftWorld({ start: shanghai('2026-11-01T07:00') });
-  roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus });
+  roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock });
   const days = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
   roster.saveDraft('2026-11', days.flatMap((date) => [{ date, shiftId: 'day', username: 'duty' }, { date, shiftId: 'night', username: 'wang' }]), w.user('lead'));
   roster.publish('2026-11', w.user('lead'));
-  const attachments = createAttachments({ store: w.store, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus, dataDir: w.dir });
-  journal = createJournal({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, attachments, clock: w.clock, bus: w.bus, roomIds: new Set() });
+  const attachments = createAttachments({ store: w.store, dutyLog: w.dutyLog, clock: w.clock, dataDir: w.dir });
+  journal = createJournal({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, attachments, clock: w.clock, roomIds: new Set() });
   readings = [];
   handover = createHandover({
-    store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, bus: w.bus, logger: silentLogger,
-    alarms: { open: () => [] },
+    store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, logger: silentLogger,
+    alarms: { open: () => [], tags: () => [] },
     latestReadings: () => readings,
     config: { checklist, majorEquipment: [{ point: 'chiller-1.runState', transitional: [2, 3] }], equipmentQuietMinutes: 15, lateAfterMinutes: 15 },
   });
@@ -62,6 +62,31 @@ describe('what is handed over (S4, S7)', () => {
     expect([v.unfinishedTasks.map((e) => e.id), v.instructions.map((e) => e.id), v.openIncidents, v.refusals, v.record, v.late]).toEqual([[task.id], [order.id], [], [], null, false]);
   });
 
+  it('S7: a follow-up stays handed over shift after shift until someone resolves it, with who, when and how (S4)', () => {
+    w.clock.set(shanghai('2026-11-22T09:00'));
+    const task = journal.addNote(note({ situation: 'Lamp out in corridor B1', followUp: 'Replace after the part arrives' }), w.user('duty'));
+    w.clock.set(shanghai('2026-11-23T17:10')); // two handovers later
+    expect(handover.view().unfinishedTasks.map((e) => e.id)).toEqual([task.id]);
+    expect(journal.openItems().items.map((e) => e.id)).toEqual([task.id]);
+    w.clock.set(shanghai('2026-11-23T16:00'));
+    expect(refused(() => journal.resolve(task.id, { how: 'x', resolvedAt: shanghai('2026-11-22T08:00') }, w.user('duty')))).toBe('RW_INVALID_REQUEST: resolvedAt is before the event itself');
+    const closed = journal.resolve(task.id, { how: 'Lamp replaced', resolvedAt: shanghai('2026-11-23T15:40') }, w.user('duty'));
+    expect(closed).toMatchObject({ kind: 'note.resolved', username: 'duty', params: { resolves: task.id, how: 'Lamp replaced', resolvedAt: shanghai('2026-11-23T15:40'), resolvedAtText: '2026-11-23 15:40', user: 'Duty Li' } });
+    w.clock.set(shanghai('2026-11-23T17:10'));
+    const v = handover.view();
+    expect(v.unfinishedTasks).toEqual([]);
+    expect(v.resolvedItems.map((e) => e.params['resolves'])).toEqual([task.id]);
+    expect(refused(() => journal.resolve(task.id, { how: 'again' }, w.user('duty')))).toMatch(/^RW_INVALID_REQUEST: entry \d+ is not open/);
+  });
+
+  it('S3: the incoming officer reports arrival; the time goes on record once, and only a rostered incoming person can', () => {
+    expect(handover.arrive(w.user('wang')).arrivals).toEqual([{ username: 'wang', name: 'Duty Wang', at: w.clock.now(), minutesEarly: 20 }]);
+    w.clock.advance(60_000);
+    expect(handover.arrive(w.user('wang')).arrivals.map((a) => a.minutesEarly)).toEqual([20]);
+    expect(w.dutyLog.list({ limit: 10 }).filter((e) => e.kind === 'handover.arrived')).toHaveLength(1);
+    expect(refused(() => handover.arrive(w.user('zhao')))).toBe('RW_HANDOVER_STATE: zhao is not rostered on the shift being taken over now');
+  });
+
   it('is not due before the opening window, and a site without shifts has none', () => {
     w.clock.set(shanghai('2026-11-23T12:00'));
     expect(handover.view().outgoing?.key).toBe('2026-11-22/night'); // the last shift that ended
@@ -77,6 +102,17 @@ describe('refusal rules (S5), each with its reason', () => {
     journal.correct(incident.id, { ...note({ category: 'accident-water', situation: 'Pipe burst in pump room', major: true, resolved: true }), reason: 'repaired, water back' }, w.user('duty'));
     expect(handover.signOutgoing(sign(), w.user('duty')).ok).toBe(true);
     expect(kinds()).toEqual(['handover.refused duty', 'handover.outgoingSigned duty']);
+  });
+
+  it('an incident written up the next day (L7) holds the handover however old, until resolved with how (S5)', () => {
+    w.clock.set(shanghai('2026-11-14T09:00'));
+    const incident = journal.addNote(note({ category: 'accident-water', situation: 'Pipe burst at night', major: true, occurredAt: shanghai('2026-11-13T23:40') }), w.user('duty'));
+    expect(incident.params['occurredAt']).toBe(shanghai('2026-11-13T23:40'));
+    w.clock.set(shanghai('2026-11-23T17:10')); // nine days later: still open, still refusing
+    expect(handover.view().refusals.map((r) => r.code)).toEqual(['incidentOpen']);
+    journal.resolve(incident.id, { how: 'Valve replaced, water back' }, w.user('wang'));
+    expect(handover.view().refusals).toEqual([]);
+    expect(handover.signOutgoing(sign(), w.user('duty')).ok).toBe(true);
   });
 
   it('major equipment starting or stopping: a transitional value, or a recent equipment entry', () => {

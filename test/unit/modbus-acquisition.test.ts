@@ -138,11 +138,11 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     const dir = mkdtempSync(join(tmpdir(), 'rw-eq-'));
     dirs.push(dir);
     const store = openStore(dir, silentLogger);
-    const dutyLog = createDutyLog(store);
     const bus = createBus(silentLogger);
+    const dutyLog = createDutyLog(store, bus);
     const heard: string[] = [];
     bus.on('dutyLog', 'test', (e) => heard.push(e.kind));
-    const events = createEquipmentEvents({ site, dutyLog, bus });
+    const events = createEquipmentEvents({ site, dutyLog });
     events.evaluate([status(1, 1)]); // off at start-up: no entry
     events.evaluate([status(2, 2)]); // start
     events.evaluate([status(3, 3)]); // still running
@@ -163,7 +163,7 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
     dirs.push(dir);
     const store = openStore(dir, silentLogger);
     const dutyLog = createDutyLog(store);
-    const events = createEquipmentEvents({ site, dutyLog, bus: createBus(silentLogger) });
+    const events = createEquipmentEvents({ site, dutyLog });
     const water = (value: number, ts: number): Reading => ({ pointKey: 'ch1.leavingWater', roomId: 'plant', deviceId: 'ch1', point: 'leavingWater', value, unit: '°C', quality: 'good', ts });
     const h = 3_600_000;
     events.evaluate([status(1, 0), water(12, 0)]);
@@ -178,6 +178,30 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
       ['equipment.started', 'unitStatus 3 · leavingWater 11.5 °C'],
       ['equipment.runLog', 'unitStatus 3 · leavingWater 7.1 °C'],
       ['equipment.stopped', 'unitStatus 3 · leavingWater 7.2 °C'],
+    ]);
+    store.close();
+  });
+
+  it('P2: equipment already running when the gateway starts or restarts gets its run log at once and every hour', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rw-eq-'));
+    dirs.push(dir);
+    const store = openStore(dir, silentLogger);
+    const dutyLog = createDutyLog(store);
+    const h = 3_600_000;
+    const water = (value: number, ts: number): Reading => ({ pointKey: 'ch1.leavingWater', roomId: 'plant', deviceId: 'ch1', point: 'leavingWater', value, unit: '°C', quality: 'good', ts });
+    // A first run of the gateway that finds the chiller running, then a restart (a fresh instance, same store).
+    for (const start of [0, 5 * h]) {
+      const events = createEquipmentEvents({ site, dutyLog });
+      events.evaluate([status(3, start), water(7, start)]);
+      events.tick(start + h - 1);
+      events.evaluate([status(3, start + h), water(7.3, start + h)]);
+      events.tick(start + h);
+    }
+    expect(dutyLog.list({}).reverse().map((e) => [e.kind, e.ts, e.params.readings])).toEqual([
+      ['equipment.runLog', 0, 'unitStatus 3 · leavingWater 7 °C'],
+      ['equipment.runLog', h, 'unitStatus 3 · leavingWater 7.3 °C'],
+      ['equipment.runLog', 5 * h, 'unitStatus 3 · leavingWater 7 °C'],
+      ['equipment.runLog', 6 * h, 'unitStatus 3 · leavingWater 7.3 °C'],
     ]);
     store.close();
   });

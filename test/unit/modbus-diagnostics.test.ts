@@ -17,7 +17,7 @@ import { waitFor } from '../helpers/wait.ts';
 
 const profiles = loadProfiles(defaultProfilesDir);
 // XY-MD02: temperature at input register 0x0001, humidity at 0x0002, read together in one block.
-const device = parseSite('diag.yaml', oneSensorSiteYaml({ port: 1502, pollIntervalMs: 100 }), profiles).devices[0]!;
+const device = parseSite('diag.yaml', oneSensorSiteYaml({ port: 1502, pollIntervalMs: 100 }), profiles).modbusDevices[0]!;
 
 type Answer = RegisterData | LinkError;
 const exception = (code: number): LinkError => new LinkError('exception', describeException(code), { exceptionCode: code });

@@ -37,7 +37,7 @@ describe('counting refusals from the log', () => {
     const c = counter();
     expect(c.stats()).toBeNull();
     c.line('$SYS/broker/log/M/subscribe', '1: rw-log 1 $SYS/broker/log/#');
-    expect(c.stats()!.total).toEqual({ anonymous: null, badCredentials: 0, publishDenied: null, oversize: 0, subscribeDenied: null });
+    expect(c.stats()!.total).toEqual({ anonymous: null, badCredentials: 0, publishDenied: null, oversize: 0, subscribeDenied: null, clientIdTaken: null, tooManyConnections: null });
   });
 
   it('gives a refusal to the username its client id last logged in with; an unnamed or unknown client only to the total', () => {

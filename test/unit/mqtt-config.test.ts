@@ -107,7 +107,7 @@ describe('broker access from the config', () => {
     expect(await access.authenticate('gw', Buffer.from('gw-pw'))).toEqual({ kind: 'gateway', username: 'gw' });
   });
 
-  it('lets a device publish and subscribe only within its ACL; nobody touches $SYS; the gateway only reads', async () => {
+  it('lets a device publish and subscribe only within its ACL; nobody touches $SYS; the gateway only reads (R4)', async () => {
     const access = createDeviceAccess(s.mqttDevices, { username: 'gw', password: 'gw-pw' });
     const dev = (await access.authenticate('s1', Buffer.from('pw')))!;
     const gw = (await access.authenticate('gw', Buffer.from('gw-pw')))!;
@@ -135,24 +135,12 @@ describe('broker access from the config', () => {
   });
 });
 
-describe('non-demo sites and demo passwords', () => {
-  it('refuses to start while an MQTT login still has a demo password (the users\' rule)', async () => {
-    const { startMqtt } = await import('../../src/sources/mqtt/start.ts');
-    const { silentLogger } = await import('../../src/core/logger.ts');
-    const { systemClock } = await import('../../src/core/clock.ts');
-    const s = parseSite('site.yaml', site(shelly(`passwordHash: "${await hashPassword('roomwatch')}"`), { demo: false }), profiles);
-    await expect(startMqtt({ site: s, clock: systemClock, logger: silentLogger, emit: () => {}, onStatus: () => {} })).rejects.toThrow(
-      'refusing to start: MQTT logins s1 still have a demo password and site.demo is not true',
-    );
-  });
-});
-
 describe('embedded broker TLS files', () => {
   it('an unreadable certificate stops start-up with the site file, the path and the problem', async () => {
     const { startMqtt } = await import('../../src/sources/mqtt/start.ts');
     const { silentLogger } = await import('../../src/core/logger.ts');
     const { systemClock } = await import('../../src/core/clock.ts');
-    const s = parseSite('/sites/site.yaml', site(shelly(), { broker: 'broker: { embedded: { port: 0, tls: { port: 0, cert: missing-cert.pem, key: missing-key.pem } } }' }), profiles);
+    const s = parseSite('/sites/site.yaml', site(shelly(), { broker: 'broker: { embedded: { tls: { port: 0, cert: missing-cert.pem, key: missing-key.pem } } }' }), profiles);
     await expect(startMqtt({ site: s, clock: systemClock, logger: silentLogger, emit: () => {}, onStatus: () => {} })).rejects.toThrow(
       /^\/sites\/site.yaml: \/broker\/embedded\/tls\/cert: cannot read \/sites\/missing-cert.pem: ENOENT/,
     );

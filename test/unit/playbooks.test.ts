@@ -15,12 +15,12 @@ const report = { cause: 'Utility feeder fault', course: 'Generator started at 10
 
 beforeEach(async () => {
   w = await shiftWorld({ start: shanghai('2026-11-23T10:00') });
-  playbooks = createPlaybooks({ store: w.store, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus, roomIds: new Set(['dist-room-b1']) });
+  playbooks = createPlaybooks({ store: w.store, dutyLog: w.dutyLog, clock: w.clock, roomIds: new Set(['dist-room-b1']) });
 });
 afterEach(() => w.dispose());
 
 describe('emergency playbooks', () => {
-  it('every step of every playbook has its text in both languages', () => {
+  it('every step of every playbook (E1, E2, E3, E4) has its text in both languages', () => {
     for (const type of playbookTypes) for (const step of playbookSteps[type]) expect([type, step, isMessageKey(`playbook.${type}.${step}`)]).toEqual([type, step, true]);
   });
 
@@ -46,8 +46,8 @@ describe('emergency playbooks', () => {
   });
 
   it('an open playbook holds the handover (S5)', () => {
-    const roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus });
-    const handover = createHandover({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, bus: w.bus, logger: silentLogger, alarms: { open: () => [] }, latestReadings: () => [], config: { checklist: [] }, openPlaybooks: () => playbooks.list(true) });
+    const roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock });
+    const handover = createHandover({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, logger: silentLogger, alarms: { open: () => [], tags: () => [] }, latestReadings: () => [], config: { checklist: [] }, openPlaybooks: () => playbooks.list(true) });
     playbooks.open({ type: 'fire', situation: 'Smoke detector B2 confirmed' }, w.user('duty'));
     expect(handover.view().refusals).toEqual([{ code: 'playbookOpen', params: { count: 1, first: 'Smoke detector B2 confirmed', rule: 'E4' } }]);
     expect(handover.view().openPlaybooks.map((p) => p.type)).toEqual(['fire']);

@@ -12,7 +12,7 @@ let roster: Roster;
 
 beforeEach(async () => {
   w = await shiftWorld({ start: shanghai('2026-11-23T10:00') });
-  roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus });
+  roster = createRoster({ store: w.store, plan: w.plan, dutyLog: w.dutyLog, clock: w.clock });
 });
 afterEach(() => w.dispose());
 
@@ -96,7 +96,7 @@ describe('a roster the gateway compiles (the demo seed)', () => {
     expect(roster.get('2026-12')).toMatchObject({ state: 'draft', updatedBy: 'lead', assignments: [{ date: '2026-12-01', shiftId: 'day', username: 'duty' }] });
     // Three supervisors a shift, but the site has two: the month cannot be staffed (R2), so nothing of it is kept.
     const busy = createShiftPlan([{ id: 'all', name: { en: 'All day', 'zh-CN': '全天' }, start: '08:00', end: '08:00', minStaff: { supervisor: 3 } }], 'Asia/Shanghai');
-    const strict = createRoster({ store: w.store, plan: busy, dutyLog: w.dutyLog, clock: w.clock, bus: w.bus });
+    const strict = createRoster({ store: w.store, plan: busy, dutyLog: w.dutyLog, clock: w.clock });
     expect(refused(() => strict.publishCompiled('2027-01', demoAssignments(busy, strict.people(), '2027-01'), 'demo seed'))).toMatch(/^RW_ROSTER_UNDERSTAFFED/);
     expect(strict.get('2027-01')).toMatchObject({ state: 'draft', updatedBy: null, assignments: [] });
   });

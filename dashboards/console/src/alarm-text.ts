@@ -20,7 +20,7 @@ export function priorityText(priority: Priority): string {
   return tr(`alarm.priority.${priority}`);
 }
 
-const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh', 'rateOfChange', 'discrete', 'commLoss', 'isolationOvernight', 'mismatch', 'config', 'historianLoss'] satisfies AlarmCondition[];
+const CONDITIONS: readonly string[] = ['lowLow', 'low', 'high', 'highHigh', 'rateOfChange', 'discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'mismatch', 'config', 'historianLoss'] satisfies AlarmCondition[];
 const PRIORITIES: readonly string[] = ['critical', 'high', 'medium', 'low'];
 
 export function isCondition(value: unknown): value is AlarmCondition {
@@ -57,10 +57,13 @@ export function limitsText(limits: LimitsView | undefined, format: (n: number) =
   return parts.join(' · ');
 }
 
-/** Comm loss, a configuration mismatch and an isolation left overnight concern the whole device: their pointKey is
- *  the device id; the historian's loss alarm concerns the gateway (pointKey `historian`). */
+/**
+ * Comm loss, a configuration mismatch, an isolation left overnight, an overdue patrol and under-staffing concern a
+ * whole device (or patrol, or roster): their pointKey is the device id; the historian's loss alarm concerns the
+ * gateway (pointKey `historian`).
+ */
 export function isDeviceLevel(alarm: Pick<AlarmView, 'condition'>): boolean {
-  return alarm.condition === 'commLoss' || alarm.condition === 'config' || alarm.condition === 'isolationOvernight' || alarm.condition === 'historianLoss';
+  return alarm.condition === 'commLoss' || alarm.condition === 'config' || alarm.condition === 'isolationOvernight' || alarm.condition === 'patrolOverdue' || alarm.condition === 'understaffed' || alarm.condition === 'historianLoss';
 }
 
 /** What the alarm says: a discrete alarm's own message (fault code text included), else value against limit. */

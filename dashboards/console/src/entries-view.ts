@@ -24,8 +24,10 @@ export function entriesView(store: Store): { el: HTMLElement } {
   const purpose = text('purpose', tr('entries.purpose'));
   const approver = h('select', { 'data-testid': 'entry-approver', 'aria-label': tr('entries.approvedBy') });
   const escort = h('select', { 'data-testid': 'entry-escort', 'aria-label': tr('entries.escort') });
+  // R3: the approving supervisor types their own password here to confirm.
+  const approverPassword = h('input', { type: 'password', autocomplete: 'off', 'data-testid': 'entry-approver-password', placeholder: tr('entries.approverPassword'), 'aria-label': tr('entries.approverPassword') });
   const submit = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'entry-submit' }, tr('entries.enter'));
-  const form = h('form', { class: 'note-form' }, room, visitor, organisation, purpose, h('label', {}, tr('entries.approvedBy'), ' ', approver), h('label', {}, tr('entries.escort'), ' ', escort), submit);
+  const form = h('form', { class: 'note-form' }, room, visitor, organisation, purpose, h('label', {}, tr('entries.approvedBy'), ' ', approver), approverPassword, h('label', {}, tr('entries.escort'), ' ', escort), submit);
 
   const act = async (work: () => Promise<unknown>): Promise<void> => {
     try {
@@ -38,7 +40,9 @@ export function entriesView(store: Store): { el: HTMLElement } {
   };
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    void act(() => call('POST', routes.roomEntries, { roomId: room.value, visitor: visitor.value, organisation: organisation.value, purpose: purpose.value, approvedBy: approver.value, escort: escort.value }));
+    const password = approverPassword.value;
+    approverPassword.value = '';
+    void act(() => call('POST', routes.roomEntries, { roomId: room.value, visitor: visitor.value, organisation: organisation.value, purpose: purpose.value, approvedBy: approver.value, approverPassword: password, escort: escort.value }));
   });
 
   async function load(): Promise<void> {

@@ -54,7 +54,7 @@ export function entryText(store: Store, entry: DutyLogEntryView): string {
  */
 function messageKey(entry: DutyLogEntryView): MessageKey {
   if (entry.kind === 'alarm.raised' && entry.params['condition'] === 'config') return 'dutyLog.kind.alarm.raisedConfig';
-  const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight', 'historianLoss'], entry.params['condition']);
+  const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'historianLoss'], entry.params['condition']);
   return event ? 'dutyLog.kind.alarm.raisedEvent' : `dutyLog.kind.${entry.kind}`;
 }
 
@@ -104,6 +104,9 @@ function kindParams(store: Store, entry: DutyLogEntryView): Record<string, strin
     const at = typeof p[key] === 'string' ? Date.parse(p[key]) : Number.NaN;
     if (!Number.isNaN(at)) out[key] = formatDateTime(at);
   }
+  // Closing an item (S5/S7) and an unclean stop (L1) carry their instant in ms: said in site time here.
+  if (typeof p['resolvedAt'] === 'number') out['resolvedAtText'] = formatDateTime(p['resolvedAt']);
+  if (typeof p['lastSeenAt'] === 'number') out['lastSeen'] = formatDateTime(p['lastSeenAt']);
   if (typeof p['date'] === 'string') out['date'] = formatDay(p['date']);
   if (typeof p['month'] === 'string') out['month'] = formatDay(p['month']);
   // Shifts, handover sides and reasons (S5), patrols (P1), playbooks (E1–E4), notes (L2).

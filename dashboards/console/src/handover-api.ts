@@ -24,4 +24,5 @@ export const handoverApi = {
   view: () => call<HandoverView>('GET', routes.handover),
   signOutgoing: (request: OutgoingSignRequest) => signCall(routes.handoverOutgoing, request),
   signIncoming: (request: IncomingSignRequest) => signCall(routes.handoverIncoming, request),
+  arrive: () => call<HandoverView>('POST', routes.handoverArrived),
 };

@@ -2,11 +2,11 @@
 // unfinished follow-ups, equipment changes, superiors' instructions), the item checklist, who of the
 // incoming shift is present or unfit, the standing refusals with their reasons; then the outgoing
 // signature, and the incoming person's signature with their own password.
-import type { DutyLogEntryView, HandoverView, Refusal } from '../../../src/contract/api.ts';
+import type { DeviceTagView, DutyLogEntryView, HandoverView, Refusal } from '../../../src/contract/api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { errorText } from './errors.ts';
 import { alarmWhat } from './alarm-text.ts';
-import { entryText } from './entry-text.ts';
+import { entryText, personName } from './entry-text.ts';
 import { formatDateTime, formatDay } from './format.ts';
 import { recordNames } from './record-names.ts';
 import { loc, tr } from './lang.ts';
@@ -54,13 +54,32 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
     }
   };
 
+  const tagText = (t: DeviceTagView): string => {
+    const kind = t.kind === 'isolation' ? tr('lifecycle.tagKind.isolation') : tr('lifecycle.tagKind.maintenance');
+    const end = t.plannedEnd === null ? '—' : formatDateTime(t.plannedEnd);
+    const text = tr('handover.tagItem', { device: loc(store.index.devices.get(t.deviceId)?.name) || t.deviceId, kind, reason: t.reason, end });
+    return t.state === 'requested' ? `${text} (${tr('lifecycle.tag.awaiting')})` : text;
+  };
+  const arrivalText = (v: HandoverView, username: string): HTMLElement | null => {
+    const a = v.arrivals.find((x) => x.username === username);
+    return a ? h('span', { class: 'muted', 'data-testid': `arrived-${username}` }, tr('handover.arrivedAt', { time: formatDateTime(a.at), minutes: a.minutesEarly })) : null;
+  };
+  /** S3: the incoming person reports arrival from their own console. */
+  const arriveButton = (v: HandoverView): HTMLElement | null => {
+    if (!v.incomingPeople.some((u) => u.username === me.username) || v.arrivals.some((a) => a.username === me.username)) return null;
+    const b = h('button', { type: 'button', class: 'btn', 'data-testid': 'handover-arrive' }, tr('handover.arrive'));
+    b.addEventListener('click', () => void handoverApi.arrive().then(render, (err: unknown) => show(errorText(err), [], true)));
+    return b;
+  };
   const section = (id: string, title: string, items: (string | HTMLElement)[]): HTMLElement =>
     h('section', { class: 'handover-section', 'data-testid': `handover-${id}` }, h('h3', {}, `${title} (${items.length})`), items.length ? h('ul', {}, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, tr('handover.none')));
 
   function outgoingForm(v: HandoverView): HTMLElement {
     const boxes = v.checklist.map((item) => ({ id: item.id, box: h('input', { type: 'checkbox', 'data-testid': `check-${item.id}` }), name: loc(item.name) }));
     const people = v.incomingPeople.map((u) => {
-      const present = h('input', { type: 'checkbox', 'data-testid': `present-${u.username}` });
+      // S3: someone who reported arrival is ticked present, with the time on record.
+      const arrived = v.arrivals.find((a) => a.username === u.username);
+      const present = h('input', { type: 'checkbox', 'data-testid': `present-${u.username}`, checked: arrived !== undefined });
       const unfit = h('input', { type: 'checkbox', 'data-testid': `unfit-${u.username}` });
       const substitute = h('select', { 'data-testid': `substitute-${u.username}`, 'aria-label': tr('handover.substitute') }, h('option', { value: '' }, tr('handover.noSubstitute')), v.people.filter((c) => c.username !== u.username).map((c) => h('option', { value: c.username }, c.displayName)));
       return { u, present, unfit, substitute };
@@ -74,7 +93,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
       boxes.map((b) => h('label', { class: 'check' }, b.box, b.name)),
       h('h3', {}, tr('handover.incomingTeam')),
       people.length === 0 ? h('p', { class: 'muted' }, tr('handover.noneRostered')) : null,
-      people.map((p) => h('div', { class: 'person-row' }, h('strong', {}, p.u.displayName), h('label', {}, p.present, tr('handover.present')), h('label', {}, p.unfit, tr('handover.unfit')), p.substitute)),
+      people.map((p) => h('div', { class: 'person-row' }, h('strong', {}, p.u.displayName), h('label', {}, p.present, tr('handover.present')), arrivalText(v, p.u.username), h('label', {}, p.unfit, tr('handover.unfit')), p.substitute)),
       note,
       submit,
     );
@@ -100,6 +119,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
     const username = h('input', { type: 'text', value: v.incomingPeople.some((u) => u.username === me.username) ? me.username : '', autocomplete: 'username', 'data-testid': 'handover-incoming-username', 'aria-label': tr('login.username') });
     const password = h('input', { type: 'password', autocomplete: 'current-password', 'data-testid': 'handover-incoming-password', 'aria-label': tr('login.password') });
     const submit = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'handover-sign-in' }, tr('handover.signIn'));
+    // S4: the incoming person reads the outgoing one's note before signing.
     const form = h('form', { class: 'handover-form', 'data-testid': 'handover-incoming-form' }, h('p', {}, tr('handover.awaiting', { user: record.outgoingName, time: formatDateTime(record.outgoingSignedAt) })), record.note ? h('p', { class: 'handover-note', 'data-testid': 'handover-outgoing-note' }, tr('handover.outgoingNote', { note: record.note })) : null, username, password, submit);
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -122,14 +142,18 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
       shiftLine(tr('handover.outgoing'), v.outgoing, v.outgoingPeople),
       shiftLine(tr('handover.incoming'), v.incoming, v.incomingPeople),
       v.late && record?.state !== 'completed' ? h('p', { class: 'banner banner--late', 'data-testid': 'handover-late' }, tr('handover.late')) : null,
+      record ? null : arriveButton(v),
       v.refusals.length ? h('div', { class: 'handover-refusals', 'data-testid': 'handover-standing-refusals' }, h('strong', {}, tr('handover.blocked')), h('ul', {}, v.refusals.map((r) => h('li', { 'data-code': r.code }, refusalText(store, r))))) : null,
       h(
         'div',
         { class: 'handover-grid' },
         section('alarms', tr('handover.openAlarms'), v.openAlarms.map((a) => `${formatDateTime(a.raisedAt)} ${alarmWhat(store, a)}`)),
+        section('tags', tr('handover.activeTags'), v.activeTags.map(tagText)),
+        section('visitors', tr('handover.visitorsInside'), v.visitorsInside.map((e) => tr('handover.visitorItem', { visitor: e.visitor, organisation: e.organisation || '—', room: loc(store.index.rooms.get(e.roomId)?.name) || e.roomId, escort: personName(e.escort), time: formatDateTime(e.inAt) }))),
         section('incidents', tr('handover.openIncidents'), v.openIncidents.map(noteText)),
         section('playbooks', tr('handover.openPlaybooks'), v.openPlaybooks.map((p) => `${formatDateTime(p.openedAt)} ${p.rule} ${p.situation}`)),
         section('tasks', tr('handover.unfinishedTasks'), v.unfinishedTasks.map(noteText)),
+        section('resolved', tr('handover.resolvedItems'), v.resolvedItems.map((e) => `${formatDateTime(e.ts)} ${entryText(store, e)}`)),
         section('equipment', tr('handover.equipmentChanges'), v.equipmentChanges.map((e) => `${formatDateTime(e.ts)} ${entryText(store, e)}`)),
         section('instructions', tr('handover.instructions'), v.instructions.map(noteText)),
       ),

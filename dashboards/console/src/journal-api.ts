@@ -1,5 +1,5 @@
 // REST calls of the duty-log area (src/contract/duty-journal.ts).
-import type { AttachmentView, CorrectionRequest, DutyLogDayView, DutyLogEntryView, NoteRequest, UnsignedDaysView } from '../../../src/contract/api.ts';
+import type { AttachmentView, CorrectionRequest, DutyLogDayView, DutyLogEntryView, NoteRequest, OpenItemsView, ResolveRequest, UnsignedDaysView } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
 import { ApiError, call } from './api.ts';
 
@@ -8,6 +8,8 @@ export const journalApi = {
   unsigned: (days = 14) => call<UnsignedDaysView>('GET', `${routes.dutyLogUnsigned}?days=${days}`),
   addNote: (note: NoteRequest) => call<DutyLogEntryView>('POST', routes.notes, note),
   correct: (id: number, correction: CorrectionRequest) => call<DutyLogEntryView>('POST', routes.noteCorrection(id), correction),
+  openItems: () => call<OpenItemsView>('GET', routes.openItems),
+  resolve: (id: number, request: ResolveRequest) => call<DutyLogEntryView>('POST', routes.noteResolve(id), request),
   sign: (date: string, comment: string) => call<DutyLogDayView>('POST', routes.dutyLogSign, { date, comment }),
   attachmentUrl: (id: number) => routes.attachment(id),
   /** The file goes as the raw body; the gateway checks its bytes (L3). */

@@ -1,13 +1,14 @@
 // The duty log as the regulations keep it (L1–L4): a day's pages, one per shift with its rostered people;
-// manual entries with category, situation, handling and follow-up; corrections shown against the entry
-// they replace (the original stays visible, struck through); photos; the supervisor's signature and the
-// days still unsigned.
+// manual entries with category, situation, handling, follow-up and when it happened (L7: a night's event
+// written up the next day); corrections shown against the entry they replace (the original stays visible,
+// struck through); photos; incidents and follow-ups still open, however old, each closed here with how and
+// when (S5, S7); the supervisor's signature and the days still unsigned.
 import type { DutyLogDayView, DutyLogEntryView, NoteCategory, NoteRequest } from '../../../src/contract/api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { pageAction, statusLine } from './status-line.ts';
 import { errorText } from './errors.ts';
 import { entryText, entryWho } from './entry-text.ts';
-import { formatClock, formatDateTime, formatDay, siteDate } from './format.ts';
+import { formatClock, formatDateTime, formatDay, parseSiteDateTime, siteDate } from './format.ts';
 import { now } from './clock.ts';
 import { loc, tr } from './lang.ts';
 import { journalApi } from './journal-api.ts';
@@ -32,14 +33,20 @@ function noteForm(onSubmit: (note: NoteRequest, reason: string) => Promise<void>
   const handling = field('handling', tr('journal.handling'), str(p['handling'])) as HTMLTextAreaElement;
   const followUp = field('followUp', tr('journal.followUp'), str(p['followUp'])) as HTMLTextAreaElement;
   const complainant = field('complainant', tr('journal.complainant'), str(p['complainant']), false) as HTMLInputElement;
+  // L7: when it happened, in site time; empty means now.
+  const occurredAt = h('input', { type: 'datetime-local', 'data-testid': 'note-occurredAt', 'aria-label': tr('journal.occurredAt') });
+  const badTime = h('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': 'note-time-error' }, tr('journal.badTime'));
   const major = h('input', { type: 'checkbox', 'data-testid': 'note-major', checked: p['major'] === true });
   const reason = opts.correcting ? (field('reason', tr('journal.correctionReason'), '', false) as HTMLInputElement) : null;
   const submit = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'note-submit' }, opts.correcting ? tr('journal.saveCorrection') : tr('journal.addNote'));
-  const form = h('form', { class: 'note-form', 'data-testid': opts.correcting ? 'correction-form' : 'note-form' }, category, situation, handling, followUp, complainant, h('label', {}, major, tr('journal.major')), reason, submit);
+  const form = h('form', { class: 'note-form', 'data-testid': opts.correcting ? 'correction-form' : 'note-form' }, category, situation, handling, followUp, complainant, h('label', {}, tr('journal.occurredAt'), ' ', occurredAt), h('label', {}, major, tr('journal.major')), reason, badTime, submit);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
+    const when = occurredAt.value ? parseSiteDateTime(occurredAt.value) : null;
+    badTime.hidden = !(occurredAt.value && when === null);
+    if (!badTime.hidden) return;
     submit.disabled = true;
-    const note: NoteRequest = { category: category.value as NoteCategory, situation: situation.value, handling: handling.value, followUp: followUp.value, major: major.checked, ...(complainant.value ? { complainant: complainant.value } : {}) };
+    const note: NoteRequest = { category: category.value as NoteCategory, situation: situation.value, handling: handling.value, followUp: followUp.value, major: major.checked, ...(complainant.value ? { complainant: complainant.value } : {}), ...(when === null ? {} : { occurredAt: when }) };
     void onSubmit(note, reason?.value ?? '').finally(() => (submit.disabled = false));
   });
   return form;
@@ -73,6 +80,7 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
     }
   });
   const pagesEl = h('div', { class: 'journal-pages', 'data-testid': 'journal-pages' });
+  const openEl = h('section', { class: 'journal-open', 'data-testid': 'journal-open-items' });
   const signEl = h('div', { class: 'journal-sign', 'data-testid': 'journal-sign' });
   const unsignedEl = h('p', { class: 'journal-unsigned', 'data-testid': 'journal-unsigned' });
 
@@ -104,6 +112,32 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
     );
   }
 
+  /** One open incident or follow-up with its "Resolve" form: how it ended and when (empty: now). */
+  function openItem(e: DutyLogEntryView): HTMLElement {
+    const how = h('input', { type: 'text', maxlength: 2000, placeholder: tr('journal.resolveHow'), 'aria-label': tr('journal.resolveHow'), 'data-testid': `resolve-how-${e.id}` });
+    const at = h('input', { type: 'datetime-local', 'aria-label': tr('journal.resolvedAt'), 'data-testid': `resolve-at-${e.id}` });
+    const button = h('button', { type: 'submit', class: 'btn btn--small', 'data-testid': `resolve-${e.id}` }, tr('journal.resolve'));
+    const form = h('form', { class: 'resolve-form' }, how, h('label', {}, tr('journal.resolvedAt'), ' ', at), button);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const when = at.value ? parseSiteDateTime(at.value) : null;
+      if (at.value && when === null) return say(tr('journal.badTime'), true);
+      void act(() => journalApi.resolve(e.id, { how: how.value, ...(when === null ? {} : { resolvedAt: when }) }), tr('journal.resolvedDone'));
+    });
+    const occurred = typeof e.params['occurredAt'] === 'number' ? e.params['occurredAt'] : e.ts;
+    return h(
+      'li',
+      { class: 'log-entry', 'data-testid': `open-item-${e.id}` },
+      h('time', { class: 'log-time' }, formatDateTime(occurred)),
+      h('span', { class: 'log-text' }, `#${e.id} `, e.params['major'] === true ? h('strong', { class: 'badge badge--high' }, tr('journal.major')) : h('span', { class: 'badge' }, tr('journal.followUpBadge')), ' ', entryText(store, e)),
+      form,
+    );
+  }
+
+  function renderOpen(items: readonly DutyLogEntryView[]): void {
+    replaceChildren(openEl, h('h3', {}, tr('journal.openItems', { count: items.length })), items.length ? h('ol', { class: 'duty-log' }, items.map(openItem)) : h('p', { class: 'muted' }, tr('journal.noOpenItems')));
+  }
+
   function render(): void {
     const v = view!;
     replaceChildren(
@@ -130,8 +164,9 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
 
   async function load(): Promise<void> {
     try {
-      const [day, unsigned] = await Promise.all([journalApi.day(date), journalApi.unsigned(14)]);
+      const [day, unsigned, open] = await Promise.all([journalApi.day(date), journalApi.unsigned(14), journalApi.openItems()]);
       view = day;
+      renderOpen(open.items);
       unsignedEl.textContent = unsigned.days.length ? tr('journal.unsignedDays', { days: unsigned.days.map((d) => formatDay(d.date)).join(tr('list.separator')) }) : tr('journal.allSigned');
       render();
     } catch (err) {
@@ -146,6 +181,7 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
     h('div', { class: 'roster-toolbar' }, dateInput, unsignedEl),
     message,
     noteForm((note) => act(() => journalApi.addNote(note), tr('journal.added'))),
+    openEl,
     pagesEl,
     signEl,
   );

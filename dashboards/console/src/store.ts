@@ -232,9 +232,13 @@ export class Store {
     return alarm.annunciation;
   }
 
-  /** Unacknowledged and annunciated: it flashes and sounds. Shelved, suppressed, out of service never do. */
+  /**
+   * Unacknowledged, still in alarm (or latched) and annunciated: it flashes and sounds. Shelved, suppressed, out
+   * of service never do; neither does one that returned to normal unacknowledged: it waits in the list, first,
+   * for its acknowledgement (ISA-18.2 state D, docs/alarms.md).
+   */
   sounds(alarm: AlarmView): boolean {
-    return UNACKED.has(alarm.state) && this.annunciationOf(alarm) === 'annunciated';
+    return UNACKED.has(alarm.state) && alarm.state !== 'rtn_unack' && this.annunciationOf(alarm) === 'annunciated';
   }
 
   /** Alarms of one point. */

@@ -1,6 +1,6 @@
 // The duty log as pages per shift, manual entries and their corrections, attachments and the daily
 // sign-off (L1–L4). Entries are only ever added: there is no update or delete route.
-import { idParam, CorrectionRequest, DayQuery, NoteRequest, SignRequest, routes } from '../../contract/api.ts';
+import { idParam, CorrectionRequest, DayQuery, NoteRequest, ResolveRequest, SignRequest, routes } from '../../contract/api.ts';
 import { DomainError } from '../../core/errors.ts';
 import { MAX_ATTACHMENT_BYTES, attachmentTypes } from '../../duty/attachments.ts';
 import { requireUser, type ConsoleModule } from '../context.ts';
@@ -16,6 +16,12 @@ export const dutyJournalModule: ConsoleModule = {
     app.post<{ Params: { id: number }; Body: CorrectionRequest }>('/api/duty-log/notes/:id/corrections', { schema: { ...idParams, body: CorrectionRequest }, config: { access: 'dutyLog.write' } }, async (req) =>
       journal.correct(req.params.id, req.body, requireUser(req)),
     );
+
+    // S5/S7: an incident or follow-up is closed with how and when, by whoever handled it; kept open until then.
+    app.post<{ Params: { id: number }; Body: ResolveRequest }>('/api/duty-log/notes/:id/resolve', { schema: { ...idParams, body: ResolveRequest }, config: { access: 'dutyLog.write' } }, async (req) =>
+      journal.resolve(req.params.id, req.body, requireUser(req)),
+    );
+    app.get(routes.openItems, { config: { access: 'console.view' } }, async () => journal.openItems());
 
     app.post<{ Params: { id: number } }>('/api/duty-log/notes/:id/attachments', { schema: idParams, bodyLimit: MAX_ATTACHMENT_BYTES, config: { access: 'dutyLog.write' } }, async (req) => {
       const user = requireUser(req);

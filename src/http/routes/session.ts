@@ -19,6 +19,22 @@ export function throttled(throttle: LoginThrottle, username: string, source: str
   throw new DomainError('RW_LOGIN_THROTTLED', `too many failed attempts; try again in ${seconds} s`, 429);
 }
 
+/**
+ * A password confirmed on someone else's logged-in console (the incoming signature S6, a supervisor approving a room
+ * entry R3) is a password check: throttled like logging in (issue 13 medium 4), per named account and per console.
+ */
+export async function withPasswordCheck<T>(throttle: LoginThrottle, username: string, source: string, reply: FastifyReply, check: () => Promise<T>): Promise<T> {
+  throttled(throttle, username, source, reply);
+  try {
+    const result = await check();
+    throttle.succeeded(username, source);
+    return result;
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'RW_BAD_CREDENTIALS') throttle.failed(username, source);
+    throw err;
+  }
+}
+
 export function sessionModule(options: { secureCookies: boolean }): ConsoleModule {
   return {
     routes(app, { users, dutyLog, logger, clock, bus, loginThrottle }) {

@@ -1,7 +1,9 @@
 // The duty log (值班日志): append-only entries with time, what happened and who (L1, L2, A5).
 // Entries are written inside the caller's transaction when they belong to another change (an alarm
-// transition), so the two are durable together or not at all; listeners hear of them after commit.
+// transition), so the two are durable together or not at all. The log announces every entry itself on the
+// bus once it has committed: no writer has to remember to (issue 14, failure 7).
 import type { Store } from '../../store/store.ts';
+import type { Bus } from '../../core/bus.ts';
 import { GENESIS_HASH } from '../../store/migrations.ts';
 import { entryHash, type ChainedFields } from '../../store/journal-hash.ts';
 import type { DutyLogEntryView, DutyLogKind } from '../../contract/api.ts';
@@ -51,7 +53,8 @@ export const toView = (r: Row): DutyLogEntryView => ({
   params: JSON.parse(r.params) as DutyLogEntryView['params'],
 });
 
-export function createDutyLog(store: Store): DutyLog {
+/** `bus`: where committed entries are announced (the consoles listen); tools without listeners pass none. */
+export function createDutyLog(store: Store, bus?: Bus): DutyLog {
   const insertStmt = store.db.prepare(
     `INSERT INTO duty_log (id, ts, kind, room_id, device_id, point_key, username, alarm_id, params, prev_hash, hash)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
@@ -75,7 +78,9 @@ export function createDutyLog(store: Store): DutyLog {
     const prev = last?.hash ?? GENESIS_HASH;
     const f = fields;
     const row = insertStmt.get(f.id, f.ts, f.kind, f.room_id, f.device_id, f.point_key, f.username, f.alarm_id, f.params, prev, entryHash(prev, f));
-    return toView(row as unknown as Row);
+    const view = toView(row as unknown as Row);
+    if (bus) store.afterCommit(() => bus.emit('dutyLog', view));
+    return view;
   };
   return {
     insert,

@@ -95,7 +95,7 @@ export function createHistory(deps: HistoryDeps): History {
   const bucketsFile = join(deps.dataDir, OPEN_BUCKETS_FILE);
   const saveBuckets = (): void => {
     try {
-      writeFileSync(`${bucketsFile}.tmp`, JSON.stringify(rollups.snapshot()));
+      writeFileSync(`${bucketsFile}.tmp`, JSON.stringify(rollups.snapshot()), { mode: 0o600 });
       renameSync(`${bucketsFile}.tmp`, bucketsFile); // atomic: a crash leaves the old file or the new one
     } catch (err) {
       log.warn('could not save the open rollup buckets', { file: bucketsFile, err: String(err) });

@@ -5,14 +5,23 @@ import type { AlarmTransition } from '../../alarms/types.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { Rollup } from './rollup.ts';
 
-/** Tag keys and values: escape comma, space, equals sign. A newline cannot be escaped, so it becomes a space. */
-function tag(s: string): string {
-  return s.replace(/[\r\n]/g, ' ').replace(/[,= ]/g, '\\$&');
+/**
+ * Tag keys and values: escape comma, space, equals sign. A newline cannot be escaped, so it becomes a space.
+ * InfluxDB 1.x keeps a backslash as it is before an ordinary character, but has no way to write one before a comma,
+ * space or equals sign or at the end of a value: there it escapes the separator (`room\` then `,device=` would be one
+ * tag) and a doubled `\\` is refused as "invalid tag format" (test/security/line-protocol.test.ts, real influxd).
+ * Such backslashes become ⧵ (U+29F5 REVERSE SOLIDUS OPERATOR), which reads the same to a person.
+ */
+export function tag(s: string): string {
+  return s.replace(/[\r\n]/g, ' ').replace(/\\+(?=[\r\n,= ]|$)/g, (run) => '\u29F5'.repeat(run.length)).replace(/[,= ]/g, '\\$&');
 }
 
-/** String field values: double quotes around, with `"` and `\` escaped. */
-function str(s: string): string {
-  return `"${s.replace(/[\\"]/g, '\\$&')}"`;
+/**
+ * String field values: double quotes around, with `"` and `\` escaped. Line protocol does not support a newline in
+ * a field value (InfluxDB line protocol reference), so CR and LF are written as the two characters `\r` and `\n`.
+ */
+export function str(s: string): string {
+  return `"${s.replace(/[\\"]/g, '\\$&').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 }
 
 /** Float field: no `i` suffix, so it is always a float; NaN and ±Infinity cannot be stored. */

@@ -3,20 +3,19 @@
 // and a duty-log entry at each end, so a supervisor reviewing the month sees the hole: how many readings, taken
 // between when and when.
 import type { AlarmService } from '../../alarms/alarm-service.ts';
-import type { Bus } from '../../core/bus.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { DutyLog } from '../duty-log/duty-log.ts';
 import type { HistorianLoss } from './influx-historian.ts';
 
-export function historianLossReport(deps: { alarms: AlarmService; dutyLog: DutyLog; bus: Bus; clock: Clock }): (loss: HistorianLoss) => void {
+export function historianLossReport(deps: { alarms: AlarmService; dutyLog: DutyLog; clock: Clock }): (loss: HistorianLoss) => void {
   const iso = (ms: number): string => new Date(ms).toISOString();
   return ({ phase, episode }) => {
     deps.alarms.historianLoss(phase === 'started', episode.count);
-    const entry = deps.dutyLog.append({
+    // The duty log announces its own entries once committed (store.afterCommit).
+    deps.dutyLog.append({
       ts: deps.clock.now(),
       kind: phase === 'started' ? 'historian.dropsStarted' : 'historian.dropsEnded',
       params: { count: episode.count, lostFrom: iso(episode.lostFrom), lostTo: iso(episode.lostTo), what: episode.what, since: iso(episode.startedAt) },
     });
-    deps.bus.emit('dutyLog', entry);
   };
 }

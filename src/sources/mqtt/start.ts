@@ -2,17 +2,16 @@
 // credentials and ACLs, the MQTT source as a client of that broker (loopback, internal credential) or of the
 // external one, then the simulated devices. Called by the composition root; stop() undoes it in reverse.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { Site } from '../../config/load.ts';
-import { ConfigError } from '../../config/errors.ts';
+import { readSiteFile } from '../../config/site-files.ts';
 import { defaultMaxPayloadBytes, reservedMqttUsernames } from '../../config/mqtt-schema.ts';
+import { pinnedClientIds } from '../../config/mqtt-site.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { DeviceStatus } from '../../core/bus.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { MqttDiagnosticsView } from '../../contract/api.ts';
-import { createDeviceAccess, loginsWithDemoPasswords } from '../../broker/device-access.ts';
+import { createDeviceAccess } from '../../broker/device-access.ts';
 import { createEmbeddedBroker, type BrokerPorts, type EmbeddedBroker } from '../../broker/embedded-broker.ts';
 import { createMosquittoLog, type MosquittoLog } from '../../broker/mosquitto-log.ts';
 import { startMqttSimulator, type MqttSimulator } from '../../simulators/mqtt-simulator.ts';
@@ -47,6 +46,9 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
   let brokerPorts: BrokerPorts | null = null;
   let source: MqttSource | null = null;
   let url: string | undefined;
+  /** Where the simulated devices connect: the devices' own listener, not the gateway's. */
+  let deviceUrl: string | undefined;
+  let deviceClientOptions: { ca?: Buffer; rejectUnauthorized?: boolean } = {};
   let credentials: { username?: string; password?: string } = {};
   let clientOptions: { ca?: Buffer } = {};
   const clientId = cfg?.external?.clientId ?? `roomwatch-${site.config.site.id}`;
@@ -61,31 +63,23 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
     }
   };
 
-  if (!site.demo) {
-    const weak = await loginsWithDemoPasswords(site.mqttDevices);
-    if (weak.length > 0) throw new Error(`refusing to start: MQTT logins ${weak.join(', ')} still have a demo password and site.demo is not true`);
-  }
-
-  const readPem = (file: string, path: string): Buffer => {
-    const full = resolve(dirname(site.file), file);
-    try {
-      return readFileSync(full);
-    } catch (err) {
-      throw new ConfigError([{ file: site.file, path, message: `cannot read ${full}: ${(err as Error).message}` }]);
-    }
-  };
+  const readPem = (file: string, path: string): Buffer => readSiteFile(site, file, path);
 
   try {
     if (cfg?.embedded) {
       const e = cfg.embedded;
       const internal = { username: reservedMqttUsernames[0]!, password: randomBytes(24).toString('base64url') };
+      const tls = e.tls ? { port: e.tls.port, cert: readPem(e.tls.cert, '/broker/embedded/tls/cert'), key: readPem(e.tls.key, '/broker/embedded/tls/key') } : undefined;
       const b = createEmbeddedBroker({
         host: e.host ?? '127.0.0.1',
-        port: options.brokerPort ?? e.port,
-        ...(e.tls ? { tls: { port: e.tls.port, cert: readPem(e.tls.cert, '/broker/embedded/tls/cert'), key: readPem(e.tls.key, '/broker/embedded/tls/key') } } : {}),
+        // The config check allows a port with TLS only with plainAlongsideTls; the test override moves the plain port.
+        port: e.port === undefined ? null : (options.brokerPort ?? e.port),
+        ...(tls ? { tls } : {}),
         ...(e.websocket ? { websocket: { port: e.websocket.port } } : {}),
         access: createDeviceAccess(site.mqttDevices, internal),
-        gatewayClientIds: [clientId],
+        gatewayClientIds: [clientId, `${clientId}-log`, `${clientId}-log-probe`],
+        pinnedClientIds: pinnedClientIds(site.mqttDevices),
+        ...(cfg.maxConnectionsPerLogin !== undefined ? { maxConnectionsPerLogin: cfg.maxConnectionsPerLogin } : {}),
         maxPayloadBytes,
         clock,
         logger: logger.child({ part: 'broker' }),
@@ -93,13 +87,23 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
       brokerPorts = await b.start();
       broker = b;
       stops.push(() => b.stop());
+      // The gateway's own client uses its loopback listener, so it needs neither the plain port nor a certificate.
+      url = `mqtt://127.0.0.1:${brokerPorts.gateway}`;
       const host = e.host === undefined || e.host === '0.0.0.0' || e.host === '::' ? '127.0.0.1' : e.host;
-      url = `mqtt://${host.includes(':') ? `[${host}]` : host}:${brokerPorts.mqtt}`;
+      const h = host.includes(':') ? `[${host}]` : host;
+      if (brokerPorts.mqtt !== null) deviceUrl = `mqtt://${h}:${brokerPorts.mqtt}`;
+      else if (brokerPorts.tls !== null && tls) {
+        deviceUrl = `mqtts://${h}:${brokerPorts.tls}`;
+        // Simulated devices (demo) trust the broker's own certificate; its name need not be the loopback address.
+        deviceClientOptions = { ca: tls.cert, rejectUnauthorized: false };
+      }
       credentials = internal;
     } else if (cfg?.external) {
       url = cfg.external.url;
       credentials = { ...(cfg.external.username !== undefined ? { username: cfg.external.username } : {}), ...(cfg.external.password !== undefined ? { password: cfg.external.password } : {}) };
       if (cfg.external.ca !== undefined) clientOptions = { ca: readPem(cfg.external.ca, '/broker/external/ca') };
+      deviceUrl = url;
+      deviceClientOptions = clientOptions;
     }
 
     if (url !== undefined && site.mqttDevices.length > 0) {
@@ -129,8 +133,8 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttPart> {
 
     for (const device of site.mqttDevices.filter((d) => d.config.simulate)) {
       const password = device.config.connection.password;
-      if (url === undefined || password === undefined) continue; // the config check requires both for simulated devices
-      const sim = await startMqttSimulator({ device, url, password, clientOptions, logger: logger.child({ part: 'simulator', device: device.config.id }) });
+      if (deviceUrl === undefined || password === undefined) continue; // the config check requires both for simulated devices
+      const sim = await startMqttSimulator({ device, url: deviceUrl, password, clientOptions: deviceClientOptions, logger: logger.child({ part: 'simulator', device: device.config.id }) });
       simulators.set(device.config.id, sim);
       stops.push(() => sim.stop());
     }
