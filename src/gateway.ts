@@ -389,7 +389,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         const retentionLogger = logger.child({ part: 'retention' });
         const retain = (): void => {
           try {
-            purgeExpired({ store: s, dutyLog: log, attachments, clock, logger: retentionLogger });
+            purgeExpired({ store: s, dutyLog: log, attachments, clock, logger: retentionLogger, plan: shiftPlan });
           } catch (err) {
             retentionLogger.error('retention failed', { err: String((err as Error)?.stack ?? err) });
           }

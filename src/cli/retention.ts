@@ -11,6 +11,7 @@ import { openStore } from '../store/store.ts';
 import { createDutyLog } from '../sinks/duty-log/duty-log.ts';
 import { createAttachments } from '../duty/attachments.ts';
 import { purgeExpired } from '../duty/retention.ts';
+import { createShiftPlan } from '../shifts/shift-plan.ts';
 
 const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' }, 'dry-run': { type: 'boolean' } } });
 const file = values.config ?? process.env.ROOMWATCH_CONFIG;
@@ -31,7 +32,7 @@ const store = openStore(site.dataDir, logger);
 try {
   const dutyLog = createDutyLog(store);
   const attachments = createAttachments({ store, dutyLog, clock: systemClock, dataDir: site.dataDir });
-  const r = purgeExpired({ store, dutyLog, attachments, clock: systemClock, logger }, values['dry-run'] === true);
+  const r = purgeExpired({ store, dutyLog, attachments, clock: systemClock, logger, plan: createShiftPlan(site.config.shifts ?? [], site.timezone) }, values['dry-run'] === true);
   console.log(
     `${r.dryRun ? 'would remove' : 'removed'} records older than ${new Date(r.cutoff).toISOString()}: ` +
       `${r.entries} duty-log entries, ${r.attachments} attachments, ${r.signoffs} sign-offs, ${r.rosterMonths} roster months`,

@@ -51,6 +51,15 @@ const MAX_AHEAD_MS = 60_000;
 
 const bad = (message: string): DomainError => new DomainError('RW_INVALID_REQUEST', message, 400);
 
+/** [from, to) of a day's log: its shifts from the first start to the last end (a night shift's next morning), or the local day. */
+export function logDayRange(plan: ShiftPlan, date: string): { from: number; to: number; shifts: ShiftInstance[] } {
+  const d = parseDate(date);
+  if (!d) throw bad(`not a date: ${date}`);
+  const shifts = plan.definitions.map((def) => plan.instance(date, def.id)!).sort((a, b) => a.start - b.start);
+  if (shifts.length === 0) return { from: zonedInstant(d, 0, plan.timeZone), to: zonedInstant(addDays(d, 1), 0, plan.timeZone), shifts };
+  return { from: Math.min(...shifts.map((s) => s.start)), to: Math.max(...shifts.map((s) => s.end)), shifts };
+}
+
 export function createJournal(deps: JournalDeps): Journal {
   const { store, dutyLog, plan, roster, clock, roomIds } = deps;
   const { db } = store;
@@ -82,13 +91,7 @@ export function createJournal(deps: JournalDeps): Journal {
     };
   };
 
-  const dayRange = (date: string): { from: number; to: number; shifts: ShiftInstance[] } => {
-    const d = parseDate(date);
-    if (!d) throw bad(`not a date: ${date}`);
-    const shifts = plan.definitions.map((def) => plan.instance(date, def.id)!).sort((a, b) => a.start - b.start);
-    if (shifts.length === 0) return { from: zonedInstant(d, 0, plan.timeZone), to: zonedInstant(addDays(d, 1), 0, plan.timeZone), shifts };
-    return { from: Math.min(...shifts.map((s) => s.start)), to: Math.max(...shifts.map((s) => s.end)), shifts };
-  };
+  const dayRange = (date: string): { from: number; to: number; shifts: ShiftInstance[] } => logDayRange(plan, date);
 
   const signatureOf = (table: 'duty_log_signoffs' | 'duty_log_countersigns', date: string): DutyLogDayView['signoff'] => {
     const s = db.prepare(`SELECT s.*, u.display_name FROM ${table} s JOIN users u ON u.username = s.signed_by WHERE date = ?`).get(date) as

@@ -6,6 +6,9 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
 import type { Attachments } from './attachments.ts';
+import type { ShiftPlan } from '../shifts/shift-plan.ts';
+import { addDays, formatDate, localDateOf, type LocalDate } from '../shifts/zoned-time.ts';
+import { logDayRange } from './journal.ts';
 
 export const RETENTION_YEARS = 2;
 
@@ -26,13 +29,28 @@ export function retentionCutoff(now: number, years = RETENTION_YEARS): number {
   return d.getTime();
 }
 
-export function purgeExpired(deps: { store: Store; dutyLog: DutyLog; attachments: Attachments; clock: Clock; logger: Logger }, dryRun = false): RetentionResult {
+/**
+ * The last site day whose whole log lies before the cutoff: its night shift included, which ends the next
+ * morning (S2). Sign-offs of this day and before go, and roster months that end by it.
+ */
+export function lastDayGone(cutoff: number, plan: ShiftPlan): LocalDate {
+  // A site day (L6): the UTC date is a day off the site's for hours of every day.
+  let day = addDays(localDateOf(cutoff, plan.timeZone), -1);
+  while (logDayRange(plan, formatDate(day)).to > cutoff) day = addDays(day, -1);
+  return day;
+}
+
+export function purgeExpired(
+  deps: { store: Store; dutyLog: DutyLog; attachments: Attachments; clock: Clock; logger: Logger; /** The site's days and shifts. */ plan: ShiftPlan },
+  dryRun = false,
+): RetentionResult {
   const { store, dutyLog, attachments, clock, logger } = deps;
   const { db } = store;
   const cutoff = retentionCutoff(clock.now());
-  // Day and month keys compare as text; a whole day/month goes only once all of it is past the cutoff.
-  const cutoffDay = new Date(cutoff).toISOString().slice(0, 10);
-  const cutoffMonth = cutoffDay.slice(0, 7);
+  // Day and month keys compare as text; a whole day/month goes only once all of its log is past the cutoff.
+  const last = lastDayGone(cutoff, deps.plan);
+  const lastDay = formatDate(last);
+  const cutoffMonth = formatDate(addDays(last, 1)).slice(0, 7); // the months before it end by the last day gone
 
   // A5: the chain's new first link, recorded in the retention entry so verify-journal accepts the cut (and only it).
   let anchor: { firstKeptId: number; anchorHash: string } | null = null;
@@ -40,13 +58,13 @@ export function purgeExpired(deps: { store: Store; dutyLog: DutyLog; attachments
     const ids = (db.prepare('SELECT id FROM duty_log WHERE ts < ? ORDER BY id').all(cutoff) as { id: number }[]).map((r) => r.id);
     const counts = {
       attachments: (db.prepare(`SELECT count(*) AS n FROM duty_log_attachments WHERE entry_id IN (SELECT id FROM duty_log WHERE ts < ?)`).get(cutoff) as { n: number }).n,
-      signoffs: (db.prepare('SELECT count(*) AS n FROM duty_log_signoffs WHERE date < ?').get(cutoffDay) as { n: number }).n,
+      signoffs: (db.prepare('SELECT count(*) AS n FROM duty_log_signoffs WHERE date <= ?').get(lastDay) as { n: number }).n,
       rosterMonths: (db.prepare('SELECT count(*) AS n FROM roster_months WHERE month < ?').get(cutoffMonth) as { n: number }).n,
     };
     if (!dryRun) {
       for (let i = 0; i < ids.length; i += 500) attachments.removeForEntries(ids.slice(i, i + 500));
       db.prepare('DELETE FROM shift_marks WHERE entry_id IN (SELECT id FROM duty_log WHERE ts < ?)').run(cutoff);
-      db.prepare('DELETE FROM duty_log_signoffs WHERE date < ?').run(cutoffDay);
+      db.prepare('DELETE FROM duty_log_signoffs WHERE date <= ?').run(lastDay);
       db.prepare('DELETE FROM patrol_overdue WHERE entry_id IN (SELECT id FROM duty_log WHERE ts < ?)').run(cutoff);
       db.prepare('DELETE FROM duty_log WHERE ts < ?').run(cutoff);
       const first = db.prepare('SELECT id, prev_hash FROM duty_log ORDER BY id LIMIT 1').get() as { id: number; prev_hash: string } | undefined;

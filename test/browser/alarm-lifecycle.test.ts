@@ -7,8 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { TestGateway } from '../helpers/gateway.ts';
-import { startLifecycleSite } from '../helpers/lifecycle-site.ts';
-import { attrOf, chromiumPart, consolePage, launchChromium, textOf, untilLive } from '../helpers/browser.ts';
+import { attrOf, chromiumPart, consolePage, textOf } from '../helpers/browser.ts';
+import { startConsoleSite, type ConsoleSite } from '../helpers/console-site.ts';
+import { lifecycleSiteYaml, lifecycleProfilesDir } from '../helpers/lifecycle-site.ts';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 const TEMP = 'dist-b1-th1.temperature';
@@ -28,6 +29,7 @@ async function returnToService(by: Page, watcher: Page, device: string): Promise
 const logText = (page: Page, kind: string): Promise<string> => textOf(page.getByTestId('duty-log').locator(`[data-kind="${kind}"]`));
 
 describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)', () => {
+  let site: ConsoleSite;
   let gw: TestGateway;
   let browser: Browser;
   let duty: Page;
@@ -35,16 +37,13 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
   const sim = (device: string) => gw.simulators.get(device)!;
 
   beforeAll(async () => {
-    gw = await startLifecycleSite('roomwatch-lifecycle-');
-    browser = await launchChromium();
-    duty = await consolePage(browser, gw.url, 'duty', 'duty', errors);
-    await untilLive(duty);
+    site = await startConsoleSite({
+      tempPrefix: 'roomwatch-lifecycle-', yaml: lifecycleSiteYaml, profilesDir: lifecycleProfilesDir, login: { username: 'duty', password: 'duty' }, errors,
+    });
+    ({ gw, browser, page: duty } = site);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await gw?.dispose();
-  });
+  afterAll(() => site?.dispose());
 
   it('lists the alarms with the countdown to escalation, and acknowledges one with a note', async () => {
     sim('dist-b1-th1').set('temperature', 41.5);
@@ -108,7 +107,8 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     await duty.getByTestId('tag-button-dist-b1-th1').click();
     await duty.getByTestId('tag-reason').fill('Replacing the sensor');
     // Planned end typed in site time (Asia/Shanghai) while the browser runs in UTC (L6: one standard clock).
-    await duty.getByTestId('tag-end').fill('2030-06-01T17:30');
+    // Two years ahead of whenever the test runs: a planned end in the past is refused.
+    await duty.getByTestId('tag-end').fill(`${new Date().getUTCFullYear() + 2}-06-01T17:30`);
     await duty.screenshot({ path: '/tmp/alarm-tag-dialog.png' });
     await duty.getByTestId('tag-confirm').click();
 
@@ -204,7 +204,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     await duty.getByTestId('tag-confirm').click();
     // A6: a tag on a fire device says when it ends; the dialog says so and stays open.
     await expect.poll(() => textOf(duty.getByTestId('tag-error')), WAIT).toBe('A tag on a fire/life-safety device needs a planned end (A6).');
-    await duty.getByTestId('tag-end').fill('2030-06-01T17:30');
+    await duty.getByTestId('tag-end').fill(`${new Date().getUTCFullYear() + 2}-06-01T17:30`);
     await duty.getByTestId('tag-confirm').click();
     await expect.poll(() => textOf(duty.getByTestId('tag-awaiting-fire-panel')), WAIT).toBe('Awaiting supervisor approval');
     expect(await textOf(duty.getByTestId('tag-kind-fire-panel'))).toBe('Isolation');

@@ -116,4 +116,21 @@ describe.skipIf(part.skip)('handover by two people at two consoles', () => {
     // The Chinese text is set in a CJK font embedded in the PDF (fonts-wqy-microhei on Debian).
     expect(pdf).toMatch(/\/BaseFont\s*\/[A-Z]{6}\+WenQuanYi/);
   });
+
+  it('at 03:00 the night officer\'s duty log opens on the page of the day the night began, and the note lands there (S2)', async () => {
+    clock.set(shanghai('2026-11-24T03:00'));
+    // A console takes the gateway's time when it loads (and once a minute): as a PC left open overnight would have.
+    await incoming.reload();
+    await incoming.getByTestId('board').waitFor(WAIT);
+    await incoming.getByTestId('nav-journal').click();
+    await expect.poll(() => incoming.getByTestId('journal-date').inputValue(), WAIT).toBe('2026-11-23');
+    await incoming.getByTestId('note-category').selectOption('other');
+    await incoming.getByTestId('note-situation').fill('03:00 round: pump room B2 dry');
+    await incoming.getByTestId('note-submit').click();
+    const night = incoming.getByTestId('journal-page-night');
+    await expect.poll(() => text(night), WAIT).toContain('03:00 round: pump room B2 dry');
+    expect(await text(night.locator('h3'))).toBe('Nov 23 Night 17:30:00 – 08:30:00');
+    // The same day's pages: the handover of the afternoon is on its day page.
+    expect(await text(incoming.getByTestId('journal-page-day'))).toContain('Duty Li → Duty Wang');
+  });
 });

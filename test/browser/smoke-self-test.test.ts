@@ -1,27 +1,24 @@
 // A Zigbee smoke detector's test button, through the console (issue 12 §3): a simulated Zigbee2MQTT detector on the
 // embedded aedes sends {"smoke":true,"test":true}; the duty officer sees the fire alarm marked as a test, in English
 // and Chinese, classifies it as a routine test, and the duty log reads so (not a false alarm).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { chromiumPart, consolePage, launchChromium, textOf, untilLive } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { chromiumPart, textOf } from '../helpers/browser.ts';
+import { startConsoleSite, type ConsoleSite } from '../helpers/console-site.ts';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 
 describe.skipIf(chromiumPart().skip)('smoke detector self-test in the console (chromium)', () => {
+  let site: ConsoleSite;
   let gw: TestGateway;
-  let browser: Browser;
   let duty: Page;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-selftest-'));
-    gw = await startTestGateway({
-      dataDir,
-      yaml: `
+    site = await startConsoleSite({
+      tempPrefix: 'roomwatch-selftest-',
+      yaml: (dataDir) => `
 site: { id: selftest, name: { en: Test Tower, zh-CN: 测试大厦 }, timezone: Asia/Shanghai, demo: true, language: en }
 storage: { dataDir: ${JSON.stringify(dataDir)} }
 http: { host: 127.0.0.1, port: 0 }
@@ -32,15 +29,12 @@ devices:
 users:
   - { username: duty, displayName: Duty Li, role: duty, password: duty }
 `,
+      login: { username: 'duty', password: 'duty' },
+      errors,
     });
-    browser = await launchChromium();
-    duty = await consolePage(browser, gw.url, 'duty', 'duty', errors);
-    await untilLive(duty);
+    ({ gw, page: duty } = site);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await gw?.dispose();
-  });
+  afterAll(() => site?.dispose());
 
   it('the test button raises the smoke alarm marked as a test; classified "Routine test", the duty log says so', async () => {
     const sim = gw.gateway.mqtt!.simulators.get('smoke-3f')!;

@@ -41,8 +41,11 @@ users:
 `;
 }
 
-/** The site on free ports in a fresh temp dir, with the test fire-panel profile of test/fixtures/profiles. */
+/** Where the site's test fire-panel profile is. */
+export const lifecycleProfilesDir = resolve(projectRoot, 'test', 'fixtures', 'profiles');
+
+/** The site on free ports in a fresh temp dir. */
 export async function startLifecycleSite(prefix: string): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
-  return startTestGateway({ dataDir, yaml: await lifecycleSiteYaml(dataDir), profilesDir: resolve(projectRoot, 'test', 'fixtures', 'profiles') });
+  return startTestGateway({ dataDir, yaml: await lifecycleSiteYaml(dataDir), profilesDir: lifecycleProfilesDir });
 }

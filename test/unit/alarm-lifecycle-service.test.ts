@@ -20,6 +20,7 @@ import type { AlarmTransition } from '../../src/alarms/types.ts';
 import type { Role, UserView } from '../../src/contract/api.ts';
 import { SELF_TEST_DETAIL } from '../../src/contract/routes.ts';
 import { fakeClock, type FakeClock } from '../helpers/fake-clock.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const profiles = loadProfiles(resolve(projectRoot, 'test', 'fixtures', 'profiles'));
 const site: Site = parseSite(
@@ -288,7 +289,8 @@ describe('escalation (A1, A2)', () => {
     clock.advance(240_000);
     alarms.tick();
     expect(alarms.get(hh.id)!.escalationLevel).toBe(2);
-    for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    // The webhook's two POSTs arrive over real HTTP: wait for them (up to 15 s on a loaded machine), not 2 s.
+    await waitFor(() => received.length >= 2, 'both escalation webhooks');
     // The 35 °C warning (priority high) escalates on its own schedule; look at the critical one.
     expect(received.filter((n) => (n as { alarm: { id: number } }).alarm.id === hh.id)).toMatchObject([
       { type: 'alarm.escalated', level: 1, role: 'lead', targets: [{ username: 'lead' }], alarm: { id: hh.id } },

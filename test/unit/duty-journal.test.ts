@@ -7,7 +7,9 @@ import { createRoster, type Roster } from '../../src/shifts/roster.ts';
 import { createJournal, type Journal } from '../../src/duty/journal.ts';
 import { createAttachments, type Attachments } from '../../src/duty/attachments.ts';
 import { createShiftMarks } from '../../src/duty/shift-marks.ts';
-import { purgeExpired, retentionCutoff } from '../../src/duty/retention.ts';
+import { lastDayGone, purgeExpired, retentionCutoff } from '../../src/duty/retention.ts';
+import { createShiftPlan } from '../../src/shifts/shift-plan.ts';
+import { formatDate } from '../../src/shifts/zoned-time.ts';
 import type { NoteRequest } from '../../src/contract/api.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { refused, shanghai, shiftWorld, type ShiftWorld } from '../helpers/shifts.ts';
@@ -165,7 +167,7 @@ describe('retention (L5: two years)', () => {
     w.clock.set(cutoff + 60_000);
     const young = journal.addNote(note(), w.user('duty'));
     w.clock.set(now);
-    const deps = { store: w.store, dutyLog: w.dutyLog, attachments, clock: w.clock, logger: silentLogger };
+    const deps = { store: w.store, dutyLog: w.dutyLog, attachments, clock: w.clock, logger: silentLogger, plan: w.plan };
 
     const dry = purgeExpired(deps, true);
     expect([dry.entries, dry.attachments, dry.dryRun]).toEqual([2, 1, true]); // the note and its attachment entry
@@ -183,5 +185,30 @@ describe('retention (L5: two years)', () => {
     expect(purgeExpired(deps).entries).toBe(0); // nothing more to remove, and no second purge entry
     expect(w.dutyLog.list({ limit: 10 })).toHaveLength(2);
     expect(existsSync(join(w.dir, 'roomwatch.db'))).toBe(true);
+  });
+
+  it('a day\'s sign-off and a month\'s roster go once the whole log is past, its last night shift included (site days, S2)', () => {
+    w.clock.set(shanghai('2026-11-20T10:00'));
+    roster.saveDraft('2026-11', [{ date: '2026-11-30', shiftId: 'night', username: 'duty' }], w.user('lead'));
+    w.clock.set(shanghai('2026-12-01T10:00'));
+    journal.sign('2026-11-29', 'ok', w.user('lead'));
+    journal.sign('2026-11-30', 'ok', w.user('lead'));
+    const deps = { store: w.store, dutyLog: w.dutyLog, attachments, clock: w.clock, logger: silentLogger, plan: w.plan };
+    // Two years on, 08:10 on 1 December site time (00:10 UTC, already 1 December in UTC): the night of 30 November
+    // (17:30–08:30) still has twenty minutes inside the two years, so its sign-off and November's roster stay.
+    w.clock.set(shanghai('2028-12-01T08:10'));
+    expect(purgeExpired(deps, true)).toMatchObject({ signoffs: 1, rosterMonths: 0 });
+    w.clock.set(shanghai('2028-12-01T08:30'));
+    expect(purgeExpired(deps, true)).toMatchObject({ signoffs: 2, rosterMonths: 1 });
+    // 03:00 site time (19:00 UTC the day before): the 29th's log ended at 08:30 on the 30th, the 30th's has not.
+    w.clock.set(shanghai('2028-12-01T03:00'));
+    expect(purgeExpired(deps, true)).toMatchObject({ signoffs: 1, rosterMonths: 0 });
+  });
+
+  it('counts days in the site\'s zone west of UTC too, where the UTC date runs a day ahead in the evening', () => {
+    const chicago = createShiftPlan([], 'America/Chicago');
+    // 20:00 on 30 November in Chicago is 02:00 on 1 December UTC; that evening is still inside the two years.
+    expect(formatDate(lastDayGone(Date.parse('2026-12-01T02:00:00Z'), chicago))).toBe('2026-11-29');
+    expect(formatDate(lastDayGone(Date.parse('2026-12-01T06:00:00Z'), chicago))).toBe('2026-11-30'); // midnight in Chicago
   });
 });

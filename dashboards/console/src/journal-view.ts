@@ -12,6 +12,7 @@ import { formatClock, formatDateTime, formatDay, parseSiteDateTime, siteDate } f
 import { now } from './clock.ts';
 import { loc, tr } from './lang.ts';
 import { journalApi } from './journal-api.ts';
+import { rosterApi } from './roster-api.ts';
 import type { Store } from './store.ts';
 import { openEmergencyForm, openFormSheet } from './emergency-form.ts';
 
@@ -52,10 +53,22 @@ function noteForm(onSubmit: (note: NoteRequest, reason: string) => Promise<void>
   return form;
 }
 
+/**
+ * The log day being written now: the day the running shift started on (S2: past midnight the night shift still
+ * writes on the previous day's page), or the calendar day between shifts and on a site without shifts.
+ */
+async function logDayNow(): Promise<string> {
+  const t = now();
+  // Without an answer the calendar day stands; the page's own load then says what went wrong.
+  const running = await rosterApi.shifts(t, t + 1).catch(() => []);
+  return running.at(-1)?.date ?? siteDate(t);
+}
+
 export function journalView(store: Store): { el: HTMLElement; destroy(): void } {
   const me = store.user;
   const supervisor = store.can('dutyLog.sign');
-  let date = siteDate(now());
+  const calendarDay = siteDate(now());
+  let date = calendarDay;
   let view: DutyLogDayView | null = null;
 
   const { el: message, say } = statusLine('journal-message');
@@ -200,7 +213,14 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
     pagesEl,
     signEl,
   );
-  void load();
+  void logDayNow().then((day) => {
+    // Unless a date was picked meanwhile.
+    if (date === calendarDay) {
+      date = day;
+      dateInput.value = day;
+    }
+    return load();
+  });
   // Live: a new entry anywhere (another console, the gateway) refreshes the page shown.
   const off = store.on('dutyLog', () => void load());
   return { el, destroy: off };
