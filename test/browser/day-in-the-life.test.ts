@@ -110,14 +110,14 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty.getByTestId(`dispatch-button-${id}`).click();
     await duty.getByTestId('dispatch-to').fill('Guard Zhou');
     await duty.getByTestId('dispatch-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toMatch(/^Guard Zhou sent to confirm by 值班员 Li Wei at /);
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toMatch(/^Guard Zhou sent to confirm by 李伟 Li Wei at /);
     await ack(duty, id, 'Guard Zhou on his way to 3F');
     await expect.poll(() => attrOf(duty.getByTestId(`alarm-row-${id}`), 'data-state'), WAIT).toBe('latched_ack');
     await duty.getByTestId(`classify-button-${id}`).click();
     await duty.getByTestId('classify-kind-false_alarm').check();
     await duty.getByTestId('classify-note').fill('Steam from the 3F pantry kettle on detector 3F-07');
     await duty.getByTestId('classify-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toContain('False alarm (值班员 Li Wei, ');
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toContain('False alarm (李伟 Li Wei, ');
     expect(await duty.getByTestId(`reset-button-${id}`).count()).toBe(0);
 
     const lead = await login('lead');
@@ -142,7 +142,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     const sup = await login('super');
     await sup.getByTestId('approve-tag-fc-panel-2').click();
     await expect.poll(() => duty.getByTestId('tag-awaiting-fc-panel-2').count(), WAIT).toBe(0);
-    expect(await textOf(duty.getByTestId('device-tag-fc-panel-2'))).toContain('Approved by 主管 Chen Jing at');
+    expect(await textOf(duty.getByTestId('device-tag-fc-panel-2'))).toContain('Approved by 陈静 Chen Jing at');
     expect(await textOf(duty.getByTestId('room-status-fire-control'))).toBe('Tagged out of service');
     await expect.poll(() => boardLog(duty, 'device.tagApproved'), WAIT).toContain('Fire panel zone 2 (Shelly i3)');
     await sup.context().close();
@@ -173,7 +173,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty.getByTestId('classify-kind-false_alarm').check();
     await duty.getByTestId('classify-note').fill("Contractor's test trip");
     await duty.getByTestId('classify-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${tripId}`).getByTestId('alarm-fire')), WAIT).toContain('False alarm (值班员 Li Wei, ');
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${tripId}`).getByTestId('alarm-fire')), WAIT).toContain('False alarm (李伟 Li Wei, ');
     const lead = await login('lead');
     await lead.getByTestId(`reset-button-${tripId}`).click();
     await lead.getByTestId('reset-note').fill('Zone 2 back to normal after the rewiring');
@@ -336,7 +336,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await expect.poll(() => textOf(duty2.getByTestId('journal-open-items')), WAIT).toContain('No open incidents or follow-ups.');
 
     await duty2.getByTestId('nav-handover').click();
-    await expect.poll(() => textOf(duty2.getByTestId('handover-resolved')), WAIT).toContain('值班员 Wang Fang closed entry #');
+    await expect.poll(() => textOf(duty2.getByTestId('handover-resolved')), WAIT).toContain('王芳 Wang Fang closed entry #');
     expect(await textOf(duty2.getByTestId('handover-resolved'))).toContain('(Pipe burst in pump room B2) — over at Nov 24, ');
     await prepareHandover(duty2, 'duty');
     await duty2.getByTestId('handover-note').fill('Pump room B2 dry again; fire pump relays still isolated until 10:00');
@@ -364,20 +364,20 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     for (const line of [
       'B1 distribution room sensor 1 · Temperature High-high, 41.5 °C (limit 40 °C, rule R1)',
       'classified the fire alarm as False alarm: Fire-control room · Fire panel relays (Shelly Plus i4). Note: Steam from the 3F pantry kettle',
-      '领班 Zhang Min reset the latched alarm',
-      '主管 Chen Jing approved the tag (Maintenance) on Fire panel zone 2 (Shelly i3)',
-      '主管 Chen Jing approved the tag (Isolation) on Fire pump panel relays (Tasmota)',
+      '张敏 Zhang Min reset the latched alarm',
+      '陈静 Chen Jing approved the tag (Maintenance) on Fire panel zone 2 (Shelly i3)',
+      '陈静 Chen Jing approved the tag (Isolation) on Fire pump panel relays (Tasmota)',
       'Wu Gang (City Power)',
-      'Handover of Nov 23 Day completed: 值班员 Li Wei → 值班员 Wang Fang',
+      'Handover of Nov 23 Day completed: 李伟 Li Wei → 王芳 Wang Fang',
     ]) expect(day).toContain(line);
     for (const line of [
       'Patrol Distribution room round overdue: period Nov 23 Day ended without a round',
-      '值班员 Wang Fang did the patrol Distribution room round (Nov 23 Night). Problems: none',
+      '王芳 Wang Fang did the patrol Distribution room round (Nov 23 Night). Problems: none',
       'Fire pump panel relays (Tasmota)',
       '[Water leak / flood] Pipe burst in pump room B2',
       'Handover of Nov 23 Night refused (outgoing): an incident is open',
       'How: Pipe section replaced, supply back, power restored',
-      'Handover of Nov 23 Night completed: 值班员 Wang Fang → 值班员 Li Wei',
+      'Handover of Nov 23 Night completed: 王芳 Wang Fang → 李伟 Li Wei',
     ]) expect(night).toContain(line);
     expectWords(day + night);
     await sup.context().close();
@@ -392,9 +392,9 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     const night = await textOf(duty2.getByTestId('journal-page-night'));
     for (const line of [
       '将火警定性为误报：消防控制室 · 消防主机继电器（Shelly Plus i4）',
-      '主管 Chen Jing 批准 消防主机二区（Shelly i3） 挂牌（检修）',
-      '主管 Chen Jing 批准 消防泵控制柜继电器（Tasmota） 挂牌（隔离）',
-      '11月23日 白班 交接完成：值班员 Li Wei → 值班员 Wang Fang',
+      '陈静 Chen Jing 批准 消防主机二区（Shelly i3） 挂牌（检修）',
+      '陈静 Chen Jing 批准 消防泵控制柜继电器（Tasmota） 挂牌（隔离）',
+      '11月23日 白班 交接完成：李伟 Li Wei → 王芳 Wang Fang',
       // Issue 14 failure 4: equipment already running when the gateway started gets its hourly entries.
       '运行记录（每小时）：B2 冷冻站 · 1 号冷水机组：',
     ]) expect(day).toContain(line);
@@ -402,9 +402,9 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
       '巡查 配电房巡查 超时：11月23日 白班 时段未巡查',
       '隔离过夜（依据 A6）',
       '11月23日 夜班 交接被拒（交班方）：有未处理完的事件',
-      '11月23日 夜班 交接完成：值班员 Wang Fang → 值班员 Li Wei',
+      '11月23日 夜班 交接完成：王芳 Wang Fang → 李伟 Li Wei',
     ]) expect(night).toContain(line);
-    expect(await textOf(duty2.getByTestId('journal-signed'))).toContain('主管 Chen Jing');
+    expect(await textOf(duty2.getByTestId('journal-signed'))).toContain('陈静 Chen Jing');
     expectWords(day + night);
     expect(errors).toEqual([]);
   });
