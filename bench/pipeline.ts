@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseSite } from '../src/config/load.ts';
 import { systemClock } from '../src/core/clock.ts';
@@ -53,6 +54,9 @@ historian:
   let measuring = false;
   let cycles = 0;
   let late = 0;
+  let lateStart = 0; // of the late ones: started late (the rest took longer than the interval)
+  // Why cycles are late: the event loop busy (long tasks show as delay here) or the schedule.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   const gateway = createGateway({
     site, clock: systemClock, logger: silentLogger, httpPort: 0,
     onCycle: ({ durationMs, lagMs }) => {
@@ -60,6 +64,7 @@ historian:
       cycles++;
       // As the poll benchmark counts it: started more than 10 % of the interval late, or longer than the interval.
       if (lagMs > intervalMs * 0.1 || durationMs > intervalMs) late++;
+      if (lagMs > intervalMs * 0.1) lateStart++;
     },
   });
   await gateway.start();
@@ -67,10 +72,14 @@ historian:
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'start') {
       measuring = true;
-      cycles = late = 0;
+      cycles = late = lateStart = 0;
+      loopDelay.reset();
+      loopDelay.enable();
     } else if (line === 'stop') {
       measuring = false;
-      console.log(JSON.stringify({ cycles, late }));
+      loopDelay.disable();
+      const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+      console.log(JSON.stringify({ cycles, late, lateStart, loopDelayP99Ms: ms(loopDelay.percentile(99)), loopDelayMaxMs: ms(loopDelay.max) }));
     } else if (line === 'quit') break;
   }
   await gateway.stop();
@@ -113,9 +122,9 @@ export async function spawnGateway(o: { ports: number[]; influxUrl: string; args
   return {
     pid: child.pid!,
     start: () => void child.stdin!.write('start\n'),
-    async stop(): Promise<{ cycles: number; late: number }> {
+    async stop(): Promise<{ cycles: number; late: number; lateStart: number; loopDelayP99Ms: number; loopDelayMaxMs: number }> {
       child.stdin!.write('stop\n');
-      return JSON.parse((await lines.next()).value as string) as { cycles: number; late: number };
+      return JSON.parse((await lines.next()).value as string) as { cycles: number; late: number; lateStart: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
     },
     async quit(): Promise<void> {
       if (child.exitCode !== null) return;
@@ -156,7 +165,7 @@ export async function main(args: string[]): Promise<void> {
     const { cpuMs, rssMax } = await watchProcess(gateway.pid, seconds);
     const farmCores = (farm.cpuMs() - farmCpu0) / (Date.now() - t0);
     const t1 = Date.now();
-    const { cycles, late } = await gateway.stop();
+    const { cycles, late, lateStart, loopDelayP99Ms, loopDelayMaxMs } = await gateway.stop();
     // Readings of the window still on their way are given up to 30 s to land (a backlog drains meanwhile).
     const offered = (devices * registers * (t1 - t0)) / intervalMs;
     const landed = await settledCount(() => countLanded(influxd.url, DATABASE, t0, t1));
@@ -165,6 +174,9 @@ export async function main(args: string[]): Promise<void> {
       'points/s offered (devices × registers / interval)': (devices * registers * 1000) / intervalMs,
       'points/s polled': (points * 1000) / (t1 - t0),
       'late cycles %': (100 * late) / Math.max(1, cycles),
+      'of them started late (the rest lasted longer than the interval) %': (100 * lateStart) / Math.max(1, late),
+      // Delay of the gateway's event loop (10 ms resolution): long tasks, not the schedule, make cycles late.
+      'event-loop delay p99 / max ms': `${loopDelayP99Ms} / ${loopDelayMaxMs}`,
       'CPU µs per point polled': ((cpuMs * 1000) / Math.max(1, points)).toFixed(1),
       'cores used (gateway process)': (cpuMs / (t1 - t0)).toFixed(3),
       'RSS MiB, highest': rssMax,

@@ -75,6 +75,21 @@ describe('rollups across a restart', () => {
     expect(out.find((c) => c.resolution === '1m' && c.start === H0 + 29 * MINUTE_MS)).toMatchObject({ count: 2, mean: 10 });
   });
 
+  it('saved in parts (issue 17: no long task at 40,000 points) reads back as the whole snapshot; a bucket closed meanwhile is left out', () => {
+    const ro = createRollups();
+    const points = ['a', 'b', 'c', 'd', 'e'];
+    for (const p of points) ro.add([r(H0, 10, 'good', p), r(H0 + 30_000, 12, 'good', p)]);
+    expect(JSON.parse([...ro.snapshotParts(2)].join(''))).toEqual(JSON.parse(JSON.stringify(ro.snapshot())));
+
+    const parts = ro.snapshotParts(2);
+    const text = [parts.next().value as string];
+    ro.add([r(H0 + MINUTE_MS, 11, 'good', 'e')]); // point e's minute closes before its part is made
+    for (const part of parts) text.push(part);
+    const saved = JSON.parse(text.join('')) as { minutes: unknown[][] };
+    expect(saved.minutes.map((b) => b[0])).toEqual(['th1.a', 'th1.b', 'th1.c', 'th1.d']);
+    expect(createRollups().restore(saved)).toBe(4); // the four open minutes (no hour was open when the parts began)
+  });
+
   it('ignores a snapshot it does not understand', () => {
     const ro = createRollups();
     expect(ro.restore(null)).toBe(0);

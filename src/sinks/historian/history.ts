@@ -3,6 +3,8 @@
 // configured, or to the embedded local store otherwise; and it answers trend queries and window statistics (the
 // shift report's min/max/mean) from the same backend.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { AlarmTransition } from '../../alarms/types.ts';
 import type { SiteConfig } from '../../config/schema.ts';
@@ -55,6 +57,9 @@ const ROLLUP_FLUSH_MS = 5_000;
  *  writing an hour rolled up from its later part only (a kill -9 loses at most the last ROLLUP_FLUSH_MS). */
 export const OPEN_BUCKETS_FILE = 'rollups-open.json';
 const PURGE_EVERY_MS = 10 * 60_000;
+/** Buckets serialized per event-loop turn by the periodic save (~2 ms each): 80,000 open buckets (40,000
+ *  points) in one go blocked the loop for tens of ms every flush and made poll cycles late (issue 17). */
+const SAVE_STEP = 5_000;
 
 export function retentionOf(config: SiteConfig): Retention {
   return {
@@ -101,6 +106,25 @@ export function createHistory(deps: HistoryDeps): History {
     } catch (err) {
       log.warn('could not save the open rollup buckets', { file: bucketsFile, err: String(err) });
     }
+  };
+  /** The periodic save: serialized in steps, written off the event loop; stop() waits for it, then saves at once. */
+  let saving: Promise<void> | null = null;
+  const saveBucketsInSteps = (): void => {
+    saving ??= (async () => {
+      try {
+        const text: string[] = [];
+        for (const part of rollups.snapshotParts(SAVE_STEP)) {
+          text.push(part);
+          await nextTurn();
+        }
+        await writeFile(`${bucketsFile}.saving`, text.join(''), { mode: 0o600 });
+        await rename(`${bucketsFile}.saving`, bucketsFile);
+      } catch (err) {
+        log.warn('could not save the open rollup buckets', { file: bucketsFile, err: String(err) });
+      } finally {
+        saving = null;
+      }
+    })();
   };
   const loadBuckets = (): void => {
     let text: string;
@@ -149,7 +173,7 @@ export function createHistory(deps: HistoryDeps): History {
       sendRollups(rollups.flush(clock.now()));
       timers.push(setInterval(() => {
         sendRollups(rollups.flush(clock.now()));
-        saveBuckets();
+        saveBucketsInSteps();
       }, ROLLUP_FLUSH_MS));
       for (const t of timers) t.unref();
     },
@@ -158,7 +182,8 @@ export function createHistory(deps: HistoryDeps): History {
       for (const t of timers) clearInterval(t);
       timers = [];
       // The minute and hour in progress are saved, not written: a partial bucket would overwrite the complete
-      // one the next start produces.
+      // one the next start produces. A periodic save under way finishes first, so it cannot replace this one.
+      await saving;
       saveBuckets();
       await influx?.stop();
       local?.close();

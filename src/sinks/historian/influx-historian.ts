@@ -12,7 +12,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { DropEpisodeView, HistorianStatusView } from '../../contract/history.ts';
 import { lineWriter } from './line-protocol.ts';
-import { KEPT, RAW, openOutbox, type Outbox, type OutboxEntry } from './outbox.ts';
+import { KEPT, RAW, openOutbox, type Outbox, type OutboxPoint } from './outbox.ts';
 import type { Rollup } from './rollup.ts';
 import { ensureRetention, RP_LONGTERM, RP_RAW, type Retention } from './influx-retention.ts';
 import { createRateMeter } from './rate-meter.ts';
@@ -221,7 +221,7 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
   /** Writes lines; on a rejection (4xx: unparsable line, field type conflict) halves the set until each bad
    *  line is found and set aside with its reason. Good lines are re-sent, which is harmless: same series and
    *  timestamp overwrite the same point (idempotent, docs/influx-schema.md). */
-  const writeOrSplit = async (p: RawPool, rp: string, batch: OutboxEntry[]): Promise<void> => {
+  const writeOrSplit = async (p: RawPool, rp: string, batch: readonly OutboxPoint[]): Promise<void> => {
     try {
       await post(p, rp, batch.map((e) => e.line).join('\n'));
     } catch (err) {
@@ -244,9 +244,12 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
   const writeBatch = async (p: RawPool, box: Outbox): Promise<void> => {
     const batch = box.peek(batchSize);
     try {
-      // Raw readings into the raw retention policy; rollups and alarm transitions into the long-term one.
-      const raw = batch.filter((e) => e.kind === RAW);
-      const kept = batch.filter((e) => e.kind === KEPT);
+      // Raw readings into the raw retention policy; rollups and alarm transitions into the long-term one. Most
+      // batches are raw readings only: then the batch is sent as it is, without sorting it into copies.
+      let keptCount = 0;
+      for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === KEPT) keptCount++;
+      const raw = keptCount === 0 ? batch : keptCount === batch.length ? [] : batch.filter((e) => e.kind === RAW);
+      const kept = keptCount === 0 ? [] : keptCount === batch.length ? batch : batch.filter((e) => e.kind === KEPT);
       for (const [rp, part] of [[RP_RAW, raw], [RP_LONGTERM, kept]] as const) {
         if (part.length === 0) continue;
         try {

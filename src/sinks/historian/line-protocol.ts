@@ -70,6 +70,9 @@ export function lineWriter(siteId: string) {
   /** `reading`'s series per point key, looked up without building a key string per point (the hot path); the
    *  room is checked, since a reading's room is part of its series. */
   const readingSeries = new Map<string, { roomId: string; head: string }>();
+  /** The readings of one poll cycle share their acquisition time: its text is made once. */
+  let lastTs = NaN;
+  let lastTsText = '';
 
   return {
     /** `reading`: a boolean is stored as 1/0 in the same float field, so the field type never conflicts. */
@@ -78,7 +81,11 @@ export function lineWriter(siteId: string) {
       let cached = readingSeries.get(r.pointKey);
       if (cached?.roomId !== r.roomId) readingSeries.set(r.pointKey, (cached = { roomId: r.roomId, head: seriesOf('reading', r) }));
       const q = QUALITY[r.quality] ?? str(String(r.quality));
-      return `${cached.head} ${value === null ? '' : `value=${value},`}quality=${q} ${Math.round(r.ts)}`;
+      if (r.ts !== lastTs) {
+        lastTs = r.ts;
+        lastTsText = String(Math.round(r.ts));
+      }
+      return `${cached.head} ${value === null ? '' : `value=${value},`}quality=${q} ${lastTsText}`;
     },
 
     /** `reading_1m` / `reading_1h`: one point per closed bucket, at the bucket's start. */

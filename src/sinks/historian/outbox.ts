@@ -25,9 +25,6 @@ export interface OutboxPoint {
   line: string;
 }
 
-export interface OutboxEntry extends OutboxPoint {
-  id: number;
-}
 
 /** What to drop at the bound. dropOldestRaw (default): the oldest raw readings go first, rollups and alarm
  *  transitions are kept (and go only when nothing else is left). dropNewest: new points are refused. */
@@ -50,8 +47,9 @@ export interface OutboxOptions {
 
 export interface Outbox {
   append(points: readonly OutboxPoint[]): void;
-  /** The oldest `max` points, in order; they are in flight until remove() or release(). */
-  peek(max: number): OutboxEntry[];
+  /** The oldest `max` points, in order; they are in flight until remove() or release(). From the memory tier
+   *  these are the appended objects themselves (no copy per point: issue 17). */
+  peek(max: number): readonly OutboxPoint[];
   /** Removes the points of the last peek (written, or set aside). */
   remove(): void;
   /** The points of the last peek stay (the write failed); the next peek returns them again. */
@@ -293,9 +291,9 @@ export function openOutbox(o: OutboxOptions): Outbox {
           memHead = 0;
         }
         memInflight = points.length > 0 ? { points, bytes: taken, reservedId: null } : null;
-        return points.map((p) => ({ id: 0, kind: p.kind, ts: p.ts, line: p.line }));
+        return points;
       }
-      const rows = select.all(max) as unknown as OutboxEntry[];
+      const rows = select.all(max) as unknown as (OutboxPoint & { id: number })[];
       inflightMax = rows.at(-1)?.id ?? 0;
       inflightCount = rows.length;
       inflightBytes = 0;

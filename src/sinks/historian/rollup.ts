@@ -70,6 +70,11 @@ export interface Rollups {
   openHours(): Rollup[];
   /** The open buckets, to be saved across a restart (history.ts), and put back. */
   snapshot(): OpenBuckets;
+  /** The same snapshot as JSON text in parts of at most `step` buckets, for a caller that yields to the event
+   *  loop between parts (at 40,000 points one JSON.stringify of it was a long task that made poll cycles late,
+   *  issue 17). The buckets are taken when the first part is asked for; one that has closed by the time its part
+   *  is made is left out (its rollup has been sent). */
+  snapshotParts(step: number): Generator<string>;
   restore(state: unknown): number;
 }
 
@@ -180,6 +185,22 @@ export function createRollups(): Rollups {
     },
     snapshot() {
       return { version: 2, minutes: [...minutes.values()].map(save), hours: [...hours.values()].map(save) };
+    },
+    *snapshotParts(step) {
+      const lists = [[[...minutes.values()], minutes], [[...hours.values()], hours]] as const;
+      yield '{"version":2,"minutes":[';
+      for (const [list, map] of lists) {
+        if (map === hours) yield '],"hours":[';
+        let first = true;
+        for (let i = 0; i < list.length; i += step) {
+          const part = list.slice(i, i + step).filter((b) => map.get(b.r.pointKey) === b).map(save);
+          if (part.length === 0) continue;
+          const text = JSON.stringify(part);
+          yield `${first ? '' : ','}${text.slice(1, -1)}`;
+          first = false;
+        }
+      }
+      yield ']}';
     },
     restore(state) {
       const s = state as { version?: unknown; minutes?: unknown; hours?: unknown } | null;

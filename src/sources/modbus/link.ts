@@ -5,7 +5,7 @@
 //   - Modbus exception: an answer; the link stays up.
 //   - timeout (RTU, RTU over TCP and Modbus TCP alike): that unit did not answer; the link stays up for the
 //     others. Behind a Modbus TCP gateway several units share one socket: a late answer is discarded by its
-//     MBAP transaction id (modbus-serial looks the id up and drops an ended transaction), so it can never be
+//     MBAP transaction id (tcp-client.ts drops an answer whose request has ended), so it can never be
 //     taken for the next request's answer; closing the socket would only cut off the healthy units.
 //   - socket/port errors, garbled TCP frames, the peer closing: the link is closed and reopened.
 //   - the link itself is reconnected when no unit on it has answered for a while (a device server that
@@ -20,11 +20,14 @@ import type { RegisterTable } from '../../devices/profile-schema.ts';
 import type { LinkSettings } from '../../config/modbus-connection.ts';
 import type { ModbusLinkDiagnosticsView } from '../../contract/api.ts';
 import { watchRtuFrames } from './rtu-frames.ts';
+import { ModbusTcpClient } from './tcp-client.ts';
 
 // modbus-serial is CommonJS (`module.exports = ModbusRTU`) while its typings say `export default`: for an
 // ES module the class is the namespace's `default`, which TypeScript types as the module itself.
 const ModbusRTU = modbusSerial.default as unknown as typeof modbusSerial.default.default;
 type ModbusRTU = InstanceType<typeof ModbusRTU>;
+/** Modbus TCP links use our lean client (tcp-client.ts); RTU and RTU over TCP use modbus-serial. */
+type Client = ModbusRTU | ModbusTcpClient;
 
 export type RegisterData = (number | boolean)[];
 
@@ -177,8 +180,9 @@ export const linkTransitions: Readonly<Record<LinkState, Partial<Record<LinkEven
 const isRtu = (s: LinkSettings): boolean => s.type !== 'tcp';
 
 /**
- * modbus-serial keeps every transaction (request, answer, callbacks) in `_transactions` by transaction id
- * until the id comes round again: on Modbus TCP that is 256 requests later, 256 s at a 1 s poll. Per device
+ * modbus-serial (RTU links; Modbus TCP links use tcp-client.ts) keeps every transaction (request, answer,
+ * callbacks) in `_transactions` by transaction id until the id comes round again: on Modbus TCP that was 256
+ * requests later, 256 s at a 1 s poll. Per device
  * that holds hundreds of finished requests, and with them our promise chains: old-generation garbage that
  * grew the gateway by ~1 MiB/s at 500 devices (docs/benchmarks.md). We drop a transaction once it has ended.
  * Private fields, read defensively: without them nothing is dropped and nothing breaks.
@@ -217,8 +221,8 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
   const slots = settings.type === 'tcp' ? settings.concurrency : 1; // RTU has no transaction ids: one at a time
   const frameGapMs = settings.type === 'tcp' ? 0 : settings.interFrameDelayMs;
   let state: LinkState = 'idle';
-  let client: ModbusRTU | null = null;
-  let connecting: Promise<ModbusRTU> | null = null;
+  let client: Client | null = null;
+  let connecting: Promise<Client> | null = null;
   let failures = 0;
   let nextConnectAt = 0; // performance.now(): scheduling uses the monotonic clock
   let lastFailure = 'not connected yet';
@@ -307,6 +311,10 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     const c = client;
     client = null;
     if (!c) return;
+    if (c instanceof ModbusTcpClient) {
+      c.destroy(reason); // fails what it has on the wire and destroys the socket at once
+      return;
+    }
     if (settings.type === 'rtu') {
       // modbus-serial's destroy() does nothing for its RTU serial ports: the port stayed open and locked, and
       // every reopen failed with "Cannot lock port" until a restart (issue 12). close() releases it; a port
@@ -356,12 +364,33 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     }
   };
 
-  const connect = async (): Promise<ModbusRTU> => {
+  const connectTcp = async (host: string, port: number): Promise<ModbusTcpClient> => {
+    try {
+      const socket = await openSocket(host, port);
+      const c = new ModbusTcpClient(socket, timeoutMs);
+      socket.on('close', () => {
+        if (client !== c) return;
+        // Many devices drop idle or reset connections: reopen on the next request, without a penalty.
+        closeClient('connection closed by the device');
+        lastFailure = 'connection closed by the device';
+        move('down', { detail: lastFailure });
+      });
+      client = c;
+      return c;
+    } catch (err) {
+      connectFailures++;
+      drop(`connect to ${settings.endpoint} failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new LinkError('link-down', lastFailure);
+    }
+  };
+
+  const connect = async (): Promise<Client> => {
     move('open');
+    if (settings.type === 'tcp') return connectTcp(settings.host, settings.port);
     const c = new ModbusRTU();
     c.on('error', (err: unknown) => log.debug('modbus client error', { err: String(err) })); // never an unhandled 'error'
     try {
-      // We open TCP sockets ourselves and link them (modbus-serial's linkTCP/linkTelnet), so we own
+      // We open TCP sockets ourselves and link them (modbus-serial's linkTelnet), so we own
       // the connect timeout, TCP_NODELAY and the 'close' event: modbus-serial does not fail a pending
       // request when the peer resets, which would then wait for the full timeout.
       let closing: { on(event: 'close', fn: () => void): unknown };
@@ -381,17 +410,13 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         });
       } else {
         const socket = await openSocket(settings.host, settings.port);
-        // RTU over TCP = raw RTU frames (with CRC) on the socket: modbus-serial's "telnet" port. (Its
-        // "TcpRTUBuffered" port is something else: an RTU-style API that speaks Modbus TCP on the wire.)
-        if (settings.type === 'tcp') await c.linkTCP(socket, { port: settings.port });
-        else {
-          await c.linkTelnet(socket, { port: settings.port });
-          frames.reset();
-          socket.on('data', (d: Buffer) => {
-            bytesIn += d.length;
-            frames.input(d);
-          });
-        }
+        // RTU over TCP = raw RTU frames (with CRC) on the socket: modbus-serial's "telnet" port.
+        await c.linkTelnet(socket, { port: settings.port });
+        frames.reset();
+        socket.on('data', (d: Buffer) => {
+          bytesIn += d.length;
+          frames.input(d);
+        });
         closing = socket;
       }
       // Set after connecting: set before, modbus-serial would also arm an idle timeout on the socket.
@@ -417,7 +442,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     }
   };
 
-  const ensureClient = async (): Promise<ModbusRTU> => {
+  const ensureClient = async (): Promise<Client> => {
     if (state === 'closed') throw new LinkError('link-down', 'link closed');
     if (client?.isOpen) return client;
     if (client) {
@@ -500,7 +525,8 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         if (wait > 0) await sleep(wait, undefined, { signal });
         lateAnswerGuard.delete(unitId);
       }
-      await acquire(signal);
+      if (busy < slots && waiting.length === 0) busy++; // a free slot: no promise to wait on (the common case)
+      else await acquire(signal);
       let fail: ((err: Error) => void) | null = null;
       let sentAt = performance.now(); // when the request went on the wire
       try {
@@ -512,11 +538,11 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
         }
         if (isRtu(settings)) {
           onWire = unitId;
-          const stale = flushStaleInput(c);
+          const stale = flushStaleInput(c as ModbusRTU);
           if (stale > 0) log.debug('modbus stale input dropped before a request', { unitId, bytes: stale });
         }
         sentAt = performance.now();
-        const pending = new Promise<{ data: RegisterData; buffer: Buffer }>((resolve, reject) => {
+        const pending = c instanceof ModbusTcpClient ? c.read(unitId, table, address, count) : new Promise<{ data: RegisterData; buffer: Buffer }>((resolve, reject) => {
           fail = reject;
           inFlight.add(reject);
           c.setID(unitId); // read synchronously when the frame is written below
@@ -584,14 +610,14 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     },
 
     status() {
-      const held = client ? (client as unknown as ModbusRtuInternals)._transactions : undefined;
+      const held = client instanceof ModbusTcpClient ? null : client ? (client as unknown as ModbusRtuInternals)._transactions : undefined;
       return {
         state,
         reconnects,
         lastError: failedEver ? lastFailure : null,
-        requestsHeld: held ? Object.keys(held).length : 0,
+        requestsHeld: client instanceof ModbusTcpClient ? client.held() : held ? Object.keys(held).length : 0,
         connectFailures,
-        staleBytesDropped: isRtu(settings) ? bytesIn - bytesTaken - bufferedInput(client) : 0,
+        staleBytesDropped: isRtu(settings) ? bytesIn - bytesTaken - bufferedInput(client as ModbusRTU | null) : 0,
         lateAnswersDropped,
       };
     },
