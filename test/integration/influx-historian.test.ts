@@ -167,6 +167,11 @@ describe.skipIf(influxPart.skip)('InfluxDB historian with outbox (real influxd)'
     // Later points are not blocked behind the refused ones.
     h.writeAlarmTransition(alarms[1]!);
     await vi.waitFor(async () => expect(await count('rw_conflict', 'longterm.alarm', 'event')).toBe(2), POLL);
+
+    // A poll cycle's readings (one time) travel as one outbox entry: the refused one is still found line by line.
+    h.writeReadings([reading('temperature', 20.5, T0 + 6000), reading('temperature2', null, T0 + 6000, 'bad')]);
+    await vi.waitFor(() => expect(h.status()).toMatchObject({ outboxPoints: 0, rejected: 4, written: 8 }), POLL);
+    expect(await count('rw_conflict', 'raw.reading', 'quality')).toBe(2);
   });
 
   it('keeps refused points in the outbox file\'s rejected table with the reason', async () => {

@@ -174,6 +174,32 @@ describe('outbox memory tier (issue 17)', () => {
     expect(box.depth()).toBe(6);
   });
 
+  it('a poll cycle as one entry of several points: counted per point, handed out whole, one row per point on disk', () => {
+    const cycle = (i: number, n: number): OutboxPoint => ({
+      kind: RAW, ts: 1000 + i, count: n, line: Array.from({ length: n }, (_, k) => `reading,point=t${k} value=${i} ${1000 + i}`).join('\n'),
+    });
+    const { box, dir } = open({ memoryPoints: 25 });
+    box.append([cycle(0, 10), cycle(1, 10)]);
+    expect([box.depth(), box.memoryDepth()]).toEqual([20, 20]);
+    expect(onDisk(dir)).toEqual([]);
+    expect(box.peek(15).map((e) => e.count)).toEqual([10]); // whole entries, as many as fit in 15 points
+    box.release();
+    const batch = box.peek(20);
+    expect(batch.map((e) => e.line).join('\n').split('\n')).toHaveLength(20);
+    box.append([cycle(2, 10)]); // 30 > 25: behind, the tier goes to disk with ids kept for the batch in flight
+    expect(onDisk(dir)).toEqual(Array(10).fill(2));
+    expect(box.memoryDepth()).toBe(20);
+    box.release(); // the write failed: the batch goes to disk in front, a row per point
+    expect(onDisk(dir)).toEqual([...Array(10).fill(0), ...Array(10).fill(1), ...Array(10).fill(2)]);
+    expect(box.depth()).toBe(30);
+    const bytesInMemory = box.bytes();
+    box.close();
+    boxes.splice(boxes.indexOf(box), 1);
+    const again = open({ memoryPoints: 25 }, dir);
+    expect([again.box.depth(), again.box.bytes()]).toEqual([30, bytesInMemory]); // the same size counted both ways
+    expect(again.box.peek(100).map((e) => e.line)).toEqual([0, 1, 2].flatMap((i) => cycle(i, 10).line.split('\n')));
+  });
+
   it('holdOnDisk writes the memory tier through (the writer failed); close keeps a batch in flight', () => {
     const first = open({ memoryPoints: 100 });
     first.box.append([raw(0), raw(1)]);

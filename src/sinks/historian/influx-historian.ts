@@ -12,7 +12,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { DropEpisodeView, HistorianStatusView } from '../../contract/history.ts';
 import { lineWriter } from './line-protocol.ts';
-import { KEPT, RAW, openOutbox, type Outbox, type OutboxPoint } from './outbox.ts';
+import { KEPT, RAW, openOutbox, singlePoints, type Outbox, type OutboxPoint } from './outbox.ts';
 import type { Rollup } from './rollup.ts';
 import { ensureRetention, RP_LONGTERM, RP_RAW, type Retention } from './influx-retention.ts';
 import { createRateMeter } from './rate-meter.ts';
@@ -169,10 +169,12 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
     tell({ phase: 'ended', episode: ended });
   };
 
-  const enqueue = (points: { kind: 0 | 1; ts: number; line: string }[]): void => {
+  const enqueue = (points: OutboxPoint[]): void => {
     if (!outbox) {
-      s.dropped += points.length;
-      noteDrops(points.length, 'historian not running');
+      let n = 0;
+      for (const p of points) n += p.count ?? 1;
+      s.dropped += n;
+      noteDrops(n, 'historian not running');
       return;
     }
     outbox.append(points);
@@ -221,13 +223,15 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
   /** Writes lines; on a rejection (4xx: unparsable line, field type conflict) halves the set until each bad
    *  line is found and set aside with its reason. Good lines are re-sent, which is harmless: same series and
    *  timestamp overwrite the same point (idempotent, docs/influx-schema.md). */
-  const writeOrSplit = async (p: RawPool, rp: string, batch: readonly OutboxPoint[]): Promise<void> => {
+  const writeOrSplit = async (p: RawPool, rp: string, entries: readonly OutboxPoint[]): Promise<void> => {
     try {
-      await post(p, rp, batch.map((e) => e.line).join('\n'));
+      await post(p, rp, entries.length === 1 ? entries[0]!.line : entries.map((e) => e.line).join('\n'));
     } catch (err) {
       const status = statusOf(err);
       if (!isRejection(status)) throw err;
       s.connected = true;
+      // An entry of several points (a poll cycle's) is searched line by line like a batch.
+      const batch = entries.length === 1 ? singlePoints(entries[0]!) : entries;
       if (batch.length === 1) throw new Rejected(`${status}: ${errorText(err)}`);
       const half = Math.ceil(batch.length / 2);
       for (const part of [batch.slice(0, half), batch.slice(half)]) {
@@ -247,7 +251,11 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
       // Raw readings into the raw retention policy; rollups and alarm transitions into the long-term one. Most
       // batches are raw readings only: then the batch is sent as it is, without sorting it into copies.
       let keptCount = 0;
-      for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === KEPT) keptCount++;
+      let points = 0;
+      for (let i = 0; i < batch.length; i++) {
+        if (batch[i]!.kind === KEPT) keptCount++;
+        points += batch[i]!.count ?? 1;
+      }
       const raw = keptCount === 0 ? batch : keptCount === batch.length ? [] : batch.filter((e) => e.kind === RAW);
       const kept = keptCount === 0 ? [] : keptCount === batch.length ? batch : batch.filter((e) => e.kind === KEPT);
       for (const [rp, part] of [[RP_RAW, raw], [RP_LONGTERM, kept]] as const) {
@@ -260,8 +268,8 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
         }
       }
       box.remove();
-      s.written += batch.length;
-      rate.add(batch.length);
+      s.written += points;
+      rate.add(points);
       s.lastWriteAt = clock.now();
       s.connected = true;
     } catch (err) {
@@ -364,8 +372,21 @@ export function createInfluxHistorian(deps: InfluxHistorianDeps): InfluxHistoria
 
     writeReadings(readings) {
       if (readings.length === 0) return;
-      const points = new Array<{ kind: 0 | 1; ts: number; line: string }>(readings.length);
-      for (let i = 0; i < readings.length; i++) points[i] = { kind: RAW, ts: readings[i]!.ts, line: lines.reading(readings[i]!) };
+      // Readings of one time (a poll cycle's block) become one outbox entry: one flat string, joined here while
+      // its pieces are young, instead of an object and a string per point kept for a flush interval (issue 17).
+      const points: OutboxPoint[] = [];
+      for (let i = 0; i < readings.length;) {
+        const ts = readings[i]!.ts;
+        let j = i + 1;
+        while (j < readings.length && readings[j]!.ts === ts) j++;
+        if (j - i === 1) points.push({ kind: RAW, ts, line: lines.reading(readings[i]!) });
+        else {
+          const text = new Array<string>(j - i);
+          for (let k = i; k < j; k++) text[k - i] = lines.reading(readings[k]!);
+          points.push({ kind: RAW, ts, line: text.join('\n'), count: j - i });
+        }
+        i = j;
+      }
       enqueue(points);
     },
 

@@ -23,6 +23,18 @@ export interface OutboxPoint {
   kind: OutboxKind;
   ts: number;
   line: string;
+  /** Points in `line`, one line each, separated by '\n' (line protocol has no other newline), all of this kind
+   *  and time: one poll cycle's readings travel as one entry through the memory tier (issue 17: an object and a
+   *  string per point held for a flush interval was most of the garbage collector's work). On disk every point
+   *  is its own row. Absent: 1. */
+  count?: number;
+}
+
+const countOf = (p: OutboxPoint): number => p.count ?? 1;
+
+/** An entry's points one by one (the disk tier's rows, a rejected batch searched line by line). */
+export function singlePoints(p: OutboxPoint): readonly OutboxPoint[] {
+  return countOf(p) === 1 ? [p] : p.line.split('\n').map((line) => ({ kind: p.kind, ts: p.ts, line }));
 }
 
 
@@ -48,7 +60,8 @@ export interface OutboxOptions {
 export interface Outbox {
   append(points: readonly OutboxPoint[]): void;
   /** The oldest `max` points, in order; they are in flight until remove() or release(). From the memory tier
-   *  these are the appended objects themselves (no copy per point: issue 17). */
+   *  these are the appended entries themselves (no copy per point: issue 17), whole: a batch may pass `max` by
+   *  less than one entry's count. */
   peek(max: number): readonly OutboxPoint[];
   /** Removes the points of the last peek (written, or set aside). */
   remove(): void;
@@ -125,17 +138,22 @@ export function openOutbox(o: OutboxOptions): Outbox {
   let mem: OutboxPoint[] = [];
   let memHead = 0;
   let memBytes = 0;
+  /** Points in the memory tier (entries may hold several). */
+  let memCount = 0;
   /** A batch in flight taken from memory; `reservedId`: the first of the ids kept free for it on disk when the
    *  memory tier was written out while it was in flight (so a failed batch goes back in front, in order). */
-  let memInflight: { points: OutboxPoint[]; bytes: number; reservedId: number | null } | null = null;
+  let memInflight: { points: OutboxPoint[]; count: number; bytes: number; reservedId: number | null } | null = null;
   let hold = o.memoryPoints <= 0;
   const memoryCap = Math.min(o.memoryPoints, o.maxPoints);
-  const size = (p: OutboxPoint): number => p.line.length + ROW_OVERHEAD;
+  /** As the disk tier will count it: each line without its separator, plus a row's overhead per point. */
+  const size = (p: OutboxPoint): number => p.line.length - (countOf(p) - 1) + ROW_OVERHEAD * countOf(p);
 
   const insertAt = db.prepare('INSERT INTO outbox (id, kind, ts, line) VALUES (?, ?, ?, ?)');
   /** Ids are given here, not by SQLite: ids kept free for a batch in flight must not be taken by later points. */
   let nextId = (db.prepare('SELECT coalesce(max(id), 0) AS id FROM outbox').get() as { id: number }).id + 1;
-  const insert = (p: OutboxPoint): void => void insertAt.run(nextId++, p.kind, Math.round(p.ts), p.line);
+  const insert = (p: OutboxPoint): void => {
+    for (const one of singlePoints(p)) insertAt.run(nextId++, one.kind, Math.round(one.ts), one.line);
+  };
   const select = db.prepare('SELECT id, kind, ts, line FROM outbox ORDER BY id LIMIT ?');
   const deleteUpTo = db.prepare('DELETE FROM outbox WHERE id <= ?');
   const dropOldest = db.prepare(
@@ -195,13 +213,14 @@ export function openOutbox(o: OutboxOptions): Outbox {
     const inflight = memInflight;
     if (inflight && inflight.reservedId === null) {
       inflight.reservedId = nextId;
-      nextId += inflight.points.length;
+      nextId += inflight.count;
     }
     for (let k = memHead; k < mem.length; k++) insert(mem[k]!);
-    diskDepth += mem.length - memHead;
+    diskDepth += memCount;
     mem = [];
     memHead = 0;
     memBytes = 0;
+    memCount = 0;
     if (inflightToo && inflight) putBack(inflight);
   };
 
@@ -213,11 +232,12 @@ export function openOutbox(o: OutboxOptions): Outbox {
       mem = inflight.points.concat(mem.slice(memHead));
       memHead = 0;
       memBytes += inflight.bytes;
+      memCount += inflight.count;
       return;
     }
     let id = inflight.reservedId;
-    for (const p of inflight.points) insertAt.run(id++, p.kind, Math.round(p.ts), p.line);
-    diskDepth += inflight.points.length;
+    for (const p of inflight.points) for (const one of singlePoints(p)) insertAt.run(id++, one.kind, Math.round(one.ts), one.line);
+    diskDepth += inflight.count;
   };
 
   const onDisk = (): boolean => hold || diskDepth > 0 || memInflight?.reservedId != null;
@@ -228,12 +248,12 @@ export function openOutbox(o: OutboxOptions): Outbox {
       let take = points;
       const losses: Loss[] = [];
       if (o.policy === 'dropNewest') {
-        // Refuse what does not fit; alarm transitions and rollups are still taken first.
+        // Refuse what does not fit, point by point; alarm transitions and rollups are still taken first.
         const room = Math.max(0, o.maxPoints - depth);
         let roomBytes = o.maxBytes - bytes;
         const kept: OutboxPoint[] = [];
         const refused: Loss = { what: 'newest', count: 0, from: Infinity, to: -Infinity };
-        for (const p of [...points].sort((a, b) => b.kind - a.kind)) {
+        for (const p of points.flatMap(singlePoints).sort((a, b) => b.kind - a.kind)) {
           if (kept.length < room && size(p) <= roomBytes) {
             kept.push(p);
             roomBytes -= size(p);
@@ -252,13 +272,18 @@ export function openOutbox(o: OutboxOptions): Outbox {
         }
       }
       let added = 0;
-      for (const p of take) added += size(p);
-      depth += take.length;
+      let count = 0;
+      for (const p of take) {
+        added += size(p);
+        count += countOf(p);
+      }
+      depth += count;
       bytes += added;
       if (!onDisk() && depth - diskDepth <= memoryCap && memBytes + added <= o.maxBytes) {
         // The writer keeps up: memory only (the memory tier is never larger than the bounds, so nothing drops).
         for (const p of take) mem.push(p);
         memBytes += added;
+        memCount += count;
         return;
       }
       // The points, the drops they force and the episode's count commit together: a crash cannot lose a
@@ -266,7 +291,7 @@ export function openOutbox(o: OutboxOptions): Outbox {
       const episodes = store.transaction(() => {
         spill(false); // the memory tier first (falling behind, or just filled up): order is kept
         for (const p of take) insert(p);
-        diskDepth += take.length;
+        diskDepth += count;
         if (over()) {
           const raw = dropKind(RAW);
           if (raw) losses.push(raw);
@@ -280,17 +305,24 @@ export function openOutbox(o: OutboxOptions): Outbox {
 
     peek(max) {
       if (diskDepth === 0 && !memInflight) {
-        // Memory tier (disk tier empty): the batch is taken out of it; `id` 0, they have no row.
-        const points = mem.slice(memHead, memHead + max);
-        memHead += points.length;
+        // Memory tier (disk tier empty): the batch is taken out of it, whole entries, at least one.
+        let end = memHead;
+        let count = 0;
         let taken = 0;
-        for (const p of points) taken += size(p);
+        while (end < mem.length && (end === memHead || count + countOf(mem[end]!) <= max)) {
+          count += countOf(mem[end]!);
+          taken += size(mem[end]!);
+          end++;
+        }
+        const points = mem.slice(memHead, end);
+        memHead = end;
         memBytes -= taken;
+        memCount -= count;
         if (memHead > 4096 && memHead * 2 > mem.length) {
           mem = mem.slice(memHead);
           memHead = 0;
         }
-        memInflight = points.length > 0 ? { points, bytes: taken, reservedId: null } : null;
+        memInflight = points.length > 0 ? { points, count, bytes: taken, reservedId: null } : null;
         return points;
       }
       const rows = select.all(max) as unknown as (OutboxPoint & { id: number })[];
@@ -303,7 +335,7 @@ export function openOutbox(o: OutboxOptions): Outbox {
 
     remove() {
       if (memInflight) {
-        depth -= memInflight.points.length;
+        depth -= memInflight.count;
         bytes -= memInflight.bytes;
         memInflight = null;
         return;
@@ -340,7 +372,7 @@ export function openOutbox(o: OutboxOptions): Outbox {
 
     depth: () => depth,
     bytes: () => bytes,
-    memoryDepth: () => mem.length - memHead + (memInflight?.points.length ?? 0),
+    memoryDepth: () => memCount + (memInflight?.count ?? 0),
     oldestTs() {
       // Oldest first: a batch in flight from memory, then the disk tier, then the memory tier.
       const first = memInflight?.points[0]?.ts ?? (diskDepth > 0 ? (oldest.get() as { ts: number } | undefined)?.ts : undefined) ?? mem[memHead]?.ts;
