@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseSite } from '../src/config/load.ts';
 import { systemClock } from '../src/core/clock.ts';
@@ -57,6 +57,16 @@ historian:
   let lateStart = 0; // of the late ones: started late (the rest took longer than the interval)
   // Why cycles are late: the event loop busy (long tasks show as delay here) or the schedule.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  // Garbage-collection pauses of the main thread in the window: the other cause of a busy loop.
+  const gc = { count: 0, totalMs: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    if (!measuring) return;
+    for (const e of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += e.duration;
+      gc.maxMs = Math.max(gc.maxMs, e.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
   const gateway = createGateway({
     site, clock: systemClock, logger: silentLogger, httpPort: 0,
     onCycle: ({ durationMs, lagMs }) => {
@@ -73,13 +83,14 @@ historian:
     if (line === 'start') {
       measuring = true;
       cycles = late = lateStart = 0;
+      Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0 });
       loopDelay.reset();
       loopDelay.enable();
     } else if (line === 'stop') {
       measuring = false;
       loopDelay.disable();
       const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
-      console.log(JSON.stringify({ cycles, late, lateStart, loopDelayP99Ms: ms(loopDelay.percentile(99)), loopDelayMaxMs: ms(loopDelay.max) }));
+      console.log(JSON.stringify({ cycles, late, lateStart, loopDelayP99Ms: ms(loopDelay.percentile(99)), loopDelayMaxMs: ms(loopDelay.max), gc }));
     } else if (line === 'quit') break;
   }
   await gateway.stop();
@@ -108,6 +119,16 @@ export async function settledCount(count: () => Promise<number>): Promise<number
   return landed;
 }
 
+/** What the gateway phase counts over the measured window. */
+interface WindowStats {
+  cycles: number;
+  late: number;
+  lateStart: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  gc: { count: number; totalMs: number; maxMs: number };
+}
+
 /** The gateway in its own process (the phase above), with `npm start`'s flags; `start`/`stop` bracket the
  *  measured window and `stop` answers the cycles polled in it and how many were late. */
 export async function spawnGateway(o: { ports: number[]; influxUrl: string; args: string[]; profDir?: string | null }) {
@@ -122,9 +143,9 @@ export async function spawnGateway(o: { ports: number[]; influxUrl: string; args
   return {
     pid: child.pid!,
     start: () => void child.stdin!.write('start\n'),
-    async stop(): Promise<{ cycles: number; late: number; lateStart: number; loopDelayP99Ms: number; loopDelayMaxMs: number }> {
+    async stop(): Promise<WindowStats> {
       child.stdin!.write('stop\n');
-      return JSON.parse((await lines.next()).value as string) as { cycles: number; late: number; lateStart: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
+      return JSON.parse((await lines.next()).value as string) as WindowStats;
     },
     async quit(): Promise<void> {
       if (child.exitCode !== null) return;
@@ -165,7 +186,7 @@ export async function main(args: string[]): Promise<void> {
     const { cpuMs, rssMax } = await watchProcess(gateway.pid, seconds);
     const farmCores = (farm.cpuMs() - farmCpu0) / (Date.now() - t0);
     const t1 = Date.now();
-    const { cycles, late, lateStart, loopDelayP99Ms, loopDelayMaxMs } = await gateway.stop();
+    const { cycles, late, lateStart, loopDelayP99Ms, loopDelayMaxMs, gc } = await gateway.stop();
     // Readings of the window still on their way are given up to 30 s to land (a backlog drains meanwhile).
     const offered = (devices * registers * (t1 - t0)) / intervalMs;
     const landed = await settledCount(() => countLanded(influxd.url, DATABASE, t0, t1));
@@ -177,6 +198,7 @@ export async function main(args: string[]): Promise<void> {
       'of them started late (the rest lasted longer than the interval) %': (100 * lateStart) / Math.max(1, late),
       // Delay of the gateway's event loop (10 ms resolution): long tasks, not the schedule, make cycles late.
       'event-loop delay p99 / max ms': `${loopDelayP99Ms} / ${loopDelayMaxMs}`,
+      'GC pauses of the main thread: count, share of the window %, longest ms': `${gc.count}, ${((100 * gc.totalMs) / (t1 - t0)).toFixed(1)}, ${gc.maxMs.toFixed(1)}`,
       'CPU µs per point polled': ((cpuMs * 1000) / Math.max(1, points)).toFixed(1),
       'cores used (gateway process)': (cpuMs / (t1 - t0)).toFixed(3),
       'RSS MiB, highest': rssMax,

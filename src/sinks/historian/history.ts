@@ -57,9 +57,9 @@ const ROLLUP_FLUSH_MS = 5_000;
  *  writing an hour rolled up from its later part only (a kill -9 loses at most the last ROLLUP_FLUSH_MS). */
 export const OPEN_BUCKETS_FILE = 'rollups-open.json';
 const PURGE_EVERY_MS = 10 * 60_000;
-/** Buckets serialized per event-loop turn by the periodic save (~2 ms each): 80,000 open buckets (40,000
+/** Buckets serialized per event-loop turn by the periodic save (about a millisecond each): 80,000 open buckets (40,000
  *  points) in one go blocked the loop for tens of ms every flush and made poll cycles late (issue 17). */
-const SAVE_STEP = 5_000;
+const SAVE_STEP = 2_000;
 
 export function retentionOf(config: SiteConfig): Retention {
   return {
