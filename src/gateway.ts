@@ -218,6 +218,8 @@ export function createGateway(options: GatewayOptions): Gateway {
           const rostered = roster?.onDuty(role, at) ?? [];
           return rostered.length > 0 ? rostered : u.withRole(role);
         };
+        const roomIds = new Set(config.rooms.map((r) => r.id));
+        const playbooks = createPlaybooks({ store, dutyLog, clock, roomIds });
         const webhook = config.alarms?.escalation?.webhook;
         alarms = createAlarmService({
           store,
@@ -228,6 +230,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           logger: logger.child({ part: 'alarms' }),
           latest: (key) => latest.get(key),
           onDuty: onDutyNow,
+          playbooks,
           notifiers: webhook ? [webhookNotifier(webhook, logger.child({ part: 'escalation' }))] : [],
         });
         alarms.start();
@@ -255,8 +258,6 @@ export function createGateway(options: GatewayOptions): Gateway {
         started.push({ name: 'alarm timers', stop: () => { clearInterval(ticker); bus.off('alarms'); } });
         roster = createRoster({ store, plan: shiftPlan, dutyLog, clock });
         const attachments = createAttachments({ store, dutyLog, clock, dataDir: site.dataDir });
-        const roomIds = new Set(config.rooms.map((r) => r.id));
-        const playbooks = createPlaybooks({ store, dutyLog, clock, roomIds });
         const handoverLogger = logger.child({ part: 'handover' });
         handover = createHandover({
           store, dutyLog, plan: shiftPlan, roster, alarms, config: config.handover, clock, logger: handoverLogger,

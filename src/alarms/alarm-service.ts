@@ -33,6 +33,7 @@ import { can, permissionTable, type Action } from '../auth/permissions.ts';
 import { shelveLimits } from './shelve-limits.ts';
 import { localMinutes } from './site-time.ts';
 import type { AlarmTransition } from './types.ts';
+import type { Playbooks } from '../playbooks/playbooks.ts';
 
 /** Point and device key of the historian's own alarm (condition historianLoss). */
 export const HISTORIAN_ALARM_KEY = 'historian';
@@ -92,6 +93,8 @@ export interface AlarmServiceDeps {
   latest: (pointKey: string) => Reading | undefined;
   /** Who holds a role now (the roster; until it exists, the config's users with that role). */
   onDuty: (role: Role, at: number) => UserView[];
+  /** E4: a confirmed fire opens the fire playbook, tied to its alarm, in the same transaction. */
+  playbooks: Pick<Playbooks, 'open'>;
   notifiers?: readonly Notifier[];
 }
 
@@ -395,6 +398,11 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
     return done.at(-1)!.transition.alarm;
   };
   const isFire = (row: AlarmRow): boolean => row.rule === 'A4';
+  /** Escalation goes on from a level reached out of turn (A2 emergency, A4 confirmed fire), on the alarm's own schedule, while it is unacknowledged. */
+  const escalationAfter = (row: AlarmRow, reached: number): number | null => {
+    const delays = escalationDelays(cfg, row.priority);
+    return isUnacknowledged(row.state) && row.state !== 'rtn_unack' && delays[reached] !== undefined ? row.raised_at + delays[reached] * 1000 : null;
+  };
   /** Every channel (webhook, SMS …); a failure is logged, never silent, and never holds up the caller. */
   const notify = (notice: EscalationNotice): void => {
     for (const n of deps.notifiers ?? []) {
@@ -618,21 +626,24 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
       const view = act((now) => {
         const row = mustFind(id);
         if (!isFire(row)) throw new DomainError('RW_NOT_FIRE_ALARM', `alarm ${id} is not a fire alarm`, 409);
+        const wasConfirmed = records.view(row, now).fire?.classification === 'confirmed';
         store.sql(
           `INSERT INTO fire_responses (alarm_id, classification, classified_by, classified_at, note) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT(alarm_id) DO UPDATE SET classification = excluded.classification, classified_by = excluded.classified_by,
              classified_at = excluded.classified_at, note = excluded.note`,
         ).run(id, classification, user.username, now, note.trim());
-        const d = record(row, row.state, 'classified', now, user, { classification, note: note.trim() });
-        // E4: a confirmed fire opens the fire plan's checklist in the duty log.
-        if (classification === 'confirmed') {
-          dutyLog.insert(entryFor(row, 'fire.checklist', now, user.username, { user: user.displayName }));
-          // A4: a confirmed fire goes up the whole roster chain at once, not level by level; the log names who.
-          const chain = escalationRoles.map((role, i) => ({ role, level: i + 1, targets: deps.onDuty(role, now) }));
-          const named = chain.flatMap((c) => c.targets.map((u) => u.displayName));
-          dutyLog.insert(entryFor(row, 'fire.notified', now, user.username, { user: user.displayName, targets: named.join(', ') || '—', rule: 'A4' }));
-          for (const c of chain) notices.push({ reason: 'fireConfirmed', alarm: d.transition.alarm, level: c.level, role: c.role, targets: c.targets, at: now });
-        }
+        // A correction of the note (or a second "confirmed") tells nobody again and opens no second plan.
+        if (classification !== 'confirmed' || wasConfirmed) return [record(row, row.state, 'classified', now, user, { classification, note: note.trim() })];
+        // A4: a confirmed fire goes up the whole roster chain at once, not level by level; the log names who, and
+        // every console shows the level reached (the highest role with someone on duty).
+        const chain = escalationRoles.map((role, i) => ({ role, level: i + 1, targets: deps.onDuty(role, now) }));
+        const reached = Math.max(row.escalation_level, ...chain.filter((c) => c.targets.length > 0).map((c) => c.level));
+        const d = record({ ...row, escalation_level: reached, next_escalation_at: escalationAfter(row, reached) }, row.state, 'classified', now, user, { classification, note: note.trim() });
+        const named = chain.flatMap((c) => c.targets.map((u) => u.displayName));
+        dutyLog.insert(entryFor(row, 'fire.notified', now, user.username, { user: user.displayName, targets: named.join(', ') || '—', rule: 'A4' }));
+        for (const c of chain) notices.push({ reason: 'fireConfirmed', alarm: d.transition.alarm, level: c.level, role: c.role, targets: c.targets, at: now });
+        // E4: the fire plan opens as a playbook on this alarm, its steps ticked in the console; the handover waits for it (S5).
+        deps.playbooks.open({ type: 'fire', situation: note.trim(), alarmId: id, roomId: row.room_id }, user);
         return [d];
       });
       for (const n of notices) notify(n);
@@ -651,9 +662,7 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
         if (row.state === 'normal') throw new DomainError('RW_INVALID_REQUEST', `alarm ${id} is over; nothing to escalate`, 409);
         const targets = deps.onDuty(role, now);
         const reached = Math.max(row.escalation_level, level);
-        const delays = escalationDelays(cfg, row.priority);
-        // Escalation goes on from the level reached, on the alarm's own schedule, while it is unacknowledged.
-        const next = isUnacknowledged(row.state) && row.state !== 'rtn_unack' && delays[reached] !== undefined ? row.raised_at + delays[reached] * 1000 : null;
+        const next = escalationAfter(row, reached);
         const named = targets.map((u) => u.displayName).join(', ') || '—';
         const d = record({ ...row, escalation_level: reached, next_escalation_at: next }, row.state, 'emergencyEscalated', now, user, { role, reason: why, situation: why, targets: named, rule: 'A2' });
         notices.push({ reason: 'emergency', alarm: d.transition.alarm, level, role, targets, at: now });

@@ -328,6 +328,7 @@ export const DutyLogKind = Type.Union([
   Type.Literal('alarm.escalated'),
   Type.Literal('alarm.dispatched'),
   Type.Literal('alarm.classified'),
+  /** E4 as a log line, written by earlier versions; a confirmed fire now opens the fire playbook (playbook.opened). */
   Type.Literal('fire.checklist'),
   /** A4: a confirmed fire told to the roster chain (lead, supervisor, manager) at once. */
   Type.Literal('fire.notified'),
