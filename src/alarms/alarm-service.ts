@@ -64,6 +64,8 @@ export interface AlarmService {
   unshelve(id: number, user: UserView): AlarmView;
   /** Who was sent to look: to a fire alarm (A4) or a CCTV alarm (A7). */
   dispatch(id: number, user: UserView, to: string): AlarmView;
+  /** A7: where a CCTV alarm's recording is kept, added to the camera's own reference and written to the duty log. */
+  keepEvidence(id: number, user: UserView, reference: string): AlarmView;
   classify(id: number, user: UserView, classification: FireClassification, note: string): AlarmView;
   /**
    * A2: in an emergency the duty staff or the shift lead escalate straight to the supervisor or manager, skipping
@@ -618,6 +620,18 @@ export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
            ON CONFLICT(alarm_id) DO UPDATE SET dispatched_to = excluded.dispatched_to, dispatched_by = excluded.dispatched_by, dispatched_at = excluded.dispatched_at`,
         ).run(id, to.trim(), user.username, now);
         return [record(row, row.state, 'dispatched', now, user, { to: to.trim() })];
+      });
+    },
+
+    keepEvidence(id, user, reference) {
+      const kept = reference.trim();
+      if (kept === '') throw new DomainError('RW_NOTE_REQUIRED', 'say where the recording is kept (A7)', 400);
+      return act((now) => {
+        const row = mustFind(id);
+        if (row.rule !== 'A7') throw new DomainError('RW_INVALID_REQUEST', `alarm ${id} is not a CCTV alarm; it has no recording to keep`, 409);
+        // The camera's reference (a Frigate event id) stays first; each place the recording is kept follows it.
+        const evidence = row.evidence === null ? kept : `${row.evidence} · ${kept}`;
+        return [record({ ...row, evidence }, row.state, 'evidenceKept', now, user, { evidence: kept })];
       });
     },
 

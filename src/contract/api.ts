@@ -281,6 +281,10 @@ export type DeviceTagRequest = Static<typeof DeviceTagRequest>;
 export const DispatchRequest = Type.Object({ to: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 export type DispatchRequest = Static<typeof DispatchRequest>;
 
+/** A7: where the recording of a CCTV alarm is kept (an export, a locked clip), added to the camera's own reference. */
+export const KeepEvidenceRequest = Type.Object({ reference: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
+export type KeepEvidenceRequest = Static<typeof KeepEvidenceRequest>;
+
 /** A2: an emergency escalation straight to the supervisor or manager, skipping levels, with why it cannot wait. */
 export const EmergencyEscalationRequest = Type.Object(
   { role: Type.Union([Type.Literal('supervisor'), Type.Literal('manager')]), reason: Type.String({ minLength: 1, maxLength: 500 }) },
@@ -328,6 +332,8 @@ export const DutyLogKind = Type.Union([
   Type.Literal('alarm.escalated'),
   Type.Literal('alarm.dispatched'),
   Type.Literal('alarm.classified'),
+  /** A7: the duty officer says where a CCTV alarm's recording is kept as evidence. */
+  Type.Literal('alarm.evidenceKept'),
   /** E4 as a log line, written by earlier versions; a confirmed fire now opens the fire playbook (playbook.opened). */
   Type.Literal('fire.checklist'),
   /** A4: a confirmed fire told to the roster chain (lead, supervisor, manager) at once. */
@@ -445,6 +451,7 @@ export interface ConsoleToServerEvents {
   'alarm:reset': (request: { id: number; note: string }, reply: (result: AckResult) => void) => void;
   'alarm:dispatch': (request: { id: number } & DispatchRequest, reply: (result: AckResult) => void) => void;
   'alarm:classify': (request: { id: number } & ClassifyRequest, reply: (result: AckResult) => void) => void;
+  'alarm:keepEvidence': (request: { id: number } & KeepEvidenceRequest, reply: (result: AckResult) => void) => void;
   'alarm:reportUp': (request: { id: number } & ReportUpRequest, reply: (result: AckResult) => void) => void;
   'alarm:escalate': (request: { id: number } & EmergencyEscalationRequest, reply: (result: AckResult) => void) => void;
   'device:tag': (request: { deviceId: string } & DeviceTagRequest, reply: (result: TagResult) => void) => void;

@@ -20,6 +20,8 @@ import { waitFor } from '../helpers/wait.ts';
 const WAIT = { timeout: 20_000, interval: 100 };
 const TEMP = 'dist-b1-th1.temperature';
 const FIRE = 'fc-panel-1.fireAlarm';
+/** A Frigate event id: it names the event's snapshot and clip on the NVR (A7). */
+const CCTV_EVENT = '1763919000.512233-k3x9pq';
 
 const row = (page: Page, point: string, condition: string): Locator =>
   page.locator(`[data-testid^="alarm-row-"][data-point="${point}"][data-condition="${condition}"]`).first();
@@ -97,35 +99,74 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await expect.poll(() => boardLog(duty, 'alarm.acknowledged'), WAIT).toContain('Exhaust fan restarted');
   }, 90_000); // `npm run sim` is a separate node process, twice: slow to start on a loaded machine
 
-  it('A4: a fire alarm from the Shelly input over MQTT: sent to confirm, acknowledged, classified; only the shift lead resets it', async () => {
+  it('A4, E4: a fire alarm from the Shelly input over MQTT, confirmed on site: the roster chain is told, the fire playbook opens and is worked; the shift lead resets it', async () => {
+    // The shift lead is at a console when it happens: told of the confirmed fire as it is confirmed.
+    const lead = await login('lead');
     await fireInput.publishAsync('shellyplusi4-fc01/status/input:0', JSON.stringify({ id: 0, state: true }), { qos: 1 });
     const fire = row(duty, FIRE, 'discrete');
     await fire.waitFor(WAIT);
     expect(await textOf(fire.getByTestId('alarm-rule'))).toBe('A4');
     expect(await textOf(duty.getByTestId('room-status-fire-control'))).toBe('ALARM');
     const id = await idOf(fire);
-    await fireInput.publishAsync('shellyplusi4-fc01/status/input:0', JSON.stringify({ id: 0, state: false }), { qos: 1 });
-    await expect.poll(() => attrOf(duty.getByTestId(`alarm-row-${id}`), 'data-state'), WAIT).toBe('latched_unack');
+    await lead.getByTestId(`alarm-row-${id}`).waitFor(WAIT);
 
     await duty.getByTestId(`dispatch-button-${id}`).click();
     await duty.getByTestId('dispatch-to').fill('Guard Zhou');
     await duty.getByTestId('dispatch-confirm').click();
     await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toMatch(/^Guard Zhou sent to confirm by 李伟 Li Wei at /);
     await ack(duty, id, 'Guard Zhou on his way to 3F');
-    await expect.poll(() => attrOf(duty.getByTestId(`alarm-row-${id}`), 'data-state'), WAIT).toBe('latched_ack');
+    await expect.poll(() => attrOf(duty.getByTestId(`alarm-row-${id}`), 'data-state'), WAIT).toBe('ack_active');
+    // Guard Zhou radios back: a real fire.
     await duty.getByTestId(`classify-button-${id}`).click();
-    await duty.getByTestId('classify-kind-false_alarm').check();
-    await duty.getByTestId('classify-note').fill('Steam from the 3F pantry kettle on detector 3F-07');
+    await duty.getByTestId('classify-kind-confirmed').check();
+    await duty.getByTestId('classify-note').fill('Smoke and flames in the 3F waste room, extinguishers in use');
     await duty.getByTestId('classify-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toContain('False alarm (李伟 Li Wei, ');
-    expect(await duty.getByTestId(`reset-button-${id}`).count()).toBe(0);
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toContain('Confirmed fire (李伟 Li Wei, ');
+    // A4: the whole roster chain is told at once (the demo has no manager): every console shows it, live.
+    for (const page of [duty, lead]) {
+      await expect.poll(() => textOf(page.getByTestId(`alarm-row-${id}`).getByTestId('alarm-escalation')), WAIT).toBe('Escalated to Supervisor');
+      await expect.poll(() => boardLog(page, 'fire.notified'), WAIT).toContain('Fire confirmed: 张敏 Zhang Min, 陈静 Chen Jing notified at once (A4)');
+      await expect.poll(() => boardLog(page, 'playbook.opened'), WAIT).toContain('李伟 Li Wei opened the playbook Fire (E4): Smoke and flames in the 3F waste room');
+    }
 
-    const lead = await login('lead');
+    // E4: the fire plan opened by itself on this alarm; the officer ticks its steps as the site reports them.
+    await duty.getByTestId('nav-playbooks').click();
+    const plan = duty.locator('section[data-type="fire"][data-state="open"]');
+    await plan.waitFor(WAIT);
+    const planId = (await plan.getAttribute('data-testid'))!.replace('playbook-', '');
+    expect(await textOf(plan.locator('h3'))).toContain('Fire (E4) · ');
+    expect(await textOf(duty.getByTestId(`playbook-from-${planId}`))).toMatch(/^From alarm: Fire-control room · Fire panel relays \(Shelly Plus i4\) · /);
+    const steps = [
+      ['head-to-control-centre', 'Engineering head', 'Liu Qiang at the fire-control centre'],
+      ['watch-pumps-and-water', 'Watch the fire pumps', 'Fire pump 1 running, tank 92 %'],
+      ['electricians-stand-by', 'Electricians stand by', 'Electrician Ma at the 3F panel'],
+      ['keep-fire-power', 'Keep fire equipment', 'Emergency lighting and fire lifts on supply'],
+    ] as const;
+    expect(await plan.locator('li').allTextContents()).toEqual(steps.map(([, label]) => expect.stringContaining(label)));
+    for (const [i, [step, , note]] of steps.entries()) {
+      await duty.getByTestId(`step-note-${planId}-${step}`).fill(note);
+      await duty.getByTestId(`step-done-${planId}-${step}`).click();
+      await expect.poll(() => plan.locator('li[data-done="true"]').count(), WAIT).toBe(i + 1);
+    }
+    expect(await textOf(plan.locator('li').first())).toMatch(/^✓ Engineering head to the fire-control centre — done by 李伟 Li Wei at .*\(Liu Qiang at the fire-control centre\)$/);
+
+    // The fire is out; the panel is reset on site and its input goes quiet. The plan is closed with its report (L7).
+    await fireInput.publishAsync('shellyplusi4-fc01/status/input:0', JSON.stringify({ id: 0, state: false }), { qos: 1 });
+    await duty.getByTestId(`report-cause-${planId}`).fill('Cigarette end in the 3F waste bin');
+    await duty.getByTestId(`report-course-${planId}`).fill('Guard Zhou found flames, put out with two extinguishers before the brigade arrived');
+    await duty.getByTestId(`report-result-${planId}`).fill('Fire out, no injuries, bin and wall panel burnt');
+    await duty.getByTestId(`report-followUp-${planId}`).fill('Smoking ban notice on 3F; replace the wall panel');
+    await duty.getByTestId(`playbook-close-${planId}`).click();
+    const closed = duty.getByTestId(`playbook-${planId}`);
+    await expect.poll(() => attrOf(closed, 'data-state'), WAIT).toBe('closed');
+    expect(await textOf(closed)).toContain('Closed by 李伟 Li Wei at ');
+
+    await expect.poll(() => attrOf(lead.getByTestId(`alarm-row-${id}`), 'data-state'), WAIT).toBe('latched_ack');
     const reset = lead.getByTestId(`reset-button-${id}`);
-    await reset.waitFor(WAIT);
     await reset.click();
-    await lead.getByTestId('reset-note').fill('Detector 3F-07 checked, panel reset');
+    await lead.getByTestId('reset-note').fill('Panel reset after the fire brigade checked 3F');
     await lead.getByTestId('reset-confirm').click();
+    await duty.getByTestId('nav-board').click();
     await expect.poll(() => duty.getByTestId(`alarm-row-${id}`).count(), WAIT).toBe(0);
     await expect.poll(() => boardLog(duty, 'alarm.reset'), WAIT).toContain('reset the latched alarm');
     await lead.context().close();
@@ -296,6 +337,44 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await expect.poll(() => duty2.getByTestId('sound-warning').isVisible(), WAIT).toBe(true);
     await ack(duty2, await idOf(overnight), 'Contractor back at 09:00; fire pump on manual watch');
     await expect.poll(() => attrOf(overnight, 'data-state'), WAIT).toBe('ack_active');
+  });
+
+  it('A7: the gate camera sees a person in the night (Frigate over MQTT): the night officer sends guards and keeps the recording as evidence', async () => {
+    clock.set(shanghai('2026-11-24T01:30'));
+    // Frigate's own login on the broker (the demo's Frigate simulator sends no person events).
+    const nvr = await connectMqtt(`mqtt://127.0.0.1:${gw.gateway.brokerPort}`, { clientId: 'frigate-nvr-1', username: 'frigate', password: 'demo-frigate' });
+    const event = (type: 'new' | 'end'): string => {
+      const object = { id: CCTV_EVENT, camera: 'gate', label: 'person', sub_label: null, score: 0.86, top_score: 0.88, start_time: 1763919000.512233, end_time: type === 'end' ? 1763919441.1 : null, current_zones: ['gate_inner'], entered_zones: ['gate_inner'], has_clip: true, has_snapshot: true, false_positive: false, stationary: false };
+      return JSON.stringify({ type, before: object, after: object });
+    };
+    await nvr.publishAsync('frigate/events', event('new'), { qos: 1 });
+    const cam = row(duty2, 'cctv-gate-cam.intrusion', 'discrete');
+    await cam.waitFor(WAIT);
+    expect(await textOf(cam.getByTestId('alarm-rule'))).toBe('A7');
+    expect(await attrOf(cam, 'data-state')).toBe('unack_active');
+    expect(await textOf(cam.getByTestId('alarm-response'))).toContain('Keep the recording as evidence, send guards, report to security');
+    expect(await textOf(cam.getByTestId('alarm-evidence'))).toBe(`Evidence: event ${CCTV_EVENT}`);
+    expect(await textOf(duty2.getByTestId('room-status-cctv-room'))).toBe('ALARM');
+    const id = await idOf(cam);
+
+    await duty2.getByTestId(`dispatch-button-${id}`).click();
+    await duty2.getByTestId('dispatch-to').fill('Guards Sun and Qian');
+    await duty2.getByTestId('dispatch-confirm').click();
+    await expect.poll(() => textOf(duty2.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toMatch(/^Guards Sun and Qian sent to confirm by 王芳 Wang Fang at /);
+    await ack(duty2, id, 'Man climbing the gate; guards on their way, security department told');
+    // The clip is saved off the NVR before its retention deletes it; where it is kept goes with the alarm.
+    await duty2.getByTestId(`evidence-button-${id}`).click();
+    await duty2.getByTestId('evidence-reference').fill('Clip 01:29–01:41 exported to USB key 3, handed to security');
+    await duty2.getByTestId('evidence-confirm').click();
+    await expect.poll(() => textOf(duty2.getByTestId(`alarm-row-${id}`).getByTestId('alarm-evidence')), WAIT).toBe(
+      `Evidence: event ${CCTV_EVENT} · Clip 01:29–01:41 exported to USB key 3, handed to security`,
+    );
+    await nvr.publishAsync('frigate/events', event('end'), { qos: 1 });
+    await expect.poll(() => duty2.getByTestId(`alarm-row-${id}`).count(), WAIT).toBe(0);
+    await nvr.endAsync();
+    expect(await boardLog(duty2, 'alarm.raised')).toContain(`evidence kept: event ${CCTV_EVENT}`);
+    expect(await boardLog(duty2, 'alarm.dispatched')).toContain('王芳 Wang Fang sent Guards Sun and Qian to confirm on site: CCTV room · Gate camera (Frigate)');
+    await expect.poll(() => boardLog(duty2, 'alarm.evidenceKept'), WAIT).toContain('王芳 Wang Fang kept the recording as evidence: CCTV room · Gate camera (Frigate)');
   });
 
   it('L7: a major incident in the night is written in the duty log with its own time', async () => {

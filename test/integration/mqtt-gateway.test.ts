@@ -189,7 +189,7 @@ describe('MQTT on the embedded broker', () => {
     await waitFor(() => last('fc-tasmota.fireAlarm')?.quality === 'good', 'good reading again');
   });
 
-  it('Frigate reviews: an alert review in the documented shape raises the A7 alarm, with its evidence reference and guards dispatched to it, until its end; a detection review does not', async () => {
+  it('Frigate reviews: an alert review in the documented shape raises the A7 alarm, with its evidence reference, guards dispatched to it and where the recording is kept, until its end; a detection review does not', async () => {
     // Shapes from docs.frigate.video/integrations/mqtt (frigate/reviews), published by the NVR's own login.
     const nvr = await connectMqtt(url, { username: 'frigate', password: 'frigate-pw', clientId: 'frigate-nvr' });
     const seg = (severity: string, endTime: number | null) => ({
@@ -215,6 +215,12 @@ describe('MQTT on the embedded broker', () => {
     expect(sent.status).toBe(200);
     expect(sent.body.fire).toMatchObject({ dispatchedTo: 'Guard Zhao', dispatchedBy: 'duty', classification: null });
     expect(gw.gateway.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.dispatched', alarmId: raised.id, params: { to: 'Guard Zhao', rule: 'A7' } });
+    // The clip is saved off the NVR's retention: where it is kept follows the camera's reference, with who said so.
+    const keep = (reference: string) => api<AlarmView>(gw.url, cookie, routes.alarmAction(raised.id, 'keepEvidence'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reference }) });
+    const kept = await keep(' Clip exported to USB key 3 ');
+    expect([kept.status, kept.body.evidence]).toEqual([200, `${evidence} · Clip exported to USB key 3`]);
+    expect(gw.gateway.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.evidenceKept', alarmId: raised.id, username: 'duty', params: { evidence: 'Clip exported to USB key 3', rule: 'A7' } });
+    expect((await keep('   ')).status).toBe(400);
     await review('end', seg('alert', null), seg('alert', 1718987161.2));
     await waitFor(() => last('cctv-gate.reviewAlert')?.value === false, 'review ended');
     await waitFor(async () => (await alarm())?.state === 'rtn_unack', 'alarm returned to normal, still to acknowledge');

@@ -130,6 +130,13 @@ describe('latched fire alarm and its confirmation (A4)', () => {
     expect(playbooks.list(true)).toHaveLength(1);
   });
 
+  it('only a CCTV alarm (A7) has a recording to keep as evidence', () => {
+    const clock = fakeClock();
+    const { alarms, feed, only } = wire(clock);
+    feed('panel.fire', true);
+    expect(() => alarms.keepEvidence(only('discrete').id, duty, 'USB key 3')).toThrow('is not a CCTV alarm');
+  });
+
   it('a false alarm opens no playbook and tells nobody beyond the log line', () => {
     const clock = fakeClock();
     const { alarms, feed, only, dutyLog, playbooks } = wire(clock);

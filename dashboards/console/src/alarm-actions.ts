@@ -1,6 +1,6 @@
 // The actions on one alarm row and their dialogs: acknowledge, shelve / unshelve (ISA-18.2 G), reset of a
 // latched alarm, the fire-alarm confirmation (A4: send someone to look, then classify), guards sent to a CCTV alarm
-// (A7), and a fault the shift cannot fix reported upwards (A8). The buttons shown
+// and where its recording is kept (A7), and a fault the shift cannot fix reported upwards (A8). The buttons shown
 // follow the gateway's own rules so nobody is offered what would be refused; the gateway checks again anyway.
 import type { AlarmView, FireClassification } from '../../../src/contract/api.ts';
 import { h } from './dom.ts';
@@ -16,10 +16,12 @@ const SHELVE_MINUTES = [15, 30, 60, 120] as const;
 const REASON_MAX = 500; // ShelveRequest.reason, DeviceTagRequest.reason
 const NOTE_MAX = 1000; // ClassifyRequest.note
 const TO_MAX = 100; // DispatchRequest.to
+const EVIDENCE_MAX = 500; // KeepEvidenceRequest.reference
 
 export const isFireAlarm = (alarm: AlarmView): boolean => alarm.rule === 'A4';
+const isCctvAlarm = (alarm: AlarmView): boolean => alarm.rule === 'A7';
 /** A7: guards are sent to what a camera saw, like someone to a fire alarm (A4). */
-const isDispatchable = (alarm: AlarmView): boolean => isFireAlarm(alarm) || alarm.rule === 'A7';
+const isDispatchable = (alarm: AlarmView): boolean => isFireAlarm(alarm) || isCctvAlarm(alarm);
 /** A8: an acknowledged fault that is still there can be reported upwards, once. */
 const canReportUp = (alarm: AlarmView): boolean => (alarm.state === 'ack_active' || alarm.state === 'latched_ack') && alarm.reportedUp === null;
 
@@ -33,6 +35,7 @@ export function alarmActions(store: Store, socket: LiveSocket, alarm: AlarmView)
   if (UNACKED.has(alarm.state)) buttons.push(button('ack', tr('alarms.ackButton'), 'ack', () => openAckDialog(store, socket, alarm)));
   if (isDispatchable(alarm)) buttons.push(button('dispatch', tr('lifecycle.button.dispatch'), 'primary', () => openDispatch(store, socket, alarm)));
   if (fire) buttons.push(button('classify', tr('lifecycle.button.classify'), 'primary', () => openClassify(store, socket, alarm)));
+  if (isCctvAlarm(alarm) && store.can('alarm.keepEvidence')) buttons.push(button('evidence', tr('lifecycle.button.keepEvidence'), 'plain', () => openKeepEvidence(store, socket, alarm)));
   // A2: skipping levels is for the duty staff and shift leads, in an emergency, with a report afterwards.
   if (alarm.state !== 'normal' && store.can('alarm.escalate')) buttons.push(button('escalate', tr('lifecycle.button.escalate'), 'danger', () => openEscalate(store, socket, alarm)));
   if (canReportUp(alarm) && store.can('alarm.reportUp')) buttons.push(button('report-up', tr('lifecycle.button.reportUp'), 'plain', () => openReportUp(store, socket, alarm)));
@@ -102,6 +105,20 @@ function openDispatch(store: Store, socket: LiveSocket, alarm: AlarmView): void 
     confirm: tr('lifecycle.button.dispatch'),
     check: required(to.value, tr('lifecycle.dispatch.toRequired')),
     send: () => request(socket, 'alarm:dispatch', { id: alarm.id, to: to.value() }),
+  });
+}
+
+/** A7: the recording is saved off the camera's own retention (an export, a locked clip); where it is kept is recorded. */
+function openKeepEvidence(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  const reference = textField('evidence-reference', tr('lifecycle.keepEvidence.referenceLabel'), { max: EVIDENCE_MAX, rows: 2, placeholder: tr('lifecycle.keepEvidence.referencePlaceholder') });
+  openFormDialog({
+    id: 'evidence',
+    title: tr('lifecycle.keepEvidence.title'),
+    what: alarmWhat(store, alarm),
+    fields: [reference.el],
+    confirm: tr('lifecycle.button.keepEvidence'),
+    check: required(reference.value, tr('lifecycle.keepEvidence.referenceRequired')),
+    send: () => request(socket, 'alarm:keepEvidence', { id: alarm.id, reference: reference.value() }),
   });
 }
 
