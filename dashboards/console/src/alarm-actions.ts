@@ -95,30 +95,45 @@ function openReset(store: Store, socket: LiveSocket, alarm: AlarmView): void {
   });
 }
 
-function openDispatch(store: Store, socket: LiveSocket, alarm: AlarmView): void {
-  const to = textField('dispatch-to', tr('lifecycle.dispatch.toLabel'), { max: TO_MAX, placeholder: tr('lifecycle.dispatch.toPlaceholder') });
+/** The actions that take one line of text about the alarm: who was sent (A4/A7), where the recording is kept (A7), what the shift could not fix (A8). */
+function openTextAction(
+  store: Store,
+  alarm: AlarmView,
+  spec: { id: string; title: string; field: { id: string; label: string; max: number; rows?: number; placeholder?: string }; confirm: string; required: string; send: (text: string) => Promise<ActionOutcome> },
+): void {
+  const { id, label, ...opts } = spec.field;
+  const text = textField(id, label, opts);
   openFormDialog({
+    id: spec.id,
+    title: spec.title,
+    what: alarmWhat(store, alarm),
+    fields: [text.el],
+    confirm: spec.confirm,
+    check: required(text.value, spec.required),
+    send: () => spec.send(text.value()),
+  });
+}
+
+function openDispatch(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  openTextAction(store, alarm, {
     id: 'dispatch',
     title: isFireAlarm(alarm) ? tr('lifecycle.dispatch.title') : tr('lifecycle.dispatch.titleCctv'),
-    what: alarmWhat(store, alarm),
-    fields: [to.el],
+    field: { id: 'dispatch-to', label: tr('lifecycle.dispatch.toLabel'), max: TO_MAX, placeholder: tr('lifecycle.dispatch.toPlaceholder') },
     confirm: tr('lifecycle.button.dispatch'),
-    check: required(to.value, tr('lifecycle.dispatch.toRequired')),
-    send: () => request(socket, 'alarm:dispatch', { id: alarm.id, to: to.value() }),
+    required: tr('lifecycle.dispatch.toRequired'),
+    send: (to) => request(socket, 'alarm:dispatch', { id: alarm.id, to }),
   });
 }
 
 /** A7: the recording is saved off the camera's own retention (an export, a locked clip); where it is kept is recorded. */
 function openKeepEvidence(store: Store, socket: LiveSocket, alarm: AlarmView): void {
-  const reference = textField('evidence-reference', tr('lifecycle.keepEvidence.referenceLabel'), { max: EVIDENCE_MAX, rows: 2, placeholder: tr('lifecycle.keepEvidence.referencePlaceholder') });
-  openFormDialog({
+  openTextAction(store, alarm, {
     id: 'evidence',
     title: tr('lifecycle.keepEvidence.title'),
-    what: alarmWhat(store, alarm),
-    fields: [reference.el],
+    field: { id: 'evidence-reference', label: tr('lifecycle.keepEvidence.referenceLabel'), max: EVIDENCE_MAX, rows: 2, placeholder: tr('lifecycle.keepEvidence.referencePlaceholder') },
     confirm: tr('lifecycle.button.keepEvidence'),
-    check: required(reference.value, tr('lifecycle.keepEvidence.referenceRequired')),
-    send: () => request(socket, 'alarm:keepEvidence', { id: alarm.id, reference: reference.value() }),
+    required: tr('lifecycle.keepEvidence.referenceRequired'),
+    send: (reference) => request(socket, 'alarm:keepEvidence', { id: alarm.id, reference }),
   });
 }
 
@@ -140,15 +155,13 @@ function openEscalate(store: Store, socket: LiveSocket, alarm: AlarmView): void 
 }
 
 function openReportUp(store: Store, socket: LiveSocket, alarm: AlarmView): void {
-  const note = textField('report-up-note', tr('lifecycle.reportUp.noteLabel'), { max: NOTE_MAX, rows: 3 });
-  openFormDialog({
+  openTextAction(store, alarm, {
     id: 'report-up',
     title: tr('lifecycle.reportUp.title'),
-    what: alarmWhat(store, alarm),
-    fields: [note.el],
+    field: { id: 'report-up-note', label: tr('lifecycle.reportUp.noteLabel'), max: NOTE_MAX, rows: 3 },
     confirm: tr('lifecycle.button.reportUp'),
-    check: required(note.value, tr('lifecycle.reportUp.noteRequired')),
-    send: () => request(socket, 'alarm:reportUp', { id: alarm.id, note: note.value() }),
+    required: tr('lifecycle.reportUp.noteRequired'),
+    send: (note) => request(socket, 'alarm:reportUp', { id: alarm.id, note }),
   });
 }
 
