@@ -195,6 +195,8 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     expect(await textOf(duty.getByTestId('tag-kind-fc-panel-2'))).toBe('Maintenance');
 
     const sup = await login('super');
+    // A4: the supervisor, one of the chain told of the morning's confirmed fire, finds it on the board's log.
+    await expect.poll(() => boardLog(sup, 'fire.notified'), WAIT).toContain('Fire confirmed: 张敏 Zhang Min, 陈静 Chen Jing notified at once (A4)');
     await sup.getByTestId('approve-tag-fc-panel-2').click();
     await expect.poll(() => duty.getByTestId('tag-awaiting-fc-panel-2').count(), WAIT).toBe(0);
     expect(await textOf(duty.getByTestId('device-tag-fc-panel-2'))).toContain('Approved by 陈静 Chen Jing at');
