@@ -25,8 +25,11 @@ export async function startParts(parts: readonly Part[], started: Part[], logger
   }
 }
 
+/** What stopParts needs of a part: parts made of smaller steps (src/sources/mqtt, src/simulators) keep a list of these. */
+export type Stoppable = Pick<Part, 'name' | 'stop'>;
+
 /** Stops the parts of `started` from its end down to index `downTo`, removing them; a failing stop is logged, the rest still stop. */
-export async function stopParts(started: Part[], logger: Logger, downTo = 0): Promise<void> {
+export async function stopParts(started: Stoppable[], logger: Logger, downTo = 0): Promise<void> {
   while (started.length > downTo) {
     const part = started.pop()!;
     try {

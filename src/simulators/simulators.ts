@@ -4,7 +4,7 @@
 // (src/gateway/parts.ts), started after the MQTT part and before the pollers; stop() undoes it in reverse.
 import type { AnySiteDevice } from '../config/load.ts';
 import type { Logger } from '../core/logger.ts';
-import type { Part } from '../core/part.ts';
+import { stopParts, type Part, type Stoppable } from '../core/part.ts';
 import type { DeviceEndpoint } from '../sources/mqtt/mqtt-part.ts';
 import { startBusSimulator, type ModbusSimulator } from './modbus-simulator.ts';
 import { startMqttSimulator, type MqttSimulator } from './mqtt-simulator.ts';
@@ -34,17 +34,11 @@ export function createSimulators(options: SimulatorsOptions): Simulators {
   const { logger } = options;
   const modbus = new Map<string, ModbusSimulator>();
   const mqtt = new Map<string, MqttSimulator>();
-  const stops: (() => Promise<void>)[] = [];
+  const stops: Stoppable[] = [];
   let controlPort: number | null = null;
 
   const stop = async (): Promise<void> => {
-    while (stops.length > 0) {
-      try {
-        await stops.pop()!();
-      } catch (err) {
-        logger.error('simulator stop failed', { err: String(err) });
-      }
-    }
+    await stopParts(stops, logger);
     modbus.clear();
     mqtt.clear();
     controlPort = null;
@@ -56,7 +50,7 @@ export function createSimulators(options: SimulatorsOptions): Simulators {
       const modbusDevices = simulated.flatMap((d) => (d.protocol === 'modbus' ? [d] : []));
       for (const bus of simulatedBuses(modbusDevices)) {
         const sim = await startBusSimulator({ ...bus, logger: logger.child({ part: 'simulator' }) });
-        stops.push(() => sim.stop());
+        stops.push({ name: `simulator ${bus.host}:${bus.port}`, stop: () => sim.stop() });
         for (const [id, unitId] of bus.deviceUnits) modbus.set(id, sim.units.get(unitId)!);
       }
       const endpoint = options.mqttEndpoint();
@@ -65,12 +59,12 @@ export function createSimulators(options: SimulatorsOptions): Simulators {
         const password = device.config.connection.password;
         if (endpoint === null || password === undefined) continue; // the config check requires both for simulated devices
         const sim = await startMqttSimulator({ device, url: endpoint.url, password, clientOptions: endpoint.clientOptions, logger: logger.child({ part: 'simulator', device: device.config.id }) });
-        stops.push(() => sim.stop());
+        stops.push({ name: `simulator ${device.config.id}`, stop: () => sim.stop() });
         mqtt.set(device.config.id, sim);
       }
       if (modbus.size + mqtt.size > 0 && options.controlPort !== undefined) {
         const control = await startSimulatorControl({ simulators: modbus, mqttSimulators: mqtt, host: '127.0.0.1', port: options.controlPort, logger: logger.child({ part: 'simulator-control' }) });
-        stops.push(() => control.stop());
+        stops.push({ name: 'simulator control', stop: () => control.stop() });
         controlPort = control.port;
       }
     } catch (err) {

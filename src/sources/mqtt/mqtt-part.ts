@@ -10,7 +10,7 @@ import { pinnedClientIds } from '../../config/mqtt-site.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { DeviceStatus } from '../../core/bus.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { Part } from '../../core/part.ts';
+import { stopParts, type Part, type Stoppable } from '../../core/part.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { MqttDiagnosticsView } from '../../contract/api.ts';
 import { createDeviceAccess } from '../../broker/device-access.ts';
@@ -47,7 +47,7 @@ export function createMqttPart(options: MqttPartOptions): MqttPart {
   const { site, clock, logger } = options;
   const cfg = site.config.broker;
   const maxPayloadBytes = cfg?.maxPayloadBytes ?? defaultMaxPayloadBytes;
-  const stops: (() => Promise<void>)[] = [];
+  const stops: Stoppable[] = [];
   let broker: EmbeddedBroker | null = null;
   let brokerLog: MosquittoLog | null = null;
   let brokerPorts: BrokerPorts | null = null;
@@ -58,15 +58,7 @@ export function createMqttPart(options: MqttPartOptions): MqttPart {
   let clientOptions: { ca?: Buffer } = {};
   const clientId = cfg?.external?.clientId ?? `roomwatch-${site.config.site.id}`;
 
-  const stop = async (): Promise<void> => {
-    while (stops.length > 0) {
-      try {
-        await stops.pop()!();
-      } catch (err) {
-        logger.error('mqtt stop failed', { err: String(err) });
-      }
-    }
-  };
+  const stop = (): Promise<void> => stopParts(stops, logger);
 
   const readPem = (file: string, path: string): Buffer => readSiteFile(site, file, path);
 
@@ -92,7 +84,7 @@ export function createMqttPart(options: MqttPartOptions): MqttPart {
         });
         brokerPorts = await b.start();
         broker = b;
-        stops.push(() => b.stop());
+        stops.push({ name: 'mqtt broker', stop: () => b.stop() });
         // The gateway's own client uses its loopback listener, so it needs neither the plain port nor a certificate.
         url = `mqtt://127.0.0.1:${brokerPorts.gateway}`;
         const host = e.host === undefined || e.host === '0.0.0.0' || e.host === '::' ? '127.0.0.1' : e.host;
@@ -125,14 +117,14 @@ export function createMqttPart(options: MqttPartOptions): MqttPart {
         });
         await s.start();
         source = s;
-        stops.push(() => s.stop());
+        stops.push({ name: 'mqtt source', stop: () => s.stop() });
       }
 
       if (url !== undefined && cfg?.external?.brokerLog === 'mosquitto') {
         const l = createMosquittoLog({ url, ...credentials, clientId, clientOptions, clock, logger: logger.child({ part: 'broker-log' }) });
         await l.start();
         brokerLog = l;
-        stops.push(() => l.stop());
+        stops.push({ name: 'mqtt broker log', stop: () => l.stop() });
       }
     } catch (err) {
       await stop();
