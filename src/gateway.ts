@@ -27,6 +27,7 @@ import { buildServices, type Core, type Services } from './gateway/services.ts';
 import {
   alarmsPart, consolePart, demoRosterPart, dutyChecksPart, historianPart, pollersPart, retentionPart, runPart, shiftMarksPart, type ConsolePart,
 } from './gateway/parts.ts';
+
 export interface GatewayOptions {
   site: Site;
   clock: Clock;
