@@ -15,6 +15,7 @@ import type { MqttDevicesResponse } from '../../src/simulators/mqtt-control.ts';
 import { oneSensorSiteYaml, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { startDemoGateway } from '../helpers/demo-site.ts';
 import { freePort } from '../helpers/ports.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const listening = (server: Server, port = 0): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -76,5 +77,18 @@ describe('gateway start', () => {
 
     await gw.stop();
     expect([gw.gateway.simulators.size, gw.gateway.mqttSimulators.size, gw.gateway.simulatorControlPort]).toEqual([0, 0, null]);
+  });
+
+  it('without pollers (pollDevices: false, the benchmarks) the gateway starts and ingest() raises R1', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'roomwatch-parts-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const configFile = join(dataDir, 'site.yaml');
+    writeFileSync(configFile, oneSensorSiteYaml({ port: await freePort(), dataDir }));
+    const gateway = createGateway({ site: loadSite(configFile), clock: systemClock, logger: silentLogger, httpPort: 0, pollDevices: false });
+    await gateway.start();
+    cleanups.push(() => gateway.stop());
+    gateway.ingest([{ pointKey: 'dist-b1-th1.temperature', deviceId: 'dist-b1-th1', point: 'temperature', roomId: 'dist-room-b1', value: 41.5, unit: '°C', quality: 'good', ts: Date.now() }]);
+    const raised = await waitFor(() => gateway.alarms.open().find((a) => a.pointKey === 'dist-b1-th1.temperature' && a.condition === 'highHigh'), 'R1 raised');
+    expect(raised.priority).toBe('critical');
   });
 });
