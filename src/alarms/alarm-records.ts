@@ -1,5 +1,6 @@
 // Alarm rows in the store and their view for the console: the occurrence row joined with what removes
-// it from annunciation (shelve, device tag, suppression by design), the fire response (A4) and the report upwards (A8).
+// it from annunciation (shelve, device tag, suppression by design), the response on site (A4 fire, A7 CCTV) and the
+// report upwards (A8).
 // Every SQL statement of the alarm modules is here; the modules that decide (rule evaluation, transitions,
 // timers, operator actions, tags) read and write through these functions only.
 import type { DatabaseSync } from 'node:sqlite';
@@ -9,7 +10,7 @@ import type {
   AlarmView,
   Annunciation,
   DeviceTagView,
-  FireResponseView,
+  OnSiteResponseView,
   Localized,
   Priority,
   ReportUpView,
@@ -66,12 +67,12 @@ export interface TagRow {
   approved_at: number | null;
 }
 
-interface FireRow {
+interface OnSiteRow {
   alarm_id: number;
   dispatched_to: string | null;
   dispatched_by: string | null;
   dispatched_at: number | null;
-  classification: FireResponseView['classification'];
+  classification: OnSiteResponseView['classification'];
   classified_by: string | null;
   classified_at: number | null;
   note: string | null;
@@ -145,13 +146,13 @@ export function createAlarmRecords(db: DatabaseSync, site: Site, latest: (pointK
     ),
     approveTag: db.prepare("UPDATE device_tags SET state = 'active', approved_by = ?, approved_at = ? WHERE device_id = ?"),
     deleteTag: db.prepare('DELETE FROM device_tags WHERE device_id = ?'),
-    fire: db.prepare('SELECT * FROM fire_responses WHERE alarm_id = ?'),
+    onSite: db.prepare('SELECT * FROM on_site_responses WHERE alarm_id = ?'),
     dispatch: db.prepare(
-      `INSERT INTO fire_responses (alarm_id, dispatched_to, dispatched_by, dispatched_at) VALUES (?, ?, ?, ?)
+      `INSERT INTO on_site_responses (alarm_id, dispatched_to, dispatched_by, dispatched_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(alarm_id) DO UPDATE SET dispatched_to = excluded.dispatched_to, dispatched_by = excluded.dispatched_by, dispatched_at = excluded.dispatched_at`,
     ),
     classify: db.prepare(
-      `INSERT INTO fire_responses (alarm_id, classification, classified_by, classified_at, note) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO on_site_responses (alarm_id, classification, classified_by, classified_at, note) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(alarm_id) DO UPDATE SET classification = excluded.classification, classified_by = excluded.classified_by,
          classified_at = excluded.classified_at, note = excluded.note`,
     ),
@@ -186,8 +187,8 @@ export function createAlarmRecords(db: DatabaseSync, site: Site, latest: (pointK
     return code ? { en: `${spec.message.en}: ${code.en}`, 'zh-CN': `${spec.message['zh-CN']}：${code['zh-CN']}` } : spec.message;
   };
 
-  const fireOf = (id: number): FireResponseView | null => {
-    const f = stmt.fire.get(id) as FireRow | undefined;
+  const onSiteOf = (id: number): OnSiteResponseView | null => {
+    const f = stmt.onSite.get(id) as OnSiteRow | undefined;
     return f
       ? {
           dispatchedTo: f.dispatched_to,
@@ -235,7 +236,7 @@ export function createAlarmRecords(db: DatabaseSync, site: Site, latest: (pointK
       tag: tag ? tagView(tag) : null,
       escalationLevel: r.escalation_level,
       nextEscalationAt: r.next_escalation_at,
-      fire: fireOf(r.id),
+      onSite: onSiteOf(r.id),
       reportedUp: reportOf(r.id),
       evidence: r.evidence,
     };
@@ -284,7 +285,7 @@ export function createAlarmRecords(db: DatabaseSync, site: Site, latest: (pointK
       stmt.dispatch.run(d.alarmId, d.to, d.by, d.at);
     },
     /** What was found on site (A4). */
-    classify: (c: { alarmId: number; classification: NonNullable<FireResponseView['classification']>; by: string; at: number; note: string }): void => {
+    classify: (c: { alarmId: number; classification: NonNullable<OnSiteResponseView['classification']>; by: string; at: number; note: string }): void => {
       stmt.classify.run(c.alarmId, c.classification, c.by, c.at, c.note);
     },
     reportOf,

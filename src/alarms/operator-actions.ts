@@ -3,7 +3,7 @@
 // with who and when in one transaction, and announced once durable.
 import type { Clock } from '../core/clock.ts';
 import type { AlarmView, FireClassification, Role, UserView } from '../contract/api.ts';
-import type { DutyLog } from '../sinks/duty-log/duty-log.ts';
+import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
 import type { Site } from '../config/load.ts';
 import { DomainError } from '../core/errors.ts';
 import { can, permissionTable, type Action } from '../auth/permissions.ts';
@@ -60,8 +60,7 @@ export function createOperatorActions(deps: OperatorActionsDeps) {
       return act((now) => {
         const row = mustFind(id);
         if (row.latched === 1 && isFire(row) && row.state === 'latched_ack') {
-          const fire = records.view(row, now).fire;
-          if (!fire?.classification) throw new DomainError('RW_INVALID_REQUEST', 'classify the fire alarm (confirmed, false alarm, device fault, routine test) before resetting it (A4)', 409);
+          if (!records.view(row, now).onSite?.classification) throw new DomainError('RW_INVALID_REQUEST', 'classify the fire alarm (confirmed, false alarm, device fault, routine test) before resetting it (A4)', 409);
         }
         const d = apply({ row, input: 'reset', now, user, params: { note: note.trim() || null } });
         if (!d) throw new DomainError('RW_NOT_LATCHED', `alarm ${id} is ${row.state}; only an acknowledged latched alarm whose condition has gone is reset`, 409);
@@ -99,7 +98,9 @@ export function createOperatorActions(deps: OperatorActionsDeps) {
         // A4: someone goes to confirm a fire on site; A7: guards are sent to what a camera saw.
         if (!isFire(row) && row.rule !== 'A7') throw new DomainError('RW_NOT_FIRE_ALARM', `alarm ${id} is neither a fire nor a CCTV alarm; nobody is dispatched to it`, 409);
         records.dispatch({ alarmId: id, to: to.trim(), by: user.username, at: now });
-        return record({ row, from: row.state, event: 'dispatched', now, user, params: { to: to.trim() } });
+        // A7: the log's record of the response names the recording the guards go to.
+        const params: NewDutyLogEntry['params'] = row.rule === 'A7' ? { to: to.trim(), evidence: row.evidence ?? '—' } : { to: to.trim() };
+        return record({ row, from: row.state, event: 'dispatched', now, user, params });
       });
     },
 

@@ -110,14 +110,14 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty.getByTestId(`dispatch-button-${id}`).click();
     await duty.getByTestId('dispatch-to').fill('Guard Zhou');
     await duty.getByTestId('dispatch-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toMatch(/^Guard Zhou sent to confirm by 李伟 Li Wei at /);
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-on-site')), WAIT).toMatch(/^Guard Zhou sent to confirm by 李伟 Li Wei at /);
     await ack(duty, id, 'Guard Zhou on his way to 3F');
     await expect.poll(() => attrOf(duty.getByTestId(`alarm-row-${id}`), 'data-state'), WAIT).toBe('latched_ack');
     await duty.getByTestId(`classify-button-${id}`).click();
     await duty.getByTestId('classify-kind-false_alarm').check();
     await duty.getByTestId('classify-note').fill('Steam from the 3F pantry kettle on detector 3F-07');
     await duty.getByTestId('classify-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toContain('False alarm (李伟 Li Wei, ');
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-on-site')), WAIT).toContain('False alarm (李伟 Li Wei, ');
     expect(await duty.getByTestId(`reset-button-${id}`).count()).toBe(0);
 
     const lead = await login('lead');
@@ -173,7 +173,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty.getByTestId('classify-kind-false_alarm').check();
     await duty.getByTestId('classify-note').fill("Contractor's test trip");
     await duty.getByTestId('classify-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${tripId}`).getByTestId('alarm-fire')), WAIT).toContain('False alarm (李伟 Li Wei, ');
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${tripId}`).getByTestId('alarm-on-site')), WAIT).toContain('False alarm (李伟 Li Wei, ');
     const lead = await login('lead');
     await lead.getByTestId(`reset-button-${tripId}`).click();
     await lead.getByTestId('reset-note').fill('Zone 2 back to normal after the rewiring');
