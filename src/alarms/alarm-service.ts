@@ -90,7 +90,7 @@ export interface AlarmServiceDeps {
 export function createAlarmService(deps: AlarmServiceDeps): AlarmService {
   const { store, site, dutyLog, bus, clock, logger, onDuty } = deps;
   const records = createAlarmRecords(store.db, site, deps.latest);
-  const transitions = createAlarmTransitions({ store, records, dutyLog, bus, logger, config: site.config.alarms ?? {}, onDuty, notifiers: deps.notifiers });
+  const transitions = createAlarmTransitions({ store, records, dutyLog, bus, logger, site, onDuty, notifiers: deps.notifiers });
   const rules = createRuleEvaluation({ site, records, transitions, latest: deps.latest });
   const status = createStatusAlarms({ site, clock, records, transitions });
   const actions = createOperatorActions({ site, clock, dutyLog, records, transitions, onDuty });

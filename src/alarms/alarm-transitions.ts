@@ -4,11 +4,12 @@
 import type { Bus } from '../core/bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Store } from '../store/store.ts';
-import type { AlarmsConfig } from '../config/schema.ts';
+import type { Site } from '../config/load.ts';
 import type { AlarmCondition, Priority, Role, UserView } from '../contract/api.ts';
 import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
 import { isUnacknowledged, nextTransition, type AlarmInput } from './lifecycle.ts';
 import { escalationDelays, escalationRoles, keyFaultRoles, type EscalationNotice, type Notifier } from './escalation.ts';
+import { runStatusDevices } from './equipment-events.ts';
 import type { AlarmRecords, AlarmRow } from './alarm-records.ts';
 import type { AlarmEventKind, AlarmTransition } from './types.ts';
 
@@ -18,7 +19,7 @@ export interface AlarmTransitionsDeps {
   dutyLog: DutyLog;
   bus: Bus;
   logger: Logger;
-  config: AlarmsConfig;
+  site: Site;
   onDuty: (role: Role, at: number) => UserView[];
   notifiers?: readonly Notifier[] | undefined;
 }
@@ -96,8 +97,22 @@ export function rosterChain(roles: readonly Role[], onDuty: (role: Role, at: num
   return { chain, named: chain.flatMap((c) => c.targets.map((u) => u.displayName)).join(', ') || '—' };
 }
 
+/**
+ * A3 (docs/alarms.md "Key-equipment faults — decision"): a fault of key equipment is an alarm the rule names A3 (a
+ * profile's fault code so marked, run feedback against command), or any high or critical contact/fault-code alarm
+ * of a device that starts and stops (a run-status point: pumps, chillers), whatever rule its profile gives it.
+ * Not a communication or configuration alarm: those say the gateway lost sight of the device, not that it stopped.
+ */
+export function keyEquipmentFault(site: Site): (row: AlarmRow) => boolean {
+  const keyEquipment = runStatusDevices(site);
+  return (row) =>
+    row.rule === 'A3' || (row.condition === 'discrete' && (row.priority === 'high' || row.priority === 'critical') && keyEquipment.has(row.device_id));
+}
+
 export function createAlarmTransitions(deps: AlarmTransitionsDeps) {
-  const { store, records, dutyLog, bus, logger, config } = deps;
+  const { store, records, dutyLog, bus, logger, site } = deps;
+  const config = site.config.alarms ?? {};
+  const isKeyFault = keyEquipmentFault(site);
 
   /** Every channel (webhook, SMS …), once the transaction has committed; a failure is logged, never silent. */
   const notify = (notice: EscalationNotice): void =>
@@ -149,7 +164,7 @@ export function createAlarmTransitions(deps: AlarmTransitionsDeps) {
     // not reach the supervisor 20 minutes later. A latched alarm (fire) stays latched and keeps escalating.
     if (!isUnacknowledged(next.state) || next.state === 'rtn_unack') next.next_escalation_at = null;
     const done = record({ row: next, from: row.state, event: t.event, now, user, params });
-    if (t.event === 'raised' && next.rule === 'A3') routeKeyFault(next, done, now);
+    if (t.event === 'raised' && isKeyFault(next)) routeKeyFault(next, done, now);
     return done;
   };
 
