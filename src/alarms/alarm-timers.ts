@@ -3,8 +3,7 @@
 // it has changed.
 import type { Site } from '../config/load.ts';
 import type { Bus } from '../core/bus.ts';
-import type { Role, UserView } from '../contract/api.ts';
-import type { AlarmSummary } from '../contract/api.ts';
+import type { AlarmSummary, Role, UserView } from '../contract/api.ts';
 import { isUnacknowledged } from './lifecycle.ts';
 import { escalationDelays, escalationRoles } from './escalation.ts';
 import { localMinutes } from './site-time.ts';

@@ -49,7 +49,7 @@ export interface Raise {
 }
 
 /** A changed row to write: `row` as it is to be stored, `from` the state it had. */
-export interface Change {
+export interface RowChange {
   row: AlarmRow;
   from: AlarmRow['state'];
   event: AlarmEventKind;
@@ -61,7 +61,7 @@ export interface Change {
 }
 
 /** One lifecycle input on a row; `patch` sets fields (value, who acknowledged) with the new state. */
-export interface Input {
+export interface LifecycleStep {
   row: AlarmRow;
   input: AlarmInput;
   now: number;
@@ -123,7 +123,7 @@ export function createAlarmTransitions(deps: AlarmTransitionsDeps) {
     });
 
   /** Writes a changed row and its duty-log entry; must run inside a transaction. */
-  const record = ({ row, from, event, now, user, params = {} }: Change): AlarmTransition => {
+  const record = ({ row, from, event, now, user, params = {} }: RowChange): AlarmTransition => {
     records.update(row);
     dutyLog.insert(alarmEntry(row, { kind: `alarm.${event}` as NewDutyLogEntry['kind'], now, username: user?.username ?? null, params: { ...(user ? { user: user.displayName } : {}), ...params } }));
     const t: AlarmTransition = { kind: event, from, to: row.state, ts: now, username: user?.username ?? null, alarm: records.view(row, now) };
@@ -146,7 +146,7 @@ export function createAlarmTransitions(deps: AlarmTransitionsDeps) {
   };
 
   /** Applies one lifecycle input; null when it does not apply in the row's state. */
-  const apply = ({ row, input, now, patch = {}, user = null, params = {} }: Input): AlarmTransition | null => {
+  const apply = ({ row, input, now, patch = {}, user = null, params = {} }: LifecycleStep): AlarmTransition | null => {
     const t = nextTransition(row.state, input, row.latched === 1);
     if (!t) return null;
     const next: AlarmRow = { ...row, ...patch, state: t.to };
