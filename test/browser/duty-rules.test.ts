@@ -106,7 +106,7 @@ patrols:
   });
 
   it('A7: a camera alert keeps its recording reference; guards are sent to it from the alarm list', async () => {
-    await gw.gateway.mqtt!.simulators.get('cam-gate')!.set('reviewAlert', true);
+    await gw.gateway.mqttSimulators.get('cam-gate')!.set('reviewAlert', true);
     const row = rowOf('cam-gate.reviewAlert');
     await row.waitFor(WAIT);
     const id = (await row.getAttribute('data-testid'))!.replace('alarm-row-', '');

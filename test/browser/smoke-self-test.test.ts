@@ -37,7 +37,7 @@ users:
   afterAll(() => site?.dispose());
 
   it('the test button raises the smoke alarm marked as a test; classified "Routine test", the duty log says so', async () => {
-    const sim = gw.gateway.mqtt!.simulators.get('smoke-3f')!;
+    const sim = gw.gateway.mqttSimulators.get('smoke-3f')!;
     await sim.set('testing', true);
     await sim.set('smoke', true);
     const row = duty.locator('[data-testid^="alarm-row-"][data-point="smoke-3f.smoke"]').first();

@@ -55,7 +55,7 @@ describe('MQTT on the embedded broker', () => {
   });
 
   it('a simulated Shelly Gen2 contact closing is a good fire-alarm reading; opening clears it', async () => {
-    const sim = gw.gateway.mqtt!.simulators.get('fc-shelly')!;
+    const sim = gw.gateway.mqttSimulators.get('fc-shelly')!;
     await sim.set('fireAlarm', true);
     await waitFor(() => last('fc-shelly.fireAlarm')?.value === true, 'fire alarm true');
     expect(last('fc-shelly.fireAlarm')).toMatchObject({ quality: 'good', roomId: 'fire-control', unit: '' });
@@ -160,7 +160,7 @@ describe('MQTT on the embedded broker', () => {
   });
 
   it('counts malformed payloads per device with the last error, behind a session', async () => {
-    const sim = gw.gateway.mqtt!.simulators.get('fc-shelly')!;
+    const sim = gw.gateway.mqttSimulators.get('fc-shelly')!;
     await sim.publishGarbage();
     await sim.publishGarbage();
     expect((await api(gw.url, null, routes.mqttDiagnostics)).status).toBe(401);
@@ -178,7 +178,7 @@ describe('MQTT on the embedded broker', () => {
   });
 
   it('a dropped connection fires the LWT: device offline, its points comm_lost; back online when it returns', async () => {
-    const sim = gw.gateway.mqtt!.simulators.get('fc-tasmota')!;
+    const sim = gw.gateway.mqttSimulators.get('fc-tasmota')!;
     await sim.goOffline();
     const off = await waitFor(() => statuses.find((s) => s.deviceId === 'fc-tasmota' && !s.online), 'offline status');
     expect(off.detail).toContain('tele/fire_contact_2/LWT = Offline');
@@ -225,7 +225,7 @@ describe('MQTT on the embedded broker', () => {
     expect(readings.slice(from).filter((r) => r.pointKey === 'cctv-gate.reviewAlert').map((r) => r.value)).toEqual([true, false]);
     await nvr.endAsync();
     // The simulated NVR sends the same shape (`npm run sim -- contact cctv-gate reviewAlert on`).
-    const sim = gw.gateway.mqtt!.simulators.get('cctv-gate')!;
+    const sim = gw.gateway.mqttSimulators.get('cctv-gate')!;
     await sim.set('reviewAlert', true);
     await waitFor(() => last('cctv-gate.reviewAlert')?.value === true, 'simulated review alert');
     await sim.set('reviewAlert', false);
@@ -233,7 +233,7 @@ describe('MQTT on the embedded broker', () => {
   });
 
   it('the Frigate camera: a person event is an intrusion; the NVR going offline takes the camera offline', async () => {
-    const sim = gw.gateway.mqtt!.simulators.get('cctv-gate')!;
+    const sim = gw.gateway.mqttSimulators.get('cctv-gate')!;
     await sim.set('intrusion', true);
     await waitFor(() => last('cctv-gate.intrusion')?.value === true, 'intrusion');
     await sim.goOffline();
