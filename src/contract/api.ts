@@ -199,8 +199,11 @@ export type DeviceTagView = Static<typeof DeviceTagView>;
 export const FireClassification = Type.Union([Type.Literal('confirmed'), Type.Literal('false_alarm'), Type.Literal('device_fault'), Type.Literal('test')]);
 export type FireClassification = Static<typeof FireClassification>;
 
-/** Who was sent to look (A4 fire, A7 CCTV) and, for a fire, what they found. */
-export const FireResponseView = Type.Object({
+/**
+ * The response on site to an alarm someone goes to see: who was sent (A4: to confirm a fire; A7: guards to what a
+ * camera saw, whose recording is the alarm's `evidence`) and, for a fire, what they found.
+ */
+export const OnSiteResponseView = Type.Object({
   dispatchedTo: Type.Union([Type.String(), Type.Null()]),
   dispatchedBy: Type.Union([Type.String(), Type.Null()]),
   dispatchedAt: Type.Union([Type.Number(), Type.Null()]),
@@ -209,7 +212,7 @@ export const FireResponseView = Type.Object({
   classifiedAt: Type.Union([Type.Number(), Type.Null()]),
   note: Type.Union([Type.String(), Type.Null()]),
 });
-export type FireResponseView = Static<typeof FireResponseView>;
+export type OnSiteResponseView = Static<typeof OnSiteResponseView>;
 
 /** A8: a fault the shift cannot fix, reported upwards: by whom, when, to whom, and what was tried. */
 export const ReportUpView = Type.Object({
@@ -254,7 +257,8 @@ export const AlarmView = Type.Object({
   /** How many escalation levels have been notified (A1/A2); 0 = none yet. */
   escalationLevel: Type.Integer(),
   nextEscalationAt: Type.Union([Type.Number(), Type.Null()]),
-  fire: Type.Union([FireResponseView, Type.Null()]),
+  /** A4/A7: who was sent on site and what they found; null until someone is sent or the fire is classified. */
+  onSite: Type.Union([OnSiteResponseView, Type.Null()]),
   /** A8: reported upwards; shown with the alarm until it clears. */
   reportedUp: Type.Union([ReportUpView, Type.Null()]),
   /** A7: the recording a CCTV alarm refers to (Frigate event id, snapshot or clip), kept as evidence. */

@@ -127,7 +127,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty.getByTestId(`dispatch-button-${id}`).click();
     await duty.getByTestId('dispatch-to').fill('Guard Zhou');
     await duty.getByTestId('dispatch-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toMatch(/^Guard Zhou sent to confirm by 李伟 Li Wei at /);
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-on-site')), WAIT).toMatch(/^Guard Zhou sent to confirm by 李伟 Li Wei at /);
     await ack(duty, id, 'Guard Zhou on his way to 3F');
     await expect.poll(() => attrOf(duty.getByTestId(`alarm-row-${id}`), 'data-state'), WAIT).toBe('ack_active');
     // Guard Zhou radios back: a real fire.
@@ -135,7 +135,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty.getByTestId('classify-kind-confirmed').check();
     await duty.getByTestId('classify-note').fill('Smoke and flames in the 3F waste room, extinguishers in use');
     await duty.getByTestId('classify-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toContain('Confirmed fire (李伟 Li Wei, ');
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-on-site')), WAIT).toContain('Confirmed fire (李伟 Li Wei, ');
     // A4: the whole roster chain is told at once (the demo has no manager): every console shows it, live.
     for (const page of [duty, lead]) {
       await expect.poll(() => textOf(page.getByTestId(`alarm-row-${id}`).getByTestId('alarm-escalation')), WAIT).toBe('Escalated to Supervisor');
@@ -230,7 +230,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty.getByTestId('classify-kind-false_alarm').check();
     await duty.getByTestId('classify-note').fill("Contractor's test trip");
     await duty.getByTestId('classify-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${tripId}`).getByTestId('alarm-fire')), WAIT).toContain('False alarm (李伟 Li Wei, ');
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${tripId}`).getByTestId('alarm-on-site')), WAIT).toContain('False alarm (李伟 Li Wei, ');
     const lead = await login('lead');
     await lead.getByTestId(`reset-button-${tripId}`).click();
     await lead.getByTestId('reset-note').fill('Zone 2 back to normal after the rewiring');
@@ -377,7 +377,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty2.getByTestId(`dispatch-button-${id}`).click();
     await duty2.getByTestId('dispatch-to').fill('Guards Sun and Qian');
     await duty2.getByTestId('dispatch-confirm').click();
-    await expect.poll(() => textOf(duty2.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toMatch(/^Guards Sun and Qian sent to confirm by 王芳 Wang Fang at /);
+    await expect.poll(() => textOf(duty2.getByTestId(`alarm-row-${id}`).getByTestId('alarm-on-site')), WAIT).toMatch(/^Guards Sun and Qian sent to the scene by 王芳 Wang Fang at /);
     await ack(duty2, id, 'Man climbing the gate; guards on their way, security department told');
     // The clip is saved off the NVR before its retention deletes it; where it is kept goes with the alarm.
     await duty2.getByTestId(`evidence-button-${id}`).click();
@@ -390,7 +390,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await expect.poll(() => duty2.getByTestId(`alarm-row-${id}`).count(), WAIT).toBe(0);
     await nvr.endAsync();
     await expect.poll(() => boardLog(duty2, 'alarm.raised'), WAIT).toContain(`evidence kept: event ${CCTV_EVENT}`);
-    await expect.poll(() => boardLog(duty2, 'alarm.dispatched'), WAIT).toContain('王芳 Wang Fang sent Guards Sun and Qian to confirm on site: CCTV room · Gate camera (Frigate)');
+    await expect.poll(() => boardLog(duty2, 'alarm.dispatched'), WAIT).toContain(`王芳 Wang Fang sent Guards Sun and Qian to the scene: CCTV room · Gate camera (Frigate) · Person detected; evidence: event ${CCTV_EVENT}`);
     await expect.poll(() => boardLog(duty2, 'alarm.evidenceKept'), WAIT).toContain('王芳 Wang Fang kept the recording as evidence: CCTV room · Gate camera (Frigate)');
   });
 
@@ -477,7 +477,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
       'Fire pump panel relays (Tasmota)',
       `alarm raised: CCTV room · Gate camera (Frigate) · Person detected`,
       `(rule A7); evidence kept: event ${CCTV_EVENT}`,
-      '王芳 Wang Fang sent Guards Sun and Qian to confirm on site: CCTV room · Gate camera (Frigate) · Person detected',
+      `王芳 Wang Fang sent Guards Sun and Qian to the scene: CCTV room · Gate camera (Frigate) · Person detected; evidence: event ${CCTV_EVENT}`,
       '王芳 Wang Fang kept the recording as evidence: CCTV room · Gate camera (Frigate) · Person detected. Kept: Clip 01:29–01:41 exported to USB key 3, handed to security',
       '[Water leak / flood] Pipe burst in pump room B2',
       'Handover of Nov 23 Night refused (outgoing): an incident is open',
@@ -511,7 +511,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
       '巡查 配电房巡查 超时：11月23日 白班 时段未巡查',
       '隔离过夜（依据 A6）',
       `已留存证据：event ${CCTV_EVENT}`,
-      '王芳 Wang Fang 派 Guards Sun and Qian 到现场确认：监控室 · 大门摄像头（Frigate）',
+      `王芳 Wang Fang 派 Guards Sun and Qian 到场：监控室 · 大门摄像头（Frigate） · 人员入侵；证据：event ${CCTV_EVENT}`,
       '王芳 Wang Fang 留存录像作为证据：监控室 · 大门摄像头（Frigate） · 人员入侵。存放：Clip 01:29–01:41 exported to USB key 3',
       '11月23日 夜班 交接被拒（交班方）：有未处理完的事件',
       '11月23日 夜班 交接完成：王芳 Wang Fang → 李伟 Li Wei',

@@ -53,7 +53,7 @@ users:
     await duty.getByTestId('classify-kind-test').check();
     await duty.getByTestId('classify-note').fill('Monthly test of detector 3F-12');
     await duty.getByTestId('classify-confirm').click();
-    await expect.poll(() => textOf(row.getByTestId('alarm-fire')), WAIT).toContain('Routine test (not a false alarm) (Duty');
+    await expect.poll(() => textOf(row.getByTestId('alarm-on-site')), WAIT).toContain('Routine test (not a false alarm) (Duty');
     await expect
       .poll(() => textOf(duty.getByTestId('duty-log').locator('[data-kind="alarm.classified"]')), WAIT)
       .toContain('classified the fire alarm as Routine test (not a false alarm)');

@@ -213,8 +213,8 @@ describe('MQTT on the embedded broker', () => {
     expect(gw.gateway.dutyLog.list({ limit: 100 }).find((e) => e.kind === 'alarm.raised' && e.alarmId === raised.id)!.params['evidence']).toBe(evidence);
     const sent = await api<AlarmView>(gw.url, cookie, routes.alarmAction(raised.id, 'dispatch'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'Guard Zhao' }) });
     expect(sent.status).toBe(200);
-    expect(sent.body.fire).toMatchObject({ dispatchedTo: 'Guard Zhao', dispatchedBy: 'duty', classification: null });
-    expect(gw.gateway.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.dispatched', alarmId: raised.id, params: { to: 'Guard Zhao', rule: 'A7' } });
+    expect(sent.body.onSite).toMatchObject({ dispatchedTo: 'Guard Zhao', dispatchedBy: 'duty', classification: null });
+    expect(gw.gateway.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.dispatched', alarmId: raised.id, params: { to: 'Guard Zhao', rule: 'A7', evidence } });
     // The clip is saved off the NVR's retention: where it is kept follows the camera's reference, with who said so.
     const keep = (reference: string) => api<AlarmView>(gw.url, cookie, routes.alarmAction(raised.id, 'keepEvidence'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reference }) });
     const kept = await keep(' Clip exported to USB key 3 ');

@@ -87,7 +87,7 @@ describe('latched fire alarm and its confirmation (A4)', () => {
     alarms.dispatch(fire.id, duty, 'Guard Wang');
     clock.advance(120_000);
     alarms.classify(fire.id, lead, 'false_alarm', 'dust in detector 3F-12');
-    expect(alarms.get(fire.id)!.fire).toMatchObject({ dispatchedTo: 'Guard Wang', dispatchedBy: 'duty', classification: 'false_alarm', classifiedBy: 'lead', note: 'dust in detector 3F-12' });
+    expect(alarms.get(fire.id)!.onSite).toMatchObject({ dispatchedTo: 'Guard Wang', dispatchedBy: 'duty', classification: 'false_alarm', classifiedBy: 'lead', note: 'dust in detector 3F-12' });
     expect(alarms.reset(fire.id, lead, 'detector cleaned').state).toBe('normal');
     expect(dutyLog.list({}).map((e) => e.kind).reverse()).toEqual([
       'alarm.raised', 'alarm.latched', 'alarm.acknowledged', 'alarm.dispatched', 'alarm.classified', 'alarm.reset',
@@ -103,7 +103,7 @@ describe('latched fire alarm and its confirmation (A4)', () => {
     expect(dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.raised', params: expect.objectContaining({ detail: SELF_TEST_DETAIL }) });
     alarms.acknowledge(fire.id, duty, 'monthly detector test');
     alarms.classify(fire.id, lead, 'test', 'monthly test of detector 3F-12');
-    expect(alarms.get(fire.id)!.fire).toMatchObject({ classification: 'test', classifiedBy: 'lead' });
+    expect(alarms.get(fire.id)!.onSite).toMatchObject({ classification: 'test', classifiedBy: 'lead' });
   });
 
   it('a confirmed fire opens the E4 fire playbook on its alarm, tells the roster chain at once and shows the level reached (A4)', () => {

@@ -33,7 +33,7 @@ export function alarmActions(store: Store, socket: LiveSocket, alarm: AlarmView)
   const fire = isFireAlarm(alarm);
   const buttons: HTMLElement[] = [];
   if (UNACKED.has(alarm.state)) buttons.push(button('ack', tr('alarms.ackButton'), 'ack', () => openAckDialog(store, socket, alarm)));
-  if (isDispatchable(alarm)) buttons.push(button('dispatch', tr('lifecycle.button.dispatch'), 'primary', () => openDispatch(store, socket, alarm)));
+  if (isDispatchable(alarm)) buttons.push(button('dispatch', tr(fire ? 'lifecycle.button.dispatch' : 'lifecycle.button.dispatchCctv'), 'primary', () => openDispatch(store, socket, alarm)));
   if (fire) buttons.push(button('classify', tr('lifecycle.button.classify'), 'primary', () => openClassify(store, socket, alarm)));
   if (isCctvAlarm(alarm) && store.can('alarm.keepEvidence')) buttons.push(button('evidence', tr('lifecycle.button.keepEvidence'), 'plain', () => openKeepEvidence(store, socket, alarm)));
   // A2: skipping levels is for the duty staff and shift leads, in an emergency, with a report afterwards.
@@ -90,7 +90,7 @@ function openReset(store: Store, socket: LiveSocket, alarm: AlarmView): void {
     confirm: tr('lifecycle.button.reset'),
     tone: 'danger',
     // A4: a fire alarm is classified before it is reset (the gateway refuses otherwise; say why in words).
-    check: () => (isFireAlarm(alarm) && !store.alarms.get(alarm.id)?.fire?.classification ? tr('lifecycle.reset.classifyFirst') : null),
+    check: () => (isFireAlarm(alarm) && !store.alarms.get(alarm.id)?.onSite?.classification ? tr('lifecycle.reset.classifyFirst') : null),
     send: () => request(socket, 'alarm:reset', { id: alarm.id, note: note.value() }),
   });
 }
@@ -172,7 +172,7 @@ function openClassify(store: Store, socket: LiveSocket, alarm: AlarmView): void 
     'classify-kind',
     tr('lifecycle.classify.kindLabel'),
     CLASSIFICATIONS.map((c) => ({ value: c, text: tr(`lifecycle.classification.${c}`) })),
-    alarm.fire?.classification ?? null,
+    alarm.onSite?.classification ?? null,
   );
   const note = textField('classify-note', tr('lifecycle.classify.noteLabel'), { max: NOTE_MAX, rows: 3 });
   openFormDialog({
