@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // A failed browser test leaves what each open page showed (screenshot and text).
+    setupFiles: ['test/setup/failure-evidence.ts'],
     fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as modbusSerial from 'modbus-serial';
 import { createAlarmService } from '../src/alarms/alarm-service.ts';
+import { createPlaybooks } from '../src/playbooks/playbooks.ts';
 import { parseSite, projectRoot } from '../src/config/load.ts';
 import { createBus } from '../src/core/bus.ts';
 import { systemClock } from '../src/core/clock.ts';
@@ -100,7 +101,9 @@ users: [{ username: duty, displayName: Duty, role: duty, password: duty }]
   const dir = mkdtempSync(join(tmpdir(), 'rw-bench-'));
   const store = openStore(dir, silentLogger);
   const bus = createBus(silentLogger);
-  const alarms = createAlarmService({ store, site, dutyLog: createDutyLog(store), bus, clock: systemClock, logger: silentLogger, latest: () => undefined, onDuty: () => [] });
+  const dutyLog = createDutyLog(store);
+  const playbooks = createPlaybooks({ store, dutyLog, clock: systemClock, roomIds: new Set(site.config.rooms.map((r) => r.id)) });
+  const alarms = createAlarmService({ store, site, dutyLog, bus, clock: systemClock, logger: silentLogger, latest: () => undefined, onDuty: () => [], playbooks });
   alarms.start();
   let measuring = false;
   let points = 0;

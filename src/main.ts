@@ -8,7 +8,7 @@ import { createLogger, type LogLevel } from './core/logger.ts';
 import { systemClock } from './core/clock.ts';
 import { createGateway } from './gateway.ts';
 import { t, isLang, type Lang } from './i18n/index.ts';
-import { simulatedDevicesLine } from './simulated-devices.ts';
+import { simulatedDevicesLine } from './simulators/simulated-devices.ts';
 
 const { values } = parseArgs({
   options: { config: { type: 'string', short: 'c' } },

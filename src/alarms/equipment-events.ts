@@ -33,6 +33,16 @@ export function isRunning(spec: RunningSpec, value: number | boolean): boolean {
   return typeof value === 'number' && spec.when.includes(value);
 }
 
+/**
+ * Key equipment (A3, P2): the devices that start and stop, i.e. whose profile has a run-status point (pumps,
+ * chillers). Their starts, stops and run logs are written, and their faults routed upwards as raised.
+ */
+export function runStatusDevices(site: Site): Set<string> {
+  const devices = new Set<string>();
+  for (const p of site.points.values()) if ('running' in p.spec && p.spec.running) devices.add(p.deviceId);
+  return devices;
+}
+
 /** S4: the operating mode of every mode point, as last read (null when never read well), for the handover. */
 export function operatingModes(site: Site, latest: (pointKey: string) => Reading | undefined): EquipmentModeView[] {
   return [...site.points.values()]
@@ -51,8 +61,7 @@ export function createEquipmentEvents(deps: { site: Site; dutyLog: DutyLog }): E
   const online = new Map<string, boolean>();
   /** Devices with a run-status point: only they have starts, stops and run logs. The others' readings are not
    *  looked at (issue 17: nothing is remembered or formatted per reading of a plain sensor). */
-  const withRunStatus = new Set<string>();
-  for (const p of site.points.values()) if ('running' in p.spec && p.spec.running) withRunStatus.add(p.deviceId);
+  const withRunStatus = runStatusDevices(site);
   /** The last good numeric readings of those devices, per point (the run log's content, P2), formatted when a
    *  log entry is written. */
   const lastGood = new Map<string, Map<string, Reading>>();

@@ -13,6 +13,7 @@ export type AlarmEventKind =
   | 'escalated'
   | 'dispatched'
   | 'classified'
+  | 'evidenceKept'
   | 'reportedUp'
   | 'emergencyEscalated';
 

@@ -19,6 +19,8 @@ export const permissionTable = {
   'alarm.unshelve': everyone,
   'alarm.dispatch': everyone,
   'alarm.classify': everyone,
+  /** A7: say where a CCTV alarm's recording is kept as evidence. */
+  'alarm.keepEvidence': everyone,
   /** A2: in an emergency the duty staff and shift leads call the supervisor or manager at once, skipping levels. */
   'alarm.escalate': ['duty', 'lead'],
   /** A8: an acknowledged fault the shift cannot fix is reported upwards. */

@@ -199,8 +199,11 @@ export type DeviceTagView = Static<typeof DeviceTagView>;
 export const FireClassification = Type.Union([Type.Literal('confirmed'), Type.Literal('false_alarm'), Type.Literal('device_fault'), Type.Literal('test')]);
 export type FireClassification = Static<typeof FireClassification>;
 
-/** Who was sent to look (A4 fire, A7 CCTV) and, for a fire, what they found. */
-export const FireResponseView = Type.Object({
+/**
+ * The response on site to an alarm someone goes to see: who was sent (A4: to confirm a fire; A7: guards to what a
+ * camera saw, whose recording is the alarm's `evidence`) and, for a fire, what they found.
+ */
+export const OnSiteResponseView = Type.Object({
   dispatchedTo: Type.Union([Type.String(), Type.Null()]),
   dispatchedBy: Type.Union([Type.String(), Type.Null()]),
   dispatchedAt: Type.Union([Type.Number(), Type.Null()]),
@@ -209,7 +212,7 @@ export const FireResponseView = Type.Object({
   classifiedAt: Type.Union([Type.Number(), Type.Null()]),
   note: Type.Union([Type.String(), Type.Null()]),
 });
-export type FireResponseView = Static<typeof FireResponseView>;
+export type OnSiteResponseView = Static<typeof OnSiteResponseView>;
 
 /** A8: a fault the shift cannot fix, reported upwards: by whom, when, to whom, and what was tried. */
 export const ReportUpView = Type.Object({
@@ -254,7 +257,8 @@ export const AlarmView = Type.Object({
   /** How many escalation levels have been notified (A1/A2); 0 = none yet. */
   escalationLevel: Type.Integer(),
   nextEscalationAt: Type.Union([Type.Number(), Type.Null()]),
-  fire: Type.Union([FireResponseView, Type.Null()]),
+  /** A4/A7: who was sent on site and what they found; null until someone is sent or the fire is classified. */
+  onSite: Type.Union([OnSiteResponseView, Type.Null()]),
   /** A8: reported upwards; shown with the alarm until it clears. */
   reportedUp: Type.Union([ReportUpView, Type.Null()]),
   /** A7: the recording a CCTV alarm refers to (Frigate event id, snapshot or clip), kept as evidence. */
@@ -280,6 +284,10 @@ export type DeviceTagRequest = Static<typeof DeviceTagRequest>;
 
 export const DispatchRequest = Type.Object({ to: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 export type DispatchRequest = Static<typeof DispatchRequest>;
+
+/** A7: where the recording of a CCTV alarm is kept (an export, a locked clip), added to the camera's own reference. */
+export const KeepEvidenceRequest = Type.Object({ reference: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
+export type KeepEvidenceRequest = Static<typeof KeepEvidenceRequest>;
 
 /** A2: an emergency escalation straight to the supervisor or manager, skipping levels, with why it cannot wait. */
 export const EmergencyEscalationRequest = Type.Object(
@@ -328,6 +336,9 @@ export const DutyLogKind = Type.Union([
   Type.Literal('alarm.escalated'),
   Type.Literal('alarm.dispatched'),
   Type.Literal('alarm.classified'),
+  /** A7: the duty officer says where a CCTV alarm's recording is kept as evidence. */
+  Type.Literal('alarm.evidenceKept'),
+  /** E4 as a log line, written by earlier versions; a confirmed fire now opens the fire playbook (playbook.opened). */
   Type.Literal('fire.checklist'),
   /** A4: a confirmed fire told to the roster chain (lead, supervisor, manager) at once. */
   Type.Literal('fire.notified'),
@@ -444,6 +455,7 @@ export interface ConsoleToServerEvents {
   'alarm:reset': (request: { id: number; note: string }, reply: (result: AckResult) => void) => void;
   'alarm:dispatch': (request: { id: number } & DispatchRequest, reply: (result: AckResult) => void) => void;
   'alarm:classify': (request: { id: number } & ClassifyRequest, reply: (result: AckResult) => void) => void;
+  'alarm:keepEvidence': (request: { id: number } & KeepEvidenceRequest, reply: (result: AckResult) => void) => void;
   'alarm:reportUp': (request: { id: number } & ReportUpRequest, reply: (result: AckResult) => void) => void;
   'alarm:escalate': (request: { id: number } & EmergencyEscalationRequest, reply: (result: AckResult) => void) => void;
   'device:tag': (request: { deviceId: string } & DeviceTagRequest, reply: (result: TagResult) => void) => void;

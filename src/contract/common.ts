@@ -19,5 +19,9 @@ export const EpochMs = Type.Integer({ minimum: 0, maximum: 8.64e15 });
 /** Path parameter `:id` of a row, as JSON Schema for fastify (path parameters are converted from text). */
 export const idParam = Type.Object({ id: StoreId }, { additionalProperties: false });
 
-export const Localized = Type.Object({ en: Type.String(), 'zh-CN': Type.String() });
+/**
+ * A text in both languages, nothing else: in a YAML flow mapping an unquoted comma ends the text and starts a
+ * key (`{ en: Keep it, send guards, zh-CN: … }`), which must be an error naming the place, not a cut sentence.
+ */
+export const Localized = Type.Object({ en: Type.String(), 'zh-CN': Type.String() }, { additionalProperties: false });
 export type Localized = Static<typeof Localized>;

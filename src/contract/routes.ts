@@ -8,8 +8,8 @@ export const routes = {
   readings: '/api/readings',
   alarms: '/api/alarms',
   alarmAck: (id: number | string) => `/api/alarms/${id}/ack`,
-  /** reset, shelve, unshelve, dispatch, classify, reportUp, escalate */
-  alarmAction: (id: number | string, action: 'reset' | 'shelve' | 'unshelve' | 'dispatch' | 'classify' | 'reportUp' | 'escalate') => `/api/alarms/${id}/${action}`,
+  /** reset, shelve, unshelve, dispatch, classify, keepEvidence, reportUp, escalate */
+  alarmAction: (id: number | string, action: 'reset' | 'shelve' | 'unshelve' | 'dispatch' | 'classify' | 'keepEvidence' | 'reportUp' | 'escalate') => `/api/alarms/${id}/${action}`,
   alarmSummary: '/api/alarm-summary',
   deviceTags: '/api/device-tags',
   deviceTag: (deviceId: string) => `/api/devices/${deviceId}/tag`,

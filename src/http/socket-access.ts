@@ -11,6 +11,7 @@ export const socketAccess: Readonly<Record<keyof ConsoleToServerEvents, Access>>
   'alarm:reset': 'alarm.reset',
   'alarm:dispatch': 'alarm.dispatch',
   'alarm:classify': 'alarm.classify',
+  'alarm:keepEvidence': 'alarm.keepEvidence',
   'alarm:escalate': 'alarm.escalate',
   'alarm:reportUp': 'alarm.reportUp',
   'device:tag': 'device.tag',

@@ -405,4 +405,13 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // Issue 14: the table held CCTV dispatches (A7) as well as fire responses (A4): it is the response on site to any
+    // alarm someone goes to see. Renamed in place, its rows kept.
+    version: 9,
+    description: 'fire_responses renamed on_site_responses',
+    sql: `
+      ALTER TABLE fire_responses RENAME TO on_site_responses;
+    `,
+  },
 ];

@@ -9,7 +9,11 @@ import type { Logger } from '../core/logger.ts';
 
 export interface Store {
   readonly db: DatabaseSync;
-  /** Runs fn in one transaction; it commits (durably) before this returns. */
+  /**
+   * Runs fn in one transaction; it commits (durably) before this returns. Called inside another, fn joins the
+   * outer one: one service's change made as part of another's (a confirmed fire opening its playbook) commits or
+   * rolls back with it.
+   */
   transaction<T>(fn: () => T): T;
   /**
    * Runs fn once the current transaction has committed (at once outside one); dropped on rollback. Whoever
@@ -50,6 +54,7 @@ export function openStore(dataDir: string, logger: Logger, file: StoreFile = { f
   migrate(db, logger, file.migrations);
   let committed: (() => void)[] | null = null;
   const transaction = <T>(fn: () => T): T => {
+    if (committed !== null) return fn();
     db.exec('BEGIN IMMEDIATE');
     committed = [];
     let result: T;

@@ -160,7 +160,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     await duty.getByTestId(`dispatch-button-${id}`).click();
     await duty.getByTestId('dispatch-to').fill('Guard Wang');
     await duty.getByTestId('dispatch-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toMatch(/^Guard Wang sent to confirm by Duty Li at /);
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-on-site')), WAIT).toMatch(/^Guard Wang sent to confirm by Duty Li at /);
 
     await duty.getByTestId(`ack-button-${id}`).click();
     await duty.getByTestId('ack-note').fill('Guard Wang on his way');
@@ -184,7 +184,7 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     expect(await textOf(duty.getByTestId('classify-error'))).toBe('Please choose what was found.');
     await duty.getByTestId('classify-kind-false_alarm').check();
     await duty.getByTestId('classify-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toContain('False alarm (Duty Li, ');
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-on-site')), WAIT).toContain('False alarm (Duty Li, ');
     await expect.poll(() => logText(duty, 'alarm.classified'), WAIT).toContain('classified the fire alarm as False alarm');
     await duty.screenshot({ path: '/tmp/alarm-fire.png' });
 

@@ -1,9 +1,22 @@
 // A day in the life of a duty room (issue 14), on the demo site (config/demo.yaml) in a real chromium against a
 // real gateway: Modbus simulators driven by `npm run sim`, fire inputs published on the embedded aedes broker as
 // the devices log in, the gateway's clock moved across a day and a night by the test. Duty Li works the day,
-// Wang Fang (duty2) the night; the shift lead resets a fire alarm, the supervisor approves tags, a visitor's
-// entry and signs the day off. Every step is done in the console as the person would, and checked by what the
-// person sees, ending with the duty log of both shifts read in Chinese and in English.
+// Wang Fang (duty2) the night; the supervisor approves tags, a visitor's entry and signs the day off. The steps:
+//  1. R1: the distribution room over 40 °C (npm run sim), acknowledged, back to normal.
+//  2. A4, E4: a fire from the Shelly input, a guard sent, confirmed on site: the lead's and the officer's consoles
+//     show the roster chain told, the fire playbook opens by itself and is worked and closed; the lead resets.
+//  3. R5, A6: a maintenance tag on a fire input approved by the supervisor; the contractor's trip is recorded
+//     silently, then handled as a false alarm once the input is back in service.
+//  4. R3: a visitor let into the distribution room with the supervisor's own password.
+//  5. A6: the fire pump relays isolated until tomorrow, approved by the supervisor.
+//  6. S3–S6: the day hands over to the night, both signatures.
+//  7. P1, P3: the missed day round raises the overdue alarm; the round done by its QR code on a phone clears it.
+//  8. A6: the isolation still on at 23:00 raises the overnight alarm, which sounds.
+//  9. A7: the gate camera (Frigate over MQTT) sees a person: guards sent, the recording kept as evidence.
+// 10. L7: a major incident written in the night with its own time.
+// 11. S5, S6: the morning handover refused while it is open; resolved, completed.
+// 12. L4: the supervisor reads and signs the day's log (English).
+// 13. L1, P2: the night officer reads both shifts' log in Chinese, with the chiller's hourly run log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { MqttClient } from 'mqtt';
@@ -20,6 +33,8 @@ import { waitFor } from '../helpers/wait.ts';
 const WAIT = { timeout: 20_000, interval: 100 };
 const TEMP = 'dist-b1-th1.temperature';
 const FIRE = 'fc-panel-1.fireAlarm';
+/** A Frigate event id: it names the event's snapshot and clip on the NVR (A7). */
+const CCTV_EVENT = '1763919000.512233-k3x9pq';
 
 const row = (page: Page, point: string, condition: string): Locator =>
   page.locator(`[data-testid^="alarm-row-"][data-point="${point}"][data-condition="${condition}"]`).first();
@@ -35,7 +50,8 @@ const boardLog = async (page: Page, kind: string): Promise<string> => (await pag
 /** What a person reads must be words: no template placeholders, message keys or device ids. */
 function expectWords(text: string): void {
   expect(text).not.toMatch(/[{}]|undefined|NaN|\b(alarm|device|handover|patrol|journal|entry)\.[a-z]+[A-Z]?\w*\b/);
-  expect(text).not.toMatch(/\b(dist-b1-th1|fc-panel-[12]|fc-pump-relay|dist-b1-shift|fire-control|dist-room-b1)\b/);
+  // "fire-control" is also the room's id; "the fire-control centre" (E4's first step) is words.
+  expect(text).not.toMatch(/\b(dist-b1-th1|fc-panel-[12]|fc-pump-relay|dist-b1-shift|fire-control(?! centre)|dist-room-b1)\b/);
 }
 
 describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo site)', () => {
@@ -97,35 +113,74 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await expect.poll(() => boardLog(duty, 'alarm.acknowledged'), WAIT).toContain('Exhaust fan restarted');
   }, 90_000); // `npm run sim` is a separate node process, twice: slow to start on a loaded machine
 
-  it('A4: a fire alarm from the Shelly input over MQTT: sent to confirm, acknowledged, classified; only the shift lead resets it', async () => {
+  it('A4, E4: a fire alarm from the Shelly input over MQTT, confirmed on site: the roster chain is told, the fire playbook opens and is worked; the shift lead resets it', async () => {
+    // The shift lead is at a console when it happens: told of the confirmed fire as it is confirmed.
+    const lead = await login('lead');
     await fireInput.publishAsync('shellyplusi4-fc01/status/input:0', JSON.stringify({ id: 0, state: true }), { qos: 1 });
     const fire = row(duty, FIRE, 'discrete');
     await fire.waitFor(WAIT);
     expect(await textOf(fire.getByTestId('alarm-rule'))).toBe('A4');
     expect(await textOf(duty.getByTestId('room-status-fire-control'))).toBe('ALARM');
     const id = await idOf(fire);
-    await fireInput.publishAsync('shellyplusi4-fc01/status/input:0', JSON.stringify({ id: 0, state: false }), { qos: 1 });
-    await expect.poll(() => attrOf(duty.getByTestId(`alarm-row-${id}`), 'data-state'), WAIT).toBe('latched_unack');
+    await lead.getByTestId(`alarm-row-${id}`).waitFor(WAIT);
 
     await duty.getByTestId(`dispatch-button-${id}`).click();
     await duty.getByTestId('dispatch-to').fill('Guard Zhou');
     await duty.getByTestId('dispatch-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toMatch(/^Guard Zhou sent to confirm by 李伟 Li Wei at /);
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-on-site')), WAIT).toMatch(/^Guard Zhou sent to confirm by 李伟 Li Wei at /);
     await ack(duty, id, 'Guard Zhou on his way to 3F');
-    await expect.poll(() => attrOf(duty.getByTestId(`alarm-row-${id}`), 'data-state'), WAIT).toBe('latched_ack');
+    await expect.poll(() => attrOf(duty.getByTestId(`alarm-row-${id}`), 'data-state'), WAIT).toBe('ack_active');
+    // Guard Zhou radios back: a real fire.
     await duty.getByTestId(`classify-button-${id}`).click();
-    await duty.getByTestId('classify-kind-false_alarm').check();
-    await duty.getByTestId('classify-note').fill('Steam from the 3F pantry kettle on detector 3F-07');
+    await duty.getByTestId('classify-kind-confirmed').check();
+    await duty.getByTestId('classify-note').fill('Smoke and flames in the 3F waste room, extinguishers in use');
     await duty.getByTestId('classify-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-fire')), WAIT).toContain('False alarm (李伟 Li Wei, ');
-    expect(await duty.getByTestId(`reset-button-${id}`).count()).toBe(0);
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${id}`).getByTestId('alarm-on-site')), WAIT).toContain('Confirmed fire (李伟 Li Wei, ');
+    // A4: the whole roster chain is told at once (the demo has no manager): every console shows it, live.
+    for (const page of [duty, lead]) {
+      await expect.poll(() => textOf(page.getByTestId(`alarm-row-${id}`).getByTestId('alarm-escalation')), WAIT).toBe('Escalated to Supervisor');
+      await expect.poll(() => boardLog(page, 'fire.notified'), WAIT).toContain('Fire confirmed: 张敏 Zhang Min, 陈静 Chen Jing notified at once (A4)');
+      await expect.poll(() => boardLog(page, 'playbook.opened'), WAIT).toContain('李伟 Li Wei opened the playbook Fire (E4): Smoke and flames in the 3F waste room');
+    }
 
-    const lead = await login('lead');
+    // E4: the fire plan opened by itself on this alarm; the officer ticks its steps as the site reports them.
+    await duty.getByTestId('nav-playbooks').click();
+    const plan = duty.locator('section[data-type="fire"][data-state="open"]');
+    await plan.waitFor(WAIT);
+    const planId = (await plan.getAttribute('data-testid'))!.replace('playbook-', '');
+    expect(await textOf(plan.locator('h3'))).toContain('Fire (E4) · ');
+    expect(await textOf(duty.getByTestId(`playbook-from-${planId}`))).toMatch(/^From alarm: Fire-control room · Fire panel relays \(Shelly Plus i4\) · /);
+    const steps = [
+      ['head-to-control-centre', 'Engineering head', 'Liu Qiang at the fire-control centre'],
+      ['watch-pumps-and-water', 'Watch the fire pumps', 'Fire pump 1 running, tank 92 %'],
+      ['electricians-stand-by', 'Electricians stand by', 'Electrician Ma at the 3F panel'],
+      ['keep-fire-power', 'Keep fire equipment', 'Emergency lighting and fire lifts on supply'],
+    ] as const;
+    expect(await plan.locator('li').allTextContents()).toEqual(steps.map(([, label]) => expect.stringContaining(label)));
+    for (const [i, [step, , note]] of steps.entries()) {
+      await duty.getByTestId(`step-note-${planId}-${step}`).fill(note);
+      await duty.getByTestId(`step-done-${planId}-${step}`).click();
+      await expect.poll(() => plan.locator('li[data-done="true"]').count(), WAIT).toBe(i + 1);
+    }
+    expect(await textOf(plan.locator('li').first())).toMatch(/^✓ Engineering head to the fire-control centre — done by 李伟 Li Wei at .*\(Liu Qiang at the fire-control centre\)$/);
+
+    // The fire is out; the panel is reset on site and its input goes quiet. The plan is closed with its report (L7).
+    await fireInput.publishAsync('shellyplusi4-fc01/status/input:0', JSON.stringify({ id: 0, state: false }), { qos: 1 });
+    await duty.getByTestId(`report-cause-${planId}`).fill('Cigarette end in the 3F waste bin');
+    await duty.getByTestId(`report-course-${planId}`).fill('Guard Zhou found flames, put out with two extinguishers before the brigade arrived');
+    await duty.getByTestId(`report-result-${planId}`).fill('Fire out, no injuries, bin and wall panel burnt');
+    await duty.getByTestId(`report-followUp-${planId}`).fill('Smoking ban notice on 3F; replace the wall panel');
+    await duty.getByTestId(`playbook-close-${planId}`).click();
+    const closed = duty.getByTestId(`playbook-${planId}`);
+    await expect.poll(() => attrOf(closed, 'data-state'), WAIT).toBe('closed');
+    expect(await textOf(closed)).toContain('Closed by 李伟 Li Wei at ');
+
+    await expect.poll(() => attrOf(lead.getByTestId(`alarm-row-${id}`), 'data-state'), WAIT).toBe('latched_ack');
     const reset = lead.getByTestId(`reset-button-${id}`);
-    await reset.waitFor(WAIT);
     await reset.click();
-    await lead.getByTestId('reset-note').fill('Detector 3F-07 checked, panel reset');
+    await lead.getByTestId('reset-note').fill('Panel reset after the fire brigade checked 3F');
     await lead.getByTestId('reset-confirm').click();
+    await duty.getByTestId('nav-board').click();
     await expect.poll(() => duty.getByTestId(`alarm-row-${id}`).count(), WAIT).toBe(0);
     await expect.poll(() => boardLog(duty, 'alarm.reset'), WAIT).toContain('reset the latched alarm');
     await lead.context().close();
@@ -140,6 +195,8 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     expect(await textOf(duty.getByTestId('tag-kind-fc-panel-2'))).toBe('Maintenance');
 
     const sup = await login('super');
+    // A4: the supervisor, one of the chain told of the morning's confirmed fire, finds it on the board's log.
+    await expect.poll(() => boardLog(sup, 'fire.notified'), WAIT).toContain('Fire confirmed: 张敏 Zhang Min, 陈静 Chen Jing notified at once (A4)');
     await sup.getByTestId('approve-tag-fc-panel-2').click();
     await expect.poll(() => duty.getByTestId('tag-awaiting-fc-panel-2').count(), WAIT).toBe(0);
     expect(await textOf(duty.getByTestId('device-tag-fc-panel-2'))).toContain('Approved by 陈静 Chen Jing at');
@@ -173,7 +230,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty.getByTestId('classify-kind-false_alarm').check();
     await duty.getByTestId('classify-note').fill("Contractor's test trip");
     await duty.getByTestId('classify-confirm').click();
-    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${tripId}`).getByTestId('alarm-fire')), WAIT).toContain('False alarm (李伟 Li Wei, ');
+    await expect.poll(() => textOf(duty.getByTestId(`alarm-row-${tripId}`).getByTestId('alarm-on-site')), WAIT).toContain('False alarm (李伟 Li Wei, ');
     const lead = await login('lead');
     await lead.getByTestId(`reset-button-${tripId}`).click();
     await lead.getByTestId('reset-note').fill('Zone 2 back to normal after the rewiring');
@@ -298,6 +355,45 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await expect.poll(() => attrOf(overnight, 'data-state'), WAIT).toBe('ack_active');
   });
 
+  it('A7: the gate camera sees a person in the night (Frigate over MQTT): the night officer sends guards and keeps the recording as evidence', async () => {
+    clock.set(shanghai('2026-11-24T01:30'));
+    // Frigate's own login on the broker (the demo's Frigate simulator sends no person events).
+    const nvr = await connectMqtt(`mqtt://127.0.0.1:${gw.gateway.brokerPort}`, { clientId: 'frigate-nvr-1', username: 'frigate', password: 'demo-frigate' });
+    const event = (type: 'new' | 'end'): string => {
+      const object = { id: CCTV_EVENT, camera: 'gate', label: 'person', sub_label: null, score: 0.86, top_score: 0.88, start_time: 1763919000.512233, end_time: type === 'end' ? 1763919441.1 : null, current_zones: ['gate_inner'], entered_zones: ['gate_inner'], has_clip: true, has_snapshot: true, false_positive: false, stationary: false };
+      return JSON.stringify({ type, before: object, after: object });
+    };
+    await nvr.publishAsync('frigate/events', event('new'), { qos: 1 });
+    const cam = row(duty2, 'cctv-gate-cam.intrusion', 'discrete');
+    await cam.waitFor(WAIT);
+    expect(await textOf(cam.getByTestId('alarm-rule'))).toBe('A7');
+    expect(await attrOf(cam, 'data-state')).toBe('unack_active');
+    expect(await textOf(cam.getByTestId('alarm-response'))).toBe('What to do: Keep the recording as evidence, send guards, report to security');
+    expect(await textOf(cam.getByTestId('alarm-evidence'))).toBe(`Evidence: event ${CCTV_EVENT}`);
+    // A high-priority alarm: the room tile says Warning (only critical alarms, like fire, say ALARM).
+    expect(await textOf(duty2.getByTestId('room-status-cctv-room'))).toBe('Warning');
+    const id = await idOf(cam);
+
+    await duty2.getByTestId(`dispatch-button-${id}`).click();
+    await duty2.getByTestId('dispatch-to').fill('Guards Sun and Qian');
+    await duty2.getByTestId('dispatch-confirm').click();
+    await expect.poll(() => textOf(duty2.getByTestId(`alarm-row-${id}`).getByTestId('alarm-on-site')), WAIT).toMatch(/^Guards Sun and Qian sent to the scene by 王芳 Wang Fang at /);
+    await ack(duty2, id, 'Man climbing the gate; guards on their way, security department told');
+    // The clip is saved off the NVR before its retention deletes it; where it is kept goes with the alarm.
+    await duty2.getByTestId(`evidence-button-${id}`).click();
+    await duty2.getByTestId('evidence-reference').fill('Clip 01:29–01:41 exported to USB key 3, handed to security');
+    await duty2.getByTestId('evidence-confirm').click();
+    await expect.poll(() => textOf(duty2.getByTestId(`alarm-row-${id}`).getByTestId('alarm-evidence')), WAIT).toBe(
+      `Evidence: event ${CCTV_EVENT} · Clip 01:29–01:41 exported to USB key 3, handed to security`,
+    );
+    await nvr.publishAsync('frigate/events', event('end'), { qos: 1 });
+    await expect.poll(() => duty2.getByTestId(`alarm-row-${id}`).count(), WAIT).toBe(0);
+    await nvr.endAsync();
+    await expect.poll(() => boardLog(duty2, 'alarm.raised'), WAIT).toContain(`evidence kept: event ${CCTV_EVENT}`);
+    await expect.poll(() => boardLog(duty2, 'alarm.dispatched'), WAIT).toContain(`王芳 Wang Fang sent Guards Sun and Qian to the scene: CCTV room · Gate camera (Frigate) · Person detected; evidence: event ${CCTV_EVENT}`);
+    await expect.poll(() => boardLog(duty2, 'alarm.evidenceKept'), WAIT).toContain('王芳 Wang Fang kept the recording as evidence: CCTV room · Gate camera (Frigate)');
+  });
+
   it('L7: a major incident in the night is written in the duty log with its own time', async () => {
     clock.set(shanghai('2026-11-24T02:10'));
     // The 12-hour session from 17:20 still holds; the night officer writes it up in the journal.
@@ -363,7 +459,12 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     const night = await textOf(sup.getByTestId('journal-page-night'));
     for (const line of [
       'B1 distribution room sensor 1 · Temperature High-high, 41.5 °C (limit 40 °C, rule R1)',
-      'classified the fire alarm as False alarm: Fire-control room · Fire panel relays (Shelly Plus i4). Note: Steam from the 3F pantry kettle',
+      'classified the fire alarm as Confirmed fire: Fire-control room · Fire panel relays (Shelly Plus i4). Note: Smoke and flames in the 3F waste room',
+      'Fire confirmed: 张敏 Zhang Min, 陈静 Chen Jing notified at once (A4)',
+      '李伟 Li Wei opened the playbook Fire (E4): Smoke and flames in the 3F waste room',
+      'step done: Engineering head to the fire-control centre. Liu Qiang at the fire-control centre',
+      'with the incident report. Cause: Cigarette end in the 3F waste bin. Course: Guard Zhou found flames',
+      "classified the fire alarm as False alarm: Fire-control room · Fire panel zone 2 (Shelly i3). Note: Contractor's test trip",
       '张敏 Zhang Min reset the latched alarm',
       '陈静 Chen Jing approved the tag (Maintenance) on Fire panel zone 2 (Shelly i3)',
       '陈静 Chen Jing approved the tag (Isolation) on Fire pump panel relays (Tasmota)',
@@ -374,6 +475,10 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
       'Patrol Distribution room round overdue: period Nov 23 Day ended without a round',
       '王芳 Wang Fang did the patrol Distribution room round (Nov 23 Night). Problems: none',
       'Fire pump panel relays (Tasmota)',
+      `alarm raised: CCTV room · Gate camera (Frigate) · Person detected`,
+      `(rule A7); evidence kept: event ${CCTV_EVENT}`,
+      `王芳 Wang Fang sent Guards Sun and Qian to the scene: CCTV room · Gate camera (Frigate) · Person detected; evidence: event ${CCTV_EVENT}`,
+      '王芳 Wang Fang kept the recording as evidence: CCTV room · Gate camera (Frigate) · Person detected. Kept: Clip 01:29–01:41 exported to USB key 3, handed to security',
       '[Water leak / flood] Pipe burst in pump room B2',
       'Handover of Nov 23 Night refused (outgoing): an incident is open',
       'How: Pipe section replaced, supply back, power restored',
@@ -391,7 +496,11 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     const day = await textOf(duty2.getByTestId('journal-page-day'));
     const night = await textOf(duty2.getByTestId('journal-page-night'));
     for (const line of [
-      '将火警定性为误报：消防控制室 · 消防主机继电器（Shelly Plus i4）',
+      '将火警定性为确认火警：消防控制室 · 消防主机继电器（Shelly Plus i4）',
+      '确认火情：已立即通知 张敏 Zhang Min, 陈静 Chen Jing（A4）',
+      '李伟 Li Wei 启动应急预案 火灾（E4）：Smoke and flames in the 3F waste room',
+      '步骤完成：工程部负责人赶赴消防控制中心。Liu Qiang at the fire-control centre',
+      '将火警定性为误报：消防控制室 · 消防主机二区（Shelly i3）',
       '陈静 Chen Jing 批准 消防主机二区（Shelly i3） 挂牌（检修）',
       '陈静 Chen Jing 批准 消防泵控制柜继电器（Tasmota） 挂牌（隔离）',
       '11月23日 白班 交接完成：李伟 Li Wei → 王芳 Wang Fang',
@@ -401,6 +510,9 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     for (const line of [
       '巡查 配电房巡查 超时：11月23日 白班 时段未巡查',
       '隔离过夜（依据 A6）',
+      `已留存证据：event ${CCTV_EVENT}`,
+      `王芳 Wang Fang 派 Guards Sun and Qian 到场：监控室 · 大门摄像头（Frigate） · 人员入侵；证据：event ${CCTV_EVENT}`,
+      '王芳 Wang Fang 留存录像作为证据：监控室 · 大门摄像头（Frigate） · 人员入侵。存放：Clip 01:29–01:41 exported to USB key 3',
       '11月23日 夜班 交接被拒（交班方）：有未处理完的事件',
       '11月23日 夜班 交接完成：王芳 Wang Fang → 李伟 Li Wei',
     ]) expect(night).toContain(line);

@@ -55,7 +55,7 @@ describe.skipIf(chromiumReal.skip)('device diagnostics in the console', () => {
     await expect.poll(() => row.getAttribute('data-online'), WAIT).toBe('true');
     expect(await row.locator('td').first().textContent()).toBe('Fire panel relays');
 
-    const sims = gw.gateway.mqtt!.simulators;
+    const sims = gw.gateway.mqttSimulators;
     await sims.get('fc-panel-1')!.publishGarbage();
     await sims.get('fc-smoke-1')!.goOffline();
     await expect.poll(() => row.getAttribute('data-malformed'), WAIT).toBe('1');

@@ -106,7 +106,7 @@ patrols:
   });
 
   it('A7: a camera alert keeps its recording reference; guards are sent to it from the alarm list', async () => {
-    await gw.gateway.mqtt!.simulators.get('cam-gate')!.set('reviewAlert', true);
+    await gw.gateway.mqttSimulators.get('cam-gate')!.set('reviewAlert', true);
     const row = rowOf('cam-gate.reviewAlert');
     await row.waitFor(WAIT);
     const id = (await row.getAttribute('data-testid'))!.replace('alarm-row-', '');
@@ -116,10 +116,14 @@ patrols:
     expect(await textOf(duty.getByTestId('dispatch-dialog').locator('h2, h3').first())).toContain('Send guards to the scene (A7)');
     await duty.getByTestId('dispatch-to').fill('Guard Zhao');
     await duty.getByTestId('dispatch-confirm').click();
-    await expect.poll(() => textOf(row.getByTestId('alarm-fire')), WAIT).toContain('Guard Zhao sent to confirm by Duty Li');
-    await expect.poll(() => textOf(log('alarm.dispatched')), WAIT).toContain('Duty Li sent Guard Zhao to confirm on site: CCTV room · Gate camera');
+    // A7 wording, not a fire's "to confirm": guards go to the scene; the log's record names the recording.
+    await expect.poll(() => textOf(row.getByTestId('alarm-on-site')), WAIT).toMatch(/^Guard Zhao sent to the scene by Duty Li at /);
+    await expect.poll(() => textOf(log('alarm.dispatched')), WAIT).toContain('Duty Li sent Guard Zhao to the scene: CCTV room · Gate camera');
+    expect(await textOf(log('alarm.dispatched'))).toContain('evidence: review 1718987129.308396-fqk5ka');
     await duty.getByTestId('lang-switch').selectOption('zh-CN');
     await expect.poll(() => textOf(row.getByTestId('alarm-evidence')), WAIT).toContain('证据：review 1718987129.308396-fqk5ka');
+    await expect.poll(() => textOf(row.getByTestId('alarm-on-site')), WAIT).toContain('派 Guard Zhao 到场');
+    expect(await textOf(duty.getByTestId(`dispatch-button-${id}`))).toBe('派保安到场');
     await duty.getByTestId('lang-switch').selectOption('en');
     expect(errors).toEqual([]);
   });

@@ -149,6 +149,8 @@ describe.skipIf(part.skip)('duty workflows in the console (issue 14)', () => {
     expect(await textOf(wang.getByTestId('handover-outgoing-note'))).toBe("Outgoing officer's note: Fire panel relay input still tagged until 20:00; pump room B2 dry");
     await wang.getByTestId('handover-incoming-password').fill('wang');
     await wang.getByTestId('handover-sign-in').click();
+    // The signer's own console first (a refusal would show there), then the outgoing console, live.
+    await expect.poll(async () => (await textOf(wang.getByTestId('handover-completed'))) || (await textOf(wang.getByTestId('handover-message'))), WAIT).toContain('Duty Li → Duty Wang');
     await expect.poll(() => textOf(duty.getByTestId('handover-completed')), WAIT).toContain('Duty Wang');
     expect(errors).toEqual([]);
   });

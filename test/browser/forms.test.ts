@@ -92,7 +92,7 @@ describe.skipIf(chromiumPart().skip)('forms and words of the console (issue 15)'
   it('reads a flag as a state: 电池正常 / 电池电量低', async () => {
     const value = page.getByTestId('point-value-fc-smoke-1.batteryLow');
     await expect.poll(() => textOf(value), WAIT).toBe('电池正常');
-    await gw.gateway.mqtt!.simulators.get('fc-smoke-1')!.set('batteryLow', true);
+    await gw.gateway.mqttSimulators.get('fc-smoke-1')!.set('batteryLow', true);
     await expect.poll(() => textOf(value), WAIT).toBe('电池电量低');
     // An opened section and a chosen filter on the board also stay through the switch.
     await page.getByTestId('rule-legend').locator('summary').click();

@@ -99,7 +99,8 @@ describe.skipIf(part.skip)('handover by two people at two consoles', () => {
   it('the shift report shows the handover and prints in Chinese with a CJK font', async () => {
     await outgoing.evaluate(() => localStorage.setItem('roomwatch.lang', 'zh-CN'));
     await outgoing.reload();
-    await outgoing.getByTestId('nav-report').click();
+    await outgoing.getByTestId('board').waitFor(WAIT);
+    await outgoing.getByTestId('nav-report').click(WAIT);
     // Right after the reload the page may still be settling (language, first fetches): ask again until it answers.
     const show = async (): Promise<string> => {
       await outgoing.getByTestId('report-date').fill('2026-11-23');

@@ -26,7 +26,7 @@ describe.skipIf(chromiumPart().skip)('overview of every room at 1920×1080 (issu
     ({ cookie } = await login(gw.url, 'duty', 'duty'));
     // R5: a pump tagged out for maintenance; the UPS-room smoke detector drops off the broker.
     expect((await api(gw.url, cookie, routes.deviceTag('pump-chw1'), { method: 'POST', body: JSON.stringify({ kind: 'maintenance', reason: '更换机封' }) })).status).toBeLessThan(300);
-    await gw.gateway.mqtt!.simulators.get('fc-smoke-1')!.goOffline();
+    await gw.gateway.mqttSimulators.get('fc-smoke-1')!.goOffline();
     browser = await launchChromium();
     page = await consolePage(browser, gw.url, 'duty', 'duty', errors, { width: 1920, height: 1080, timezoneId: 'Asia/Shanghai', lang: 'en' });
   }, 120_000);

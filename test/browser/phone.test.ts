@@ -38,7 +38,7 @@ describe.skipIf(chromiumPart().skip)('the console on a phone, 390×844 (issue 15
     gw = await startDemoGateway();
     await seedDemoRecord(gw);
     // An unacknowledged alarm to deal with: the UPS-room smoke detector drops off the broker (A8 comm loss).
-    await gw.gateway.mqtt!.simulators.get('fc-smoke-1')!.goOffline();
+    await gw.gateway.mqttSimulators.get('fc-smoke-1')!.goOffline();
     browser = await launchChromium();
     phone = await consolePage(browser, gw.url, 'duty', 'duty', errors, { width: W, height: H, timezoneId: 'Asia/Shanghai' });
   }, 120_000);

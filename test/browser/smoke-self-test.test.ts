@@ -37,7 +37,7 @@ users:
   afterAll(() => site?.dispose());
 
   it('the test button raises the smoke alarm marked as a test; classified "Routine test", the duty log says so', async () => {
-    const sim = gw.gateway.mqtt!.simulators.get('smoke-3f')!;
+    const sim = gw.gateway.mqttSimulators.get('smoke-3f')!;
     await sim.set('testing', true);
     await sim.set('smoke', true);
     const row = duty.locator('[data-testid^="alarm-row-"][data-point="smoke-3f.smoke"]').first();
@@ -53,7 +53,7 @@ users:
     await duty.getByTestId('classify-kind-test').check();
     await duty.getByTestId('classify-note').fill('Monthly test of detector 3F-12');
     await duty.getByTestId('classify-confirm').click();
-    await expect.poll(() => textOf(row.getByTestId('alarm-fire')), WAIT).toContain('Routine test (not a false alarm) (Duty');
+    await expect.poll(() => textOf(row.getByTestId('alarm-on-site')), WAIT).toContain('Routine test (not a false alarm) (Duty');
     await expect
       .poll(() => textOf(duty.getByTestId('duty-log').locator('[data-kind="alarm.classified"]')), WAIT)
       .toContain('classified the fire alarm as Routine test (not a false alarm)');

@@ -10,12 +10,18 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** Call at the top of a browser test file: `describe.skipIf(chromiumPart().skip)`. */
 export const chromiumPart = (): { skip: boolean } => realPart('chromium', existsSync(CHROMIUM), 'apt-get install chromium');
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+export async function launchChromium(): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  openBrowsers.add(browser);
+  browser.on('disconnected', () => openBrowsers.delete(browser));
+  return browser;
 }
+
+// Every browser a test launched, for the evidence of a failed test (test/setup/failure-evidence.ts).
+const openBrowsers: Set<Browser> = ((globalThis as { __roomwatchBrowsers?: Set<Browser> }).__roomwatchBrowsers ??= new Set());
 
 /** A fresh browser context logged in to the console as `username`; page errors are collected in `errors`. */
 export async function consolePage(

@@ -59,12 +59,12 @@ export async function seedDemoRecord(gw: TestGateway): Promise<void> {
   await duty(routes.alarmAction(high.id, 'shelve'), 'POST', { minutes: 60, reason: '传感器校准中' });
 
   // A4: a fire alarm from the panel, someone sent to confirm, a false alarm, reset by the lead.
-  await gw.gateway.mqtt!.simulators.get('fc-panel-1')!.set('fireAlarm', true);
+  await gw.gateway.mqttSimulators.get('fc-panel-1')!.set('fireAlarm', true);
   const fire = await alarmOf(duty, 'fc-panel-1.fireAlarm', 'discrete');
   await duty(routes.alarmAction(fire.id, 'dispatch'), 'POST', { to: '保安王强' });
   await duty(routes.alarmAck(fire.id), 'POST', { note: '保安已前往' });
   await duty(routes.alarmAction(fire.id, 'classify'), 'POST', { classification: 'false_alarm', note: '三楼探测器积灰' });
-  await gw.gateway.mqtt!.simulators.get('fc-panel-1')!.set('fireAlarm', false);
+  await gw.gateway.mqttSimulators.get('fc-panel-1')!.set('fireAlarm', false);
   await waitFor(async () => (await duty<AlarmView[]>(routes.alarms)).find((a) => a.id === fire.id)?.state === 'latched_ack', 'the fire alarm to latch');
   await lead(routes.alarmAction(fire.id, 'reset'), 'POST', { note: '探测器已清洁' });
 

@@ -43,7 +43,7 @@ describe('communication loss across a restart (A8)', () => {
     const first = await start(yaml, dataDir);
     await bothAnswering(first);
     first.simulators.get(MODBUS)!.setOffline(true);
-    await first.gateway.mqtt!.simulators.get(MQTT)!.goOffline();
+    await first.gateway.mqttSimulators.get(MQTT)!.goOffline();
     const commLoss = (gw: TestGateway) => gw.gateway.alarms.open().filter((a) => a.condition === 'commLoss');
     const raised = await waitFor(() => commLoss(first).length === 2 && commLoss(first), 'two communication-loss alarms');
     expect(raised.map((a) => [a.deviceId, a.state, a.priority, a.rule]).sort()).toEqual([

@@ -92,7 +92,7 @@ patrols:
     expect(refused.status).toBe(403);
     const approved = await api<DeviceTagView>(gw.url, sup, routes.deviceTagApprove('fc-panel'), { method: 'POST' });
     expect(approved.body).toMatchObject({ state: 'active', approvedBy: 'sup' });
-    await gw.gateway.mqtt!.simulators.get('fc-panel')!.set('fireAlarm', true);
+    await gw.gateway.mqttSimulators.get('fc-panel')!.set('fireAlarm', true);
     const fire = await waitFor(async () => (await alarms()).find((a) => a.deviceId === 'fc-panel' && a.rule === 'A4'), 'the fire alarm of the tagged input');
     expect(fire.annunciation).toBe('out_of_service');
     const tagged = (await log()).find((e) => e.kind === 'device.tagged' && e.deviceId === 'fc-panel');

@@ -48,7 +48,7 @@ const fill = (q: string): string =>
 const alarmView = (a: GenAlarm, id: number): AlarmView => ({
   id, pointKey: a.pointKey, roomId: a.roomId, deviceId: a.deviceId, condition: a.condition as AlarmView['condition'], priority: a.priority, state: 'normal', rule: null,
   value: a.value, limit: 35, unit: '', raisedAt: a.raisedAt, ackedBy: null, ackedByName: null, ackedAt: null, ackNote: null, clearedAt: null, message: null, response: null,
-  detail: null, latched: false, annunciation: 'annunciated', shelved: null, tag: null, escalationLevel: 0, nextEscalationAt: null, fire: null, reportedUp: null, evidence: null,
+  detail: null, latched: false, annunciation: 'annunciated', shelved: null, tag: null, escalationLevel: 0, nextEscalationAt: null, onSite: null, reportedUp: null, evidence: null,
 });
 
 describe.skipIf(influxPart.skip)('Grafana dashboards against a real influxd with a generated month', () => {

@@ -38,7 +38,7 @@ function transition(kind: AlarmTransition['kind'], ts: number, username: string 
     condition: 'highHigh', priority: 'critical', state: to, rule: 'R1', value: 41.5, limit: 40, unit: '°C',
     raisedAt: T0 + 2000, ackedBy: username, ackedByName: username, ackedAt: username ? ts : null, ackNote: null, clearedAt: null,
     message: null, response: null, detail: null, latched: false, annunciation: 'annunciated', shelved: null, tag: null,
-    escalationLevel: 0, nextEscalationAt: null, fire: null, reportedUp: null, evidence: null,
+    escalationLevel: 0, nextEscalationAt: null, onSite: null, reportedUp: null, evidence: null,
   };
   return { kind, from: kind === 'raised' ? 'normal' : 'unack_active', to, ts, username, alarm };
 }

@@ -109,4 +109,23 @@ users:
     const raised = entries().find((e) => e.kind === 'alarm.raised' && e.alarmId === alarm.id)!;
     expect(raised.id).toBeLessThan(routed.id);
   });
+
+  it('A3: a pump fault whose profile names no A3 (Grundfos alarm code, rule A8) is routed too; a chiller warning and a lost pump are not', async () => {
+    // The chiller's low warning is raised first: it is not a fault of key equipment, nothing is routed for it.
+    gw.simulators.get('chiller-1')!.set('warningIndex', 5);
+    const warning = await waitFor(() => gw.gateway.alarms.open().find((a) => a.pointKey === 'chiller-1.warningIndex'), 'the chiller warning');
+    expect(warning).toMatchObject({ priority: 'low', state: 'unack_active' });
+    gw.simulators.get('pump-1')!.set('alarmCode', 48); // overload: the pump stops
+    const routed = await waitFor(() => entries().find((e) => e.kind === 'alarm.routed' && e.deviceId === 'pump-1'), 'the pump fault routed');
+    const alarm = gw.gateway.alarms.open().find((a) => a.pointKey === 'pump-1.alarmCode')!;
+    // The alarm keeps its profile's rule (A8, reported at once); the routing entry says why it went upwards (A3).
+    expect(alarm).toMatchObject({ rule: 'A8', priority: 'high', state: 'unack_active', escalationLevel: 0 });
+    expect(alarm.message?.en).toBe('Pump alarm: Overload');
+    expect(routed).toMatchObject({ alarmId: alarm.id, roomId: 'pumps', pointKey: 'pump-1.alarmCode', params: { targets: 'Head Wang, Manager Li', rule: 'A3' } });
+    const routedFor = new Set(entries().filter((e) => e.kind === 'alarm.routed').map((e) => e.alarmId));
+    expect(routedFor.has(warning.id)).toBe(false);
+    // pump-2's communication loss (the test above) was not routed: the gateway lost sight of it, it did not stop.
+    const commLoss = entries().find((e) => e.kind === 'alarm.raised' && e.deviceId === 'pump-2' && e.params['condition'] === 'commLoss')!;
+    expect(routedFor.has(commLoss.alarmId)).toBe(false);
+  });
 });

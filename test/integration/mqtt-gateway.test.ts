@@ -55,7 +55,7 @@ describe('MQTT on the embedded broker', () => {
   });
 
   it('a simulated Shelly Gen2 contact closing is a good fire-alarm reading; opening clears it', async () => {
-    const sim = gw.gateway.mqtt!.simulators.get('fc-shelly')!;
+    const sim = gw.gateway.mqttSimulators.get('fc-shelly')!;
     await sim.set('fireAlarm', true);
     await waitFor(() => last('fc-shelly.fireAlarm')?.value === true, 'fire alarm true');
     expect(last('fc-shelly.fireAlarm')).toMatchObject({ quality: 'good', roomId: 'fire-control', unit: '' });
@@ -160,7 +160,7 @@ describe('MQTT on the embedded broker', () => {
   });
 
   it('counts malformed payloads per device with the last error, behind a session', async () => {
-    const sim = gw.gateway.mqtt!.simulators.get('fc-shelly')!;
+    const sim = gw.gateway.mqttSimulators.get('fc-shelly')!;
     await sim.publishGarbage();
     await sim.publishGarbage();
     expect((await api(gw.url, null, routes.mqttDiagnostics)).status).toBe(401);
@@ -178,7 +178,7 @@ describe('MQTT on the embedded broker', () => {
   });
 
   it('a dropped connection fires the LWT: device offline, its points comm_lost; back online when it returns', async () => {
-    const sim = gw.gateway.mqtt!.simulators.get('fc-tasmota')!;
+    const sim = gw.gateway.mqttSimulators.get('fc-tasmota')!;
     await sim.goOffline();
     const off = await waitFor(() => statuses.find((s) => s.deviceId === 'fc-tasmota' && !s.online), 'offline status');
     expect(off.detail).toContain('tele/fire_contact_2/LWT = Offline');
@@ -189,7 +189,7 @@ describe('MQTT on the embedded broker', () => {
     await waitFor(() => last('fc-tasmota.fireAlarm')?.quality === 'good', 'good reading again');
   });
 
-  it('Frigate reviews: an alert review in the documented shape raises the A7 alarm, with its evidence reference and guards dispatched to it, until its end; a detection review does not', async () => {
+  it('Frigate reviews: an alert review in the documented shape raises the A7 alarm, with its evidence reference, guards dispatched to it and where the recording is kept, until its end; a detection review does not', async () => {
     // Shapes from docs.frigate.video/integrations/mqtt (frigate/reviews), published by the NVR's own login.
     const nvr = await connectMqtt(url, { username: 'frigate', password: 'frigate-pw', clientId: 'frigate-nvr' });
     const seg = (severity: string, endTime: number | null) => ({
@@ -213,8 +213,14 @@ describe('MQTT on the embedded broker', () => {
     expect(gw.gateway.dutyLog.list({ limit: 100 }).find((e) => e.kind === 'alarm.raised' && e.alarmId === raised.id)!.params['evidence']).toBe(evidence);
     const sent = await api<AlarmView>(gw.url, cookie, routes.alarmAction(raised.id, 'dispatch'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'Guard Zhao' }) });
     expect(sent.status).toBe(200);
-    expect(sent.body.fire).toMatchObject({ dispatchedTo: 'Guard Zhao', dispatchedBy: 'duty', classification: null });
-    expect(gw.gateway.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.dispatched', alarmId: raised.id, params: { to: 'Guard Zhao', rule: 'A7' } });
+    expect(sent.body.onSite).toMatchObject({ dispatchedTo: 'Guard Zhao', dispatchedBy: 'duty', classification: null });
+    expect(gw.gateway.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.dispatched', alarmId: raised.id, params: { to: 'Guard Zhao', rule: 'A7', evidence } });
+    // The clip is saved off the NVR's retention: where it is kept follows the camera's reference, with who said so.
+    const keep = (reference: string) => api<AlarmView>(gw.url, cookie, routes.alarmAction(raised.id, 'keepEvidence'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reference }) });
+    const kept = await keep(' Clip exported to USB key 3 ');
+    expect([kept.status, kept.body.evidence]).toEqual([200, `${evidence} · Clip exported to USB key 3`]);
+    expect(gw.gateway.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.evidenceKept', alarmId: raised.id, username: 'duty', params: { evidence: 'Clip exported to USB key 3', rule: 'A7' } });
+    expect((await keep('   ')).status).toBe(400);
     await review('end', seg('alert', null), seg('alert', 1718987161.2));
     await waitFor(() => last('cctv-gate.reviewAlert')?.value === false, 'review ended');
     await waitFor(async () => (await alarm())?.state === 'rtn_unack', 'alarm returned to normal, still to acknowledge');
@@ -225,7 +231,7 @@ describe('MQTT on the embedded broker', () => {
     expect(readings.slice(from).filter((r) => r.pointKey === 'cctv-gate.reviewAlert').map((r) => r.value)).toEqual([true, false]);
     await nvr.endAsync();
     // The simulated NVR sends the same shape (`npm run sim -- contact cctv-gate reviewAlert on`).
-    const sim = gw.gateway.mqtt!.simulators.get('cctv-gate')!;
+    const sim = gw.gateway.mqttSimulators.get('cctv-gate')!;
     await sim.set('reviewAlert', true);
     await waitFor(() => last('cctv-gate.reviewAlert')?.value === true, 'simulated review alert');
     await sim.set('reviewAlert', false);
@@ -233,7 +239,7 @@ describe('MQTT on the embedded broker', () => {
   });
 
   it('the Frigate camera: a person event is an intrusion; the NVR going offline takes the camera offline', async () => {
-    const sim = gw.gateway.mqtt!.simulators.get('cctv-gate')!;
+    const sim = gw.gateway.mqttSimulators.get('cctv-gate')!;
     await sim.set('intrusion', true);
     await waitFor(() => last('cctv-gate.intrusion')?.value === true, 'intrusion');
     await sim.goOffline();

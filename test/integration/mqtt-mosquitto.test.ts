@@ -148,7 +148,7 @@ describe.skipIf(mosquitto.skip)('MQTT through Debian Mosquitto as external broke
   });
 
   it('a simulated Tasmota whose connection drops: Mosquitto publishes its LWT, the device goes offline', async () => {
-    const sim = gw.gateway.mqtt!.simulators.get('tas')!;
+    const sim = gw.gateway.mqttSimulators.get('tas')!;
     await sim.goOffline();
     await waitFor(() => statuses.find((s) => s.deviceId === 'tas' && !s.online), 'tasmota offline');
     expect(last('tas.fireAlarm')).toMatchObject({ quality: 'comm_lost', value: null });

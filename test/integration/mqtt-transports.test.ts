@@ -71,7 +71,7 @@ describe.skipIf(openssl.skip)('embedded broker over TLS and websocket', () => {
   });
 
   it('the gateway reaches an external broker over mqtts:// with the site\'s CA file (broker.external.ca)', async () => {
-    const { startMqtt } = await import('../../src/sources/mqtt/start.ts');
+    const { createMqttPart } = await import('../../src/sources/mqtt/mqtt-part.ts');
     const external = parseSite(join(dir, 'site.yaml'), `
 site: { id: ext, name: { en: E, zh-CN: E }, demo: true }
 broker: { external: { url: "mqtts://localhost:${ports.tls}", username: roomwatch-gateway, password: gw-pw, clientId: ext-gw, ca: cert.pem } }
@@ -81,7 +81,8 @@ devices:
 users: [{ username: duty, displayName: D, role: duty, password: duty }]
 `, loadProfiles(defaultProfilesDir));
     const got: Reading[] = [];
-    const part = await startMqtt({ site: external, clock: systemClock, logger: silentLogger, emit: (rs) => got.push(...rs), onStatus: () => {} });
+    const part = createMqttPart({ site: external, clock: systemClock, logger: silentLogger, emit: (rs) => got.push(...rs), onStatus: () => {} });
+    await part.start();
     try {
       expect(part.diagnostics()).toMatchObject({ broker: 'external', connected: true });
       const c = await connectMqtt(`mqtt://127.0.0.1:${ports.mqtt}`, { username: 'plc', password: 'plc-pw', clientId: 'plain-dev' });

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useTempDirs } from '../helpers/temp-dirs.ts';
 import { createAlarmService } from '../../src/alarms/alarm-service.ts';
+import { createPlaybooks } from '../../src/playbooks/playbooks.ts';
 import { webhookNotifier, type EscalationNotice } from '../../src/alarms/escalation.ts';
 import { createBus } from '../../src/core/bus.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -56,7 +57,8 @@ function wire(clock: FakeClock, dir = tempDir(), extra: Partial<Parameters<typeo
   bus.on('alarm', 'test', (t) => heard.push(t));
   const latest = new Map<string, Reading>();
   const onDuty = (role: Role): UserView[] => (role === 'lead' ? [lead] : role === 'supervisor' ? [supervisor] : []);
-  const alarms = createAlarmService({ store, site, dutyLog, bus, clock, logger: silentLogger, latest: (k) => latest.get(k), onDuty, ...extra });
+  const playbooks = createPlaybooks({ store, dutyLog, clock, roomIds: new Set(site.config.rooms.map((r) => r.id)) });
+  const alarms = createAlarmService({ store, site, dutyLog, bus, clock, logger: silentLogger, latest: (k) => latest.get(k), onDuty, playbooks, ...extra });
   alarms.start();
   const feed = (pointKey: string, value: number | boolean): void => {
     const [deviceId, point] = pointKey.split('.') as [string, string];
@@ -65,7 +67,7 @@ function wire(clock: FakeClock, dir = tempDir(), extra: Partial<Parameters<typeo
     alarms.evaluate([r]);
   };
   const only = (condition: string) => alarms.open().find((a) => a.condition === condition)!;
-  return { store, alarms, dutyLog, heard, feed, only, dir };
+  return { store, alarms, dutyLog, playbooks, heard, feed, only, dir };
 }
 
 describe('latched fire alarm and its confirmation (A4)', () => {
@@ -85,7 +87,7 @@ describe('latched fire alarm and its confirmation (A4)', () => {
     alarms.dispatch(fire.id, duty, 'Guard Wang');
     clock.advance(120_000);
     alarms.classify(fire.id, lead, 'false_alarm', 'dust in detector 3F-12');
-    expect(alarms.get(fire.id)!.fire).toMatchObject({ dispatchedTo: 'Guard Wang', dispatchedBy: 'duty', classification: 'false_alarm', classifiedBy: 'lead', note: 'dust in detector 3F-12' });
+    expect(alarms.get(fire.id)!.onSite).toMatchObject({ dispatchedTo: 'Guard Wang', dispatchedBy: 'duty', classification: 'false_alarm', classifiedBy: 'lead', note: 'dust in detector 3F-12' });
     expect(alarms.reset(fire.id, lead, 'detector cleaned').state).toBe('normal');
     expect(dutyLog.list({}).map((e) => e.kind).reverse()).toEqual([
       'alarm.raised', 'alarm.latched', 'alarm.acknowledged', 'alarm.dispatched', 'alarm.classified', 'alarm.reset',
@@ -101,17 +103,48 @@ describe('latched fire alarm and its confirmation (A4)', () => {
     expect(dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.raised', params: expect.objectContaining({ detail: SELF_TEST_DETAIL }) });
     alarms.acknowledge(fire.id, duty, 'monthly detector test');
     alarms.classify(fire.id, lead, 'test', 'monthly test of detector 3F-12');
-    expect(alarms.get(fire.id)!.fire).toMatchObject({ classification: 'test', classifiedBy: 'lead' });
+    expect(alarms.get(fire.id)!.onSite).toMatchObject({ classification: 'test', classifiedBy: 'lead' });
   });
 
-  it('a confirmed fire opens the E4 checklist in the duty log and tells the roster chain at once (A4)', () => {
+  it('a confirmed fire opens the E4 fire playbook on its alarm, tells the roster chain at once and shows the level reached (A4)', () => {
     const clock = fakeClock();
-    const { alarms, feed, only, dutyLog } = wire(clock);
+    const { alarms, feed, only, dutyLog, playbooks, store } = wire(clock);
+    // The playbook names who opened it, a user of the store.
+    store.db.exec("INSERT INTO users (username, display_name, role, password_hash, created_at, updated_at) VALUES ('duty', 'duty (duty)', 'duty', 'x', 1, 1)");
     feed('panel.fire', true);
-    alarms.classify(only('discrete').id, duty, 'confirmed', 'smoke seen in B1 store room');
-    const [notified, checklist] = dutyLog.list({ limit: 2 });
-    expect(checklist).toMatchObject({ kind: 'fire.checklist', deviceId: 'panel', username: 'duty' });
+    const fire = only('discrete');
+    const confirmed = alarms.classify(fire.id, duty, 'confirmed', 'smoke seen in B1 store room');
+    // Nobody holds the manager role here: the chain reached the supervisor, and the console says so.
+    expect(confirmed.escalationLevel).toBe(2);
+    const [opened, notified, classified] = dutyLog.list({ limit: 3 });
+    expect(classified).toMatchObject({ kind: 'alarm.classified', params: { classification: 'confirmed' } });
     expect(notified).toMatchObject({ kind: 'fire.notified', deviceId: 'panel', username: 'duty', params: { rule: 'A4', targets: `${lead.displayName}, ${supervisor.displayName}` } });
+    expect(opened).toMatchObject({ kind: 'playbook.opened', username: 'duty', params: { type: 'fire', rule: 'E4', alarm: fire.id, situation: 'smoke seen in B1 store room' } });
+    const [plan, ...others] = playbooks.list(true);
+    expect(others).toEqual([]);
+    expect(plan).toMatchObject({ type: 'fire', rule: 'E4', alarmId: fire.id, roomId: 'fcc', openedBy: 'duty', state: 'open' });
+    expect(plan!.steps.map((s) => [s.id, s.doneAt])).toEqual([['head-to-control-centre', null], ['watch-pumps-and-water', null], ['electricians-stand-by', null], ['keep-fire-power', null]]);
+    // The guard's note corrected: no second plan, nobody told twice.
+    alarms.classify(fire.id, duty, 'confirmed', 'smoke and flames in B1 store room');
+    expect(dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.classified', params: { note: 'smoke and flames in B1 store room' } });
+    expect(playbooks.list(true)).toHaveLength(1);
+  });
+
+  it('only a CCTV alarm (A7) has a recording to keep as evidence', () => {
+    const clock = fakeClock();
+    const { alarms, feed, only } = wire(clock);
+    feed('panel.fire', true);
+    expect(() => alarms.keepEvidence(only('discrete').id, duty, 'USB key 3')).toThrow('is not a CCTV alarm');
+  });
+
+  it('a false alarm opens no playbook and tells nobody beyond the log line', () => {
+    const clock = fakeClock();
+    const { alarms, feed, only, dutyLog, playbooks } = wire(clock);
+    feed('panel.fire', true);
+    const classified = alarms.classify(only('discrete').id, duty, 'false_alarm', 'kettle steam');
+    expect(classified.escalationLevel).toBe(0);
+    expect(dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'alarm.classified' });
+    expect(playbooks.list(true)).toEqual([]);
   });
 
   it('a fault code raises a discrete alarm carrying the code text; fire alarms cannot be shelved', () => {

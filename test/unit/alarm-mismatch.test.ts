@@ -3,6 +3,7 @@
 // than the delay. Real SQLite, fake clock.
 import { describe, expect, it } from 'vitest';
 import { createAlarmService } from '../../src/alarms/alarm-service.ts';
+import { createPlaybooks } from '../../src/playbooks/playbooks.ts';
 import { createBus } from '../../src/core/bus.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { Reading } from '../../src/core/reading.ts';
@@ -31,7 +32,9 @@ describe('run feedback vs command', () => {
     const clock = fakeClock();
     const store = openStore(tempDir(), silentLogger);
     const latest = new Map<string, Reading>();
-    const alarms = createAlarmService({ store, site, dutyLog: createDutyLog(store), bus: createBus(silentLogger), clock, logger: silentLogger, latest: (k) => latest.get(k), onDuty: () => [] });
+    const dutyLog = createDutyLog(store);
+    const playbooks = createPlaybooks({ store, dutyLog, clock, roomIds: new Set(site.config.rooms.map((r) => r.id)) });
+    const alarms = createAlarmService({ store, site, dutyLog, bus: createBus(silentLogger), clock, logger: silentLogger, latest: (k) => latest.get(k), onDuty: () => [], playbooks });
     alarms.start();
     const feed = (onOff: number, status: number): void => {
       const rs: Reading[] = [

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTempDirs } from '../helpers/temp-dirs.ts';
 import { createAlarmService } from '../../src/alarms/alarm-service.ts';
+import { createPlaybooks } from '../../src/playbooks/playbooks.ts';
 import { createBus } from '../../src/core/bus.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { Reading } from '../../src/core/reading.ts';
@@ -35,7 +36,8 @@ function wire(dataDir: string, clock: FakeClock) {
   const dutyLog = createDutyLog(store, bus);
   const heard: AlarmTransition[] = [];
   bus.on('alarm', 'test', (t) => heard.push(t));
-  const alarms = createAlarmService({ store, site, dutyLog, bus, clock, logger: silentLogger, latest: () => undefined, onDuty: () => [] });
+  const playbooks = createPlaybooks({ store, dutyLog, clock, roomIds: new Set(site.config.rooms.map((r) => r.id)) });
+  const alarms = createAlarmService({ store, site, dutyLog, bus, clock, logger: silentLogger, latest: () => undefined, onDuty: () => [], playbooks });
   alarms.start();
   const feed = (value: number | null, quality: Reading['quality'] = 'good'): void =>
     alarms.evaluate([{ pointKey: 'th1.temperature', roomId: 'dist', deviceId: 'th1', point: 'temperature', value, unit: '°C', quality, ts: clock.now() }]);

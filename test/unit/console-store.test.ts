@@ -15,7 +15,7 @@ const alarm = (patch: Partial<AlarmView>): AlarmView => ({
   id: nextId++, pointKey: 'th1.temperature', roomId: 'dist', deviceId: 'th1', condition: 'highHigh', priority: 'critical', state: 'unack_active',
   rule: 'R1', value: 41, limit: 40, unit: '°C', raisedAt: 0, ackedBy: null, ackedByName: null, ackedAt: null, ackNote: null, clearedAt: null,
   message: null, response: null, detail: null, latched: false, annunciation: 'annunciated', shelved: null, tag: null, escalationLevel: 0,
-  nextEscalationAt: null, fire: null, reportedUp: null, evidence: null, ...patch,
+  nextEscalationAt: null, onSite: null, reportedUp: null, evidence: null, ...patch,
 });
 const tag = (state: DeviceTagView['state']): DeviceTagView => ({
   deviceId: 'th1', kind: 'maintenance', state, reason: 'sensor swap', taggedBy: 'duty', taggedAt: 0, plannedEnd: null, approvedBy: null, approvedAt: null,

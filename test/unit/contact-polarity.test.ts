@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.ts';
 import { defaultProfilesDir, parseSite } from '../../src/config/load.ts';
-import { discreteActive } from '../../src/alarms/alarm-service.ts';
+import { discreteActive } from '../../src/alarms/rule-evaluation.ts';
 import { isBoolean, loadProfiles } from '../../src/devices/profiles.ts';
 import { isBooleanPoint } from '../../src/sources/mqtt/decode.ts';
 

@@ -137,11 +137,11 @@ describe('broker access from the config', () => {
 
 describe('embedded broker TLS files', () => {
   it('an unreadable certificate stops start-up with the site file, the path and the problem', async () => {
-    const { startMqtt } = await import('../../src/sources/mqtt/start.ts');
+    const { createMqttPart } = await import('../../src/sources/mqtt/mqtt-part.ts');
     const { silentLogger } = await import('../../src/core/logger.ts');
     const { systemClock } = await import('../../src/core/clock.ts');
     const s = parseSite('/sites/site.yaml', site(shelly(), { broker: 'broker: { embedded: { tls: { port: 0, cert: missing-cert.pem, key: missing-key.pem } } }' }), profiles);
-    await expect(startMqtt({ site: s, clock: systemClock, logger: silentLogger, emit: () => {}, onStatus: () => {} })).rejects.toThrow(
+    await expect(createMqttPart({ site: s, clock: systemClock, logger: silentLogger, emit: () => {}, onStatus: () => {} }).start()).rejects.toThrow(
       /^\/sites\/site.yaml: \/broker\/embedded\/tls\/cert: cannot read \/sites\/missing-cert.pem: ENOENT/,
     );
   });

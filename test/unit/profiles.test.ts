@@ -199,6 +199,22 @@ describe('broken profiles are refused with file, path and problem', () => {
     expect(found.map((p) => p.path).sort()).toEqual(['/defaultLimits/c', '/points/a/type', '/points/b/range', '/points/b/unit']);
   });
 
+  it('a text cut by an unquoted comma in a YAML flow mapping is refused at its place, not shown cut short', () => {
+    // `{ en: Supply air, return air, zh-CN: … }` reads as en "Supply air" plus a key "return air" (the Frigate
+    // camera's response and a demo device name were cut this way).
+    const dir = mkdtempSync(join(tmpdir(), 'rw-profiles-'));
+    const point = { label: 'LABEL', quantity: 'temperature', table: 'holding', address: 10, type: 'int16', unit: '°C', range: { min: -40, max: 125 } };
+    writeFileSync(join(dir, 'broken.yaml'), JSON.stringify({ ...base, points: { a: point } }).replace('"LABEL"', '{ en: Supply air, return air, zh-CN: 送风 }'));
+    let problems: { path: string; message: string }[] = [];
+    try {
+      loadProfiles(dir);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems = err.problems;
+    }
+    expect(problems).toEqual([expect.objectContaining({ path: '/points/a/label/return air', message: expect.stringContaining('Unexpected property') })]);
+  });
+
   it('the same bit twice, a word read whole and by bits, a boolean alarm on a number', () => {
     const found = refuse({
       points: {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { loadSite, parseSite, projectRoot, defaultProfilesDir } from '../../src/config/load.ts';
 import { loadProfiles } from '../../src/devices/profiles.ts';
-import { simulatedDevicesLine } from '../../src/simulated-devices.ts';
+import { simulatedDevicesLine } from '../../src/simulators/simulated-devices.ts';
 
 const profiles = loadProfiles(defaultProfilesDir);
 const site = (sim: [boolean, boolean]) =>

@@ -23,7 +23,7 @@ describe('main store migrations', () => {
   it('are numbered in increasing order, each number used once (a branch migration is renumbered when it lands)', () => {
     const versions = migrations.map((m) => m.version);
     expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
-    expect(versions.slice(-4)).toEqual([5, 6, 7, 8]);
+    expect(versions.slice(-4)).toEqual([6, 7, 8, 9]);
   });
 
   it('upgrade a store at version 6 to the newest, keeping its entries, sessions and fire classifications', () => {
@@ -56,12 +56,31 @@ describe('main store migrations', () => {
       VALUES ('cam.reviewAlert', 'cctv', 'cam', 'discrete', 'high', 'A7', 'unack_active', 1, 0, '', 1, 'discrete', 0)`);
     old.close();
     expect(userVersion(dir)).toBe(7);
-    const store = openStore(dir, silentLogger);
+    const store = openStore(dir, silentLogger, { file: 'roomwatch.db', migrations: migrations.filter((m) => m.version <= 8) });
     expect(userVersion(dir)).toBe(8);
     expect(store.db.prepare('SELECT point_key, state, evidence FROM alarms').all()).toEqual([{ point_key: 'cam.reviewAlert', state: 'unack_active', evidence: null }]);
     store.db.exec("INSERT INTO alarm_reports (alarm_id, reported_by, reported_by_name, reported_at, note, targets) VALUES (1, 'li', 'Duty Li', 2, 'needs the vendor', 'Lead Zhang')");
     store.db.exec("INSERT INTO patrol_stepups (schedule_id, factor, from_ts, until_ts, reason, set_by, set_by_name, set_at) VALUES ('round', 2, 1, 2, 'typhoon', 'sup', 'Sup Wu', 1)");
     expect(store.db.prepare('SELECT count(*) AS n FROM duty_log_countersigns').get()).toEqual({ n: 0 });
+    store.close();
+  });
+
+  it('upgrade a store at version 8 to 9 (A4, A7): fire and CCTV responses keep their rows in on_site_responses', () => {
+    const dir = tempDir();
+    const old = openStore(dir, silentLogger, { file: 'roomwatch.db', migrations: migrations.filter((m) => m.version <= 8) });
+    old.db.exec(`INSERT INTO alarms (point_key, room_id, device_id, condition, priority, rule, state, value, limit_value, unit, raised_at, kind, latched)
+      VALUES ('panel.fire', 'fcc', 'panel', 'discrete', 'critical', 'A4', 'latched_ack', 1, 0, '', 1, 'discrete', 1),
+             ('cam.reviewAlert', 'cctv', 'cam', 'discrete', 'high', 'A7', 'unack_active', 1, 0, '', 2, 'discrete', 0)`);
+    old.db.exec(`INSERT INTO fire_responses (alarm_id, dispatched_to, dispatched_by, dispatched_at, classification, classified_by, classified_at, note)
+      VALUES (1, 'Guard Wang', 'li', 3, 'false_alarm', 'lead', 4, 'dust'), (2, 'Guard Zhao', 'li', 5, NULL, NULL, NULL, NULL)`);
+    old.close();
+    const store = openStore(dir, silentLogger);
+    expect(userVersion(dir)).toBe(9);
+    expect(store.db.prepare('SELECT alarm_id, dispatched_to, classification, note FROM on_site_responses ORDER BY alarm_id').all()).toEqual([
+      { alarm_id: 1, dispatched_to: 'Guard Wang', classification: 'false_alarm', note: 'dust' },
+      { alarm_id: 2, dispatched_to: 'Guard Zhao', classification: null, note: null },
+    ]);
+    expect(store.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'fire_responses'").get()).toEqual({ n: 0 });
     store.close();
   });
 });

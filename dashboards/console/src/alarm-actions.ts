@@ -1,6 +1,6 @@
 // The actions on one alarm row and their dialogs: acknowledge, shelve / unshelve (ISA-18.2 G), reset of a
 // latched alarm, the fire-alarm confirmation (A4: send someone to look, then classify), guards sent to a CCTV alarm
-// (A7), and a fault the shift cannot fix reported upwards (A8). The buttons shown
+// and where its recording is kept (A7), and a fault the shift cannot fix reported upwards (A8). The buttons shown
 // follow the gateway's own rules so nobody is offered what would be refused; the gateway checks again anyway.
 import type { AlarmView, FireClassification } from '../../../src/contract/api.ts';
 import { h } from './dom.ts';
@@ -16,10 +16,12 @@ const SHELVE_MINUTES = [15, 30, 60, 120] as const;
 const REASON_MAX = 500; // ShelveRequest.reason, DeviceTagRequest.reason
 const NOTE_MAX = 1000; // ClassifyRequest.note
 const TO_MAX = 100; // DispatchRequest.to
+const EVIDENCE_MAX = 500; // KeepEvidenceRequest.reference
 
 export const isFireAlarm = (alarm: AlarmView): boolean => alarm.rule === 'A4';
+const isCctvAlarm = (alarm: AlarmView): boolean => alarm.rule === 'A7';
 /** A7: guards are sent to what a camera saw, like someone to a fire alarm (A4). */
-const isDispatchable = (alarm: AlarmView): boolean => isFireAlarm(alarm) || alarm.rule === 'A7';
+const isDispatchable = (alarm: AlarmView): boolean => isFireAlarm(alarm) || isCctvAlarm(alarm);
 /** A8: an acknowledged fault that is still there can be reported upwards, once. */
 const canReportUp = (alarm: AlarmView): boolean => (alarm.state === 'ack_active' || alarm.state === 'latched_ack') && alarm.reportedUp === null;
 
@@ -31,8 +33,9 @@ export function alarmActions(store: Store, socket: LiveSocket, alarm: AlarmView)
   const fire = isFireAlarm(alarm);
   const buttons: HTMLElement[] = [];
   if (UNACKED.has(alarm.state)) buttons.push(button('ack', tr('alarms.ackButton'), 'ack', () => openAckDialog(store, socket, alarm)));
-  if (isDispatchable(alarm)) buttons.push(button('dispatch', tr('lifecycle.button.dispatch'), 'primary', () => openDispatch(store, socket, alarm)));
+  if (isDispatchable(alarm)) buttons.push(button('dispatch', tr(fire ? 'lifecycle.button.dispatch' : 'lifecycle.button.dispatchCctv'), 'primary', () => openDispatch(store, socket, alarm)));
   if (fire) buttons.push(button('classify', tr('lifecycle.button.classify'), 'primary', () => openClassify(store, socket, alarm)));
+  if (isCctvAlarm(alarm) && store.can('alarm.keepEvidence')) buttons.push(button('evidence', tr('lifecycle.button.keepEvidence'), 'plain', () => openKeepEvidence(store, socket, alarm)));
   // A2: skipping levels is for the duty staff and shift leads, in an emergency, with a report afterwards.
   if (alarm.state !== 'normal' && store.can('alarm.escalate')) buttons.push(button('escalate', tr('lifecycle.button.escalate'), 'danger', () => openEscalate(store, socket, alarm)));
   if (canReportUp(alarm) && store.can('alarm.reportUp')) buttons.push(button('report-up', tr('lifecycle.button.reportUp'), 'plain', () => openReportUp(store, socket, alarm)));
@@ -87,21 +90,50 @@ function openReset(store: Store, socket: LiveSocket, alarm: AlarmView): void {
     confirm: tr('lifecycle.button.reset'),
     tone: 'danger',
     // A4: a fire alarm is classified before it is reset (the gateway refuses otherwise; say why in words).
-    check: () => (isFireAlarm(alarm) && !store.alarms.get(alarm.id)?.fire?.classification ? tr('lifecycle.reset.classifyFirst') : null),
+    check: () => (isFireAlarm(alarm) && !store.alarms.get(alarm.id)?.onSite?.classification ? tr('lifecycle.reset.classifyFirst') : null),
     send: () => request(socket, 'alarm:reset', { id: alarm.id, note: note.value() }),
   });
 }
 
-function openDispatch(store: Store, socket: LiveSocket, alarm: AlarmView): void {
-  const to = textField('dispatch-to', tr('lifecycle.dispatch.toLabel'), { max: TO_MAX, placeholder: tr('lifecycle.dispatch.toPlaceholder') });
+/** The actions that take one line of text about the alarm: who was sent (A4/A7), where the recording is kept (A7), what the shift could not fix (A8). */
+function openTextAction(
+  store: Store,
+  alarm: AlarmView,
+  spec: { id: string; title: string; field: { id: string; label: string; max: number; rows?: number; placeholder?: string }; confirm: string; required: string; send: (text: string) => Promise<ActionOutcome> },
+): void {
+  const { id, label, ...opts } = spec.field;
+  const text = textField(id, label, opts);
   openFormDialog({
+    id: spec.id,
+    title: spec.title,
+    what: alarmWhat(store, alarm),
+    fields: [text.el],
+    confirm: spec.confirm,
+    check: required(text.value, spec.required),
+    send: () => spec.send(text.value()),
+  });
+}
+
+function openDispatch(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  openTextAction(store, alarm, {
     id: 'dispatch',
     title: isFireAlarm(alarm) ? tr('lifecycle.dispatch.title') : tr('lifecycle.dispatch.titleCctv'),
-    what: alarmWhat(store, alarm),
-    fields: [to.el],
+    field: { id: 'dispatch-to', label: tr('lifecycle.dispatch.toLabel'), max: TO_MAX, placeholder: tr('lifecycle.dispatch.toPlaceholder') },
     confirm: tr('lifecycle.button.dispatch'),
-    check: required(to.value, tr('lifecycle.dispatch.toRequired')),
-    send: () => request(socket, 'alarm:dispatch', { id: alarm.id, to: to.value() }),
+    required: tr('lifecycle.dispatch.toRequired'),
+    send: (to) => request(socket, 'alarm:dispatch', { id: alarm.id, to }),
+  });
+}
+
+/** A7: the recording is saved off the camera's own retention (an export, a locked clip); where it is kept is recorded. */
+function openKeepEvidence(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  openTextAction(store, alarm, {
+    id: 'evidence',
+    title: tr('lifecycle.keepEvidence.title'),
+    field: { id: 'evidence-reference', label: tr('lifecycle.keepEvidence.referenceLabel'), max: EVIDENCE_MAX, rows: 2, placeholder: tr('lifecycle.keepEvidence.referencePlaceholder') },
+    confirm: tr('lifecycle.button.keepEvidence'),
+    required: tr('lifecycle.keepEvidence.referenceRequired'),
+    send: (reference) => request(socket, 'alarm:keepEvidence', { id: alarm.id, reference }),
   });
 }
 
@@ -123,15 +155,13 @@ function openEscalate(store: Store, socket: LiveSocket, alarm: AlarmView): void 
 }
 
 function openReportUp(store: Store, socket: LiveSocket, alarm: AlarmView): void {
-  const note = textField('report-up-note', tr('lifecycle.reportUp.noteLabel'), { max: NOTE_MAX, rows: 3 });
-  openFormDialog({
+  openTextAction(store, alarm, {
     id: 'report-up',
     title: tr('lifecycle.reportUp.title'),
-    what: alarmWhat(store, alarm),
-    fields: [note.el],
+    field: { id: 'report-up-note', label: tr('lifecycle.reportUp.noteLabel'), max: NOTE_MAX, rows: 3 },
     confirm: tr('lifecycle.button.reportUp'),
-    check: required(note.value, tr('lifecycle.reportUp.noteRequired')),
-    send: () => request(socket, 'alarm:reportUp', { id: alarm.id, note: note.value() }),
+    required: tr('lifecycle.reportUp.noteRequired'),
+    send: (note) => request(socket, 'alarm:reportUp', { id: alarm.id, note }),
   });
 }
 
@@ -142,7 +172,7 @@ function openClassify(store: Store, socket: LiveSocket, alarm: AlarmView): void 
     'classify-kind',
     tr('lifecycle.classify.kindLabel'),
     CLASSIFICATIONS.map((c) => ({ value: c, text: tr(`lifecycle.classification.${c}`) })),
-    alarm.fire?.classification ?? null,
+    alarm.onSite?.classification ?? null,
   );
   const note = textField('classify-note', tr('lifecycle.classify.noteLabel'), { max: NOTE_MAX, rows: 3 });
   openFormDialog({

@@ -74,7 +74,7 @@ export function alarmRow(store: Store, socket: LiveSocket, alarm: AlarmView): HT
             alarm.ackNote ? h('div', { class: 'ack-note' }, tr('alarms.ackNote', { note: alarm.ackNote })) : null,
           ]
         : null,
-      fireInfo(alarm),
+      onSiteInfo(alarm),
       alarm.evidence ? h('div', { class: 'evidence', 'data-testid': 'alarm-evidence' }, tr('lifecycle.evidence', { evidence: alarm.evidence })) : null,
       alarm.reportedUp
         ? h('div', { class: 'reported-up', 'data-testid': 'alarm-reported-up' }, tr('lifecycle.reportedUp', { user: alarm.reportedUp.byName, time: formatDateTime(alarm.reportedUp.at), targets: alarm.reportedUp.targets, note: alarm.reportedUp.note }))
@@ -135,15 +135,15 @@ export function countdownText(at: number, role: Role, now: number): string {
   return tr('lifecycle.nextEscalation', { role: who, time });
 }
 
-/** A4: who was sent to look, and what they found. */
-function fireInfo(alarm: AlarmView): HTMLElement | null {
-  const f = alarm.fire;
+/** Who was sent on site and what they found: to confirm a fire (A4), or guards to what a camera saw (A7). */
+function onSiteInfo(alarm: AlarmView): HTMLElement | null {
+  const f = alarm.onSite;
   if (!f) return null;
   return h(
     'div',
-    { class: 'fire-info', 'data-testid': 'alarm-fire' },
+    { class: 'on-site-info', 'data-testid': 'alarm-on-site' },
     f.dispatchedTo && f.dispatchedAt !== null
-      ? h('div', {}, tr('lifecycle.dispatched', { to: f.dispatchedTo, user: f.dispatchedBy ? personName(f.dispatchedBy) : '—', time: formatDateTime(f.dispatchedAt) }))
+      ? h('div', {}, tr(alarm.rule === 'A7' ? 'lifecycle.dispatchedCctv' : 'lifecycle.dispatched', { to: f.dispatchedTo, user: f.dispatchedBy ? personName(f.dispatchedBy) : '—', time: formatDateTime(f.dispatchedAt) }))
       : null,
     f.classification && f.classifiedAt !== null
       ? h(

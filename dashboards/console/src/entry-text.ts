@@ -57,6 +57,8 @@ function messageKey(entry: DutyLogEntryView): MessageKey {
   if (entry.kind === 'alarm.raised' && entry.params['condition'] === 'config') return 'dutyLog.kind.alarm.raisedConfig';
   // A7: a camera's alarm says which recording it keeps as evidence.
   if (entry.kind === 'alarm.raised' && typeof entry.params['evidence'] === 'string') return 'dutyLog.kind.alarm.raisedEvidence';
+  // A7: guards go to the scene of what a camera saw (not "to confirm" as for a fire), with the recording's reference.
+  if (entry.kind === 'alarm.dispatched' && entry.params['rule'] === 'A7') return 'dutyLog.kind.alarm.dispatchedCctv';
   const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'understaffedSoon', 'historianLoss'], entry.params['condition']);
   return event ? 'dutyLog.kind.alarm.raisedEvent' : `dutyLog.kind.${entry.kind}`;
 }

@@ -55,8 +55,17 @@ export function playbooksView(store: Store): { el: HTMLElement } {
         ev.preventDefault();
         void act(() => call('POST', routes.playbookReport(p.id), { cause: cause.value, course: course.value, result: result.value, followUp: followUp.value }));
       });
-    } else tail = h('p', { class: 'signed' }, tr('playbooks.closed', { user: p.closedBy ?? '', time: formatDateTime(p.closedAt ?? 0) }), p.report ? ` — ${p.report.cause} / ${p.report.result}` : '');
-    return h('section', { class: 'handover-section', 'data-testid': `playbook-${p.id}`, 'data-state': p.state }, h('h3', {}, `#${p.id} ${tr(`playbooks.type.${p.type}`)} · ${formatDateTime(p.openedAt)} · ${p.situation}`), h('ol', {}, steps), tail);
+    } else tail = h('p', { class: 'signed' }, tr('playbooks.closed', { user: p.closedBy ? personName(p.closedBy) : '—', time: formatDateTime(p.closedAt ?? 0) }), p.report ? ` — ${p.report.cause} / ${p.report.result}` : '');
+    // The alarm it was opened from (a confirmed fire opens E4 by itself), while that alarm is on the board.
+    const from = p.alarmId === null ? undefined : store.alarms.get(p.alarmId);
+    return h(
+      'section',
+      { class: 'handover-section', 'data-testid': `playbook-${p.id}`, 'data-state': p.state, 'data-type': p.type },
+      h('h3', {}, `#${p.id} ${tr(`playbooks.type.${p.type}`)} · ${formatDateTime(p.openedAt)} · ${p.situation}`),
+      from ? h('p', { class: 'muted', 'data-testid': `playbook-from-${p.id}` }, tr('playbooks.fromAlarmLine', { what: alarmWhat(store, from) })) : null,
+      h('ol', {}, steps),
+      tail,
+    );
   }
 
   async function load(): Promise<void> {

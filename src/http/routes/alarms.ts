@@ -1,9 +1,9 @@
 // Alarms over REST and the socket (same service, same checks): list, acknowledge, reset a latched alarm,
-// shelve and unshelve, the fire-alarm confirmation workflow (A4), emergency escalation (A2), and reporting a fault
+// shelve and unshelve, the fire-alarm confirmation workflow (A4), a CCTV alarm's evidence kept (A7), emergency escalation (A2), and reporting a fault
 // upwards (A8).
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { idParam, AckRequest, ClassifyRequest, DispatchRequest, EmergencyEscalationRequest, ReportUpRequest, ShelveRequest, routes, type AlarmView, type UserView } from '../../contract/api.ts';
+import { idParam, AckRequest, ClassifyRequest, DispatchRequest, EmergencyEscalationRequest, KeepEvidenceRequest, ReportUpRequest, ShelveRequest, routes, type AlarmView, type UserView } from '../../contract/api.ts';
 import { requireUser, type ConsoleDeps, type ConsoleModule } from '../context.ts';
 import { answer } from '../socket-answer.ts';
 import { Value } from '@sinclair/typebox/value';
@@ -18,6 +18,7 @@ const actions = {
   unshelve: { schema: Type.Object({}, { additionalProperties: false }), run: ((d, id, u) => d.alarms.unshelve(id, u)) as AlarmAction<object> },
   dispatch: { schema: DispatchRequest, run: ((d, id, u, b) => d.alarms.dispatch(id, u, b.to)) as AlarmAction<DispatchRequest> },
   classify: { schema: ClassifyRequest, run: ((d, id, u, b) => d.alarms.classify(id, u, b.classification, b.note)) as AlarmAction<ClassifyRequest> },
+  keepEvidence: { schema: KeepEvidenceRequest, run: ((d, id, u, b) => d.alarms.keepEvidence(id, u, b.reference)) as AlarmAction<KeepEvidenceRequest> },
   escalate: { schema: EmergencyEscalationRequest, run: ((d, id, u, b) => d.alarms.escalateNow(id, u, b.role, b.reason)) as AlarmAction<EmergencyEscalationRequest> },
   reportUp: { schema: ReportUpRequest, run: ((d, id, u, b) => d.alarms.reportUp(id, u, b.note)) as AlarmAction<ReportUpRequest> },
 } satisfies Record<string, { schema: TSchema; run: AlarmAction<never> }>;

@@ -1,7 +1,7 @@
 // Which devices of a site are simulated, for the start banner: it says "simulated" only of devices that are
 // (issue 12 §4). A demo site may mix simulators with real devices, and a real device is never called simulated.
-import type { Site } from './config/load.ts';
-import { t, type Lang } from './i18n/index.ts';
+import type { Site } from '../config/load.ts';
+import { t, type Lang } from '../i18n/index.ts';
 
 /** The banner line about simulators: which devices are simulated, or that none is. */
 export function simulatedDevicesLine(site: Pick<Site, 'devices'>, lang: Lang): string {
