@@ -183,8 +183,11 @@ export async function main(args: string[]): Promise<void> {
     gateway.start();
     const t0 = Date.now();
     const farmCpu0 = farm.cpuMs();
+    const influxPid = influxd.pid();
+    const influxCpu0 = influxPid === null ? 0 : processCpuMs(influxPid);
     const { cpuMs, rssMax } = await watchProcess(gateway.pid, seconds);
     const farmCores = (farm.cpuMs() - farmCpu0) / (Date.now() - t0);
+    const influxCores = influxPid === null ? 0 : (processCpuMs(influxPid) - influxCpu0) / (Date.now() - t0);
     const t1 = Date.now();
     const { cycles, late, lateStart, loopDelayP99Ms, loopDelayMaxMs, gc } = await gateway.stop();
     // Readings of the window still on their way are given up to 30 s to land (a backlog drains meanwhile).
@@ -204,6 +207,7 @@ export async function main(args: string[]): Promise<void> {
       'RSS MiB, highest': rssMax,
       // The simulated devices share the machine: a farm near 1.0 core (one thread) is the limit, not the gateway.
       'cores used (farm process, not the gateway)': farmCores.toFixed(3),
+      'cores used (influxd, not the gateway)': influxCores.toFixed(3),
       'load average (1 min) at the end': readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!,
       'landed in InfluxDB, % of polled in the window': ((100 * landed) / Math.max(1, points)).toFixed(2),
       'landed in InfluxDB, % of offered': ((100 * landed) / offered).toFixed(2),

@@ -15,6 +15,8 @@ export interface RunningInfluxd {
   readonly port: number;
   /** The temporary directory holding config, meta, data and wal. */
   readonly dir: string;
+  /** The running influxd's process id (benchmarks read its CPU from /proc), or null while it is halted. */
+  pid(): number | null;
   /** Stop the process (SIGTERM, then SIGKILL) but keep port and data: an outage. */
   halt(): Promise<void>;
   /** Start again on the same port and data dir (halting first if running); resolves when /ping answers 204. */
@@ -180,6 +182,7 @@ export async function startInfluxd(): Promise<RunningInfluxd> {
     url: `http://127.0.0.1:${port}`,
     port,
     dir,
+    pid: () => child?.pid ?? null,
     halt,
     restart: async () => {
       if (stopped) throw new Error('influxd was stopped for good; start a new one');
