@@ -324,8 +324,9 @@ export function createModbusPoller(deps: ModbusPollerDeps): ModbusPoller {
         await pollOnce(signal, started, Math.max(0, started - scheduled));
         if (signal.aborted) return;
         scheduled = Math.max(started + intervalMs, performance.now());
-        // Fixed rate without overlap: a slow cycle delays the next one instead of stacking up.
-        await pause(Math.max(0, started + intervalMs - performance.now()));
+        // Fixed rate without overlap: a slow cycle delays the next one instead of stacking up. Whole
+        // milliseconds: Node keeps one timer list per distinct delay, and a fraction made a new list each cycle.
+        await pause(Math.max(0, Math.round(started + intervalMs - performance.now())));
       } catch (err) {
         if (isAbort(err)) return;
         // A bug in a cycle must not end acquisition for good (issue 3: "polling dies and needs a restart").
