@@ -364,17 +364,22 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
     }
   };
 
+  /** Many devices drop idle or reset connections: when `c`'s connection closes, it is reopened on the next
+   *  request, without a penalty. */
+  const reopenWhenClosed = (closing: { on(event: 'close', fn: () => void): unknown }, c: Client): void => {
+    closing.on('close', () => {
+      if (client !== c) return;
+      closeClient('connection closed by the device');
+      lastFailure = 'connection closed by the device';
+      move('down', { detail: lastFailure });
+    });
+  };
+
   const connectTcp = async (host: string, port: number): Promise<ModbusTcpClient> => {
     try {
       const socket = await openSocket(host, port);
       const c = new ModbusTcpClient(socket, timeoutMs);
-      socket.on('close', () => {
-        if (client !== c) return;
-        // Many devices drop idle or reset connections: reopen on the next request, without a penalty.
-        closeClient('connection closed by the device');
-        lastFailure = 'connection closed by the device';
-        move('down', { detail: lastFailure });
-      });
+      reopenWhenClosed(socket, c);
       client = c;
       return c;
     } catch (err) {
@@ -421,13 +426,7 @@ export function createModbusLink(settings: LinkSettings, logger: Logger): Modbus
       }
       // Set after connecting: set before, modbus-serial would also arm an idle timeout on the socket.
       c.setTimeout(timeoutMs);
-      closing.on('close', () => {
-        if (client !== c) return;
-        // Many devices drop idle or reset connections: reopen on the next request, without a penalty.
-        closeClient('connection closed by the device');
-        lastFailure = 'connection closed by the device';
-        move('down', { detail: lastFailure });
-      });
+      reopenWhenClosed(closing, c);
       client = c;
       return c;
     } catch (err) {
