@@ -182,9 +182,9 @@ const isRtu = (s: LinkSettings): boolean => s.type !== 'tcp';
 /**
  * modbus-serial (RTU links; Modbus TCP links use tcp-client.ts) keeps every transaction (request, answer,
  * callbacks) in `_transactions` by transaction id until the id comes round again: on Modbus TCP that was 256
- * requests later, 256 s at a 1 s poll. Per device
- * that holds hundreds of finished requests, and with them our promise chains: old-generation garbage that
- * grew the gateway by ~1 MiB/s at 500 devices (docs/benchmarks.md). We drop a transaction once it has ended.
+ * requests later, 256 s at a 1 s poll. Per device that held hundreds of finished requests, and with them our
+ * promise chains: old-generation garbage that grew the gateway by ~1 MiB/s at 500 devices (docs/benchmarks.md).
+ * We drop a transaction once it has ended.
  * Private fields, read defensively: without them nothing is dropped and nothing breaks.
  */
 interface ModbusRtuInternals {
