@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { loadSite } from './config/load.ts';
 import { ConfigError } from './config/errors.ts';
+import { heapAdvice, modbusPointsPerSecond, semiSpaceMiB } from './config/heap-advice.ts';
 import { createLogger, type LogLevel } from './core/logger.ts';
 import { systemClock } from './core/clock.ts';
 import { createGateway } from './gateway.ts';
@@ -35,6 +36,8 @@ try {
 }
 
 const lang: Lang = envLang ?? site.config.site.language ?? 'en';
+const heap = heapAdvice(modbusPointsPerSecond(site), semiSpaceMiB(process.execArgv, process.env.NODE_OPTIONS));
+if (heap) logger.warn('this site polls many points a second for Node\'s small young generation; CPU per point and late cycles will suffer', heap);
 const gateway = createGateway({ site, clock: systemClock, logger });
 
 let stopping = false;
