@@ -132,6 +132,14 @@ describe('daily sign-off (L4)', () => {
     expect(journal.unsigned(1).days).toEqual([{ date: '2026-11-23', entries: 2, awaiting: 'supervisor' }]); // the note and the signature of the 22nd
     expect(w.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'log.signed', username: 'lead', params: { date: '2026-11-22' } });
   });
+
+  it('L4: days that were over before the site first started are not listed as unsigned (a new install owes no signatures)', () => {
+    // The demo started at 00:58 on the 23rd: the 22nd's night shift ran until 08:30 that morning, so the 22nd was
+    // still being written; the 21st and before had no gateway to write them.
+    w.dutyLog.insert({ ts: shanghai('2026-11-23T00:58'), kind: 'gateway.started', params: {} });
+    w.clock.set(shanghai('2026-11-25T10:00'));
+    expect(journal.unsigned(31).days.map((d) => d.date)).toEqual(['2026-11-24', '2026-11-23', '2026-11-22']);
+  });
 });
 
 describe('the manager\'s second signature (L4)', () => {
