@@ -303,6 +303,8 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
 
     // The QR code the console shows, read as a phone's camera would.
     await duty2.getByTestId('nav-patrols').click();
+    // The missed period in words, as the log says it, not its key "2026-11-23/day".
+    await expect.poll(() => textOf(duty2.getByTestId('patrol-dist-b1-shift')), WAIT).toContain('Overdue: Nov 23 Day');
     await duty2.getByTestId('patrol-open-dist-b1-shift').click();
     const qr = duty2.getByTestId('patrol-dist-b1-shift').locator('img.qr');
     await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), WAIT).toBe(true);
@@ -357,7 +359,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
 
   it('A7: the gate camera sees a person in the night (Frigate over MQTT): the night officer sends guards and keeps the recording as evidence', async () => {
     clock.set(shanghai('2026-11-24T01:30'));
-    // Frigate's own login on the broker (the demo's Frigate simulator sends no person events).
+    // Frigate's own login on the broker, publishing an event of its own (the demo's simulator has one fixed id).
     const nvr = await connectMqtt(`mqtt://127.0.0.1:${gw.gateway.brokerPort}`, { clientId: 'frigate-nvr-1', username: 'frigate', password: 'demo-frigate' });
     const event = (type: 'new' | 'end'): string => {
       const object = { id: CCTV_EVENT, camera: 'gate', label: 'person', sub_label: null, score: 0.86, top_score: 0.88, start_time: 1763919000.512233, end_time: type === 'end' ? 1763919441.1 : null, current_zones: ['gate_inner'], entered_zones: ['gate_inner'], has_clip: true, has_snapshot: true, false_positive: false, stationary: false };
@@ -376,6 +378,8 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
 
     await duty2.getByTestId(`dispatch-button-${id}`).click();
     await duty2.getByTestId('dispatch-to').fill('Guards Sun and Qian');
+    // The dialog's button says what the row's did: guards are sent to the scene, not "to confirm" a fire.
+    expect(await textOf(duty2.getByTestId('dispatch-confirm'))).toBe('Send guards');
     await duty2.getByTestId('dispatch-confirm').click();
     await expect.poll(() => textOf(duty2.getByTestId(`alarm-row-${id}`).getByTestId('alarm-on-site')), WAIT).toMatch(/^Guards Sun and Qian sent to the scene by 王芳 Wang Fang at /);
     await ack(duty2, id, 'Man climbing the gate; guards on their way, security department told');
@@ -497,7 +501,8 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     const night = await textOf(duty2.getByTestId('journal-page-night'));
     for (const line of [
       '将火警定性为确认火警：消防控制室 · 消防主机继电器（Shelly Plus i4）',
-      '确认火情：已立即通知 张敏 Zhang Min, 陈静 Chen Jing（A4）',
+      // The people told, in the reader's list: "A、B" in Chinese.
+      '确认火情：已立即通知 张敏 Zhang Min、陈静 Chen Jing（A4）',
       '李伟 Li Wei 启动应急预案 火灾（E4）：Smoke and flames in the 3F waste room',
       '步骤完成：工程部负责人赶赴消防控制中心。Liu Qiang at the fire-control centre',
       '将火警定性为误报：消防控制室 · 消防主机二区（Shelly i3）',
@@ -506,6 +511,8 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
       '11月23日 白班 交接完成：李伟 Li Wei → 王芳 Wang Fang',
       // Issue 14 failure 4: equipment already running when the gateway started gets its hourly entries.
       '运行记录（每小时）：B2 冷冻站 · 1 号冷水机组：',
+      // Its states in their own words, as the board shows them: not "机组状态 3".
+      '机组状态 运行',
     ]) expect(day).toContain(line);
     for (const line of [
       '巡查 配电房巡查 超时：11月23日 白班 时段未巡查',

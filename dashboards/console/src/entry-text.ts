@@ -136,18 +136,25 @@ function kindParams(store: Store, entry: DutyLogEntryView): Record<string, strin
   if (entry.kind === 'equipment.modeChanged') for (const key of ['from', 'to']) out[key] = pointValue(store, entry.pointKey, p[key], text);
   if (entry.kind === 'patrol.steppedUp') for (const key of ['from', 'until']) out[key] = typeof p[key] === 'number' ? formatDateTime(p[key]) : '—';
   if (typeof p['readings'] === 'string') out['readings'] = runLogText(store, entry.deviceId, p['readings']);
+  for (const key of ['targets', 'people']) if (typeof p[key] === 'string') out[key] = namesText(p[key]);
   if (typeof p['detail'] === 'string' && entry.kind === 'device.offline') out['detail'] = deviceErrorText(p['detail']);
   return out;
 }
 
-/** P2 run log "flowRate 12.3 m³/h · head 18 m" with the point names of the device. */
+/** People the gateway named in the record as "A, B" (who was told, who was on shift), in the reader's list ("A、B"). */
+export const namesText = (names: string): string => names.split(', ').join(tr('list.separator'));
+
+/** P2 run log "unitStatus 3 · head 18 m" with the point names of the device and a state in its own words ("机组状态 运行"). */
 function runLogText(store: Store, deviceId: string | null, readings: string): string {
   return readings
     .split(' · ')
     .map((part) => {
       const [id, ...rest] = part.split(' ');
-      const point = deviceId && id ? store.index.points.get(`${deviceId}.${id}`) : undefined;
-      return point ? [loc(point.label), ...rest].join(' ') : part;
+      const pointKey = deviceId && id ? `${deviceId}.${id}` : null;
+      const point = pointKey ? store.index.points.get(pointKey) : undefined;
+      if (!point) return part;
+      const value = rest.join(' ');
+      return `${loc(point.label)} ${pointValue(store, pointKey, value, () => value)}`;
     })
     .join(' · ');
 }

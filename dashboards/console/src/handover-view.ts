@@ -7,7 +7,7 @@ import { h, replaceChildren } from './dom.ts';
 import { errorText } from './errors.ts';
 import { formErrorText } from './field-errors.ts';
 import { alarmWhat, placeNames } from './alarm-text.ts';
-import { entryText, personName, pointValue } from './entry-text.ts';
+import { entryText, namesText, personName, pointValue } from './entry-text.ts';
 import { formatDateTime, formatDay } from './format.ts';
 import { recordNames } from './record-names.ts';
 import { loc, tr } from './lang.ts';
@@ -140,7 +140,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
       return;
     }
     const shiftLine = (label: string, s: HandoverView['outgoing'], people: HandoverView['outgoingPeople']) =>
-      s ? h('p', {}, `${label}: ${formatDay(s.date)} ${loc(s.name)} (${formatDateTime(s.start)} – ${formatDateTime(s.end)}) · ${people.map((u) => u.displayName).join(', ') || '—'}`) : null;
+      s ? h('p', {}, `${label}: ${formatDay(s.date)} ${loc(s.name)} (${formatDateTime(s.start)} – ${formatDateTime(s.end)}) · ${people.map((u) => u.displayName).join(tr('list.separator')) || '—'}`) : null;
     const record = v.record;
     replaceChildren(
       body,
@@ -158,7 +158,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
         section('reported-up', tr('handover.reportedUp'), v.openAlarms.flatMap((a) => {
           if (!a.reportedUp) return [];
           const names = placeNames(store, a);
-          return [tr('handover.reportedUpItem', { room: names.room ?? a.roomId, device: names.device ?? a.deviceId, point: names.point ?? a.pointKey, user: a.reportedUp.byName, time: formatDateTime(a.reportedUp.at), targets: a.reportedUp.targets, note: a.reportedUp.note })];
+          return [tr('handover.reportedUpItem', { room: names.room ?? a.roomId, device: names.device ?? a.deviceId, point: names.point ?? a.pointKey, user: a.reportedUp.byName, time: formatDateTime(a.reportedUp.at), targets: namesText(a.reportedUp.targets), note: a.reportedUp.note })];
         })),
         section('visitors', tr('handover.visitorsInside'), v.visitorsInside.map((e) => tr('handover.visitorItem', { visitor: e.visitor, organisation: e.organisation || '—', room: loc(store.index.rooms.get(e.roomId)?.name) || e.roomId, escort: personName(e.escort), time: formatDateTime(e.inAt) }))),
         section('incidents', tr('handover.openIncidents'), v.openIncidents.map(noteText)),
