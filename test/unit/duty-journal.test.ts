@@ -101,6 +101,14 @@ describe('the log as pages per shift (L1) with shift start and end entries', () 
     const restarted = createShiftMarks({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, logger: silentLogger });
     expect(restarted.tick().map((e) => e.params['shift'])).toEqual([]);
   });
+
+  it('L1: the first start opens the page of the shift on now, not of one that ended before the site ever ran', () => {
+    // The demo started at 00:58: the day shift had ended at 17:30 the evening before; the night runs to 08:30.
+    w.dutyLog.insert({ ts: shanghai('2026-11-24T00:58'), kind: 'gateway.started', params: {} });
+    w.clock.set(shanghai('2026-11-24T00:58'));
+    const marks = createShiftMarks({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, logger: silentLogger });
+    expect(marks.tick().map((e) => `${e.kind} ${String(e.params['shift'])}`)).toEqual(['shift.started 2026-11-23/night']);
+  });
 });
 
 describe('emergency handling form (L3)', () => {
