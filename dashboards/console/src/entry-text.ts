@@ -59,6 +59,8 @@ function messageKey(entry: DutyLogEntryView): MessageKey {
   if (entry.kind === 'alarm.raised' && typeof entry.params['evidence'] === 'string') return 'dutyLog.kind.alarm.raisedEvidence';
   // A7: guards go to the scene of what a camera saw (not "to confirm" as for a fire), with the recording's reference.
   if (entry.kind === 'alarm.dispatched' && entry.params['rule'] === 'A7') return 'dutyLog.kind.alarm.dispatchedCctv';
+  // S3: an arrival after the shift started is late, not "-10 min early".
+  if (entry.kind === 'handover.arrived' && typeof entry.params['minutesEarly'] === 'number' && entry.params['minutesEarly'] < 0) return 'dutyLog.kind.handover.arrivedLate';
   const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'understaffedSoon', 'historianLoss'], entry.params['condition']);
   return event ? 'dutyLog.kind.alarm.raisedEvent' : `dutyLog.kind.${entry.kind}`;
 }
@@ -137,6 +139,7 @@ function kindParams(store: Store, entry: DutyLogEntryView): Record<string, strin
   if (entry.kind === 'patrol.steppedUp') for (const key of ['from', 'until']) out[key] = typeof p[key] === 'number' ? formatDateTime(p[key]) : '—';
   if (typeof p['readings'] === 'string') out['readings'] = runLogText(store, entry.deviceId, p['readings']);
   for (const key of ['targets', 'people']) if (typeof p[key] === 'string') out[key] = namesText(p[key]);
+  if (entry.kind === 'handover.arrived' && typeof p['minutesEarly'] === 'number') out['minutesLate'] = formatNumber(-p['minutesEarly']);
   if (typeof p['detail'] === 'string' && entry.kind === 'device.offline') out['detail'] = deviceErrorText(p['detail']);
   return out;
 }

@@ -67,7 +67,10 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
   };
   const arrivalText = (v: HandoverView, username: string): HTMLElement | null => {
     const a = v.arrivals.find((x) => x.username === username);
-    return a ? h('span', { class: 'muted', 'data-testid': `arrived-${username}` }, tr('handover.arrivedAt', { time: formatDateTime(a.at), minutes: a.minutesEarly })) : null;
+    if (!a) return null;
+    // S3: after the shift's start the arrival is late, said as such.
+    const text = a.minutesEarly < 0 ? tr('handover.arrivedLate', { time: formatDateTime(a.at), minutes: -a.minutesEarly }) : tr('handover.arrivedAt', { time: formatDateTime(a.at), minutes: a.minutesEarly });
+    return h('span', { class: 'muted', 'data-testid': `arrived-${username}` }, text);
   };
   /** S3: the incoming person reports arrival from their own console. */
   const arriveButton = (v: HandoverView): HTMLElement | null => {
