@@ -74,7 +74,7 @@ describe.skipIf(part.skip)('handover by two people at two consoles', () => {
     await expect.poll(() => text(outgoing.getByTestId('arrived-wang')), WAIT).toBe('arrived Nov 23, 17:40:00 (10 min late)');
     // The board's duty log (behind this page) says it the same way.
     await expect.poll(() => text(outgoing.getByTestId('duty-log').locator('[data-kind="handover.arrived"]')), WAIT).toContain('Duty Wang arrived for Nov 23 Night, 10 min after it started');
-    await outgoing.getByTestId('check-keys').check(); // the refresh above drew the form anew
+    expect(await outgoing.getByTestId('check-keys').isChecked()).toBe(true); // and a Refresh keeps it too
     await outgoing.getByTestId('check-radios').check();
     expect(await outgoing.getByTestId('present-wang').isChecked()).toBe(true); // arrived, so marked present
     await outgoing.getByTestId('handover-note').fill('Chiller 2 on standby; generator fuel at 60 %');

@@ -82,6 +82,9 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
   const section = (id: string, title: string, items: (string | HTMLElement)[]): HTMLElement =>
     h('section', { class: 'handover-section', 'data-testid': `handover-${id}` }, h('h3', {}, `${title} (${items.length})`), items.length ? h('ul', {}, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, tr('handover.none')));
 
+  /** The outgoing form as last drawn: a redraw of the same handover (Refresh, a live update) keeps what was ticked and typed. */
+  let drawn: { shiftKey: string; boxes: { id: string; box: HTMLInputElement }[]; people: { u: { username: string }; present: HTMLInputElement; unfit: HTMLInputElement; substitute: HTMLSelectElement }[]; note: HTMLTextAreaElement } | null = null;
+
   function outgoingForm(v: HandoverView): HTMLElement {
     const boxes = v.checklist.map((item) => ({ id: item.id, box: h('input', { type: 'checkbox', 'data-testid': `check-${item.id}` }), name: loc(item.name) }));
     const people = v.incomingPeople.map((u) => {
@@ -94,6 +97,19 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
     });
     const note = h('textarea', { rows: 2, maxlength: 2000, placeholder: tr('handover.note'), 'data-testid': 'handover-note', 'aria-label': tr('handover.note') });
     const submit = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'handover-sign-out' }, tr('handover.signOut'));
+    const before = drawn?.shiftKey === v.outgoing!.key ? drawn : null;
+    if (before) {
+      for (const b of boxes) b.box.checked = before.boxes.find((x) => x.id === b.id)?.box.checked ?? false;
+      for (const p of people) {
+        const was = before.people.find((x) => x.u.username === p.u.username);
+        if (!was) continue;
+        p.present.checked ||= was.present.checked;
+        p.unfit.checked = was.unfit.checked;
+        p.substitute.value = was.substitute.value;
+      }
+      note.value = before.note.value;
+    }
+    drawn = { shiftKey: v.outgoing!.key, boxes, people, note };
     const form = h(
       'form',
       { class: 'handover-form', 'data-testid': 'handover-outgoing-form' },
