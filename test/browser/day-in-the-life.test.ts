@@ -166,6 +166,10 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
 
     // The fire is out; the panel is reset on site and its input goes quiet. The plan is closed with its report (L7).
     await fireInput.publishAsync('shellyplusi4-fc01/status/input:0', JSON.stringify({ id: 0, state: false }), { qos: 1 });
+    // Closed before the report is written: refused, and the officer is told which parts are missing (not "Invalid request").
+    await duty.getByTestId(`playbook-close-${planId}`).click();
+    await expect.poll(() => textOf(duty.getByTestId('playbook-message')), WAIT).toBe('Please check: Cause (required)');
+    expect(await textOf(duty.getByTestId(`playbook-${planId}`).getByTestId('field-error-cause'))).toBe('Cause: required');
     await duty.getByTestId(`report-cause-${planId}`).fill('Cigarette end in the 3F waste bin');
     await duty.getByTestId(`report-course-${planId}`).fill('Guard Zhou found flames, put out with two extinguishers before the brigade arrived');
     await duty.getByTestId(`report-result-${planId}`).fill('Fire out, no injuries, bin and wall panel burnt');
