@@ -521,7 +521,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     for (const line of [
       '巡查 配电房巡查 超时：11月23日 白班 时段未巡查',
       '隔离过夜（依据 A6）',
-      `已留存证据：event ${CCTV_EVENT}`,
+      `监控室 · 大门摄像头（Frigate） · 人员入侵 报警（依据 A7）；已留存证据：event ${CCTV_EVENT}`,
       `王芳 Wang Fang 派 Guards Sun and Qian 到场：监控室 · 大门摄像头（Frigate） · 人员入侵；证据：event ${CCTV_EVENT}`,
       '王芳 Wang Fang 留存录像作为证据：监控室 · 大门摄像头（Frigate） · 人员入侵。存放：Clip 01:29–01:41 exported to USB key 3',
       '11月23日 夜班 交接被拒（交班方）：有未处理完的事件',
