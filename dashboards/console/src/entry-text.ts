@@ -7,7 +7,7 @@ import type { DutyLogEntryView, NoteCategory } from '../../../src/contract/api.t
 import { DEMO_SEED } from '../../../src/contract/routes.ts';
 import type { MessageKey, MessageParams } from '../../../src/i18n/index.ts';
 import { isMessageKey } from '../../../src/i18n/index.ts';
-import { conditionText, isCondition, isPriority, placeNames, priorityText } from './alarm-text.ts';
+import { conditionText, deviceErrorText, isCondition, isPriority, placeNames, priorityText } from './alarm-text.ts';
 import { formatDateTime, formatDay, formatNumber, withUnit } from './format.ts';
 import { loc, tr } from './lang.ts';
 import { recordNames } from './record-names.ts';
@@ -160,13 +160,4 @@ function runLogText(store: Store, deviceId: string | null, readings: string): st
       return `${loc(point.label)} ${pointValue(store, pointKey, value, () => value)}`;
     })
     .join(' · ');
-}
-
-/** A device's error as the duty team reads it: the known kinds in words, anything else "no answer". */
-export function deviceErrorText(detail: string): string {
-  if (/timed? ?out|timeout/i.test(detail)) return tr('device.error.timeout');
-  if (/ECONNREFUSED|refused/i.test(detail)) return tr('device.error.refused');
-  if (/exception/i.test(detail)) return tr('device.error.exception');
-  if (/offline|lwt|will/i.test(detail)) return tr('device.error.offline');
-  return tr('device.error.other');
 }
