@@ -239,6 +239,9 @@ describe.skipIf(chromiumPart().skip)('alarm lifecycle in the console (chromium)'
     expect(await textOf(lost.getByTestId('alarm-value'))).toBe('no answer');
     gw.gateway.bus.emit('deviceStatus', { ...status, online: true });
     await expect.poll(() => attrOf(lost, 'data-state'), WAIT).toBe('rtn_unack');
+    // Back to normal with no value to show: not ", now —".
+    await expect.poll(() => textOf(duty.getByTestId('duty-log').locator('[data-kind="alarm.returned"]')), WAIT).toContain('Back to normal: Distribution room B1 · XY-MD02 (SHT20) temperature/humidity transmitter · Communication lost');
+    expect(await textOf(duty.getByTestId('duty-log').locator('[data-kind="alarm.returned"]'))).not.toContain('now —');
     const id = await idOf(lost);
     await duty.getByTestId(`ack-button-${id}`).click();
     await duty.getByTestId('ack-confirm').click();

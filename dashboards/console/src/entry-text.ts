@@ -62,7 +62,10 @@ function messageKey(entry: DutyLogEntryView): MessageKey {
   // S3: an arrival after the shift started is late, not "-10 min early".
   if (entry.kind === 'handover.arrived' && typeof entry.params['minutesEarly'] === 'number' && entry.params['minutesEarly'] < 0) return 'dutyLog.kind.handover.arrivedLate';
   const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'understaffedSoon', 'historianLoss'], entry.params['condition']);
-  return event ? 'dutyLog.kind.alarm.raisedEvent' : `dutyLog.kind.${entry.kind}`;
+  if (event) return 'dutyLog.kind.alarm.raisedEvent';
+  // A device answering again, a patrol done: back to normal with no value to show (not "now —").
+  if (entry.kind === 'alarm.returned' && oneOf(['commLoss', 'config', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'understaffedSoon', 'historianLoss'], entry.params['condition'])) return 'dutyLog.kind.alarm.returnedEvent';
+  return `dutyLog.kind.${entry.kind}`;
 }
 
 /** The server's params with every id and code in words. */
