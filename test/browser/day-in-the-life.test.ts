@@ -414,6 +414,11 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty2.getByTestId('note-major').check();
     await duty2.getByTestId('note-submit').click();
     await expect.poll(() => textOf(duty2.getByTestId('journal-open-items')), WAIT).toContain('Pipe burst in pump room B2');
+    // The evening's handover, done, is not "cannot hand over now" because of what the night brought.
+    await duty2.getByTestId('nav-handover').click();
+    await duty2.getByTestId('handover-refresh').click();
+    await expect.poll(() => textOf(duty2.getByTestId('handover-completed')), WAIT).toContain('李伟 Li Wei → 王芳 Wang Fang');
+    expect(await duty2.getByTestId('handover-standing-refusals').count()).toBe(0);
   });
 
   it('S5, S6: the morning handover is refused while the incident is open; resolved, it completes with both signatures', async () => {

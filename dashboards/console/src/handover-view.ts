@@ -167,7 +167,8 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
       shiftLine(tr('handover.incoming'), v.incoming, v.incomingPeople),
       v.late && record?.state !== 'completed' ? h('p', { class: 'banner banner--late', 'data-testid': 'handover-late' }, tr('handover.late')) : null,
       record ? null : arriveButton(v),
-      v.refusals.length ? h('div', { class: 'handover-refusals', 'data-testid': 'handover-standing-refusals' }, h('strong', {}, tr('handover.blocked')), h('ul', {}, v.refusals.map((r) => h('li', { 'data-code': r.code }, refusalText(store, r))))) : null,
+      // What would stop a handover: not said of one already completed.
+      v.refusals.length && record?.state !== 'completed' ? h('div', { class: 'handover-refusals', 'data-testid': 'handover-standing-refusals' }, h('strong', {}, tr('handover.blocked')), h('ul', {}, v.refusals.map((r) => h('li', { 'data-code': r.code }, refusalText(store, r))))) : null,
       h(
         'div',
         { class: 'handover-grid' },
