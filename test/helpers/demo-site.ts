@@ -90,8 +90,12 @@ export async function seedDemoRecord(gw: TestGateway): Promise<void> {
   await duty(routes.deviceTag('fc-panel-2'), 'DELETE');
 
   // S5: a handover refused (checklist incomplete, an open playbook, nobody present).
+  // Signed by whoever the demo roster has on the outgoing shift (duty works the days, duty2 the nights): which shift
+  // is outgoing depends on the hour the test runs at, and only its own people may hand it over (issue 11: at 08:25
+  // site time the night was outgoing and duty's signature was refused with 403).
   const ho = await duty<HandoverView>(routes.handover);
-  await duty(routes.handoverOutgoing, 'POST', { shiftKey: ho.outgoing?.key ?? '', checklist: { keys: true, radios: false }, present: [], unfit: [], note: '钥匙少一把' });
+  const outgoing = ho.outgoingPeople.some((p) => p.username === 'duty') ? duty : await caller(gw, ho.outgoingPeople[0]?.username ?? 'duty');
+  await outgoing(routes.handoverOutgoing, 'POST', { shiftKey: ho.outgoing?.key ?? '', checklist: { keys: true, radios: false }, present: [], unfit: [], note: '钥匙少一把' });
 }
 
 /**
