@@ -5,7 +5,7 @@ import type { Site } from '../config/load.ts';
 import type { Bus } from '../core/bus.ts';
 import type { AlarmSummary, Role, UserView } from '../contract/api.ts';
 import { isUnacknowledged } from './lifecycle.ts';
-import { escalationDelays, escalationRoles } from './escalation.ts';
+import { escalationDelays, escalationRoles, nextEscalationAt } from './escalation.ts';
 import { localMinutes } from './site-time.ts';
 import type { AlarmRecords } from './alarm-records.ts';
 import type { AlarmTransitions } from './alarm-transitions.ts';
@@ -44,8 +44,7 @@ export function createAlarmTimers(deps: AlarmTimersDeps) {
       const level = row.escalation_level + 1;
       const role = escalationRoles[level - 1]!;
       const targets = deps.onDuty(role, now);
-      const delays = escalationDelays(cfg, row.priority);
-      const next = delays[level] === undefined ? null : row.raised_at + delays[level] * 1000;
+      const next = nextEscalationAt(escalationDelays(cfg, row.priority), row.raised_at, level, (r) => deps.onDuty(r, now).length > 0);
       const t = transitions.record({
         row: { ...row, escalation_level: level, next_escalation_at: next },
         from: row.state,

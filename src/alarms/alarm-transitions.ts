@@ -8,7 +8,7 @@ import type { Site } from '../config/load.ts';
 import type { AlarmCondition, Priority, Role, UserView } from '../contract/api.ts';
 import type { DutyLog, NewDutyLogEntry } from '../sinks/duty-log/duty-log.ts';
 import { isUnacknowledged, nextTransition, type AlarmInput } from './lifecycle.ts';
-import { escalationDelays, escalationRoles, keyFaultRoles, type EscalationNotice, type Notifier } from './escalation.ts';
+import { escalationDelays, escalationRoles, nextEscalationAt, keyFaultRoles, type EscalationNotice, type Notifier } from './escalation.ts';
 import { runStatusDevices } from './equipment-events.ts';
 import type { AlarmRecords, AlarmRow } from './alarm-records.ts';
 import type { AlarmEventKind, AlarmTransition } from './types.ts';
@@ -153,9 +153,8 @@ export function createAlarmTransitions(deps: AlarmTransitionsDeps) {
     if (t.to === 'normal') next.cleared_at = now;
     if (t.event === 'raised') {
       // A fresh annunciation: escalation starts again from the first level (A1).
-      const first = escalationDelays(config, row.priority)[0];
       next.escalation_level = 0;
-      next.next_escalation_at = first === undefined ? null : now + first * 1000;
+      next.next_escalation_at = nextEscalationAt(escalationDelays(config, row.priority), now, 0, (role) => deps.onDuty(role, now).length > 0);
       next.acked_by = next.acked_by_name = next.ack_note = null;
       next.acked_at = null;
     }

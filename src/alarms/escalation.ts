@@ -27,6 +27,17 @@ export function escalationDelays(config: AlarmsConfig, priority: Priority): read
   return config.escalation?.[priority] ?? defaultDelays[priority];
 }
 
+/**
+ * When the level after `reached` is due (A2): `delays[reached]` after the raise, or null when the priority has no
+ * further level or nobody on this site holds that role or any above it. A site without a manager stops at the
+ * supervisor: the row shows no countdown "to the manager", and no escalation entry names nobody.
+ */
+export function nextEscalationAt(delays: readonly number[], raisedAt: number, reached: number, staffed: (role: Role) => boolean): number | null {
+  const delay = delays[reached];
+  if (delay === undefined || !escalationRoles.slice(reached).some(staffed)) return null;
+  return raisedAt + delay * 1000;
+}
+
 export interface EscalationNotice {
   /**
    * Why: an alarm left unacknowledged (A1/A2), a fire confirmed on site (A4: the roster chain is told at once), a

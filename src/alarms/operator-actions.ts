@@ -9,7 +9,7 @@ import type { Site } from '../config/load.ts';
 import { DomainError } from '../core/errors.ts';
 import { can, permissionTable, type Action } from '../auth/permissions.ts';
 import { isUnacknowledged } from './lifecycle.ts';
-import { escalationDelays, escalationRoles, reportUpRoles } from './escalation.ts';
+import { escalationDelays, escalationRoles, nextEscalationAt, reportUpRoles } from './escalation.ts';
 import { shelveLimits } from './shelve-limits.ts';
 import type { AlarmRecords, AlarmRow } from './alarm-records.ts';
 import { alarmEntry, rosterChain, type AlarmTransitions } from './alarm-transitions.ts';
@@ -45,10 +45,8 @@ export function createOperatorActions(deps: OperatorActionsDeps) {
     return row;
   };
   /** Escalation goes on from a level reached out of turn (A2 emergency, A4 confirmed fire), on the alarm's own schedule, while it is unacknowledged. */
-  const escalationAfter = (row: AlarmRow, reached: number): number | null => {
-    const delays = escalationDelays(cfg, row.priority);
-    return isUnacknowledged(row.state) && row.state !== 'rtn_unack' && delays[reached] !== undefined ? row.raised_at + delays[reached] * 1000 : null;
-  };
+  const escalationAfter = (row: AlarmRow, reached: number, now: number): number | null =>
+    isUnacknowledged(row.state) && row.state !== 'rtn_unack' ? nextEscalationAt(escalationDelays(cfg, row.priority), row.raised_at, reached, (role) => deps.onDuty(role, now).length > 0) : null;
   /** One operator action on one alarm, durable, then broadcast; the alarm as it is afterwards. */
   const act = (work: (now: number) => AlarmTransition): AlarmView => transitions.commit(() => [work(clock.now())])[0]!.alarm;
 
@@ -139,7 +137,7 @@ export function createOperatorActions(deps: OperatorActionsDeps) {
         // every console shows the level reached (the highest role with someone on duty).
         const { chain, named } = rosterChain(escalationRoles, deps.onDuty, now);
         const reached = Math.max(row.escalation_level, ...chain.filter((c) => c.targets.length > 0).map((c) => c.level));
-        const d = record({ row: { ...row, escalation_level: reached, next_escalation_at: escalationAfter(row, reached) }, from: row.state, event: 'classified', now, user, params });
+        const d = record({ row: { ...row, escalation_level: reached, next_escalation_at: escalationAfter(row, reached, now) }, from: row.state, event: 'classified', now, user, params });
         dutyLog.insert(alarmEntry(row, { kind: 'fire.notified', now, username: user.username, params: { user: user.displayName, targets: named, rule: 'A4' } }));
         for (const c of chain) transitions.notify({ reason: 'fireConfirmed', alarm: d.alarm, level: c.level, role: c.role, targets: c.targets, at: now });
         // E4: the fire plan opens as a playbook on this alarm, its steps ticked in the console; the handover waits for it (S5).
@@ -159,7 +157,7 @@ export function createOperatorActions(deps: OperatorActionsDeps) {
         if (row.state === 'normal') throw new DomainError('RW_INVALID_REQUEST', `alarm ${id} is over; nothing to escalate`, 409);
         const targets = deps.onDuty(role, now);
         const reached = Math.max(row.escalation_level, level);
-        const next = escalationAfter(row, reached);
+        const next = escalationAfter(row, reached, now);
         const named = targets.map((u) => u.displayName).join(', ') || '—';
         const d = record({ row: { ...row, escalation_level: reached, next_escalation_at: next }, from: row.state, event: 'emergencyEscalated', now, user, params: { role, reason: why, situation: why, targets: named, rule: 'A2' } });
         transitions.notify({ reason: 'emergency', alarm: d.alarm, level, role, targets, at: now });

@@ -52,6 +52,11 @@ export function reportTables(r: PeriodReportView, site: Names, text: TableText):
     return t ? `${code} ${loc(t)}` : String(code);
   };
 
+  /** A state point (control mode, unit status, fault code) in words; its codes have no mean ("Unit status: 3 Run", not 3.4). */
+  const stateLike = (pointKey: string): boolean => site.points.find((x) => x.key === pointKey)?.values !== undefined;
+  const figure = (pointKey: string, n: number | null | undefined, mean = false): string =>
+    n === null || n === undefined ? '' : !stateLike(pointKey) ? round(n) : mean ? '—' : codeText(pointKey, n);
+
   const reading = (p: PatrolReadingSeriesView): string => (p.name ? loc(p.name) : point(p.reading));
   const readingUnit = (p: PatrolReadingSeriesView): string => p.unit ?? site.points.find((x) => x.key === p.reading)?.unit ?? '';
   const previousHead = tr('period.previousValue', { period: r.period.previousKey });
@@ -104,12 +109,17 @@ export function reportTables(r: PeriodReportView, site: Names, text: TableText):
     {
       table: 'comparison',
       columns: head('entries.room', 'report.point', 'period.unit', 'report.min', 'report.max', 'report.mean', 'period.prevMin', 'period.prevMax', 'period.prevMean', 'period.high', 'period.highHigh'),
-      rows: r.trends.map((t) => [room(t.roomId), point(t.pointKey), t.unit, opt(t.period?.min), opt(t.period?.max), opt(t.period?.mean), opt(t.previous?.min), opt(t.previous?.max), opt(t.previous?.mean), opt(t.limits.high), opt(t.limits.highHigh)]),
+      rows: r.trends.map((t) => [
+        room(t.roomId), point(t.pointKey), t.unit,
+        figure(t.pointKey, t.period?.min), figure(t.pointKey, t.period?.max), figure(t.pointKey, t.period?.mean, true),
+        figure(t.pointKey, t.previous?.min), figure(t.pointKey, t.previous?.max), figure(t.pointKey, t.previous?.mean, true),
+        opt(t.limits.high), opt(t.limits.highHigh),
+      ]),
     },
     {
       table: 'trends',
       columns: head('entries.room', 'report.point', 'period.date', 'report.min', 'report.max', 'report.mean', 'period.unit'),
-      rows: r.trends.flatMap((t) => t.days.map((d) => [room(t.roomId), point(t.pointKey), d.date, round(d.min), round(d.max), round(d.mean), t.unit])),
+      rows: r.trends.flatMap((t) => t.days.map((d) => [room(t.roomId), point(t.pointKey), d.date, figure(t.pointKey, d.min), figure(t.pointKey, d.max), figure(t.pointKey, d.mean, true), t.unit])),
     },
     {
       table: 'exceedances',

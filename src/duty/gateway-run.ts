@@ -26,6 +26,11 @@ interface RunRow {
   stopped_clean: number;
 }
 
+/** The site's first start: the earliest start-up entry the log still holds (L5 keeps two years); null before any. */
+export function firstStartOnRecord(store: Store): number | null {
+  return (store.sql("SELECT MIN(ts) AS ts FROM duty_log WHERE kind = 'gateway.started'").get() as { ts: number | null }).ts;
+}
+
 export function createGatewayRun(deps: { store: Store; dutyLog: DutyLog; clock: Clock; timeZone: string }): GatewayRun {
   const { store, dutyLog, clock } = deps;
   return {
@@ -40,9 +45,7 @@ export function createGatewayRun(deps: { store: Store; dutyLog: DutyLog; clock: 
           });
         }
         store.sql('INSERT OR REPLACE INTO gateway_run (id, started_at, heartbeat_at, stopped_clean) VALUES (1, ?, ?, 0)').run(now, now);
-        // The first start on record: the earliest start-up entry the log still holds (L5 keeps two years), else now.
-        const first = store.sql("SELECT MIN(ts) AS ts FROM duty_log WHERE kind = 'gateway.started'").get() as { ts: number | null };
-        return { firstStart: first.ts ?? now };
+        return { firstStart: firstStartOnRecord(store) ?? now };
       });
     },
     beat() {

@@ -21,6 +21,7 @@ import { can } from '../auth/permissions.ts';
 import { DomainError } from '../core/errors.ts';
 import { verifyOrDummy } from '../auth/passwords.ts';
 import { entriesBetween, openItems } from './entries.ts';
+import { firstStartOnRecord } from './gateway-run.ts';
 
 export interface HandoverDeps {
   store: Store;
@@ -86,7 +87,8 @@ export function createHandover(deps: HandoverDeps): Handover {
   const rowFor = (shiftKey: string): Row | undefined => db.prepare('SELECT * FROM handovers WHERE shift_key = ?').get(shiftKey) as Row | undefined;
   const isLate = (shift: ShiftInstance, row: Row | undefined, now: number): boolean => {
     const done = row?.state === 'completed' ? row.incoming_signed_at! : now;
-    return done > shift.end + lateMs;
+    // A shift that ended before the site first started had no gateway to hand over on: not late (first run).
+    return done > shift.end + lateMs && shift.end > (firstStartOnRecord(store) ?? Number.NEGATIVE_INFINITY);
   };
   const record = (r: Row, shift: ShiftInstance | null): HandoverRecordView => ({
     id: r.id,

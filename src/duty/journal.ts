@@ -13,6 +13,7 @@ import { DomainError } from '../core/errors.ts';
 import { addDays, formatDate, formatSiteMinute, localDateOf, parseDate, zonedInstant } from '../shifts/zoned-time.ts';
 import { correctionOf, correctionsSince, countBetween, entriesBetween, entryById, openItems, OPEN_UNTIL_RESOLVED } from './entries.ts';
 import type { Attachments } from './attachments.ts';
+import { firstStartOnRecord } from './gateway-run.ts';
 
 export interface JournalDeps {
   store: Store;
@@ -233,13 +234,16 @@ export function createJournal(deps: JournalDeps): Journal {
       const signed = new Set((db.prepare('SELECT date FROM duty_log_signoffs').all() as { date: string }[]).map((r) => r.date));
       const countersigned = new Set((db.prepare('SELECT date FROM duty_log_countersigns').all() as { date: string }[]).map((r) => r.date));
       const now = clock.now();
+      // A day over before the site first started had no gateway to write its log: nobody is asked to sign it (a new
+      // install owes no signatures). One a supervisor signed anyway still waits for the manager's, as any other.
+      const firstStart = firstStartOnRecord(store) ?? Number.NEGATIVE_INFINITY;
       const result: UnsignedDaysView['days'] = [];
       let d = localDateOf(now, plan.timeZone);
       for (let n = 0; n <= days; n++, d = addDays(d, -1)) {
         const date = formatDate(d);
         const { from, to } = dayRange(date);
         const awaiting = !signed.has(date) ? 'supervisor' : deps.managerSignature === true && !countersigned.has(date) ? 'manager' : null;
-        if (to > now || awaiting === null) continue;
+        if (to > now || awaiting === null || (awaiting === 'supervisor' && to <= firstStart)) continue;
         result.push({ date, entries: countBetween(db, from, to), awaiting });
       }
       return { days: result };

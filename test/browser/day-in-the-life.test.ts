@@ -166,6 +166,10 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
 
     // The fire is out; the panel is reset on site and its input goes quiet. The plan is closed with its report (L7).
     await fireInput.publishAsync('shellyplusi4-fc01/status/input:0', JSON.stringify({ id: 0, state: false }), { qos: 1 });
+    // Closed before the report is written: refused, and the officer is told which parts are missing (not "Invalid request").
+    await duty.getByTestId(`playbook-close-${planId}`).click();
+    await expect.poll(() => textOf(duty.getByTestId('playbook-message')), WAIT).toBe('Please check: Cause (required)');
+    expect(await textOf(duty.getByTestId(`playbook-${planId}`).getByTestId('field-error-cause'))).toBe('Cause: required');
     await duty.getByTestId(`report-cause-${planId}`).fill('Cigarette end in the 3F waste bin');
     await duty.getByTestId(`report-course-${planId}`).fill('Guard Zhou found flames, put out with two extinguishers before the brigade arrived');
     await duty.getByTestId(`report-result-${planId}`).fill('Fire out, no injuries, bin and wall panel burnt');
@@ -303,6 +307,8 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
 
     // The QR code the console shows, read as a phone's camera would.
     await duty2.getByTestId('nav-patrols').click();
+    // The missed period in words, as the log says it, not its key "2026-11-23/day".
+    await expect.poll(() => textOf(duty2.getByTestId('patrol-dist-b1-shift')), WAIT).toContain('Overdue: Nov 23 Day');
     await duty2.getByTestId('patrol-open-dist-b1-shift').click();
     const qr = duty2.getByTestId('patrol-dist-b1-shift').locator('img.qr');
     await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), WAIT).toBe(true);
@@ -357,7 +363,7 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
 
   it('A7: the gate camera sees a person in the night (Frigate over MQTT): the night officer sends guards and keeps the recording as evidence', async () => {
     clock.set(shanghai('2026-11-24T01:30'));
-    // Frigate's own login on the broker (the demo's Frigate simulator sends no person events).
+    // Frigate's own login on the broker, publishing an event of its own (the demo's simulator has one fixed id).
     const nvr = await connectMqtt(`mqtt://127.0.0.1:${gw.gateway.brokerPort}`, { clientId: 'frigate-nvr-1', username: 'frigate', password: 'demo-frigate' });
     const event = (type: 'new' | 'end'): string => {
       const object = { id: CCTV_EVENT, camera: 'gate', label: 'person', sub_label: null, score: 0.86, top_score: 0.88, start_time: 1763919000.512233, end_time: type === 'end' ? 1763919441.1 : null, current_zones: ['gate_inner'], entered_zones: ['gate_inner'], has_clip: true, has_snapshot: true, false_positive: false, stationary: false };
@@ -376,6 +382,8 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
 
     await duty2.getByTestId(`dispatch-button-${id}`).click();
     await duty2.getByTestId('dispatch-to').fill('Guards Sun and Qian');
+    // The dialog's button says what the row's did: guards are sent to the scene, not "to confirm" a fire.
+    expect(await textOf(duty2.getByTestId('dispatch-confirm'))).toBe('Send guards');
     await duty2.getByTestId('dispatch-confirm').click();
     await expect.poll(() => textOf(duty2.getByTestId(`alarm-row-${id}`).getByTestId('alarm-on-site')), WAIT).toMatch(/^Guards Sun and Qian sent to the scene by 王芳 Wang Fang at /);
     await ack(duty2, id, 'Man climbing the gate; guards on their way, security department told');
@@ -406,6 +414,11 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     await duty2.getByTestId('note-major').check();
     await duty2.getByTestId('note-submit').click();
     await expect.poll(() => textOf(duty2.getByTestId('journal-open-items')), WAIT).toContain('Pipe burst in pump room B2');
+    // The evening's handover, done, is not "cannot hand over now" because of what the night brought.
+    await duty2.getByTestId('nav-handover').click();
+    await duty2.getByTestId('handover-refresh').click();
+    await expect.poll(() => textOf(duty2.getByTestId('handover-completed')), WAIT).toContain('李伟 Li Wei → 王芳 Wang Fang');
+    expect(await duty2.getByTestId('handover-standing-refusals').count()).toBe(0);
   });
 
   it('S5, S6: the morning handover is refused while the incident is open; resolved, it completes with both signatures', async () => {
@@ -497,7 +510,8 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
     const night = await textOf(duty2.getByTestId('journal-page-night'));
     for (const line of [
       '将火警定性为确认火警：消防控制室 · 消防主机继电器（Shelly Plus i4）',
-      '确认火情：已立即通知 张敏 Zhang Min, 陈静 Chen Jing（A4）',
+      // The people told, in the reader's list: "A、B" in Chinese.
+      '确认火情：已立即通知 张敏 Zhang Min、陈静 Chen Jing（A4）',
       '李伟 Li Wei 启动应急预案 火灾（E4）：Smoke and flames in the 3F waste room',
       '步骤完成：工程部负责人赶赴消防控制中心。Liu Qiang at the fire-control centre',
       '将火警定性为误报：消防控制室 · 消防主机二区（Shelly i3）',
@@ -506,11 +520,13 @@ describe.skipIf(chromiumPart().skip)('a day in the life of the duty room (demo s
       '11月23日 白班 交接完成：李伟 Li Wei → 王芳 Wang Fang',
       // Issue 14 failure 4: equipment already running when the gateway started gets its hourly entries.
       '运行记录（每小时）：B2 冷冻站 · 1 号冷水机组：',
+      // Its states in their own words, as the board shows them: not "机组状态 3".
+      '机组状态 运行',
     ]) expect(day).toContain(line);
     for (const line of [
       '巡查 配电房巡查 超时：11月23日 白班 时段未巡查',
       '隔离过夜（依据 A6）',
-      `已留存证据：event ${CCTV_EVENT}`,
+      `监控室 · 大门摄像头（Frigate） · 人员入侵 报警（依据 A7）；已留存证据：event ${CCTV_EVENT}`,
       `王芳 Wang Fang 派 Guards Sun and Qian 到场：监控室 · 大门摄像头（Frigate） · 人员入侵；证据：event ${CCTV_EVENT}`,
       '王芳 Wang Fang 留存录像作为证据：监控室 · 大门摄像头（Frigate） · 人员入侵。存放：Clip 01:29–01:41 exported to USB key 3',
       '11月23日 夜班 交接被拒（交班方）：有未处理完的事件',

@@ -65,8 +65,18 @@ describe.skipIf(part.skip)('handover by two people at two consoles', () => {
 
   it('the outgoing officer signs; the incoming officer signs at their own console with their password (S6)', async () => {
     expect(await outgoing.getByTestId('check-keys').isChecked()).toBe(true); // the refused form keeps what was filled in
+    // S3: the incoming officer reports arrival ten minutes after the shift started: late, not "-10 min early".
+    clock.set(shanghai('2026-11-23T17:40'));
+    await incoming.getByTestId('nav-handover').click();
+    await incoming.getByTestId('handover-arrive').click();
+    await expect.poll(() => incoming.getByTestId('handover-arrive').count(), WAIT).toBe(0);
+    await outgoing.getByTestId('handover-refresh').click();
+    await expect.poll(() => text(outgoing.getByTestId('arrived-wang')), WAIT).toBe('arrived Nov 23, 17:40:00 (10 min late)');
+    // The board's duty log (behind this page) says it the same way.
+    await expect.poll(() => text(outgoing.getByTestId('duty-log').locator('[data-kind="handover.arrived"]')), WAIT).toContain('Duty Wang arrived for Nov 23 Night, 10 min after it started');
+    expect(await outgoing.getByTestId('check-keys').isChecked()).toBe(true); // and a Refresh keeps it too
     await outgoing.getByTestId('check-radios').check();
-    await outgoing.getByTestId('present-wang').check();
+    expect(await outgoing.getByTestId('present-wang').isChecked()).toBe(true); // arrived, so marked present
     await outgoing.getByTestId('handover-note').fill('Chiller 2 on standby; generator fuel at 60 %');
     await outgoing.getByTestId('handover-sign-out').click();
     await expect.poll(() => text(outgoing.getByTestId('handover-message')), WAIT).toBe('Signed. Stay until the incoming person has signed.');
@@ -91,7 +101,7 @@ describe.skipIf(part.skip)('handover by two people at two consoles', () => {
     // No refresh needed: the outgoing console hears the completion live.
     await expect.poll(() => text(outgoing.getByTestId('handover-completed')), WAIT).toMatch(/^Handover completed: Duty Li → Duty Wang/);
     const kinds = gw.gateway.dutyLog.list({ limit: 20 }).map((e) => `${e.kind} ${e.username ?? ''}`.trim());
-    expect(kinds.filter((k) => k.startsWith('handover.')).reverse()).toEqual(['handover.refused duty', 'handover.outgoingSigned duty', 'handover.completed wang']);
+    expect(kinds.filter((k) => k.startsWith('handover.')).reverse()).toEqual(['handover.refused duty', 'handover.arrived wang', 'handover.outgoingSigned duty', 'handover.completed wang']);
     await incoming.screenshot({ path: '/tmp/console-handover.png', fullPage: true });
     expect(errors, errors.join("\n")).toEqual([]);
   });

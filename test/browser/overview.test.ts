@@ -140,6 +140,14 @@ describe.skipIf(chromiumPart().skip)('overview of every room at 1920×1080 (issu
     await page.getByTestId('nav-board').click();
   });
 
+  it('a device back online: its room no longer reads "Comm lost" while the returned comm-loss alarm waits for acknowledgement', async () => {
+    await gw.gateway.mqttSimulators.get('fc-smoke-1')!.comeBack();
+    const lost = page.getByTestId('alarm-list').locator('[data-testid^="alarm-row-"][data-condition="commLoss"]').first();
+    await expect.poll(() => attrOf(lost, 'data-state'), WAIT).toBe('rtn_unack');
+    await expect.poll(() => attrOf(tile('fire-control'), 'data-state'), WAIT).not.toBe('commLost');
+    expect(await textOf(page.getByTestId('overview-state-fire-control'))).not.toContain('Comm lost');
+  });
+
   it('a room whose alarms are all shelved reads "Shelved"', async () => {
     const alarms = (await api<AlarmView[]>(gw.url, cookie, routes.alarms)).body.filter((a) => a.roomId === 'dist-room-b1' && a.annunciation === 'annunciated' && a.state !== 'normal');
     for (const a of alarms) await api(gw.url, cookie, routes.alarmAction(a.id, 'shelve'), { method: 'POST', body: JSON.stringify({ minutes: 30, reason: '校准' }) });

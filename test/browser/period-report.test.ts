@@ -98,6 +98,16 @@ describe.skipIf(part.skip)('the supervisor\'s month in the browser (M1)', () => 
     expect(await page.getByTestId('period-patrol-charts').getByRole('img').getAttribute('aria-label')).toBe('B1 shift patrol · Energy meter');
   });
 
+  it('a state point reads as its states, with no mean: the running pump\'s control mode this month', { timeout: 60_000 }, async () => {
+    await page.getByTestId('period-key').fill('2026-12');
+    await page.getByTestId('period-show').click();
+    await expect.poll(() => textOf(page.getByTestId('period-heading')), WAIT).toContain('2026-12');
+    // The pump polled since the gateway started (December 3rd on the site's clock): not "5 5 5".
+    const mode = async () => (await rowsOf('comparison')).find((r) => r[1]!.endsWith('Control mode'))?.slice(3, 6);
+    await expect.poll(mode, WAIT).toEqual(['5 Constant differential pressure', '5 Constant differential pressure', '—']);
+    await openNovember();
+  });
+
   it('downloads each table as CSV with the rows the page shows', { timeout: 120_000 }, async () => {
     // Each link is followed in a tab of its own (the same session): Chromium throttles a run of downloads from one
     // tab (its download request limiter), which made clicking fourteen links in a row flaky.

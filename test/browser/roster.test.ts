@@ -83,11 +83,14 @@ describe.skipIf(part.skip)('roster in the console', () => {
     duty = await loggedInPage(browser, gw.url, 'duty', 'duty', errors);
     await openRoster(duty);
     await duty.getByTestId('swap-shift').selectOption(`${MONTH}-05/night`);
+    // In words: the shift as the log names it, the people by name (not "2026-12-05/night: duty → lead").
+    const day5 = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, 5));
+    expect(await duty.getByTestId('swap-shift').locator('option:checked').textContent()).toBe(`${day5} Night`);
     await duty.getByTestId('swap-to').selectOption('lead');
     await duty.getByTestId('swap-reason').fill('family matter');
     // Asking is not idempotent: one click, then wait for the list.
     await duty.getByTestId('swap-form').getByRole('button').click();
-    await expect.poll(() => text(duty.getByTestId('swap-list')), WAIT).toContain(`${MONTH}-05/night: duty → lead (family matter) — awaiting approval`);
+    await expect.poll(() => text(duty.getByTestId('swap-list')), WAIT).toContain(`${day5} Night: Duty Li → Lead Zhang (family matter) — awaiting approval`);
 
     await openRoster(lead);
     const swap = lead.locator('[data-testid^="swap-"][data-state="pending"]');

@@ -242,6 +242,9 @@ describe('MQTT on the embedded broker', () => {
     const sim = gw.gateway.mqttSimulators.get('cctv-gate')!;
     await sim.set('intrusion', true);
     await waitFor(() => last('cctv-gate.intrusion')?.value === true, 'intrusion');
+    // A7: the simulated NVR's event has an id like a real one (`npm run sim -- contact … intrusion on` in the demo),
+    // so the alarm carries the recording to keep and the guards' dispatch names it, not "evidence: —".
+    expect(last('cctv-gate.intrusion')?.evidence).toBe('event 1718987128.947436-g92ztx');
     await sim.goOffline();
     await waitFor(() => statuses.find((s) => s.deviceId === 'cctv-gate' && !s.online), 'camera offline');
   });

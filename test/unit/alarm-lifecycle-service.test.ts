@@ -162,7 +162,9 @@ describe('emergency skip-level escalation (A2)', () => {
   it('A2: the duty officer escalates straight to the supervisor with the reason; the entry is an open item owing its report; escalation goes on from there', () => {
     const clock = fakeClock();
     const told: EscalationNotice[] = [];
-    const { alarms, feed, only, dutyLog, store } = wire(clock, tempDir(), { notifiers: [{ name: 'pager', notify: async (n) => void told.push(n) }] });
+    const manager = user('boss', 'manager');
+    const withManager = (role: Role): UserView[] => (role === 'lead' ? [lead] : role === 'supervisor' ? [supervisor] : role === 'manager' ? [manager] : []);
+    const { alarms, feed, only, dutyLog, store } = wire(clock, tempDir(), { onDuty: withManager, notifiers: [{ name: 'pager', notify: async (n) => void told.push(n) }] });
     feed('panel.fire', true);
     const fire = only('discrete');
     expect(() => alarms.escalateNow(fire.id, duty, 'supervisor', ' ')).toThrow(expect.objectContaining({ code: 'RW_NOTE_REQUIRED' }));
@@ -179,6 +181,27 @@ describe('emergency skip-level escalation (A2)', () => {
     clock.advance(60_000);
     alarms.tick();
     expect(alarms.get(fire.id)!.escalationLevel).toBe(2);
+  });
+});
+
+describe('escalation stops at the last level anyone holds (A2)', () => {
+  it('A2: on a site without a manager an unacknowledged fire reaches the supervisor and stops there: no countdown to nobody, no entry naming nobody', () => {
+    const clock = fakeClock();
+    const { alarms, feed, only, dutyLog } = wire(clock); // lead and supervisor on duty, nobody holds the manager role
+    feed('panel.fire', true);
+    const fire = only('discrete');
+    expect(fire.nextEscalationAt).toBe(fire.raisedAt + 60_000);
+    clock.advance(60_000);
+    alarms.tick();
+    expect(alarms.get(fire.id)).toMatchObject({ escalationLevel: 1, nextEscalationAt: fire.raisedAt + 300_000 });
+    clock.advance(240_000);
+    alarms.tick();
+    // The supervisor is the last level with anyone in it: the row shows no countdown "to the manager".
+    expect(alarms.get(fire.id)).toMatchObject({ escalationLevel: 2, nextEscalationAt: null, state: 'unack_active' });
+    clock.advance(3_600_000);
+    alarms.tick();
+    expect(alarms.get(fire.id)!.escalationLevel).toBe(2);
+    expect(dutyLog.list({ limit: 50 }).filter((e) => e.kind === 'alarm.escalated').map((e) => e.params['role'])).toEqual(['supervisor', 'lead']);
   });
 });
 

@@ -101,6 +101,14 @@ describe('the log as pages per shift (L1) with shift start and end entries', () 
     const restarted = createShiftMarks({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, logger: silentLogger });
     expect(restarted.tick().map((e) => e.params['shift'])).toEqual([]);
   });
+
+  it('L1: the first start opens the page of the shift on now, not of one that ended before the site ever ran', () => {
+    // The demo started at 00:58: the day shift had ended at 17:30 the evening before; the night runs to 08:30.
+    w.dutyLog.insert({ ts: shanghai('2026-11-24T00:58'), kind: 'gateway.started', params: {} });
+    w.clock.set(shanghai('2026-11-24T00:58'));
+    const marks = createShiftMarks({ store: w.store, dutyLog: w.dutyLog, plan: w.plan, roster, clock: w.clock, logger: silentLogger });
+    expect(marks.tick().map((e) => `${e.kind} ${String(e.params['shift'])}`)).toEqual(['shift.started 2026-11-23/night']);
+  });
 });
 
 describe('emergency handling form (L3)', () => {
@@ -131,6 +139,14 @@ describe('daily sign-off (L4)', () => {
     w.clock.set(shanghai('2026-11-24T09:00'));
     expect(journal.unsigned(1).days).toEqual([{ date: '2026-11-23', entries: 2, awaiting: 'supervisor' }]); // the note and the signature of the 22nd
     expect(w.dutyLog.list({ limit: 1 })[0]).toMatchObject({ kind: 'log.signed', username: 'lead', params: { date: '2026-11-22' } });
+  });
+
+  it('L4: days that were over before the site first started are not listed as unsigned (a new install owes no signatures)', () => {
+    // The demo started at 00:58 on the 23rd: the 22nd's night shift ran until 08:30 that morning, so the 22nd was
+    // still being written; the 21st and before had no gateway to write them.
+    w.dutyLog.insert({ ts: shanghai('2026-11-23T00:58'), kind: 'gateway.started', params: {} });
+    w.clock.set(shanghai('2026-11-25T10:00'));
+    expect(journal.unsigned(31).days.map((d) => d.date)).toEqual(['2026-11-24', '2026-11-23', '2026-11-22']);
   });
 });
 

@@ -191,4 +191,15 @@ describe('late or missing handovers (S6)', () => {
     expect(done.ok && done.record.late).toBe(true);
     expect(w.dutyLog.list({ limit: 1 })[0]!.params['late']).toBe(true);
   });
+
+  it('a handover due before the site first started is not late (first run): the page does not say so, nor does its record', async () => {
+    // The gateway first started at 00:58, after the day shift it hands over had ended at 17:30 the evening before.
+    w.dutyLog.insert({ ts: shanghai('2026-11-24T00:58'), kind: 'gateway.started', params: {} });
+    w.clock.set(shanghai('2026-11-24T01:00'));
+    expect(handover.view().outgoing?.key).toBe('2026-11-23/day');
+    expect(handover.view().late).toBe(false);
+    const out = handover.signOutgoing(sign(), w.user('duty'));
+    const done = await handover.signIncoming({ handoverId: out.ok ? out.record.id : 0, username: 'wang', password: 'wang' });
+    expect(done.ok && [done.record.state, done.record.late]).toEqual(['completed', false]);
+  });
 });

@@ -115,11 +115,13 @@ function openTextAction(
 }
 
 function openDispatch(store: Store, socket: LiveSocket, alarm: AlarmView): void {
+  const fire = isFireAlarm(alarm);
   openTextAction(store, alarm, {
     id: 'dispatch',
-    title: isFireAlarm(alarm) ? tr('lifecycle.dispatch.title') : tr('lifecycle.dispatch.titleCctv'),
+    title: fire ? tr('lifecycle.dispatch.title') : tr('lifecycle.dispatch.titleCctv'),
     field: { id: 'dispatch-to', label: tr('lifecycle.dispatch.toLabel'), max: TO_MAX, placeholder: tr('lifecycle.dispatch.toPlaceholder') },
-    confirm: tr('lifecycle.button.dispatch'),
+    // The button says what the row's button said: guards to a camera's alarm are not sent "to confirm" (A7).
+    confirm: tr(fire ? 'lifecycle.button.dispatch' : 'lifecycle.button.dispatchCctv'),
     required: tr('lifecycle.dispatch.toRequired'),
     send: (to) => request(socket, 'alarm:dispatch', { id: alarm.id, to }),
   });

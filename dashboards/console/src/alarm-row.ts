@@ -8,7 +8,7 @@ import { formatDateTime } from './format.ts';
 import { loc, tr } from './lang.ts';
 import { alarmReading, conditionText, isDeviceLevel, placeNames, priorityText, severity } from './alarm-text.ts';
 import { alarmActions } from './alarm-actions.ts';
-import { personName } from './entry-text.ts';
+import { namesText, personName } from './entry-text.ts';
 import type { LiveSocket } from './socket.ts';
 import type { Store } from './store.ts';
 
@@ -77,7 +77,7 @@ export function alarmRow(store: Store, socket: LiveSocket, alarm: AlarmView): HT
       onSiteInfo(alarm),
       alarm.evidence ? h('div', { class: 'evidence', 'data-testid': 'alarm-evidence' }, tr('lifecycle.evidence', { evidence: alarm.evidence })) : null,
       alarm.reportedUp
-        ? h('div', { class: 'reported-up', 'data-testid': 'alarm-reported-up' }, tr('lifecycle.reportedUp', { user: alarm.reportedUp.byName, time: formatDateTime(alarm.reportedUp.at), targets: alarm.reportedUp.targets, note: alarm.reportedUp.note }))
+        ? h('div', { class: 'reported-up', 'data-testid': 'alarm-reported-up' }, tr('lifecycle.reportedUp', { user: alarm.reportedUp.byName, time: formatDateTime(alarm.reportedUp.at), targets: namesText(alarm.reportedUp.targets), note: alarm.reportedUp.note }))
         : null,
     ),
     h('td', {}, alarmActions(store, socket, alarm)),

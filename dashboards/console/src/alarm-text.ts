@@ -66,11 +66,23 @@ export function isDeviceLevel(alarm: Pick<AlarmView, 'condition'>): boolean {
   return alarm.condition === 'commLoss' || alarm.condition === 'config' || alarm.condition === 'isolationOvernight' || alarm.condition === 'patrolOverdue' || alarm.condition === 'understaffed' || alarm.condition === 'understaffedSoon' || alarm.condition === 'historianLoss';
 }
 
+/** A device's error as the duty team reads it: the known kinds in words, anything else "no answer". */
+export function deviceErrorText(detail: string): string {
+  if (/timed? ?out|timeout/i.test(detail)) return tr('device.error.timeout');
+  if (/ECONNREFUSED|refused/i.test(detail)) return tr('device.error.refused');
+  if (/exception/i.test(detail)) return tr('device.error.exception');
+  if (/offline|lwt|will/i.test(detail)) return tr('device.error.offline');
+  return tr('device.error.other');
+}
+
 /** What the alarm says: a discrete alarm's own message (fault code text included), else value against limit. */
 export function alarmReading(alarm: AlarmView): string {
   // A detector's test button: the same alarm, marked as a test so nobody takes it for a fire (issue 12 §3).
   if (alarm.message) return alarm.detail === SELF_TEST_DETAIL ? `${loc(alarm.message)} · ${tr('alarms.selfTest')}` : loc(alarm.message);
   if (alarm.condition === 'historianLoss') return tr('alarms.historianLoss', { count: formatNumber(alarm.value, 0) });
+  // A lost device in words ("应答超时"), not the driver's English ("timeout: no response within 1000 ms"); the
+  // diagnostics page keeps the technical text.
+  if (alarm.condition === 'commLoss' && alarm.detail) return deviceErrorText(alarm.detail);
   if (isDeviceLevel(alarm)) return alarm.detail ?? '—';
   return tr('alarms.valueLimit', { value: withUnit(alarm.value, alarm.unit), limit: withUnit(alarm.limit, alarm.unit) });
 }

@@ -7,7 +7,7 @@ import type { DutyLogEntryView, NoteCategory } from '../../../src/contract/api.t
 import { DEMO_SEED } from '../../../src/contract/routes.ts';
 import type { MessageKey, MessageParams } from '../../../src/i18n/index.ts';
 import { isMessageKey } from '../../../src/i18n/index.ts';
-import { conditionText, isCondition, isPriority, placeNames, priorityText } from './alarm-text.ts';
+import { conditionText, deviceErrorText, isCondition, isPriority, placeNames, priorityText } from './alarm-text.ts';
 import { formatDateTime, formatDay, formatNumber, withUnit } from './format.ts';
 import { loc, tr } from './lang.ts';
 import { recordNames } from './record-names.ts';
@@ -59,8 +59,13 @@ function messageKey(entry: DutyLogEntryView): MessageKey {
   if (entry.kind === 'alarm.raised' && typeof entry.params['evidence'] === 'string') return 'dutyLog.kind.alarm.raisedEvidence';
   // A7: guards go to the scene of what a camera saw (not "to confirm" as for a fire), with the recording's reference.
   if (entry.kind === 'alarm.dispatched' && entry.params['rule'] === 'A7') return 'dutyLog.kind.alarm.dispatchedCctv';
+  // S3: an arrival after the shift started is late, not "-10 min early".
+  if (entry.kind === 'handover.arrived' && typeof entry.params['minutesEarly'] === 'number' && entry.params['minutesEarly'] < 0) return 'dutyLog.kind.handover.arrivedLate';
   const event = entry.kind === 'alarm.raised' && oneOf(['discrete', 'commLoss', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'understaffedSoon', 'historianLoss'], entry.params['condition']);
-  return event ? 'dutyLog.kind.alarm.raisedEvent' : `dutyLog.kind.${entry.kind}`;
+  if (event) return 'dutyLog.kind.alarm.raisedEvent';
+  // A device answering again, a patrol done: back to normal with no value to show (not "now —").
+  if (entry.kind === 'alarm.returned' && oneOf(['commLoss', 'config', 'isolationOvernight', 'patrolOverdue', 'understaffed', 'understaffedSoon', 'historianLoss'], entry.params['condition'])) return 'dutyLog.kind.alarm.returnedEvent';
+  return `dutyLog.kind.${entry.kind}`;
 }
 
 /** The server's params with every id and code in words. */
@@ -136,27 +141,26 @@ function kindParams(store: Store, entry: DutyLogEntryView): Record<string, strin
   if (entry.kind === 'equipment.modeChanged') for (const key of ['from', 'to']) out[key] = pointValue(store, entry.pointKey, p[key], text);
   if (entry.kind === 'patrol.steppedUp') for (const key of ['from', 'until']) out[key] = typeof p[key] === 'number' ? formatDateTime(p[key]) : '—';
   if (typeof p['readings'] === 'string') out['readings'] = runLogText(store, entry.deviceId, p['readings']);
+  for (const key of ['targets', 'people']) if (typeof p[key] === 'string') out[key] = namesText(p[key]);
+  if (entry.kind === 'handover.arrived' && typeof p['minutesEarly'] === 'number') out['minutesLate'] = formatNumber(-p['minutesEarly']);
   if (typeof p['detail'] === 'string' && entry.kind === 'device.offline') out['detail'] = deviceErrorText(p['detail']);
   return out;
 }
 
-/** P2 run log "flowRate 12.3 m³/h · head 18 m" with the point names of the device. */
+/** People the gateway named in the record as "A, B" (who was told, who was on shift), in the reader's list ("A、B"). */
+export const namesText = (names: string): string => names.split(', ').join(tr('list.separator'));
+
+/** P2 run log "unitStatus 3 · head 18 m" with the point names of the device and a state in its own words ("机组状态 运行"). */
 function runLogText(store: Store, deviceId: string | null, readings: string): string {
   return readings
     .split(' · ')
     .map((part) => {
       const [id, ...rest] = part.split(' ');
-      const point = deviceId && id ? store.index.points.get(`${deviceId}.${id}`) : undefined;
-      return point ? [loc(point.label), ...rest].join(' ') : part;
+      const pointKey = deviceId && id ? `${deviceId}.${id}` : null;
+      const point = pointKey ? store.index.points.get(pointKey) : undefined;
+      if (!point) return part;
+      const value = rest.join(' ');
+      return `${loc(point.label)} ${pointValue(store, pointKey, value, () => value)}`;
     })
     .join(' · ');
-}
-
-/** A device's error as the duty team reads it: the known kinds in words, anything else "no answer". */
-export function deviceErrorText(detail: string): string {
-  if (/timed? ?out|timeout/i.test(detail)) return tr('device.error.timeout');
-  if (/ECONNREFUSED|refused/i.test(detail)) return tr('device.error.refused');
-  if (/exception/i.test(detail)) return tr('device.error.exception');
-  if (/offline|lwt|will/i.test(detail)) return tr('device.error.offline');
-  return tr('device.error.other');
 }

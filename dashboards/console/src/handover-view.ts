@@ -7,7 +7,7 @@ import { h, replaceChildren } from './dom.ts';
 import { errorText } from './errors.ts';
 import { formErrorText } from './field-errors.ts';
 import { alarmWhat, placeNames } from './alarm-text.ts';
-import { entryText, personName, pointValue } from './entry-text.ts';
+import { entryText, namesText, personName, pointValue } from './entry-text.ts';
 import { formatDateTime, formatDay } from './format.ts';
 import { recordNames } from './record-names.ts';
 import { loc, tr } from './lang.ts';
@@ -67,7 +67,10 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
   };
   const arrivalText = (v: HandoverView, username: string): HTMLElement | null => {
     const a = v.arrivals.find((x) => x.username === username);
-    return a ? h('span', { class: 'muted', 'data-testid': `arrived-${username}` }, tr('handover.arrivedAt', { time: formatDateTime(a.at), minutes: a.minutesEarly })) : null;
+    if (!a) return null;
+    // S3: after the shift's start the arrival is late, said as such.
+    const text = a.minutesEarly < 0 ? tr('handover.arrivedLate', { time: formatDateTime(a.at), minutes: -a.minutesEarly }) : tr('handover.arrivedAt', { time: formatDateTime(a.at), minutes: a.minutesEarly });
+    return h('span', { class: 'muted', 'data-testid': `arrived-${username}` }, text);
   };
   /** S3: the incoming person reports arrival from their own console. */
   const arriveButton = (v: HandoverView): HTMLElement | null => {
@@ -78,6 +81,9 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
   };
   const section = (id: string, title: string, items: (string | HTMLElement)[]): HTMLElement =>
     h('section', { class: 'handover-section', 'data-testid': `handover-${id}` }, h('h3', {}, `${title} (${items.length})`), items.length ? h('ul', {}, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, tr('handover.none')));
+
+  /** The outgoing form as last drawn: a redraw of the same handover (Refresh, a live update) keeps what was ticked and typed. */
+  let drawn: { shiftKey: string; boxes: { id: string; box: HTMLInputElement }[]; people: { u: { username: string }; present: HTMLInputElement; unfit: HTMLInputElement; substitute: HTMLSelectElement }[]; note: HTMLTextAreaElement } | null = null;
 
   function outgoingForm(v: HandoverView): HTMLElement {
     const boxes = v.checklist.map((item) => ({ id: item.id, box: h('input', { type: 'checkbox', 'data-testid': `check-${item.id}` }), name: loc(item.name) }));
@@ -91,6 +97,19 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
     });
     const note = h('textarea', { rows: 2, maxlength: 2000, placeholder: tr('handover.note'), 'data-testid': 'handover-note', 'aria-label': tr('handover.note') });
     const submit = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'handover-sign-out' }, tr('handover.signOut'));
+    const before = drawn?.shiftKey === v.outgoing!.key ? drawn : null;
+    if (before) {
+      for (const b of boxes) b.box.checked = before.boxes.find((x) => x.id === b.id)?.box.checked ?? false;
+      for (const p of people) {
+        const was = before.people.find((x) => x.u.username === p.u.username);
+        if (!was) continue;
+        p.present.checked ||= was.present.checked;
+        p.unfit.checked = was.unfit.checked;
+        p.substitute.value = was.substitute.value;
+      }
+      note.value = before.note.value;
+    }
+    drawn = { shiftKey: v.outgoing!.key, boxes, people, note };
     const form = h(
       'form',
       { class: 'handover-form', 'data-testid': 'handover-outgoing-form' },
@@ -140,7 +159,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
       return;
     }
     const shiftLine = (label: string, s: HandoverView['outgoing'], people: HandoverView['outgoingPeople']) =>
-      s ? h('p', {}, `${label}: ${formatDay(s.date)} ${loc(s.name)} (${formatDateTime(s.start)} – ${formatDateTime(s.end)}) · ${people.map((u) => u.displayName).join(', ') || '—'}`) : null;
+      s ? h('p', {}, `${label}: ${formatDay(s.date)} ${loc(s.name)} (${formatDateTime(s.start)} – ${formatDateTime(s.end)}) · ${people.map((u) => u.displayName).join(tr('list.separator')) || '—'}`) : null;
     const record = v.record;
     replaceChildren(
       body,
@@ -148,7 +167,8 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
       shiftLine(tr('handover.incoming'), v.incoming, v.incomingPeople),
       v.late && record?.state !== 'completed' ? h('p', { class: 'banner banner--late', 'data-testid': 'handover-late' }, tr('handover.late')) : null,
       record ? null : arriveButton(v),
-      v.refusals.length ? h('div', { class: 'handover-refusals', 'data-testid': 'handover-standing-refusals' }, h('strong', {}, tr('handover.blocked')), h('ul', {}, v.refusals.map((r) => h('li', { 'data-code': r.code }, refusalText(store, r))))) : null,
+      // What would stop a handover: not said of one already completed.
+      v.refusals.length && record?.state !== 'completed' ? h('div', { class: 'handover-refusals', 'data-testid': 'handover-standing-refusals' }, h('strong', {}, tr('handover.blocked')), h('ul', {}, v.refusals.map((r) => h('li', { 'data-code': r.code }, refusalText(store, r))))) : null,
       h(
         'div',
         { class: 'handover-grid' },
@@ -158,7 +178,7 @@ export function handoverView(store: Store): { el: HTMLElement; destroy(): void }
         section('reported-up', tr('handover.reportedUp'), v.openAlarms.flatMap((a) => {
           if (!a.reportedUp) return [];
           const names = placeNames(store, a);
-          return [tr('handover.reportedUpItem', { room: names.room ?? a.roomId, device: names.device ?? a.deviceId, point: names.point ?? a.pointKey, user: a.reportedUp.byName, time: formatDateTime(a.reportedUp.at), targets: a.reportedUp.targets, note: a.reportedUp.note })];
+          return [tr('handover.reportedUpItem', { room: names.room ?? a.roomId, device: names.device ?? a.deviceId, point: names.point ?? a.pointKey, user: a.reportedUp.byName, time: formatDateTime(a.reportedUp.at), targets: namesText(a.reportedUp.targets), note: a.reportedUp.note })];
         })),
         section('visitors', tr('handover.visitorsInside'), v.visitorsInside.map((e) => tr('handover.visitorItem', { visitor: e.visitor, organisation: e.organisation || '—', room: loc(store.index.rooms.get(e.roomId)?.name) || e.roomId, escort: personName(e.escort), time: formatDateTime(e.inAt) }))),
         section('incidents', tr('handover.openIncidents'), v.openIncidents.map(noteText)),

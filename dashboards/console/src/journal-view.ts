@@ -176,7 +176,7 @@ export function journalView(store: Store): { el: HTMLElement; destroy(): void } 
           'section',
           { class: 'journal-page', 'data-testid': `journal-page-${p.shift?.shiftId ?? 'none'}` },
           h('h3', {}, p.shift ? `${formatDay(v.date)} ${loc(p.shift.name)} ${formatClock(p.shift.start)} – ${formatClock(p.shift.end)}` : formatDay(v.date)),
-          h('p', { class: 'muted' }, tr('journal.people', { people: p.people.map((u) => u.displayName).join(', ') || '—' })),
+          h('p', { class: 'muted' }, tr('journal.people', { people: p.people.map((u) => u.displayName).join(tr('list.separator')) || '—' })),
           h('ol', { class: 'duty-log' }, p.entries.map(entryItem)),
         ),
       ),

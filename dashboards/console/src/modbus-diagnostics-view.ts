@@ -49,7 +49,7 @@ export function modbusDiagnosticsSection(store: Store): DiagnosticsSection {
       diagCell.count(l.staleBytesDropped), // late answers, stray frames, noise thrown away on an RTU line
       diagCell.count(l.lateAnswersDropped, true), // answers after their timeout: never taken for a later request's
       diagCell.error(l.lastError, null),
-      h('td', {}, l.devices.map(name).join(', ')),
+      h('td', {}, l.devices.map(name).join(tr('list.separator'))),
     );
   const deviceRow = (d: ModbusDeviceDiagnosticsView): HTMLElement =>
     h(

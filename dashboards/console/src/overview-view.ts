@@ -42,7 +42,8 @@ export function roomStates(store: Store, roomId: string): RoomState[] {
   const worst = PRIORITY_ORDER.find((p) => annunciated.some((a) => a.priority === p && a.condition !== 'commLoss'));
   if (worst) states.push(`alarm-${worst}`);
   const devices = store.index.devicesByRoom.get(roomId) ?? [];
-  const lost = inRoom.some((a) => a.condition === 'commLoss') || devices.some((d) => (store.index.pointsByDevice.get(d.id) ?? []).some((p) => store.readings.get(p.key)?.quality === 'comm_lost'));
+  // A comm-loss alarm that returned (the device answers again, the alarm awaits acknowledgement) is no loss now.
+  const lost = inRoom.some((a) => a.condition === 'commLoss' && ACTIVE.has(a.state)) || devices.some((d) => (store.index.pointsByDevice.get(d.id) ?? []).some((p) => store.readings.get(p.key)?.quality === 'comm_lost'));
   if (lost) states.push('commLost');
   if (devices.some((d) => store.tags.get(d.id)?.state === 'active')) states.push('outOfService');
   if (inRoom.some((a) => store.annunciationOf(a) === 'shelved')) states.push('shelved');

@@ -1,7 +1,7 @@
 // Patrols (P1, P3, P4): each schedule with its current period, overdue periods and last round; the
 // patrol form (P4 checklist, live and entered readings, remarks); the room's QR code. A phone that scans
 // the code opens #patrols/<id> and, after the usual login, lands on that form.
-import { personName } from './entry-text.ts';
+import { formatShiftKey, personName } from './entry-text.ts';
 import type { PatrolStatusView } from '../../../src/contract/api.ts';
 import { routes } from '../../../src/contract/routes.ts';
 import { call } from './api.ts';
@@ -97,7 +97,7 @@ export function patrolsView(store: Store): { el: HTMLElement } {
       { class: 'handover-section', 'data-testid': `patrol-${s.id}`, 'data-done': String(s.slot?.done ?? false) },
       h('h3', {}, `${loc(s.name)} · ${roomName(s.roomId)} · ${everyText(s.every)}`),
       h('p', { 'data-testid': `patrol-slot-${s.id}` }, slot),
-      s.overdue.length ? h('p', { class: 'roster-gap' }, tr('patrols.overdue', { periods: s.overdue.map((o) => o.key).join(', ') })) : null,
+      s.overdue.length ? h('p', { class: 'roster-gap' }, tr('patrols.overdue', { periods: s.overdue.map((o) => formatShiftKey(o.key)).join(tr('list.separator')) })) : null,
       s.stepUp
         ? h('p', { class: 'roster-gap', 'data-testid': `patrol-stepped-up-${s.id}` }, tr('patrols.steppedUp', { factor: s.stepUp.factor, from: formatDateTime(s.stepUp.from), until: formatDateTime(s.stepUp.until), user: s.stepUp.byName, reason: s.stepUp.reason }))
         : null,

@@ -8,6 +8,7 @@ import type { MessageKey } from '../../../src/i18n/index.ts';
 import { call } from './api.ts';
 import { h, replaceChildren } from './dom.ts';
 import { errorText } from './errors.ts';
+import { formErrorText } from './field-errors.ts';
 import { formatDateTime } from './format.ts';
 import { tr } from './lang.ts';
 import type { Store } from './store.ts';
@@ -17,13 +18,14 @@ const types = ['power-cut', 'pipe-burst', 'gas-leak', 'fire'] as const;
 export function playbooksView(store: Store): { el: HTMLElement } {
   const list = h('div', { 'data-testid': 'playbook-list' });
   const message = h('p', { class: 'form-message', role: 'status', 'data-testid': 'playbook-message' });
-  const act = async (work: () => Promise<unknown>): Promise<void> => {
+  /** Runs an action; a refused form (the incident report) has its missing fields marked and named. */
+  const act = async (work: () => Promise<unknown>, form?: HTMLElement): Promise<void> => {
     try {
       await work();
       message.textContent = '';
       await load();
     } catch (err) {
-      message.textContent = errorText(err);
+      message.textContent = formErrorText(form, err);
       message.dataset['error'] = 'true';
     }
   };
@@ -48,12 +50,12 @@ export function playbooksView(store: Store): { el: HTMLElement } {
     });
     let tail: HTMLElement;
     if (p.state === 'open') {
-      const field = (id: string, key: MessageKey) => h('textarea', { rows: 2, placeholder: tr(key), 'aria-label': tr(key), 'data-testid': `report-${id}-${p.id}` });
+      const field = (id: string, key: MessageKey) => h('textarea', { name: id, rows: 2, placeholder: tr(key), 'aria-label': tr(key), 'data-testid': `report-${id}-${p.id}` });
       const [cause, course, result, followUp] = [field('cause', 'playbooks.cause'), field('course', 'playbooks.course'), field('result', 'playbooks.result'), field('followUp', 'playbooks.followUp')];
       tail = h('form', { class: 'note-form' }, cause, course, result, followUp, h('button', { type: 'submit', class: 'btn', 'data-testid': `playbook-close-${p.id}` }, tr('playbooks.close')));
       tail.addEventListener('submit', (ev) => {
         ev.preventDefault();
-        void act(() => call('POST', routes.playbookReport(p.id), { cause: cause.value, course: course.value, result: result.value, followUp: followUp.value }));
+        void act(() => call('POST', routes.playbookReport(p.id), { cause: cause.value, course: course.value, result: result.value, followUp: followUp.value }), tail);
       });
     } else tail = h('p', { class: 'signed' }, tr('playbooks.closed', { user: p.closedBy ? personName(p.closedBy) : '—', time: formatDateTime(p.closedAt ?? 0) }), p.report ? ` — ${p.report.cause} / ${p.report.result}` : '');
     // The alarm it was opened from (a confirmed fire opens E4 by itself), while that alarm is on the board.

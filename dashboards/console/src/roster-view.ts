@@ -10,6 +10,7 @@ import { formatDateTime, siteDate } from './format.ts';
 import { now } from './clock.ts';
 import { loc, tr } from './lang.ts';
 import { rosterApi } from './roster-api.ts';
+import { formatShiftKey, personName } from './entry-text.ts';
 import type { Store } from './store.ts';
 
 export function rosterView(store: Store): { el: HTMLElement } {
@@ -126,6 +127,8 @@ export function rosterView(store: Store): { el: HTMLElement } {
   function renderSwaps(): void {
     const r = roster!;
     const mine = r.assignments.filter((a) => a.username === me.username);
+    // A swap names the shift and the people in words ("Dec 5 Night: 李伟 Li Wei → 王芳 Wang Fang"), not by id.
+    const nameOf = (username: string): string => r.people.find((p) => p.username === username)?.displayName ?? personName(username);
     const decide = (s: SwapView): HTMLElement | null => {
       if (!supervisor || s.state !== 'pending' || s.requestedBy === me.username) return null;
       const comment = h('input', { type: 'text', maxlength: 500, placeholder: tr('roster.swapComment'), 'data-testid': `swap-comment-${s.id}` });
@@ -139,13 +142,13 @@ export function rosterView(store: Store): { el: HTMLElement } {
       h(
         'li',
         { 'data-testid': `swap-${s.id}`, 'data-state': s.state },
-        tr('roster.swapLine', { shift: `${s.date}/${s.shiftId}`, from: s.fromUser, to: s.toUser, reason: s.reason, state: tr(`roster.swapState.${s.state}`) }),
+        tr('roster.swapLine', { shift: formatShiftKey(`${s.date}/${s.shiftId}`), from: nameOf(s.fromUser), to: nameOf(s.toUser), reason: s.reason, state: tr(`roster.swapState.${s.state}`) }),
         decide(s),
       ),
     );
     let form: HTMLElement | null = null;
     if (r.state === 'published' && mine.length > 0) {
-      const which = h('select', { 'data-testid': 'swap-shift', 'aria-label': tr('roster.swapShift') }, mine.map((a) => h('option', { value: `${a.date}/${a.shiftId}` }, `${a.date} ${a.shiftId}`)));
+      const which = h('select', { 'data-testid': 'swap-shift', 'aria-label': tr('roster.swapShift') }, mine.map((a) => h('option', { value: `${a.date}/${a.shiftId}` }, formatShiftKey(`${a.date}/${a.shiftId}`))));
       const to = h('select', { 'data-testid': 'swap-to', 'aria-label': tr('roster.swapTo') }, r.people.filter((p) => p.username !== me.username).map((p) => h('option', { value: p.username }, p.displayName)));
       const reason = h('input', { type: 'text', maxlength: 500, required: true, placeholder: tr('roster.swapReason'), 'data-testid': 'swap-reason' });
       // A re-render (another console changed the roster) must not drop what the person is filling in:
