@@ -55,7 +55,7 @@ export const rules: readonly DutyRule[] = [
   { id: 'E2', title: 'Pipe burst', requires: 'The pipe-burst playbook with its steps and report.', where: '`src/playbooks/definitions.ts`', status: 'fully' },
   { id: 'E3', title: 'Gas leak', requires: 'The gas-leak playbook with its steps and report.', where: '`src/playbooks/definitions.ts`', status: 'fully' },
   { id: 'E4', title: 'Fire', requires: 'The fire playbook; a confirmed fire opens it.', where: '`src/playbooks/definitions.ts`, classify in `src/alarms/operator-actions.ts` (opens the fire playbook on the alarm, in the same transaction), console Playbooks page', status: 'fully' },
-  { id: 'M1', title: 'Monthly review', requires: 'Supervisors see the month\'s figures and evidence in one place.', where: '— (the supervisors\' issue)', status: 'not yet', gap: 'not built' },
+  { id: 'M1', title: 'Monthly review', requires: 'Supervisors see the month\'s figures and evidence in one place.', where: '`src/report/period-report.ts` (week, month, half-year and year reports: trends, exceedances, alarm KPIs, patrols, handovers, sign-offs, incidents, each beside the previous period; CSV and PDF), `src/report/meeting.ts` (the meeting record supervisors sign), console Period report', status: 'fully' },
 ];
 
 const ID = /\b(?:R[1-5]|P[1-4]|A[1-8]|L[1-7]|S[1-7]|E[1-4]|M1)\b/g;
